@@ -1,0 +1,25 @@
+import { fileURLToPath } from 'node:url';
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+const root = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+// One transpiler everywhere: the same .swcrc (legacy decorators + metadata, which Nest's
+// dependency injection needs) builds dist/ and transforms the tests.
+export default defineConfig({
+  oxc: false,
+  plugins: [swc.vite()],
+  resolve: {
+    alias: [{ find: /^@riposte\/([a-z-]+)$/, replacement: root('./libs/$1/src/index.ts') }],
+  },
+  test: {
+    include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'test/**/*.e2e-spec.ts'],
+    exclude: ['node_modules/**', 'dist/**'],
+    // Forks, not threads: NODE_EXTRA_CA_CERTS (set by the global setup for the fake cloud's CA)
+    // is read by Node only when a process starts.
+    pool: 'forks',
+    globalSetup: [root('./test/support/global-setup.ts')],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
