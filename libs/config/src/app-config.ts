@@ -1,0 +1,121 @@
+import { resolve } from 'node:path';
+import Type, { type Static } from 'typebox';
+import { compileSchema, formatSchemaErrors, PATTERN_MESSAGES } from '@riposte/schema';
+
+const ADMIN_KEY_PATTERN = '^rip_[A-Za-z0-9]{20,200}$';
+PATTERN_MESSAGES[ADMIN_KEY_PATTERN] = 'must be rip_ followed by 20 to 200 letters or digits (make one with `npm run cli -- api-keys generate`)';
+
+/**
+ * The environment, validated once at boot. Every setting the service reads comes from here;
+ * nothing else looks at process.env.
+ */
+const EnvSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
+  RIPOSTE_DATA_DIR: Type.String({ minLength: 1, default: './data' }),
+  RIPOSTE_DATABASE_URL: Type.Optional(Type.String({ pattern: '^(sqlite|postgres|postgresql):' })),
+  RIPOSTE_ENCRYPTION_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  RIPOSTE_PREVIOUS_ENCRYPTION_KEYS: Type.Optional(Type.String()),
+  RIPOSTE_ADMIN_KEY: Type.Optional(Type.String({ pattern: ADMIN_KEY_PATTERN })),
+  RIPOSTE_ALLOW_CUSTOM_ENDPOINTS: Type.Boolean({ default: false }),
+  RIPOSTE_PLAYBOOKS_DIR: Type.String({ minLength: 1, default: './playbooks' }),
+  RIPOSTE_METRICS_PUBLIC: Type.Boolean({ default: false }),
+  RIPOSTE_SECRET_EXPIRY_WARNING_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
+  RIPOSTE_RUN_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 10_000, default: 64 }),
+  RIPOSTE_HTTP_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 }),
+  RIPOSTE_HTTP_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 10, default: 4 }),
+  RIPOSTE_HTTP_MAX_RETRY_WAIT_SECONDS: Type.Number({ minimum: 0, maximum: 3600, default: 120 }),
+  RIPOSTE_MACHINE_ACTION_TIMEOUT_SECONDS: Type.Number({ minimum: 0.1, maximum: 86_400, default: 900 }),
+  RIPOSTE_MACHINE_ACTION_POLL_SECONDS: Type.Number({ minimum: 0.01, maximum: 600, default: 10 }),
+  RIPOSTE_DEFENDER_CALLS_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 100_000, default: 100 }),
+  RIPOSTE_DEFENDER_CALLS_PER_HOUR: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1500 }),
+});
+type Env = Static<typeof EnvSchema>;
+
+/**
+ * The typed configuration. An abstract class rather than an interface so that it can be
+ * injected by type: `constructor(private readonly config: AppConfig)`.
+ */
+export abstract class AppConfig {
+  declare http: { port: number; host: string };
+  declare logLevel: Env['LOG_LEVEL'];
+  declare dataDir: string;
+  declare database: { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
+  declare encryption: { key: string | undefined; previousKeys: string[] };
+  declare adminKey: string | undefined;
+  declare allowCustomEndpoints: boolean;
+  declare playbooksDir: string;
+  declare metricsPublic: boolean;
+  declare secretExpiryWarningDays: number;
+  declare runConcurrency: number;
+  declare azureHttp: { timeoutMs: number; maxAttempts: number; maxRetryWaitMs: number };
+  declare machineActions: { timeoutMs: number; pollIntervalMs: number };
+  declare defenderRateLimit: { perMinute: number; perHour: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const validateEnv = compileSchema<Env>(EnvSchema, { coerceTypes: true, useDefaults: true });
+
+/** Reads and checks the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const known = Object.keys(EnvSchema.properties);
+  const raw: Record<string, unknown> = {};
+  for (const name of known) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[name] = value;
+  }
+  if (!validateEnv(raw)) {
+    throw new ConfigError(
+      formatSchemaErrors(validateEnv.errors).map((e) => `${e.path.replace(/^\//, '') || 'environment'}: ${e.message}${describeValue(raw, e.path)}`),
+    );
+  }
+  const e = raw as Env;
+  const dataDir = resolve(e.RIPOSTE_DATA_DIR);
+  return {
+    http: { port: e.PORT, host: e.HOST },
+    logLevel: e.LOG_LEVEL,
+    dataDir,
+    database: databaseFrom(e.RIPOSTE_DATABASE_URL, dataDir),
+    encryption: {
+      key: e.RIPOSTE_ENCRYPTION_KEY,
+      previousKeys: (e.RIPOSTE_PREVIOUS_ENCRYPTION_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+    },
+    adminKey: e.RIPOSTE_ADMIN_KEY,
+    allowCustomEndpoints: e.RIPOSTE_ALLOW_CUSTOM_ENDPOINTS,
+    playbooksDir: resolve(e.RIPOSTE_PLAYBOOKS_DIR),
+    metricsPublic: e.RIPOSTE_METRICS_PUBLIC,
+    secretExpiryWarningDays: e.RIPOSTE_SECRET_EXPIRY_WARNING_DAYS,
+    runConcurrency: e.RIPOSTE_RUN_CONCURRENCY,
+    azureHttp: {
+      timeoutMs: e.RIPOSTE_HTTP_TIMEOUT_MS,
+      maxAttempts: e.RIPOSTE_HTTP_MAX_ATTEMPTS,
+      maxRetryWaitMs: e.RIPOSTE_HTTP_MAX_RETRY_WAIT_SECONDS * 1000,
+    },
+    machineActions: {
+      timeoutMs: e.RIPOSTE_MACHINE_ACTION_TIMEOUT_SECONDS * 1000,
+      pollIntervalMs: e.RIPOSTE_MACHINE_ACTION_POLL_SECONDS * 1000,
+    },
+    defenderRateLimit: { perMinute: e.RIPOSTE_DEFENDER_CALLS_PER_MINUTE, perHour: e.RIPOSTE_DEFENDER_CALLS_PER_HOUR },
+  };
+}
+
+function databaseFrom(url: string | undefined, dataDir: string): AppConfig['database'] {
+  if (!url) return { type: 'sqlite', path: resolve(dataDir, 'riposte.sqlite') };
+  if (url.startsWith('sqlite:')) return { type: 'sqlite', path: resolve(url.slice('sqlite:'.length).replace(/^\/\//, '')) };
+  return { type: 'postgres', url };
+}
+
+// Secrets are never echoed back, even in a boot error.
+const SECRET_VARIABLES = new Set(['RIPOSTE_ENCRYPTION_KEY', 'RIPOSTE_PREVIOUS_ENCRYPTION_KEYS', 'RIPOSTE_ADMIN_KEY', 'RIPOSTE_DATABASE_URL']);
+function describeValue(raw: Record<string, unknown>, path: string): string {
+  const name = path.replace(/^\//, '');
+  if (!(name in raw) || SECRET_VARIABLES.has(name)) return '';
+  return ` (got '${String(raw[name])}')`;
+}

@@ -1,0 +1,52 @@
+/**
+ * Errors the domain raises on purpose. Each has a kind (mapped to an HTTP status in exactly
+ * one place, the API's problem filter) and a message written for the person who sent the
+ * request: what is wrong and, where it helps, how to fix it. Never a secret.
+ */
+export type ErrorKind =
+  | 'validation' // 400
+  | 'unauthenticated' // 401
+  | 'forbidden' // 403
+  | 'not_found' // 404
+  | 'conflict' // 409
+  | 'payload_too_large' // 413
+  | 'unsupported_media_type' // 415
+  | 'unprocessable' // 422
+  | 'unavailable'; // 503
+
+export interface FieldError {
+  path: string;
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+export class RiposteError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    readonly code: string = kind,
+    readonly errors: FieldError[] = [],
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends RiposteError {
+  constructor(message: string, errors: FieldError[] = [], code = 'validation_failed') {
+    super('validation', message, code, errors);
+  }
+}
+
+export class NotFoundError extends RiposteError {
+  constructor(what: string, name: string) {
+    super('not_found', `${what} '${name}' does not exist.`, 'not_found');
+  }
+}
+
+export class ConflictError extends RiposteError {
+  constructor(message: string, code = 'conflict') {
+    super('conflict', message, code);
+  }
+}

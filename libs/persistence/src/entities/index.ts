@@ -1,0 +1,10 @@
+import { ApiKeyEntity } from './api-key.entity.js';
+import { AuditRecordEntity } from './audit-record.entity.js';
+import { ConnectionTargetEntity } from './connection-target.entity.js';
+import { EffectEntity } from './effect.entity.js';
+import { IdempotencyRecordEntity } from './idempotency-record.entity.js';
+import { RunEntity } from './run.entity.js';
+import { StepEntity } from './step.entity.js';
+
+export { ApiKeyEntity, AuditRecordEntity, ConnectionTargetEntity, EffectEntity, IdempotencyRecordEntity, RunEntity, StepEntity };
+export const ENTITIES = [ApiKeyEntity, AuditRecordEntity, ConnectionTargetEntity, EffectEntity, IdempotencyRecordEntity, RunEntity, StepEntity];

@@ -1,0 +1,6 @@
+export * from './entities/index.js';
+export { Database } from './database.js';
+export { PersistenceModule } from './persistence.module.js';
+export { dataSourceOptions, tuneConnection } from './data-source-options.js';
+export { nowIso } from './time.js';
+export { type Page, encodeCursor, decodeCursor } from './pagination.js';

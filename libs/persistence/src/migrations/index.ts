@@ -1,0 +1,4 @@
+import { InitialSchema1732240000000 } from './1732240000000-initial-schema.js';
+
+/** In order. A new migration is appended here, never edited once released. */
+export const MIGRATIONS = [InitialSchema1732240000000];

@@ -1,0 +1,25 @@
+import Type from 'typebox';
+import { describe, expect, it } from 'vitest';
+import { compileSchema, formatSchemaErrors } from './ajv.js';
+import { Guid, Slug } from './common-schemas.js';
+
+describe('formatSchemaErrors', () => {
+  const validate = compileSchema(Type.Object({ name: Slug(), tenantId: Guid(), cloud: Type.Enum(['public', 'custom']) }, { additionalProperties: false }));
+
+  it('names each field with a sentence that says how to fix it', () => {
+    expect(validate({ name: 'Bad Name', tenantId: 'nope', cloud: 'mars', extra: 1 })).toBe(false);
+    expect(formatSchemaErrors(validate.errors)).toEqual(
+      expect.arrayContaining([
+        { path: '/extra', message: 'is not a known field' },
+        { path: '/name', message: expect.stringMatching(/lowercase letters/) },
+        { path: '/tenantId', message: expect.stringMatching(/GUID/) },
+        { path: '/cloud', message: 'must be one of: public, custom' },
+      ]),
+    );
+  });
+
+  it('reports missing fields at their own path', () => {
+    expect(validate({})).toBe(false);
+    expect(formatSchemaErrors(validate.errors).map((e) => e.path).sort()).toEqual(['/cloud', '/name', '/tenantId']);
+  });
+});

@@ -1,0 +1,72 @@
+import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { PATTERN_MESSAGES } from './common-schemas.js';
+
+export type Validator<T> = ValidateFunction<T>;
+export interface SchemaError {
+  /** JSON pointer to the offending value, e.g. `/auth/clientSecret`. */
+  path: string;
+  message: string;
+}
+
+type Variant = Pick<Options, 'coerceTypes' | 'useDefaults' | 'removeAdditional'>;
+const instances = new Map<string, Ajv>();
+
+function ajvFor(variant: Variant): Ajv {
+  const key = JSON.stringify(variant);
+  let ajv = instances.get(key);
+  if (!ajv) {
+    ajv = new Ajv({ strict: true, allErrors: true, discriminator: true, allowUnionTypes: true, ...variant });
+    // ajv-formats is CommonJS: under ESM its function is the module's `default` property.
+    addFormats.default(ajv);
+    instances.set(key, ajv);
+  }
+  return ajv;
+}
+
+/** Compiles once (call at module load or construction time, never per request). */
+export function compileSchema<T>(schema: object, variant: Variant = {}): Validator<T> {
+  return ajvFor(variant).compile<T>(schema);
+}
+
+/** Turns Ajv's errors into one plain sentence per problem, each with the JSON pointer it is about. */
+export function formatSchemaErrors(errors: ErrorObject[] | null | undefined): SchemaError[] {
+  if (!errors?.length) return [];
+  const specific = errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf' && e.keyword !== 'if');
+  const chosen = specific.length ? specific : errors;
+  const seen = new Set<string>();
+  const out: SchemaError[] = [];
+  for (const error of chosen) {
+    const formatted = formatOne(error);
+    const key = `${formatted.path}\u0000${formatted.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(formatted);
+    }
+  }
+  return out;
+}
+
+function formatOne(e: ErrorObject): SchemaError {
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'required':
+      return { path: `${e.instancePath}/${String(params.missingProperty)}`, message: 'is required' };
+    case 'additionalProperties':
+      return { path: `${e.instancePath}/${String(params.additionalProperty)}`, message: 'is not a known field' };
+    case 'unevaluatedProperties':
+      return { path: `${e.instancePath}/${String(params.unevaluatedProperty)}`, message: 'is not a known field' };
+    case 'enum':
+      return { path: e.instancePath, message: `must be one of: ${(params.allowedValues as unknown[]).map(String).join(', ')}` };
+    case 'const':
+      return { path: e.instancePath, message: `must be ${JSON.stringify(params.allowedValue)}` };
+    case 'pattern':
+      return { path: e.instancePath, message: PATTERN_MESSAGES[String(params.pattern)] ?? `must match the pattern ${String(params.pattern)}` };
+    case 'format':
+      return { path: e.instancePath, message: `must be a valid ${String(params.format)}` };
+    case 'discriminator':
+      return { path: `${e.instancePath}/${String(params.tag)}`, message: e.message ?? 'has an unknown value' };
+    default:
+      return { path: e.instancePath, message: e.message ?? 'is invalid' };
+  }
+}
