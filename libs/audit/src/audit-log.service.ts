@@ -1,0 +1,126 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { type EntityManager, type FindOptionsWhere, LessThan, MoreThan } from 'typeorm';
+import { AuditRecordEntity, Database, decodeCursor, encodeCursor, nowIso, type Page } from '@riposte/persistence';
+import { redactor } from '@riposte/observability';
+
+export interface AuditEntry {
+  actor: string;
+  actorRole: string;
+  /** What was done, e.g. `connection_target.create` or `action.azure_ad.disable_user`. */
+  action: string;
+  result: 'success' | 'failure' | 'denied' | 'planned';
+  targetEntity?: string | null;
+  connectionTarget?: string | null;
+  runId?: string | null;
+  requestId?: string | null;
+  detail?: Record<string, unknown> | null;
+}
+
+export interface AuditView extends Required<Omit<AuditEntry, 'detail'>> {
+  id: string;
+  seq: number;
+  at: string;
+  detail: Record<string, unknown> | null;
+}
+
+export interface AuditQuery {
+  limit: number;
+  cursor?: string;
+  action?: string;
+  actor?: string;
+  runId?: string;
+  connectionTarget?: string;
+}
+
+const GENESIS = '0'.repeat(64);
+
+/**
+ * The audit trail. Each record carries the hash of the one before it, so a deleted or edited
+ * record breaks the chain where it happened.
+ */
+@Injectable()
+export class AuditLog {
+  constructor(private readonly db: Database) {}
+
+  /** Appends a record; inside `manager`'s transaction when given, so it commits with the change it describes. */
+  async record(entry: AuditEntry, manager?: EntityManager): Promise<void> {
+    if (manager) return this.append(entry, manager);
+    await this.db.transaction((m) => this.append(entry, m));
+  }
+
+  async list(query: AuditQuery): Promise<Page<AuditView>> {
+    const where: FindOptionsWhere<AuditRecordEntity> = {};
+    if (query.action) where.action = query.action;
+    if (query.actor) where.actor = query.actor;
+    if (query.runId) where.runId = query.runId;
+    if (query.connectionTarget) where.connectionTarget = query.connectionTarget;
+    const after = decodeCursor(query.cursor);
+    if (after) where.seq = LessThan(Number(after[0]));
+    const rows = await this.db.reader.find(AuditRecordEntity, { where, order: { seq: 'DESC' }, take: query.limit + 1 });
+    const items = rows.slice(0, query.limit).map(toView);
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > query.limit && last ? encodeCursor([last.seq]) : null };
+  }
+
+  /** Walks the chain from the start; returns the first record that does not match, if any. */
+  async verify(): Promise<{ ok: boolean; checked: number; firstBroken?: { seq: number; id: string; reason: string } }> {
+    let prev = GENESIS;
+    let checked = 0;
+    let lastSeq = 0;
+    for (;;) {
+      const batch = await this.db.reader.find(AuditRecordEntity, { where: { seq: MoreThan(lastSeq) }, order: { seq: 'ASC' }, take: 1000 });
+      if (batch.length === 0) return { ok: true, checked };
+      for (const row of batch) {
+        if (row.prevHash !== prev) return { ok: false, checked, firstBroken: { seq: row.seq, id: row.id, reason: 'its previous-hash does not match the record before it (a record was removed or reordered)' } };
+        if (hashOf(row) !== row.hash) return { ok: false, checked, firstBroken: { seq: row.seq, id: row.id, reason: 'its content does not match its hash (the record was edited)' } };
+        prev = row.hash;
+        checked += 1;
+        lastSeq = row.seq;
+      }
+    }
+  }
+
+  private async append(entry: AuditEntry, m: EntityManager): Promise<void> {
+    const head = await m.find(AuditRecordEntity, { select: { hash: true }, order: { seq: 'DESC' }, take: 1 });
+    const row = {
+      id: randomUUID(),
+      at: nowIso(),
+      actor: entry.actor,
+      actorRole: entry.actorRole,
+      action: entry.action,
+      result: entry.result,
+      targetEntity: entry.targetEntity ?? null,
+      connectionTarget: entry.connectionTarget ?? null,
+      runId: entry.runId ?? null,
+      requestId: entry.requestId ?? null,
+      detail: entry.detail ? redactor.redact(entry.detail) : null,
+      prevHash: head[0]?.hash ?? GENESIS,
+    };
+    await m.save(AuditRecordEntity, { ...row, hash: hashOf(row) });
+  }
+}
+
+type Hashed = Omit<AuditRecordEntity, 'seq' | 'hash'>;
+
+function hashOf(row: Hashed): string {
+  const canonical = JSON.stringify([row.prevHash, row.id, row.at, row.actor, row.actorRole, row.action, row.result, row.targetEntity, row.connectionTarget, row.runId, row.requestId, row.detail]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+function toView(row: AuditRecordEntity): AuditView {
+  return {
+    id: row.id,
+    seq: row.seq,
+    at: row.at,
+    actor: row.actor,
+    actorRole: row.actorRole,
+    action: row.action,
+    result: row.result as AuditView['result'],
+    targetEntity: row.targetEntity,
+    connectionTarget: row.connectionTarget,
+    runId: row.runId,
+    requestId: row.requestId,
+    detail: row.detail,
+  };
+}
