@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import { Agent } from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Injectable, Logger } from '@nestjs/common';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { AppConfig } from '@riposte/config';
+import { Metrics } from '@riposte/observability';
+import { AzureError, type AzureService } from './azure-error.js';
+import type { AzureTarget } from './azure-target.js';
+import { guardedLookup } from './endpoint-policy.js';
+import { apiError, type NotFoundMeaning } from './error-mapping.js';
+import { isRetryable, parseRetryAfter, retryDelay, type Outcome } from './retry-policy.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+export interface AzureCall {
+  service: Exclude<AzureService, 'identity'>;
+  method: HttpMethod;
+  url: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** May the call be sent twice with the same effect? Non-idempotent calls are not retried after an ambiguous failure. */
+  idempotent: boolean;
+  notFound?: NotFoundMeaning;
+  /** What the call is about, for error messages ("user adele@contoso.com"). */
+  what?: string;
+  signal?: AbortSignal;
+}
+
+export interface AzureReply<T> {
+  status: number;
+  headers: Record<string, string>;
+  data: T;
+}
+
+/** Gets a bearer token; `refresh` asks for a new one (after a 401). */
+export type Authorize = (refresh: boolean) => Promise<string>;
+
+/**
+ * The one HTTP client for Azure APIs: keep-alive connections, a timeout per attempt, abort
+ * signals, bounded retries (honouring Retry-After on 429 and 503, full-jitter backoff
+ * otherwise) and typed errors. Axios errors never leave this class: they carry the request
+ * headers, bearer token included.
+ */
+@Injectable()
+export class AzureHttp {
+  private readonly logger = new Logger(AzureHttp.name);
+  private readonly microsoftClient: AxiosInstance;
+  /** For custom endpoints: the same, but every connection's address is checked against the endpoint policy. */
+  private readonly customClient: AxiosInstance;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly metrics: Metrics,
+  ) {
+    const base = { timeout: config.azureHttp.timeoutMs, maxRedirects: 0, validateStatus: () => true, proxy: false as const };
+    this.microsoftClient = axios.create({ ...base, httpsAgent: new Agent({ keepAlive: true, maxSockets: 256 }) });
+    this.customClient = axios.create({
+      ...base,
+      httpsAgent: new Agent({ keepAlive: true, maxSockets: 256, lookup: guardedLookup({ allowLoopback: config.allowCustomEndpoints }) as never }),
+    });
+  }
+
+  async call<T>(target: AzureTarget, call: AzureCall, authorize: Authorize): Promise<AzureReply<T>> {
+    const { maxAttempts, maxRetryWaitMs } = this.config.azureHttp;
+    let attempt = 0;
+    let waitedMs = 0;
+    let refreshed = false;
+    for (;;) {
+      attempt += 1;
+      const token = await authorize(refreshed);
+      const started = performance.now();
+      let response: AxiosResponse | undefined;
+      let outcome: Outcome;
+      try {
+        const answer: AxiosResponse = await this.clientFor(target).request({
+          method: call.method,
+          url: call.url,
+          data: call.body,
+          signal: call.signal,
+          headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', 'client-request-id': randomUUID(), ...(call.body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...call.headers },
+        });
+        response = answer;
+        outcome = { kind: 'status', status: answer.status };
+      } catch (error) {
+        if (call.signal?.aborted) throw new AzureError('cancelled', 'The call was cancelled.', { service: call.service });
+        outcome = { kind: 'network', code: networkCode(error) };
+      }
+      this.metrics.azureRequests.inc({ service: call.service, method: call.method, status: outcome.kind === 'status' ? String(outcome.status) : outcome.code });
+      this.metrics.azureLatency.observe({ service: call.service }, (performance.now() - started) / 1000);
+
+      if (response && response.status < 400) return { status: response.status, headers: lowerCaseHeaders(response), data: (response.data === '' ? undefined : response.data) as T };
+      // A 401 usually means the cached token was revoked or expired early: fetch a new one, once.
+      if (response?.status === 401 && !refreshed) {
+        refreshed = true;
+        attempt -= 1;
+        continue;
+      }
+      const retryAfterMs = response ? parseRetryAfter(response.headers['retry-after'] as string | undefined) : undefined;
+      if (attempt < maxAttempts && isRetryable(outcome, call.idempotent)) {
+        const delay = retryDelay(attempt, retryAfterMs);
+        if (waitedMs + delay <= maxRetryWaitMs) {
+          this.logger.debug({ service: call.service, method: call.method, outcome, attempt, delayMs: delay }, 'retrying Azure call');
+          await sleep(delay, undefined, { signal: call.signal }).catch(() => {
+            throw new AzureError('cancelled', 'The call was cancelled.', { service: call.service });
+          });
+          waitedMs += delay;
+          continue;
+        }
+      }
+      if (response) throw apiError(call.service, response.status, response.data, { notFound: call.notFound, retryAfterMs, what: call.what });
+      throw transportError(call.service, (outcome as { code: string }).code);
+    }
+  }
+
+  /** One plain request without retries or auth: what msal's network client needs. */
+  async raw(target: Pick<AzureTarget, 'cloud'>, request: { method: 'GET' | 'POST'; url: string; headers?: Record<string, string>; body?: string; timeoutMs?: number }): Promise<{ status: number; headers: Record<string, string>; data: unknown }> {
+    const response = await this.clientFor(target).request({
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      data: request.body,
+      timeout: request.timeoutMs ?? this.config.azureHttp.timeoutMs,
+      transformResponse: (text: string) => parseJsonLoosely(text),
+    });
+    return { status: response.status, headers: lowerCaseHeaders(response), data: response.data };
+  }
+
+  private clientFor(target: Pick<AzureTarget, 'cloud'>): AxiosInstance {
+    return target.cloud === 'custom' ? this.customClient : this.microsoftClient;
+  }
+}
+
+function networkCode(error: unknown): string {
+  const e = error as { code?: string; cause?: { code?: string } };
+  return e?.cause?.code ?? e?.code ?? 'ENETWORK';
+}
+
+export function transportError(service: AzureService, code: string): AzureError {
+  const name = service === 'graph' ? 'Microsoft Graph' : service === 'defender' ? 'Defender for Endpoint' : service === 'identity' ? 'Entra ID' : 'Azure';
+  if (code === 'ERIPOSTE_ENDPOINT_REFUSED') return new AzureError('endpoint_refused', `The ${name} endpoint resolves to an address this service does not call.`, { service });
+  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return new AzureError('timeout', `${name} did not answer in time.`, { service, azureCode: code });
+  return new AzureError('network_error', `Could not reach ${name} (${code}).`, { service, azureCode: code });
+}
+
+function lowerCaseHeaders(response: AxiosResponse): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(response.headers ?? {})) if (value !== undefined && value !== null) out[key.toLowerCase()] = String(value);
+  return out;
+}
+
+function parseJsonLoosely(text: string): unknown {
+  if (typeof text !== 'string' || text === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    return {};
+  }
+}

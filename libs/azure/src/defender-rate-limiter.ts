@@ -1,0 +1,52 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { AzureError } from './azure-error.js';
+
+/**
+ * Defender for Endpoint allows each of its machine APIs 100 calls a minute and 1,500 an hour
+ * per app (§7.1). This keeps us under that on our side, per connection target and API, by
+ * waiting for a slot rather than collecting 429s. Per process: several workers share Azure's
+ * quota, so with more than one, lower the limits accordingly.
+ */
+export class DefenderRateLimiter {
+  private readonly perMinute: RateLimiterMemory;
+  private readonly perHour: RateLimiterMemory;
+
+  constructor(
+    limits: { perMinute: number; perHour: number },
+    private readonly maxWaitMs: number,
+  ) {
+    this.perMinute = new RateLimiterMemory({ points: limits.perMinute, duration: 60 });
+    this.perHour = new RateLimiterMemory({ points: limits.perHour, duration: 3600 });
+  }
+
+  async acquire(targetId: string, api: string, signal?: AbortSignal): Promise<void> {
+    const key = `${targetId}:${api}`;
+    let waited = 0;
+    for (;;) {
+      const waitMs = await this.tryTake(key);
+      if (waitMs === 0) return;
+      if (waited + waitMs > this.maxWaitMs) {
+        throw new AzureError('throttled', `The client-side Defender limit for ${api} is reached for this connection target; the next slot is in ${Math.ceil(waitMs / 1000)} s.`, { service: 'defender', retryAfterMs: waitMs });
+      }
+      await sleep(waitMs, undefined, { signal });
+      waited += waitMs;
+    }
+  }
+
+  /** 0 when a slot was taken, else how long until one frees up. */
+  private async tryTake(key: string): Promise<number> {
+    const minute = await this.perMinute.get(key);
+    if (minute && minute.remainingPoints <= 0) return minute.msBeforeNext + 1;
+    const hour = await this.perHour.get(key);
+    if (hour && hour.remainingPoints <= 0) return hour.msBeforeNext + 1;
+    try {
+      await this.perMinute.consume(key);
+      await this.perHour.consume(key);
+      return 0;
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) return rejection.msBeforeNext + 1;
+      throw rejection;
+    }
+  }
+}

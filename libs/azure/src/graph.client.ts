@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { type AzureCall, AzureHttp, type AzureReply, type HttpMethod } from './azure-http.js';
+import type { AzureTarget } from './azure-target.js';
+import type { NotFoundMeaning } from './error-mapping.js';
+import { TokenProvider } from './token-provider.js';
+
+export interface GraphUser {
+  id: string;
+  userPrincipalName?: string;
+  displayName?: string;
+  accountEnabled?: boolean;
+  signInSessionsValidFromDateTime?: string;
+}
+
+export interface GraphRequest {
+  method: HttpMethod;
+  /** Relative to the Graph version root, e.g. `/users/adele@contoso.com`. */
+  path: string;
+  body?: unknown;
+  idempotent: boolean;
+  notFound?: NotFoundMeaning;
+  what?: string;
+  headers?: Record<string, string>;
+}
+
+/** Microsoft Graph v1.0 (AZURE-API-CONTRACTS.md §3–§5). */
+@Injectable()
+export class GraphClient {
+  constructor(
+    private readonly http: AzureHttp,
+    private readonly tokens: TokenProvider,
+  ) {}
+
+  /** The exact request a call would send, for dry runs and plans (no token). */
+  describe(target: AzureTarget, request: GraphRequest): { method: HttpMethod; url: string; body?: unknown } {
+    return { method: request.method, url: this.url(target, request.path), ...(request.body !== undefined ? { body: request.body } : {}) };
+  }
+
+  async send<T>(target: AzureTarget, request: GraphRequest, signal?: AbortSignal): Promise<AzureReply<T>> {
+    const call: AzureCall = { service: 'graph', method: request.method, url: this.url(target, request.path), body: request.body, idempotent: request.idempotent, notFound: request.notFound, what: request.what, headers: request.headers, signal };
+    return this.http.call<T>(target, call, async (refresh) => (await this.tokens.getToken(target, 'graph', { forceRefresh: refresh })).token);
+  }
+
+  async getUser(target: AzureTarget, user: string, select: string[], signal?: AbortSignal): Promise<GraphUser> {
+    const reply = await this.send<GraphUser>(target, { method: 'GET', path: `${userPath(user)}?$select=${select.join(',')}`, idempotent: true, notFound: 'user_not_found', what: `user ${user}` }, signal);
+    return reply.data;
+  }
+
+  /** Follows `@odata.nextLink` from a first page URL (absolute) or path; returns one page. */
+  async page<T>(target: AzureTarget, pathOrNextLink: string, signal?: AbortSignal): Promise<{ value: T[]; nextLink: string | null }> {
+    const path = pathOrNextLink.startsWith('https://') ? this.relative(target, pathOrNextLink) : pathOrNextLink;
+    const reply = await this.send<{ value?: T[]; '@odata.nextLink'?: string }>(target, { method: 'GET', path, idempotent: true, headers: { Prefer: 'include-unknown-enum-members' } }, signal);
+    return { value: reply.data?.value ?? [], nextLink: reply.data?.['@odata.nextLink'] ?? null };
+  }
+
+  private url(target: AzureTarget, path: string): string {
+    return `${target.endpoints.graph}/v1.0${path.startsWith('/') ? path : `/${path}`}`;
+  }
+
+  /** A nextLink must point back at this target's Graph host: never follow a link elsewhere with our token. */
+  private relative(target: AzureTarget, link: string): string {
+    const root = `${target.endpoints.graph}/v1.0`;
+    if (!link.startsWith(`${root}/`)) throw new Error(`Refusing to follow a nextLink outside ${root}.`);
+    return link.slice(root.length);
+  }
+}
+
+/** `/users/{id or UPN}`, URL-encoded; a UPN starting with `$` needs the `('…')` form (§3.1). */
+export function userPath(user: string): string {
+  if (user.startsWith('$')) return `/users('${encodeURIComponent(user.replace(/'/g, "''"))}')`;
+  return `/users/${encodeURIComponent(user)}`;
+}

@@ -1,0 +1,109 @@
+import { ConfidentialClientApplication, LogLevel, ManagedIdentityApplication, type Configuration } from '@azure/msal-node';
+import { Injectable, Logger } from '@nestjs/common';
+import { Metrics, redactor } from '@riposte/observability';
+import { AzureError } from './azure-error.js';
+import type { AzureTarget } from './azure-target.js';
+import { AzureHttp } from './azure-http.js';
+import type { ResourceName } from './clouds.js';
+import { identityError } from './error-mapping.js';
+import { MsalNetworkClient } from './msal-network-client.js';
+
+export interface AccessToken {
+  token: string;
+  expiresOn: Date | null;
+  fromCache: boolean;
+}
+
+type App = ConfidentialClientApplication | ManagedIdentityApplication;
+
+/**
+ * Access tokens from msal-node. One msal application per connection target, credential
+ * version and resource, kept for the life of the process (msal caches tokens per instance);
+ * concurrent requests for the same token share one request to Entra ID.
+ */
+@Injectable()
+export class TokenProvider {
+  private readonly logger = new Logger(TokenProvider.name);
+  private readonly apps = new Map<string, App>();
+  private readonly inFlight = new Map<string, Promise<AccessToken>>();
+
+  constructor(
+    private readonly http: AzureHttp,
+    private readonly metrics: Metrics,
+  ) {}
+
+  getToken(target: AzureTarget, resource: ResourceName, options: { forceRefresh?: boolean } = {}): Promise<AccessToken> {
+    const scope = target.scopes[resource];
+    if (!scope) return Promise.reject(new AzureError('resource_not_available', `The ${target.cloud} cloud has no ${resource} endpoint for connection target '${target.name}'.`, { service: 'identity' }));
+    const key = `${target.id}#${target.credentialVersion}#${resource}#${options.forceRefresh ? 'fresh' : ''}`;
+    const pending = this.inFlight.get(key);
+    if (pending) return pending;
+    const request = this.acquire(target, resource, scope, options.forceRefresh ?? false).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, request);
+    return request;
+  }
+
+  /** Drops the cached applications (and their tokens) of a target, e.g. after its secret changed. */
+  forget(targetId: string): void {
+    for (const key of [...this.apps.keys()]) if (key.startsWith(`${targetId}#`)) this.apps.delete(key);
+  }
+
+  private async acquire(target: AzureTarget, resource: ResourceName, scope: string, forceRefresh: boolean): Promise<AccessToken> {
+    const app = this.appFor(target, resource);
+    try {
+      const result =
+        app instanceof ManagedIdentityApplication
+          ? await app.acquireToken({ resource: scope.replace(/\/\.default$/, ''), forceRefresh })
+          : await app.acquireTokenByClientCredential({ scopes: [scope], skipCache: forceRefresh });
+      if (!result?.accessToken) throw new AzureError('token_request_failed', 'Entra ID returned no access token.', { service: 'identity' });
+      return { token: result.accessToken, expiresOn: result.expiresOn ?? null, fromCache: result.fromCache };
+    } catch (error) {
+      throw identityError(error, target.endpoints.authority);
+    }
+  }
+
+  private appFor(target: AzureTarget, resource: ResourceName): App {
+    // One app per resource too: msal throttles per app instance after a 429/5xx (§2.9), and a
+    // throttled Defender token must not block Graph calls.
+    const key = `${target.id}#${target.credentialVersion}#${resource}`;
+    let app = this.apps.get(key);
+    if (app) return app;
+    this.forgetOlderVersions(target);
+    const system: NonNullable<Configuration['system']> = {
+      networkClient: new MsalNetworkClient(this.http, this.metrics, target, resource),
+      loggerOptions: {
+        piiLoggingEnabled: false,
+        logLevel: LogLevel.Warning,
+        loggerCallback: (_level, message) => this.logger.warn(redactor.scrub(message)),
+      },
+    };
+    const credential = target.credential;
+    if (credential.type === 'managedIdentity') {
+      app = new ManagedIdentityApplication({ managedIdentityIdParams: credential.clientId ? { userAssignedClientId: credential.clientId } : undefined, system });
+    } else {
+      const authority = `${target.endpoints.authority}/${target.tenantId}`;
+      app = new ConfidentialClientApplication({
+        auth: {
+          clientId: target.clientId ?? '',
+          authority,
+          // A non-Microsoft authority (a sovereign proxy, the local fake) must be listed, or msal
+          // tries instance discovery against login.microsoftonline.com (§2.3).
+          knownAuthorities: target.cloud === 'custom' ? [new URL(authority).host] : undefined,
+          ...(credential.type === 'clientSecret'
+            ? { clientSecret: credential.clientSecret }
+            : { clientCertificate: { thumbprintSha256: credential.thumbprintSha256, privateKey: credential.privateKeyPem, x5c: credential.certificatePem } }),
+        },
+        system,
+      });
+    }
+    this.apps.set(key, app);
+    return app;
+  }
+
+  private forgetOlderVersions(target: AzureTarget): void {
+    for (const key of [...this.apps.keys()]) {
+      const [id, version] = key.split('#');
+      if (id === target.id && Number(version) !== target.credentialVersion) this.apps.delete(key);
+    }
+  }
+}
