@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { In } from 'typeorm';
+import { AppConfig } from '@riposte/config';
+import { type AzureTarget, type CloudEndpoints, type CloudName, type CloudScopes, refuseAddress, refuseEndpointUrl, resolveCloud, TokenProvider } from '@riposte/azure';
+import { ConflictError, NotFoundError, ValidationError, type FieldError } from '@riposte/errors';
+import { Metrics, redactor } from '@riposte/observability';
+import { ConnectionTargetEntity, Database, nowIso, RunEntity } from '@riposte/persistence';
+import { inspectClientCertificate } from './client-certificate.js';
+import type { CreateConnectionTarget, UpdateConnectionTarget } from './connection-target.schemas.js';
+import { SecretBox } from './secret-box.js';
+
+export interface ConnectionTargetView {
+  name: string;
+  tenantId: string;
+  clientId: string | null;
+  cloud: CloudName;
+  endpoints: CloudEndpoints;
+  scopes: CloudScopes;
+  auth: { type: string; hasSecret: boolean; expiresAt: string | null; certificateThumbprint?: string; clientId?: string | null };
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ExpiringCredential {
+  connectionTarget: string;
+  expiresAt: string;
+  daysLeft: number;
+}
+
+const ACTIVE_RUN_STATUSES = ['queued', 'running', 'waiting'];
+const DAY_MS = 86_400_000;
+
+/** The registry of Azure app registrations the service acts through. */
+@Injectable()
+export class ConnectionTargetsService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ConnectionTargetsService.name);
+
+  constructor(
+    private readonly db: Database,
+    private readonly box: SecretBox,
+    private readonly config: AppConfig,
+    private readonly tokens: TokenProvider,
+    private readonly metrics: Metrics,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const rows = await this.db.reader.find(ConnectionTargetEntity);
+    for (const row of rows) this.metrics.setSecretExpiry(row.name, row.secretExpiresAt);
+    const unreadable = rows.filter((row) => row.secretCiphertext && !this.box.canOpen(row.secretCiphertext)).map((row) => row.name);
+    if (unreadable.length) this.logger.error(`The secrets of ${unreadable.join(', ')} are encrypted with a key that is not configured; actions on them will fail until the key is restored.`);
+  }
+
+  async create(input: CreateConnectionTarget): Promise<ConnectionTargetView> {
+    const id = randomUUID();
+    const now = nowIso();
+    const cloud = (input.cloud ?? 'public') as CloudName;
+    await this.checkCloud(cloud, input.endpoints);
+    const row: ConnectionTargetEntity = {
+      id,
+      name: input.name,
+      tenantId: input.tenantId.toLowerCase(),
+      clientId: input.clientId?.toLowerCase() ?? null,
+      cloud,
+      endpoints: input.endpoints ?? null,
+      scopes: input.scopes ?? null,
+      authType: input.auth.type,
+      certificatePem: null,
+      certificateThumbprint: null,
+      secretCiphertext: null,
+      credentialVersion: 1,
+      secretExpiresAt: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.applyAuth(row, input.auth);
+    this.checkClientId(row);
+    await this.db.transaction(async (m) => {
+      if (await m.exists(ConnectionTargetEntity, { where: { name: input.name } })) throw new ConflictError(`A connection target named '${input.name}' already exists.`);
+      await m.insert(ConnectionTargetEntity, row);
+    });
+    this.metrics.setSecretExpiry(row.name, row.secretExpiresAt);
+    return this.toView(row);
+  }
+
+  async list(): Promise<ConnectionTargetView[]> {
+    const rows = await this.db.reader.find(ConnectionTargetEntity, { order: { name: 'ASC' } });
+    return rows.map((row) => this.toView(row));
+  }
+
+  async get(name: string): Promise<ConnectionTargetView> {
+    return this.toView(await this.find(name));
+  }
+
+  async update(name: string, patch: UpdateConnectionTarget): Promise<ConnectionTargetView> {
+    const current = await this.find(name);
+    const next: ConnectionTargetEntity = { ...current, updatedAt: nowIso() };
+    if (patch.tenantId) next.tenantId = patch.tenantId.toLowerCase();
+    if (patch.clientId) next.clientId = patch.clientId.toLowerCase();
+    if (patch.cloud) next.cloud = patch.cloud;
+    if (patch.endpoints) next.endpoints = patch.endpoints;
+    if (patch.cloud && patch.cloud !== 'custom') next.endpoints = null;
+    if (patch.scopes) next.scopes = patch.scopes;
+    await this.checkCloud(next.cloud as CloudName, (next.endpoints ?? undefined) as CreateConnectionTarget['endpoints']);
+    if (patch.auth) this.applyAuth(next, patch.auth);
+    this.checkClientId(next);
+    // Anything that changes who we are or where we sign in makes old tokens wrong.
+    if (patch.auth || patch.tenantId || patch.clientId || patch.cloud || patch.endpoints || patch.scopes) next.credentialVersion = current.credentialVersion + 1;
+    await this.db.transaction((m) => m.save(ConnectionTargetEntity, next));
+    this.tokens.forget(current.id);
+    this.metrics.setSecretExpiry(next.name, next.secretExpiresAt);
+    return this.toView(next);
+  }
+
+  async delete(name: string): Promise<void> {
+    const row = await this.find(name);
+    await this.db.transaction(async (m) => {
+      const busy = await m.count(RunEntity, { where: { connectionTarget: name, status: In(ACTIVE_RUN_STATUSES) } });
+      if (busy > 0) throw new ConflictError(`Connection target '${name}' is used by ${busy} run(s) in flight; wait for them to finish or cancel them first.`, 'connection_target_in_use');
+      await m.delete(ConnectionTargetEntity, { id: row.id });
+    });
+    this.tokens.forget(row.id);
+    this.metrics.setSecretExpiry(name, null);
+  }
+
+  /** The target with its credential decrypted, for the Azure clients only. Never returned by the API. */
+  async resolve(name: string): Promise<AzureTarget> {
+    const row = await this.find(name);
+    const { endpoints, scopes } = resolveCloud(row.cloud as CloudName, row.endpoints ? { endpoints: row.endpoints as never, scopes: row.scopes } : null);
+    const secret = row.secretCiphertext ? this.box.open(row.secretCiphertext, row.id) : null;
+    redactor.register(secret);
+    const credential: AzureTarget['credential'] =
+      row.authType === 'clientSecret'
+        ? { type: 'clientSecret', clientSecret: secret ?? '' }
+        : row.authType === 'clientCertificate'
+          ? { type: 'clientCertificate', certificatePem: row.certificatePem ?? '', privateKeyPem: secret ?? '', thumbprintSha256: row.certificateThumbprint ?? '' }
+          : { type: 'managedIdentity', clientId: row.clientId };
+    return { id: row.id, name: row.name, tenantId: row.tenantId, clientId: row.clientId, cloud: row.cloud as CloudName, endpoints, scopes, credentialVersion: row.credentialVersion, credential };
+  }
+
+  /** Credentials that expire within the warning window (or already have). */
+  async expiringCredentials(now = Date.now()): Promise<ExpiringCredential[]> {
+    const horizon = now + this.config.secretExpiryWarningDays * DAY_MS;
+    const rows = await this.db.reader.find(ConnectionTargetEntity, { select: { name: true, secretExpiresAt: true } });
+    return rows
+      .filter((r) => r.secretExpiresAt && Date.parse(r.secretExpiresAt) <= horizon)
+      .map((r) => ({ connectionTarget: r.name, expiresAt: r.secretExpiresAt as string, daysLeft: Math.floor((Date.parse(r.secretExpiresAt as string) - now) / DAY_MS) }));
+  }
+
+  private async find(name: string): Promise<ConnectionTargetEntity> {
+    const row = await this.db.reader.findOne(ConnectionTargetEntity, { where: { name } });
+    if (!row) throw new NotFoundError('Connection target', name);
+    return row;
+  }
+
+  private applyAuth(row: ConnectionTargetEntity, auth: CreateConnectionTarget['auth']): void {
+    row.authType = auth.type;
+    row.certificatePem = null;
+    row.certificateThumbprint = null;
+    row.secretCiphertext = null;
+    row.secretExpiresAt = null;
+    if (auth.type === 'clientSecret') {
+      row.secretCiphertext = this.box.seal(auth.clientSecret, row.id);
+      row.secretExpiresAt = auth.expiresAt ? new Date(auth.expiresAt).toISOString() : null;
+    } else if (auth.type === 'clientCertificate') {
+      const certificate = inspectClientCertificate(auth.certificatePem, auth.privateKeyPem);
+      row.certificatePem = auth.certificatePem;
+      row.certificateThumbprint = certificate.thumbprintSha256;
+      row.secretCiphertext = this.box.seal(auth.privateKeyPem, row.id);
+      row.secretExpiresAt = auth.expiresAt ? new Date(auth.expiresAt).toISOString() : certificate.notAfter;
+    } else {
+      row.clientId = auth.clientId?.toLowerCase() ?? null;
+    }
+  }
+
+  private checkClientId(row: ConnectionTargetEntity): void {
+    if (row.authType !== 'managedIdentity' && !row.clientId) {
+      throw new ValidationError('A client id is required for client secret and certificate authentication.', [{ path: '/clientId', message: 'is required unless auth.type is managedIdentity' }]);
+    }
+  }
+
+  private async checkCloud(cloud: CloudName, endpoints: CreateConnectionTarget['endpoints']): Promise<void> {
+    if (cloud !== 'custom') {
+      if (endpoints) throw new ValidationError('Endpoints can only be given with cloud "custom".', [{ path: '/endpoints', message: 'is only allowed when cloud is "custom"' }]);
+      return;
+    }
+    if (!this.config.allowCustomEndpoints) {
+      throw new ValidationError('Custom endpoints are disabled on this service. An administrator can enable them with RIPOSTE_ALLOW_CUSTOM_ENDPOINTS=true.', [{ path: '/cloud', message: 'custom endpoints are not allowed on this service' }], 'custom_endpoints_disabled');
+    }
+    if (!endpoints) throw new ValidationError('A custom cloud needs its endpoints.', [{ path: '/endpoints', message: 'is required when cloud is "custom"' }]);
+    const policy = { allowLoopback: true };
+    const problems: FieldError[] = [];
+    for (const [key, url] of Object.entries(endpoints)) {
+      if (!url) continue;
+      const refused = refuseEndpointUrl(url, policy) ?? (await this.refuseResolvedHost(url));
+      if (refused) problems.push({ path: `/endpoints/${key}`, message: refused });
+    }
+    if (problems.length) throw new ValidationError('A custom endpoint is not allowed.', problems, 'endpoint_refused');
+  }
+
+  /** Names are checked against what they resolve to now; the HTTP agent checks again on every connection. */
+  private async refuseResolvedHost(url: string): Promise<string | null> {
+    const host = new URL(url).hostname;
+    try {
+      for (const { address } of await lookup(host, { all: true })) {
+        const refused = refuseAddress(address, { allowLoopback: true });
+        if (refused) return `resolves to ${refused}`;
+      }
+    } catch {
+      // Unresolvable now is not proof of anything; the connection-time check still applies.
+    }
+    return null;
+  }
+
+  private toView(row: ConnectionTargetEntity): ConnectionTargetView {
+    const { endpoints, scopes } = resolveCloud(row.cloud as CloudName, row.endpoints ? { endpoints: row.endpoints as never, scopes: row.scopes } : null);
+    return {
+      name: row.name,
+      tenantId: row.tenantId,
+      clientId: row.authType === 'managedIdentity' ? null : row.clientId,
+      cloud: row.cloud as CloudName,
+      endpoints,
+      scopes,
+      auth: {
+        type: row.authType,
+        hasSecret: row.secretCiphertext !== null,
+        expiresAt: row.secretExpiresAt,
+        ...(row.certificateThumbprint ? { certificateThumbprint: row.certificateThumbprint } : {}),
+        ...(row.authType === 'managedIdentity' ? { clientId: row.clientId } : {}),
+      },
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+    };
+  }
+}

@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { Not, IsNull } from 'typeorm';
+import { AuditLog } from '@riposte/audit';
+import { SYSTEM_PRINCIPAL } from '@riposte/auth';
+import { ConnectionTargetEntity, Database } from '@riposte/persistence';
+import { KeyStore } from './key-store.js';
+import { SecretBox } from './secret-box.js';
+
+export interface RotationReport {
+  keyId: string;
+  resumed: boolean;
+  reencrypted: number;
+  prunedKeys: string[];
+}
+
+/**
+ * Re-encrypts every stored secret under the current key. Each secret is re-encrypted in its own
+ * transaction and the work left is read from the ciphertexts' key ids, so a rotation that stops
+ * halfway (crash, Ctrl-C) is finished by running it again.
+ */
+@Injectable()
+export class KeyRotation {
+  constructor(
+    private readonly db: Database,
+    private readonly box: SecretBox,
+    private readonly keys: KeyStore,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async rotate(onProgress: (message: string) => void = () => undefined): Promise<RotationReport> {
+    let pending = await this.pending();
+    const resumed = pending.length > 0;
+    if (resumed) {
+      onProgress(`${pending.length} secret(s) are not yet under key ${this.keys.currentKeyId}; re-encrypting them.`);
+    } else if (this.keys.source === 'file') {
+      const id = this.keys.addGeneratedKey();
+      onProgress(`Generated key ${id} in ${this.keys.file}; re-encrypting every secret under it.`);
+      pending = await this.pending();
+    } else {
+      onProgress(`Every secret already uses key ${this.keys.currentKeyId}. To rotate, set RIPOSTE_ENCRYPTION_KEY to a new key and RIPOSTE_PREVIOUS_ENCRYPTION_KEYS to the current one, then run rotate-key again.`);
+    }
+
+    let reencrypted = 0;
+    for (const { id } of pending) {
+      const done = await this.db.transaction(async (m) => {
+        const row = await m.findOne(ConnectionTargetEntity, { where: { id } });
+        if (!row?.secretCiphertext || SecretBox.keyIdOf(row.secretCiphertext) === this.keys.currentKeyId) return false;
+        row.secretCiphertext = this.box.seal(this.box.open(row.secretCiphertext, row.id), row.id);
+        await m.save(ConnectionTargetEntity, row);
+        return true;
+      });
+      if (done) reencrypted += 1;
+    }
+
+    const prunedKeys = this.keys.source === 'file' ? this.keys.prune(await this.keysInUse()) : [];
+    if (prunedKeys.length) onProgress(`Removed key(s) no secret uses any more: ${prunedKeys.join(', ')}.`);
+    await this.audit.record({ actor: SYSTEM_PRINCIPAL.name, actorRole: 'admin', action: 'encryption_key.rotate', result: 'success', detail: { keyId: this.keys.currentKeyId, reencrypted, resumed, prunedKeys } });
+    return { keyId: this.keys.currentKeyId, resumed, reencrypted, prunedKeys };
+  }
+
+  private async pending(): Promise<{ id: string }[]> {
+    const rows = await this.db.reader.find(ConnectionTargetEntity, { select: { id: true, secretCiphertext: true }, where: { secretCiphertext: Not(IsNull()) } });
+    return rows.filter((r) => SecretBox.keyIdOf(r.secretCiphertext as string) !== this.keys.currentKeyId).map((r) => ({ id: r.id }));
+  }
+
+  private async keysInUse(): Promise<Set<string>> {
+    const rows = await this.db.reader.find(ConnectionTargetEntity, { select: { secretCiphertext: true }, where: { secretCiphertext: Not(IsNull()) } });
+    return new Set(rows.map((r) => SecretBox.keyIdOf(r.secretCiphertext as string) ?? ''));
+  }
+}
