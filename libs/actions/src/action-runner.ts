@@ -1,0 +1,185 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AuditLog } from '@riposte/audit';
+import { AzureError, type AzureTarget, DefenderClient, GraphClient } from '@riposte/azure';
+import { ConnectionTargetsService } from '@riposte/connection-targets';
+import { RiposteError } from '@riposte/errors';
+import { Metrics, REDACTED, redactor } from '@riposte/observability';
+import { Database, type EffectEntity } from '@riposte/persistence';
+import type { ActionContext, ActionDefinition, PlannedRequest } from './action-definition.js';
+import { ActionCatalogue } from './action-catalogue.js';
+import { EffectLedger } from './effect-ledger.js';
+
+export interface ActionRequest {
+  runId: string;
+  /** Unique within the run; with the run id it keys the effect ledger. */
+  stepKey: string;
+  action: string;
+  input: Record<string, unknown>;
+  connectionTarget: string;
+  dryRun: boolean;
+  actor: { name: string; role: string };
+  requestId?: string | null;
+  signal: AbortSignal;
+}
+
+export interface StepFailure {
+  code: string;
+  message: string;
+}
+
+export type ActionResult =
+  | { status: 'succeeded'; output: unknown; reconciled: boolean }
+  | { status: 'planned'; output: { requests: PlannedRequest[] } }
+  | { status: 'failed'; error: StepFailure; cancelled?: boolean };
+
+/** Failures after which the effect may or may not have happened: reconcile before anything else. */
+const AMBIGUOUS = new Set(['timeout', 'network_error', 'service_unavailable', 'cancelled']);
+/** Failures that leave an effect in flight at Azure: keep its ledger entry open so it is followed, not resent. */
+const STILL_RUNNING = new Set(['machine_action_pending']);
+
+/**
+ * Runs one action for a run step, safely: input checked against the action's schema, dry runs
+ * planned but never sent, destructive calls recorded in the effect ledger before they leave and
+ * reconciled with Azure after any doubt, every execution audited. Never throws for a failed
+ * action: the failure is returned, with a code a playbook can act on.
+ */
+@Injectable()
+export class ActionRunner {
+  private readonly logger = new Logger(ActionRunner.name);
+
+  constructor(
+    private readonly catalogue: ActionCatalogue,
+    private readonly targets: ConnectionTargetsService,
+    private readonly graph: GraphClient,
+    private readonly defender: DefenderClient,
+    private readonly ledger: EffectLedger,
+    private readonly audit: AuditLog,
+    private readonly metrics: Metrics,
+    private readonly db: Database,
+  ) {}
+
+  async run(request: ActionRequest): Promise<ActionResult> {
+    const prepared = await this.prepare(request);
+    if ('error' in prepared) return this.finish(request, null, { status: 'failed', error: prepared.error }, 'unknown');
+    const { definition, input, context } = prepared;
+    const entity = definition.entity(input as never);
+
+    if (request.dryRun) {
+      try {
+        const planned = await definition.plan(input as never, context);
+        const requests = planned.map((p) => ({ ...p, headers: { Authorization: `Bearer ${REDACTED}`, ...(p.body !== undefined ? { 'Content-Type': 'application/json' } : {}) } }));
+        return this.finish(request, null, { status: 'planned', output: { requests: redactor.redact(requests) } }, entity);
+      } catch (error) {
+        return this.finish(request, null, { status: 'failed', error: toFailure(error) }, entity);
+      }
+    }
+    if (!definition.destructive) {
+      try {
+        return this.finish(request, null, { status: 'succeeded', output: await definition.execute(input as never, context), reconciled: false }, entity);
+      } catch (error) {
+        return this.finish(request, null, { status: 'failed', error: toFailure(error), cancelled: request.signal.aborted }, entity);
+      }
+    }
+    return this.runDestructive(request, definition, input, context, entity);
+  }
+
+  private async runDestructive(request: ActionRequest, definition: ActionDefinition, input: Record<string, unknown>, context: ActionContext, entity: string): Promise<ActionResult> {
+    const existing = await this.ledger.find(request.runId, request.stepKey);
+    // Already done by an earlier attempt or an earlier life of this process: report, never resend.
+    if (existing?.status === 'succeeded') return { status: 'succeeded', output: (existing.detail as { output?: unknown } | null)?.output ?? null, reconciled: true };
+
+    const unsettled = existing && (existing.status === 'intended' || existing.status === 'sent') ? existing : null;
+    const effect = unsettled ?? (await this.ledger.intend({ runId: request.runId, stepKey: request.stepKey, action: definition.id, connectionTarget: request.connectionTarget, entity }));
+    context.intendedAt = new Date(effect.intendedAt);
+    context.recordReference = (reference) => this.ledger.recordReference(effect.id, reference);
+
+    try {
+      const output = unsettled ? await this.reconcileThenRun(definition, input, context, unsettled) : await definition.execute(input as never, context);
+      return await this.finish(request, effect, { status: 'succeeded', output, reconciled: unsettled !== null }, entity);
+    } catch (error) {
+      const failure = toFailure(error);
+      if (AMBIGUOUS.has(failure.code) && !request.signal.aborted) {
+        // The call may have been applied before the answer was lost: ask Azure once.
+        try {
+          const output = await this.reconcileThenRun(definition, input, context, effect, { resend: false });
+          if (output !== NOT_APPLIED) return await this.finish(request, effect, { status: 'succeeded', output, reconciled: true }, entity);
+          return await this.finish(request, effect, { status: 'failed', error: failure }, entity);
+        } catch {
+          // Still unknown: leave the ledger entry open, the next attempt reconciles again.
+        }
+      }
+      const ledger = AMBIGUOUS.has(failure.code) || STILL_RUNNING.has(failure.code) ? 'leave-open' : 'settle';
+      return this.finish(request, effect, { status: 'failed', error: failure, cancelled: request.signal.aborted }, entity, ledger);
+    }
+  }
+
+  /** An unsettled effect from before: follow it if Azure has it, send it only if Azure never got it. */
+  private async reconcileThenRun(definition: ActionDefinition, input: Record<string, unknown>, context: ActionContext, effect: EffectEntity, options: { resend: boolean } = { resend: true }): Promise<unknown> {
+    if (effect.reference && definition.resume) return definition.resume(input as never, effect.reference, context);
+    if (!definition.reconcile) throw new Error(`Destructive action ${definition.id} has no reconcile.`);
+    const found = await definition.reconcile(input as never, context);
+    this.logger.log({ runId: context.marker, action: definition.id, state: found.state }, 'reconciled an unsettled effect with Azure');
+    if (found.state === 'applied') return found.output;
+    if (found.state === 'in_progress') {
+      await context.recordReference(found.reference);
+      return (definition.resume as NonNullable<ActionDefinition['resume']>)(input as never, found.reference, context);
+    }
+    return options.resend ? definition.execute(input as never, context) : NOT_APPLIED;
+  }
+
+  private async prepare(request: ActionRequest): Promise<{ definition: ActionDefinition; input: Record<string, unknown>; context: ActionContext } | { error: StepFailure }> {
+    if (!this.catalogue.has(request.action)) return { error: { code: 'unknown_action', message: `There is no action '${request.action}'.` } };
+    const definition = this.catalogue.get(request.action);
+    const checked = this.catalogue.validateInput(request.action, request.input);
+    if (!checked.ok) return { error: { code: 'invalid_input', message: `The input of ${request.action} is invalid: ${checked.errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}.` } };
+    let target: AzureTarget;
+    try {
+      target = await this.targets.resolve(request.connectionTarget);
+    } catch (error) {
+      return { error: toFailure(error) };
+    }
+    const context: ActionContext = {
+      target,
+      graph: this.graph,
+      defender: this.defender,
+      signal: request.signal,
+      marker: `riposte:${request.runId}/${request.stepKey}`,
+      intendedAt: new Date(),
+      recordReference: async () => undefined,
+    };
+    return { definition, input: checked.input, context };
+  }
+
+  /** Settles the ledger (if any), audits and counts: in one transaction, so the record and the fact commit together. */
+  private async finish(request: ActionRequest, effect: EffectEntity | null, result: ActionResult, entity: string, ledger: 'settle' | 'leave-open' = 'settle'): Promise<ActionResult> {
+    const safe = redactor.redact(result);
+    await this.db.transaction(async (m) => {
+      if (effect && ledger === 'settle' && safe.status === 'succeeded') await this.ledger.settle(m, effect.id, 'succeeded', { output: safe.output });
+      if (effect && ledger === 'settle' && safe.status === 'failed') await this.ledger.settle(m, effect.id, 'failed', { error: safe.error });
+      await this.audit.record(
+        {
+          actor: request.actor.name,
+          actorRole: request.actor.role,
+          action: `action.${request.action}`,
+          result: result.status === 'planned' ? 'planned' : result.status === 'succeeded' ? 'success' : 'failure',
+          targetEntity: entity,
+          connectionTarget: request.connectionTarget,
+          runId: request.runId,
+          requestId: request.requestId ?? null,
+          detail: { stepKey: request.stepKey, ...(result.status === 'failed' ? { error: safe.status === 'failed' ? safe.error : null } : {}), ...(result.status === 'succeeded' && result.reconciled ? { reconciled: true } : {}) },
+        },
+        m,
+      );
+    });
+    this.metrics.actions.inc({ action: request.action, result: result.status === 'failed' ? result.error.code : result.status });
+    return safe;
+  }
+}
+
+const NOT_APPLIED = Symbol('not applied');
+
+export function toFailure(error: unknown): StepFailure {
+  if (error instanceof AzureError || error instanceof RiposteError) return { code: error.code, message: redactor.scrub(error.message) };
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'internal_error', message: redactor.scrub(message) };
+}

@@ -1,0 +1,58 @@
+import { Injectable, Logger } from '@nestjs/common';
+import pLimit, { type LimitFunction } from 'p-limit';
+import { AppConfig } from '@riposte/config';
+import type { RunKind } from './run-model.js';
+import { CancelRequested, type RunDriver, RunScheduler, ShuttingDown } from './run-scheduler.js';
+
+/** Drives runs in this process, at most `RIPOSTE_RUN_CONCURRENCY` at a time. */
+@Injectable()
+export class LocalRunScheduler extends RunScheduler {
+  private readonly logger = new Logger(LocalRunScheduler.name);
+  private readonly drivers = new Map<RunKind, RunDriver>();
+  private readonly active = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private readonly limit: LimitFunction;
+  private draining = false;
+
+  constructor(config: AppConfig) {
+    super();
+    this.limit = pLimit(config.runConcurrency);
+  }
+
+  register(kind: RunKind, driver: RunDriver): void {
+    this.drivers.set(kind, driver);
+  }
+
+  schedule(runId: string, kind: RunKind): void {
+    if (this.draining || this.active.has(runId)) return;
+    const driver = this.drivers.get(kind);
+    if (!driver) throw new Error(`No driver for ${kind} runs.`);
+    const controller = new AbortController();
+    // Driven even if cancelled while still queued: the driver records the cancel.
+    const done = this.limit(() => driver.drive(runId, controller.signal))
+      .catch((error: unknown) => this.logger.error({ err: error, runId }, 'run driver failed'))
+      .finally(() => this.active.delete(runId));
+    this.active.set(runId, { controller, done });
+  }
+
+  cancel(runId: string): boolean {
+    const entry = this.active.get(runId);
+    if (!entry) return false;
+    entry.controller.abort(new CancelRequested());
+    return true;
+  }
+
+  isActive(runId: string): boolean {
+    return this.active.has(runId);
+  }
+
+  async drain(timeoutMs: number): Promise<void> {
+    this.draining = true;
+    const all = Promise.all([...this.active.values()].map((e) => e.done));
+    const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((resolve) => setTimeout(resolve, timeoutMs, true).unref())]);
+    if (timedOut) {
+      this.logger.warn(`Parking ${this.active.size} run(s) still in flight; they resume at the next start.`);
+      for (const entry of this.active.values()) entry.controller.abort(new ShuttingDown());
+      await Promise.race([all, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import type { RunKind } from './run-model.js';
+
+/** Drives one kind of run from where it stands to its end (or to its next wait). */
+export interface RunDriver {
+  drive(runId: string, signal: AbortSignal): Promise<void>;
+}
+
+/** Why a run's signal was aborted: the driver finalizes a cancel, but only parks on shutdown. */
+export class CancelRequested extends Error {
+  constructor() {
+    super('The run was cancelled.');
+  }
+}
+export class ShuttingDown extends Error {
+  constructor() {
+    super('The service is shutting down.');
+  }
+}
+
+/**
+ * Decides where and when runs are driven. The embedded implementation drives them in this
+ * process with a concurrency limit; a distributed one would hand them to workers on other
+ * machines sharing the database. Nothing else in the engine knows which.
+ */
+export abstract class RunScheduler {
+  abstract register(kind: RunKind, driver: RunDriver): void;
+  /** Asks for the run to be driven. Asking again while it is already queued or running changes nothing. */
+  abstract schedule(runId: string, kind: RunKind): void;
+  /** Aborts a run being driven here (its in-flight HTTP calls too). False if it is not. */
+  abstract cancel(runId: string): boolean;
+  abstract isActive(runId: string): boolean;
+  /** Stops taking runs; waits for those in flight, then parks the rest for the next start. */
+  abstract drain(timeoutMs: number): Promise<void>;
+}

@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { In, LessThan, type EntityManager, type FindOptionsWhere } from 'typeorm';
+import { Database, decodeCursor, encodeCursor, nowIso, RunEntity, StepEntity, type Page } from '@riposte/persistence';
+import type { RunKind, RunStatus, RunSummary, RunView, StepStatus, StepView, TriggerType } from './run-model.js';
+
+export interface NewRun {
+  kind: RunKind;
+  triggerType: TriggerType;
+  triggerBy: string | null;
+  triggerRole: string | null;
+  connectionTarget: string | null;
+  dryRun: boolean;
+  reason?: string | null;
+  input?: Record<string, unknown> | null;
+  playbookId?: string | null;
+  playbookVersion?: number | null;
+  alertId?: string | null;
+  revertOf?: string | null;
+}
+
+export interface NewStep {
+  stepKey: string;
+  stepId?: string;
+  action: string | null;
+  connectionTarget?: string | null;
+  input: Record<string, unknown> | null;
+}
+
+export interface RunQuery {
+  limit: number;
+  cursor?: string;
+  status?: RunStatus;
+  playbook?: string;
+  alert?: string;
+}
+
+/** Reads and writes runs and their steps. Every write is one short transaction. */
+@Injectable()
+export class RunStore {
+  constructor(private readonly db: Database) {}
+
+  async create(run: NewRun, steps: NewStep[], m?: EntityManager): Promise<RunEntity> {
+    const row: RunEntity = {
+      id: randomUUID(),
+      kind: run.kind,
+      status: 'queued',
+      playbookId: run.playbookId ?? null,
+      playbookVersion: run.playbookVersion ?? null,
+      triggerType: run.triggerType,
+      triggerBy: run.triggerBy,
+      triggerRole: run.triggerRole,
+      alertId: run.alertId ?? null,
+      revertOf: run.revertOf ?? null,
+      connectionTarget: run.connectionTarget,
+      dryRun: run.dryRun,
+      reason: run.reason ?? null,
+      input: run.input ?? null,
+      output: null,
+      error: null,
+      snapshot: null,
+      createdAt: nowIso(),
+      startedAt: null,
+      endedAt: null,
+    };
+    const write = async (tx: EntityManager) => {
+      await tx.insert(RunEntity, row as never);
+      if (steps.length) await tx.insert(StepEntity, steps.map((s, position) => newStepRow(row.id, s, position)) as never);
+      return row;
+    };
+    return m ? write(m) : this.db.transaction(write);
+  }
+
+  async find(id: string): Promise<RunEntity | null> {
+    return this.db.reader.findOne(RunEntity, { where: { id } });
+  }
+
+  async steps(runId: string): Promise<StepEntity[]> {
+    return this.db.reader.find(StepEntity, { where: { runId }, order: { position: 'ASC' } });
+  }
+
+  async view(id: string): Promise<RunView | null> {
+    const run = await this.find(id);
+    return run ? { ...toSummary(run), steps: (await this.steps(id)).map(toStepView) } : null;
+  }
+
+  async list(query: RunQuery): Promise<Page<RunSummary>> {
+    const where: FindOptionsWhere<RunEntity> = {};
+    if (query.status) where.status = query.status;
+    if (query.playbook) where.playbookId = query.playbook;
+    if (query.alert) where.alertId = query.alert;
+    const after = decodeCursor(query.cursor);
+    // Newest first; the id breaks ties between runs created in the same millisecond.
+    const rows = await this.db.reader.find(RunEntity, {
+      where: after ? [{ ...where, createdAt: LessThan(String(after[0])) }, { ...where, createdAt: String(after[0]), id: LessThan(String(after[1])) }] : where,
+      order: { createdAt: 'DESC', id: 'DESC' },
+      take: query.limit + 1,
+    });
+    const items = rows.slice(0, query.limit).map(toSummary);
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > query.limit && last ? encodeCursor([last.createdAt, last.id]) : null };
+  }
+
+  unfinished(kinds: RunKind[]): Promise<RunEntity[]> {
+    return this.db.reader.find(RunEntity, { where: { status: In(['queued', 'running', 'waiting']), kind: In(kinds) }, order: { createdAt: 'ASC' } });
+  }
+
+  async setRunStatus(id: string, status: RunStatus, fields: Partial<Pick<RunEntity, 'output' | 'error' | 'snapshot'>> = {}): Promise<void> {
+    const now = nowIso();
+    const ended = status === 'succeeded' || status === 'failed' || status === 'cancelled';
+    await this.db.transaction(async (m) => {
+      const current = await m.findOne(RunEntity, { where: { id }, select: { id: true, startedAt: true } });
+      await m.update(RunEntity, { id }, { status, ...fields, ...(status === 'running' && !current?.startedAt ? { startedAt: now } : {}), ...(ended ? { endedAt: now } : {}) } as never);
+    });
+  }
+
+  async setStep(runId: string, stepKey: string, change: { status: StepStatus; output?: unknown; error?: { code: string; message: string } | null; countAttempt?: boolean }): Promise<void> {
+    const now = nowIso();
+    await this.db.transaction(async (m) => {
+      const step = await m.findOne(StepEntity, { where: { runId, stepKey } });
+      if (!step) return;
+      step.status = change.status;
+      if (change.countAttempt) step.attempts += 1;
+      if (change.status === 'running' && !step.startedAt) step.startedAt = now;
+      if (change.output !== undefined) step.output = change.output;
+      if (change.error !== undefined) step.error = change.error;
+      if (['succeeded', 'failed', 'skipped', 'planned', 'cancelled'].includes(change.status)) step.endedAt = now;
+      await m.save(StepEntity, step);
+    });
+  }
+}
+
+function newStepRow(runId: string, step: NewStep, position: number): StepEntity {
+  return { id: randomUUID(), runId, position, stepKey: step.stepKey, stepId: step.stepId ?? step.stepKey, action: step.action, connectionTarget: step.connectionTarget ?? null, status: 'pending', attempts: 0, input: step.input, output: null, error: null, startedAt: null, endedAt: null };
+}
+
+export function toSummary(run: RunEntity): RunSummary {
+  return {
+    id: run.id,
+    kind: run.kind as RunKind,
+    ...(run.playbookId ? { playbook: { id: run.playbookId, version: run.playbookVersion ?? 0 } } : {}),
+    status: run.status as RunStatus,
+    trigger: { type: run.triggerType as TriggerType, ...(run.triggerBy ? { by: run.triggerBy } : {}), ...(run.alertId ? { alertId: run.alertId } : {}), ...(run.revertOf ? { revertOf: run.revertOf } : {}) },
+    dryRun: Boolean(run.dryRun),
+    connectionTarget: run.connectionTarget,
+    reason: run.reason,
+    input: run.input,
+    output: run.output,
+    error: run.error,
+    createdAt: run.createdAt,
+    startedAt: run.startedAt,
+    endedAt: run.endedAt,
+  };
+}
+
+export function toStepView(step: StepEntity): StepView {
+  return { id: step.stepKey, action: step.action, status: step.status as StepStatus, attempts: step.attempts, input: step.input, output: step.output ?? null, error: step.error, startedAt: step.startedAt, endedAt: step.endedAt };
+}

@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import { ActionCatalogue } from '@riposte/actions';
+import type { Principal } from '@riposte/auth';
+import { ConflictError, NotFoundError } from '@riposte/errors';
+import type { Page } from '@riposte/persistence';
+import { UNFINISHED_RUN_STATUSES, type RunSummary, type RunView } from './run-model.js';
+import { RunEvents } from './run-events.js';
+import { RunScheduler } from './run-scheduler.js';
+import { RunStore, type RunQuery } from './run-store.js';
+
+const WAIT_POLL_MS = 500;
+
+/** Reading runs, and the things an analyst does to one: wait, cancel, revert. */
+@Injectable()
+export class RunsService {
+  constructor(
+    private readonly store: RunStore,
+    private readonly scheduler: RunScheduler,
+    private readonly events: RunEvents,
+    private readonly catalogue: ActionCatalogue,
+  ) {}
+
+  async get(id: string): Promise<RunView> {
+    const run = await this.store.view(id);
+    if (!run) throw new NotFoundError('Run', id);
+    return run;
+  }
+
+  list(query: RunQuery): Promise<Page<RunSummary>> {
+    return this.store.list(query);
+  }
+
+  /** Holds until the run ends or the time is up; returns the run either way. */
+  async waitFor(id: string, timeoutMs: number): Promise<RunView> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const run = await this.get(id);
+      const left = deadline - Date.now();
+      if (!UNFINISHED_RUN_STATUSES.includes(run.status) || left <= 0) return run;
+      // The event comes from this process; polling covers runs driven elsewhere.
+      await this.events.waitForEnd(id, Math.min(left, WAIT_POLL_MS));
+    }
+  }
+
+  async cancel(id: string): Promise<RunView> {
+    const run = await this.get(id);
+    if (!UNFINISHED_RUN_STATUSES.includes(run.status)) throw new ConflictError(`Run ${id} has already ended (${run.status}).`, 'run_ended');
+    if (this.scheduler.cancel(id)) {
+      // The driver aborts its HTTP calls and records the cancel itself.
+      await this.events.waitForEnd(id, 5_000);
+    } else {
+      for (const step of run.steps) if (step.status === 'pending' || step.status === 'waiting') await this.store.setStep(id, step.id, { status: 'cancelled' });
+      await this.store.setRunStatus(id, 'cancelled', { error: { code: 'cancelled', message: 'The run was cancelled.' } });
+      this.events.ended(id);
+    }
+    return this.get(id);
+  }
+
+  /** A new run applying the inverse of each succeeded destructive step, newest first. */
+  async revert(id: string, principal: Principal): Promise<{ runId: string }> {
+    const run = await this.get(id);
+    if (UNFINISHED_RUN_STATUSES.includes(run.status)) throw new ConflictError(`Run ${id} is still ${run.status}; cancel it or wait for it to end before reverting.`, 'run_in_flight');
+    if (run.dryRun) throw new ConflictError(`Run ${id} was a dry run: it changed nothing.`, 'nothing_to_revert');
+    const rows = await this.store.steps(id);
+    const undo = rows
+      .filter((step) => step.status === 'succeeded' && step.action && this.catalogue.has(step.action))
+      .map((step) => ({ step, definition: this.catalogue.get(step.action as string) }))
+      .filter(({ definition }) => definition.destructive && definition.inverse && definition.inverseInput)
+      .reverse();
+    if (undo.length === 0) throw new ConflictError(`Run ${id} has no succeeded step that can be undone.`, 'nothing_to_revert');
+    const revert = await this.store.create(
+      { kind: 'response', triggerType: 'revert', triggerBy: principal.name, triggerRole: principal.role, connectionTarget: run.connectionTarget, dryRun: false, revertOf: id, reason: `Revert of run ${id}` },
+      undo.map(({ step, definition }) => ({
+        stepKey: `revert-${step.stepKey}`,
+        action: definition.inverse,
+        connectionTarget: step.connectionTarget ?? run.connectionTarget,
+        input: definition.inverseInput?.(step.input as never, step.output as never) ?? {},
+      })),
+    );
+    this.scheduler.schedule(revert.id, 'response');
+    return { runId: revert.id };
+  }
+}

@@ -1,0 +1,80 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { ActionRunner, type StepFailure } from '@riposte/actions';
+import { Metrics } from '@riposte/observability';
+import type { RunEntity } from '@riposte/persistence';
+import { RunEvents } from './run-events.js';
+import { type RunDriver, RunScheduler, ShuttingDown } from './run-scheduler.js';
+import { RunStore } from './run-store.js';
+
+const DONE = new Set(['succeeded', 'failed', 'skipped', 'planned', 'cancelled']);
+
+/**
+ * Runs made of a fixed list of action steps, one after the other: simple responses (one step)
+ * and reverts (the inverse of each destructive step of an earlier run). A failed step skips the
+ * rest. After a restart it picks up at the first step that has not ended; the action runner's
+ * effect ledger makes sure a step that was in flight is reconciled, not resent.
+ */
+@Injectable()
+export class StepListDriver implements RunDriver, OnModuleInit {
+  constructor(
+    private readonly store: RunStore,
+    private readonly runner: ActionRunner,
+    private readonly scheduler: RunScheduler,
+    private readonly events: RunEvents,
+    private readonly metrics: Metrics,
+  ) {}
+
+  onModuleInit(): void {
+    this.scheduler.register('response', this);
+  }
+
+  async drive(runId: string, signal: AbortSignal): Promise<void> {
+    const run = await this.store.find(runId);
+    if (!run || !['queued', 'running'].includes(run.status)) return;
+    if (run.status === 'queued') await this.store.setRunStatus(runId, 'running');
+
+    let failure: StepFailure | null = null;
+    const outputs: Record<string, unknown> = {};
+    for (const step of await this.store.steps(runId)) {
+      if (DONE.has(step.status)) {
+        if (step.status === 'failed') failure ??= step.error;
+        else outputs[step.stepKey] = step.output;
+        continue;
+      }
+      if (failure || signal.aborted) {
+        if (signal.reason instanceof ShuttingDown) return;
+        await this.store.setStep(runId, step.stepKey, { status: signal.aborted ? 'cancelled' : 'skipped' });
+        continue;
+      }
+      await this.store.setStep(runId, step.stepKey, { status: 'running', countAttempt: true });
+      const result = await this.runner.run({
+        runId,
+        stepKey: step.stepKey,
+        action: step.action ?? '',
+        input: step.input ?? {},
+        connectionTarget: step.connectionTarget ?? run.connectionTarget ?? '',
+        dryRun: run.dryRun,
+        actor: actorOf(run),
+        signal,
+      });
+      // Parked for shutdown: leave the step as it is; the next start reconciles and finishes it.
+      if (signal.reason instanceof ShuttingDown) return;
+      if (result.status === 'failed') {
+        failure = result.error;
+        await this.store.setStep(runId, step.stepKey, { status: result.cancelled ? 'cancelled' : 'failed', error: result.error });
+      } else {
+        outputs[step.stepKey] = result.output;
+        await this.store.setStep(runId, step.stepKey, { status: result.status, output: result.output, error: null });
+      }
+    }
+
+    const status = signal.aborted ? 'cancelled' : failure ? 'failed' : 'succeeded';
+    await this.store.setRunStatus(runId, status, { output: outputs, error: status === 'cancelled' ? { code: 'cancelled', message: 'The run was cancelled.' } : failure });
+    this.metrics.runs.inc({ kind: 'response', status });
+    this.events.ended(runId);
+  }
+}
+
+export function actorOf(run: RunEntity): { name: string; role: string } {
+  return { name: run.triggerBy ?? 'riposte', role: run.triggerRole ?? 'system' };
+}
