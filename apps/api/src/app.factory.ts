@@ -1,0 +1,66 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { IncomingMessage } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import type { AppConfig } from '@riposte/config';
+import { requestIdFor } from '@riposte/observability';
+import { Database } from '@riposte/persistence';
+import { AppModule } from './app.module.js';
+import { installBodyLimits, installTextBodies, MAX_ALERT_BODY_BYTES } from './http/body-limits.js';
+import { installIdempotencyHook } from './http/idempotency.js';
+import { toProblem } from './http/problem-details.js';
+
+/** The package version, from the nearest package.json up (the same from src/ and from dist/). */
+function packageVersion(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+  }
+  return '0.0.0';
+}
+const VERSION = packageVersion();
+
+/** Builds the whole service, ready to listen. Tests boot it exactly as production does. */
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: MAX_ALERT_BODY_BYTES,
+    // The request id is chosen once, here, and shared with the logger through the raw request.
+    genReqId: (req: IncomingMessage) => {
+      const id = requestIdFor(req);
+      (req as IncomingMessage & { id?: string }).id = id;
+      return id;
+    },
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, rawBody: true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+
+  const fastify = app.getHttpAdapter().getInstance();
+  installTextBodies(fastify);
+  installBodyLimits(fastify);
+  installIdempotencyHook(fastify, app.get(Database));
+  // Errors raised in Fastify hooks (body limits) never reach Nest's filter: same problem+json here.
+  fastify.setErrorHandler((error, request, reply) => {
+    const problem = toProblem(error, String(request.id));
+    void reply.status(problem.status).header('Content-Type', 'application/problem+json; charset=utf-8').send(problem);
+  });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Riposte')
+      .setDescription('Security response engine for Microsoft Azure. Every route but /health needs `Authorization: Bearer <API key>`.')
+      .setVersion(VERSION)
+      .setOpenAPIVersion('3.1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
+  await app.init();
+  return app;
+}

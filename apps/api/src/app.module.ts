@@ -1,0 +1,56 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import { ActionsModule } from '@riposte/actions';
+import { AuditModule } from '@riposte/audit';
+import { AuthModule } from '@riposte/auth';
+import { AzureModule } from '@riposte/azure';
+import { AppConfig, ConfigModule } from '@riposte/config';
+import { ConnectionTargetsModule } from '@riposte/connection-targets';
+import { EngineModule } from '@riposte/engine';
+import { loggerOptions, ObservabilityModule } from '@riposte/observability';
+import { PersistenceModule } from '@riposte/persistence';
+import { AdminKeyBootstrap } from './admin-key.bootstrap.js';
+import { ActionsController } from './controllers/actions.controller.js';
+import { ApiKeysController } from './controllers/api-keys.controller.js';
+import { AuditController } from './controllers/audit.controller.js';
+import { ConnectionTargetsController } from './controllers/connection-targets.controller.js';
+import { OperationsController } from './controllers/operations.controller.js';
+import { ResponsesController } from './controllers/responses.controller.js';
+import { RunsController } from './controllers/runs.controller.js';
+import { ApiKeyGuard } from './http/api-key.guard.js';
+import { AuditInterceptor } from './http/audit.interceptor.js';
+import { IdempotencyInterceptor } from './http/idempotency.js';
+import { ProblemDetailsFilter } from './http/problem-details.filter.js';
+
+/** The HTTP service: thin controllers over the libraries, wired once. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerOptions(config.logLevel)),
+        PersistenceModule.forRoot(config.database),
+        ObservabilityModule,
+        TerminusModule,
+        AuthModule,
+        AuditModule,
+        AzureModule,
+        ConnectionTargetsModule,
+        ActionsModule,
+        EngineModule,
+      ],
+      controllers: [OperationsController, ConnectionTargetsController, ActionsController, ResponsesController, RunsController, ApiKeysController, AuditController],
+      providers: [
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        AdminKeyBootstrap,
+      ],
+    };
+  }
+}

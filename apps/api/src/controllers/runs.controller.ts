@@ -1,0 +1,48 @@
+import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import Type from 'typebox';
+import { RUN_STATUSES, RunsService, type RunQuery } from '@riposte/engine';
+import type { RiposteRequest } from '../http/request-context.js';
+import { Audited, Idempotent, RequireRole } from '../http/route-metadata.js';
+import { SchemaQuery } from '../http/schema-params.js';
+import { ListLimit } from './list-query.js';
+
+const RunListQuery = Type.Object(
+  { limit: ListLimit, cursor: Type.Optional(Type.String({ maxLength: 500 })), status: Type.Optional(Type.Enum([...RUN_STATUSES])), playbook: Type.Optional(Type.String({ maxLength: 200 })), alert: Type.Optional(Type.String({ format: 'uuid' })) },
+  { additionalProperties: false },
+);
+
+@ApiTags('runs')
+@Controller('api/v1/runs')
+export class RunsController {
+  constructor(private readonly runs: RunsService) {}
+
+  @Get()
+  @RequireRole('viewer')
+  list(@SchemaQuery(RunListQuery) query: RunQuery) {
+    return this.runs.list(query);
+  }
+
+  @Get(':id')
+  @RequireRole('viewer')
+  get(@Param('id', new ParseUUIDPipe()) id: string) {
+    return this.runs.get(id);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(202)
+  @RequireRole('analyst')
+  @Audited('run.cancel')
+  cancel(@Param('id', new ParseUUIDPipe()) id: string) {
+    return this.runs.cancel(id);
+  }
+
+  @Post(':id/revert')
+  @HttpCode(202)
+  @RequireRole('analyst')
+  @Idempotent()
+  @Audited('run.revert')
+  revert(@Param('id', new ParseUUIDPipe()) id: string, @Req() request: RiposteRequest) {
+    return this.runs.revert(id, request.principal!);
+  }
+}

@@ -1,0 +1,45 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuditLog } from '@riposte/audit';
+import { AppConfig } from '@riposte/config';
+import { ApiKeysService, type Role, roleAllows } from '@riposte/auth';
+import { RiposteError } from '@riposte/errors';
+import type { RiposteRequest } from './request-context.js';
+import { PUBLIC_IF_KEY, PUBLIC_KEY, ROLE_KEY } from './route-metadata.js';
+
+/**
+ * Every route needs a key with a role at least the one the route requires; a route that
+ * declares no role is refused, so a forgotten decorator fails closed.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly keys: ApiKeysService,
+    private readonly audit: AuditLog,
+    private readonly config: AppConfig,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const publicIf = this.reflector.get<'metricsPublic' | undefined>(PUBLIC_IF_KEY, context.getHandler());
+    if (publicIf && this.config[publicIf]) return true;
+    const required = this.reflector.getAllAndOverride<Role | undefined>(ROLE_KEY, targets);
+    const request = context.switchToHttp().getRequest<RiposteRequest>();
+
+    const header = request.headers.authorization;
+    const key = typeof header === 'string' && /^Bearer\s+/i.test(header) ? header.replace(/^Bearer\s+/i, '').trim() : undefined;
+    const principal = key ? await this.keys.authenticate(key) : null;
+    if (!principal) throw new RiposteError('unauthenticated', key ? 'The API key is not valid (unknown or revoked).' : 'This route needs an API key: send Authorization: Bearer <key>.', 'unauthenticated');
+    request.principal = principal;
+
+    if (!required || !roleAllows(principal.role, required)) {
+      if (request.method !== 'GET') {
+        await this.audit.record({ actor: principal.name, actorRole: principal.role, action: `${request.method} ${request.routeOptions.url ?? request.url}`, result: 'denied', requestId: String(request.id), detail: { required: required ?? null } });
+      }
+      throw new RiposteError('forbidden', required ? `This needs the ${required} role; the key '${principal.name}' has ${principal.role}.` : 'This route is not open to API keys.', 'forbidden');
+    }
+    return true;
+  }
+}
