@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,8 @@ import { createPki } from '../../apps/fake-cloud/src/pki.js';
  * this, so NODE_EXTRA_CA_CERTS is in place when they start, as it is for the real service.
  */
 export default async function setup(): Promise<() => void> {
+  // Tests that need a real process (crash tests, the demo) run the built service: build it once.
+  execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
   const dir = mkdtempSync(join(tmpdir(), 'riposte-test-pki-'));
   const pki = await createPki(dir);
   process.env.NODE_EXTRA_CA_CERTS = pki.caFile;

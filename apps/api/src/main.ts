@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   }
   const app = await createApp(config);
   await app.listen(config.http.port, config.http.host);
-  app.get(Logger).log({ url: await app.getUrl() }, 'Riposte is listening');
+  app.get(Logger).log(`Riposte is listening on ${await app.getUrl()}`);
 }
 
 main().catch((error: unknown) => {

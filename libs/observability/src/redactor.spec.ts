@@ -5,7 +5,7 @@ describe(Redactor.name, () => {
   it('redacts fields by name, whatever their nesting', () => {
     const sut = new Redactor();
     const out = sut.redact({ auth: { type: 'clientSecret', clientSecret: 'abc', hasSecret: true }, headers: { Authorization: 'Bearer x' }, list: [{ access_token: 't' }] });
-    expect(out).toEqual({ auth: { type: 'clientSecret', clientSecret: REDACTED, hasSecret: true }, headers: { Authorization: REDACTED }, list: [{ access_token: REDACTED }] });
+    expect(out).toEqual({ auth: { type: 'clientSecret', clientSecret: REDACTED, hasSecret: true }, headers: { Authorization: `Bearer ${REDACTED}` }, list: [{ access_token: REDACTED }] });
   });
 
   it('scrubs secrets by shape inside free text', () => {

@@ -68,10 +68,16 @@ export class Redactor {
     if (value instanceof Date) return value.toISOString();
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      out[key] = this.isSensitiveField(key) && item !== null && item !== undefined && typeof item !== 'boolean' ? REDACTED : this.walk(item, depth + 1, seen);
+      out[key] = this.isSensitiveField(key) && item !== null && item !== undefined && typeof item !== 'boolean' ? redactedValue(item) : this.walk(item, depth + 1, seen);
     }
     return out;
   }
+}
+
+/** Keeps the scheme of an Authorization value ("Bearer [REDACTED]"): it tells a reader what was sent. */
+function redactedValue(value: unknown): string {
+  const scheme = typeof value === 'string' ? /^(Bearer|Basic)\s+/i.exec(value)?.[1] : undefined;
+  return scheme ? `${scheme} ${REDACTED}` : REDACTED;
 }
 
 /** The process-wide instance: the logger is configured before dependency injection exists. */

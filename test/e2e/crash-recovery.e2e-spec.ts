@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO } from '../../apps/fake-cloud/src/index.js';
+import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
+import { call, type ServiceProcess, spawnService } from '../support/service-process.js';
+import { demoTarget } from '../support/service.js';
+
+/*
+ * The service is killed with SIGKILL after Azure has acted on a destructive call but before the
+ * answer came back, then started again on the same database. The run must finish, and Azure
+ * must have received the destructive call exactly once.
+ */
+let fake: FakeCloud;
+let dataDir: string;
+const processes: ServiceProcess[] = [];
+
+beforeAll(async () => {
+  fake = await startFakeCloud({ actionTransitionMs: 30 });
+});
+afterEach(async () => {
+  for (const p of processes.splice(0)) await p.kill('SIGKILL');
+  fake.faults.clear();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+afterAll(async () => {
+  await fake?.close();
+});
+
+async function start(): Promise<ServiceProcess> {
+  const service = await spawnService({ RIPOSTE_DATA_DIR: dataDir });
+  processes.push(service);
+  return service;
+}
+
+async function waitForRun(url: string, runId: string): Promise<any> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const { body } = await call(url, 'GET', `/api/v1/runs/${runId}`);
+    if (!['queued', 'running', 'waiting'].includes(body.status)) return body;
+    if (Date.now() > deadline) throw new Error(`run still ${body.status}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('a destructive call in flight when the service is killed', () => {
+  it('is reconciled after the restart: the user ends disabled and Azure saw one PATCH', async () => {
+    fake.seedDemo();
+    dataDir = mkdtempSync(join(tmpdir(), 'riposte-crash-'));
+    const first = await start();
+    expect((await call(first.url, 'POST', '/api/v1/connection-targets', demoTarget(fake))).status).toBe(201);
+
+    // Azure applies the PATCH at once, then sits on the answer long enough for us to kill the service.
+    fake.faults.inject({ service: 'graph', method: 'PATCH', path: '/users/', effect: 'before', delayMs: 60_000 });
+    const started = await call(first.url, 'POST', '/api/v1/responses', { action: 'azure_ad.disable_user', connectionTarget: 'contoso', input: { user: DEMO.users.adele.upn } });
+    expect(started.status).toBe(202);
+    await fake.waitForRequest({ service: 'graph', method: 'PATCH' }, 10_000);
+    await first.kill('SIGKILL');
+    expect(fake.getUser(DEMO.users.adele.upn)?.accountEnabled).toBe(false);
+
+    const second = await start();
+    const run = await waitForRun(second.url, started.body.runId);
+    expect(run.status).toBe('succeeded');
+    expect(run.steps[0]).toMatchObject({ status: 'succeeded', attempts: 2, output: { accountEnabled: false } });
+    expect(fake.count({ service: 'graph', method: 'PATCH', path: '/users/' })).toBe(1);
+    expect(second.output()).toMatch(/Resuming 1 unfinished run/);
+  });
+
+  it('follows the isolation Azure already started instead of sending another', async () => {
+    fake.seedDemo();
+    dataDir = mkdtempSync(join(tmpdir(), 'riposte-crash-'));
+    const first = await start();
+    expect((await call(first.url, 'POST', '/api/v1/connection-targets', demoTarget(fake))).status).toBe(201);
+
+    fake.faults.inject({ service: 'defender', method: 'POST', path: '/isolate', effect: 'before', delayMs: 60_000 });
+    const started = await call(first.url, 'POST', '/api/v1/responses', { action: 'defender.isolate_machine', connectionTarget: 'contoso', input: { machine: DEMO.machines.meganLaptop.dnsName } });
+    await fake.waitForRequest({ service: 'defender', method: 'POST', path: '/isolate' }, 10_000);
+    await first.kill('SIGKILL');
+
+    const second = await start();
+    const run = await waitForRun(second.url, started.body.runId);
+    expect(run.status).toBe('succeeded');
+    expect(run.steps[0].output).toMatchObject({ machineId: DEMO.machines.meganLaptop.id, status: 'Succeeded' });
+    expect(fake.count({ service: 'defender', method: 'POST', path: '/isolate' })).toBe(1);
+    expect(fake.listMachineActions({ machineId: DEMO.machines.meganLaptop.id, type: 'Isolate' })).toHaveLength(1);
+  });
+});
