@@ -10,9 +10,8 @@ import type { AppConfig } from '@riposte/config';
 import { requestIdFor } from '@riposte/observability';
 import { Database } from '@riposte/persistence';
 import { AppModule } from './app.module.js';
-import { installBodyLimits, installTextBodies, MAX_ALERT_BODY_BYTES } from './http/body-limits.js';
+import { installBodyLimits, installBodyParsers, MAX_ALERT_BODY_BYTES } from './http/body-limits.js';
 import { installIdempotencyHook } from './http/idempotency.js';
-import { toProblem } from './http/problem-details.js';
 
 /** The package version, from the nearest package.json up (the same from src/ and from dist/). */
 function packageVersion(): string {
@@ -36,19 +35,15 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     },
     return503OnClosing: true,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, rawBody: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
-  installTextBodies(fastify);
+  fastify.removeAllContentTypeParsers();
+  installBodyParsers(fastify);
   installBodyLimits(fastify);
   installIdempotencyHook(fastify, app.get(Database));
-  // Errors raised in Fastify hooks (body limits) never reach Nest's filter: same problem+json here.
-  fastify.setErrorHandler((error, request, reply) => {
-    const problem = toProblem(error, String(request.id));
-    void reply.status(problem.status).header('Content-Type', 'application/problem+json; charset=utf-8').send(problem);
-  });
 
   const document = SwaggerModule.createDocument(
     app,

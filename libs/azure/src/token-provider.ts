@@ -58,7 +58,23 @@ export class TokenProvider {
       if (!result?.accessToken) throw new AzureError('token_request_failed', 'Entra ID returned no access token.', { service: 'identity' });
       return { token: result.accessToken, expiresOn: result.expiresOn ?? null, fromCache: result.fromCache };
     } catch (error) {
-      throw identityError(error, target.endpoints.authority);
+      const mapped = identityError(error, target.endpoints.authority);
+      throw mapped.code === 'authority_unreachable' ? await this.diagnoseAuthority(target, mapped) : mapped;
+    }
+  }
+
+  /**
+   * msal reports any failed discovery as "endpoints_resolution_error". The discovery document
+   * itself says why (an unknown tenant answers AADSTS90002), so ask it once.
+   */
+  private async diagnoseAuthority(target: AzureTarget, fallback: AzureError): Promise<AzureError> {
+    if (target.credential.type === 'managedIdentity') return fallback;
+    try {
+      const reply = await this.http.raw(target, { method: 'GET', url: `${target.endpoints.authority}/${target.tenantId}/v2.0/.well-known/openid-configuration` });
+      const body = reply.data as { error?: string; error_codes?: number[]; error_description?: string };
+      return reply.status >= 400 && body?.error ? identityError({ errorCode: body.error, errorNo: body.error_codes?.[0], status: reply.status, errorMessage: body.error_description }, target.endpoints.authority) : fallback;
+    } catch {
+      return fallback;
     }
   }
 

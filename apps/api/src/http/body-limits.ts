@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import secureJson from 'secure-json-parse';
 import { RiposteError } from '@riposte/errors';
 import type { RiposteRequest } from './request-context.js';
 
@@ -27,7 +28,22 @@ export function installBodyLimits(fastify: FastifyInstance): void {
   });
 }
 
-/** Playbooks may be sent as YAML; the YAML loader parses them, not Fastify. */
-export function installTextBodies(fastify: FastifyInstance): void {
+/**
+ * The body parsers: JSON (keeping the raw bytes, which idempotency keys and webhook signatures
+ * hash), with Fastify's guard against `__proto__` and `constructor` keys; YAML and plain text
+ * as strings for the playbook loader. Nothing else is accepted (415).
+ */
+export function installBodyParsers(fastify: FastifyInstance): void {
+  // application/json and the +json types (application/problem+json, …).
+  fastify.addContentTypeParser(/^application\/([a-z0-9.-]+\+)?json$/, { parseAs: 'buffer', bodyLimit: MAX_ALERT_BODY_BYTES }, (request, body, done) => {
+    const raw = body as Buffer;
+    (request as RiposteRequest).rawBody = raw;
+    if (raw.length === 0) return done(new RiposteError('validation', 'The body is empty but Content-Type says JSON.', 'invalid_json'), undefined);
+    try {
+      done(null, secureJson.parse(raw, undefined, { protoAction: 'error', constructorAction: 'error' }));
+    } catch (error) {
+      done(new RiposteError('validation', `The body is not valid JSON: ${(error as Error).message}.`, 'invalid_json'), undefined);
+    }
+  });
   fastify.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'], { parseAs: 'string', bodyLimit: MAX_BODY_BYTES }, (_request, body, done) => done(null, body));
 }

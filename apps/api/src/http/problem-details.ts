@@ -66,6 +66,7 @@ export function toProblem(exception: unknown, requestId: string | undefined): Pr
   if (exception instanceof AzureError) return base(502, exception.code, exception.message);
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
+    if (status === 415) return base(415, 'unsupported_media_type', 'Send JSON (Content-Type: application/json), or YAML (application/yaml) where the endpoint takes a playbook.');
     const response = exception.getResponse();
     const message = typeof response === 'object' && response && 'message' in response ? (response as { message: unknown }).message : exception.message;
     return base(status, status === 404 ? 'not_found' : `http_${status}`, Array.isArray(message) ? message.join('; ') : String(message));
