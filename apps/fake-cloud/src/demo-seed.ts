@@ -1,0 +1,123 @@
+import { isoSeconds, minutesAgo } from './clock.js';
+import { seedDemoSecurity } from './demo-alerts.js';
+import {
+  DEMO,
+  DEMO_APP_NAME,
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  DEMO_DIRECTORY_ROLES,
+  DEMO_GROUPS,
+  DEMO_MACHINES,
+  DEMO_MANAGED_IDENTITY_CLIENT_ID,
+  DEMO_ROLES,
+  DEMO_TENANT_DOMAINS,
+  DEMO_TENANT_ID,
+  DEMO_USERS,
+  GLOBAL_ADMIN_TEMPLATE_ID,
+  SECURITY_ADMIN_TEMPLATE_ID,
+} from './demo-constants.js';
+import type { CloudState } from './state.js';
+
+export * from './demo-constants.js';
+
+/** Loads the Contoso demo tenant (replacing it if it was there). */
+export function seedDemo(state: CloudState): typeof DEMO {
+  state.removeTenant(DEMO_TENANT_ID);
+  const tenantId = state.addTenant({ id: DEMO_TENANT_ID, displayName: 'Contoso', domains: [...DEMO_TENANT_DOMAINS] }).id;
+  state.addApp({ tenantId, clientId: DEMO_CLIENT_ID, displayName: DEMO_APP_NAME, secrets: [DEMO_CLIENT_SECRET], roles: DEMO_ROLES });
+  state.addManagedIdentity({ tenantId, clientId: DEMO_MANAGED_IDENTITY_CLIENT_ID, systemAssigned: true, roles: DEMO_ROLES });
+
+  const person = (key: keyof typeof DEMO_USERS, givenName: string, surname: string, jobTitle: string, department: string) =>
+    state.addUser({
+      tenantId,
+      id: DEMO_USERS[key].id,
+      userPrincipalName: DEMO_USERS[key].upn,
+      displayName: `${givenName} ${surname}`,
+      givenName,
+      surname,
+      jobTitle,
+      department,
+      mail: DEMO_USERS[key].upn,
+      officeLocation: '18/2111',
+      businessPhones: ['+1 425 555 0109'],
+      preferredLanguage: 'en-US',
+      usageLocation: 'US',
+      companyName: 'Contoso',
+    });
+  person('adele', 'Adele', 'Vance', 'Retail Manager', 'Retail');
+  person('megan', 'Megan', 'Bowen', 'Marketing Manager', 'Marketing');
+  person('alex', 'Alex', 'Wilber', 'Marketing Assistant', 'Marketing');
+  person('nestor', 'Nestor', 'Wilke', 'Security Analyst', 'Security Operations');
+  state.addUser({
+    tenantId,
+    id: DEMO_USERS.breakGlass.id,
+    userPrincipalName: DEMO_USERS.breakGlass.upn,
+    displayName: 'Break Glass Administrator',
+    createdDateTime: isoSeconds(new Date(Date.now() - 700 * 86_400_000)),
+  });
+
+  state.addGroup({ tenantId, id: DEMO_GROUPS.finance, displayName: 'Finance', members: [DEMO_USERS.megan.id] });
+  state.addGroup({ tenantId, id: DEMO_GROUPS.socAnalysts, displayName: 'SOC Analysts', members: [DEMO_USERS.nestor.id] });
+  state.addGroup({
+    tenantId,
+    id: DEMO_GROUPS.allStaff,
+    displayName: 'All Staff',
+    members: [DEMO_USERS.adele.id, DEMO_USERS.alex.id, DEMO_GROUPS.finance, DEMO_GROUPS.socAnalysts],
+  });
+  state.addDirectoryRole({
+    tenantId,
+    id: DEMO_DIRECTORY_ROLES.globalAdministrator,
+    roleTemplateId: GLOBAL_ADMIN_TEMPLATE_ID,
+    members: [DEMO_USERS.breakGlass.id],
+  });
+  state.addDirectoryRole({
+    tenantId,
+    id: DEMO_DIRECTORY_ROLES.securityAdministrator,
+    roleTemplateId: SECURITY_ADMIN_TEMPLATE_ID,
+    members: [DEMO_USERS.nestor.id],
+  });
+
+  state.addMachine({
+    tenantId,
+    id: DEMO_MACHINES.adeleDesktop.id,
+    computerDnsName: DEMO_MACHINES.adeleDesktop.dnsName,
+    lastSeen: minutesAgo(4),
+    lastIpAddress: '10.1.4.27',
+    riskScore: 'High',
+    machineTags: ['Retail', 'Seattle'],
+  });
+  state.addMachine({
+    tenantId,
+    id: DEMO_MACHINES.adeleDesktopStale.id,
+    computerDnsName: DEMO_MACHINES.adeleDesktopStale.dnsName,
+    firstSeen: minutesAgo(400 * 1440),
+    lastSeen: minutesAgo(95 * 1440),
+    healthStatus: 'Inactive',
+    osPlatform: 'Windows10',
+    version: '22H2',
+    osBuild: 19045,
+    riskScore: 'None',
+    machineTags: ['Retail'],
+  });
+  state.addMachine({
+    tenantId,
+    id: DEMO_MACHINES.meganLaptop.id,
+    computerDnsName: DEMO_MACHINES.meganLaptop.dnsName,
+    lastSeen: minutesAgo(12),
+    machineTags: ['Marketing'],
+  });
+  state.addMachine({
+    tenantId,
+    id: DEMO_MACHINES.webServer.id,
+    computerDnsName: DEMO_MACHINES.webServer.dnsName,
+    osPlatform: 'WindowsServer2022',
+    version: '21H2',
+    osBuild: 20348,
+    deviceValue: 'High',
+    lastSeen: minutesAgo(1),
+    machineTags: ['Production', 'Tier0'],
+  });
+
+  seedDemoSecurity(state, tenantId);
+  return DEMO;
+}

@@ -1,0 +1,339 @@
+import { EventEmitter } from 'node:events';
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { controlErrors, controlRoutes } from './control.routes.js';
+import { defenderErrors, defenderRoutes } from './defender.routes.js';
+import { DEMO, seedDemo } from './demo-seed.js';
+import { DeviceCodeFlow } from './device-code.js';
+import { Dispatcher } from './dispatcher.js';
+import { FaultRegistry } from './faults.js';
+import { graphBatchRoute, type BatchOrder } from './graph-batch.js';
+import { expandKeySegments, graphErrors } from './graph-common.js';
+import { graphSecurityRoutes } from './graph-security.routes.js';
+import { graphUserRoutes } from './graph-users.routes.js';
+import { identityErrors, identityRoutes } from './identity.routes.js';
+import { MachineActionEngine, type ActionScriptInput } from './machine-actions.js';
+import type * as M from './model.js';
+import { msiErrors, msiRoutes } from './msi.routes.js';
+import { RequestRecorder, type RequestFilter, type RequestRecord } from './recorder.js';
+import { Router, createAuthedHandler, createPublicHandler, type AuthedContext, type ServiceHandler } from './router.js';
+import { CloudState, type TenantData } from './state.js';
+import { TokenIssuer } from './token-issuer.js';
+import type { FakeRequest, FakeResponse, ResourceName, Service } from './types.js';
+
+export interface FakeCloudOptions {
+  tls: { cert: string; key: string };
+  /** 0 (default) picks a free port. The fake binds 127.0.0.1 only. */
+  port?: number;
+  /** Added to every answer, inner `$batch` requests included (benchmarks). */
+  latencyMs?: number;
+  /** Each machine action step (Pending → InProgress → outcome); default 100 ms, `Infinity` = only on demand. */
+  actionTransitionMs?: number;
+  tokenLifetimeSeconds?: number;
+  /** The `X-IDENTITY-HEADER` value the managed identity endpoint requires (App Service's `IDENTITY_HEADER`). */
+  msiIdentityHeader?: string;
+  batchOrder?: BatchOrder;
+  /** Request records kept in the ring buffer (counters are exact regardless). */
+  requestLogSize?: number;
+  deviceCodeIntervalSeconds?: number;
+}
+
+/** What a Riposte connection target with `cloud: "custom"` is given. */
+export interface FakeCloudEndpoints {
+  authority: string;
+  graph: string;
+  defender: string;
+  management: string;
+}
+
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/**
+ * A local fake of the Microsoft cloud over real HTTPS: Entra ID (token, discovery, device code, managed identity),
+ * Microsoft Graph (users, groups, roles, security, `$batch`) and Defender for Endpoint, on one origin.
+ * Emits `'request'` with each RequestRecord.
+ */
+export class FakeCloud extends EventEmitter<{ request: [RequestRecord] }> {
+  readonly url: string;
+  readonly endpoints: FakeCloudEndpoints;
+  readonly msi: { endpoint: string; identityHeader: string };
+  readonly state = new CloudState();
+  readonly faults = new FaultRegistry();
+  private readonly recorder: RequestRecorder;
+  private readonly engine: MachineActionEngine;
+  private readonly issuer: TokenIssuer;
+  private readonly deviceCodes: DeviceCodeFlow;
+  private readonly dispatcher: Dispatcher;
+  private readonly control: ServiceHandler;
+
+  static async start(options: FakeCloudOptions): Promise<FakeCloud> {
+    const server = createServer({ cert: options.tls.cert, key: options.tls.key });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return new FakeCloud(server, options);
+  }
+
+  private constructor(
+    private readonly server: Server,
+    options: FakeCloudOptions,
+  ) {
+    super();
+    const port = (server.address() as AddressInfo).port;
+    this.url = `https://127.0.0.1:${port}`;
+    this.endpoints = { authority: this.url, graph: `${this.url}/graph`, defender: `${this.url}/defender`, management: `${this.url}/management` };
+    const identityHeader = options.msiIdentityHeader ?? 'riposte-fake-identity-header';
+    this.msi = { endpoint: `${this.url}/msi/token`, identityHeader };
+    this.issuer = new TokenIssuer(this.url, options.tokenLifetimeSeconds ?? 3599);
+    this.engine = new MachineActionEngine(options.actionTransitionMs ?? 100);
+    this.deviceCodes = new DeviceCodeFlow(this.issuer, { intervalSeconds: options.deviceCodeIntervalSeconds ?? 5, expiresInSeconds: 900 });
+    this.recorder = new RequestRecorder(options.requestLogSize ?? 10_000, (record) => {
+      if (this.listenerCount('request') > 0) this.emit('request', record);
+    });
+
+    const authed = (resource: ResourceName) => ({ resource, resourceOf: this.issuer.resourceOf, tenantOf: (id: string) => this.state.tenant(id) });
+    const graph = createAuthedHandler(
+      new Router<AuthedContext>([
+        ...graphUserRoutes(this.endpoints.graph),
+        ...graphSecurityRoutes(this.endpoints.graph),
+        graphBatchRoute((req) => this.dispatcher.dispatch(req), options.batchOrder ?? 'reverse'),
+      ]),
+      graphErrors,
+      authed('graph'),
+    );
+    const handlers: Record<Service, ServiceHandler> = {
+      identity: createPublicHandler(new Router(identityRoutes(this.state, this.issuer, this.deviceCodes)), identityErrors),
+      graph: (req) => graph({ ...req, segments: expandKeySegments(req.segments) }),
+      defender: createAuthedHandler(new Router<AuthedContext>(defenderRoutes(this.endpoints.defender, this.engine)), defenderErrors, authed('defender')),
+      msi: createPublicHandler(new Router(msiRoutes(this.state, this.issuer, identityHeader)), msiErrors),
+    };
+    this.dispatcher = new Dispatcher(handlers, this.faults, this.recorder, options.latencyMs ?? 0);
+    this.control = createPublicHandler(new Router(controlRoutes(this)), controlErrors);
+    server.on('request', (req, res) => void this.onRequest(req, res));
+  }
+
+  async close(): Promise<void> {
+    this.engine.clear();
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    await closed;
+  }
+
+  /** Forgets everything: tenants and their data, faults, the request log, pending device codes, machine action timers. */
+  reset(): void {
+    this.state.clear();
+    this.faults.clear();
+    this.recorder.clear();
+    this.engine.clear();
+    this.deviceCodes.clear();
+  }
+
+  /** Loads the Contoso demo tenant (see `DEMO`). */
+  seedDemo(): typeof DEMO {
+    return seedDemo(this.state);
+  }
+
+  // --- directory and data (tenantId defaults to the first tenant added) ---
+  addTenant(input: M.TenantInput): TenantData {
+    return this.state.addTenant(input);
+  }
+  removeTenant(idOrDomain: string): void {
+    this.state.removeTenant(idOrDomain);
+  }
+  addApp(input: M.AppRegistrationInput): M.AppRegistration {
+    return this.state.addApp(input);
+  }
+  getApp(clientId: string, tenantId?: string): M.AppRegistration | undefined {
+    return this.state.requireTenant(tenantId).apps.get(clientId.toLowerCase());
+  }
+  addManagedIdentity(input: M.ManagedIdentityInput): M.ManagedIdentity {
+    return this.state.addManagedIdentity(input);
+  }
+  addUser(input: M.UserInput): M.GraphUser {
+    return this.state.addUser(input);
+  }
+  getUser(idOrUpn: string, tenantId?: string): M.GraphUser | undefined {
+    return this.state.requireTenant(tenantId).findUser(idOrUpn);
+  }
+  addGroup(input: M.GroupInput): M.Group {
+    return this.state.addGroup(input);
+  }
+  addDirectoryRole(input: M.DirectoryRoleInput): M.DirectoryRole {
+    return this.state.addDirectoryRole(input);
+  }
+  addMachine(input: M.MachineInput): M.Machine {
+    return this.state.addMachine(input);
+  }
+  /** By machine id or computer DNS name (the most recently seen one when several share it). */
+  getMachine(idOrDnsName: string, tenantId?: string): M.Machine | undefined {
+    const tenant = this.state.requireTenant(tenantId);
+    const key = idOrDnsName.toLowerCase();
+    return (
+      tenant.machines.get(key) ??
+      [...tenant.machines.values()].filter((m) => m.computerDnsName === key).sort((a, b) => b.lastSeen.localeCompare(a.lastSeen))[0]
+    );
+  }
+  addAlert(input: M.AlertInput): M.SecurityAlert {
+    return this.state.addAlert(input);
+  }
+  addAlerts(inputs: M.AlertInput[]): M.SecurityAlert[] {
+    return inputs.map((i) => this.state.addAlert(i));
+  }
+  getAlert(id: string, tenantId?: string): M.SecurityAlert | undefined {
+    return this.state.requireTenant(tenantId).alerts.get(id);
+  }
+  addIncident(input: M.IncidentInput): M.SecurityIncident {
+    return this.state.addIncident(input);
+  }
+  addIncidents(inputs: M.IncidentInput[]): M.SecurityIncident[] {
+    return inputs.map((i) => this.state.addIncident(i));
+  }
+
+  // --- machine actions ---
+  listMachineActions(filter: { machineId?: string; type?: M.MachineActionType; status?: M.MachineActionStatus; tenantId?: string } = {}): M.MachineAction[] {
+    const tenants = filter.tenantId ? [this.state.requireTenant(filter.tenantId)] : this.state.allTenants();
+    return tenants
+      .flatMap((t) => [...t.machineActions.values()])
+      .filter(
+        (a) =>
+          (!filter.machineId || a.machineId.toLowerCase() === filter.machineId.toLowerCase()) &&
+          (!filter.type || a.type === filter.type) &&
+          (!filter.status || a.status === filter.status),
+      );
+  }
+  getMachineAction(id: string): M.MachineAction | undefined {
+    return this.findAction(id)?.action;
+  }
+  /**
+   * Moves an action on now; a terminal status is final, and Succeeded changes the machine's isolation state.
+   * Without a status it ends as scripted (`scriptMachineActions`), else Succeeded.
+   */
+  completeMachineAction(id: string, status?: M.MachineActionStatus): M.MachineAction {
+    const found = this.findAction(id);
+    if (!found) throw new Error(`fake-cloud: unknown machine action ${id}`);
+    this.engine.complete(found.tenant, found.action, status ?? this.engine.plannedStatus(found.action));
+    return found.action;
+  }
+  /** Makes the next matching action(s) end Failed, TimeOut or Cancelled, or stay Pending/InProgress. */
+  scriptMachineActions(input: ActionScriptInput): { remove(): void } {
+    return this.engine.script(input);
+  }
+
+  // --- device code ---
+  /** Signs a user in for a pending device code (what the user would do in the browser). */
+  approveDeviceCode(userCode: string, userIdOrUpn: string): void {
+    const tenantId = this.deviceCodes.tenantOf(userCode);
+    const user = tenantId ? this.getUser(userIdOrUpn, tenantId) : undefined;
+    if (!user || !this.deviceCodes.approve(userCode, user)) throw new Error(`fake-cloud: cannot approve device code ${userCode} for ${userIdOrUpn}`);
+  }
+  declineDeviceCode(userCode: string): void {
+    if (!this.deviceCodes.decline(userCode)) throw new Error(`fake-cloud: unknown device code ${userCode}`);
+  }
+  pendingDeviceCodes(): string[] {
+    return this.deviceCodes.pendingUserCodes();
+  }
+
+  /** Mints an access token as the token endpoint would, without a request (tests of the resource APIs). */
+  issueToken(opts: { resource: ResourceName; clientId: string; tenantId?: string; roles?: string[] }): string {
+    const tenant = this.state.requireTenant(opts.tenantId);
+    const app = tenant.apps.get(opts.clientId.toLowerCase());
+    const roles = opts.roles ?? app?.roles[opts.resource] ?? [];
+    const principal = { tenantId: tenant.id, appId: opts.clientId.toLowerCase(), objectId: app?.servicePrincipalId ?? opts.clientId, roles };
+    return this.issuer.issue(principal, this.endpoints[opts.resource]).token;
+  }
+
+  // --- observation ---
+  requests(filter?: RequestFilter): RequestRecord[] {
+    return this.recorder.requests(filter);
+  }
+  count(filter?: RequestFilter): number {
+    return this.recorder.count(filter);
+  }
+  tokenRequests(): number {
+    return this.recorder.tokenRequests();
+  }
+  requestSummary(): ReturnType<RequestRecorder['summary']> {
+    return this.recorder.summary();
+  }
+  /** Resolves with the first matching request already recorded (after `filter.afterSeq`) or the next one. */
+  waitForRequest(filter: RequestFilter, timeoutMs = 5000): Promise<RequestRecord> {
+    return this.recorder.waitFor(filter, timeoutMs);
+  }
+  /** Sequence number of the latest record: pass it as `afterSeq` to wait only for requests still to come. */
+  get lastRequestSeq(): number {
+    return this.recorder.lastSeq;
+  }
+
+  private findAction(id: string): { tenant: TenantData; action: M.MachineAction } | undefined {
+    for (const tenant of this.state.allTenants()) {
+      const action = tenant.machineActions.get(id.toLowerCase());
+      if (action) return { tenant, action };
+    }
+    return undefined;
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const rawUrl = req.url ?? '/';
+      const q = rawUrl.indexOf('?');
+      const rawPath = q < 0 ? rawUrl : rawUrl.slice(0, q);
+      const segments = rawPath.split('/').filter(Boolean).map(safeDecode);
+      const first = segments[0];
+      const body = await readBody(req);
+      if (body === undefined) return void respond(res, { status: 413, body: { error: 'payload_too_large' } });
+      const headers: Record<string, string | undefined> = {};
+      for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+      const service: Service | 'control' =
+        first === '_fake' ? 'control' : first === 'graph' || first === 'defender' || first === 'msi' ? first : 'identity';
+      const fakeReq: FakeRequest = {
+        service: service === 'control' ? 'identity' : service,
+        method: (req.method ?? 'GET').toUpperCase(),
+        path: `/${segments.join('/')}`,
+        segments: service === 'identity' ? segments : segments.slice(1),
+        query: new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1)),
+        headers,
+        body,
+        batched: false,
+      };
+      const response = service === 'control' ? await this.control(fakeReq) : await this.dispatcher.dispatch(fakeReq);
+      if (response.reset) return void req.socket.destroy();
+      respond(res, response);
+    } catch {
+      if (!res.headersSent) respond(res, { status: 500, body: { error: 'fake_cloud_error' } });
+    }
+  }
+}
+
+function respond(res: ServerResponse, response: FakeResponse): void {
+  const payload = response.text ?? (response.body !== undefined && response.status !== 204 ? JSON.stringify(response.body) : '');
+  const headers: Record<string, string | number> = { ...response.headers, 'content-length': Buffer.byteLength(payload) };
+  if (payload && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json; charset=utf-8';
+  res.writeHead(response.status, headers);
+  res.end(payload);
+}
+
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

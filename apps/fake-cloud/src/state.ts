@@ -1,0 +1,242 @@
+import { randomUUID } from 'node:crypto';
+import { buildAlert, buildIncident, buildMachine, buildUser } from './entities.js';
+import type {
+  AlertInput,
+  AppRegistration,
+  AppRegistrationInput,
+  DirectoryRole,
+  DirectoryRoleInput,
+  Group,
+  GroupInput,
+  GraphUser,
+  IncidentInput,
+  Machine,
+  MachineAction,
+  MachineInput,
+  ManagedIdentity,
+  ManagedIdentityInput,
+  SecurityAlert,
+  SecurityIncident,
+  TenantInput,
+  UserInput,
+} from './model.js';
+import { normalizeThumbprint } from './tokens.js';
+
+/** Well-known directory role templates, so `addDirectoryRole({ roleTemplateId })` gets the real name. */
+export const ROLE_TEMPLATES: Record<string, { displayName: string; description: string }> = {
+  '62e90394-69f5-4237-9190-012177145e10': {
+    displayName: 'Global Administrator',
+    description: 'Can manage all aspects of Microsoft Entra ID and Microsoft services that use Microsoft Entra identities.',
+  },
+  'e8611ab8-c189-46e8-94e1-60213ab1f814': {
+    displayName: 'Privileged Role Administrator',
+    description: 'Can manage role assignments in Microsoft Entra ID, and all aspects of Privileged Identity Management.',
+  },
+  '7be44c8a-adaf-4e2a-84d6-ab2649e08a13': {
+    displayName: 'Privileged Authentication Administrator',
+    description: 'Can access to view, set and reset authentication method information for any user (admin or non-admin).',
+  },
+  'fe930be7-5e62-47db-91af-98c3a49a38b1': {
+    displayName: 'User Administrator',
+    description: 'Can manage all aspects of users and groups, including resetting passwords for limited admins.',
+  },
+  '194ae4cb-b126-40b2-bd5b-6091b380977d': {
+    displayName: 'Security Administrator',
+    description: 'Can read security information and reports, and manage configuration in Microsoft Entra ID and Office 365.',
+  },
+};
+
+/** Holders of these roles are "privileged": disabling them takes an app that itself holds one of `ADMIN_CAPABLE_ROLES`. */
+export const PRIVILEGED_ROLE_TEMPLATES = new Set(Object.keys(ROLE_TEMPLATES));
+export const ADMIN_CAPABLE_ROLES = new Set(['62e90394-69f5-4237-9190-012177145e10', '7be44c8a-adaf-4e2a-84d6-ab2649e08a13']);
+
+/** One directory: its apps, identities, users, devices and security data. */
+export class TenantData {
+  readonly apps = new Map<string, AppRegistration>();
+  readonly managedIdentities = new Map<string, ManagedIdentity>();
+  readonly users = new Map<string, GraphUser>();
+  readonly groups = new Map<string, Group>();
+  readonly directoryRoles = new Map<string, DirectoryRole>();
+  readonly machines = new Map<string, Machine>();
+  readonly machineActions = new Map<string, MachineAction>();
+  readonly alerts = new Map<string, SecurityAlert>();
+  readonly incidents = new Map<string, SecurityIncident>();
+  private readonly upnIndex = new Map<string, string>();
+
+  constructor(
+    readonly id: string,
+    readonly displayName: string,
+    readonly domains: string[],
+  ) {}
+
+  /** By object id or UPN (case-insensitive), as Graph's `/users/{id | userPrincipalName}`. */
+  findUser(idOrUpn: string): GraphUser | undefined {
+    const key = idOrUpn.toLowerCase();
+    return this.users.get(key) ?? this.users.get(this.upnIndex.get(key) ?? '');
+  }
+
+  /** Stores a user; pass the UPN it had when a change renamed it, so the old name stops resolving. */
+  putUser(user: GraphUser, previousUpn?: string): void {
+    const previous = previousUpn ?? this.users.get(user.id.toLowerCase())?.userPrincipalName;
+    if (previous) this.upnIndex.delete(previous.toLowerCase());
+    this.users.set(user.id.toLowerCase(), user);
+    this.upnIndex.set(user.userPrincipalName.toLowerCase(), user.id.toLowerCase());
+  }
+
+  /** A directory role by its id or its role template id. */
+  findDirectoryRole(idOrTemplateId: string): DirectoryRole | undefined {
+    const key = idOrTemplateId.toLowerCase();
+    return this.directoryRoles.get(key) ?? [...this.directoryRoles.values()].find((r) => r.roleTemplateId === key);
+  }
+
+  /** Template ids of the directory roles the user holds. */
+  rolesOf(userId: string): string[] {
+    return [...this.directoryRoles.values()].filter((r) => r.members.includes(userId)).map((r) => r.roleTemplateId);
+  }
+}
+
+/** Everything the fake knows, in memory. Tenants are addressed by GUID or by any of their domain names. */
+export class CloudState {
+  private readonly tenants = new Map<string, TenantData>();
+  private readonly domainIndex = new Map<string, string>();
+  private defaultTenantId: string | undefined;
+
+  clear(): void {
+    this.tenants.clear();
+    this.domainIndex.clear();
+    this.defaultTenantId = undefined;
+  }
+
+  /** The tenant with this GUID or domain name. */
+  tenant(idOrDomain: string): TenantData | undefined {
+    const key = idOrDomain.toLowerCase();
+    return this.tenants.get(key) ?? this.tenants.get(this.domainIndex.get(key) ?? '');
+  }
+
+  /** The named tenant, or the first one added when no tenant is named. */
+  requireTenant(idOrDomain?: string): TenantData {
+    const tenant = this.tenant(idOrDomain ?? this.defaultTenantId ?? '');
+    if (!tenant) throw new Error(idOrDomain ? `fake-cloud: unknown tenant ${idOrDomain}` : 'fake-cloud: add a tenant first');
+    return tenant;
+  }
+
+  allTenants(): TenantData[] {
+    return [...this.tenants.values()];
+  }
+
+  addTenant(input: TenantInput): TenantData {
+    const id = input.id.toLowerCase();
+    if (this.tenants.has(id)) throw new Error(`fake-cloud: tenant ${id} exists`);
+    const domains = (input.domains ?? []).map((d) => d.toLowerCase());
+    const tenant = new TenantData(id, input.displayName ?? domains[0] ?? id, domains);
+    this.tenants.set(id, tenant);
+    for (const domain of domains) this.domainIndex.set(domain, id);
+    this.defaultTenantId ??= id;
+    return tenant;
+  }
+
+  removeTenant(idOrDomain: string): void {
+    const tenant = this.tenant(idOrDomain);
+    if (!tenant) return;
+    this.tenants.delete(tenant.id);
+    for (const domain of tenant.domains) this.domainIndex.delete(domain);
+    if (this.defaultTenantId === tenant.id) this.defaultTenantId = this.tenants.keys().next().value;
+  }
+
+  addApp(input: AppRegistrationInput): AppRegistration {
+    const tenant = this.requireTenant(input.tenantId);
+    const app: AppRegistration = {
+      clientId: input.clientId.toLowerCase(),
+      tenantId: tenant.id,
+      displayName: input.displayName ?? `app-${input.clientId.slice(0, 8)}`,
+      servicePrincipalId: input.servicePrincipalId ?? randomUUID(),
+      secrets: (input.secrets ?? []).map((s) => (typeof s === 'string' ? { value: s } : { ...s })),
+      certificateThumbprints: (input.certificateThumbprints ?? []).map(normalizeThumbprint),
+      roles: structuredClone(input.roles ?? {}),
+      directoryRoleTemplateIds: input.directoryRoleTemplateIds ?? [],
+    };
+    tenant.apps.set(app.clientId, app);
+    return app;
+  }
+
+  addManagedIdentity(input: ManagedIdentityInput): ManagedIdentity {
+    const tenant = this.requireTenant(input.tenantId);
+    const identity: ManagedIdentity = {
+      tenantId: tenant.id,
+      clientId: input.clientId.toLowerCase(),
+      objectId: input.objectId ?? randomUUID(),
+      resourceId:
+        input.resourceId ??
+        `/subscriptions/${randomUUID()}/resourcegroups/riposte/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${input.clientId}`,
+      systemAssigned: input.systemAssigned ?? false,
+      roles: structuredClone(input.roles ?? {}),
+    };
+    tenant.managedIdentities.set(identity.clientId, identity);
+    return identity;
+  }
+
+  addUser(input: UserInput): GraphUser {
+    const tenant = this.requireTenant(input.tenantId);
+    const user = buildUser(input);
+    tenant.putUser(user);
+    return user;
+  }
+
+  addGroup(input: GroupInput): Group {
+    const tenant = this.requireTenant(input.tenantId);
+    const group: Group = {
+      id: (input.id ?? randomUUID()).toLowerCase(),
+      displayName: input.displayName,
+      description: input.description ?? null,
+      securityEnabled: input.securityEnabled ?? true,
+      mailEnabled: input.mailEnabled ?? false,
+      members: (input.members ?? []).map((m) => m.toLowerCase()),
+    };
+    tenant.groups.set(group.id, group);
+    return group;
+  }
+
+  addDirectoryRole(input: DirectoryRoleInput): DirectoryRole {
+    const tenant = this.requireTenant(input.tenantId);
+    const template = ROLE_TEMPLATES[input.roleTemplateId.toLowerCase()];
+    const role: DirectoryRole = {
+      id: (input.id ?? randomUUID()).toLowerCase(),
+      roleTemplateId: input.roleTemplateId.toLowerCase(),
+      displayName: input.displayName ?? template?.displayName ?? 'Directory role',
+      description: input.description ?? template?.description ?? '',
+      members: (input.members ?? []).map((m) => m.toLowerCase()),
+    };
+    tenant.directoryRoles.set(role.id, role);
+    return role;
+  }
+
+  addMachine(input: MachineInput): Machine {
+    const tenant = this.requireTenant(input.tenantId);
+    const machine = buildMachine(input);
+    tenant.machines.set(machine.id.toLowerCase(), machine);
+    return machine;
+  }
+
+  addAlert(input: AlertInput): SecurityAlert {
+    const tenant = this.requireTenant(input.tenantId);
+    const alert = buildAlert(input, tenant.id);
+    tenant.alerts.set(alert.id, alert);
+    const incident = tenant.incidents.get(String(alert.incidentId));
+    if (incident && !incident.alertIds.includes(alert.id)) incident.alertIds.push(alert.id);
+    return alert;
+  }
+
+  addIncident(input: IncidentInput): SecurityIncident {
+    const tenant = this.requireTenant(input.tenantId);
+    const incident = buildIncident(input, tenant.id);
+    for (const alert of tenant.alerts.values()) {
+      if (alert.incidentId === incident.id && !incident.alertIds.includes(alert.id)) incident.alertIds.push(alert.id);
+    }
+    for (const alertId of incident.alertIds) {
+      const alert = tenant.alerts.get(alertId);
+      if (alert) alert.incidentId = incident.id;
+    }
+    tenant.incidents.set(incident.id, incident);
+    return incident;
+  }
+}
