@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,14 +34,18 @@ async function main(): Promise<void> {
   });
   service.stdout?.pipe(log);
   service.stderr?.pipe(log);
-  const stop = async (code: number) => {
+  let stopping = false;
+  const stop = async () => {
+    stopping = true;
     service.kill('SIGTERM');
+    await Promise.race([once(service, 'exit'), new Promise((r) => setTimeout(r, 10_000))]);
     await fake.close();
-    process.exit(code);
+    process.exit(0);
   };
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
   service.on('exit', (code) => {
+    if (stopping) return;
     process.stderr.write(`The service stopped (exit code ${code}); its log is in ${logFile}.\n`);
     void fake.close().then(() => process.exit(code ?? 1));
   });

@@ -172,6 +172,9 @@ export class ActionRunner {
       );
     });
     this.metrics.actions.inc({ action: request.action, result: result.status === 'failed' ? result.error.code : result.status });
+    const line = { runId: request.runId, stepKey: request.stepKey, action: request.action, connectionTarget: request.connectionTarget, entity, result: safe.status };
+    if (safe.status === 'failed') this.logger.warn({ ...line, error: safe.error }, 'action failed');
+    else this.logger.log(line, `action ${safe.status}`);
     return safe;
   }
 }

@@ -8,7 +8,6 @@ import { ROLES, type Principal, type Role } from './roles.js';
 const KEY_PREFIX = 'rip_';
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
-const CACHE_TTL_MS = 5_000;
 
 export interface ApiKeyView {
   id: string;
@@ -29,7 +28,6 @@ export interface CreatedApiKey extends ApiKeyView {
 @Injectable()
 export class ApiKeysService {
   private readonly logger = new Logger(ApiKeysService.name);
-  private readonly cache = new Map<string, { principal: Principal | null; until: number }>();
   private readonly lastUsedWritten = new Map<string, number>();
 
   constructor(private readonly db: Database) {}
@@ -65,7 +63,6 @@ export class ApiKeysService {
       await m.save(ApiKeyEntity, row);
       return row;
     });
-    this.cache.clear();
     return toView(revoked);
   }
 
@@ -78,19 +75,17 @@ export class ApiKeysService {
     return row ? toView(row) : null;
   }
 
-  /** The caller behind a bearer key, or null. */
+  /**
+   * The caller behind a bearer key, or null. Looked up on every request (one indexed read), so
+   * a key revoked from any process stops working at once.
+   */
   async authenticate(key: string): Promise<Principal | null> {
     if (!key.startsWith(KEY_PREFIX) || key.length > 200) return null;
     const hash = hashKey(key);
-    const now = Date.now();
-    const cached = this.cache.get(hash);
-    if (cached && cached.until > now) return cached.principal;
-
     const row = await this.db.reader.findOne(ApiKeyEntity, { where: { hash, revokedAt: IsNull() } });
     // The index found the row by hash; compare again in constant time for good measure.
     const principal = row && timingSafeEqual(Buffer.from(row.hash), Buffer.from(hash)) ? { id: row.id, name: row.name, role: row.role as Role, kind: 'api_key' as const } : null;
-    this.cache.set(hash, { principal, until: now + CACHE_TTL_MS });
-    if (principal) this.touch(principal.id, now);
+    if (principal) this.touch(principal.id, Date.now());
     return principal;
   }
 

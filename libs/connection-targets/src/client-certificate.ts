@@ -9,7 +9,7 @@ export function inspectClientCertificate(certificatePem: string, privateKeyPem: 
   } catch {
     throw new ValidationError('The certificate is not a PEM X.509 certificate.', [{ path: '/auth/certificatePem', message: 'must be a PEM-encoded X.509 certificate' }]);
   }
-  let matches = false;
+  let matches: boolean;
   try {
     matches = certificate.checkPrivateKey(createPrivateKey(privateKeyPem));
   } catch {

@@ -37,4 +37,4 @@ export interface RunView {
   steps: StepView[];
 }
 
-export interface RunSummary extends Omit<RunView, 'steps'> {}
+export type RunSummary = Omit<RunView, 'steps'>;
