@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,19 +27,13 @@ export async function startEnvironment(options: { latencyMs: number; env?: Recor
   fake.seedDemo();
   const key = generateKey();
   const main = fileURLToPath(new URL('../apps/api/src/main.js', import.meta.url));
+  const port = await freePort();
   const service = spawn(process.execPath, [...(options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${process.cwd()}/bench/results`] : []), main], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', RIPOSTE_DATA_DIR: join(dir, 'data'), RIPOSTE_ADMIN_KEY: key, RIPOSTE_ALLOW_CUSTOM_ENDPOINTS: 'true', NODE_EXTRA_CA_CERTS: pki.caFile, ...options.env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RIPOSTE_DATA_DIR: join(dir, 'data'), RIPOSTE_ADMIN_KEY: key, RIPOSTE_ALLOW_CUSTOM_ENDPOINTS: 'true', NODE_EXTRA_CA_CERTS: pki.caFile, ...options.env },
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    service.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /Riposte is listening on (http:\/\/[^"\s]+)/.exec(out);
-      if (match?.[1]) resolve(match[1]);
-    });
-    service.on('exit', () => reject(new Error(`service exited:\n${out}`)));
-  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHealth(url, service);
   const response = await fetch(`${url}/api/v1/connection-targets`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
@@ -56,6 +52,23 @@ export async function startEnvironment(options: { latencyMs: number; env?: Recor
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+async function waitForHealth(url: string, service: ChildProcess): Promise<void> {
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+    if (service.exitCode !== null) throw new Error('The service exited during start.');
+    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('The service did not start within 30 s.');
 }
 
 export function percentile(sorted: number[], p: number): number {

@@ -101,3 +101,19 @@ describe('simple responses against the fake cloud', () => {
     ]);
   });
 });
+
+describe('cancelling a response', () => {
+  it('aborts the HTTP call in flight and ends the run as cancelled', async () => {
+    fake.faults.inject({ service: 'graph', method: 'GET', path: '/users/', delayMs: 5000, effect: 'after' });
+    const started = await service.request('POST', '/api/v1/responses', { body: { action: 'azure_ad.get_user', connectionTarget: 'contoso', input: { user: DEMO.users.alex.upn } } });
+    // The fake records a request when it answers: wait until the step is running, then a little more.
+    for (let i = 0; i < 100 && (await service.request('GET', `/api/v1/runs/${started.body.runId}`)).body.steps[0].status !== 'running'; i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 200));
+    const began = Date.now();
+    const cancelled = await service.request('POST', `/api/v1/runs/${started.body.runId}/cancel`);
+    expect(cancelled.status).toBe(202);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', error: { code: 'cancelled' }, steps: [{ status: 'cancelled', error: { code: 'cancelled' } }] });
+    expect(Date.now() - began).toBeLessThan(2000);
+    expect((await service.request('POST', `/api/v1/runs/${started.body.runId}/cancel`)).status).toBe(409);
+  });
+});
