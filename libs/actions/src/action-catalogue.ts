@@ -30,6 +30,11 @@ export class ActionCatalogue {
     return action;
   }
 
+  /** The narrow view the playbook language needs. */
+  asLookup(): { ids(): string[]; get(id: string): ActionDefinition | undefined } {
+    return { ids: () => [...this.actions.keys()], get: (id) => this.actions.get(id) };
+  }
+
   list(): ActionView[] {
     return [...this.actions.values()].map(({ id, title, description, inputSchema, requiredRoles, inverse, destructive }) => ({ id, title, description, inputSchema, requiredRoles, inverse, destructive }));
   }

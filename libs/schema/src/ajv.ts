@@ -1,4 +1,5 @@
 import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { PATTERN_MESSAGES } from './common-schemas.js';
 
@@ -9,14 +10,16 @@ export interface SchemaError {
   message: string;
 }
 
-type Variant = Pick<Options, 'coerceTypes' | 'useDefaults' | 'removeAdditional'>;
+type Variant = Pick<Options, 'coerceTypes' | 'useDefaults' | 'removeAdditional'> & { draft?: '2020-12' };
 const instances = new Map<string, Ajv>();
 
 function ajvFor(variant: Variant): Ajv {
   const key = JSON.stringify(variant);
   let ajv = instances.get(key);
   if (!ajv) {
-    ajv = new Ajv({ strict: true, allErrors: true, discriminator: true, allowUnionTypes: true, ...variant });
+    const { draft, ...options } = variant;
+    const settings = { strict: true, allErrors: true, discriminator: true, allowUnionTypes: true, ...options };
+    ajv = draft === '2020-12' ? new Ajv2020(settings) : new Ajv(settings);
     // ajv-formats is CommonJS: under ESM its function is the module's `default` property.
     addFormats.default(ajv);
     instances.set(key, ajv);

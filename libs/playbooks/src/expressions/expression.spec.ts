@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { compileExpression, ExpressionError } from './expression.js';
+import { compileValue, resolveValue } from './template.js';
+
+const data = { inputs: { user: 'adele@contoso.com', devices: ['a', 'b'] }, alert: { severity: 'high', evidence: [{ type: 'device', id: 'm1' }, { type: 'user', id: 'u1' }] }, steps: { disable: { status: 'succeeded', output: { accountEnabled: false } } } };
+
+describe('compileExpression', () => {
+  it('evaluates JSONata over the run data', async () => {
+    expect(await compileExpression('inputs.user').evaluate(data)).toBe('adele@contoso.com');
+    expect(await compileExpression('$count(inputs.devices) > 1 and steps.disable.output.accountEnabled = false').evaluate(data)).toBe(true);
+    expect(await compileExpression('alert.evidence[type = "device"].id').evaluate(data)).toBe('m1');
+  });
+
+  it('knows which steps and inputs it reads, and ignores relative names inside filters', () => {
+    const e = compileExpression('steps.disable.status = "succeeded" and alert.evidence[type = "device"] and $count(inputs.devices) > 0');
+    expect([...e.roots].sort()).toEqual(['alert', 'inputs', 'steps']);
+    expect([...e.stepRefs]).toEqual(['disable']);
+    expect([...e.inputRefs]).toEqual(['devices']);
+  });
+
+  it('refuses names that reach for the runtime, and $eval', () => {
+    for (const source of ['inputs.constructor', 'inputs.__proto__', '$lookup(inputs, "constructor")', 'process.env', '$eval("1+1")', 'require("fs")']) {
+      expect(() => compileExpression(source), source).toThrow(ExpressionError);
+    }
+  });
+
+  it('gives nothing but data even when asked through dynamic lookups', async () => {
+    expect(await compileExpression('$lookup(inputs, "constr" & "uctor")').evaluate(data)).toBeUndefined();
+    expect(await compileExpression('$lookup({}, "construct" & "or")').evaluate(data)).toBeUndefined();
+    expect(await compileExpression('$keys(inputs)').evaluate(data)).toEqual(['user', 'devices']);
+  });
+
+  it('stops runaway evaluations and exponential regexes', async () => {
+    const loop = compileExpression('($f := function($n){ $n > 0 ? $f($n - 1) + $f($n - 1) : 1 }; $f(40))');
+    await expect(loop.evaluate(data)).rejects.toThrow(/too long|nests too deeply/);
+    expect(() => compileExpression('$match(inputs.user, /(a+)+$/)')).toThrow(/exponential/);
+  });
+
+  it('reports syntax errors with their position', () => {
+    try {
+      compileExpression('inputs.user = ');
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ExpressionError);
+      expect((error as ExpressionError).position).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('templates', () => {
+  it('yields a whole expression as its value and interpolates inside text', async () => {
+    expect(await resolveValue(compileValue('${{ inputs.devices }}'), data)).toEqual(['a', 'b']);
+    expect(await resolveValue(compileValue({ comment: 'Disabled ${{ inputs.user }} (${{ alert.severity }})', n: 3 }), data)).toEqual({ comment: 'Disabled adele@contoso.com (high)', n: 3 });
+  });
+
+  it('collects problems with their place instead of throwing', () => {
+    const problems: { path: (string | number)[]; message: string }[] = [];
+    compileValue({ a: { b: 'x ${{ inputs. }} y' }, c: '${{ unclosed' }, problems);
+    expect(problems.map((p) => p.path)).toEqual([['a', 'b'], ['c']]);
+  });
+});

@@ -1,0 +1,143 @@
+import jsonata from 'jsonata';
+import safeRegex from 'safe-regex2';
+
+/*
+ * Expressions are JSONata, written `${{ … }}`. JSONata is a sandbox by construction: it reads
+ * only the data it is given (own properties, never functions), has no access to the process,
+ * modules or the global object, and we add a time limit, a depth limit and a sequence limit to
+ * every evaluation. On top of that, names that have no business in a playbook (`constructor`,
+ * `__proto__`, `process`, …) are refused at load time, `$eval` is removed, and regular
+ * expressions must be short and free of nested quantifiers.
+ */
+
+export const EVALUATION_LIMITS = { timeout: 100, stack: 200, sequence: 10_000 } as const;
+const FORBIDDEN_NAMES = new Set(['constructor', '__proto__', 'prototype', 'process', 'require', 'global', 'globalThis', 'module', 'exports', 'this', 'Function', 'eval', 'import']);
+const DISABLED_FUNCTIONS = new Set(['eval']);
+const MAX_EXPRESSION_LENGTH = 2000;
+const MAX_REGEX_LENGTH = 200;
+
+export class ExpressionError extends Error {
+  constructor(
+    message: string,
+    /** Offset of the problem inside the expression, when known. */
+    readonly position?: number,
+  ) {
+    super(message);
+    this.name = 'ExpressionError';
+  }
+}
+
+/** A regex engine for JSONata that refuses patterns that could take exponential time. */
+class BoundedRegExp extends RegExp {
+  constructor(pattern: string | RegExp, flags?: string) {
+    const source = typeof pattern === 'string' ? pattern : pattern.source;
+    if (source.length > MAX_REGEX_LENGTH || !safeRegex(source)) throw new ExpressionError(`The regular expression /${source.slice(0, 40)}/ is too long or could take exponential time.`);
+    super(pattern, flags);
+  }
+}
+
+interface AstNode {
+  type: string;
+  value?: unknown;
+  position?: number;
+  steps?: AstNode[];
+  [key: string]: unknown;
+}
+
+export interface CompiledExpression {
+  source: string;
+  /** The first name of every path: `inputs`, `alert`, `steps`, `item`, … */
+  roots: Set<string>;
+  /** `steps.<id>` references. */
+  stepRefs: Set<string>;
+  /** `inputs.<name>` references. */
+  inputRefs: Set<string>;
+  evaluate(data: unknown): Promise<unknown>;
+}
+
+/** Compiles once; throws ExpressionError with the position of a syntax error or a forbidden name. */
+export function compileExpression(source: string): CompiledExpression {
+  if (source.length > MAX_EXPRESSION_LENGTH) throw new ExpressionError(`Expressions are limited to ${MAX_EXPRESSION_LENGTH} characters.`);
+  let compiled: ReturnType<typeof jsonata>;
+  try {
+    compiled = jsonata(source, { ...EVALUATION_LIMITS, RegexEngine: BoundedRegExp } as never);
+  } catch (error) {
+    const e = error as { message?: string; position?: number; token?: string };
+    throw new ExpressionError(`Invalid expression: ${e.message ?? String(error)}`, e.position);
+  }
+  const roots = new Set<string>();
+  const stepRefs = new Set<string>();
+  const inputRefs = new Set<string>();
+  inspect(compiled.ast() as unknown as AstNode, { roots, stepRefs, inputRefs });
+  for (const name of DISABLED_FUNCTIONS) compiled.assign(name, () => {
+    throw new ExpressionError(`$${name} is not available in playbook expressions.`);
+  });
+  return {
+    source,
+    roots,
+    stepRefs,
+    inputRefs,
+    async evaluate(data) {
+      try {
+        return normalize(await compiled.evaluate(toInertData(data)));
+      } catch (error) {
+        if (error instanceof ExpressionError) throw error;
+        const e = error as { message?: string; code?: string; position?: number };
+        throw new ExpressionError(`${e.code === 'D1012' ? 'The expression took too long' : e.code === 'D1011' ? 'The expression nests too deeply' : 'The expression failed'}: ${e.message ?? String(error)}`, e.position);
+      }
+    },
+  };
+}
+
+/**
+ * Walks the syntax tree: refuses forbidden names and collects what the expression refers to.
+ * A path is "rooted" (reads the run's data) unless it sits in a filter, a later step of another
+ * path, or a lambda: those read whatever they are applied to.
+ */
+function inspect(node: AstNode | undefined, found: { roots: Set<string>; stepRefs: Set<string>; inputRefs: Set<string> }, relative = false): void {
+  if (!node || typeof node !== 'object') return;
+  if ((node.type === 'name' || node.type === 'string' || node.type === 'variable') && typeof node.value === 'string') {
+    const name = node.value;
+    const at = typeof node.position === 'number' ? node.position - name.length : undefined;
+    if (FORBIDDEN_NAMES.has(name) || name.startsWith('__')) throw new ExpressionError(`'${name}' may not be used in an expression.`, at);
+    if (node.type === 'variable' && DISABLED_FUNCTIONS.has(name)) throw new ExpressionError(`$${name} is not available in playbook expressions.`, at);
+  }
+  if (node.type === 'regex') {
+    const source = String((node.value as RegExp | undefined)?.source ?? '');
+    if (source.length > MAX_REGEX_LENGTH || !safeRegex(source)) throw new ExpressionError('This regular expression is too long or could take exponential time.', node.position);
+  }
+  if (node.type === 'path' && Array.isArray(node.steps) && !relative) {
+    const [head, second] = node.steps;
+    if (head?.type === 'name' && typeof head.value === 'string') {
+      found.roots.add(head.value);
+      if (second?.type === 'name' && typeof second.value === 'string') {
+        if (head.value === 'steps') found.stepRefs.add(second.value);
+        if (head.value === 'inputs') found.inputRefs.add(second.value);
+      }
+    }
+  }
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'position' || key === 'value') continue;
+    const childRelative = relative || key === 'stages' || key === 'predicate' || key === 'group' || key === 'focus' || (node.type === 'lambda' && key === 'body');
+    if (Array.isArray(value)) value.forEach((child, i) => inspect(child as AstNode, found, childRelative || (node.type === 'path' && key === 'steps' && i > 0)));
+    else if (value && typeof value === 'object') inspect(value as AstNode, found, childRelative);
+  }
+}
+
+/** A deep copy of plain JSON with null prototypes: nothing in it leads anywhere but data. */
+export function toInertData(value: unknown, depth = 0): unknown {
+  if (depth > 64) return null;
+  if (Array.isArray(value)) return value.map((v) => toInertData(v, depth + 1));
+  if (value && typeof value === 'object') {
+    const out = Object.create(null) as Record<string, unknown>;
+    for (const [key, item] of Object.entries(value)) if (item !== undefined && typeof item !== 'function') out[key] = toInertData(item, depth + 1);
+    return out;
+  }
+  return typeof value === 'function' ? undefined : value;
+}
+
+/** JSONata results as plain JSON (sequences become arrays, null-prototype objects plain ones). */
+function normalize(value: unknown): unknown {
+  if (value === undefined) return undefined;
+  return JSON.parse(JSON.stringify(value)) as unknown;
+}

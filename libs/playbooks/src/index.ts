@@ -1,0 +1,18 @@
+export * from './definition.js';
+export type { ActionLookup } from './action-lookup.js';
+export { PLAYBOOK_SCHEMA, PLAYBOOK_SCHEMA_ID } from './playbook.schema.js';
+export { compileExpression, ExpressionError, toInertData, type CompiledExpression } from './expressions/expression.js';
+export { compileValue, resolveValue, isExpression, type CompiledValue } from './expressions/template.js';
+export { loadPlaybook, formatErrors, type LoadedPlaybook, type LoadResult } from './loader/playbook-loader.js';
+export type { PlaybookError } from './loader/problem.js';
+export { parseDuration } from './loader/durations.js';
+export { fitsType } from './loader/semantic-checks.js';
+export type { IndexedStep, PlaybookIndex } from './loader/step-index.js';
+export { compilePlaybook, type CompiledPlaybook } from './compiler/compile.js';
+export { type RunContext, type StepState, type StepStatus, type RiposteEvent, type WorkResult, StepFailure, expressionData } from './compiler/run-context.js';
+export { stateId } from './compiler/machine-config.js';
+export { createStepActors, DEFAULT_RETRY_ON } from './runtime/step-actors.js';
+export type { RunHost, ActionCall, LoopStepRecord } from './runtime/run-host.js';
+export { settle, evaluateOutputs, type Settled } from './runtime/settle.js';
+export { toMermaid } from './graph/mermaid.js';
+export { rehearse, parseRehearsalFile, RehearsalFileSchema, type RehearsalCase, type RehearsalFile, type RehearsalResult } from './rehearsal/rehearsal.js';

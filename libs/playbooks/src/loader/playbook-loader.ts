@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import { compileSchema, formatSchemaErrors } from '@riposte/schema';
+import type { ActionLookup } from '../action-lookup.js';
+import { type CompiledPlaybook, compilePlaybook } from '../compiler/compile.js';
+import type { PlaybookDefinition } from '../definition.js';
+import { PLAYBOOK_SCHEMA } from '../playbook.schema.js';
+import type { PlaybookError, Problem } from './problem.js';
+import { checkSemantics } from './semantic-checks.js';
+import { checkReferences, indexPlaybook } from './step-index.js';
+import { parseYaml, pointerOf, type YamlSource } from './yaml-source.js';
+
+export interface LoadedPlaybook {
+  compiled: CompiledPlaybook;
+  definition: PlaybookDefinition;
+  source: string;
+  sha256: string;
+}
+
+export type LoadResult = { ok: true; playbook: LoadedPlaybook } | { ok: false; errors: PlaybookError[] };
+
+const validateSchema = compileSchema<PlaybookDefinition>(PLAYBOOK_SCHEMA, { draft: '2020-12' });
+
+/**
+ * YAML text → checked, compiled playbook, or every error with file, line, column and a JSON
+ * pointer. Stages stop at the first that fails (a YAML error makes schema errors meaningless),
+ * but each stage reports all it finds.
+ */
+export function loadPlaybook(text: string, options: { file: string; actions: ActionLookup }): LoadResult {
+  const parsed = parseYaml(text);
+  if (!parsed.ok) return { ok: false, errors: parsed.problems.map((p) => ({ file: options.file, ...p })) };
+  const { source } = parsed;
+  const located = (problems: Problem[]) => sortErrors(problems.map((p) => locate(source, options.file, p)));
+
+  const raw = source.value;
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, errors: [{ file: options.file, line: 1, column: 1, pointer: '', message: 'A playbook is a YAML mapping with id, name and steps.' }] };
+  const value = structuredClone(raw) as Record<string, unknown>;
+  if (!validateSchema(value)) return { ok: false, errors: located(schemaProblems(validateSchema.errors)) };
+
+  const definition = withDefaults(value as unknown as PlaybookDefinition);
+  const problems: Problem[] = [];
+  const index = indexPlaybook(definition, problems);
+  checkSemantics(definition, index, options.actions, problems);
+  checkReferences(definition, index, problems);
+  if (problems.length) return { ok: false, errors: located(problems) };
+
+  return { ok: true, playbook: { compiled: compilePlaybook(definition, index), definition, source: text, sha256: createHash('sha256').update(text).digest('hex') } };
+}
+
+function withDefaults(definition: PlaybookDefinition): PlaybookDefinition {
+  return { ...definition, enabled: definition.enabled ?? true, inputs: definition.inputs ?? {}, triggers: definition.triggers ?? [], outputs: definition.outputs ?? {} };
+}
+
+function schemaProblems(errors: Parameters<typeof formatSchemaErrors>[0]): Problem[] {
+  const seen = new Set<string>();
+  const out: Problem[] = [];
+  for (const e of formatSchemaErrors(errors)) {
+    const path = e.path.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+    const unknownField = e.message === 'is not a known field';
+    const message = unknownField ? `'${path.at(-1)}' is not a known field here.` : `${describe(path)} ${e.message}.`;
+    const key = `${e.path}|${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ path, message, key: unknownField });
+  }
+  return out;
+}
+
+function describe(path: (string | number)[]): string {
+  const last = path.at(-1);
+  return last === undefined ? 'The playbook' : typeof last === 'number' ? `Item ${last + 1}` : `'${last}'`;
+}
+
+function locate(source: YamlSource, file: string, problem: Problem): PlaybookError {
+  const { line, column } = source.locate(problem.path, { key: problem.key, offset: problem.offset });
+  return { file, line, column, pointer: pointerOf(problem.path), message: problem.message };
+}
+
+function sortErrors(errors: PlaybookError[]): PlaybookError[] {
+  return errors.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/** Compiler-style lines: `file:line:column: message (pointer)`. */
+export function formatErrors(errors: PlaybookError[]): string {
+  return errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}${e.pointer ? ` (${e.pointer})` : ''}`).join('\n');
+}

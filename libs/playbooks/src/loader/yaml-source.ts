@@ -1,0 +1,133 @@
+import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+
+/*
+ * YAML read defensively: unique keys, no merge keys, no custom tags, a cap on aliases (no
+ * "billion laughs"), on nesting depth and on size, and no keys that could touch prototypes.
+ * Every value keeps its place in the file so any later error can say line and column.
+ */
+export const MAX_SOURCE_BYTES = 1024 * 1024;
+export const MAX_DEPTH = 64;
+const MAX_ALIASES = 50;
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+export interface SourceProblem {
+  line: number;
+  column: number;
+  pointer: string;
+  message: string;
+}
+
+export interface YamlSource {
+  value: unknown;
+  /** The line and column of the value at a JSON path (or of the nearest ancestor that exists). */
+  locate(path: (string | number)[], options?: { key?: boolean; offset?: number }): { line: number; column: number };
+}
+
+export function pointerOf(path: (string | number)[]): string {
+  return path.length ? `/${path.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}` : '';
+}
+
+export function parseYaml(text: string): { ok: true; source: YamlSource } | { ok: false; problems: SourceProblem[] } {
+  if (Buffer.byteLength(text) > MAX_SOURCE_BYTES) return fail(1, 1, '', `The file is larger than ${MAX_SOURCE_BYTES / 1024 / 1024} MB.`);
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, merge: false, strict: true, prettyErrors: false, customTags: [] });
+  const at = (offset: number) => {
+    const pos = lines.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  };
+  const problems: SourceProblem[] = [];
+  for (const error of doc.errors) {
+    const { line, column } = at(error.pos[0]);
+    problems.push({ line, column, pointer: '', message: error.code === 'DUPLICATE_KEY' ? `This key appears twice in the same mapping: keep one.` : `YAML syntax error: ${firstLine(error.message)}` });
+  }
+  for (const warning of doc.warnings) {
+    if (warning.code !== 'TAG_RESOLVE_FAILED') continue;
+    const { line, column } = at(warning.pos[0]);
+    problems.push({ line, column, pointer: '', message: `${firstLine(warning.message)}: custom YAML tags are not allowed; remove the tag.` });
+  }
+  if (problems.length) return { ok: false, problems };
+
+  const structure = checkStructure(doc, at);
+  if (structure.length) return { ok: false, problems: structure };
+
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (error) {
+    return fail(1, 1, '', `The document expands too much (${(error as Error).message}). Use fewer aliases.`);
+  }
+  return {
+    ok: true,
+    source: {
+      value,
+      locate(path, options = {}) {
+        const node = nodeAt(doc, path, options.key ?? false);
+        if (!node?.range) return { line: 1, column: 1 };
+        const base = node.range[0];
+        const quoted = isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') ? 1 : 0;
+        return at(base + (options.offset !== undefined ? options.offset + quoted : 0));
+      },
+    },
+  };
+}
+
+/** Depth, forbidden keys and non-string keys, checked without recursion so deep input cannot overflow the stack. */
+function checkStructure(doc: Document, at: (offset: number) => { line: number; column: number }): SourceProblem[] {
+  const problems: SourceProblem[] = [];
+  const stack: { node: unknown; depth: number }[] = [{ node: doc.contents, depth: 0 }];
+  while (stack.length) {
+    const { node, depth } = stack.pop() as { node: unknown; depth: number };
+    if (!node || isAlias(node)) continue;
+    const range = (node as Node).range;
+    if (depth > MAX_DEPTH) {
+      const { line, column } = at(range?.[0] ?? 0);
+      return [{ line, column, pointer: '', message: `The document nests deeper than ${MAX_DEPTH} levels.` }];
+    }
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const key = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (typeof key === 'string' && FORBIDDEN_KEYS.has(key)) {
+          const { line, column } = at((pair.key as Node).range?.[0] ?? 0);
+          problems.push({ line, column, pointer: '', message: `'${key}' is not allowed as a key.` });
+        } else if (typeof key !== 'string' && typeof key !== 'number') {
+          const { line, column } = at((pair.key as Node | null)?.range?.[0] ?? range?.[0] ?? 0);
+          problems.push({ line, column, pointer: '', message: 'Keys must be plain strings.' });
+        }
+        stack.push({ node: pair.value, depth: depth + 1 });
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push({ node: item, depth: depth + 1 });
+    }
+  }
+  return problems;
+}
+
+function nodeAt(doc: Document, path: (string | number)[], key: boolean): Node | null {
+  let node: unknown = doc.contents;
+  let keyNode: Node | null = null;
+  for (const segment of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
+      if (!pair) return (node as Node) ?? null;
+      keyNode = pair.key as Node;
+      node = pair.value;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      const item = node.items[segment];
+      if (!item) return node as Node;
+      keyNode = null;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  return key && keyNode ? keyNode : ((node as Node | null) ?? keyNode);
+}
+
+function fail(line: number, column: number, pointer: string, message: string): { ok: false; problems: SourceProblem[] } {
+  return { ok: false, problems: [{ line, column, pointer, message }] };
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
+}

@@ -1,0 +1,44 @@
+import type { RunContext } from '../compiler/run-context.js';
+
+/** One attempt of an action, as the runtime (or a rehearsal) executes it. */
+export interface ActionCall {
+  /** The step in the playbook. */
+  stepId: string;
+  /** Unique in the run: the step id, with `[n]` for the nth item of a forEach. */
+  stepKey: string;
+  action: string;
+  input: Record<string, unknown>;
+  /** The step's connection target, if it overrides the run's. */
+  connection?: string;
+  attempt: number;
+}
+
+export interface LoopStepRecord {
+  stepId: string;
+  action: string | null;
+  status: 'running' | 'succeeded' | 'failed' | 'skipped' | 'planned';
+  input?: Record<string, unknown> | null;
+  output?: unknown;
+  error?: { code: string; message: string } | null;
+  attempts?: number;
+}
+
+/**
+ * What a playbook machine needs from whoever runs it. The durable runtime implements it with
+ * the action runner and the database; a rehearsal with scripted results.
+ */
+export interface RunHost {
+  /** The run's current context (for expressions). */
+  context(): RunContext;
+  /** Runs one attempt of an action; throws StepFailure with a code when it fails. */
+  executeAction(call: ActionCall, signal: AbortSignal): Promise<unknown>;
+  /** Starts (or finds, after a restart) a child run of another playbook and waits for its outputs. */
+  callPlaybook(call: { stepId: string; playbook: string; inputs: Record<string, unknown>; connection?: string }, signal: AbortSignal): Promise<unknown>;
+  /** The timeline of steps inside a forEach, which the machine's context does not hold. */
+  recordLoopStep(stepKey: string, record: LoopStepRecord): Promise<void>;
+  /** The output of a loop step that already succeeded (after a restart), if any. */
+  loopStepDone(stepKey: string): Promise<{ output: unknown } | undefined>;
+  /** Sleeps between retry attempts (a rehearsal makes this instant). */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  now(): number;
+}
