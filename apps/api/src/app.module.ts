@@ -17,6 +17,7 @@ import { ApiKeysController } from './controllers/api-keys.controller.js';
 import { AuditController } from './controllers/audit.controller.js';
 import { ConnectionTargetsController } from './controllers/connection-targets.controller.js';
 import { OperationsController } from './controllers/operations.controller.js';
+import { PlaybooksController } from './controllers/playbooks.controller.js';
 import { ResponsesController } from './controllers/responses.controller.js';
 import { RunsController } from './controllers/runs.controller.js';
 import { ApiKeyGuard } from './http/api-key.guard.js';
@@ -43,7 +44,7 @@ export class AppModule {
         ActionsModule,
         EngineModule,
       ],
-      controllers: [OperationsController, ConnectionTargetsController, ActionsController, ResponsesController, RunsController, ApiKeysController, AuditController],
+      controllers: [OperationsController, ConnectionTargetsController, ActionsController, ResponsesController, PlaybooksController, RunsController, ApiKeysController, AuditController],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

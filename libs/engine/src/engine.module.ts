@@ -1,5 +1,10 @@
 import { Global, Module } from '@nestjs/common';
 import { LocalRunScheduler } from './local-run-scheduler.js';
+import { PlaybookDriver } from './playbooks/playbook-driver.js';
+import { PlaybookFiles } from './playbooks/playbook-files.js';
+import { PlaybookRunsService } from './playbooks/playbook-runs.service.js';
+import { PlaybookStore } from './playbooks/playbook-store.js';
+import { RunTimers } from './playbooks/run-timers.js';
 import { ResponsesService } from './responses.service.js';
 import { RunEvents } from './run-events.js';
 import { RunRecovery } from './run-recovery.js';
@@ -10,7 +15,20 @@ import { StepListDriver } from './step-list-driver.js';
 
 @Global()
 @Module({
-  providers: [RunStore, RunEvents, { provide: RunScheduler, useClass: LocalRunScheduler }, StepListDriver, ResponsesService, RunsService, RunRecovery],
-  exports: [RunStore, RunEvents, RunScheduler, ResponsesService, RunsService],
+  providers: [
+    RunStore,
+    RunEvents,
+    { provide: RunScheduler, useClass: LocalRunScheduler },
+    RunTimers,
+    StepListDriver,
+    PlaybookStore,
+    PlaybookFiles,
+    PlaybookDriver,
+    PlaybookRunsService,
+    ResponsesService,
+    RunsService,
+    RunRecovery,
+  ],
+  exports: [RunStore, RunEvents, RunScheduler, ResponsesService, RunsService, PlaybookStore, PlaybookFiles, PlaybookRunsService],
 })
 export class EngineModule {}

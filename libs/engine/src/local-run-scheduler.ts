@@ -9,7 +9,7 @@ import { CancelRequested, type RunDriver, RunScheduler, ShuttingDown } from './r
 export class LocalRunScheduler extends RunScheduler {
   private readonly logger = new Logger(LocalRunScheduler.name);
   private readonly drivers = new Map<RunKind, RunDriver>();
-  private readonly active = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private readonly active = new Map<string, { controller: AbortController; done: Promise<void>; again: boolean; kind: RunKind }>();
   private readonly limit: LimitFunction;
   private draining = false;
 
@@ -23,15 +23,25 @@ export class LocalRunScheduler extends RunScheduler {
   }
 
   schedule(runId: string, kind: RunKind): void {
-    if (this.draining || this.active.has(runId)) return;
+    if (this.draining) return;
+    const running = this.active.get(runId);
+    if (running) {
+      // Something happened to the run while it was being driven (a decision arrived): drive it once more after.
+      running.again = true;
+      return;
+    }
     const driver = this.drivers.get(kind);
     if (!driver) throw new Error(`No driver for ${kind} runs.`);
     const controller = new AbortController();
     // Driven even if cancelled while still queued: the driver records the cancel.
-    const done = this.limit(() => driver.drive(runId, controller.signal))
+    const entry = { controller, again: false, kind, done: Promise.resolve() };
+    entry.done = this.limit(() => driver.drive(runId, controller.signal))
       .catch((error: unknown) => this.logger.error({ err: error, runId }, 'run driver failed'))
-      .finally(() => this.active.delete(runId));
-    this.active.set(runId, { controller, done });
+      .finally(() => {
+        this.active.delete(runId);
+        if (entry.again && !controller.signal.aborted) this.schedule(runId, kind);
+      });
+    this.active.set(runId, entry);
   }
 
   cancel(runId: string): boolean {

@@ -5,7 +5,7 @@ export const UNFINISHED_RUN_STATUSES: RunStatus[] = ['queued', 'running', 'waiti
 
 export type StepStatus = 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped' | 'planned' | 'cancelled';
 export type RunKind = 'response' | 'playbook';
-export type TriggerType = 'api' | 'alert' | 'revert';
+export type TriggerType = 'api' | 'alert' | 'revert' | 'playbook';
 
 export interface StepView {
   id: string;
@@ -24,7 +24,7 @@ export interface RunView {
   kind: RunKind;
   playbook?: { id: string; version: number };
   status: RunStatus;
-  trigger: { type: TriggerType; by?: string; alertId?: string; revertOf?: string };
+  trigger: { type: TriggerType; by?: string; alertId?: string; revertOf?: string; parentRunId?: string };
   dryRun: boolean;
   connectionTarget: string | null;
   reason: string | null;

@@ -17,6 +17,8 @@ export interface NewRun {
   playbookVersion?: number | null;
   alertId?: string | null;
   revertOf?: string | null;
+  parentRunId?: string | null;
+  parentStepKey?: string | null;
 }
 
 export interface NewStep {
@@ -52,6 +54,9 @@ export class RunStore {
       triggerRole: run.triggerRole,
       alertId: run.alertId ?? null,
       revertOf: run.revertOf ?? null,
+      parentRunId: run.parentRunId ?? null,
+      parentStepKey: run.parentStepKey ?? null,
+      wakeAt: null,
       connectionTarget: run.connectionTarget,
       dryRun: run.dryRun,
       reason: run.reason ?? null,

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { ActionCatalogue } from '@riposte/actions';
 import type { Principal } from '@riposte/auth';
 import { ConflictError, NotFoundError } from '@riposte/errors';
-import type { Page } from '@riposte/persistence';
+import type { RunContext } from '@riposte/playbooks';
+import { Database, type Page, RunEventEntity } from '@riposte/persistence';
+import { RunTimers } from './playbooks/run-timers.js';
 import { UNFINISHED_RUN_STATUSES, type RunSummary, type RunView } from './run-model.js';
 import { RunEvents } from './run-events.js';
 import { RunScheduler } from './run-scheduler.js';
@@ -18,12 +20,26 @@ export class RunsService {
     private readonly scheduler: RunScheduler,
     private readonly events: RunEvents,
     private readonly catalogue: ActionCatalogue,
+    private readonly timers: RunTimers,
+    private readonly db: Database,
   ) {}
 
   async get(id: string): Promise<RunView> {
     const run = await this.store.view(id);
     if (!run) throw new NotFoundError('Run', id);
     return run;
+  }
+
+  /** A run with its timeline, and what it waits for (approvals to decide). */
+  async detail(id: string): Promise<RunView & { waitingFor: { step: string; prompt: string; approvers: string[]; deadline: string | null }[]; timeline: { at: string; type: string; step: string | null; detail: unknown }[] }> {
+    const run = await this.get(id);
+    const row = await this.store.find(id);
+    const context = row?.snapshot ? (JSON.parse(row.snapshot) as { context: RunContext }).context : null;
+    const waitingFor = Object.entries(context?.steps ?? {})
+      .filter(([, s]) => s.status === 'waiting' && s.approval)
+      .map(([step, s]) => ({ step, prompt: s.approval?.prompt ?? '', approvers: s.approval?.approvers ?? [], deadline: s.approval?.deadline ?? null }));
+    const events = await this.db.reader.find(RunEventEntity, { where: { runId: id }, order: { seq: 'ASC' }, take: 2000 });
+    return { ...run, waitingFor, timeline: events.map((e) => ({ at: e.at, type: e.type, step: e.stepKey, detail: e.detail })) };
   }
 
   list(query: RunQuery): Promise<Page<RunSummary>> {
@@ -49,7 +65,9 @@ export class RunsService {
       // The driver aborts its HTTP calls and records the cancel itself.
       await this.events.waitForEnd(id, 5_000);
     } else {
-      for (const step of run.steps) if (step.status === 'pending' || step.status === 'waiting') await this.store.setStep(id, step.id, { status: 'cancelled' });
+      // Not in memory (queued, or parked waiting for an approval or a timer): cancel it in place.
+      this.timers.clear(id);
+      for (const step of run.steps) if (step.status === 'pending' || step.status === 'waiting' || step.status === 'running') await this.store.setStep(id, step.id, { status: 'cancelled' });
       await this.store.setRunStatus(id, 'cancelled', { error: { code: 'cancelled', message: 'The run was cancelled.' } });
       this.events.ended(id);
     }
@@ -64,6 +82,7 @@ export class RunsService {
     const rows = await this.store.steps(id);
     const undo = rows
       .filter((step) => step.status === 'succeeded' && step.action && this.catalogue.has(step.action))
+      .sort((a, b) => String(a.endedAt).localeCompare(String(b.endedAt)))
       .map((step) => ({ step, definition: this.catalogue.get(step.action as string) }))
       .filter(({ definition }) => definition.destructive && definition.inverse && definition.inverseInput)
       .reverse();

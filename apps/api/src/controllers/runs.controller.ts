@@ -1,10 +1,10 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import Type from 'typebox';
-import { RUN_STATUSES, RunsService, type RunQuery } from '@riposte/engine';
+import Type, { type Static } from 'typebox';
+import { PlaybookRunsService, RUN_STATUSES, RunsService, type RunQuery } from '@riposte/engine';
 import type { RiposteRequest } from '../http/request-context.js';
 import { Audited, Idempotent, RequireRole } from '../http/route-metadata.js';
-import { SchemaQuery } from '../http/schema-params.js';
+import { SchemaBody, SchemaQuery } from '../http/schema-params.js';
 import { ListLimit } from './list-query.js';
 
 const RunListQuery = Type.Object(
@@ -12,10 +12,18 @@ const RunListQuery = Type.Object(
   { additionalProperties: false },
 );
 
+const DecisionSchema = Type.Object(
+  { decision: Type.Enum(['approve', 'reject']), comment: Type.Optional(Type.String({ maxLength: 2000 })) },
+  { additionalProperties: false },
+);
+
 @ApiTags('runs')
 @Controller('api/v1/runs')
 export class RunsController {
-  constructor(private readonly runs: RunsService) {}
+  constructor(
+    private readonly runs: RunsService,
+    private readonly playbookRuns: PlaybookRunsService,
+  ) {}
 
   @Get()
   @RequireRole('viewer')
@@ -26,7 +34,15 @@ export class RunsController {
   @Get(':id')
   @RequireRole('viewer')
   get(@Param('id', new ParseUUIDPipe()) id: string) {
-    return this.runs.get(id);
+    return this.runs.detail(id);
+  }
+
+  @Post(':id/approvals/:stepId')
+  @HttpCode(200)
+  @RequireRole('analyst')
+  @Audited('run.decide')
+  decide(@Param('id', new ParseUUIDPipe()) id: string, @Param('stepId') stepId: string, @SchemaBody(DecisionSchema) body: Static<typeof DecisionSchema>, @Req() request: RiposteRequest) {
+    return this.playbookRuns.decide(id, stepId, body, request.principal!);
   }
 
   @Post(':id/cancel')

@@ -4,7 +4,11 @@ import { ConnectionTargetEntity } from './connection-target.entity.js';
 import { EffectEntity } from './effect.entity.js';
 import { IdempotencyRecordEntity } from './idempotency-record.entity.js';
 import { RunEntity } from './run.entity.js';
+import { PlaybookVersionEntity } from './playbook-version.entity.js';
+import { PlaybookEntity } from './playbook.entity.js';
+import { RunEventEntity } from './run-event.entity.js';
+import { RunInboxEntity } from './run-inbox.entity.js';
 import { StepEntity } from './step.entity.js';
 
-export { ApiKeyEntity, AuditRecordEntity, ConnectionTargetEntity, EffectEntity, IdempotencyRecordEntity, RunEntity, StepEntity };
-export const ENTITIES = [ApiKeyEntity, AuditRecordEntity, ConnectionTargetEntity, EffectEntity, IdempotencyRecordEntity, RunEntity, StepEntity];
+export { ApiKeyEntity, AuditRecordEntity, ConnectionTargetEntity, EffectEntity, IdempotencyRecordEntity, PlaybookEntity, PlaybookVersionEntity, RunEntity, RunEventEntity, RunInboxEntity, StepEntity };
+export const ENTITIES = [ApiKeyEntity, AuditRecordEntity, ConnectionTargetEntity, EffectEntity, IdempotencyRecordEntity, PlaybookEntity, PlaybookVersionEntity, RunEntity, RunEventEntity, RunInboxEntity, StepEntity];

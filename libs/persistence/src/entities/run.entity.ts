@@ -4,6 +4,7 @@ import { IdColumn, JsonColumn, NameColumn, TimeColumn } from './columns.js';
 @Entity('runs')
 @Index('idx_runs_status', ['status'])
 @Index('idx_runs_created', ['createdAt'])
+@Index('idx_runs_parent', ['parentRunId'])
 export class RunEntity {
   @PrimaryColumn('varchar', { length: 36 }) id!: string;
   @Column('varchar', { length: 16 }) kind!: string;
@@ -16,6 +17,11 @@ export class RunEntity {
   @Column('varchar', { length: 16, nullable: true }) triggerRole!: string | null;
   @IdColumn({ nullable: true }) alertId!: string | null;
   @IdColumn({ nullable: true }) revertOf!: string | null;
+  /** For a run started by a playbook's call step: the calling run and step. */
+  @IdColumn({ nullable: true }) parentRunId!: string | null;
+  @NameColumn({ nullable: true }) parentStepKey!: string | null;
+  /** When a waiting run has a timer due (a wait, an approval timeout). */
+  @TimeColumn({ nullable: true }) wakeAt!: string | null;
   @NameColumn({ nullable: true }) connectionTarget!: string | null;
   @Column('boolean', { default: false }) dryRun!: boolean;
   @Column('varchar', { length: 1000, nullable: true }) reason!: string | null;

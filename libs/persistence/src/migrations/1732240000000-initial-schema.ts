@@ -49,13 +49,15 @@ export class InitialSchema1732240000000 implements MigrationInterface {
         name: 'runs',
         columns: [
           id(), text('kind', 16), text('status', 16), text('playbookId', 200, true), int('playbookVersion', { isNullable: true }),
-          text('triggerType', 16), text('triggerBy', 200, true), text('triggerRole', 16, true), ref('alertId', true), ref('revertOf', true), text('connectionTarget', 200, true),
+          text('triggerType', 16), text('triggerBy', 200, true), text('triggerRole', 16, true), ref('alertId', true), ref('revertOf', true),
+          ref('parentRunId', true), text('parentStepKey', 200, true), time('wakeAt', true), text('connectionTarget', 200, true),
           { name: 'dryRun', type: 'boolean', default: false }, text('reason', 1000, true), json('input'), json('output'), json('error'),
           { name: 'snapshot', type: 'text', isNullable: true }, time('createdAt'), time('startedAt', true), time('endedAt', true),
         ],
         indices: [
           { name: 'idx_runs_status', columnNames: ['status'] },
           { name: 'idx_runs_created', columnNames: ['createdAt'] },
+          { name: 'idx_runs_parent', columnNames: ['parentRunId'] },
         ],
       }),
     );
@@ -84,6 +86,36 @@ export class InitialSchema1732240000000 implements MigrationInterface {
     );
     await q.createTable(
       new Table({
+        name: 'run_events',
+        columns: [{ name: 'seq', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' }, ref('runId'), time('at'), text('type', 32), text('stepKey', 200, true), json('detail')],
+        indices: [{ name: 'idx_run_events_run', columnNames: ['runId'] }],
+      }),
+    );
+    await q.createTable(
+      new Table({
+        name: 'run_inbox',
+        columns: [{ name: 'seq', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' }, ref('runId'), json('event'), time('createdAt')],
+        indices: [{ name: 'idx_run_inbox_run', columnNames: ['runId'] }],
+      }),
+    );
+    await q.createTable(
+      new Table({
+        name: 'playbooks',
+        columns: [
+          { name: 'id', type: 'varchar', length: '63', isPrimary: true }, text('name', 200), int('currentVersion'), { name: 'enabled', type: 'boolean', default: true },
+          text('source', 8), text('file', 1000, true), time('createdAt'), time('updatedAt'), time('deletedAt', true),
+        ],
+      }),
+    );
+    await q.createTable(
+      new Table({
+        name: 'playbook_versions',
+        columns: [id(), text('playbookId', 63), int('version'), text('sha256', 64), { name: 'yaml', type: 'text' }, text('createdBy', 200, true), time('createdAt')],
+        indices: [{ name: 'uq_playbook_versions', columnNames: ['playbookId', 'version'], isUnique: true }],
+      }),
+    );
+    await q.createTable(
+      new Table({
         name: 'idempotency_records',
         columns: [id(), text('principal', 200), text('key', 255), text('requestHash', 64), int('status', { isNullable: true }), json('response'), time('createdAt')],
         indices: [{ name: 'uq_idempotency_principal_key', columnNames: ['principal', 'key'], isUnique: true }],
@@ -92,7 +124,7 @@ export class InitialSchema1732240000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['idempotency_records', 'effects', 'steps', 'runs', 'connection_targets', 'audit_records', 'api_keys']) {
+    for (const table of ['idempotency_records', 'playbook_versions', 'playbooks', 'run_inbox', 'run_events', 'effects', 'steps', 'runs', 'connection_targets', 'audit_records', 'api_keys']) {
       await q.dropTable(table);
     }
   }

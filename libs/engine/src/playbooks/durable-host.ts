@@ -1,0 +1,65 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AnyActorRef } from 'xstate';
+import { ActionRunner } from '@riposte/actions';
+import { type ActionCall, type LoopStepRecord, type RunContext, type RunHost, StepFailure } from '@riposte/playbooks';
+import { Database, type RunEntity, StepEntity } from '@riposte/persistence';
+import { actorOf } from '../step-list-driver.js';
+import type { RunJournal } from './run-journal.js';
+
+export interface ChildRuns {
+  /** Finds the child run of a call step, or starts it; then waits for its outputs. */
+  callPlaybook(parent: RunEntity, call: { stepId: string; playbook: string; inputs: Record<string, unknown>; connection?: string }, signal: AbortSignal): Promise<unknown>;
+}
+
+/** The runtime side of a playbook run: actions through the action runner, loops and calls recorded in the database. */
+export class DurableHost implements RunHost {
+  private actor: AnyActorRef | undefined;
+
+  constructor(
+    private readonly run: RunEntity,
+    private readonly journal: RunJournal,
+    private readonly runner: ActionRunner,
+    private readonly db: Database,
+    private readonly children: ChildRuns,
+  ) {}
+
+  bind(actor: AnyActorRef): void {
+    this.actor = actor;
+  }
+
+  context(): RunContext {
+    if (!this.actor) throw new Error('The host is not bound to a run.');
+    return this.actor.getSnapshot().context as RunContext;
+  }
+
+  async executeAction(call: ActionCall, signal: AbortSignal): Promise<unknown> {
+    const connectionTarget = call.connection ?? this.run.connectionTarget;
+    if (!connectionTarget) throw new StepFailure('no_connection_target', `Step '${call.stepId}' has no connection target: name one when starting the run, in the playbook (connection:), or on the step.`);
+    this.journal.recordAttempt(call.stepKey, { action: call.action, input: call.input, connectionTarget, attempts: call.attempt });
+    const result = await this.runner.run({ runId: this.run.id, stepKey: call.stepKey, action: call.action, input: call.input, connectionTarget, dryRun: this.run.dryRun, actor: actorOf(this.run), signal });
+    if (result.status === 'failed') throw new StepFailure(result.error.code, result.error.message, call.attempt);
+    return result.output;
+  }
+
+  callPlaybook(call: { stepId: string; playbook: string; inputs: Record<string, unknown>; connection?: string }, signal: AbortSignal): Promise<unknown> {
+    return this.children.callPlaybook(this.run, call, signal);
+  }
+
+  recordLoopStep(stepKey: string, record: LoopStepRecord): Promise<void> {
+    return this.journal.recordLoopStep(stepKey, record);
+  }
+
+  /** A loop step that succeeded before a restart is not run again. */
+  async loopStepDone(stepKey: string): Promise<{ output: unknown } | undefined> {
+    const row = await this.db.reader.findOne(StepEntity, { where: { runId: this.run.id, stepKey }, select: { status: true, output: true } });
+    return row && (row.status === 'succeeded' || row.status === 'planned') ? { output: row.output } : undefined;
+  }
+
+  async sleep(ms: number, signal: AbortSignal): Promise<void> {
+    await sleep(ms, undefined, { signal });
+  }
+
+  now(): number {
+    return Date.now();
+  }
+}

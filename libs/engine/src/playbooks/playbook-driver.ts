@@ -1,0 +1,189 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { type AnyActorRef, createActor } from 'xstate';
+import { ActionRunner } from '@riposte/actions';
+import { Metrics } from '@riposte/observability';
+import { createStepActors, evaluateOutputs, type LoadedPlaybook, type RunContext, settle } from '@riposte/playbooks';
+import { Database, RunEntity, RunInboxEntity, StepEntity } from '@riposte/persistence';
+import { In } from 'typeorm';
+import { RunEvents } from '../run-events.js';
+import { CancelRequested, type RunDriver, RunScheduler, ShuttingDown } from '../run-scheduler.js';
+import { RunStore } from '../run-store.js';
+import { type ChildRuns, DurableHost } from './durable-host.js';
+import { PlaybookStore } from './playbook-store.js';
+import { RunJournal } from './run-journal.js';
+import { RunTimers } from './run-timers.js';
+
+/**
+ * Drives a playbook run: restores its machine from the last persisted snapshot (or starts it),
+ * delivers what arrived while it slept (approval decisions, due timers), lets it run until it
+ * ends or waits, then parks it: the snapshot is in the database, the actor leaves memory, and
+ * the run wakes on its next timer or event. XState restarts actions that were in flight when
+ * the snapshot was taken; the action runner's effect ledger makes that safe.
+ */
+@Injectable()
+export class PlaybookDriver implements RunDriver, OnModuleInit {
+  private readonly logger = new Logger(PlaybookDriver.name);
+  private children: ChildRuns | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly store: RunStore,
+    private readonly playbooks: PlaybookStore,
+    private readonly runner: ActionRunner,
+    private readonly scheduler: RunScheduler,
+    private readonly timers: RunTimers,
+    private readonly events: RunEvents,
+    private readonly metrics: Metrics,
+  ) {}
+
+  onModuleInit(): void {
+    this.scheduler.register('playbook', this);
+  }
+
+  /** Set by PlaybookRunsService, which starts child runs (it depends on this driver's scheduler). */
+  useChildRuns(children: ChildRuns): void {
+    this.children = children;
+  }
+
+  async drive(runId: string, signal: AbortSignal): Promise<void> {
+    const run = await this.store.find(runId);
+    if (!run || !['queued', 'running', 'waiting'].includes(run.status)) return;
+    let loaded: LoadedPlaybook;
+    try {
+      loaded = await this.playbooks.version(run.playbookId ?? '', run.playbookVersion ?? 0);
+    } catch (error) {
+      await this.end(run, 'failed', null, { code: 'playbook_unloadable', message: (error as Error).message });
+      return;
+    }
+    const compiled = loaded.compiled;
+    const stepIndex = compiled.index.steps;
+    const journal = new RunJournal(this.db, runId, run.dryRun, (stepId) => {
+      const step = stepIndex.get(stepId);
+      return step && 'action' in step.def ? step.def.action : null;
+    });
+    const persisted = run.snapshot ? (JSON.parse(run.snapshot) as { context: RunContext }) : undefined;
+    await journal.open(persisted?.context);
+    const host = new DurableHost(run, journal, this.runner, this.db, this.requireChildren());
+    const machine = compiled.machine.provide({ actors: createStepActors(compiled, host) as never });
+    const actor: AnyActorRef = persisted ? createActor(machine, { snapshot: persisted as never }) : createActor(machine, { input: initialContext(run) });
+    host.bind(actor);
+    const subscription = actor.subscribe({ next: (snapshot) => journal.onSnapshot(actor.getPersistedSnapshot(), snapshot.context as RunContext), error: () => undefined });
+    // A stopped actor's snapshot must never be persisted: restored, it would not run.
+    const stop = () => {
+      subscription.unsubscribe();
+      actor.stop();
+    };
+
+    journal.event(persisted ? 'run.resumed' : 'run.started', null);
+    if (run.status !== 'running') await this.store.setRunStatus(runId, 'running');
+    this.timers.clear(runId);
+    const stopped = new Promise<'aborted'>((resolve) => signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
+    actor.start();
+    try {
+      for (;;) {
+        const state = await Promise.race([settle(actor), stopped]);
+        if (state === 'aborted') return await this.abort(run, stop, journal, signal);
+        if (state === 'done') return await this.finish(run, actor, journal, loaded);
+        if (state === 'error') {
+          await journal.flush();
+          return await this.end(run, 'failed', null, { code: 'internal_error', message: 'The run stopped on an internal error; see the service log.' });
+        }
+        if (await this.deliver(run, actor, journal)) continue;
+        return await this.park(run, actor, journal);
+      }
+    } finally {
+      stop();
+    }
+  }
+
+  /** Sends pending approval decisions and due timers; true if it sent anything. */
+  private async deliver(run: RunEntity, actor: AnyActorRef, journal: RunJournal): Promise<boolean> {
+    let sent = false;
+    const inbox = await this.db.reader.find(RunInboxEntity, { where: { runId: run.id }, order: { seq: 'ASC' } });
+    for (const item of inbox) {
+      actor.send(item.event as never);
+      sent = true;
+    }
+    journal.consumed(inbox.map((i) => i.seq));
+    // A dry run plans what would happen after an approval: it approves everything itself.
+    if (run.dryRun) {
+      for (const [step, state] of Object.entries((actor.getSnapshot().context as RunContext).steps)) {
+        if (state.status === 'waiting' && state.approval) {
+          actor.send({ type: 'riposte.approval', step, decision: 'approve', by: 'dry-run' });
+          sent = true;
+        }
+      }
+    }
+    const context = actor.getSnapshot().context as RunContext;
+    const now = Date.now();
+    for (const [step, at] of Object.entries(context.timers)) {
+      if (at <= now || (run.dryRun && !context.steps[step]?.approval)) {
+        actor.send({ type: 'riposte.timer', step });
+        sent = true;
+      }
+    }
+    return sent;
+  }
+
+  private async park(run: RunEntity, actor: AnyActorRef, journal: RunJournal): Promise<void> {
+    const context = actor.getSnapshot().context as RunContext;
+    const next = Object.values(context.timers).reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
+    journal.event('run.waiting', null, Number.isFinite(next) ? { wakeAt: new Date(next).toISOString() } : null);
+    await journal.flush();
+    await this.db.transaction((m) => m.update(RunEntity, { id: run.id }, { status: 'waiting', wakeAt: Number.isFinite(next) ? new Date(next).toISOString() : null }));
+    if (Number.isFinite(next)) this.timers.set(run.id, next);
+    // An event that arrived after the inbox was read must not wait for the next one.
+    if (await this.db.reader.exists(RunInboxEntity, { where: { runId: run.id } })) this.scheduler.schedule(run.id, 'playbook');
+  }
+
+  private async finish(run: RunEntity, actor: AnyActorRef, journal: RunJournal, loaded: LoadedPlaybook): Promise<void> {
+    const snapshot = actor.getSnapshot();
+    const context = snapshot.context as RunContext;
+    const status = snapshot.value === 'succeeded' ? 'succeeded' : 'failed';
+    const outputs = await evaluateOutputs(loaded.compiled, context);
+    await journal.flush();
+    await this.end(run, status, outputs, context.failure ? { code: context.failure.code, message: `Step ${context.failure.step}: ${context.failure.message}` } : null, journal);
+  }
+
+  private async abort(run: RunEntity, stop: () => void, journal: RunJournal, signal: AbortSignal): Promise<void> {
+    stop();
+    if (signal.reason instanceof ShuttingDown) {
+      journal.event('run.parked', null, { reason: 'shutdown' });
+      await journal.flush();
+      return;
+    }
+    if (signal.reason instanceof CancelRequested) {
+      await journal.flush();
+      await this.db.transaction((m) => m.update(StepEntity, { runId: run.id, status: In(['running', 'waiting', 'pending']) }, { status: 'cancelled' }));
+      await this.end(run, 'cancelled', null, { code: 'cancelled', message: 'The run was cancelled.' }, journal);
+    }
+  }
+
+  private async end(run: RunEntity, status: 'succeeded' | 'failed' | 'cancelled', output: Record<string, unknown> | null, error: { code: string; message: string } | null, journal?: RunJournal): Promise<void> {
+    journal?.event(`run.${status}`, null, error ? { error } : null);
+    await journal?.flush();
+    await this.store.setRunStatus(run.id, status, { output, error });
+    this.timers.clear(run.id);
+    this.metrics.runs.inc({ kind: 'playbook', status });
+    this.events.ended(run.id);
+    if (status !== 'succeeded') this.logger.warn({ runId: run.id, playbook: run.playbookId, status, error }, `playbook run ${status}`);
+  }
+
+  private requireChildren(): ChildRuns {
+    if (!this.children) throw new Error('PlaybookDriver has no child-run service.');
+    return this.children;
+  }
+}
+
+function initialContext(run: RunEntity): RunContext {
+  const input = (run.input ?? {}) as { inputs?: Record<string, unknown>; alert?: unknown };
+  return {
+    inputs: input.inputs ?? {},
+    alert: input.alert ?? null,
+    run: { id: run.id, playbook: run.playbookId ?? '', version: run.playbookVersion ?? 0, dryRun: run.dryRun },
+    steps: {},
+    timers: {},
+    failure: null,
+    outcome: null,
+  };
+}

@@ -1,0 +1,131 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { AuditLog } from '@riposte/audit';
+import { type Principal, type Role, roleAllows } from '@riposte/auth';
+import { ConnectionTargetsService } from '@riposte/connection-targets';
+import { ConflictError, NotFoundError, RiposteError, ValidationError } from '@riposte/errors';
+import { type RunContext, StepFailure } from '@riposte/playbooks';
+import { Database, nowIso, type RunEntity, RunEntity as RunTable, RunInboxEntity } from '@riposte/persistence';
+import { RunEvents } from '../run-events.js';
+import { RunScheduler } from '../run-scheduler.js';
+import { RunStore } from '../run-store.js';
+import type { ChildRuns } from './durable-host.js';
+import { PlaybookDriver } from './playbook-driver.js';
+import { PlaybookStore } from './playbook-store.js';
+import { checkRunInputs } from './run-inputs.js';
+
+export interface StartPlaybookRun {
+  inputs?: Record<string, unknown>;
+  connectionTarget?: string;
+  dryRun?: boolean;
+}
+
+export interface RunTrigger {
+  type: 'api' | 'alert' | 'playbook';
+  principal: Pick<Principal, 'name' | 'role'>;
+  alertId?: string | null;
+  alert?: unknown;
+  parent?: { runId: string; stepKey: string };
+}
+
+const MAX_CALL_DEPTH = 5;
+const LADDER = new Set<Role>(['viewer', 'analyst', 'author', 'admin']);
+
+/** Starting playbook runs, deciding their approvals, and the runs that call steps start. */
+@Injectable()
+export class PlaybookRunsService implements ChildRuns, OnModuleInit {
+  constructor(
+    private readonly db: Database,
+    private readonly playbooks: PlaybookStore,
+    private readonly store: RunStore,
+    private readonly scheduler: RunScheduler,
+    private readonly events: RunEvents,
+    private readonly targets: ConnectionTargetsService,
+    private readonly audit: AuditLog,
+    private readonly driver: PlaybookDriver,
+  ) {}
+
+  onModuleInit(): void {
+    this.driver.useChildRuns(this);
+  }
+
+  async start(playbookId: string, request: StartPlaybookRun, trigger: RunTrigger): Promise<{ runId: string; status: string }> {
+    const { row, playbook } = await this.playbooks.current(playbookId);
+    const inputs = checkRunInputs(playbook.definition, request.inputs ?? {});
+    const connectionTarget = request.connectionTarget ?? playbook.definition.connection ?? null;
+    if (connectionTarget) await this.targets.get(connectionTarget);
+    const run = await this.store.create(
+      {
+        kind: 'playbook',
+        triggerType: trigger.type,
+        triggerBy: trigger.principal.name,
+        triggerRole: trigger.principal.role,
+        connectionTarget,
+        dryRun: request.dryRun ?? false,
+        input: { inputs, alert: trigger.alert ?? null },
+        playbookId: row.id,
+        playbookVersion: row.currentVersion,
+        alertId: trigger.alertId ?? null,
+        parentRunId: trigger.parent?.runId ?? null,
+        parentStepKey: trigger.parent?.stepKey ?? null,
+      },
+      [],
+    );
+    this.scheduler.schedule(run.id, 'playbook');
+    return { runId: run.id, status: 'queued' };
+  }
+
+  /** An analyst's decision on an approval step; delivered to the run the next time it is driven (now). */
+  async decide(runId: string, stepId: string, decision: { decision: 'approve' | 'reject'; comment?: string }, principal: Principal): Promise<{ runId: string; step: string; decision: string }> {
+    const run = await this.store.find(runId);
+    if (!run || run.kind !== 'playbook') throw new NotFoundError('Playbook run', runId);
+    if (!['running', 'waiting', 'queued'].includes(run.status)) throw new ConflictError(`Run ${runId} has ended (${run.status}).`, 'run_ended');
+    const context = run.snapshot ? (JSON.parse(run.snapshot) as { context: RunContext }).context : null;
+    const approval = context?.steps[stepId]?.approval;
+    if (!approval || context?.steps[stepId]?.status !== 'waiting') throw new ConflictError(`Run ${runId} is not waiting for an approval at step '${stepId}'.`, 'not_waiting_for_approval');
+    if (!approval.approvers.some((a) => (a.startsWith('key:') ? a.slice(4) === principal.name : LADDER.has(a as Role) && roleAllows(principal.role, a as Role)))) {
+      throw new RiposteError('forbidden', `Step '${stepId}' may be decided by ${approval.approvers.join(', ')}; '${principal.name}' (${principal.role}) is not one of them.`, 'not_an_approver');
+    }
+    await this.db.transaction(async (m) => {
+      const pending = await m.find(RunInboxEntity, { where: { runId } });
+      if (pending.some((p) => p.event.type === 'riposte.approval' && p.event.step === stepId)) throw new ConflictError(`Step '${stepId}' of run ${runId} has already been decided.`, 'already_decided');
+      await m.insert(RunInboxEntity, { runId, event: { type: 'riposte.approval', step: stepId, decision: decision.decision, by: principal.name, comment: decision.comment ?? null }, createdAt: nowIso() } as never);
+      await this.audit.record({ actor: principal.name, actorRole: principal.role, action: `approval.${decision.decision}`, result: 'success', runId, targetEntity: `step:${stepId}`, connectionTarget: run.connectionTarget, detail: { comment: decision.comment ?? null } }, m);
+    });
+    this.scheduler.schedule(runId, 'playbook');
+    return { runId, step: stepId, decision: decision.decision };
+  }
+
+  /** A call step: the child run is found again after a restart, not started twice. */
+  async callPlaybook(parent: RunEntity, call: { stepId: string; playbook: string; inputs: Record<string, unknown>; connection?: string }, signal: AbortSignal): Promise<unknown> {
+    let child = await this.db.reader.findOne(RunTable, { where: { parentRunId: parent.id, parentStepKey: call.stepId } });
+    if (!child) {
+      if ((await this.depth(parent)) >= MAX_CALL_DEPTH) throw new StepFailure('call_depth_exceeded', `Playbooks may call each other at most ${MAX_CALL_DEPTH} deep.`);
+      try {
+        const started = await this.start(call.playbook, { inputs: call.inputs, connectionTarget: call.connection ?? parent.connectionTarget ?? undefined, dryRun: parent.dryRun }, { type: 'playbook', principal: { name: parent.triggerBy ?? 'riposte', role: (parent.triggerRole ?? 'analyst') as Role }, parent: { runId: parent.id, stepKey: call.stepId }, alertId: parent.alertId, alert: (parent.input as { alert?: unknown } | null)?.alert });
+        child = await this.store.find(started.runId);
+      } catch (error) {
+        if (error instanceof ValidationError || error instanceof NotFoundError) throw new StepFailure('call_failed', error.message);
+        throw error;
+      }
+    }
+    for (;;) {
+      if (signal.aborted) throw new StepFailure('cancelled', 'The calling run was stopped.');
+      const current = await this.store.find(child!.id);
+      if (current && ['succeeded', 'failed', 'cancelled'].includes(current.status)) {
+        if (current.status === 'succeeded') return current.output;
+        throw new StepFailure('called_playbook_failed', `Playbook ${call.playbook} (run ${current.id}) ended ${current.status}${current.error ? `: ${current.error.message}` : ''}.`);
+      }
+      await this.events.waitForEnd(child!.id, 1000);
+    }
+  }
+
+  private async depth(run: RunEntity): Promise<number> {
+    let depth = 0;
+    let current: RunEntity | null = run;
+    while (current?.parentRunId && depth <= MAX_CALL_DEPTH) {
+      depth += 1;
+      current = await this.store.find(current.parentRunId);
+    }
+    return depth;
+  }
+}

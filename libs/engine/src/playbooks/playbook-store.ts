@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { IsNull } from 'typeorm';
+import { ActionCatalogue } from '@riposte/actions';
+import { NotFoundError, RiposteError } from '@riposte/errors';
+import { type LoadedPlaybook, type LoadResult, loadPlaybook } from '@riposte/playbooks';
+import { Database, nowIso, PlaybookEntity, PlaybookVersionEntity } from '@riposte/persistence';
+
+export interface SavedPlaybook {
+  id: string;
+  version: number;
+  sha256: string;
+  /** A new playbook (201), rather than a new version or the same content again (200). */
+  created: boolean;
+  /** False when the content was the current version already. */
+  changed: boolean;
+}
+
+export interface PlaybookSummary {
+  id: string;
+  name: string;
+  version: number;
+  enabled: boolean;
+  source: string;
+  file: string | null;
+  triggers: LoadedPlaybook['definition']['triggers'];
+  updatedAt: string;
+}
+
+/**
+ * Playbooks and all their versions, in the database. Every version is kept: a run is pinned
+ * to the version it started on, and compiles from that version's YAML, whatever happened since.
+ */
+@Injectable()
+export class PlaybookStore {
+  private readonly compiled = new Map<string, LoadedPlaybook>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly catalogue: ActionCatalogue,
+  ) {}
+
+  load(text: string, file: string): LoadResult {
+    return loadPlaybook(text, { file, actions: this.catalogue.asLookup() });
+  }
+
+  /** Stores a loaded playbook as a new version, unless it is the current one already. */
+  async save(loaded: LoadedPlaybook, origin: { source: 'file' | 'api'; file?: string | null; by?: string | null }): Promise<SavedPlaybook> {
+    const { id, name, enabled } = loaded.definition;
+    return this.db.transaction(async (m) => {
+      const existing = await m.findOne(PlaybookEntity, { where: { id } });
+      const current = existing ? await m.findOne(PlaybookVersionEntity, { where: { playbookId: id, version: existing.currentVersion } }) : null;
+      if (existing && !existing.deletedAt && current?.sha256 === loaded.sha256) {
+        if (existing.source !== origin.source || existing.file !== (origin.file ?? null)) await m.update(PlaybookEntity, { id }, { source: origin.source, file: origin.file ?? null });
+        return { id, version: existing.currentVersion, sha256: loaded.sha256, created: false, changed: false };
+      }
+      const latest = await m.findOne(PlaybookVersionEntity, { where: { playbookId: id }, order: { version: 'DESC' } });
+      const version = (latest?.version ?? 0) + 1;
+      const now = nowIso();
+      await m.insert(PlaybookVersionEntity, { id: randomUUID(), playbookId: id, version, sha256: loaded.sha256, yaml: loaded.source, createdBy: origin.by ?? null, createdAt: now });
+      const row: PlaybookEntity = { id, name, currentVersion: version, enabled, source: origin.source, file: origin.file ?? null, createdAt: existing?.createdAt ?? now, updatedAt: now, deletedAt: null };
+      await m.save(PlaybookEntity, row);
+      this.compiled.set(`${id}@${version}`, loaded);
+      return { id, version, sha256: loaded.sha256, created: !existing || existing.deletedAt !== null, changed: true };
+    });
+  }
+
+  async list(): Promise<PlaybookSummary[]> {
+    const rows = await this.db.reader.find(PlaybookEntity, { where: { deletedAt: IsNull() }, order: { id: 'ASC' } });
+    const out: PlaybookSummary[] = [];
+    for (const row of rows) {
+      const loaded = await this.version(row.id, row.currentVersion).catch(() => null);
+      out.push({ id: row.id, name: row.name, version: row.currentVersion, enabled: row.enabled, source: row.source, file: row.file, triggers: loaded?.definition.triggers ?? [], updatedAt: row.updatedAt });
+    }
+    return out;
+  }
+
+  async find(id: string): Promise<PlaybookEntity> {
+    const row = await this.db.reader.findOne(PlaybookEntity, { where: { id, deletedAt: IsNull() } });
+    if (!row) throw new NotFoundError('Playbook', id);
+    return row;
+  }
+
+  async versions(id: string): Promise<{ version: number; sha256: string; createdAt: string; createdBy: string | null }[]> {
+    const rows = await this.db.reader.find(PlaybookVersionEntity, { where: { playbookId: id }, order: { version: 'DESC' }, select: { version: true, sha256: true, createdAt: true, createdBy: true } });
+    return rows.map(({ version, sha256, createdAt, createdBy }) => ({ version, sha256, createdAt, createdBy }));
+  }
+
+  /** A version compiled, from memory or from its stored YAML. */
+  async version(id: string, version: number): Promise<LoadedPlaybook> {
+    const key = `${id}@${version}`;
+    const cached = this.compiled.get(key);
+    if (cached) return cached;
+    const row = await this.db.reader.findOne(PlaybookVersionEntity, { where: { playbookId: id, version } });
+    if (!row) throw new NotFoundError('Playbook version', key);
+    const result = this.load(row.yaml, `${id} v${version}`);
+    if (!result.ok) throw new RiposteError('unprocessable', `Version ${version} of playbook ${id} no longer loads: ${result.errors[0]?.message}`, 'playbook_unloadable');
+    this.compiled.set(key, result.playbook);
+    return result.playbook;
+  }
+
+  async current(id: string): Promise<{ row: PlaybookEntity; playbook: LoadedPlaybook }> {
+    const row = await this.find(id);
+    return { row, playbook: await this.version(id, row.currentVersion) };
+  }
+
+  /** Soft delete: the versions stay, so runs in flight finish on theirs. */
+  async delete(id: string): Promise<void> {
+    await this.find(id);
+    await this.db.transaction((m) => m.update(PlaybookEntity, { id }, { deletedAt: nowIso() }));
+  }
+
+  /** Enabled playbooks with their current definitions (for alert triggers). */
+  async enabled(): Promise<{ row: PlaybookEntity; playbook: LoadedPlaybook }[]> {
+    const rows = await this.db.reader.find(PlaybookEntity, { where: { deletedAt: IsNull(), enabled: true } });
+    const out = [];
+    for (const row of rows) {
+      const playbook = await this.version(row.id, row.currentVersion).catch(() => null);
+      if (playbook) out.push({ row, playbook });
+    }
+    return out;
+  }
+}

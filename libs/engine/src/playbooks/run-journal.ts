@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import type { LoopStepRecord, RunContext, StepState } from '@riposte/playbooks';
+import { Database, nowIso, RunEntity, RunEventEntity, RunInboxEntity, StepEntity } from '@riposte/persistence';
+import { redactor } from '@riposte/observability';
+
+type StepRow = Partial<Omit<StepEntity, 'id' | 'runId' | 'stepKey' | 'position'>>;
+
+/**
+ * Writes a playbook run as it goes: after every transition of its machine, the persisted
+ * snapshot, the steps whose state changed and the timeline events they imply, in one
+ * transaction. Changes in the same tick are written together.
+ */
+export class RunJournal {
+  private lastSteps: Record<string, StepState> = {};
+  private positions = 0;
+  private known = new Set<string>();
+  private pendingRows = new Map<string, StepRow>();
+  private pendingEvents: Omit<RunEventEntity, 'seq'>[] = [];
+  private consumedInbox: number[] = [];
+  private latest: { snapshot: unknown } | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private scheduled = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly runId: string,
+    private readonly dryRun: boolean,
+    private readonly actionOf: (stepId: string) => string | null,
+  ) {}
+
+  async open(context: RunContext | undefined): Promise<void> {
+    const rows = await this.db.reader.find(StepEntity, { where: { runId: this.runId }, select: { stepKey: true } });
+    this.known = new Set(rows.map((r) => r.stepKey));
+    this.positions = rows.length;
+    this.lastSteps = context?.steps ?? {};
+  }
+
+  /** Called with every snapshot of the machine. */
+  onSnapshot(snapshot: unknown, context: RunContext): void {
+    const status = (snapshot as { status?: string }).status;
+    if (status !== 'active' && status !== 'done') return;
+    // Diffed now, not when written, so rows and events keep the order things happened in.
+    this.diff(context);
+    this.latest = { snapshot };
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  event(type: string, stepKey: string | null, detail: Record<string, unknown> | null = null): void {
+    this.pendingEvents.push({ runId: this.runId, at: nowIso(), type, stepKey, detail: detail ? redactor.redact(detail) : null });
+  }
+
+  /** An action step's input, connection and attempt, as the executor sees them. */
+  recordAttempt(stepKey: string, row: { action: string; input: Record<string, unknown>; connectionTarget: string | null; attempts: number }): void {
+    this.mergeRow(stepKey, { ...row, input: redactor.redact(row.input) });
+    void this.flush();
+  }
+
+  recordLoopStep(stepKey: string, record: LoopStepRecord): Promise<void> {
+    const now = nowIso();
+    const status = this.dryRun && record.status === 'succeeded' ? 'planned' : record.status;
+    this.mergeRow(stepKey, {
+      stepId: record.stepId,
+      action: record.action,
+      status,
+      ...(record.status === 'running' ? { startedAt: now } : { endedAt: now }),
+      ...(record.output !== undefined ? { output: redactor.redact(record.output) } : {}),
+      ...(record.error !== undefined ? { error: record.error } : {}),
+      ...(record.attempts !== undefined ? { attempts: record.attempts } : {}),
+    });
+    this.event(`step.${status}`, stepKey, record.error ? { error: record.error } : null);
+    return this.flush();
+  }
+
+  consumed(inboxSeqs: number[]): void {
+    this.consumedInbox.push(...inboxSeqs);
+  }
+
+  /** Writes what is pending. Serialized: flushes never overlap. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.write()).catch(() => undefined);
+    return this.flushing;
+  }
+
+  private async write(): Promise<void> {
+    const latest = this.latest;
+    this.latest = undefined;
+    if (!latest && this.pendingRows.size === 0 && this.pendingEvents.length === 0 && this.consumedInbox.length === 0) return;
+    const rows = this.pendingRows;
+    const events = this.pendingEvents;
+    const inbox = this.consumedInbox;
+    this.pendingRows = new Map();
+    this.pendingEvents = [];
+    this.consumedInbox = [];
+    await this.db.transaction(async (m) => {
+      for (const [stepKey, row] of rows) await this.upsert(m, stepKey, row);
+      if (events.length) await m.insert(RunEventEntity, events as never);
+      if (inbox.length) await m.delete(RunInboxEntity, inbox);
+      if (latest) await m.update(RunEntity, { id: this.runId }, { snapshot: JSON.stringify(latest.snapshot) });
+    });
+  }
+
+  /** Step states that changed since the last snapshot become step rows and timeline events. */
+  private diff(context: RunContext): void {
+    for (const [stepId, state] of Object.entries(context.steps)) {
+      const before = this.lastSteps[stepId];
+      if (before && before.status === state.status && before.endedAt === state.endedAt && before.approval?.decision === state.approval?.decision) continue;
+      const action = this.actionOf(stepId);
+      const status = this.dryRun && action && state.status === 'succeeded' ? 'planned' : state.status;
+      this.mergeRow(stepId, {
+        stepId,
+        action,
+        status,
+        startedAt: state.startedAt ?? null,
+        endedAt: state.endedAt ?? null,
+        output: state.output === undefined ? null : redactor.redact(state.output),
+        error: state.error ?? null,
+        ...(state.attempts ? { attempts: state.attempts } : {}),
+        ...(state.approval && !action ? { input: { approval: state.approval } } : {}),
+      });
+      if (state.approval && state.status === 'waiting') this.event('approval.requested', stepId, { prompt: state.approval.prompt, approvers: state.approval.approvers, deadline: state.approval.deadline });
+      else if (state.approval?.decision && before?.approval?.decision !== state.approval.decision) this.event('approval.decided', stepId, { decision: state.approval.decision, by: state.approval.by, comment: state.approval.comment, timedOut: state.approval.timedOut });
+      else this.event(`step.${status}`, stepId, state.error ? { error: state.error } : null);
+    }
+    this.lastSteps = context.steps;
+  }
+
+  private mergeRow(stepKey: string, row: StepRow): void {
+    this.pendingRows.set(stepKey, { ...this.pendingRows.get(stepKey), ...row });
+  }
+
+  private async upsert(m: EntityManager, stepKey: string, row: StepRow): Promise<void> {
+    if (this.known.has(stepKey)) {
+      if (Object.keys(row).length) await m.update(StepEntity, { runId: this.runId, stepKey }, row as never);
+      return;
+    }
+    this.known.add(stepKey);
+    await m.insert(StepEntity, {
+      id: randomUUID(),
+      runId: this.runId,
+      position: this.positions++,
+      stepKey,
+      stepId: row.stepId ?? stepKey.replace(/\[\d+\]$/, ''),
+      action: row.action ?? null,
+      connectionTarget: row.connectionTarget ?? null,
+      status: row.status ?? 'running',
+      attempts: row.attempts ?? 0,
+      input: row.input ?? null,
+      output: row.output ?? null,
+      error: row.error ?? null,
+      startedAt: row.startedAt ?? null,
+      endedAt: row.endedAt ?? null,
+    } as never);
+  }
+}

@@ -1,0 +1,17 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { NameColumn, TimeColumn } from './columns.js';
+
+/** A playbook's identity; its content lives in its versions. */
+@Entity('playbooks')
+export class PlaybookEntity {
+  @PrimaryColumn('varchar', { length: 63 }) id!: string;
+  @NameColumn() name!: string;
+  @Column('integer') currentVersion!: number;
+  @Column('boolean', { default: true }) enabled!: boolean;
+  /** Where the current version came from: `file` (the playbooks folder) or `api`. */
+  @Column('varchar', { length: 8 }) source!: string;
+  @Column('varchar', { length: 1000, nullable: true }) file!: string | null;
+  @TimeColumn() createdAt!: string;
+  @TimeColumn() updatedAt!: string;
+  @TimeColumn({ nullable: true }) deletedAt!: string | null;
+}
