@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../apps/fake-cloud/src/index.js';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
@@ -28,8 +29,10 @@ afterAll(async () => {
   await fake?.close();
 });
 
+const PLAYBOOKS = fileURLToPath(new URL('../../playbooks/', import.meta.url));
+
 async function start(): Promise<ServiceProcess> {
-  const service = await spawnService({ RIPOSTE_DATA_DIR: dataDir });
+  const service = await spawnService({ RIPOSTE_DATA_DIR: dataDir, RIPOSTE_PLAYBOOKS_DIR: PLAYBOOKS });
   processes.push(service);
   return service;
 }
@@ -53,9 +56,10 @@ describe('a destructive call in flight when the service is killed', () => {
 
     // Azure applies the PATCH at once, then sits on the answer long enough for us to kill the service.
     fake.faults.inject({ service: 'graph', method: 'PATCH', path: '/users/', effect: 'before', delayMs: 60_000 });
+    const afterSeq = fake.lastRequestSeq;
     const started = await call(first.url, 'POST', '/api/v1/responses', { action: 'azure_ad.disable_user', connectionTarget: 'contoso', input: { user: DEMO.users.adele.upn } });
     expect(started.status).toBe(202);
-    await fake.waitForRequest({ service: 'graph', method: 'PATCH' }, 10_000);
+    await fake.waitForRequest({ service: 'graph', method: 'PATCH', afterSeq }, 10_000);
     await first.kill('SIGKILL');
     expect(fake.getUser(DEMO.users.adele.upn)?.accountEnabled).toBe(false);
 
@@ -63,7 +67,7 @@ describe('a destructive call in flight when the service is killed', () => {
     const run = await waitForRun(second.url, started.body.runId);
     expect(run.status).toBe('succeeded');
     expect(run.steps[0]).toMatchObject({ status: 'succeeded', attempts: 2, output: { accountEnabled: false } });
-    expect(fake.count({ service: 'graph', method: 'PATCH', path: '/users/' })).toBe(1);
+    expect(fake.requests({ service: 'graph', method: 'PATCH', path: '/users/', afterSeq })).toHaveLength(1);
     expect(second.output()).toMatch(/Resuming 1 unfinished run/);
   });
 
@@ -74,15 +78,56 @@ describe('a destructive call in flight when the service is killed', () => {
     expect((await call(first.url, 'POST', '/api/v1/connection-targets', demoTarget(fake))).status).toBe(201);
 
     fake.faults.inject({ service: 'defender', method: 'POST', path: '/isolate', effect: 'before', delayMs: 60_000 });
+    const afterSeq = fake.lastRequestSeq;
     const started = await call(first.url, 'POST', '/api/v1/responses', { action: 'defender.isolate_machine', connectionTarget: 'contoso', input: { machine: DEMO.machines.meganLaptop.dnsName } });
-    await fake.waitForRequest({ service: 'defender', method: 'POST', path: '/isolate' }, 10_000);
+    await fake.waitForRequest({ service: 'defender', method: 'POST', path: '/isolate', afterSeq }, 10_000);
     await first.kill('SIGKILL');
 
     const second = await start();
     const run = await waitForRun(second.url, started.body.runId);
     expect(run.status).toBe('succeeded');
     expect(run.steps[0].output).toMatchObject({ machineId: DEMO.machines.meganLaptop.id, status: 'Succeeded' });
-    expect(fake.count({ service: 'defender', method: 'POST', path: '/isolate' })).toBe(1);
+    expect(fake.requests({ service: 'defender', method: 'POST', path: '/isolate', afterSeq })).toHaveLength(1);
     expect(fake.listMachineActions({ machineId: DEMO.machines.meganLaptop.id, type: 'Isolate' })).toHaveLength(1);
+  });
+});
+
+async function waitForStatus(url: string, runId: string, status: string): Promise<any> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const { body } = await call(url, 'GET', `/api/v1/runs/${runId}`);
+    if (body.status === status) return body;
+    if (Date.now() > deadline) throw new Error(`run still ${body.status}, not ${status}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('a playbook run', () => {
+  it('killed while its disable call is in flight finishes after the restart, with one PATCH, and is approved after it', async () => {
+    fake.seedDemo();
+    dataDir = mkdtempSync(join(tmpdir(), 'riposte-crash-'));
+    const first = await start();
+    expect((await call(first.url, 'POST', '/api/v1/connection-targets', demoTarget(fake))).status).toBe(201);
+    fake.faults.inject({ service: 'graph', method: 'PATCH', path: '/users/', effect: 'before', delayMs: 60_000 });
+    const afterSeq = fake.lastRequestSeq;
+    const patchesBefore = fake.count({ service: 'graph', method: 'PATCH', path: '/users/' });
+    const started = await call(first.url, 'POST', '/api/v1/playbooks/compromised-account/runs', { connectionTarget: 'contoso', inputs: { user: DEMO.users.adele.upn, devices: [DEMO.machines.meganLaptop.id] } });
+    expect(started.status).toBe(202);
+    await fake.waitForRequest({ service: 'graph', method: 'PATCH', afterSeq }, 10_000);
+    await first.kill('SIGKILL');
+
+    const second = await start();
+    const waiting = await waitForStatus(second.url, started.body.runId, 'waiting');
+    expect(waiting.steps.find((s: { id: string }) => s.id === 'disable')).toMatchObject({ status: 'succeeded', output: { accountEnabled: false } });
+    expect(fake.count({ service: 'graph', method: 'PATCH', path: '/users/' })).toBe(patchesBefore + 1);
+
+    // Stop cleanly while it waits for the approval; approve after the next start.
+    await second.kill('SIGTERM');
+    const third = await start();
+    expect((await call(third.url, 'POST', `/api/v1/runs/${started.body.runId}/approvals/approve_isolation`, { decision: 'approve' })).status).toBe(200);
+    const run = await waitForStatus(third.url, started.body.runId, 'succeeded');
+    expect(run.output).toMatchObject({ disabled: true, isolation: 'approve', devicesIsolated: 1 });
+    expect(fake.count({ service: 'graph', method: 'PATCH', path: '/users/' })).toBe(patchesBefore + 1);
+    expect(fake.requests({ service: 'defender', method: 'POST', path: '/isolate', afterSeq })).toHaveLength(1);
   });
 });

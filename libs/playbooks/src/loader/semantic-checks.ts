@@ -1,7 +1,7 @@
 import safeRegex from 'safe-regex2';
 import { compileSchema, type Validator } from '@riposte/schema';
 import type { ActionLookup } from '../action-lookup.js';
-import { type InputDefinition, type OnError, type PlaybookDefinition, STEP_KINDS, type StepDefinition } from '../definition.js';
+import { type InputDefinition, type OnError, type PlaybookDefinition, STEP_KINDS, type StepDefinition, walkSteps } from '../definition.js';
 import { expressionsIn } from '../expressions/template.js';
 import type { PlaybookIndex } from './step-index.js';
 import type { Problem } from './problem.js';
@@ -13,19 +13,19 @@ const ACTION_ONLY_FIELDS = ['with', 'connection', 'retry'] as const;
 /** The checks JSON Schema cannot express: step kinds, actions and their inputs, jumps, reachability. */
 export function checkSemantics(definition: PlaybookDefinition, index: PlaybookIndex, actions: ActionLookup, problems: Problem[]): void {
   if (index.steps.size > MAX_STEPS) problems.push({ path: ['steps'], message: `A playbook may have at most ${MAX_STEPS} steps; split it and use call.` });
+  // Every step as written (duplicates included), for the checks of the step itself.
+  for (const { step: def, path } of walkSteps(definition.steps)) {
+    checkKind(def, path, problems);
+    if ('action' in def) checkAction(def, path, actions, problems);
+    if (path.includes('forEach') && !('action' in def)) {
+      problems.push({ path, message: `Only action steps can run inside forEach; move step '${def.id}' out of the loop.` });
+    }
+    if ('approval' in def) checkApprovers(def.approval.approvers ?? [], [...path, 'approval', 'approvers'], problems);
+    if ('call' in def && def.call.playbook === definition.id) problems.push({ path: [...path, 'call', 'playbook'], message: 'A playbook cannot call itself.' });
+    if ('wait' in def && def.wait.duration === undefined && def.wait.until === undefined) problems.push({ path: [...path, 'wait'], message: 'A wait needs a duration or an until time.' });
+  }
+  // The indexed steps, for what depends on the playbook's shape.
   for (const step of index.steps.values()) {
-    checkKind(step.def, step.path, problems);
-    if ('action' in step.def) checkAction(step.def, step.path, actions, problems);
-    if (step.inLoop && !('action' in step.def)) {
-      problems.push({ path: step.path, message: `Only action steps can run inside forEach; move the ${step.kind} step '${step.id}' out of the loop.` });
-    }
-    if ('approval' in step.def) checkApprovers(step.def.approval.approvers ?? [], [...step.path, 'approval', 'approvers'], problems);
-    if ('call' in step.def && step.def.call.playbook === definition.id) {
-      problems.push({ path: [...step.path, 'call', 'playbook'], message: 'A playbook cannot call itself.' });
-    }
-    if ('wait' in step.def && step.def.wait.duration === undefined && step.def.wait.until === undefined) {
-      problems.push({ path: [...step.path, 'wait'], message: 'A wait needs a duration or an until time.' });
-    }
     const onError = step.def.onError;
     if (onError) checkJump(onError, [...step.path, 'onError'], step.id, index, problems);
     if ('approval' in step.def && step.def.approval.onReject) checkJump(step.def.approval.onReject, [...step.path, 'approval', 'onReject'], step.id, index, problems);

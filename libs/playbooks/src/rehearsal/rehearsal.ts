@@ -88,9 +88,10 @@ export async function rehearse(playbook: LoadedPlaybook, testCase: RehearsalCase
     failure: null,
     outcome: null,
   };
-  let actor: ReturnType<typeof createActor>;
+  // The host reads the actor's context; the actor needs the host's actors: a holder breaks the cycle.
+  const live: { actor?: ReturnType<typeof createActor> } = {};
   const host: RunHost = {
-    context: () => actor.getSnapshot().context as RunContext,
+    context: () => live.actor?.getSnapshot().context as RunContext,
     async executeAction(call: ActionCall) {
       if (!path.includes(call.stepKey)) path.push(call.stepKey);
       const scripted = testCase.results?.[call.stepKey] ?? testCase.results?.[call.stepId];
@@ -114,7 +115,8 @@ export async function rehearse(playbook: LoadedPlaybook, testCase: RehearsalCase
     },
     now: () => clock,
   };
-  actor = createActor(compiled.machine.provide({ actors: createStepActors(compiled, host) as never }), { input: context });
+  const actor = createActor(compiled.machine.provide({ actors: createStepActors(compiled, host) as never }), { input: context });
+  live.actor = actor;
   actor.start();
 
   for (let rounds = 0; rounds < 1000; rounds++) {
