@@ -151,6 +151,18 @@ describe('uploading playbooks', () => {
     expect((await service.request('GET', '/api/v1/playbooks/wait-and-read')).status).toBe(404);
   });
 
+  it('runs a called playbook as a child run and returns its outputs', async () => {
+    const parent = `id: parent-call\nname: Calls another\ninputs:\n  user: { type: string }\nsteps:\n  - id: sub\n    call:\n      playbook: disable-azure-ad-user\n      inputs:\n        user: \${{ inputs.user }}\noutputs:\n  enabled: \${{ steps.sub.output.accountEnabled }}\n`;
+    expect((await service.request('PUT', '/api/v1/playbooks/parent-call', { raw: parent, headers: { 'Content-Type': 'application/yaml' } })).status).toBe(201);
+    const started = await service.request('POST', '/api/v1/playbooks/parent-call/runs', { body: { connectionTarget: 'contoso', inputs: { user: DEMO.users.alex.upn } } });
+    const run = await waitForRun(service, started.body.runId);
+    expect(run).toMatchObject({ status: 'succeeded', output: { enabled: false } });
+    const children = await service.request('GET', '/api/v1/runs?playbook=disable-azure-ad-user');
+    const child = children.body.items.find((r: { trigger: { parentRunId?: string } }) => r.trigger.parentRunId === started.body.runId);
+    expect(child).toMatchObject({ status: 'succeeded', trigger: { type: 'playbook' }, connectionTarget: 'contoso' });
+    expect(fake.getUser(DEMO.users.alex.upn)?.accountEnabled).toBe(false);
+  });
+
   it('answers 422 with every error at its line and column, and stores nothing', async () => {
     const broken = 'id: broken\nname: Broken\nsteps:\n  - id: a\n    action: azure_ad.disable_usr\n    with:\n      user: ${{ inputs.nobody }}\n';
     const response = await service.request('PUT', '/api/v1/playbooks/broken', { raw: broken, headers: { 'Content-Type': 'application/yaml' } });
