@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { ActionsModule } from '@riposte/actions';
+import { AlertsModule } from '@riposte/alerts';
 import { AuditModule } from '@riposte/audit';
 import { AuthModule } from '@riposte/auth';
 import { AzureModule } from '@riposte/azure';
@@ -13,6 +14,7 @@ import { loggerOptions, ObservabilityModule } from '@riposte/observability';
 import { PersistenceModule } from '@riposte/persistence';
 import { AdminKeyBootstrap } from './admin-key.bootstrap.js';
 import { ActionsController } from './controllers/actions.controller.js';
+import { AlertsController } from './controllers/alerts.controller.js';
 import { ApiKeysController } from './controllers/api-keys.controller.js';
 import { AuditController } from './controllers/audit.controller.js';
 import { ConnectionTargetsController } from './controllers/connection-targets.controller.js';
@@ -43,8 +45,9 @@ export class AppModule {
         ConnectionTargetsModule,
         ActionsModule,
         EngineModule,
+        AlertsModule,
       ],
-      controllers: [OperationsController, ConnectionTargetsController, ActionsController, ResponsesController, PlaybooksController, RunsController, ApiKeysController, AuditController],
+      controllers: [OperationsController, ConnectionTargetsController, ActionsController, ResponsesController, PlaybooksController, RunsController, AlertsController, ApiKeysController, AuditController],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

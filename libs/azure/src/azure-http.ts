@@ -25,6 +25,8 @@ export interface AzureCall {
   /** What the call is about, for error messages ("user adele@contoso.com"). */
   what?: string;
   signal?: AbortSignal;
+  /** Overrides the configured attempts (a poller handles throttling itself: 1). */
+  maxAttempts?: number;
 }
 
 export interface AzureReply<T> {
@@ -62,7 +64,8 @@ export class AzureHttp {
   }
 
   async call<T>(target: AzureTarget, call: AzureCall, authorize: Authorize): Promise<AzureReply<T>> {
-    const { maxAttempts, maxRetryWaitMs } = this.config.azureHttp;
+    const { maxRetryWaitMs } = this.config.azureHttp;
+    const maxAttempts = call.maxAttempts ?? this.config.azureHttp.maxAttempts;
     let attempt = 0;
     let waitedMs = 0;
     let refreshed = false;

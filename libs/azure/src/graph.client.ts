@@ -21,6 +21,7 @@ export interface GraphRequest {
   notFound?: NotFoundMeaning;
   what?: string;
   headers?: Record<string, string>;
+  maxAttempts?: number;
 }
 
 /** Microsoft Graph v1.0 (AZURE-API-CONTRACTS.md §3–§5). */
@@ -37,7 +38,7 @@ export class GraphClient {
   }
 
   async send<T>(target: AzureTarget, request: GraphRequest, signal?: AbortSignal): Promise<AzureReply<T>> {
-    const call: AzureCall = { service: 'graph', method: request.method, url: this.url(target, request.path), body: request.body, idempotent: request.idempotent, notFound: request.notFound, what: request.what, headers: request.headers, signal };
+    const call: AzureCall = { service: 'graph', method: request.method, url: this.url(target, request.path), body: request.body, idempotent: request.idempotent, notFound: request.notFound, what: request.what, headers: request.headers, maxAttempts: request.maxAttempts, signal };
     return this.http.call<T>(target, call, async (refresh) => (await this.tokens.getToken(target, 'graph', { forceRefresh: refresh })).token);
   }
 
@@ -47,9 +48,9 @@ export class GraphClient {
   }
 
   /** Follows `@odata.nextLink` from a first page URL (absolute) or path; returns one page. */
-  async page<T>(target: AzureTarget, pathOrNextLink: string, signal?: AbortSignal): Promise<{ value: T[]; nextLink: string | null }> {
+  async page<T>(target: AzureTarget, pathOrNextLink: string, options: { signal?: AbortSignal; maxAttempts?: number } = {}): Promise<{ value: T[]; nextLink: string | null }> {
     const path = pathOrNextLink.startsWith('https://') ? this.relative(target, pathOrNextLink) : pathOrNextLink;
-    const reply = await this.send<{ value?: T[]; '@odata.nextLink'?: string }>(target, { method: 'GET', path, idempotent: true, headers: { Prefer: 'include-unknown-enum-members' } }, signal);
+    const reply = await this.send<{ value?: T[]; '@odata.nextLink'?: string }>(target, { method: 'GET', path, idempotent: true, maxAttempts: options.maxAttempts, headers: { Prefer: 'include-unknown-enum-members' } }, options.signal);
     return { value: reply.data?.value ?? [], nextLink: reply.data?.['@odata.nextLink'] ?? null };
   }
 

@@ -30,6 +30,12 @@ const EnvSchema = Type.Object({
   RIPOSTE_MACHINE_ACTION_POLL_SECONDS: Type.Number({ minimum: 0.01, maximum: 600, default: 10 }),
   RIPOSTE_DEFENDER_CALLS_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 100_000, default: 100 }),
   RIPOSTE_DEFENDER_CALLS_PER_HOUR: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1500 }),
+  RIPOSTE_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 32, maxLength: 512 })),
+  RIPOSTE_ALERTS_POLL_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 300 }),
+  RIPOSTE_INCIDENTS_POLL_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
+  RIPOSTE_POLL_LOOKBACK_SECONDS: Type.Integer({ minimum: 0, maximum: 30 * 86_400, default: 3600 }),
+  RIPOSTE_POLL_OVERLAP_SECONDS: Type.Integer({ minimum: 0, maximum: 86_400, default: 300 }),
+  RIPOSTE_POLL_COOLDOWN_SECONDS: Type.Number({ minimum: 0, maximum: 86_400, default: 600 }),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -52,6 +58,8 @@ export abstract class AppConfig {
   declare azureHttp: { timeoutMs: number; maxAttempts: number; maxRetryWaitMs: number };
   declare machineActions: { timeoutMs: number; pollIntervalMs: number };
   declare defenderRateLimit: { perMinute: number; perHour: number };
+  declare webhookSecret: string | undefined;
+  declare polling: { alertsIntervalSeconds: number; incidentsIntervalSeconds: number; lookbackSeconds: number; overlapSeconds: number; cooldownMs: number };
 }
 
 export class ConfigError extends Error {
@@ -103,6 +111,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       pollIntervalMs: e.RIPOSTE_MACHINE_ACTION_POLL_SECONDS * 1000,
     },
     defenderRateLimit: { perMinute: e.RIPOSTE_DEFENDER_CALLS_PER_MINUTE, perHour: e.RIPOSTE_DEFENDER_CALLS_PER_HOUR },
+    webhookSecret: e.RIPOSTE_WEBHOOK_SECRET,
+    polling: {
+      alertsIntervalSeconds: e.RIPOSTE_ALERTS_POLL_SECONDS,
+      incidentsIntervalSeconds: e.RIPOSTE_INCIDENTS_POLL_SECONDS,
+      lookbackSeconds: e.RIPOSTE_POLL_LOOKBACK_SECONDS,
+      overlapSeconds: e.RIPOSTE_POLL_OVERLAP_SECONDS,
+      cooldownMs: e.RIPOSTE_POLL_COOLDOWN_SECONDS * 1000,
+    },
   };
 }
 
@@ -113,7 +129,7 @@ function databaseFrom(url: string | undefined, dataDir: string): AppConfig['data
 }
 
 // Secrets are never echoed back, even in a boot error.
-const SECRET_VARIABLES = new Set(['RIPOSTE_ENCRYPTION_KEY', 'RIPOSTE_PREVIOUS_ENCRYPTION_KEYS', 'RIPOSTE_ADMIN_KEY', 'RIPOSTE_DATABASE_URL']);
+const SECRET_VARIABLES = new Set(['RIPOSTE_ENCRYPTION_KEY', 'RIPOSTE_PREVIOUS_ENCRYPTION_KEYS', 'RIPOSTE_ADMIN_KEY', 'RIPOSTE_DATABASE_URL', 'RIPOSTE_WEBHOOK_SECRET']);
 function describeValue(raw: Record<string, unknown>, path: string): string {
   const name = path.replace(/^\//, '');
   if (!(name in raw) || SECRET_VARIABLES.has(name)) return '';

@@ -19,6 +19,7 @@ export interface NewRun {
   revertOf?: string | null;
   parentRunId?: string | null;
   parentStepKey?: string | null;
+  throttleKey?: string | null;
 }
 
 export interface NewStep {
@@ -56,6 +57,7 @@ export class RunStore {
       revertOf: run.revertOf ?? null,
       parentRunId: run.parentRunId ?? null,
       parentStepKey: run.parentStepKey ?? null,
+      throttleKey: run.throttleKey ?? null,
       wakeAt: null,
       connectionTarget: run.connectionTarget,
       dryRun: run.dryRun,

@@ -7,6 +7,7 @@ export { loadPlaybook, formatErrors, type LoadedPlaybook, type LoadResult } from
 export type { PlaybookError } from './loader/problem.js';
 export { parseDuration } from './loader/durations.js';
 export { fitsType } from './loader/semantic-checks.js';
+export { checkRunInputs } from './loader/run-inputs.js';
 export type { IndexedStep, PlaybookIndex } from './loader/step-index.js';
 export { compilePlaybook, type CompiledPlaybook } from './compiler/compile.js';
 export { type RunContext, type StepState, type StepStatus, type RiposteEvent, type WorkResult, StepFailure, expressionData } from './compiler/run-context.js';

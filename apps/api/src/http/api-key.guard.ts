@@ -3,9 +3,12 @@ import { Reflector } from '@nestjs/core';
 import { AuditLog } from '@riposte/audit';
 import { AppConfig } from '@riposte/config';
 import { ApiKeysService, type Role, roleAllows } from '@riposte/auth';
+import { WebhookVerifier } from '@riposte/alerts';
 import { RiposteError } from '@riposte/errors';
 import type { RiposteRequest } from './request-context.js';
-import { PUBLIC_IF_KEY, PUBLIC_KEY, ROLE_KEY } from './route-metadata.js';
+import { PUBLIC_IF_KEY, PUBLIC_KEY, ROLE_KEY, SIGNED_WEBHOOK_KEY } from './route-metadata.js';
+
+const WEBHOOK_PRINCIPAL = { id: 'webhook', name: 'signed webhook', role: 'ingest' as const, kind: 'system' as const };
 
 /**
  * Every route needs a key with a role at least the one the route requires; a route that
@@ -13,12 +16,16 @@ import { PUBLIC_IF_KEY, PUBLIC_KEY, ROLE_KEY } from './route-metadata.js';
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
+  private readonly webhooks: WebhookVerifier | undefined;
+
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeysService,
     private readonly audit: AuditLog,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.webhooks = config.webhookSecret ? new WebhookVerifier(config.webhookSecret) : undefined;
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
@@ -27,6 +34,15 @@ export class ApiKeyGuard implements CanActivate {
     if (publicIf && this.config[publicIf]) return true;
     const required = this.reflector.getAllAndOverride<Role | undefined>(ROLE_KEY, targets);
     const request = context.switchToHttp().getRequest<RiposteRequest>();
+
+    const signature = request.headers['x-riposte-signature'];
+    if (signature !== undefined && !request.headers.authorization && this.reflector.get<boolean>(SIGNED_WEBHOOK_KEY, context.getHandler())) {
+      if (!this.webhooks) throw new RiposteError('unauthenticated', 'Signed webhooks are not enabled on this service: set RIPOSTE_WEBHOOK_SECRET, or send an API key.', 'unauthenticated');
+      const problem = this.webhooks.verify(firstHeader(request.headers['x-riposte-timestamp']), firstHeader(signature), request.rawBody ?? Buffer.alloc(0));
+      if (problem) throw new RiposteError('unauthenticated', `The webhook signature was refused: ${problem}.`, 'bad_signature');
+      request.principal = WEBHOOK_PRINCIPAL;
+      return true;
+    }
 
     const header = request.headers.authorization;
     const key = typeof header === 'string' && /^Bearer\s+/i.test(header) ? header.replace(/^Bearer\s+/i, '').trim() : undefined;
@@ -42,4 +58,8 @@ export class ApiKeyGuard implements CanActivate {
     }
     return true;
   }
+}
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }

@@ -17,6 +17,15 @@ export const Public = () => SetMetadata(PUBLIC_KEY, true);
 export const PUBLIC_IF_KEY = 'riposte:public-if';
 export const PublicIf = (setting: 'metricsPublic') => SetMetadata(PUBLIC_IF_KEY, setting);
 
+/** Also accepts requests signed with the webhook secret (X-Riposte-Signature) instead of a key. */
+export const SIGNED_WEBHOOK_KEY = 'riposte:signed-webhook';
+export const AcceptsSignedWebhooks = () =>
+  applyDecorators(
+    SetMetadata(SIGNED_WEBHOOK_KEY, true),
+    ApiHeader({ name: 'X-Riposte-Signature', required: false, description: 'sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>" with RIPOSTE_WEBHOOK_SECRET>, instead of an API key.' }),
+    ApiHeader({ name: 'X-Riposte-Timestamp', required: false, description: 'Unix time in seconds; must be within 5 minutes.' }),
+  );
+
 /** Names the audit record of a mutating route (default: method and path). */
 export const Audited = (action: string) => SetMetadata(AUDIT_KEY, action);
 

@@ -3,7 +3,7 @@ import { AuditLog } from '@riposte/audit';
 import { type Principal, type Role, roleAllows } from '@riposte/auth';
 import { ConnectionTargetsService } from '@riposte/connection-targets';
 import { ConflictError, NotFoundError, RiposteError, ValidationError } from '@riposte/errors';
-import { type RunContext, StepFailure } from '@riposte/playbooks';
+import { checkRunInputs, type RunContext, StepFailure } from '@riposte/playbooks';
 import { Database, nowIso, type RunEntity, RunEntity as RunTable, RunInboxEntity } from '@riposte/persistence';
 import { RunEvents } from '../run-events.js';
 import { RunScheduler } from '../run-scheduler.js';
@@ -11,7 +11,6 @@ import { RunStore } from '../run-store.js';
 import type { ChildRuns } from './durable-host.js';
 import { PlaybookDriver } from './playbook-driver.js';
 import { PlaybookStore } from './playbook-store.js';
-import { checkRunInputs } from './run-inputs.js';
 
 export interface StartPlaybookRun {
   inputs?: Record<string, unknown>;

@@ -1,4 +1,6 @@
+import { AlertEntity } from './alert.entity.js';
 import { ApiKeyEntity } from './api-key.entity.js';
+import { ConnectorEntity } from './connector.entity.js';
 import { AuditRecordEntity } from './audit-record.entity.js';
 import { ConnectionTargetEntity } from './connection-target.entity.js';
 import { EffectEntity } from './effect.entity.js';
@@ -10,5 +12,5 @@ import { RunEventEntity } from './run-event.entity.js';
 import { RunInboxEntity } from './run-inbox.entity.js';
 import { StepEntity } from './step.entity.js';
 
-export { ApiKeyEntity, AuditRecordEntity, ConnectionTargetEntity, EffectEntity, IdempotencyRecordEntity, PlaybookEntity, PlaybookVersionEntity, RunEntity, RunEventEntity, RunInboxEntity, StepEntity };
-export const ENTITIES = [ApiKeyEntity, AuditRecordEntity, ConnectionTargetEntity, EffectEntity, IdempotencyRecordEntity, PlaybookEntity, PlaybookVersionEntity, RunEntity, RunEventEntity, RunInboxEntity, StepEntity];
+export { AlertEntity, ApiKeyEntity, AuditRecordEntity, ConnectionTargetEntity, ConnectorEntity, EffectEntity, IdempotencyRecordEntity, PlaybookEntity, PlaybookVersionEntity, RunEntity, RunEventEntity, RunInboxEntity, StepEntity };
+export const ENTITIES = [AlertEntity, ApiKeyEntity, AuditRecordEntity, ConnectionTargetEntity, ConnectorEntity, EffectEntity, IdempotencyRecordEntity, PlaybookEntity, PlaybookVersionEntity, RunEntity, RunEventEntity, RunInboxEntity, StepEntity];

@@ -5,6 +5,8 @@ import { IdColumn, JsonColumn, NameColumn, TimeColumn } from './columns.js';
 @Index('idx_runs_status', ['status'])
 @Index('idx_runs_created', ['createdAt'])
 @Index('idx_runs_parent', ['parentRunId'])
+@Index('idx_runs_throttle', ['throttleKey'])
+@Index('idx_runs_alert', ['alertId'])
 export class RunEntity {
   @PrimaryColumn('varchar', { length: 36 }) id!: string;
   @Column('varchar', { length: 16 }) kind!: string;
@@ -20,6 +22,8 @@ export class RunEntity {
   /** For a run started by a playbook's call step: the calling run and step. */
   @IdColumn({ nullable: true }) parentRunId!: string | null;
   @NameColumn({ nullable: true }) parentStepKey!: string | null;
+  /** For alert-fired runs with a throttle: the playbook and entity key; one run per key and window. */
+  @Column('varchar', { length: 500, nullable: true }) throttleKey!: string | null;
   /** When a waiting run has a timer due (a wait, an approval timeout). */
   @TimeColumn({ nullable: true }) wakeAt!: string | null;
   @NameColumn({ nullable: true }) connectionTarget!: string | null;

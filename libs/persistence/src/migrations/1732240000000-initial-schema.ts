@@ -50,7 +50,7 @@ export class InitialSchema1732240000000 implements MigrationInterface {
         columns: [
           id(), text('kind', 16), text('status', 16), text('playbookId', 200, true), int('playbookVersion', { isNullable: true }),
           text('triggerType', 16), text('triggerBy', 200, true), text('triggerRole', 16, true), ref('alertId', true), ref('revertOf', true),
-          ref('parentRunId', true), text('parentStepKey', 200, true), time('wakeAt', true), text('connectionTarget', 200, true),
+          ref('parentRunId', true), text('parentStepKey', 200, true), text('throttleKey', 500, true), time('wakeAt', true), text('connectionTarget', 200, true),
           { name: 'dryRun', type: 'boolean', default: false }, text('reason', 1000, true), json('input'), json('output'), json('error'),
           { name: 'snapshot', type: 'text', isNullable: true }, time('createdAt'), time('startedAt', true), time('endedAt', true),
         ],
@@ -58,6 +58,8 @@ export class InitialSchema1732240000000 implements MigrationInterface {
           { name: 'idx_runs_status', columnNames: ['status'] },
           { name: 'idx_runs_created', columnNames: ['createdAt'] },
           { name: 'idx_runs_parent', columnNames: ['parentRunId'] },
+          { name: 'idx_runs_throttle', columnNames: ['throttleKey'] },
+          { name: 'idx_runs_alert', columnNames: ['alertId'] },
         ],
       }),
     );
@@ -116,6 +118,29 @@ export class InitialSchema1732240000000 implements MigrationInterface {
     );
     await q.createTable(
       new Table({
+        name: 'alerts',
+        columns: [
+          id(), text('providerAlertId', 200), text('lastUpdateDateTime', 40), { name: 'isUpdate', type: 'boolean', default: false }, text('source', 16), text('connectionTarget', 200, true),
+          ref('tenantId', true), text('severity', 16), text('status', 32), text('title', 500), text('serviceSource', 200, true), time('receivedAt'), json('normalized'), { name: 'raw', type: 'text' },
+        ],
+        indices: [
+          { name: 'uq_alerts_provider_update', columnNames: ['providerAlertId', 'lastUpdateDateTime'], isUnique: true },
+          { name: 'idx_alerts_received', columnNames: ['receivedAt'] },
+        ],
+      }),
+    );
+    await q.createTable(
+      new Table({
+        name: 'connectors',
+        columns: [
+          id(), text('connectionTarget', 200), text('feed', 16), { name: 'enabled', type: 'boolean', default: false }, int('intervalSeconds'), int('lookbackSeconds'), text('watermark', 40, true),
+          text('status', 16), text('message', 1000, true), time('lastPollAt', true), time('lastSuccessAt', true), time('cooldownUntil', true), int('fetched', { default: 0 }), int('totalFetched', { default: 0 }),
+        ],
+        indices: [{ name: 'uq_connectors_target_feed', columnNames: ['connectionTarget', 'feed'], isUnique: true }],
+      }),
+    );
+    await q.createTable(
+      new Table({
         name: 'idempotency_records',
         columns: [id(), text('principal', 200), text('key', 255), text('requestHash', 64), int('status', { isNullable: true }), json('response'), time('createdAt')],
         indices: [{ name: 'uq_idempotency_principal_key', columnNames: ['principal', 'key'], isUnique: true }],
@@ -124,7 +149,7 @@ export class InitialSchema1732240000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['idempotency_records', 'playbook_versions', 'playbooks', 'run_inbox', 'run_events', 'effects', 'steps', 'runs', 'connection_targets', 'audit_records', 'api_keys']) {
+    for (const table of ['idempotency_records', 'connectors', 'alerts', 'playbook_versions', 'playbooks', 'run_inbox', 'run_events', 'effects', 'steps', 'runs', 'connection_targets', 'audit_records', 'api_keys']) {
       await q.dropTable(table);
     }
   }

@@ -1,5 +1,6 @@
 import { type FieldError, ValidationError } from '@riposte/errors';
-import { fitsType, type PlaybookDefinition } from '@riposte/playbooks';
+import type { PlaybookDefinition } from '../definition.js';
+import { fitsType } from './semantic-checks.js';
 
 /** A run's inputs checked against the playbook's declarations, defaults filled in. */
 export function checkRunInputs(definition: PlaybookDefinition, given: Record<string, unknown>): Record<string, unknown> {

@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { LessThan, MoreThanOrEqual, type FindOptionsWhere } from 'typeorm';
+import type { Principal } from '@riposte/auth';
+import { ConnectionTargetsService } from '@riposte/connection-targets';
+import { PlaybookStore, RunScheduler, RunStore } from '@riposte/engine';
+import { NotFoundError } from '@riposte/errors';
+import { Metrics } from '@riposte/observability';
+import { checkRunInputs, parseDuration, resolveValue } from '@riposte/playbooks';
+import { AlertEntity, Database, decodeCursor, encodeCursor, nowIso, type Page, RunEntity } from '@riposte/persistence';
+import { normalizeAlerts } from './alert-normalizer.js';
+import type { NormalizedAlert } from './normalized-alert.js';
+import { alertMatches, triggerInputs } from './trigger-matcher.js';
+
+export interface AlertOrigin {
+  source: 'webhook' | 'poll';
+  /** The connection target a polled alert came through. */
+  connectionTarget?: string | null;
+  principal: Pick<Principal, 'name' | 'role'>;
+}
+
+export interface IngestedAlert {
+  id: string;
+  providerAlertId: string;
+  duplicate: boolean;
+  update: boolean;
+  runs: string[];
+  skipped: { playbook: string; reason: string }[];
+}
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  alerts: IngestedAlert[];
+}
+
+interface PlannedRun {
+  playbookId: string;
+  version: number;
+  inputs: Record<string, unknown>;
+  onUpdate: boolean;
+  throttle: { key: string; windowMs: number } | null;
+  connectionTarget: string | null;
+}
+
+/**
+ * Alerts in, playbook runs out. Each alert is stored and its runs created in one transaction:
+ * a duplicate (same provider id and lastUpdateDateTime) fails the unique index and fires
+ * nothing, however many copies arrive at once; a crash never leaves an alert without its runs.
+ */
+@Injectable()
+export class AlertsService {
+  private readonly logger = new Logger(AlertsService.name);
+
+  constructor(
+    private readonly db: Database,
+    private readonly playbooks: PlaybookStore,
+    private readonly runs: RunStore,
+    private readonly scheduler: RunScheduler,
+    private readonly targets: ConnectionTargetsService,
+    private readonly metrics: Metrics,
+  ) {}
+
+  async ingest(payload: unknown, origin: AlertOrigin): Promise<IngestResult> {
+    const { alerts } = normalizeAlerts(payload);
+    const playbooks = await this.playbooks.enabled();
+    const targets = await this.targets.list();
+    const result: IngestResult = { accepted: 0, duplicates: 0, alerts: [] };
+    for (const { normalized, raw } of alerts) {
+      const id = randomUUID();
+      const alert: NormalizedAlert = { ...normalized, id };
+      const { planned, skipped } = await this.plan(alert, playbooks, origin, targets);
+      const stored = await this.store(alert, raw, origin, planned, skipped);
+      result.alerts.push(stored);
+      if (stored.duplicate) result.duplicates += 1;
+      else result.accepted += 1;
+      for (const runId of stored.runs) this.scheduler.schedule(runId, 'playbook');
+    }
+    return result;
+  }
+
+  async list(query: { limit: number; cursor?: string; since?: string; severity?: string }): Promise<Page<Record<string, unknown>>> {
+    const where: FindOptionsWhere<AlertEntity> = {};
+    if (query.severity) where.severity = query.severity.toLowerCase();
+    const after = decodeCursor(query.cursor);
+    if (query.since) where.receivedAt = MoreThanOrEqual(new Date(query.since).toISOString());
+    const rows = await this.db.reader.find(AlertEntity, {
+      where: after ? [{ ...where, receivedAt: LessThan(String(after[0])) }, { ...where, receivedAt: String(after[0]), id: LessThan(String(after[1])) }] : where,
+      order: { receivedAt: 'DESC', id: 'DESC' },
+      take: query.limit + 1,
+    });
+    const items = rows.slice(0, query.limit).map(view);
+    const last = rows[query.limit - 1];
+    return { items, nextCursor: rows.length > query.limit && last ? encodeCursor([last.receivedAt, last.id]) : null };
+  }
+
+  async get(id: string): Promise<Record<string, unknown>> {
+    const row = await this.db.reader.findOne(AlertEntity, { where: { id } });
+    if (!row) throw new NotFoundError('Alert', id);
+    const runs = await this.db.reader.find(RunEntity, { where: { alertId: id }, order: { createdAt: 'ASC' }, select: { id: true, playbookId: true, status: true, createdAt: true } });
+    return { ...view(row), raw: JSON.parse(row.raw) as unknown, runs: runs.map((r) => ({ id: r.id, playbook: r.playbookId, status: r.status, createdAt: r.createdAt })) };
+  }
+
+  /** Which playbooks this alert fires, with their inputs; decided before anything is written. */
+  private async plan(alert: NormalizedAlert, playbooks: Awaited<ReturnType<PlaybookStore['enabled']>>, origin: AlertOrigin, targets: { name: string; tenantId: string }[]) {
+    const planned: PlannedRun[] = [];
+    const skipped: IngestedAlert['skipped'] = [];
+    for (const { row, playbook } of playbooks) {
+      const { definition, compiled } = playbook;
+      for (const [i, trigger] of definition.triggers.entries()) {
+        const compiledTrigger = compiled.index.triggers[i];
+        if (!compiledTrigger || !(await alertMatches(alert, trigger.alert, compiledTrigger.when))) continue;
+        try {
+          const inputs = checkRunInputs(definition, await triggerInputs(compiledTrigger.inputs, alert));
+          const key = compiledTrigger.throttleKey ? await resolveValue(compiledTrigger.throttleKey, { alert }) : undefined;
+          planned.push({
+            playbookId: row.id,
+            version: row.currentVersion,
+            inputs,
+            onUpdate: trigger.onUpdate ?? false,
+            throttle: trigger.throttle && key !== undefined && key !== null ? { key: `${row.id}:${typeof key === 'string' ? key : JSON.stringify(key)}`.slice(0, 500), windowMs: parseDuration(trigger.throttle.window) } : null,
+            connectionTarget: definition.connection ?? origin.connectionTarget ?? targetFor(alert, targets),
+          });
+        } catch (error) {
+          skipped.push({ playbook: row.id, reason: `the trigger matched, but ${(error as Error).message}` });
+          this.logger.warn({ playbook: row.id, providerAlertId: alert.providerAlertId, err: error }, 'a matching trigger could not start its run');
+        }
+        break; // one run per playbook per alert: the first matching trigger decides
+      }
+    }
+    return { planned, skipped };
+  }
+
+  private async store(alert: NormalizedAlert, raw: unknown, origin: AlertOrigin, planned: PlannedRun[], skipped: IngestedAlert['skipped']): Promise<IngestedAlert> {
+    const id = alert.id as string;
+    const base = { id, providerAlertId: alert.providerAlertId, runs: [] as string[], skipped: [...skipped] };
+    try {
+      return await this.db.transaction(async (m) => {
+        const update = await m.exists(AlertEntity, { where: { providerAlertId: alert.providerAlertId } });
+        await m.insert(AlertEntity, {
+          id,
+          providerAlertId: alert.providerAlertId,
+          lastUpdateDateTime: alert.lastUpdateDateTime,
+          isUpdate: update,
+          source: origin.source,
+          connectionTarget: origin.connectionTarget ?? null,
+          tenantId: alert.tenantId,
+          severity: alert.severity.slice(0, 16),
+          status: alert.status.slice(0, 32),
+          title: alert.title.slice(0, 500),
+          serviceSource: alert.serviceSource,
+          receivedAt: nowIso(),
+          normalized: alert as never,
+          raw: JSON.stringify(raw),
+        } as never);
+        for (const run of planned) {
+          if (update && !run.onUpdate) continue;
+          if (run.throttle && (await m.exists(RunEntity, { where: { throttleKey: run.throttle.key, createdAt: MoreThanOrEqual(new Date(Date.now() - run.throttle.windowMs).toISOString()) } }))) {
+            base.skipped.push({ playbook: run.playbookId, reason: 'throttled: a run for the same key started within the window' });
+            continue;
+          }
+          const created = await this.runs.create(
+            { kind: 'playbook', triggerType: 'alert', triggerBy: origin.principal.name, triggerRole: origin.principal.role, connectionTarget: run.connectionTarget, dryRun: false, input: { inputs: run.inputs, alert }, playbookId: run.playbookId, playbookVersion: run.version, alertId: id, throttleKey: run.throttle?.key ?? null },
+            [],
+            m,
+          );
+          base.runs.push(created.id);
+        }
+        this.metrics.alerts.inc({ source: origin.source, result: update ? 'update' : 'new' });
+        return { ...base, duplicate: false, update };
+      });
+    } catch (error) {
+      if (!Database.isUniqueViolation(error)) throw error;
+      this.metrics.alerts.inc({ source: origin.source, result: 'duplicate' });
+      return { ...base, id: await this.existingId(alert), runs: [], skipped: [], duplicate: true, update: false };
+    }
+  }
+
+  private async existingId(alert: NormalizedAlert): Promise<string> {
+    const row = await this.db.reader.findOne(AlertEntity, { where: { providerAlertId: alert.providerAlertId, lastUpdateDateTime: alert.lastUpdateDateTime }, select: { id: true } });
+    return row?.id ?? '';
+  }
+}
+
+/** A run fired by an alert acts through the connection target of the alert's tenant, if one is known. */
+function targetFor(alert: NormalizedAlert, targets: { name: string; tenantId: string }[]): string | null {
+  const byTenant = alert.tenantId ? targets.filter((t) => t.tenantId === alert.tenantId) : [];
+  if (byTenant.length === 1) return byTenant[0]!.name;
+  return targets.length === 1 ? targets[0]!.name : null;
+}
+
+function view(row: AlertEntity): Record<string, unknown> {
+  return { ...(row.normalized as object), id: row.id, source: row.source, connectionTarget: row.connectionTarget, isUpdate: row.isUpdate, receivedAt: row.receivedAt };
+}
