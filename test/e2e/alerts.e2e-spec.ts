@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '@riposte/alerts';
 import { DEMO } from '../../apps/fake-cloud/src/index.js';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
-import { demoTarget, startService, type TestService, waitForRun } from '../support/service.js';
+import { demoTarget, startService, type TestService } from '../support/service.js';
 
 const PLAYBOOKS = fileURLToPath(new URL('../../playbooks/', import.meta.url));
 const WEBHOOK_SECRET = 'test-webhook-secret-0123456789-abcdefghij';
@@ -81,6 +81,21 @@ describe('POST /api/v1/alerts', () => {
     const update = await service.request('POST', '/api/v1/alerts', { key: ingestKey, body: { ...defenderAlert('da638000000000000001_-1', '2026-11-22T09:00:00Z'), evidence: [] } });
     expect(first.body.alerts[0]).toMatchObject({ duplicate: false, update: false });
     expect(update.body.alerts[0]).toMatchObject({ duplicate: false, update: true, runs: [] });
+  });
+
+  it('throttles runs for the same entity, and fires on updates only for triggers that ask', async () => {
+    const playbook = `id: throttled\nname: One run per user per hour\ninputs:\n  user: { type: string }\ntriggers:\n  - alert: { title: { glob: "Throttle test*" } }\n    onUpdate: true\n    inputs:\n      user: \${{ alert.users[0].userPrincipalName }}\n    throttle:\n      key: \${{ alert.users[0].userPrincipalName }}\n      window: 1h\nsteps:\n  - id: read\n    action: azure_ad.get_user\n    with:\n      user: \${{ inputs.user }}\n`;
+    expect((await service.request('PUT', '/api/v1/playbooks/throttled', { raw: playbook, headers: { 'Content-Type': 'application/yaml' } })).status).toBe(201);
+    const alert = (id: string, upn: string, updated = '2026-11-22T08:00:00Z') => ({ id, title: `Throttle test ${id}`, severity: 'low', lastUpdateDateTime: updated, evidence: [{ '@odata.type': '#microsoft.graph.security.userEvidence', userAccount: { userPrincipalName: upn } }] });
+    const first = await service.request('POST', '/api/v1/alerts', { key: ingestKey, body: alert('t1', DEMO.users.megan.upn) });
+    const sameUser = await service.request('POST', '/api/v1/alerts', { key: ingestKey, body: alert('t2', DEMO.users.megan.upn) });
+    const otherUser = await service.request('POST', '/api/v1/alerts', { key: ingestKey, body: alert('t3', DEMO.users.alex.upn) });
+    const update = await service.request('POST', '/api/v1/alerts', { key: ingestKey, body: alert('t3', DEMO.users.alex.upn, '2026-11-22T09:00:00Z') });
+    expect(first.body.alerts[0].runs).toHaveLength(1);
+    expect(sameUser.body.alerts[0]).toMatchObject({ runs: [], skipped: [{ playbook: 'throttled', reason: expect.stringMatching(/throttled/) }] });
+    expect(otherUser.body.alerts[0].runs).toHaveLength(1);
+    expect(update.body.alerts[0]).toMatchObject({ update: true, runs: [], skipped: [{ reason: expect.stringMatching(/throttled/) }] });
+    await service.request('DELETE', '/api/v1/playbooks/throttled');
   });
 
   it('accepts a { value: [...] } list and the legacy v1 shape', async () => {

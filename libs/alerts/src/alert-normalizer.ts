@@ -1,5 +1,5 @@
 import { type FieldError, ValidationError } from '@riposte/errors';
-import type { AlertDevice, AlertUser, NormalizedAlert } from './normalized-alert.js';
+import type { AlertUser, NormalizedAlert } from './normalized-alert.js';
 
 /*
  * Graph security alerts in, normalized alerts out: one alert (alerts_v2), a `{ "value": [...] }`
