@@ -53,6 +53,8 @@ export interface ActionDefinition<I = Record<string, unknown>, O = unknown> {
   inverse: string | null;
   /** Changes something in the tenant: goes through the effect ledger, is reconciled after a crash, never blindly resent. */
   destructive: boolean;
+  /** False for actions that call nothing (core.noop): no connection target is resolved. Default true. */
+  needsConnection?: boolean;
   /** The thing acted upon (a user, a machine, an alert), for audit, protection and the ledger. */
   entity(input: I): string;
   /** The requests `execute` would send. May read (to resolve a machine name), never writes. */

@@ -132,14 +132,17 @@ export class ActionRunner {
     const definition = this.catalogue.get(request.action);
     const checked = this.catalogue.validateInput(request.action, request.input);
     if (!checked.ok) return { error: { code: 'invalid_input', message: `The input of ${request.action} is invalid: ${checked.errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}.` } };
-    let target: AzureTarget;
-    try {
-      target = await this.targets.resolve(request.connectionTarget);
-    } catch (error) {
-      return { error: toFailure(error) };
+    let target: AzureTarget | undefined;
+    if (definition.needsConnection !== false) {
+      if (!request.connectionTarget) return { error: { code: 'no_connection_target', message: `Step '${request.stepKey}' has no connection target: name one when starting the run, in the playbook (connection:), or on the step.` } };
+      try {
+        target = await this.targets.resolve(request.connectionTarget);
+      } catch (error) {
+        return { error: toFailure(error) };
+      }
     }
     const context: ActionContext = {
-      target,
+      target: target as AzureTarget,
       graph: this.graph,
       defender: this.defender,
       signal: request.signal,

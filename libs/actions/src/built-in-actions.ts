@@ -3,6 +3,7 @@ import { getUser, revokeSessions, setAccountEnabledAction } from './azure-ad/ind
 import { getMachine } from './defender/get-machine.action.js';
 import { machineIsolationAction } from './defender/machine-isolation.js';
 import { updateAlert } from './graph-security/update-alert.action.js';
+import { noop } from './core/noop.action.js';
 
 /** Every action the service ships with, in the order the catalogue lists them. */
 export const BUILT_IN_ACTIONS: ActionDefinition<never, unknown>[] = [
@@ -14,4 +15,5 @@ export const BUILT_IN_ACTIONS: ActionDefinition<never, unknown>[] = [
   machineIsolationAction('Unisolate'),
   getMachine,
   updateAlert,
+  noop,
 ] as ActionDefinition<never, unknown>[];

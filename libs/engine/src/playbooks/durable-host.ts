@@ -33,8 +33,7 @@ export class DurableHost implements RunHost {
   }
 
   async executeAction(call: ActionCall, signal: AbortSignal): Promise<unknown> {
-    const connectionTarget = call.connection ?? this.run.connectionTarget;
-    if (!connectionTarget) throw new StepFailure('no_connection_target', `Step '${call.stepId}' has no connection target: name one when starting the run, in the playbook (connection:), or on the step.`);
+    const connectionTarget = call.connection ?? this.run.connectionTarget ?? '';
     this.journal.recordAttempt(call.stepKey, { action: call.action, input: call.input, connectionTarget, attempts: call.attempt });
     const result = await this.runner.run({ runId: this.run.id, stepKey: call.stepKey, action: call.action, input: call.input, connectionTarget, dryRun: this.run.dryRun, actor: actorOf(this.run), signal });
     if (result.status === 'failed') throw new StepFailure(result.error.code, result.error.message, call.attempt);
