@@ -52,7 +52,7 @@ describe('the shipped playbooks', () => {
     expect(started.status).toBe(202);
     const waiting = await waitForStatus(started.body.runId, 'waiting');
     expect(fake.getUser(DEMO.users.adele.upn)?.accountEnabled).toBe(false);
-    expect(waiting.waitingFor).toEqual([{ step: 'approve_isolation', prompt: expect.stringMatching(/Isolate 2 device\(s\).*desktop-adele/s), approvers: ['analyst'], deadline: expect.any(String) }]);
+    expect(waiting.waitingFor).toEqual([{ step: 'approve_isolation', kind: 'approval', prompt: expect.stringMatching(/Isolate 2 device\(s\).*desktop-adele/s), approvers: ['analyst'], deadline: expect.any(String) }]);
     expect(fake.count({ service: 'defender', method: 'POST' })).toBe(0);
 
     expect((await service.request('POST', `/api/v1/runs/${started.body.runId}/approvals/approve_isolation`, { key: viewerKey, body: { decision: 'approve' } })).status).toBe(403);

@@ -10,6 +10,7 @@ import { AzureModule } from '@riposte/azure';
 import { AppConfig, ConfigModule } from '@riposte/config';
 import { ConnectionTargetsModule } from '@riposte/connection-targets';
 import { EngineModule } from '@riposte/engine';
+import { GuardrailsModule } from '@riposte/guardrails';
 import { loggerOptions, ObservabilityModule } from '@riposte/observability';
 import { PersistenceModule } from '@riposte/persistence';
 import { AdminKeyBootstrap } from './admin-key.bootstrap.js';
@@ -18,6 +19,7 @@ import { AlertsController } from './controllers/alerts.controller.js';
 import { ApiKeysController } from './controllers/api-keys.controller.js';
 import { AuditController } from './controllers/audit.controller.js';
 import { ConnectionTargetsController } from './controllers/connection-targets.controller.js';
+import { GuardrailsController } from './controllers/guardrails.controller.js';
 import { OperationsController } from './controllers/operations.controller.js';
 import { PlaybooksController } from './controllers/playbooks.controller.js';
 import { ResponsesController } from './controllers/responses.controller.js';
@@ -43,11 +45,12 @@ export class AppModule {
         AuditModule,
         AzureModule,
         ConnectionTargetsModule,
+        GuardrailsModule,
         ActionsModule,
         EngineModule,
         AlertsModule,
       ],
-      controllers: [OperationsController, ConnectionTargetsController, ActionsController, ResponsesController, PlaybooksController, RunsController, AlertsController, ApiKeysController, AuditController],
+      controllers: [OperationsController, ConnectionTargetsController, ActionsController, ResponsesController, PlaybooksController, RunsController, AlertsController, GuardrailsController, ApiKeysController, AuditController],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

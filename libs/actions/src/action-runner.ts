@@ -3,8 +3,9 @@ import { AuditLog } from '@riposte/audit';
 import { AzureError, type AzureTarget, DefenderClient, GraphClient } from '@riposte/azure';
 import { ConnectionTargetsService } from '@riposte/connection-targets';
 import { RiposteError } from '@riposte/errors';
+import { AwaitingDecision, Guardrails, type HoldKind } from '@riposte/guardrails';
 import { Metrics, REDACTED, redactor } from '@riposte/observability';
-import { Database, type EffectEntity } from '@riposte/persistence';
+import { Database, EffectEntity } from '@riposte/persistence';
 import type { ActionContext, ActionDefinition, PlannedRequest } from './action-definition.js';
 import { ActionCatalogue } from './action-catalogue.js';
 import { EffectLedger } from './effect-ledger.js';
@@ -18,6 +19,8 @@ export interface ActionRequest {
   connectionTarget: string;
   dryRun: boolean;
   actor: { name: string; role: string };
+  /** How the run started (`alert` runs stop while automation is paused). */
+  trigger?: string;
   requestId?: string | null;
   signal: AbortSignal;
 }
@@ -30,7 +33,9 @@ export interface StepFailure {
 export type ActionResult =
   | { status: 'succeeded'; output: unknown; reconciled: boolean }
   | { status: 'planned'; output: { requests: PlannedRequest[] } }
-  | { status: 'failed'; error: StepFailure; cancelled?: boolean };
+  | { status: 'failed'; error: StepFailure; cancelled?: boolean }
+  /** Held by a guardrail: the driver parks the run; it is driven again once an analyst decides. */
+  | { status: 'waiting'; hold: { kind: HoldKind; prompt: string } };
 
 /** Failures after which the effect may or may not have happened: reconcile before anything else. */
 const AMBIGUOUS = new Set(['timeout', 'network_error', 'service_unavailable', 'cancelled']);
@@ -56,6 +61,7 @@ export class ActionRunner {
     private readonly audit: AuditLog,
     private readonly metrics: Metrics,
     private readonly db: Database,
+    private readonly guardrails: Guardrails,
   ) {}
 
   async run(request: ActionRequest): Promise<ActionResult> {
@@ -66,6 +72,9 @@ export class ActionRunner {
 
     if (request.dryRun) {
       try {
+        // A dry run also says when the real run would be refused.
+        const refusal = definition.destructive ? await this.guardrails.refusal(entity, context.target, request.signal) : null;
+        if (refusal) return this.finish(request, null, { status: 'failed', error: refused(refusal) }, entity, 'settle', 'denied');
         const planned = await definition.plan(input as never, context);
         const requests = planned.map((p) => ({ ...p, headers: { Authorization: `Bearer ${REDACTED}`, ...(p.body !== undefined ? { 'Content-Type': 'application/json' } : {}) } }));
         return this.finish(request, null, { status: 'planned', output: { requests: redactor.redact(requests) } }, entity);
@@ -89,7 +98,24 @@ export class ActionRunner {
     if (existing?.status === 'succeeded') return { status: 'succeeded', output: (existing.detail as { output?: unknown } | null)?.output ?? null, reconciled: true };
 
     const unsettled = existing && (existing.status === 'intended' || existing.status === 'sent') ? existing : null;
-    const effect = unsettled ?? (await this.ledger.intend({ runId: request.runId, stepKey: request.stepKey, action: definition.id, connectionTarget: request.connectionTarget, entity }));
+    let effect: EffectEntity;
+    if (unsettled) {
+      effect = unsettled;
+    } else {
+      // A new destructive call: the guardrails decide whether, and when, it may go.
+      try {
+        await this.guardrails.automationAllowed(request);
+        const refusal = await this.guardrails.refusal(entity, context.target, request.signal);
+        if (refusal) return this.finish(request, null, { status: 'failed', error: refused(refusal) }, entity, 'settle', 'denied');
+        effect = await this.intendWithinLimits(request, definition, entity);
+      } catch (error) {
+        if (error instanceof AwaitingDecision) {
+          this.logger.warn({ runId: request.runId, stepKey: request.stepKey, action: request.action, entity, hold: error.kind }, 'step held for a decision');
+          return { status: 'waiting', hold: { kind: error.kind, prompt: error.prompt } };
+        }
+        return this.finish(request, null, { status: 'failed', error: toFailure(error), cancelled: request.signal.aborted }, entity);
+      }
+    }
     context.intendedAt = new Date(effect.intendedAt);
     context.recordReference = (reference) => this.ledger.recordReference(effect.id, reference);
 
@@ -110,6 +136,21 @@ export class ActionRunner {
       }
       const ledger = AMBIGUOUS.has(failure.code) || STILL_RUNNING.has(failure.code) ? 'leave-open' : 'settle';
       return this.finish(request, effect, { status: 'failed', error: failure, cancelled: request.signal.aborted }, entity, ledger);
+    }
+  }
+
+  /** Records the intent within the budget and the run's entity limit; over a limit, the step is held for an analyst. */
+  private async intendWithinLimits(request: ActionRequest, definition: ActionDefinition, entity: string): Promise<EffectEntity> {
+    // An approval the gate finds counts on the next pass.
+    for (;;) {
+      const limits = await this.guardrails.limits(definition.id, request.runId, request.stepKey);
+      const result = await this.ledger.intend({ runId: request.runId, stepKey: request.stepKey, action: definition.id, connectionTarget: request.connectionTarget, entity }, limits);
+      if ('effect' in result) return result.effect;
+      const prompt =
+        result.over === 'budget'
+          ? `The budget of ${limits.budget?.limit} × ${definition.id} per ${Math.round((limits.budget?.windowMs ?? 0) / 60_000)} min on '${request.connectionTarget}' is used up (${result.used} in the window). Approve to go beyond it for ${entity}.`
+          : `This run is about to act on a ${result.touched + 1}th entity (${entity}); a run may touch ${limits.maxEntities} without approval. Approve to let it go on.`;
+      await this.guardrails.gate(request.runId, request.stepKey, result.over, prompt);
     }
   }
 
@@ -154,7 +195,7 @@ export class ActionRunner {
   }
 
   /** Settles the ledger (if any), audits and counts: in one transaction, so the record and the fact commit together. */
-  private async finish(request: ActionRequest, effect: EffectEntity | null, result: ActionResult, entity: string, ledger: 'settle' | 'leave-open' = 'settle'): Promise<ActionResult> {
+  private async finish(request: ActionRequest, effect: EffectEntity | null, result: ActionResult, entity: string, ledger: 'settle' | 'leave-open' = 'settle', auditResult?: 'denied'): Promise<ActionResult> {
     const safe = redactor.redact(result);
     await this.db.transaction(async (m) => {
       if (effect && ledger === 'settle' && safe.status === 'succeeded') await this.ledger.settle(m, effect.id, 'succeeded', { output: safe.output });
@@ -164,7 +205,7 @@ export class ActionRunner {
           actor: request.actor.name,
           actorRole: request.actor.role,
           action: `action.${request.action}`,
-          result: result.status === 'planned' ? 'planned' : result.status === 'succeeded' ? 'success' : 'failure',
+          result: auditResult ?? (result.status === 'planned' ? 'planned' : result.status === 'succeeded' ? 'success' : 'failure'),
           targetEntity: entity,
           connectionTarget: request.connectionTarget,
           runId: request.runId,
@@ -183,6 +224,10 @@ export class ActionRunner {
 }
 
 const NOT_APPLIED = Symbol('not applied');
+
+function refused(reason: string): StepFailure {
+  return { code: 'protected_entity', message: `Refused: ${reason}. Riposte never acts on protected accounts and machines.` };
+}
 
 export function toFailure(error: unknown): StepFailure {
   if (error instanceof AzureError || error instanceof RiposteError) return { code: error.code, message: redactor.scrub(error.message) };

@@ -31,6 +31,7 @@ const EnvSchema = Type.Object({
   RIPOSTE_DEFENDER_CALLS_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 100_000, default: 100 }),
   RIPOSTE_DEFENDER_CALLS_PER_HOUR: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1500 }),
   RIPOSTE_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 32, maxLength: 512 })),
+  RIPOSTE_GUARDRAILS_FILE: Type.Optional(Type.String({ minLength: 1 })),
   RIPOSTE_ALERTS_POLL_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 300 }),
   RIPOSTE_INCIDENTS_POLL_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
   RIPOSTE_POLL_LOOKBACK_SECONDS: Type.Integer({ minimum: 0, maximum: 30 * 86_400, default: 3600 }),
@@ -59,6 +60,7 @@ export abstract class AppConfig {
   declare machineActions: { timeoutMs: number; pollIntervalMs: number };
   declare defenderRateLimit: { perMinute: number; perHour: number };
   declare webhookSecret: string | undefined;
+  declare guardrailsFile: string | undefined;
   declare polling: { alertsIntervalSeconds: number; incidentsIntervalSeconds: number; lookbackSeconds: number; overlapSeconds: number; cooldownMs: number };
 }
 
@@ -112,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     defenderRateLimit: { perMinute: e.RIPOSTE_DEFENDER_CALLS_PER_MINUTE, perHour: e.RIPOSTE_DEFENDER_CALLS_PER_HOUR },
     webhookSecret: e.RIPOSTE_WEBHOOK_SECRET,
+    guardrailsFile: e.RIPOSTE_GUARDRAILS_FILE ? resolve(e.RIPOSTE_GUARDRAILS_FILE) : undefined,
     polling: {
       alertsIntervalSeconds: e.RIPOSTE_ALERTS_POLL_SECONDS,
       incidentsIntervalSeconds: e.RIPOSTE_INCIDENTS_POLL_SECONDS,

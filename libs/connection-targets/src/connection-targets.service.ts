@@ -49,6 +49,8 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
     const rows = await this.db.reader.find(ConnectionTargetEntity);
     for (const row of rows) this.metrics.setSecretExpiry(row.name, row.secretExpiresAt);
     const unreadable = rows.filter((row) => row.secretCiphertext && !this.box.canOpen(row.secretCiphertext)).map((row) => row.name);
+    // Every stored secret is known to the redactor from the start, before any use could log it.
+    for (const row of rows) if (row.secretCiphertext && this.box.canOpen(row.secretCiphertext)) redactor.register(this.box.open(row.secretCiphertext, row.id));
     if (unreadable.length) this.logger.error(`The secrets of ${unreadable.join(', ')} are encrypted with a key that is not configured; actions on them will fail until the key is restored.`);
   }
 
@@ -161,10 +163,12 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
     row.secretCiphertext = null;
     row.secretExpiresAt = null;
     if (auth.type === 'clientSecret') {
+      redactor.register(auth.clientSecret);
       row.secretCiphertext = this.box.seal(auth.clientSecret, row.id);
       row.secretExpiresAt = auth.expiresAt ? new Date(auth.expiresAt).toISOString() : null;
     } else if (auth.type === 'clientCertificate') {
       const certificate = inspectClientCertificate(auth.certificatePem, auth.privateKeyPem);
+      redactor.register(auth.privateKeyPem);
       row.certificatePem = auth.certificatePem;
       row.certificateThumbprint = certificate.thumbprintSha256;
       row.secretCiphertext = this.box.seal(auth.privateKeyPem, row.id);

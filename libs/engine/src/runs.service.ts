@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ActionCatalogue } from '@riposte/actions';
 import type { Principal } from '@riposte/auth';
 import { ConflictError, NotFoundError } from '@riposte/errors';
+import { ApprovalHolds } from '@riposte/guardrails';
 import type { RunContext } from '@riposte/playbooks';
 import { Database, type Page, RunEventEntity } from '@riposte/persistence';
 import { RunTimers } from './playbooks/run-timers.js';
@@ -22,6 +23,7 @@ export class RunsService {
     private readonly catalogue: ActionCatalogue,
     private readonly timers: RunTimers,
     private readonly db: Database,
+    private readonly holds: ApprovalHolds,
   ) {}
 
   async get(id: string): Promise<RunView> {
@@ -31,13 +33,15 @@ export class RunsService {
   }
 
   /** A run with its timeline, and what it waits for (approvals to decide). */
-  async detail(id: string): Promise<RunView & { waitingFor: { step: string; prompt: string; approvers: string[]; deadline: string | null }[]; timeline: { at: string; type: string; step: string | null; detail: unknown }[] }> {
+  async detail(id: string): Promise<RunView & { waitingFor: { step: string; kind: string; prompt: string; approvers: string[]; deadline: string | null }[]; timeline: { at: string; type: string; step: string | null; detail: unknown }[] }> {
     const run = await this.get(id);
     const row = await this.store.find(id);
     const context = row?.snapshot ? (JSON.parse(row.snapshot) as { context: RunContext }).context : null;
     const waitingFor = Object.entries(context?.steps ?? {})
       .filter(([, s]) => s.status === 'waiting' && s.approval)
-      .map(([step, s]) => ({ step, prompt: s.approval?.prompt ?? '', approvers: s.approval?.approvers ?? [], deadline: s.approval?.deadline ?? null }));
+      .map(([step, s]) => ({ step, kind: 'approval', prompt: s.approval?.prompt ?? '', approvers: s.approval?.approvers ?? [], deadline: s.approval?.deadline ?? null }));
+    // Steps a guardrail holds (a budget used up, too many entities, automation paused) wait for a decision too.
+    if (UNFINISHED_RUN_STATUSES.includes(run.status)) for (const hold of await this.holds.pending(id)) waitingFor.push({ step: hold.stepKey, kind: hold.kind, prompt: hold.prompt, approvers: ['analyst'], deadline: null });
     const events = await this.db.reader.find(RunEventEntity, { where: { runId: id }, order: { seq: 'ASC' }, take: 2000 });
     return { ...run, waitingFor, timeline: events.map((e) => ({ at: e.at, type: e.type, step: e.stepKey, detail: e.detail })) };
   }
@@ -46,13 +50,13 @@ export class RunsService {
     return this.store.list(query);
   }
 
-  /** Holds until the run ends or the time is up; returns the run either way. */
-  async waitFor(id: string, timeoutMs: number): Promise<RunView> {
+  /** Holds until the run ends (or, with `orWaiting`, waits for someone) or the time is up; returns the run either way. */
+  async waitFor(id: string, timeoutMs: number, options: { orWaiting?: boolean } = {}): Promise<RunView> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const run = await this.get(id);
       const left = deadline - Date.now();
-      if (!UNFINISHED_RUN_STATUSES.includes(run.status) || left <= 0) return run;
+      if (!UNFINISHED_RUN_STATUSES.includes(run.status) || (options.orWaiting && run.status === 'waiting') || left <= 0) return run;
       // The event comes from this process; polling covers runs driven elsewhere.
       await this.events.waitForEnd(id, Math.min(left, WAIT_POLL_MS));
     }

@@ -30,8 +30,8 @@ export class StepListDriver implements RunDriver, OnModuleInit {
 
   async drive(runId: string, signal: AbortSignal): Promise<void> {
     const run = await this.store.find(runId);
-    if (!run || !['queued', 'running'].includes(run.status)) return;
-    if (run.status === 'queued') await this.store.setRunStatus(runId, 'running');
+    if (!run || !['queued', 'running', 'waiting'].includes(run.status)) return;
+    if (run.status !== 'running') await this.store.setRunStatus(runId, 'running');
 
     let failure: StepFailure | null = null;
     const outputs: Record<string, unknown> = {};
@@ -46,7 +46,8 @@ export class StepListDriver implements RunDriver, OnModuleInit {
         await this.store.setStep(runId, step.stepKey, { status: signal.aborted ? 'cancelled' : 'skipped' });
         continue;
       }
-      await this.store.setStep(runId, step.stepKey, { status: 'running', countAttempt: true });
+      // A step held by a guardrail and now decided goes on: that is not another attempt.
+      await this.store.setStep(runId, step.stepKey, { status: 'running', countAttempt: step.status !== 'waiting' });
       const result = await this.runner.run({
         runId,
         stepKey: step.stepKey,
@@ -55,10 +56,17 @@ export class StepListDriver implements RunDriver, OnModuleInit {
         connectionTarget: step.connectionTarget ?? run.connectionTarget ?? '',
         dryRun: run.dryRun,
         actor: actorOf(run),
+        trigger: run.triggerType,
         signal,
       });
       // Parked for shutdown: leave the step as it is; the next start reconciles and finishes it.
       if (signal.reason instanceof ShuttingDown) return;
+      if (result.status === 'waiting') {
+        // Parked until an analyst decides (the decision drives the run again).
+        await this.store.setStep(runId, step.stepKey, { status: 'waiting' });
+        await this.store.setRunStatus(runId, 'waiting');
+        return;
+      }
       if (result.status === 'failed') {
         failure = result.error;
         await this.store.setStep(runId, step.stepKey, { status: result.cancelled ? 'cancelled' : 'failed', error: result.error });

@@ -17,7 +17,7 @@ export class ResponsesController {
     private readonly runs: RunsService,
   ) {}
 
-  /** Fires one action: 202 with the run id, or with `?wait=` the finished run (200) if it ends in time. */
+  /** Fires one action: 202 with the run id, or with `?wait=` the finished run (200) if it ends in time (202 at once if a guardrail holds it). */
   @Post()
   @HttpCode(202)
   @RequireRole('analyst')
@@ -26,7 +26,8 @@ export class ResponsesController {
   async start(@SchemaBody(StartResponseSchema) body: StartResponse, @SchemaQuery(WaitQuery) query: { wait?: number }, @Req() request: RiposteRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const started = await this.responses.start(body, request.principal!);
     if (!query.wait) return started;
-    const run = await this.runs.waitFor(started.runId, query.wait * 1000);
+    // A run held by a guardrail waits for an analyst: no point holding the answer.
+    const run = await this.runs.waitFor(started.runId, query.wait * 1000, { orWaiting: true });
     if (['queued', 'running', 'waiting'].includes(run.status)) return { runId: run.id, status: run.status };
     void reply.status(200);
     return { ...run, runId: run.id };

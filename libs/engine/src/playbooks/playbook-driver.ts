@@ -81,8 +81,15 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     actor.start();
     try {
       for (;;) {
-        const state = await Promise.race([settle(actor), stopped]);
+        const state = await Promise.race([settle(actor), stopped, host.held]);
         if (state === 'aborted') return await this.abort(run, stop, journal, signal);
+        if (state === 'held') {
+          // A guardrail holds a step: park from the last snapshot, where the step is still in flight.
+          await host.quiesce();
+          stop();
+          for (const held of host.heldSteps) journal.held(held.stepKey, held.kind, held.prompt);
+          return await this.park(run, actor, journal);
+        }
         if (state === 'done') return await this.finish(run, actor, journal, loaded);
         if (state === 'error') {
           await journal.flush();

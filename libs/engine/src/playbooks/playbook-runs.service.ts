@@ -3,6 +3,7 @@ import { AuditLog } from '@riposte/audit';
 import { type Principal, type Role, roleAllows } from '@riposte/auth';
 import { ConnectionTargetsService } from '@riposte/connection-targets';
 import { ConflictError, NotFoundError, RiposteError, ValidationError } from '@riposte/errors';
+import { ApprovalHolds } from '@riposte/guardrails';
 import { checkRunInputs, type RunContext, StepFailure } from '@riposte/playbooks';
 import { Database, nowIso, type RunEntity, RunEntity as RunTable, RunInboxEntity } from '@riposte/persistence';
 import { RunEvents } from '../run-events.js';
@@ -41,6 +42,7 @@ export class PlaybookRunsService implements ChildRuns, OnModuleInit {
     private readonly targets: ConnectionTargetsService,
     private readonly audit: AuditLog,
     private readonly driver: PlaybookDriver,
+    private readonly holds: ApprovalHolds,
   ) {}
 
   onModuleInit(): void {
@@ -73,11 +75,19 @@ export class PlaybookRunsService implements ChildRuns, OnModuleInit {
     return { runId: run.id, status: 'queued' };
   }
 
-  /** An analyst's decision on an approval step; delivered to the run the next time it is driven (now). */
+  /**
+   * An analyst's decision: on a step held by a guardrail (any run), or on a playbook's approval
+   * step, which is delivered to the run the next time it is driven (now).
+   */
   async decide(runId: string, stepId: string, decision: { decision: 'approve' | 'reject'; comment?: string }, principal: Principal): Promise<{ runId: string; step: string; decision: string }> {
     const run = await this.store.find(runId);
-    if (!run || run.kind !== 'playbook') throw new NotFoundError('Playbook run', runId);
+    if (!run) throw new NotFoundError('Run', runId);
     if (!['running', 'waiting', 'queued'].includes(run.status)) throw new ConflictError(`Run ${runId} has ended (${run.status}).`, 'run_ended');
+    if (await this.holds.decide(runId, stepId, decision.decision, principal.name, decision.comment ?? null)) {
+      await this.audit.record({ actor: principal.name, actorRole: principal.role, action: `guardrail_hold.${decision.decision}`, result: 'success', runId, targetEntity: `step:${stepId}`, connectionTarget: run.connectionTarget, detail: { comment: decision.comment ?? null } });
+      return { runId, step: stepId, decision: decision.decision };
+    }
+    if (run.kind !== 'playbook') throw new ConflictError(`Run ${runId} is not waiting for a decision at step '${stepId}'.`, 'not_waiting_for_approval');
     const context = run.snapshot ? (JSON.parse(run.snapshot) as { context: RunContext }).context : null;
     const approval = context?.steps[stepId]?.approval;
     if (!approval || context?.steps[stepId]?.status !== 'waiting') throw new ConflictError(`Run ${runId} is not waiting for an approval at step '${stepId}'.`, 'not_waiting_for_approval');

@@ -57,7 +57,8 @@ export class RunJournal {
 
   /** An action step's input, connection and attempt, as the executor sees them. */
   recordAttempt(stepKey: string, row: { action: string; input: Record<string, unknown>; connectionTarget: string | null; attempts: number }): void {
-    this.mergeRow(stepKey, { ...row, input: redactor.redact(row.input) });
+    // Running again also after a guardrail hold, which the machine's context does not know about.
+    this.mergeRow(stepKey, { ...row, status: 'running', input: redactor.redact(row.input) });
     void this.flush();
   }
 
@@ -75,6 +76,12 @@ export class RunJournal {
     });
     this.event(`step.${status}`, stepKey, record.error ? { error: record.error } : null);
     return this.flush();
+  }
+
+  /** A step a guardrail holds until an analyst decides. */
+  held(stepKey: string, kind: string, prompt: string): void {
+    this.mergeRow(stepKey, { status: 'waiting' });
+    this.event('guardrail.held', stepKey, { kind, prompt });
   }
 
   consumed(inboxSeqs: number[]): void {

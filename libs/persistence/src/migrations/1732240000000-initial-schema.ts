@@ -141,6 +141,21 @@ export class InitialSchema1732240000000 implements MigrationInterface {
     );
     await q.createTable(
       new Table({
+        name: 'protected_entities',
+        columns: [id(), text('kind', 16), text('value', 300), text('reason', 500, true), text('createdBy', 200, true), time('createdAt')],
+        indices: [{ name: 'uq_protected_kind_value', columnNames: ['kind', 'value'], isUnique: true }],
+      }),
+    );
+    await q.createTable(new Table({ name: 'settings', columns: [{ name: 'key', type: 'varchar', length: '100', isPrimary: true }, json('value'), text('updatedBy', 200, true), time('updatedAt')] }));
+    await q.createTable(
+      new Table({
+        name: 'approval_holds',
+        columns: [id(), ref('runId'), text('stepKey', 200), text('kind', 16), text('prompt', 2000), text('status', 16), text('decidedBy', 200, true), text('comment', 2000, true), time('createdAt'), time('decidedAt', true)],
+        indices: [{ name: 'uq_holds_run_step_kind', columnNames: ['runId', 'stepKey', 'kind'], isUnique: true }],
+      }),
+    );
+    await q.createTable(
+      new Table({
         name: 'idempotency_records',
         columns: [id(), text('principal', 200), text('key', 255), text('requestHash', 64), int('status', { isNullable: true }), json('response'), time('createdAt')],
         indices: [{ name: 'uq_idempotency_principal_key', columnNames: ['principal', 'key'], isUnique: true }],
@@ -149,7 +164,7 @@ export class InitialSchema1732240000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['idempotency_records', 'connectors', 'alerts', 'playbook_versions', 'playbooks', 'run_inbox', 'run_events', 'effects', 'steps', 'runs', 'connection_targets', 'audit_records', 'api_keys']) {
+    for (const table of ['idempotency_records', 'approval_holds', 'settings', 'protected_entities', 'connectors', 'alerts', 'playbook_versions', 'playbooks', 'run_inbox', 'run_events', 'effects', 'steps', 'runs', 'connection_targets', 'audit_records', 'api_keys']) {
       await q.dropTable(table);
     }
   }
