@@ -71,7 +71,7 @@ program
   .action(async () => {
     const result = await withContext((c) => c.get(AuditLog).verify());
     if (result.ok) {
-      process.stdout.write(`The audit chain is intact (${result.checked} records).\n`);
+      process.stdout.write(`The audit chain is intact (${result.checked} records). Head hash: ${result.head} (note it elsewhere: a later check that does not reach it means records were cut off the end).\n`);
     } else {
       process.stdout.write(`The audit chain is broken at record ${result.firstBroken?.seq} (id ${result.firstBroken?.id}): ${result.firstBroken?.reason}.\n`);
       process.exitCode = 2;

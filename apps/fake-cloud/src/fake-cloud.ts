@@ -19,6 +19,7 @@ import { msiErrors, msiRoutes } from './msi.routes.js';
 import { RequestRecorder, type RequestFilter, type RequestRecord } from './recorder.js';
 import { Router, createAuthedHandler, createPublicHandler, type AuthedContext, type ServiceHandler } from './router.js';
 import { CloudState, type TenantData } from './state.js';
+import { UserSignIn, type UserSignInInput } from './user-sign-in.js';
 import { TokenIssuer } from './token-issuer.js';
 import type { FakeRequest, FakeResponse, ResourceName, Service } from './types.js';
 
@@ -64,6 +65,7 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord] }> {
   private readonly engine: MachineActionEngine;
   private readonly issuer: TokenIssuer;
   private readonly deviceCodes: DeviceCodeFlow;
+  private readonly userSignIn: UserSignIn;
   private readonly dispatcher: Dispatcher;
   private readonly control: ServiceHandler;
 
@@ -91,6 +93,7 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord] }> {
     this.msi = { endpoint: `${this.url}/msi/token`, identityHeader };
     this.issuer = new TokenIssuer(this.url, options.tokenLifetimeSeconds ?? 3599);
     this.engine = new MachineActionEngine(options.actionTransitionMs ?? 100);
+    this.userSignIn = new UserSignIn(this.url);
     this.deviceCodes = new DeviceCodeFlow(this.issuer, { intervalSeconds: options.deviceCodeIntervalSeconds ?? 5, expiresInSeconds: 900 });
     this.recorder = new RequestRecorder(options.requestLogSize ?? 10_000, (record) => {
       if (this.listenerCount('request') > 0) this.emit('request', record);
@@ -107,7 +110,7 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord] }> {
       authed('graph'),
     );
     const handlers: Record<Service, ServiceHandler> = {
-      identity: createPublicHandler(new Router(identityRoutes(this.state, this.issuer, this.deviceCodes)), identityErrors),
+      identity: createPublicHandler(new Router(identityRoutes(this.state, this.issuer, this.deviceCodes, this.userSignIn)), identityErrors),
       graph: (req) => graph({ ...req, segments: expandKeySegments(req.segments) }),
       defender: createAuthedHandler(new Router<AuthedContext>(defenderRoutes(this.endpoints.defender, this.engine)), defenderErrors, authed('defender')),
       msi: createPublicHandler(new Router(msiRoutes(this.state, this.issuer, identityHeader)), msiErrors),
@@ -245,6 +248,16 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord] }> {
     const roles = opts.roles ?? app?.roles[opts.resource] ?? [];
     const principal = { tenantId: tenant.id, appId: opts.clientId.toLowerCase(), objectId: app?.servicePrincipalId ?? opts.clientId, roles };
     return this.issuer.issue(principal, this.endpoints[opts.resource]).token;
+  }
+
+  /** A person's v2.0 access token for an API (as after an interactive sign-in), RS256-signed with the tenant's published key. */
+  signInUser(input: Omit<UserSignInInput, 'tenantId'> & { tenantId?: string }): string {
+    return this.userSignIn.signIn({ ...input, tenantId: this.state.requireTenant(input.tenantId).id });
+  }
+
+  /** Replaces the key user tokens are signed with (tokens signed before stop verifying). */
+  rotateSigningKey(): void {
+    this.userSignIn.rotate();
   }
 
   // --- observation ---

@@ -5,6 +5,7 @@ import type { AppRegistration } from './model.js';
 import { json, type RouteContext, type RouteDef, type ServiceErrors } from './router.js';
 import type { CloudState, TenantData } from './state.js';
 import type { TokenIssuer } from './token-issuer.js';
+import type { UserSignIn } from './user-sign-in.js';
 import { decodeJwt, normalizeThumbprint } from './tokens.js';
 import type { FakeRequest, FakeResponse } from './types.js';
 
@@ -61,7 +62,7 @@ function openIdConfiguration(origin: string, tenant: string): Record<string, unk
 }
 
 /** Entra ID at the origin's root: token endpoint, OpenID discovery, instance discovery, device code, keys. */
-export function identityRoutes(state: CloudState, issuer: TokenIssuer, deviceCodes: DeviceCodeFlow): RouteDef[] {
+export function identityRoutes(state: CloudState, issuer: TokenIssuer, deviceCodes: DeviceCodeFlow, userSignIn: UserSignIn): RouteDef[] {
 
   const discovery = (ctx: RouteContext) => {
     const name = ctx.params.tenant!.toLowerCase();
@@ -168,7 +169,7 @@ export function identityRoutes(state: CloudState, issuer: TokenIssuer, deviceCod
         return deviceCodes.start(ctx.req, tenant, new URLSearchParams(ctx.req.body), originOf(ctx.req, issuer.origin));
       },
     },
-    { method: 'GET', pattern: '/:tenant/discovery/v2.0/keys', handler: () => json(200, { keys: [] }) },
+    { method: 'GET', pattern: '/:tenant/discovery/v2.0/keys', handler: () => json(200, { keys: userSignIn.jwks() }) },
   ];
 }
 

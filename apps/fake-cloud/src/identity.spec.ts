@@ -86,6 +86,8 @@ describe('identity: msal-node 7.2.1 against the fake over HTTPS', () => {
       jwks_uri: `${fake.url}/${DEMO_TENANT_ID}/discovery/v2.0/keys`,
     });
     expect((await http.get(`${fake.url}/${DEMO_TENANT_ID}/discovery/v2.0/keys`)).data).toEqual({ keys: [] });
+    fake.signInUser({ audience: 'api://riposte', upn: 'adele@contoso.com' });
+    expect((await http.get(`${fake.url}/${DEMO_TENANT_ID}/discovery/v2.0/keys`)).data.keys).toEqual([expect.objectContaining({ kty: 'RSA', use: 'sig', kid: expect.any(String) })]);
   });
 
   it.each([

@@ -26,3 +26,4 @@ export type { BatchOrder } from './graph-batch.js';
 export { apiClient } from './testing.js';
 export type * from './model.js';
 export type { Service, ResourceName, TokenClaims } from './types.js';
+export type { UserSignInInput } from './user-sign-in.js';

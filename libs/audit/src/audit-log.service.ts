@@ -64,16 +64,17 @@ export class AuditLog {
   }
 
   /** Walks the chain from the start; returns the first record that does not match, if any. */
-  async verify(): Promise<{ ok: boolean; checked: number; firstBroken?: { seq: number; id: string; reason: string } }> {
+  /** Walks the chain from the first record; `head` is the last hash (kept elsewhere, it also reveals a cut-off tail). */
+  async verify(): Promise<{ ok: boolean; checked: number; head: string; firstBroken?: { seq: number; id: string; reason: string } }> {
     let prev = GENESIS;
     let checked = 0;
     let lastSeq = 0;
     for (;;) {
       const batch = await this.db.reader.find(AuditRecordEntity, { where: { seq: MoreThan(lastSeq) }, order: { seq: 'ASC' }, take: 1000 });
-      if (batch.length === 0) return { ok: true, checked };
+      if (batch.length === 0) return { ok: true, checked, head: prev };
       for (const row of batch) {
-        if (row.prevHash !== prev) return { ok: false, checked, firstBroken: { seq: row.seq, id: row.id, reason: 'its previous-hash does not match the record before it (a record was removed or reordered)' } };
-        if (hashOf(row) !== row.hash) return { ok: false, checked, firstBroken: { seq: row.seq, id: row.id, reason: 'its content does not match its hash (the record was edited)' } };
+        if (row.prevHash !== prev) return { ok: false, checked, head: prev, firstBroken: { seq: row.seq, id: row.id, reason: 'its previous-hash does not match the record before it (a record was removed or reordered)' } };
+        if (hashOf(row) !== row.hash) return { ok: false, checked, head: prev, firstBroken: { seq: row.seq, id: row.id, reason: 'its content does not match its hash (the record was edited)' } };
         prev = row.hash;
         checked += 1;
         lastSeq = row.seq;

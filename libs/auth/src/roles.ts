@@ -19,7 +19,7 @@ export interface Principal {
   id: string;
   name: string;
   role: Role;
-  kind: 'api_key' | 'system';
+  kind: 'api_key' | 'user' | 'system';
 }
 
 export const SYSTEM_PRINCIPAL: Principal = { id: 'system', name: 'riposte', role: 'admin', kind: 'system' };

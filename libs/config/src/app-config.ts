@@ -32,6 +32,14 @@ const EnvSchema = Type.Object({
   RIPOSTE_DEFENDER_CALLS_PER_HOUR: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1500 }),
   RIPOSTE_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 32, maxLength: 512 })),
   RIPOSTE_GUARDRAILS_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  RIPOSTE_OIDC_ISSUER: Type.Optional(Type.String({ pattern: '^https://[^\\s]+$', description: 'https only' })),
+  RIPOSTE_OIDC_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
+  RIPOSTE_OIDC_JWKS_URI: Type.Optional(Type.String({ pattern: '^https://[^\\s]+$' })),
+  RIPOSTE_OIDC_ROLE_CLAIM: Type.String({ minLength: 1, default: 'roles' }),
+  RIPOSTE_OIDC_ROLES: Type.String({
+    pattern: '^[^=,\\s]+=(viewer|analyst|author|admin)(,[^=,\\s]+=(viewer|analyst|author|admin))*$',
+    default: 'Riposte.Viewer=viewer,Riposte.Analyst=analyst,Riposte.Author=author,Riposte.Admin=admin',
+  }),
   RIPOSTE_ALERTS_POLL_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 300 }),
   RIPOSTE_INCIDENTS_POLL_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
   RIPOSTE_POLL_LOOKBACK_SECONDS: Type.Integer({ minimum: 0, maximum: 30 * 86_400, default: 3600 }),
@@ -61,6 +69,8 @@ export abstract class AppConfig {
   declare defenderRateLimit: { perMinute: number; perHour: number };
   declare webhookSecret: string | undefined;
   declare guardrailsFile: string | undefined;
+  /** Sign-in for people: bearer tokens from this issuer (Entra ID), app roles mapped to ours. */
+  declare oidc: { issuer: string; audiences: string[]; jwksUri: string | undefined; roleClaim: string; roles: Record<string, 'viewer' | 'analyst' | 'author' | 'admin'> } | undefined;
   declare polling: { alertsIntervalSeconds: number; incidentsIntervalSeconds: number; lookbackSeconds: number; overlapSeconds: number; cooldownMs: number };
 }
 
@@ -115,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     defenderRateLimit: { perMinute: e.RIPOSTE_DEFENDER_CALLS_PER_MINUTE, perHour: e.RIPOSTE_DEFENDER_CALLS_PER_HOUR },
     webhookSecret: e.RIPOSTE_WEBHOOK_SECRET,
     guardrailsFile: e.RIPOSTE_GUARDRAILS_FILE ? resolve(e.RIPOSTE_GUARDRAILS_FILE) : undefined,
+    oidc: oidcFrom(e),
     polling: {
       alertsIntervalSeconds: e.RIPOSTE_ALERTS_POLL_SECONDS,
       incidentsIntervalSeconds: e.RIPOSTE_INCIDENTS_POLL_SECONDS,
@@ -122,6 +133,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       overlapSeconds: e.RIPOSTE_POLL_OVERLAP_SECONDS,
       cooldownMs: e.RIPOSTE_POLL_COOLDOWN_SECONDS * 1000,
     },
+  };
+}
+
+function oidcFrom(e: Env): AppConfig['oidc'] {
+  if (!e.RIPOSTE_OIDC_ISSUER && !e.RIPOSTE_OIDC_AUDIENCE) return undefined;
+  if (!e.RIPOSTE_OIDC_ISSUER || !e.RIPOSTE_OIDC_AUDIENCE) throw new ConfigError(['RIPOSTE_OIDC_ISSUER and RIPOSTE_OIDC_AUDIENCE go together: set both to accept sign-in tokens, or neither.']);
+  const roles = Object.fromEntries(e.RIPOSTE_OIDC_ROLES.split(',').map((pair) => pair.split('=') as [string, 'viewer']));
+  return {
+    issuer: e.RIPOSTE_OIDC_ISSUER,
+    audiences: e.RIPOSTE_OIDC_AUDIENCE.split(',').map((a) => a.trim()).filter(Boolean),
+    jwksUri: e.RIPOSTE_OIDC_JWKS_URI,
+    roleClaim: e.RIPOSTE_OIDC_ROLE_CLAIM,
+    roles,
   };
 }
 

@@ -2,7 +2,7 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import { AuditLog } from '@riposte/audit';
 import { AppConfig } from '@riposte/config';
-import { ApiKeysService, type Role, roleAllows } from '@riposte/auth';
+import { ApiKeysService, OidcVerifier, type Principal, type Role, roleAllows } from '@riposte/auth';
 import { WebhookVerifier } from '@riposte/alerts';
 import { RiposteError } from '@riposte/errors';
 import type { RiposteRequest } from './request-context.js';
@@ -11,8 +11,9 @@ import { PUBLIC_IF_KEY, PUBLIC_KEY, ROLE_KEY, SIGNED_WEBHOOK_KEY } from './route
 const WEBHOOK_PRINCIPAL = { id: 'webhook', name: 'signed webhook', role: 'ingest' as const, kind: 'system' as const };
 
 /**
- * Every route needs a key with a role at least the one the route requires; a route that
- * declares no role is refused, so a forgotten decorator fails closed.
+ * Every route needs a caller (an API key, or a person's sign-in token when OIDC is on) with a
+ * role at least the one the route requires; a route that declares no role is refused, so a
+ * forgotten decorator fails closed.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -21,6 +22,7 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeysService,
+    private readonly oidc: OidcVerifier,
     private readonly audit: AuditLog,
     private readonly config: AppConfig,
   ) {
@@ -44,19 +46,25 @@ export class ApiKeyGuard implements CanActivate {
       return true;
     }
 
-    const header = request.headers.authorization;
-    const key = typeof header === 'string' && /^Bearer\s+/i.test(header) ? header.replace(/^Bearer\s+/i, '').trim() : undefined;
-    const principal = key ? await this.keys.authenticate(key) : null;
-    if (!principal) throw new RiposteError('unauthenticated', key ? 'The API key is not valid (unknown or revoked).' : 'This route needs an API key: send Authorization: Bearer <key>.', 'unauthenticated');
+    const principal = await this.authenticate(request.headers.authorization);
     request.principal = principal;
 
     if (!required || !roleAllows(principal.role, required)) {
       if (request.method !== 'GET') {
         await this.audit.record({ actor: principal.name, actorRole: principal.role, action: `${request.method} ${request.routeOptions.url ?? request.url}`, result: 'denied', requestId: String(request.id), detail: { required: required ?? null } });
       }
-      throw new RiposteError('forbidden', required ? `This needs the ${required} role; the key '${principal.name}' has ${principal.role}.` : 'This route is not open to API keys.', 'forbidden');
+      throw new RiposteError('forbidden', required ? `This needs the ${required} role; ${principal.kind === 'user' ? `${principal.name} has` : `the key '${principal.name}' has`} ${principal.role}.` : 'This route is not open to API keys.', 'forbidden');
     }
     return true;
+  }
+
+  private async authenticate(header: string | undefined): Promise<Principal> {
+    const bearer = typeof header === 'string' && /^Bearer\s+/i.test(header) ? header.replace(/^Bearer\s+/i, '').trim() : undefined;
+    if (!bearer) throw new RiposteError('unauthenticated', `This route needs an API key${this.oidc.enabled ? ' or a sign-in token' : ''}: send Authorization: Bearer <key>.`, 'unauthenticated');
+    if (this.oidc.isToken(bearer)) return this.oidc.verify(bearer);
+    const principal = await this.keys.authenticate(bearer);
+    if (!principal) throw new RiposteError('unauthenticated', 'The API key is not valid (unknown or revoked).', 'unauthenticated');
+    return principal;
   }
 }
 
