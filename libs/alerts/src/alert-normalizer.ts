@@ -45,7 +45,8 @@ function isV1(alert: Json): boolean {
 }
 
 function fromV2(a: Json): NormalizedAlert {
-  const evidence = Array.isArray(a.evidence) ? (a.evidence as Json[]) : [];
+  // Items that are not objects (null, numbers, lists) carry no evidence: skipped.
+  const evidence = asList(a.evidence);
   const out = base(a, 'alerts_v2');
   const types = new Set<string>();
   for (const e of evidence) {
@@ -182,5 +183,5 @@ function num(value: unknown): number | null {
 }
 
 function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string').slice(0, 100) : [];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v !== '').slice(0, 100).map((v) => v.slice(0, MAX_TEXT)) : [];
 }

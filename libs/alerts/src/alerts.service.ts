@@ -82,10 +82,10 @@ export class AlertsService {
   async list(query: { limit: number; cursor?: string; since?: string; severity?: string }): Promise<Page<Record<string, unknown>>> {
     const where: FindOptionsWhere<AlertEntity> = {};
     if (query.severity) where.severity = query.severity.toLowerCase();
-    const after = decodeCursor(query.cursor);
+    const after = decodeCursor(query.cursor, ['string', 'string']);
     if (query.since) where.receivedAt = MoreThanOrEqual(new Date(query.since).toISOString());
     const rows = await this.db.reader.find(AlertEntity, {
-      where: after ? [{ ...where, receivedAt: LessThan(String(after[0])) }, { ...where, receivedAt: String(after[0]), id: LessThan(String(after[1])) }] : where,
+      where: after ? [{ ...where, receivedAt: LessThan(after[0]) }, { ...where, receivedAt: after[0], id: LessThan(after[1]) }] : where,
       order: { receivedAt: 'DESC', id: 'DESC' },
       take: query.limit + 1,
     });

@@ -1,9 +1,9 @@
-import { type AlertMatcher, type CompiledValue, resolveValue, type StringMatch } from '@riposte/playbooks';
+import { type AlertMatcher, type CompiledValue, resolveValue, type StringMatch, titleMatcher } from '@riposte/playbooks';
 import type { NormalizedAlert } from './normalized-alert.js';
 
-/** Titles are cut before matching, so a regex (already checked for nested quantifiers at load) runs in bounded time. */
+/** Titles are cut before matching; globs and regexes run in linear time (RE2). */
 const MAX_TITLE = 1000;
-const regexCache = new Map<string, RegExp>();
+const matchers = new Map<string, { test(title: string): boolean }>();
 
 /** Does the alert meet every condition of a trigger's matcher? */
 export async function alertMatches(alert: NormalizedAlert, matcher: AlertMatcher, when: CompiledValue | undefined): Promise<boolean> {
@@ -28,18 +28,14 @@ export async function alertMatches(alert: NormalizedAlert, matcher: AlertMatcher
 function titleMatches(match: StringMatch, title: string): boolean {
   if (typeof match === 'string') return match.toLowerCase() === title.toLowerCase();
   if (Array.isArray(match)) return match.some((m) => m.toLowerCase() === title.toLowerCase());
-  if ('glob' in match) return cached(`g:${match.glob}`, () => new RegExp(`^${match.glob.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('')}$`, 'is')).test(title);
-  return cached(`r:${match.regex}`, () => new RegExp(match.regex, 'i')).test(title);
-}
-
-function cached(key: string, make: () => RegExp): RegExp {
-  let regex = regexCache.get(key);
-  if (!regex) {
-    regex = make();
-    if (regexCache.size > 1000) regexCache.clear();
-    regexCache.set(key, regex);
+  const key = JSON.stringify(match);
+  let matcher = matchers.get(key);
+  if (!matcher) {
+    matcher = titleMatcher(match);
+    if (matchers.size > 1000) matchers.clear();
+    matchers.set(key, matcher);
   }
-  return regex;
+  return matcher.test(title);
 }
 
 /** A trigger's run inputs, computed from the alert. */

@@ -55,8 +55,8 @@ export class AuditLog {
     if (query.actor) where.actor = query.actor;
     if (query.runId) where.runId = query.runId;
     if (query.connectionTarget) where.connectionTarget = query.connectionTarget;
-    const after = decodeCursor(query.cursor);
-    if (after) where.seq = LessThan(Number(after[0]));
+    const after = decodeCursor(query.cursor, ['number']);
+    if (after) where.seq = LessThan(after[0]);
     const rows = await this.db.reader.find(AuditRecordEntity, { where, order: { seq: 'DESC' }, take: query.limit + 1 });
     const items = rows.slice(0, query.limit).map(toView);
     const last = items.at(-1);

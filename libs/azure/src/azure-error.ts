@@ -22,6 +22,7 @@ export type AzureErrorCode =
   | 'network_error'
   | 'cancelled'
   | 'endpoint_refused'
+  | 'unexpected_redirect'
   | 'resource_not_available'
   | 'machine_action_failed'
   | 'machine_action_timed_out'

@@ -7,7 +7,7 @@ import { AppConfig } from '@riposte/config';
 import { Metrics } from '@riposte/observability';
 import { AzureError, type AzureService } from './azure-error.js';
 import type { AzureTarget } from './azure-target.js';
-import { guardedLookup } from './endpoint-policy.js';
+import { type EndpointPolicy, guardedLookup, refuseEndpointUrl } from './endpoint-policy.js';
 import { apiError, type NotFoundMeaning } from './error-mapping.js';
 import { isRetryable, parseRetryAfter, retryDelay, type Outcome } from './retry-policy.js';
 
@@ -50,16 +50,20 @@ export class AzureHttp {
   private readonly microsoftClient: AxiosInstance;
   /** For custom endpoints: the same, but every connection's address is checked against the endpoint policy. */
   private readonly customClient: AxiosInstance;
+  private readonly policy: EndpointPolicy;
+  /** Custom URLs' origins already checked (a lookup is not made for IP literals, so the agent cannot check those). */
+  private readonly checkedOrigins = new Map<string, string | null>();
 
   constructor(
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
   ) {
+    this.policy = { allowLoopback: config.allowCustomEndpoints };
     const base = { timeout: config.azureHttp.timeoutMs, maxRedirects: 0, validateStatus: () => true, proxy: false as const };
     this.microsoftClient = axios.create({ ...base, httpsAgent: new Agent({ keepAlive: true, maxSockets: 256 }) });
     this.customClient = axios.create({
       ...base,
-      httpsAgent: new Agent({ keepAlive: true, maxSockets: 256, lookup: guardedLookup({ allowLoopback: config.allowCustomEndpoints }) as never }),
+      httpsAgent: new Agent({ keepAlive: true, maxSockets: 256, lookup: guardedLookup(this.policy) as never }),
     });
   }
 
@@ -69,6 +73,7 @@ export class AzureHttp {
     let attempt = 0;
     let waitedMs = 0;
     let refreshed = false;
+    this.checkCustomEndpoint(target, call.url, call.service);
     for (;;) {
       attempt += 1;
       const token = await authorize(refreshed);
@@ -92,7 +97,9 @@ export class AzureHttp {
       this.metrics.azureRequests.inc({ service: call.service, method: call.method, status: outcome.kind === 'status' ? String(outcome.status) : outcome.code });
       this.metrics.azureLatency.observe({ service: call.service }, (performance.now() - started) / 1000);
 
-      if (response && response.status < 400) return { status: response.status, headers: lowerCaseHeaders(response), data: (response.data === '' ? undefined : response.data) as T };
+      if (response && response.status < 300) return { status: response.status, headers: lowerCaseHeaders(response), data: (response.data === '' ? undefined : response.data) as T };
+      // Redirects are not followed (the token would go along), and are never a success.
+      if (response && response.status < 400) throw new AzureError('unexpected_redirect', `${serviceName(call.service)} answered ${response.status} (a redirect), which it never does for this call; nothing was followed.`, { service: call.service, status: response.status });
       // A 401 usually means the cached token was revoked or expired early: fetch a new one, once.
       if (response?.status === 401 && !refreshed) {
         refreshed = true;
@@ -118,6 +125,7 @@ export class AzureHttp {
 
   /** One plain request without retries or auth: what msal's network client needs. */
   async raw(target: Pick<AzureTarget, 'cloud'>, request: { method: 'GET' | 'POST'; url: string; headers?: Record<string, string>; body?: string; timeoutMs?: number }): Promise<{ status: number; headers: Record<string, string>; data: unknown }> {
+    this.checkCustomEndpoint(target, request.url, 'identity');
     const response = await this.clientFor(target).request({
       method: request.method,
       url: request.url,
@@ -127,6 +135,20 @@ export class AzureHttp {
       transformResponse: (text: string) => parseJsonLoosely(text),
     });
     return { status: response.status, headers: lowerCaseHeaders(response), data: response.data };
+  }
+
+  /** Custom endpoints, checked on every call against the policy in force now (not the one they were stored under). */
+  private checkCustomEndpoint(target: Pick<AzureTarget, 'cloud'>, url: string, service: AzureService): void {
+    if (target.cloud !== 'custom') return;
+    if (!this.config.allowCustomEndpoints) throw new AzureError('endpoint_refused', 'Custom endpoints are turned off on this service (RIPOSTE_ALLOW_CUSTOM_ENDPOINTS); this connection target cannot be used.', { service });
+    const origin = /^[a-z]+:\/\/[^/?#]*/i.exec(url)?.[0] ?? url;
+    let refused = this.checkedOrigins.get(origin);
+    if (refused === undefined) {
+      refused = refuseEndpointUrl(origin, this.policy);
+      if (this.checkedOrigins.size > 1000) this.checkedOrigins.clear();
+      this.checkedOrigins.set(origin, refused);
+    }
+    if (refused) throw new AzureError('endpoint_refused', `The ${serviceName(service)} endpoint ${refused}; this service does not call it.`, { service });
   }
 
   private clientFor(target: Pick<AzureTarget, 'cloud'>): AxiosInstance {
@@ -139,8 +161,12 @@ function networkCode(error: unknown): string {
   return e?.cause?.code ?? e?.code ?? 'ENETWORK';
 }
 
+function serviceName(service: AzureService): string {
+  return service === 'graph' ? 'Microsoft Graph' : service === 'defender' ? 'Defender for Endpoint' : service === 'identity' ? 'Entra ID' : 'Azure';
+}
+
 export function transportError(service: AzureService, code: string): AzureError {
-  const name = service === 'graph' ? 'Microsoft Graph' : service === 'defender' ? 'Defender for Endpoint' : service === 'identity' ? 'Entra ID' : 'Azure';
+  const name = serviceName(service);
   if (code === 'ERIPOSTE_ENDPOINT_REFUSED') return new AzureError('endpoint_refused', `The ${name} endpoint resolves to an address this service does not call.`, { service });
   if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return new AzureError('timeout', `${name} did not answer in time.`, { service, azureCode: code });
   return new AzureError('network_error', `Could not reach ${name} (${code}).`, { service, azureCode: code });

@@ -49,7 +49,8 @@ export function refuseEndpointUrl(raw: string, policy: EndpointPolicy): string |
   if (url.protocol !== 'https:') return 'must use https://';
   if (url.username || url.password) return 'must not carry a user name or password';
   if (url.search || url.hash) return 'must not have a query string or fragment';
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  // `metadata.google.internal.` (trailing dot) is the same name as without it.
+  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.+$/, '');
   if (METADATA_HOSTS.test(host)) return 'points at a cloud metadata service';
   if (isIP(host)) {
     const refused = refuseAddress(host, policy);

@@ -96,10 +96,10 @@ export class RunStore {
     if (query.status) where.status = query.status;
     if (query.playbook) where.playbookId = query.playbook;
     if (query.alert) where.alertId = query.alert;
-    const after = decodeCursor(query.cursor);
+    const after = decodeCursor(query.cursor, ['string', 'string']);
     // Newest first; the id breaks ties between runs created in the same millisecond.
     const rows = await this.db.reader.find(RunEntity, {
-      where: after ? [{ ...where, createdAt: LessThan(String(after[0])) }, { ...where, createdAt: String(after[0]), id: LessThan(String(after[1])) }] : where,
+      where: after ? [{ ...where, createdAt: LessThan(after[0]) }, { ...where, createdAt: after[0], id: LessThan(after[1]) }] : where,
       order: { createdAt: 'DESC', id: 'DESC' },
       take: query.limit + 1,
     });

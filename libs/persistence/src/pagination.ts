@@ -10,11 +10,12 @@ export function encodeCursor(parts: (string | number)[]): string {
   return Buffer.from(JSON.stringify(parts)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined): (string | number)[] | undefined {
+/** The sort key a cursor carries, checked against its expected shape (`['string', 'string']`: a time and an id). */
+export function decodeCursor<const S extends readonly ('string' | 'number')[]>(cursor: string | undefined, shape: S): { [K in keyof S]: S[K] extends 'number' ? number : string } | undefined {
   if (!cursor) return undefined;
   try {
     const parts: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parts) && parts.every((p) => typeof p === 'string' || typeof p === 'number')) return parts;
+    if (Array.isArray(parts) && parts.length === shape.length && parts.every((p, i) => typeof p === shape[i] && (typeof p !== 'number' || Number.isSafeInteger(p)))) return parts as never;
   } catch {
     // reported below
   }

@@ -17,3 +17,4 @@ export type { RunHost, ActionCall, LoopStepRecord } from './runtime/run-host.js'
 export { settle, evaluateOutputs, type Settled } from './runtime/settle.js';
 export { toMermaid } from './graph/mermaid.js';
 export { rehearse, parseRehearsalFile, RehearsalFileSchema, type RehearsalCase, type RehearsalFile, type RehearsalResult } from './rehearsal/rehearsal.js';
+export { titleMatcher } from './expressions/linear-regex.js';

@@ -23,3 +23,12 @@ describe('formatSchemaErrors', () => {
     expect(formatSchemaErrors(validate.errors).map((e) => e.path).sort()).toEqual(['/cloud', '/name', '/tenantId']);
   });
 });
+
+describe('date-time', () => {
+  it('accepts only the RFC 3339 times Date can read (no leap second)', () => {
+    const validate = compileSchema<string>({ type: 'string', format: 'date-time' });
+    expect(validate('2024-01-01T23:59:59Z')).toBe(true);
+    expect(validate('2024-01-01T23:59:60Z')).toBe(false);
+    expect(validate('yesterday')).toBe(false);
+  });
+});

@@ -22,6 +22,9 @@ function ajvFor(variant: Variant): Ajv {
     ajv = draft === '2020-12' ? new Ajv2020(settings) : new Ajv(settings);
     // ajv-formats is CommonJS: under ESM its function is the module's `default` property.
     addFormats.default(ajv);
+    // RFC 3339 allows a leap second (23:59:60), which Date cannot read: every date-time we accept must be one we can use.
+    const rfc3339 = ajv.formats['date-time'] as { validate: (value: string) => boolean };
+    ajv.addFormat('date-time', { ...rfc3339, type: 'string', validate: (value: string) => rfc3339.validate(value) && !Number.isNaN(Date.parse(value)) });
     instances.set(key, ajv);
   }
   return ajv;

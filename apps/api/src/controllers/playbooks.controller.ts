@@ -46,7 +46,7 @@ export class PlaybooksController {
 
   @Post('playbooks/validate')
   @HttpCode(200)
-  @RequireRole('viewer')
+  @RequireRole('author')
   @ApiConsumes('application/yaml')
   @ApiBody(YAML_BODY)
   validate(@Req() request: RiposteRequest) {

@@ -30,10 +30,25 @@ describe('compileExpression', () => {
     expect(await compileExpression('$keys(inputs)').evaluate(data)).toEqual(['user', 'devices']);
   });
 
-  it('stops runaway evaluations and exponential regexes', async () => {
+  it('stops runaway evaluations', async () => {
     const loop = compileExpression('($f := function($n){ $n > 0 ? $f($n - 1) + $f($n - 1) : 1 }; $f(40))');
     await expect(loop.evaluate(data)).rejects.toThrow(/too long|nests too deeply/);
-    expect(() => compileExpression('$match(inputs.user, /(a+)+$/)')).toThrow(/exponential/);
+  });
+
+  it('runs regular expressions in linear time, and refuses what RE2 cannot do', async () => {
+    const evil = compileExpression('$contains(inputs.text, /(a|a)*$/) and $contains(inputs.text, /(a+)+b/)');
+    const started = performance.now();
+    expect(await evil.evaluate({ inputs: { text: `${'a'.repeat(50_000)}!` } })).toBe(false);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(await compileExpression('$match("Bob@EXAMPLE.com", /(\\w+)@(\\w+)/i).groups').evaluate({})).toEqual(['Bob', 'EXAMPLE']);
+    expect(await compileExpression('$replace("a1b22c", /[0-9]+/, "#")').evaluate({})).toBe('a#b#c');
+    expect(() => compileExpression('$match(inputs.user, /(a)\\1/)')).toThrow(/backreferences and lookaround are not supported/);
+  });
+
+  it('bounds the size of what an expression builds', async () => {
+    await expect(compileExpression('$length($pad("x", 40000000))').evaluate({})).rejects.toThrow(/width may be at most 1000000/);
+    await expect(compileExpression('($f := function($s, $n){ $n = 0 ? $s : $f($s & $s, $n - 1) }; $length($f("x", 25)))').evaluate({})).rejects.toThrow(/more than 1000000 characters/);
+    expect(await compileExpression('$pad("ab", -5, "-")').evaluate({})).toBe('---ab');
   });
 
   it('reports syntax errors with their position', () => {

@@ -1,5 +1,5 @@
 import jsonata from 'jsonata';
-import safeRegex from 'safe-regex2';
+import { compileLinear, LinearRegExp } from './linear-regex.js';
 
 /*
  * Expressions are JSONata, written `${{ … }}`. JSONata is a sandbox by construction: it reads
@@ -7,14 +7,15 @@ import safeRegex from 'safe-regex2';
  * modules or the global object, and we add a time limit, a depth limit and a sequence limit to
  * every evaluation. On top of that, names that have no business in a playbook (`constructor`,
  * `__proto__`, `process`, …) are refused at load time, `$eval` is removed, and regular
- * expressions must be short and free of nested quantifiers.
+ * expressions run on a linear-time engine (see linear-regex.ts).
  */
 
 export const EVALUATION_LIMITS = { timeout: 100, stack: 200, sequence: 10_000 } as const;
+/** No value an expression builds may be longer (characters, or items): memory is bounded, not only time. */
+export const MAX_VALUE_LENGTH = 1_000_000;
 const FORBIDDEN_NAMES = new Set(['constructor', '__proto__', 'prototype', 'process', 'require', 'global', 'globalThis', 'module', 'exports', 'this', 'Function', 'eval', 'import']);
 const DISABLED_FUNCTIONS = new Set(['eval']);
 const MAX_EXPRESSION_LENGTH = 2000;
-const MAX_REGEX_LENGTH = 200;
 
 export class ExpressionError extends Error {
   constructor(
@@ -24,15 +25,6 @@ export class ExpressionError extends Error {
   ) {
     super(message);
     this.name = 'ExpressionError';
-  }
-}
-
-/** A regex engine for JSONata that refuses patterns that could take exponential time. */
-class BoundedRegExp extends RegExp {
-  constructor(pattern: string | RegExp, flags?: string) {
-    const source = typeof pattern === 'string' ? pattern : pattern.source;
-    if (source.length > MAX_REGEX_LENGTH || !safeRegex(source)) throw new ExpressionError(`The regular expression /${source.slice(0, 40)}/ is too long or could take exponential time.`);
-    super(pattern, flags);
   }
 }
 
@@ -60,7 +52,7 @@ export function compileExpression(source: string): CompiledExpression {
   if (source.length > MAX_EXPRESSION_LENGTH) throw new ExpressionError(`Expressions are limited to ${MAX_EXPRESSION_LENGTH} characters.`);
   let compiled: ReturnType<typeof jsonata>;
   try {
-    compiled = jsonata(source, { ...EVALUATION_LIMITS, RegexEngine: BoundedRegExp } as never);
+    compiled = jsonata(source, { ...EVALUATION_LIMITS, RegexEngine: LinearRegExp } as never);
   } catch (error) {
     const e = error as { message?: string; position?: number; token?: string };
     throw new ExpressionError(`Invalid expression: ${e.message ?? String(error)}`, e.position);
@@ -71,6 +63,14 @@ export function compileExpression(source: string): CompiledExpression {
   inspect(compiled.ast() as unknown as AstNode, { roots, stepRefs, inputRefs });
   for (const name of DISABLED_FUNCTIONS) compiled.assign(name, () => {
     throw new ExpressionError(`$${name} is not available in playbook expressions.`);
+  });
+  // $pad allocates its whole result in one native call, before any check could run.
+  compiled.registerFunction('pad', boundedPad, '<s-ns?:s>');
+  // After every node: a value over the size limit stops the evaluation.
+  compiled.assign(Symbol.for('jsonata.__evaluate_exit') as never, (_node: unknown, _input: unknown, _env: unknown, result: unknown) => {
+    if ((typeof result === 'string' || Array.isArray(result)) && result.length > MAX_VALUE_LENGTH) {
+      throw new ExpressionError(`The expression built a value of more than ${MAX_VALUE_LENGTH} ${typeof result === 'string' ? 'characters' : 'items'}.`);
+    }
   });
   return {
     source,
@@ -89,6 +89,17 @@ export function compileExpression(source: string): CompiledExpression {
   };
 }
 
+/** JSONata's $pad (width counted in characters, padding on the right when positive), with the size limit checked first. */
+function boundedPad(text: string | undefined, width: number, padWith?: string): string | undefined {
+  if (text === undefined) return undefined;
+  if (Math.abs(width) > MAX_VALUE_LENGTH) throw new ExpressionError(`$pad: the width may be at most ${MAX_VALUE_LENGTH}.`);
+  const fill = padWith === undefined || padWith.length === 0 ? ' ' : padWith;
+  const missing = Math.abs(width) - Array.from(text).length;
+  if (missing <= 0) return text;
+  const padding = Array.from(fill.repeat(Math.ceil(missing / Array.from(fill).length))).slice(0, missing).join('');
+  return width > 0 ? text + padding : padding + text;
+}
+
 /**
  * Walks the syntax tree: refuses forbidden names and collects what the expression refers to.
  * A path is "rooted" (reads the run's data) unless it sits in a filter, a later step of another
@@ -103,8 +114,12 @@ function inspect(node: AstNode | undefined, found: { roots: Set<string>; stepRef
     if (node.type === 'variable' && DISABLED_FUNCTIONS.has(name)) throw new ExpressionError(`$${name} is not available in playbook expressions.`, at);
   }
   if (node.type === 'regex') {
-    const source = String((node.value as RegExp | undefined)?.source ?? '');
-    if (source.length > MAX_REGEX_LENGTH || !safeRegex(source)) throw new ExpressionError('This regular expression is too long or could take exponential time.', node.position);
+    const regex = node.value as RegExp | undefined;
+    try {
+      compileLinear(regex?.source ?? '', regex?.flags);
+    } catch (error) {
+      throw new ExpressionError(`This regular expression cannot be used: ${(error as Error).message}.`, node.position);
+    }
   }
   if (node.type === 'path' && Array.isArray(node.steps) && !relative) {
     const [head, second] = node.steps;

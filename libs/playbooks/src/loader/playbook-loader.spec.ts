@@ -80,6 +80,30 @@ describe('loadPlaybook', () => {
     expect(errorsOf('x'.repeat(1024 * 1024 + 1))[0]?.message).toMatch(/larger than 1 MB/);
   });
 
+  it('refuses nesting that would overflow the YAML parser before parsing, however often it is sent', () => {
+    for (let i = 0; i < 3; i++) {
+      expect(errorsOf('['.repeat(5000))[0]).toMatchObject({ line: 1, message: 'The document nests deeper than 64 levels.' });
+      expect(errorsOf(`id: x
+steps:
+  - ${'{a: '.repeat(5000)}`)[0]).toMatchObject({ line: 3, message: expect.stringMatching(/nests deeper/) });
+      expect(errorsOf(`id: x
+steps:
+${'- '.repeat(5000)}x
+`)[0]).toMatchObject({ line: 3, message: 'Line 3 is indented or nested too deeply.' });
+      expect(errorsOf('['.repeat(1024 * 1024 - 1))[0]?.message).toMatch(/nests deeper/);
+    }
+    // Brackets inside quoted and block scalars are text, not nesting.
+    const result = load(`id: brackets
+name: "${'['.repeat(200)}"
+description: |
+  ${'{'.repeat(200)}
+steps:
+  - id: a
+    action: core.noop
+`);
+    expect(result.ok ? [] : result.errors).toEqual([]);
+  });
+
   it('refuses expressions that reach for the runtime, with the position inside the line', () => {
     const errors = errorsOf('id: a\nname: a\nsteps:\n  - id: s\n    action: azure_ad.get_user\n    with:\n      user: ${{ inputs.constructor }}\n');
     expect(errors[0]).toMatchObject({ line: 7, message: expect.stringMatching(/'constructor' may not be used/) });

@@ -1,4 +1,4 @@
-import safeRegex from 'safe-regex2';
+import { titleMatcher } from '../expressions/linear-regex.js';
 import { compileSchema, type Validator } from '@riposte/schema';
 import type { ActionLookup } from '../action-lookup.js';
 import { type InputDefinition, type OnError, type PlaybookDefinition, STEP_KINDS, type StepDefinition, walkSteps } from '../definition.js';
@@ -36,8 +36,7 @@ export function checkSemantics(definition: PlaybookDefinition, index: PlaybookIn
     const title = trigger.alert.title;
     if (title && typeof title === 'object' && 'regex' in title) {
       try {
-        new RegExp(title.regex);
-        if (!safeRegex(title.regex)) problems.push({ path: ['triggers', i, 'alert', 'title', 'regex'], message: 'This regular expression could take exponential time (nested quantifiers); simplify it or use a glob.' });
+        titleMatcher(title);
       } catch (error) {
         problems.push({ path: ['triggers', i, 'alert', 'title', 'regex'], message: `Invalid regular expression: ${(error as Error).message}` });
       }

@@ -1,4 +1,4 @@
-import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { type Document, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, type Node, parseDocument } from 'yaml';
 
 /*
  * YAML read defensively: unique keys, no merge keys, no custom tags, a cap on aliases (no
@@ -8,6 +8,8 @@ import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, ty
 export const MAX_SOURCE_BYTES = 1024 * 1024;
 export const MAX_DEPTH = 64;
 const MAX_ALIASES = 50;
+/** Indentation plus `-`/`?` indicators on one line: generous, but far below what overflows the parser's stack. */
+const MAX_LINE_NESTING = 256;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 export interface SourceProblem {
@@ -29,6 +31,8 @@ export function pointerOf(path: (string | number)[]): string {
 
 export function parseYaml(text: string): { ok: true; source: YamlSource } | { ok: false; problems: SourceProblem[] } {
   if (Buffer.byteLength(text) > MAX_SOURCE_BYTES) return fail(1, 1, '', `The file is larger than ${MAX_SOURCE_BYTES / 1024 / 1024} MB.`);
+  const tooDeep = nestingBeyondLimits(text);
+  if (tooDeep) return fail(tooDeep.line, 1, '', tooDeep.message);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, merge: false, strict: true, prettyErrors: false, customTags: [] });
   const at = (offset: number) => {
@@ -69,6 +73,36 @@ export function parseYaml(text: string): { ok: true; source: YamlSource } | { ok
       },
     },
   };
+}
+
+/**
+ * The YAML parser recurses once per nesting level, and a few kilobytes of `[[[[…` overflow its
+ * stack (the process can die of it). So before parsing, the token stream (flat, and fast) is
+ * scanned for flow collections nested beyond MAX_DEPTH and for lines nested absurdly deep.
+ */
+function nestingBeyondLimits(text: string): { line: number; message: string } | null {
+  let line = 1;
+  let flow = 0;
+  let onLine = 0;
+  let lineStart = true;
+  for (const token of new Lexer().lex(text)) {
+    if (token === '[' || token === '{') {
+      flow += 1;
+      if (flow > MAX_DEPTH) return { line, message: `The document nests deeper than ${MAX_DEPTH} levels.` };
+    } else if (token === ']' || token === '}') {
+      flow = Math.max(0, flow - 1);
+    } else if (token === '-' || token === '?' || (lineStart && /^[ \t]+$/.test(token))) {
+      onLine += token === '-' || token === '?' ? 1 : token.length;
+      if (onLine > MAX_LINE_NESTING) return { line, message: `Line ${line} is indented or nested too deeply.` };
+    }
+    const newlines = token.split('\n').length - 1;
+    lineStart = newlines > 0;
+    if (newlines) {
+      line += newlines;
+      onLine = 0;
+    }
+  }
+  return null;
 }
 
 /** Depth, forbidden keys and non-string keys, checked without recursion so deep input cannot overflow the stack. */
