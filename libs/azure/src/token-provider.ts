@@ -16,16 +16,22 @@ export interface AccessToken {
 
 type App = ConfidentialClientApplication | ManagedIdentityApplication;
 
+/** A token is handed out until this long before it expires; then msal is asked (and refreshes it). */
+const REFRESH_MARGIN_MS = 5 * 60_000;
+
 /**
  * Access tokens from msal-node. One msal application per connection target, credential
  * version and resource, kept for the life of the process (msal caches tokens per instance);
- * concurrent requests for the same token share one request to Entra ID.
+ * concurrent requests for the same token share one request to Entra ID. The current token is
+ * also kept here, so the hot path does not go through msal's cache lookup on every call, and
+ * registered with the redactor until it expires.
  */
 @Injectable()
 export class TokenProvider {
   private readonly logger = new Logger(TokenProvider.name);
   private readonly apps = new Map<string, App>();
   private readonly inFlight = new Map<string, Promise<AccessToken>>();
+  private readonly current = new Map<string, AccessToken>();
 
   constructor(
     private readonly http: AzureHttp,
@@ -35,10 +41,15 @@ export class TokenProvider {
   getToken(target: AzureTarget, resource: ResourceName, options: { forceRefresh?: boolean } = {}): Promise<AccessToken> {
     const scope = target.scopes[resource];
     if (!scope) return Promise.reject(new AzureError('resource_not_available', `The ${target.cloud} cloud has no ${resource} endpoint for connection target '${target.name}'.`, { service: 'identity' }));
-    const key = `${target.id}#${target.credentialVersion}#${resource}#${options.forceRefresh ? 'fresh' : ''}`;
+    const tokenKey = `${target.id}#${target.credentialVersion}#${resource}`;
+    const held = this.current.get(tokenKey);
+    if (held && !options.forceRefresh && (held.expiresOn?.getTime() ?? 0) - Date.now() > REFRESH_MARGIN_MS) return Promise.resolve({ ...held, fromCache: true });
+    const key = `${tokenKey}#${options.forceRefresh ? 'fresh' : ''}`;
     const pending = this.inFlight.get(key);
     if (pending) return pending;
-    const request = this.acquire(target, resource, scope, options.forceRefresh ?? false).finally(() => this.inFlight.delete(key));
+    const request = this.acquire(target, resource, scope, options.forceRefresh ?? false)
+      .then((token) => this.keep(tokenKey, token))
+      .finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, request);
     return request;
   }
@@ -46,6 +57,19 @@ export class TokenProvider {
   /** Drops the cached applications (and their tokens) of a target, e.g. after its secret changed. */
   forget(targetId: string): void {
     for (const key of [...this.apps.keys()]) if (key.startsWith(`${targetId}#`)) this.apps.delete(key);
+    for (const key of [...this.current.keys()]) if (key.startsWith(`${targetId}#`)) this.current.delete(key);
+  }
+
+  /** The token is scrubbed from every log line and record while it is valid (and a minute more). */
+  private keep(key: string, token: AccessToken): AccessToken {
+    const before = this.current.get(key);
+    this.current.set(key, token);
+    redactor.register(token.token);
+    if (before && before.token !== token.token) {
+      const until = Math.max(0, (before.expiresOn?.getTime() ?? Date.now()) - Date.now()) + 60_000;
+      setTimeout(() => redactor.forget(before.token), Math.min(until, 2 ** 31 - 1)).unref();
+    }
+    return token;
   }
 
   private async acquire(target: AzureTarget, resource: ResourceName, scope: string, forceRefresh: boolean): Promise<AccessToken> {
