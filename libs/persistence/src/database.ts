@@ -1,34 +1,98 @@
-import { type DataSource, type EntityManager, type EntityTarget, type ObjectLiteral, type Repository } from 'typeorm';
-import { SerialLock } from './serial-lock.js';
+import { type DataSource, type EntityManager } from 'typeorm';
+
+interface Unit {
+  work: (manager: EntityManager) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Units committed together at most (a batch is one transaction). */
+const MAX_BATCH = 256;
 
 /**
- * The one way the application writes to the database.
+ * The one way the application writes to the database, and where it reads.
  *
- * SQLite through the sqlite3 driver gives TypeORM a single connection, so two transactions
- * that overlap would run on top of each other ("cannot start a transaction within a
- * transaction") and a stray write could land inside somebody else's transaction. Writes are
- * therefore serialized here. On PostgreSQL each transaction gets its own pooled connection and
- * no lock is taken. Keep network calls out of `transaction` callbacks: they hold the lock.
+ * SQLite through the sqlite3 driver gives TypeORM a single connection, so writes are
+ * serialized here, and they are *group-committed*: the transactions asked for while one is
+ * being written are run together, in order, as one transaction. Under load that saves most
+ * BEGIN/COMMIT pairs; alone, a transaction is written at once as before. If a batch fails, it is
+ * rolled back and each of its units is run again on its own, so only the faulty one fails: a
+ * unit must therefore only touch the database (in-memory effects belong after the `await`),
+ * and in-memory state kept in step with the data registers `onRollback`.
+ *
+ * Reads go through a second connection (`reader`), which in WAL mode sees the last committed
+ * state and never another flow's half-done transaction. On PostgreSQL each transaction gets
+ * its own pooled connection: no lock, no batching.
  */
 export class Database {
-  private readonly writeLock: SerialLock | undefined;
+  private readonly batching: boolean;
+  private readonly queue: Unit[] = [];
+  private flushing = false;
+  private readonly rollbackListeners: (() => void)[] = [];
 
-  constructor(readonly dataSource: DataSource) {
-    this.writeLock = dataSource.options.type === 'sqlite' ? new SerialLock() : undefined;
+  constructor(
+    readonly dataSource: DataSource,
+    private readonly readSource: DataSource = dataSource,
+  ) {
+    this.batching = dataSource.options.type === 'sqlite';
   }
 
-  /** For reads. Never write through it: use `transaction`. */
+  /** For reads: committed data only. Never write through it: use `transaction`. */
   get reader(): EntityManager {
-    return this.dataSource.manager;
+    return this.readSource.manager;
   }
 
-  repository<T extends ObjectLiteral>(entity: EntityTarget<T>): Repository<T> {
-    return this.dataSource.getRepository(entity);
-  }
-
+  /** Runs `work` in a transaction (shared with others asked for at the same time, on SQLite). Keep network calls out of it. */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    const run = () => this.dataSource.transaction(work);
-    return this.writeLock ? this.writeLock.run(run) : run();
+    if (!this.batching) return this.dataSource.transaction(work);
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  /** Called when a batch was rolled back, so caches of what it wrote can be dropped. */
+  onRollback(listener: () => void): void {
+    this.rollbackListeners.push(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.readSource !== this.dataSource && this.readSource.isInitialized) await this.readSource.destroy();
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length) {
+        const batch = this.queue.splice(0, MAX_BATCH);
+        const results: unknown[] = [];
+        try {
+          await this.dataSource.transaction(async (m) => {
+            for (const unit of batch) results.push(await unit.work(m));
+          });
+          batch.forEach((unit, i) => unit.resolve(results[i]));
+        } catch (error) {
+          this.rolledBack();
+          if (batch.length === 1) (batch[0] as Unit).reject(error);
+          else for (const unit of batch) await this.alone(unit);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async alone(unit: Unit): Promise<void> {
+    try {
+      unit.resolve(await this.dataSource.transaction(unit.work));
+    } catch (error) {
+      this.rolledBack();
+      unit.reject(error);
+    }
+  }
+
+  private rolledBack(): void {
+    for (const listener of this.rollbackListeners) listener();
   }
 
   /** True when a unique constraint refused a write (portable across drivers). */

@@ -1,13 +1,15 @@
-import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { AppConfig } from '@riposte/config';
 import { Database } from './database.js';
-import { dataSourceOptions, tuneConnection } from './data-source-options.js';
+import { dataSourceOptions, readerOptions, tuneConnection } from './data-source-options.js';
 
 @Global()
 @Module({})
-export class PersistenceModule {
+export class PersistenceModule implements OnApplicationShutdown {
+  constructor(@Inject(Database) private readonly db: Database) {}
+
   static forRoot(database: AppConfig['database']): DynamicModule {
     return {
       module: PersistenceModule,
@@ -18,11 +20,18 @@ export class PersistenceModule {
           inject: [getDataSourceToken()],
           useFactory: async (dataSource: DataSource) => {
             await tuneConnection(dataSource);
-            return new Database(dataSource);
+            const reading = readerOptions(database);
+            // Opened after the writer has run the migrations.
+            const reader = reading ? await new DataSource(reading).initialize() : dataSource;
+            return new Database(dataSource, reader);
           },
         },
       ],
       exports: [Database],
     };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.db.close();
   }
 }

@@ -3,7 +3,7 @@ import { type AnyActorRef, createActor } from 'xstate';
 import { ActionRunner } from '@riposte/actions';
 import { Metrics } from '@riposte/observability';
 import { createStepActors, evaluateOutputs, type LoadedPlaybook, type RunContext, settle } from '@riposte/playbooks';
-import { Database, RunEntity, RunInboxEntity, StepEntity } from '@riposte/persistence';
+import { Database, nowIso, RunEntity, RunInboxEntity, StepEntity } from '@riposte/persistence';
 import { In } from 'typeorm';
 import { RunEvents } from '../run-events.js';
 import { CancelRequested, type RunDriver, RunScheduler, ShuttingDown } from '../run-scheduler.js';
@@ -160,8 +160,6 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
       return;
     }
     if (signal.reason instanceof CancelRequested) {
-      await journal.flush();
-      await this.db.transaction((m) => m.update(StepEntity, { runId: run.id, status: In(['running', 'waiting', 'pending']) }, { status: 'cancelled' }));
       await this.end(run, 'cancelled', null, { code: 'cancelled', message: 'The run was cancelled.' }, journal);
     }
   }
@@ -169,6 +167,8 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
   private async end(run: RunEntity, status: 'succeeded' | 'failed' | 'cancelled', output: Record<string, unknown> | null, error: { code: string; message: string } | null, journal?: RunJournal): Promise<void> {
     journal?.event(`run.${status}`, null, error ? { error } : null);
     await journal?.flush();
+    // A branch still in flight when another one failed the run was stopped with it.
+    await this.db.transaction((m) => m.update(StepEntity, { runId: run.id, status: In(['running', 'waiting', 'pending']) }, { status: 'cancelled', endedAt: nowIso() }));
     await this.store.setRunStatus(run.id, status, { output, error });
     this.timers.clear(run.id);
     this.metrics.runs.inc({ kind: 'playbook', status });
