@@ -193,6 +193,9 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Ben
   const pki = await createPki(join(dir, 'pki'));
   const fake = await FakeCloud.start({ port: 0, tls: { cert: pki.serverCertPem, key: pki.serverKeyPem }, latencyMs: options.latencyMs, actionTransitionMs: 20, requestLogSize: 1000 });
   fake.seedDemo();
+  // As the README advises for production: with the directory roles readable, the protection
+  // check is a few cached calls per tenant instead of a memberOf call per user.
+  fake.getApp(DEMO.clientId)?.roles.graph?.push('RoleManagement.Read.Directory');
   const key = generateKey();
   const serviceEnv: Record<string, string> = {
     RIPOSTE_ADMIN_KEY: key,

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { type AzureCall, AzureHttp, type AzureReply, type HttpMethod } from './azure-http.js';
+import type { AzureCall, AzureReply, HttpMethod } from './azure-http.js';
 import type { AzureTarget } from './azure-target.js';
 import type { NotFoundMeaning } from './error-mapping.js';
+import { GraphBatcher } from './graph-batcher.js';
 import { TokenProvider } from './token-provider.js';
 
 export interface GraphUser {
@@ -28,7 +29,7 @@ export interface GraphRequest {
 @Injectable()
 export class GraphClient {
   constructor(
-    private readonly http: AzureHttp,
+    private readonly batcher: GraphBatcher,
     private readonly tokens: TokenProvider,
   ) {}
 
@@ -37,9 +38,10 @@ export class GraphClient {
     return { method: request.method, url: this.url(target, request.path), ...(request.body !== undefined ? { body: request.body } : {}) };
   }
 
+  /** Sends alone, or in a `$batch` with the calls made at the same moment (see GraphBatcher). */
   async send<T>(target: AzureTarget, request: GraphRequest, signal?: AbortSignal): Promise<AzureReply<T>> {
     const call: AzureCall = { service: 'graph', method: request.method, url: this.url(target, request.path), body: request.body, idempotent: request.idempotent, notFound: request.notFound, what: request.what, headers: request.headers, maxAttempts: request.maxAttempts, signal };
-    return this.http.call<T>(target, call, async (refresh) => (await this.tokens.getToken(target, 'graph', { forceRefresh: refresh })).token);
+    return this.batcher.send<T>(target, { call, path: request.path, authorize: async (refresh) => (await this.tokens.getToken(target, 'graph', { forceRefresh: refresh })).token });
   }
 
   async getUser(target: AzureTarget, user: string, select: string[], signal?: AbortSignal): Promise<GraphUser> {

@@ -26,6 +26,8 @@ const EnvSchema = Type.Object({
   RIPOSTE_HTTP_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 }),
   RIPOSTE_HTTP_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 10, default: 4 }),
   RIPOSTE_HTTP_MAX_RETRY_WAIT_SECONDS: Type.Number({ minimum: 0, maximum: 3600, default: 120 }),
+  RIPOSTE_GRAPH_CONCURRENCY_PER_TENANT: Type.Integer({ minimum: 1, maximum: 256, default: 8 }),
+  RIPOSTE_GRAPH_BATCH_LINGER_MS: Type.Integer({ minimum: 0, maximum: 1000, default: 20 }),
   RIPOSTE_MACHINE_ACTION_TIMEOUT_SECONDS: Type.Number({ minimum: 0.1, maximum: 86_400, default: 900 }),
   RIPOSTE_MACHINE_ACTION_POLL_SECONDS: Type.Number({ minimum: 0.01, maximum: 600, default: 10 }),
   RIPOSTE_DEFENDER_CALLS_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 100_000, default: 100 }),
@@ -64,7 +66,7 @@ export abstract class AppConfig {
   declare metricsPublic: boolean;
   declare secretExpiryWarningDays: number;
   declare runConcurrency: number;
-  declare azureHttp: { timeoutMs: number; maxAttempts: number; maxRetryWaitMs: number };
+  declare azureHttp: { timeoutMs: number; maxAttempts: number; maxRetryWaitMs: number; graphConcurrencyPerTenant: number; graphBatchLingerMs: number };
   declare machineActions: { timeoutMs: number; pollIntervalMs: number };
   declare defenderRateLimit: { perMinute: number; perHour: number };
   declare webhookSecret: string | undefined;
@@ -117,6 +119,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       timeoutMs: e.RIPOSTE_HTTP_TIMEOUT_MS,
       maxAttempts: e.RIPOSTE_HTTP_MAX_ATTEMPTS,
       maxRetryWaitMs: e.RIPOSTE_HTTP_MAX_RETRY_WAIT_SECONDS * 1000,
+      graphConcurrencyPerTenant: e.RIPOSTE_GRAPH_CONCURRENCY_PER_TENANT,
+      graphBatchLingerMs: e.RIPOSTE_GRAPH_BATCH_LINGER_MS,
     },
     machineActions: {
       timeoutMs: e.RIPOSTE_MACHINE_ACTION_TIMEOUT_SECONDS * 1000,
