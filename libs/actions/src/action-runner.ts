@@ -3,7 +3,7 @@ import { AuditLog } from '@riposte/audit';
 import { AzureError, type AzureTarget, DefenderClient, GraphClient } from '@riposte/azure';
 import { ConnectionTargetsService } from '@riposte/connection-targets';
 import { RiposteError } from '@riposte/errors';
-import { AwaitingDecision, Guardrails, type HoldKind } from '@riposte/guardrails';
+import { AwaitingDecision, Guardrails, type HoldKind, type IntentLimits } from '@riposte/guardrails';
 import { Metrics, REDACTED, redactor } from '@riposte/observability';
 import { Database, EffectEntity } from '@riposte/persistence';
 import type { ActionContext, ActionDefinition, PlannedRequest } from './action-definition.js';
@@ -23,6 +23,12 @@ export interface ActionRequest {
   trigger?: string;
   requestId?: string | null;
   signal: AbortSignal;
+  /**
+   * No earlier attempt of this step can exist: the first attempt in a run this process started
+   * (not resumed). The effect ledger is then not read before the intent is written; if a row
+   * were there after all, its unique key refuses the intent and nothing is sent.
+   */
+  firstAttempt?: boolean;
 }
 
 export interface StepFailure {
@@ -93,7 +99,7 @@ export class ActionRunner {
   }
 
   private async runDestructive(request: ActionRequest, definition: ActionDefinition, input: Record<string, unknown>, context: ActionContext, entity: string): Promise<ActionResult> {
-    const existing = await this.ledger.find(request.runId, request.stepKey);
+    const existing = request.firstAttempt ? null : await this.ledger.find(request.runId, request.stepKey);
     // Already done by an earlier attempt or an earlier life of this process: report, never resend.
     if (existing?.status === 'succeeded') return { status: 'succeeded', output: (existing.detail as { output?: unknown } | null)?.output ?? null, reconciled: true };
 
@@ -107,7 +113,7 @@ export class ActionRunner {
         await this.guardrails.automationAllowed(request);
         const refusal = await this.guardrails.refusal(entity, context.target, request.signal);
         if (refusal) return this.finish(request, null, { status: 'failed', error: refused(refusal) }, entity, 'settle', 'denied');
-        effect = await this.intendWithinLimits(request, definition, entity);
+        effect = await this.intendWithinLimits(request, definition, entity, existing);
       } catch (error) {
         if (error instanceof AwaitingDecision) {
           this.logger.warn({ runId: request.runId, stepKey: request.stepKey, action: request.action, entity, hold: error.kind }, 'step held for a decision');
@@ -140,17 +146,25 @@ export class ActionRunner {
   }
 
   /** Records the intent within the budget and the run's entity limit; over a limit, the step is held for an analyst. */
-  private async intendWithinLimits(request: ActionRequest, definition: ActionDefinition, entity: string): Promise<EffectEntity> {
-    // An approval the gate finds counts on the next pass.
+  private async intendWithinLimits(request: ActionRequest, definition: ActionDefinition, entity: string, previous: EffectEntity | null): Promise<EffectEntity> {
+    const key = { runId: request.runId, stepKey: request.stepKey, action: definition.id, connectionTarget: request.connectionTarget, entity };
+    let exempt: IntentLimits['exempt'] | undefined;
     for (;;) {
-      const limits = await this.guardrails.limits(definition.id, request.runId, request.stepKey);
-      const result = await this.ledger.intend({ runId: request.runId, stepKey: request.stepKey, action: definition.id, connectionTarget: request.connectionTarget, entity }, limits);
+      const limits = await this.guardrails.limits(definition.id, exempt);
+      const result = await this.ledger.intend(key, limits, previous);
       if ('effect' in result) return result.effect;
+      // Over a limit: an analyst may already have let this step (or, for the entity count, this run) past it.
+      if (!exempt) {
+        exempt = await this.guardrails.approvals(request.runId, request.stepKey);
+        if (result.over === 'budget' ? exempt.budget : exempt.blastRadius) continue;
+      }
       const prompt =
         result.over === 'budget'
           ? `The budget of ${limits.budget?.limit} × ${definition.id} per ${Math.round((limits.budget?.windowMs ?? 0) / 60_000)} min on '${request.connectionTarget}' is used up (${result.used} in the window). Approve to go beyond it for ${entity}.`
           : `This run is about to act on a ${result.touched + 1}th entity (${entity}); a run may touch ${limits.maxEntities} without approval. Approve to let it go on.`;
+      // Returns once approved; the next pass goes past this limit.
       await this.guardrails.gate(request.runId, request.stepKey, result.over, prompt);
+      exempt = { ...exempt, [result.over === 'budget' ? 'budget' : 'blastRadius']: true };
     }
   }
 

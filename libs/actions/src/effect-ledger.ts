@@ -9,6 +9,8 @@ const COUNTED = ['intended', 'sent', 'succeeded'];
 
 export type EffectStatus = 'intended' | 'sent' | 'succeeded' | 'failed';
 
+type EffectKey = Pick<EffectEntity, 'runId' | 'stepKey' | 'action' | 'connectionTarget' | 'entity'>;
+
 /**
  * The effect ledger (see EffectEntity). A row is written and committed before a destructive
  * call leaves; whoever finds it unsettled later must reconcile with Azure, not resend.
@@ -22,34 +24,43 @@ export class EffectLedger {
   }
 
   /**
-   * Records the intent; a previous attempt that certainly failed is replaced by a new intent.
-   * Limits are checked in the same transaction, so concurrent runs cannot all squeeze under a
-   * budget at once: the first ones in take the budget, the rest are told it is used up.
+   * Records the intent; `previous` is this step's earlier entry (read with `find`), which is
+   * replaced: an attempt that certainly failed gets a new intent. Limits are checked in the same
+   * transaction, so concurrent runs cannot all squeeze under a budget at once: the first ones in
+   * take the budget, the rest are told it is used up.
    */
-  async intend(effect: { runId: string; stepKey: string; action: string; connectionTarget: string; entity: string }, limits?: IntentLimits): Promise<IntentResult> {
+  async intend(effect: EffectKey, limits: IntentLimits, previous: EffectEntity | null): Promise<IntentResult> {
+    const fresh = { ...effect, status: 'intended', reference: null, detail: null, intendedAt: nowIso(), settledAt: null };
     return this.db.transaction(async (m) => {
-      if (limits) {
-        const over = await this.overLimit(m, effect, limits);
-        if (over) return over;
+      const over = await this.overLimit(m, effect, limits);
+      if (over) return over;
+      if (previous) {
+        await m.update(EffectEntity, { id: previous.id }, fresh);
+        return { effect: { ...previous, ...fresh } };
       }
-      const existing = await m.findOne(EffectEntity, { where: { runId: effect.runId, stepKey: effect.stepKey } });
-      const row: EffectEntity = existing ?? { id: randomUUID(), ...effect, status: 'intended', reference: null, detail: null, intendedAt: nowIso(), settledAt: null };
-      if (existing) Object.assign(row, { ...effect, status: 'intended', reference: null, detail: null, intendedAt: nowIso(), settledAt: null });
-      await m.save(EffectEntity, row);
+      const row: EffectEntity = { id: randomUUID(), ...fresh };
+      await m.insert(EffectEntity, row as never);
       return { effect: row };
     });
   }
 
-  private async overLimit(m: EntityManager, effect: { runId: string; stepKey: string; action: string; connectionTarget: string; entity: string }, limits: IntentLimits): Promise<IntentResult | null> {
+  private async overLimit(m: EntityManager, effect: EffectKey, limits: IntentLimits): Promise<IntentResult | null> {
     if (limits.budget && !limits.exempt.budget) {
       const since = new Date(Date.now() - limits.budget.windowMs).toISOString();
       const used = await m.count(EffectEntity, { where: { action: effect.action, connectionTarget: effect.connectionTarget, status: In(COUNTED), intendedAt: MoreThanOrEqual(since) } });
       if (used >= limits.budget.limit) return { over: 'budget', used };
     }
     if (!limits.exempt.blastRadius) {
-      const rows = await m.find(EffectEntity, { where: { runId: effect.runId, status: In(COUNTED) }, select: { entity: true } });
-      const touched = new Set(rows.map((r) => r.entity));
-      if (!touched.has(effect.entity) && touched.size >= limits.maxEntities) return { over: 'blast_radius', touched: touched.size };
+      // Counted by the database: a run over a thousand users must not read its thousand rows per step.
+      const again = await m.exists(EffectEntity, { where: { runId: effect.runId, entity: effect.entity, status: In(COUNTED) } });
+      if (again) return null;
+      const counted = await m
+        .createQueryBuilder(EffectEntity, 'e')
+        .select('COUNT(DISTINCT e.entity)', 'touched')
+        .where('e.runId = :runId AND e.status IN (:...counted)', { runId: effect.runId, counted: COUNTED })
+        .getRawOne<{ touched: number | string }>();
+      const touched = Number(counted?.touched ?? 0);
+      if (touched >= limits.maxEntities) return { over: 'blast_radius', touched };
     }
     return null;
   }

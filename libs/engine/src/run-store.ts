@@ -115,25 +115,27 @@ export class RunStore {
   async setRunStatus(id: string, status: RunStatus, fields: Partial<Pick<RunEntity, 'output' | 'error' | 'snapshot'>> = {}): Promise<void> {
     const now = nowIso();
     const ended = status === 'succeeded' || status === 'failed' || status === 'cancelled';
-    await this.db.transaction(async (m) => {
-      const current = await m.findOne(RunEntity, { where: { id }, select: { id: true, startedAt: true } });
-      await m.update(RunEntity, { id }, { status, ...fields, ...(status === 'running' && !current?.startedAt ? { startedAt: now } : {}), ...(ended ? { endedAt: now } : {}) } as never);
-    });
+    await this.db.transaction((m) =>
+      m
+        .createQueryBuilder()
+        .update(RunEntity)
+        // The first start is kept: COALESCE, so a resumed run needs no read first.
+        .set({ status, ...fields, ...(status === 'running' ? { startedAt: () => 'COALESCE("startedAt", :now)' } : {}), ...(ended ? { endedAt: now } : {}) } as never)
+        .where('id = :id', { id, now })
+        .execute(),
+    );
   }
 
   async setStep(runId: string, stepKey: string, change: { status: StepStatus; output?: unknown; error?: { code: string; message: string } | null; countAttempt?: boolean }): Promise<void> {
     const now = nowIso();
-    await this.db.transaction(async (m) => {
-      const step = await m.findOne(StepEntity, { where: { runId, stepKey } });
-      if (!step) return;
-      step.status = change.status;
-      if (change.countAttempt) step.attempts += 1;
-      if (change.status === 'running' && !step.startedAt) step.startedAt = now;
-      if (change.output !== undefined) step.output = change.output;
-      if (change.error !== undefined) step.error = change.error;
-      if (['succeeded', 'failed', 'skipped', 'planned', 'cancelled'].includes(change.status)) step.endedAt = now;
-      await m.save(StepEntity, step);
-    });
+    const set: Record<string, unknown> = { status: change.status };
+    if (change.countAttempt) set.attempts = () => '"attempts" + 1';
+    if (change.status === 'running') set.startedAt = () => 'COALESCE("startedAt", :now)';
+    if (change.output !== undefined) set.output = change.output;
+    if (change.error !== undefined) set.error = change.error;
+    if (['succeeded', 'failed', 'skipped', 'planned', 'cancelled'].includes(change.status)) set.endedAt = now;
+    // One UPDATE, no read: counters and first-start times are computed by the database.
+    await this.db.transaction((m) => m.createQueryBuilder().update(StepEntity).set(set as never).where('"runId" = :runId AND "stepKey" = :stepKey', { runId, stepKey, now }).execute());
   }
 }
 

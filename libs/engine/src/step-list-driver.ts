@@ -58,6 +58,8 @@ export class StepListDriver implements RunDriver, OnModuleInit {
         actor: actorOf(run),
         trigger: run.triggerType,
         signal,
+        // Marked running (and committed) before its first attempt: `pending` means it never started.
+        firstAttempt: step.status === 'pending',
       });
       // Parked for shutdown: leave the step as it is; the next start reconciles and finishes it.
       if (signal.reason instanceof ShuttingDown) return;

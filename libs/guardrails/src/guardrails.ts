@@ -50,9 +50,15 @@ export class Guardrails {
     return this.protection.refusal(entity, target, signal);
   }
 
-  async limits(action: string, runId: string, stepKey: string): Promise<IntentLimits> {
+  /** The limits on an action; `exempt`: what analysts already approved (see `approvals`). */
+  async limits(action: string, exempt: IntentLimits['exempt'] = { budget: false, blastRadius: false }): Promise<IntentLimits> {
     const settings = await this.protection.settings();
-    return { budget: settings.budgets[action] ?? null, maxEntities: settings.maxEntitiesPerRun, exempt: await this.holds.approvals(runId, stepKey) };
+    return { budget: settings.budgets[action] ?? null, maxEntities: settings.maxEntitiesPerRun, exempt };
+  }
+
+  /** Limits analysts let this step (the budget) or its run (the entity count) go past. Read only when a limit is reached. */
+  approvals(runId: string, stepKey: string): Promise<IntentLimits['exempt']> {
+    return this.holds.approvals(runId, stepKey);
   }
 
   /**

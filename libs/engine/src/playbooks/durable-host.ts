@@ -37,6 +37,8 @@ export class DurableHost implements RunHost {
     private readonly runner: ActionRunner,
     private readonly db: Database,
     private readonly children: ChildRuns,
+    /** The run is driven for the first time (queued, no snapshot; it is marked running before any step starts): no step of it has run before. */
+    private readonly fresh: boolean,
   ) {}
 
   bind(actor: AnyActorRef): void {
@@ -53,7 +55,7 @@ export class DurableHost implements RunHost {
     if (this.parking) return new Promise(() => undefined);
     const connectionTarget = call.connection ?? this.run.connectionTarget ?? '';
     this.journal.recordAttempt(call.stepKey, { action: call.action, input: call.input, connectionTarget, attempts: call.attempt });
-    const running = this.runner.run({ runId: this.run.id, stepKey: call.stepKey, action: call.action, input: call.input, connectionTarget, dryRun: this.run.dryRun, actor: actorOf(this.run), trigger: this.run.triggerType, signal });
+    const running = this.runner.run({ runId: this.run.id, stepKey: call.stepKey, action: call.action, input: call.input, connectionTarget, dryRun: this.run.dryRun, actor: actorOf(this.run), trigger: this.run.triggerType, signal, firstAttempt: this.fresh && call.attempt === 1 });
     this.inFlight.add(running);
     const result = await running.finally(() => this.inFlight.delete(running));
     if (result.status === 'failed') throw new StepFailure(result.error.code, result.error.message, call.attempt);
@@ -83,6 +85,7 @@ export class DurableHost implements RunHost {
 
   /** A loop step that succeeded before a restart is not run again. */
   async loopStepDone(stepKey: string): Promise<{ output: unknown } | undefined> {
+    if (this.fresh) return undefined;
     const row = await this.db.reader.findOne(StepEntity, { where: { runId: this.run.id, stepKey }, select: { status: true, output: true } });
     return row && (row.status === 'succeeded' || row.status === 'planned') ? { output: row.output } : undefined;
   }

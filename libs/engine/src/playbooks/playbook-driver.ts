@@ -62,8 +62,10 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
       return step && 'action' in step.def ? step.def.action : null;
     });
     const persisted = run.snapshot ? (JSON.parse(run.snapshot) as { context: RunContext }) : undefined;
-    await journal.open(persisted?.context);
-    const host = new DurableHost(run, journal, this.runner, this.db, this.requireChildren());
+    // Never driven before (a crash after it was marked running leaves it 'running'): nothing of it has run yet.
+    const fresh = !persisted && run.status === 'queued';
+    await journal.open(persisted?.context, fresh);
+    const host = new DurableHost(run, journal, this.runner, this.db, this.requireChildren(), fresh);
     const machine = compiled.machine.provide({ actors: createStepActors(compiled, host) as never });
     const actor: AnyActorRef = persisted ? createActor(machine, { snapshot: persisted as never }) : createActor(machine, { input: initialContext(run) });
     host.bind(actor);

@@ -6,6 +6,8 @@ import { NotFoundError, RiposteError } from '@riposte/errors';
 import { type LoadedPlaybook, type LoadResult, loadPlaybook } from '@riposte/playbooks';
 import { Database, nowIso, PlaybookEntity, PlaybookVersionEntity } from '@riposte/persistence';
 
+const ENABLED_CACHE_MS = 1_000;
+
 export interface SavedPlaybook {
   id: string;
   version: number;
@@ -34,6 +36,8 @@ export interface PlaybookSummary {
 @Injectable()
 export class PlaybookStore {
   private readonly compiled = new Map<string, LoadedPlaybook>();
+  /** The enabled playbooks, read at most once a second (every alert asks): changes here drop it at once. */
+  private enabledCache: { at: number; value: Promise<{ row: PlaybookEntity; playbook: LoadedPlaybook }[]> } | undefined;
 
   constructor(
     private readonly db: Database,
@@ -62,7 +66,7 @@ export class PlaybookStore {
       await m.save(PlaybookEntity, row);
       this.compiled.set(`${id}@${version}`, loaded);
       return { id, version, sha256: loaded.sha256, created: !existing || existing.deletedAt !== null, changed: true };
-    });
+    }).finally(() => (this.enabledCache = undefined));
   }
 
   async list(): Promise<PlaybookSummary[]> {
@@ -108,10 +112,20 @@ export class PlaybookStore {
   async delete(id: string): Promise<void> {
     await this.find(id);
     await this.db.transaction((m) => m.update(PlaybookEntity, { id }, { deletedAt: nowIso() }));
+    this.enabledCache = undefined;
   }
 
   /** Enabled playbooks with their current definitions (for alert triggers). */
-  async enabled(): Promise<{ row: PlaybookEntity; playbook: LoadedPlaybook }[]> {
+  enabled(): Promise<{ row: PlaybookEntity; playbook: LoadedPlaybook }[]> {
+    if (!this.enabledCache || Date.now() - this.enabledCache.at > ENABLED_CACHE_MS) {
+      const value = this.readEnabled();
+      this.enabledCache = { at: Date.now(), value };
+      value.catch(() => (this.enabledCache = undefined));
+    }
+    return this.enabledCache.value;
+  }
+
+  private async readEnabled(): Promise<{ row: PlaybookEntity; playbook: LoadedPlaybook }[]> {
     const rows = await this.db.reader.find(PlaybookEntity, { where: { deletedAt: IsNull(), enabled: true } });
     const out = [];
     for (const row of rows) {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
 import type { LoopStepRecord, RunContext, StepState } from '@riposte/playbooks';
 import { Database, nowIso, RunEntity, RunEventEntity, RunInboxEntity, StepEntity } from '@riposte/persistence';
 import { redactor } from '@riposte/observability';
@@ -29,8 +28,9 @@ export class RunJournal {
     private readonly actionOf: (stepId: string) => string | null,
   ) {}
 
-  async open(context: RunContext | undefined): Promise<void> {
-    const rows = await this.db.reader.find(StepEntity, { where: { runId: this.runId }, select: { stepKey: true } });
+  /** `fresh`: the run has never been driven, so it has no step rows to read. */
+  async open(context: RunContext | undefined, fresh: boolean): Promise<void> {
+    const rows = fresh ? [] : await this.db.reader.find(StepEntity, { where: { runId: this.runId }, select: { stepKey: true } });
     this.known = new Set(rows.map((r) => r.stepKey));
     this.positions = rows.length;
     this.lastSteps = context?.steps ?? {};
@@ -104,12 +104,17 @@ export class RunJournal {
     this.pendingRows = new Map();
     this.pendingEvents = [];
     this.consumedInbox = [];
+    // Decided before the transaction, which may be run again (see Database): it only writes.
+    const inserts = [...rows].filter(([stepKey]) => !this.known.has(stepKey)).map(([stepKey, row]) => this.newRow(stepKey, row));
+    const updates = [...rows].filter(([stepKey, row]) => this.known.has(stepKey) && Object.keys(row).length > 0);
     await this.db.transaction(async (m) => {
-      for (const [stepKey, row] of rows) await this.upsert(m, stepKey, row);
+      if (inserts.length) await m.insert(StepEntity, inserts as never);
+      for (const [stepKey, row] of updates) await m.update(StepEntity, { runId: this.runId, stepKey }, row as never);
       if (events.length) await m.insert(RunEventEntity, events as never);
       if (inbox.length) await m.delete(RunInboxEntity, inbox);
       if (latest) await m.update(RunEntity, { id: this.runId }, { snapshot: JSON.stringify(latest.snapshot) });
     });
+    for (const row of inserts) this.known.add(row.stepKey);
   }
 
   /** Step states that changed since the last snapshot become step rows and timeline events. */
@@ -141,13 +146,8 @@ export class RunJournal {
     this.pendingRows.set(stepKey, { ...this.pendingRows.get(stepKey), ...row });
   }
 
-  private async upsert(m: EntityManager, stepKey: string, row: StepRow): Promise<void> {
-    if (this.known.has(stepKey)) {
-      if (Object.keys(row).length) await m.update(StepEntity, { runId: this.runId, stepKey }, row as never);
-      return;
-    }
-    this.known.add(stepKey);
-    await m.insert(StepEntity, {
+  private newRow(stepKey: string, row: StepRow): StepEntity {
+    return {
       id: randomUUID(),
       runId: this.runId,
       position: this.positions++,
@@ -162,6 +162,6 @@ export class RunJournal {
       error: row.error ?? null,
       startedAt: row.startedAt ?? null,
       endedAt: row.endedAt ?? null,
-    } as never);
+    };
   }
 }

@@ -13,7 +13,7 @@ export class AlertEntity {
   @Column('varchar', { length: 200 }) providerAlertId!: string;
   @Column('varchar', { length: 40 }) lastUpdateDateTime!: string;
   /** A later version of an alert already seen. */
-  @Column('boolean', { default: false }) isUpdate!: boolean;
+  @Column('boolean') isUpdate!: boolean;
   @Column('varchar', { length: 16 }) source!: string;
   @NameColumn({ nullable: true }) connectionTarget!: string | null;
   @Column('varchar', { length: 36, nullable: true }) tenantId!: string | null;

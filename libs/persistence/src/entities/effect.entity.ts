@@ -8,6 +8,7 @@ import { IdColumn, JsonColumn, NameColumn, TimeColumn } from './columns.js';
  */
 @Entity('effects')
 @Index('uq_effects_run_step', ['runId', 'stepKey'], { unique: true })
+@Index('idx_effects_budget', ['action', 'connectionTarget', 'intendedAt'])
 export class EffectEntity {
   @PrimaryColumn('varchar', { length: 36 }) id!: string;
   @IdColumn() runId!: string;

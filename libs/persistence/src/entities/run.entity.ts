@@ -27,7 +27,7 @@ export class RunEntity {
   /** When a waiting run has a timer due (a wait, an approval timeout). */
   @TimeColumn({ nullable: true }) wakeAt!: string | null;
   @NameColumn({ nullable: true }) connectionTarget!: string | null;
-  @Column('boolean', { default: false }) dryRun!: boolean;
+  @Column('boolean') dryRun!: boolean;
   @Column('varchar', { length: 1000, nullable: true }) reason!: string | null;
   @JsonColumn() input!: Record<string, unknown> | null;
   @JsonColumn() output!: Record<string, unknown> | null;

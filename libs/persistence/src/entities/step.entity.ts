@@ -15,7 +15,7 @@ export class StepEntity {
   /** The connection target the step acts through (a playbook step may override the run's). */
   @NameColumn({ nullable: true }) connectionTarget!: string | null;
   @Column('varchar', { length: 16 }) status!: string;
-  @Column('integer', { default: 0 }) attempts!: number;
+  @Column('integer') attempts!: number;
   @JsonColumn() input!: Record<string, unknown> | null;
   @JsonColumn() output!: unknown;
   @JsonColumn() error!: { code: string; message: string } | null;
