@@ -133,9 +133,12 @@ export class AlertsService {
 
   private async store(alert: NormalizedAlert, raw: unknown, origin: AlertOrigin, planned: PlannedRun[], skipped: IngestedAlert['skipped']): Promise<IngestedAlert> {
     const id = alert.id as string;
-    const base = { id, providerAlertId: alert.providerAlertId, runs: [] as string[], skipped: [...skipped] };
+    const base = { id, providerAlertId: alert.providerAlertId };
     try {
-      return await this.db.transaction(async (m) => {
+      // Only database work in here: a transaction may be run again (see Database).
+      const stored = await this.db.transaction(async (m) => {
+        const runs: string[] = [];
+        const throttled: IngestedAlert['skipped'] = [];
         const update = await m.exists(AlertEntity, { where: { providerAlertId: alert.providerAlertId } });
         await m.insert(AlertEntity, {
           id,
@@ -156,7 +159,7 @@ export class AlertsService {
         for (const run of planned) {
           if (update && !run.onUpdate) continue;
           if (run.throttle && (await m.exists(RunEntity, { where: { throttleKey: run.throttle.key, createdAt: MoreThanOrEqual(new Date(Date.now() - run.throttle.windowMs).toISOString()) } }))) {
-            base.skipped.push({ playbook: run.playbookId, reason: 'throttled: a run for the same key started within the window' });
+            throttled.push({ playbook: run.playbookId, reason: 'throttled: a run for the same key started within the window' });
             continue;
           }
           const created = await this.runs.create(
@@ -164,11 +167,12 @@ export class AlertsService {
             [],
             m,
           );
-          base.runs.push(created.id);
+          runs.push(created.id);
         }
-        this.metrics.alerts.inc({ source: origin.source, result: update ? 'update' : 'new' });
-        return { ...base, duplicate: false, update };
+        return { update, runs, throttled };
       });
+      this.metrics.alerts.inc({ source: origin.source, result: stored.update ? 'update' : 'new' });
+      return { ...base, runs: stored.runs, skipped: [...skipped, ...stored.throttled], duplicate: false, update: stored.update };
     } catch (error) {
       if (!Database.isUniqueViolation(error)) throw error;
       this.metrics.alerts.inc({ source: origin.source, result: 'duplicate' });

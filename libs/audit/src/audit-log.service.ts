@@ -83,7 +83,8 @@ export class AuditLog {
   }
 
   private async append(entry: AuditEntry, m: EntityManager): Promise<void> {
-    const head = await m.find(AuditRecordEntity, { select: { hash: true }, order: { seq: 'DESC' }, take: 1 });
+    // Read inside the writing transaction, never cached: the CLI may append from another process.
+    const prevHash = (await m.find(AuditRecordEntity, { select: { hash: true }, order: { seq: 'DESC' }, take: 1 }))[0]?.hash ?? GENESIS;
     const row = {
       id: randomUUID(),
       at: nowIso(),
@@ -96,9 +97,10 @@ export class AuditLog {
       runId: entry.runId ?? null,
       requestId: entry.requestId ?? null,
       detail: entry.detail ? redactor.redact(entry.detail) : null,
-      prevHash: head[0]?.hash ?? GENESIS,
+      prevHash,
     };
-    await m.save(AuditRecordEntity, { ...row, hash: hashOf(row) });
+    const hash = hashOf(row);
+    await m.insert(AuditRecordEntity, { ...row, hash } as never);
   }
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { In } from 'typeorm';
 import { AppConfig } from '@riposte/config';
 import { type AzureTarget, type CloudEndpoints, type CloudName, type CloudScopes, refuseAddress, refuseEndpointUrl, resolveCloud, TokenProvider } from '@riposte/azure';
@@ -31,11 +32,17 @@ export interface ExpiringCredential {
 
 const ACTIVE_RUN_STATUSES = ['queued', 'running', 'waiting'];
 const DAY_MS = 86_400_000;
+/** How long a resolved target (with its decrypted credential) is reused: a change made by another process shows within this. */
+const RESOLVED_CACHE_MS = 5_000;
+/** Every alert looks up the targets (tenant → target): reused this long. */
+const LIST_CACHE_MS = 1_000;
 
 /** The registry of Azure app registrations the service acts through. */
 @Injectable()
 export class ConnectionTargetsService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ConnectionTargetsService.name);
+  private readonly resolved = new LRUCache<string, AzureTarget>({ max: 1_000, ttl: RESOLVED_CACHE_MS });
+  private listed: { at: number; views: Promise<ConnectionTargetView[]> } | undefined;
 
   constructor(
     private readonly db: Database,
@@ -82,13 +89,18 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
       if (await m.exists(ConnectionTargetEntity, { where: { name: input.name } })) throw new ConflictError(`A connection target named '${input.name}' already exists.`);
       await m.insert(ConnectionTargetEntity, row);
     });
+    this.changed();
     this.metrics.setSecretExpiry(row.name, row.secretExpiresAt);
     return this.toView(row);
   }
 
-  async list(): Promise<ConnectionTargetView[]> {
-    const rows = await this.db.reader.find(ConnectionTargetEntity, { order: { name: 'ASC' } });
-    return rows.map((row) => this.toView(row));
+  list(): Promise<ConnectionTargetView[]> {
+    if (!this.listed || Date.now() - this.listed.at > LIST_CACHE_MS) {
+      const views = this.db.reader.find(ConnectionTargetEntity, { order: { name: 'ASC' } }).then((rows) => rows.map((row) => this.toView(row)));
+      this.listed = { at: Date.now(), views };
+      views.catch(() => (this.listed = undefined));
+    }
+    return this.listed.views;
   }
 
   async get(name: string): Promise<ConnectionTargetView> {
@@ -110,6 +122,7 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
     // Anything that changes who we are or where we sign in makes old tokens wrong.
     if (patch.auth || patch.tenantId || patch.clientId || patch.cloud || patch.endpoints || patch.scopes) next.credentialVersion = current.credentialVersion + 1;
     await this.db.transaction((m) => m.save(ConnectionTargetEntity, next));
+    this.changed();
     this.tokens.forget(current.id);
     this.metrics.setSecretExpiry(next.name, next.secretExpiresAt);
     return this.toView(next);
@@ -122,13 +135,26 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
       if (busy > 0) throw new ConflictError(`Connection target '${name}' is used by ${busy} run(s) in flight; wait for them to finish or cancel them first.`, 'connection_target_in_use');
       await m.delete(ConnectionTargetEntity, { id: row.id });
     });
+    this.changed();
     this.tokens.forget(row.id);
     this.metrics.setSecretExpiry(name, null);
   }
 
   /** The target with its credential decrypted, for the Azure clients only. Never returned by the API. */
   async resolve(name: string): Promise<AzureTarget> {
-    const row = await this.find(name);
+    const cached = this.resolved.get(name);
+    if (cached) return cached;
+    const target = this.decrypt(await this.find(name));
+    this.resolved.set(name, target);
+    return target;
+  }
+
+  private changed(): void {
+    this.resolved.clear();
+    this.listed = undefined;
+  }
+
+  private decrypt(row: ConnectionTargetEntity): AzureTarget {
     const { endpoints, scopes } = resolveCloud(row.cloud as CloudName, row.endpoints ? { endpoints: row.endpoints as never, scopes: row.scopes } : null);
     const secret = row.secretCiphertext ? this.box.open(row.secretCiphertext, row.id) : null;
     redactor.register(secret);

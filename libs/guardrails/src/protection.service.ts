@@ -19,6 +19,8 @@ export interface ProtectedView {
 }
 
 const CACHE_MS = 5 * 60_000;
+/** The protected list is read on every destructive action: reused this long (changes here show at once). */
+const LIST_CACHE_MS = 2_000;
 type Directory = Map<string, string> | 'unavailable';
 type DirectoryObject = { id?: string; userPrincipalName?: string; roleTemplateId?: string; displayName?: string; '@odata.type'?: string };
 
@@ -35,6 +37,7 @@ export class ProtectionService {
   private readonly directories = new Map<string, { at: number; directory: Promise<Directory> }>();
   private readonly memberships = new Map<string, { at: number; reason: Promise<string | null> }>();
   private readonly machines = new Map<string, { at: number; machine: Promise<{ id: string; dns: string; tags: string[] } | null> }>();
+  private listed: { at: number; value: Promise<ProtectedView[]> } | undefined;
 
   constructor(
     private readonly db: Database,
@@ -50,7 +53,16 @@ export class ProtectionService {
     return mergeSettings(this.file, await this.settingsStore.get('guardrails'));
   }
 
-  async list(): Promise<ProtectedView[]> {
+  list(): Promise<ProtectedView[]> {
+    if (!this.listed || Date.now() - this.listed.at > LIST_CACHE_MS) {
+      const value = this.readList();
+      this.listed = { at: Date.now(), value };
+      value.catch(() => (this.listed = undefined));
+    }
+    return this.listed.value;
+  }
+
+  private async readList(): Promise<ProtectedView[]> {
     const fromFile: ProtectedView[] = [];
     const lists: Record<ProtectedKind, string[] | undefined> = { user: this.file.protected?.users, group: this.file.protected?.groups, machine: this.file.protected?.machines, machineTag: this.file.protected?.machineTags };
     for (const [kind, values] of Object.entries(lists)) for (const value of values ?? []) fromFile.push({ id: `file:${kind}:${value.toLowerCase()}`, kind: kind as ProtectedKind, value: value.toLowerCase(), reason: 'listed in the guardrails file', source: 'file' });
@@ -64,6 +76,7 @@ export class ProtectionService {
       if (await m.exists(ProtectedEntityEntity, { where: { kind, value: row.value } })) throw new ConflictError(`${kind} '${value}' is already protected.`);
       await m.insert(ProtectedEntityEntity, row);
     });
+    this.listed = undefined;
     this.directories.clear();
     this.memberships.clear();
     return { id: row.id, kind, value: row.value, reason, source: 'api' };
@@ -72,6 +85,7 @@ export class ProtectionService {
   async remove(id: string): Promise<void> {
     const deleted = await this.db.transaction((m) => m.delete(ProtectedEntityEntity, { id }));
     if (!deleted.affected) throw new NotFoundError('Protected entity', id);
+    this.listed = undefined;
     this.directories.clear();
     this.memberships.clear();
   }
