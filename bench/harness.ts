@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DEMO, FakeCloud, createPki } from '../apps/fake-cloud/src/index.js';
+import type { FakeRequest } from '../apps/fake-cloud/src/types.js';
 import { generateKey } from '@riposte/auth';
 import { cpuTimeMs, memory } from './proc.js';
 import type { ProbeReport } from './service-probe.js';
@@ -305,18 +305,17 @@ export function metricSum(metrics: Map<string, number>, name: string, labels: Re
 }
 
 /**
- * Calls `onRequest` the moment each HTTPS request reaches the fake cloud, before its simulated
- * latency and its handler (the fake's own request log records a request when it is answered).
- * Reaches into the fake's server: this is a benchmark, not product code.
+ * Calls `onRequest` the moment each call reaches the fake cloud, before its simulated latency
+ * and its handler: a wire request as itself, a `$batch` as each of the calls inside it.
  */
 export function onFakeArrival(fake: FakeCloud, onRequest: (path: string, at: number) => void): void {
-  const server = (fake as unknown as { server?: Server }).server;
-  if (server && typeof server.on === 'function') {
-    server.on('request', (req) => onRequest(decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/'), performance.now()));
-    return;
-  }
-  // Fallback: the fake's own event, after its latency; the caller subtracts the latency.
-  fake.on('request', (record) => onRequest(record.path, performance.now()));
+  fake.on('arrival', (req: FakeRequest) => {
+    const at = performance.now();
+    if (req.batched) return;
+    if (!req.path.endsWith('/$batch')) return onRequest(req.path, at);
+    const inner = (JSON.parse(req.body || '{}') as { requests?: { url?: string }[] }).requests ?? [];
+    for (const call of inner) onRequest(`/graph/v1.0/${decodeURIComponent((call.url ?? '').split('?')[0] ?? '').replace(/^\/+/, '')}`, at);
+  });
 }
 
 async function freePort(): Promise<number> {

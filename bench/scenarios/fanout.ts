@@ -24,7 +24,7 @@ export interface FanoutResult {
 
 export async function measureFanout(): Promise<FanoutResult> {
   const users = env.int('BENCH_FANOUT_USERS', 1000);
-  const concurrency = env.int('BENCH_FANOUT_CONCURRENCY', 20);
+  const concurrency = env.int('BENCH_FANOUT_CONCURRENCY', 100);
   const fakeLatencyMs = env.int('BENCH_FANOUT_LATENCY_MS', 20);
   const bench = await startEnvironment({ name: 'fanout', latencyMs: fakeLatencyMs, playbooks: { 'bench-fanout': FANOUT_PLAYBOOK(concurrency) } });
   try {

@@ -55,7 +55,7 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
  * Microsoft Graph (users, groups, roles, security, `$batch`) and Defender for Endpoint, on one origin.
  * Emits `'request'` with each RequestRecord.
  */
-export class FakeCloud extends EventEmitter<{ request: [RequestRecord] }> {
+export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival: [FakeRequest] }> {
   readonly url: string;
   readonly endpoints: FakeCloudEndpoints;
   readonly msi: { endpoint: string; identityHeader: string };
@@ -115,7 +115,9 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord] }> {
       defender: createAuthedHandler(new Router<AuthedContext>(defenderRoutes(this.endpoints.defender, this.engine)), defenderErrors, authed('defender')),
       msi: createPublicHandler(new Router(msiRoutes(this.state, this.issuer, identityHeader)), msiErrors),
     };
-    this.dispatcher = new Dispatcher(handlers, this.faults, this.recorder, options.latencyMs ?? 0);
+    this.dispatcher = new Dispatcher(handlers, this.faults, this.recorder, options.latencyMs ?? 0, (req) => {
+      if (this.listenerCount('arrival') > 0) this.emit('arrival', req);
+    });
     this.control = createPublicHandler(new Router(controlRoutes(this)), controlErrors);
     server.on('request', (req, res) => void this.onRequest(req, res));
   }

@@ -114,7 +114,7 @@ export class GraphBatcher {
     for (;;) {
       queue.waiting = queue.waiting.filter((w) => !w.settled);
       if (queue.waiting.length === 0 || (this.inFlight.get(tenant) ?? 0) >= limit) break;
-      if (queue.waiting.length < MAX_BATCH && queue.inFlight > 0 && !lingered) {
+      if (queue.waiting.length < MAX_BATCH && (queue.inFlight > 0 || queue.lingering) && !lingered) {
         queue.lingering ??= setTimeout(() => {
           queue.lingering = undefined;
           this.pump(queue, true);
