@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import { fromPromise } from 'xstate';
 import type { CompiledPlaybook } from '../compiler/compile.js';
@@ -90,8 +91,11 @@ export function createStepActors(compiled: CompiledPlaybook, host: RunHost) {
       if (!Array.isArray(items)) throw new StepFailure('invalid_items', `forEach needs a list; the items expression gave ${items === undefined ? 'nothing' : typeof items}.`);
       if (items.length > MAX_LOOP_ITEMS) throw new StepFailure('too_many_items', `forEach takes at most ${MAX_LOOP_ITEMS} items; this gave ${items.length}.`);
       const body = (compiled.index.sequences.get(`${s.id}/body`) ?? []).map(step);
-      const limit = pLimit(s.def.forEach.concurrency ?? 5);
+      const concurrency = s.def.forEach.concurrency ?? 5;
+      const limit = pLimit(concurrency);
       const controller = new AbortController();
+      // Every iteration in flight listens to this signal a few times (its HTTP call, its wait for a batch): not a leak.
+      setMaxListeners(10 + 4 * concurrency, controller.signal);
       const stop = () => controller.abort(signal.reason);
       signal.addEventListener('abort', stop, { once: true });
       try {
