@@ -37,15 +37,18 @@ async function start(): Promise<ServiceProcess> {
   return service;
 }
 
-async function waitForRun(url: string, runId: string): Promise<any> {
+/** The run once its status is `status`, or once it has ended when none is given. */
+async function waitForStatus(url: string, runId: string, status?: string): Promise<any> {
   const deadline = Date.now() + 20_000;
   for (;;) {
     const { body } = await call(url, 'GET', `/api/v1/runs/${runId}`);
-    if (!['queued', 'running', 'waiting'].includes(body.status)) return body;
-    if (Date.now() > deadline) throw new Error(`run still ${body.status}`);
+    if (status ? body.status === status : !['queued', 'running', 'waiting'].includes(body.status)) return body;
+    if (Date.now() > deadline) throw new Error(`run still ${body.status}${status ? `, not ${status}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+const waitForRun = (url: string, runId: string) => waitForStatus(url, runId);
 
 describe('a destructive call in flight when the service is killed', () => {
   it('is reconciled after the restart: the user ends disabled and Azure saw one PATCH', async () => {
@@ -91,16 +94,6 @@ describe('a destructive call in flight when the service is killed', () => {
     expect(fake.listMachineActions({ machineId: DEMO.machines.meganLaptop.id, type: 'Isolate' })).toHaveLength(1);
   });
 });
-
-async function waitForStatus(url: string, runId: string, status: string): Promise<any> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const { body } = await call(url, 'GET', `/api/v1/runs/${runId}`);
-    if (body.status === status) return body;
-    if (Date.now() > deadline) throw new Error(`run still ${body.status}, not ${status}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('a playbook run', () => {
   it('killed while its disable call is in flight finishes after the restart, with one PATCH, and is approved after it', async () => {

@@ -204,6 +204,8 @@ export class GraphBatcher {
         // Resent after an ambiguous failure only if every request in it may be sent twice.
         idempotent: items.every((item) => item.call.idempotent),
         what: `a batch of ${items.length} requests`,
+        // A poller that handles throttling itself asked for one attempt: the batch honours the strictest.
+        maxAttempts: Math.min(...items.map((item) => item.call.maxAttempts ?? this.config.azureHttp.maxAttempts)),
       },
       items[0]!.authorize,
     );
