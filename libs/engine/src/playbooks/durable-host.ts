@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { In } from 'typeorm';
 import type { AnyActorRef } from 'xstate';
 import { ActionRunner } from '@riposte/actions';
 import type { HoldKind } from '@riposte/guardrails';
@@ -83,11 +84,11 @@ export class DurableHost implements RunHost {
     return this.journal.recordLoopStep(stepKey, record);
   }
 
-  /** A loop step that succeeded before a restart is not run again. */
-  async loopStepDone(stepKey: string): Promise<{ output: unknown } | undefined> {
-    if (this.fresh) return undefined;
-    const row = await this.db.reader.findOne(StepEntity, { where: { runId: this.run.id, stepKey }, select: { status: true, output: true } });
-    return row && (row.status === 'succeeded' || row.status === 'planned') ? { output: row.output } : undefined;
+  /** Loop steps that succeeded before a restart are not run again: read once per loop. */
+  async finishedLoopSteps(stepIds: string[]): Promise<Map<string, { output: unknown }>> {
+    if (this.fresh || stepIds.length === 0) return new Map();
+    const rows = await this.db.reader.find(StepEntity, { where: { runId: this.run.id, stepId: In(stepIds), status: In(['succeeded', 'planned']) }, select: { stepKey: true, output: true } });
+    return new Map(rows.map((row) => [row.stepKey, { output: row.output }]));
   }
 
   async sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -107,8 +107,8 @@ export async function rehearse(playbook: LoadedPlaybook, testCase: RehearsalCase
     async recordLoopStep(stepKey, record) {
       loopSteps.set(stepKey, record);
     },
-    async loopStepDone() {
-      return undefined;
+    async finishedLoopSteps() {
+      return new Map();
     },
     async sleep(ms) {
       clock += ms;

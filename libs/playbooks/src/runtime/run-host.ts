@@ -36,8 +36,8 @@ export interface RunHost {
   callPlaybook(call: { stepId: string; playbook: string; inputs: Record<string, unknown>; connection?: string }, signal: AbortSignal): Promise<unknown>;
   /** The timeline of steps inside a forEach, which the machine's context does not hold. */
   recordLoopStep(stepKey: string, record: LoopStepRecord): Promise<void>;
-  /** The output of a loop step that already succeeded (after a restart), if any. */
-  loopStepDone(stepKey: string): Promise<{ output: unknown } | undefined>;
+  /** The loop steps of these step ids that already succeeded (before a restart), by step key: not run again. */
+  finishedLoopSteps(stepIds: string[]): Promise<Map<string, { output: unknown }>>;
   /** Sleeps between retry attempts (a rehearsal makes this instant). */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
   now(): number;

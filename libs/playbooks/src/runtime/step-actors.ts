@@ -91,6 +91,8 @@ export function createStepActors(compiled: CompiledPlaybook, host: RunHost) {
       if (!Array.isArray(items)) throw new StepFailure('invalid_items', `forEach needs a list; the items expression gave ${items === undefined ? 'nothing' : typeof items}.`);
       if (items.length > MAX_LOOP_ITEMS) throw new StepFailure('too_many_items', `forEach takes at most ${MAX_LOOP_ITEMS} items; this gave ${items.length}.`);
       const body = (compiled.index.sequences.get(`${s.id}/body`) ?? []).map(step);
+      // Read before any item starts, so items are recorded in their order, and once, not per item.
+      const finished = await host.finishedLoopSteps(body.map((b) => b.id));
       const concurrency = s.def.forEach.concurrency ?? 5;
       const limit = pLimit(concurrency);
       const controller = new AbortController();
@@ -100,7 +102,7 @@ export function createStepActors(compiled: CompiledPlaybook, host: RunHost) {
       signal.addEventListener('abort', stop, { once: true });
       try {
         return {
-          output: await Promise.all(items.map((item, index) => limit(() => runIteration(body, item, index, controller.signal)))).catch((error: unknown) => {
+          output: await Promise.all(items.map((item, index) => limit(() => runIteration(body, item, index, finished, controller.signal)))).catch((error: unknown) => {
             controller.abort(error);
             throw error;
           }),
@@ -120,14 +122,14 @@ export function createStepActors(compiled: CompiledPlaybook, host: RunHost) {
   for (const id of compiled.actionIds) actors[id] = actionActor;
 
   /** One item of a forEach: the body's steps in order, each recorded in the run's timeline as `<step>[n]`. */
-  async function runIteration(body: IndexedStep[], item: unknown, index: number, signal: AbortSignal): Promise<Record<string, unknown>> {
+  async function runIteration(body: IndexedStep[], item: unknown, index: number, finished: Map<string, { output: unknown }>, signal: AbortSignal): Promise<Record<string, unknown>> {
     const results: Record<string, { status: string; output: unknown; error: unknown }> = {};
     for (const s of body) {
       if (signal.aborted) throw new StepFailure('cancelled', 'The loop was stopped.');
       const stepKey = `${s.id}[${index}]`;
       const extra = () => ({ item, index, steps: { ...(expressionData(host.context()).steps as object), ...results } });
       const def = s.def as ActionStep;
-      const done = await host.loopStepDone(stepKey);
+      const done = finished.get(stepKey);
       if (done) {
         results[s.id] = { status: 'succeeded', output: done.output, error: null };
         continue;
