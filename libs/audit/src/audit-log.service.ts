@@ -41,6 +41,13 @@ const GENESIS = '0'.repeat(64);
  */
 @Injectable()
 export class AuditLog {
+  /**
+   * The last hash written in each open transaction: several records appended in one (a group
+   * commit) read the head once. Safe because the transaction holds the write lock from its first
+   * insert; a rolled-back transaction's manager is never used again.
+   */
+  private readonly written = new WeakMap<EntityManager, string>();
+
   constructor(private readonly db: Database) {}
 
   /** Appends a record; inside `manager`'s transaction when given, so it commits with the change it describes. */
@@ -83,8 +90,8 @@ export class AuditLog {
   }
 
   private async append(entry: AuditEntry, m: EntityManager): Promise<void> {
-    // Read inside the writing transaction, never cached: the CLI may append from another process.
-    const prevHash = (await m.find(AuditRecordEntity, { select: { hash: true }, order: { seq: 'DESC' }, take: 1 }))[0]?.hash ?? GENESIS;
+    // Read inside the writing transaction, never across transactions: the CLI may append from another process.
+    const prevHash = this.written.get(m) ?? (await m.find(AuditRecordEntity, { select: { hash: true }, order: { seq: 'DESC' }, take: 1 }))[0]?.hash ?? GENESIS;
     const row = {
       id: randomUUID(),
       at: nowIso(),
@@ -101,6 +108,7 @@ export class AuditLog {
     };
     const hash = hashOf(row);
     await m.insert(AuditRecordEntity, { ...row, hash } as never);
+    this.written.set(m, hash);
   }
 }
 

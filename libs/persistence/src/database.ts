@@ -28,7 +28,6 @@ export class Database {
   private readonly batching: boolean;
   private readonly queue: Unit[] = [];
   private flushing = false;
-  private readonly rollbackListeners: (() => void)[] = [];
 
   constructor(
     readonly dataSource: DataSource,
@@ -51,11 +50,6 @@ export class Database {
     });
   }
 
-  /** Called when a batch was rolled back, so caches of what it wrote can be dropped. */
-  onRollback(listener: () => void): void {
-    this.rollbackListeners.push(listener);
-  }
-
   async close(): Promise<void> {
     if (this.readSource !== this.dataSource && this.readSource.isInitialized) await this.readSource.destroy();
   }
@@ -72,7 +66,6 @@ export class Database {
           });
           batch.forEach((unit, i) => unit.resolve(results[i]));
         } catch (error) {
-          this.rolledBack();
           if (batch.length === 1) (batch[0] as Unit).reject(error);
           else for (const unit of batch) await this.alone(unit);
         }
@@ -86,13 +79,8 @@ export class Database {
     try {
       unit.resolve(await this.dataSource.transaction(unit.work));
     } catch (error) {
-      this.rolledBack();
       unit.reject(error);
     }
-  }
-
-  private rolledBack(): void {
-    for (const listener of this.rollbackListeners) listener();
   }
 
   /** True when a unique constraint refused a write (portable across drivers). */
