@@ -53,6 +53,35 @@ describe('Graph batching', () => {
     expect(fake.count({ service: 'graph', batched: false }) - before).toBeLessThan(users);
   });
 
+  it('packs the calls of a forEach into full batches', async () => {
+    const users = 40;
+    for (let i = 0; i < users; i++) fake.addUser({ userPrincipalName: upn(100 + i), displayName: `Loop ${i}`, accountEnabled: true, userType: 'Member' });
+    const playbook = `id: read-many
+name: Read many users
+inputs:
+  users: { type: array, items: { type: string } }
+steps:
+  - id: read_all
+    forEach:
+      items: \${{ inputs.users }}
+      concurrency: ${users}
+      steps:
+        - id: read
+          action: azure_ad.get_user
+          with:
+            user: \${{ item }}
+`;
+    expect((await service.request('PUT', '/api/v1/playbooks/read-many', { raw: playbook, headers: { 'Content-Type': 'application/yaml' } })).status).toBe(201);
+    const before = fake.count({ service: 'graph', batched: false });
+    const started = await service.request('POST', '/api/v1/playbooks/read-many/runs', { body: { connectionTarget: 'batching', inputs: { users: Array.from({ length: users }, (_, i) => upn(100 + i)) } } });
+    expect(started.status).toBe(202);
+    const run = await waitForRun(service, started.body.runId, 30_000);
+    expect(run.status).toBe('succeeded');
+    expect(fake.requests({ service: 'graph', method: 'GET', path: /batch-user-1\d\d/, batched: true })).toHaveLength(users);
+    // 40 calls made within the linger fill two batches of 20 (a third if a slow machine spreads them out).
+    expect(fake.count({ service: 'graph', batched: false }) - before).toBeLessThanOrEqual(3);
+  });
+
   it('sends a call made on an idle line as itself, not as a batch of one', async () => {
     fake.addUser({ userPrincipalName: 'alone@contoso.com', displayName: 'Alone', accountEnabled: true, userType: 'Member' });
     const batchesBefore = fake.count({ service: 'graph', path: '/$batch' });

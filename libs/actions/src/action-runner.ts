@@ -29,6 +29,8 @@ export interface ActionRequest {
    * were there after all, its unique key refuses the intent and nothing is sent.
    */
   firstAttempt?: boolean;
+  /** One of many alike (a forEach item): its Graph calls may linger to share a `$batch` (see GraphBatcher). */
+  bulk?: boolean;
 }
 
 export interface StepFailure {
@@ -198,7 +200,7 @@ export class ActionRunner {
     }
     const context: ActionContext = {
       target: target as AzureTarget,
-      graph: this.graph,
+      graph: request.bulk ? this.graph.bulk : this.graph,
       defender: this.defender,
       signal: request.signal,
       marker: `riposte:${request.runId}/${request.stepKey}`,

@@ -16,6 +16,8 @@ export interface QueuedGraphCall {
   call: AzureCall;
   path: string;
   authorize: Authorize;
+  /** One of many alike (a fan-out): it may wait up to the linger for others to fill a batch. Other calls never wait. */
+  linger: boolean;
 }
 
 interface Waiting<T = unknown> extends QueuedGraphCall {
@@ -45,11 +47,12 @@ interface InnerResponse {
 /**
  * Every Graph call goes through here. Calls for the same connection target that wait at the
  * time leave together as one `$batch` of up to 20; a call that goes alone goes as itself, so a
- * single response is sent exactly as Microsoft documents it. As in Nagle's algorithm, a call
- * made while another of the same target is on the wire lingers (up to `graphBatchLingerMs`)
- * for others to join it, so a fan-out fills batches; a call made when the line is idle leaves
- * at once. At most `graphConcurrencyPerTenant` requests per tenant are in flight: the rest
- * wait, and fill the next batches.
+ * single response is sent exactly as Microsoft documents it. Calls of a fan-out (`linger`) wait
+ * up to `graphBatchLingerMs` for others to fill the batch; any other call leaves on the next
+ * turn of the event loop, taking whatever waits along: an alert's response is never held back
+ * to save requests.
+ * At most `graphConcurrencyPerTenant` requests per tenant are in flight: the rest wait, and
+ * fill the next batches.
  *
  * Inside a batch each answer is read on its own (the outer 200 says nothing about them):
  * throttled or failed requests that may be retried go again in a later batch after the longest
@@ -114,7 +117,8 @@ export class GraphBatcher {
     for (;;) {
       queue.waiting = queue.waiting.filter((w) => !w.settled);
       if (queue.waiting.length === 0 || (this.inFlight.get(tenant) ?? 0) >= limit) break;
-      if (queue.waiting.length < MAX_BATCH && (queue.inFlight > 0 || queue.lingering) && !lingered) {
+      const mayWait = queue.waiting.every((w) => w.linger);
+      if (mayWait && queue.waiting.length < MAX_BATCH && !lingered) {
         queue.lingering ??= setTimeout(() => {
           queue.lingering = undefined;
           this.pump(queue, true);

@@ -28,10 +28,21 @@ export interface GraphRequest {
 /** Microsoft Graph v1.0 (AZURE-API-CONTRACTS.md §3–§5). */
 @Injectable()
 export class GraphClient {
+  /** Set on the `bulk` view only. */
+  private readonly lingers: boolean = false;
+  private bulkView: GraphClient | undefined;
+
   constructor(
     private readonly batcher: GraphBatcher,
     private readonly tokens: TokenProvider,
   ) {}
+
+  /** This client for calls that are one of many (a fan-out's items): they may wait a moment to share a `$batch`. */
+  get bulk(): GraphClient {
+    // A view on this instance (same batcher and tokens), not a second provider.
+    this.bulkView ??= Object.create(this, { lingers: { value: true } }) as GraphClient;
+    return this.bulkView;
+  }
 
   /** The exact request a call would send, for dry runs and plans (no token). */
   describe(target: AzureTarget, request: GraphRequest): { method: HttpMethod; url: string; body?: unknown } {
@@ -41,7 +52,7 @@ export class GraphClient {
   /** Sends alone, or in a `$batch` with the calls made at the same moment (see GraphBatcher). */
   async send<T>(target: AzureTarget, request: GraphRequest, signal?: AbortSignal): Promise<AzureReply<T>> {
     const call: AzureCall = { service: 'graph', method: request.method, url: this.url(target, request.path), body: request.body, idempotent: request.idempotent, notFound: request.notFound, what: request.what, headers: request.headers, maxAttempts: request.maxAttempts, signal };
-    return this.batcher.send<T>(target, { call, path: request.path, authorize: async (refresh) => (await this.tokens.getToken(target, 'graph', { forceRefresh: refresh })).token });
+    return this.batcher.send<T>(target, { call, path: request.path, linger: this.lingers, authorize: async (refresh) => (await this.tokens.getToken(target, 'graph', { forceRefresh: refresh })).token });
   }
 
   async getUser(target: AzureTarget, user: string, select: string[], signal?: AbortSignal): Promise<GraphUser> {

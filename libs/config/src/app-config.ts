@@ -27,7 +27,7 @@ const EnvSchema = Type.Object({
   RIPOSTE_HTTP_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 10, default: 4 }),
   RIPOSTE_HTTP_MAX_RETRY_WAIT_SECONDS: Type.Number({ minimum: 0, maximum: 3600, default: 120 }),
   RIPOSTE_GRAPH_CONCURRENCY_PER_TENANT: Type.Integer({ minimum: 1, maximum: 256, default: 8 }),
-  RIPOSTE_GRAPH_BATCH_LINGER_MS: Type.Integer({ minimum: 0, maximum: 1000, default: 50 }),
+  RIPOSTE_GRAPH_BATCH_LINGER_MS: Type.Integer({ minimum: 0, maximum: 1000, default: 200 }),
   RIPOSTE_MACHINE_ACTION_TIMEOUT_SECONDS: Type.Number({ minimum: 0.1, maximum: 86_400, default: 900 }),
   RIPOSTE_MACHINE_ACTION_POLL_SECONDS: Type.Number({ minimum: 0.01, maximum: 600, default: 10 }),
   RIPOSTE_DEFENDER_CALLS_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 100_000, default: 100 }),

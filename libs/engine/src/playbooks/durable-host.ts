@@ -56,7 +56,7 @@ export class DurableHost implements RunHost {
     if (this.parking) return new Promise(() => undefined);
     const connectionTarget = call.connection ?? this.run.connectionTarget ?? '';
     this.journal.recordAttempt(call.stepKey, { action: call.action, input: call.input, connectionTarget, attempts: call.attempt });
-    const running = this.runner.run({ runId: this.run.id, stepKey: call.stepKey, action: call.action, input: call.input, connectionTarget, dryRun: this.run.dryRun, actor: actorOf(this.run), trigger: this.run.triggerType, signal, firstAttempt: this.fresh && call.attempt === 1 });
+    const running = this.runner.run({ runId: this.run.id, stepKey: call.stepKey, action: call.action, input: call.input, connectionTarget, dryRun: this.run.dryRun, actor: actorOf(this.run), trigger: this.run.triggerType, signal, firstAttempt: this.fresh && call.attempt === 1, bulk: call.bulk });
     this.inFlight.add(running);
     const result = await running.finally(() => this.inFlight.delete(running));
     if (result.status === 'failed') throw new StepFailure(result.error.code, result.error.message, call.attempt);

@@ -11,6 +11,8 @@ export interface ActionCall {
   /** The step's connection target, if it overrides the run's. */
   connection?: string;
   attempt: number;
+  /** One of many alike (an item of a forEach): its Azure calls may wait a moment to share a batch. */
+  bulk: boolean;
 }
 
 export interface LoopStepRecord {

@@ -30,7 +30,7 @@ export function createStepActors(compiled: CompiledPlaybook, host: RunHost) {
   };
 
   /** One action step, with its retry policy and timeout. Used by top-level steps and loop bodies alike. */
-  const runAction = async (s: IndexedStep, stepKey: string, extra: Record<string, unknown>, signal: AbortSignal): Promise<WorkResult> => {
+  const runAction = async (s: IndexedStep, stepKey: string, extra: Record<string, unknown>, signal: AbortSignal, bulk = false): Promise<WorkResult> => {
     const def = s.def as ActionStep;
     const input = ((await evaluate(s.compiled.with, extra)) ?? {}) as Record<string, unknown>;
     const retry: RetryPolicy = def.retry ?? { attempts: 1 };
@@ -40,7 +40,7 @@ export function createStepActors(compiled: CompiledPlaybook, host: RunHost) {
     for (let attempt = 1; ; attempt++) {
       const attemptSignal = def.timeout ? AbortSignal.any([signal, AbortSignal.timeout(parseDuration(def.timeout))]) : signal;
       try {
-        const output = await host.executeAction({ stepId: s.id, stepKey, action: def.action, input, connection: def.connection, attempt }, attemptSignal);
+        const output = await host.executeAction({ stepId: s.id, stepKey, action: def.action, input, connection: def.connection, attempt, bulk }, attemptSignal);
         return { output, attempts: attempt };
       } catch (error) {
         const failure = error instanceof StepFailure ? error : new StepFailure('internal_error', String((error as Error)?.message ?? error));
@@ -141,7 +141,7 @@ export function createStepActors(compiled: CompiledPlaybook, host: RunHost) {
       }
       await host.recordLoopStep(stepKey, { stepId: s.id, action: def.action, status: 'running' });
       try {
-        const result = await runAction(s, stepKey, extra(), signal);
+        const result = await runAction(s, stepKey, extra(), signal, true);
         results[s.id] = { status: 'succeeded', output: result.output, error: null };
         await host.recordLoopStep(stepKey, { stepId: s.id, action: def.action, status: 'succeeded', output: result.output, attempts: result.attempts });
       } catch (error) {
