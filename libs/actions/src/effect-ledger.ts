@@ -30,15 +30,15 @@ export class EffectLedger {
    * take the budget, the rest are told it is used up.
    */
   async intend(effect: EffectKey, limits: IntentLimits, previous: EffectEntity | null): Promise<IntentResult> {
-    const fresh = { ...effect, status: 'intended', reference: null, detail: null, intendedAt: nowIso(), settledAt: null };
+    const intent = { ...effect, status: 'intended', reference: null, detail: null, intendedAt: nowIso(), settledAt: null };
     return this.db.transaction(async (m) => {
       const over = await this.overLimit(m, effect, limits);
       if (over) return over;
       if (previous) {
-        await m.update(EffectEntity, { id: previous.id }, fresh);
-        return { effect: { ...previous, ...fresh } };
+        await m.update(EffectEntity, { id: previous.id }, intent);
+        return { effect: { ...previous, ...intent } };
       }
-      const row: EffectEntity = { id: randomUUID(), ...fresh };
+      const row: EffectEntity = { id: randomUUID(), ...intent };
       await m.insert(EffectEntity, row as never);
       return { effect: row };
     });

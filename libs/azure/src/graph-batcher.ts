@@ -21,6 +21,8 @@ export interface QueuedGraphCall {
 }
 
 interface Waiting<T = unknown> extends QueuedGraphCall {
+  /** When it joined the queue: a lingering call waits at most `graphBatchLingerMs` from then. */
+  queuedAt: number;
   attempt: number;
   resolve: (reply: AzureReply<T>) => void;
   reject: (error: unknown) => void;
@@ -33,7 +35,7 @@ interface TargetQueue {
   scheduled: boolean;
   /** Requests of this target on the wire. */
   inFlight: number;
-  /** Set while a partial batch lingers for company. */
+  /** Wakes the queue when its oldest lingering call has waited long enough. */
   lingering?: NodeJS.Timeout;
 }
 
@@ -73,7 +75,7 @@ export class GraphBatcher {
     const { signal } = queued.call;
     if (signal?.aborted) return Promise.reject(cancelled());
     return new Promise<AzureReply<T>>((resolve, reject) => {
-      const item: Waiting<T> = { ...queued, attempt: 0, settled: false, resolve: () => undefined, reject: () => undefined };
+      const item: Waiting<T> = { ...queued, queuedAt: 0, attempt: 0, settled: false, resolve: () => undefined, reject: () => undefined };
       const onAbort = () => settle(item as Waiting, cancelled());
       item.resolve = (reply) => {
         signal?.removeEventListener('abort', onAbort);
@@ -97,6 +99,8 @@ export class GraphBatcher {
       this.queues.set(key, queue);
     }
     queue.target = target;
+    const now = Date.now();
+    for (const item of items) item.queuedAt = now;
     queue.waiting.push(...items);
     this.schedule(queue);
   }
@@ -111,30 +115,27 @@ export class GraphBatcher {
     });
   }
 
-  private pump(queue: TargetQueue, lingered = false): void {
+  private pump(queue: TargetQueue): void {
     const tenant = tenantKey(queue.target);
     const limit = this.config.azureHttp.graphConcurrencyPerTenant;
+    clearTimeout(queue.lingering);
+    queue.lingering = undefined;
     for (;;) {
       queue.waiting = queue.waiting.filter((w) => !w.settled);
       if (queue.waiting.length === 0 || (this.inFlight.get(tenant) ?? 0) >= limit) break;
-      const mayWait = queue.waiting.every((w) => w.linger);
-      if (mayWait && queue.waiting.length < MAX_BATCH && !lingered) {
-        queue.lingering ??= setTimeout(() => {
-          queue.lingering = undefined;
-          this.pump(queue, true);
-        }, this.config.azureHttp.graphBatchLingerMs);
+      // A partial batch of fan-out calls waits for company, until its oldest call has waited the linger.
+      const waitMore = this.config.azureHttp.graphBatchLingerMs - (Date.now() - queue.waiting[0]!.queuedAt);
+      if (queue.waiting.length < MAX_BATCH && waitMore > 0 && queue.waiting.every((w) => w.linger)) {
+        queue.lingering = setTimeout(() => this.pump(queue), waitMore);
         return;
       }
-      lingered = false;
-      clearTimeout(queue.lingering);
-      queue.lingering = undefined;
       const items = queue.waiting.splice(0, MAX_BATCH);
       this.inFlight.set(tenant, (this.inFlight.get(tenant) ?? 0) + 1);
       queue.inFlight += 1;
       void this.dispatch(queue.target, items).finally(() => {
         this.inFlight.set(tenant, (this.inFlight.get(tenant) ?? 1) - 1);
         queue.inFlight -= 1;
-        // A slot came free: the calls lingering for it, and this tenant's other targets, may go.
+        // A slot came free: this target's waiting calls, and this tenant's other targets', may go.
         for (const other of this.queues.values()) if (tenantKey(other.target) === tenant && other.waiting.length) this.schedule(other);
       });
     }

@@ -7,7 +7,7 @@ import { AppConfig } from '@riposte/config';
 import { type AzureTarget, type CloudEndpoints, type CloudName, type CloudScopes, refuseAddress, refuseEndpointUrl, resolveCloud, TokenProvider } from '@riposte/azure';
 import { ConflictError, NotFoundError, ValidationError, type FieldError } from '@riposte/errors';
 import { Metrics, redactor } from '@riposte/observability';
-import { ConnectionTargetEntity, Database, nowIso, RunEntity } from '@riposte/persistence';
+import { ConnectionTargetEntity, Database, nowIso, RecentRead, RunEntity } from '@riposte/persistence';
 import { inspectClientCertificate } from './client-certificate.js';
 import type { CreateConnectionTarget, UpdateConnectionTarget } from './connection-target.schemas.js';
 import { SecretBox } from './secret-box.js';
@@ -42,7 +42,7 @@ const LIST_CACHE_MS = 1_000;
 export class ConnectionTargetsService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ConnectionTargetsService.name);
   private readonly resolved = new LRUCache<string, AzureTarget>({ max: 1_000, ttl: RESOLVED_CACHE_MS });
-  private listed: { at: number; views: Promise<ConnectionTargetView[]> } | undefined;
+  private readonly listed = new RecentRead(LIST_CACHE_MS, async () => (await this.db.reader.find(ConnectionTargetEntity, { order: { name: 'ASC' } })).map((row) => this.toView(row)));
 
   constructor(
     private readonly db: Database,
@@ -95,12 +95,7 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
   }
 
   list(): Promise<ConnectionTargetView[]> {
-    if (!this.listed || Date.now() - this.listed.at > LIST_CACHE_MS) {
-      const views = this.db.reader.find(ConnectionTargetEntity, { order: { name: 'ASC' } }).then((rows) => rows.map((row) => this.toView(row)));
-      this.listed = { at: Date.now(), views };
-      views.catch(() => (this.listed = undefined));
-    }
-    return this.listed.views;
+    return this.listed.get();
   }
 
   async get(name: string): Promise<ConnectionTargetView> {
@@ -151,7 +146,7 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
 
   private changed(): void {
     this.resolved.clear();
-    this.listed = undefined;
+    this.listed.clear();
   }
 
   private decrypt(row: ConnectionTargetEntity): AzureTarget {

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { AzureError, type AzureTarget, DefenderClient, GraphClient, userPath } from '@riposte/azure';
 import { AppConfig } from '@riposte/config';
 import { ConflictError, NotFoundError } from '@riposte/errors';
-import { Database, nowIso, ProtectedEntityEntity } from '@riposte/persistence';
+import { Database, nowIso, ProtectedEntityEntity, RecentRead } from '@riposte/persistence';
 import { type GuardrailSettings, type GuardrailsFile, mergeSettings, PRIVILEGED_ROLE_TEMPLATES, readGuardrailsFile } from './guardrail-settings.js';
 import { SettingsStore } from './settings-store.js';
 
@@ -37,7 +37,7 @@ export class ProtectionService {
   private readonly directories = new Map<string, { at: number; directory: Promise<Directory> }>();
   private readonly memberships = new Map<string, { at: number; reason: Promise<string | null> }>();
   private readonly machines = new Map<string, { at: number; machine: Promise<{ id: string; dns: string; tags: string[] } | null> }>();
-  private listed: { at: number; value: Promise<ProtectedView[]> } | undefined;
+  private readonly listed = new RecentRead(LIST_CACHE_MS, () => this.readList());
 
   constructor(
     private readonly db: Database,
@@ -54,12 +54,7 @@ export class ProtectionService {
   }
 
   list(): Promise<ProtectedView[]> {
-    if (!this.listed || Date.now() - this.listed.at > LIST_CACHE_MS) {
-      const value = this.readList();
-      this.listed = { at: Date.now(), value };
-      value.catch(() => (this.listed = undefined));
-    }
-    return this.listed.value;
+    return this.listed.get();
   }
 
   private async readList(): Promise<ProtectedView[]> {
@@ -76,7 +71,7 @@ export class ProtectionService {
       if (await m.exists(ProtectedEntityEntity, { where: { kind, value: row.value } })) throw new ConflictError(`${kind} '${value}' is already protected.`);
       await m.insert(ProtectedEntityEntity, row);
     });
-    this.listed = undefined;
+    this.listed.clear();
     this.directories.clear();
     this.memberships.clear();
     return { id: row.id, kind, value: row.value, reason, source: 'api' };
@@ -85,7 +80,7 @@ export class ProtectionService {
   async remove(id: string): Promise<void> {
     const deleted = await this.db.transaction((m) => m.delete(ProtectedEntityEntity, { id }));
     if (!deleted.affected) throw new NotFoundError('Protected entity', id);
-    this.listed = undefined;
+    this.listed.clear();
     this.directories.clear();
     this.memberships.clear();
   }

@@ -3,4 +3,5 @@ export { Database } from './database.js';
 export { PersistenceModule } from './persistence.module.js';
 export { dataSourceOptions, tuneConnection } from './data-source-options.js';
 export { nowIso } from './time.js';
+export { RecentRead } from './recent-read.js';
 export { type Page, encodeCursor, decodeCursor } from './pagination.js';

@@ -4,7 +4,7 @@ import { IsNull } from 'typeorm';
 import { ActionCatalogue } from '@riposte/actions';
 import { NotFoundError, RiposteError } from '@riposte/errors';
 import { type LoadedPlaybook, type LoadResult, loadPlaybook } from '@riposte/playbooks';
-import { Database, nowIso, PlaybookEntity, PlaybookVersionEntity } from '@riposte/persistence';
+import { Database, nowIso, PlaybookEntity, PlaybookVersionEntity, RecentRead } from '@riposte/persistence';
 
 const ENABLED_CACHE_MS = 1_000;
 
@@ -36,8 +36,8 @@ export interface PlaybookSummary {
 @Injectable()
 export class PlaybookStore {
   private readonly compiled = new Map<string, LoadedPlaybook>();
-  /** The enabled playbooks, read at most once a second (every alert asks): changes here drop it at once. */
-  private enabledCache: { at: number; value: Promise<{ row: PlaybookEntity; playbook: LoadedPlaybook }[]> } | undefined;
+  /** The enabled playbooks: every alert asks. */
+  private readonly enabledPlaybooks = new RecentRead(ENABLED_CACHE_MS, () => this.readEnabled());
 
   constructor(
     private readonly db: Database,
@@ -66,7 +66,7 @@ export class PlaybookStore {
       await m.save(PlaybookEntity, row);
       this.compiled.set(`${id}@${version}`, loaded);
       return { id, version, sha256: loaded.sha256, created: !existing || existing.deletedAt !== null, changed: true };
-    }).finally(() => (this.enabledCache = undefined));
+    }).finally(() => this.enabledPlaybooks.clear());
   }
 
   async list(): Promise<PlaybookSummary[]> {
@@ -112,17 +112,12 @@ export class PlaybookStore {
   async delete(id: string): Promise<void> {
     await this.find(id);
     await this.db.transaction((m) => m.update(PlaybookEntity, { id }, { deletedAt: nowIso() }));
-    this.enabledCache = undefined;
+    this.enabledPlaybooks.clear();
   }
 
   /** Enabled playbooks with their current definitions (for alert triggers). */
   enabled(): Promise<{ row: PlaybookEntity; playbook: LoadedPlaybook }[]> {
-    if (!this.enabledCache || Date.now() - this.enabledCache.at > ENABLED_CACHE_MS) {
-      const value = this.readEnabled();
-      this.enabledCache = { at: Date.now(), value };
-      value.catch(() => (this.enabledCache = undefined));
-    }
-    return this.enabledCache.value;
+    return this.enabledPlaybooks.get();
   }
 
   private async readEnabled(): Promise<{ row: PlaybookEntity; playbook: LoadedPlaybook }[]> {
