@@ -1,6 +1,56 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layering between libraries: which lib may import which. A lib missing here, or an import
+ * that is not listed, fails lint, so the architecture described in the README cannot drift.
+ * Apps (thin controllers, the CLI, the demo) may import any lib; a lib never imports an app.
+ */
+const LAYERS = {
+  errors: [],
+  schema: [],
+  observability: [],
+  config: ['schema'],
+  persistence: ['config', 'errors'],
+  audit: ['observability', 'persistence'],
+  auth: ['config', 'errors', 'persistence'],
+  azure: ['config', 'errors', 'observability'],
+  'connection-targets': ['audit', 'auth', 'azure', 'config', 'errors', 'observability', 'persistence', 'schema'],
+  guardrails: ['audit', 'azure', 'config', 'errors', 'persistence', 'schema'],
+  actions: ['audit', 'azure', 'connection-targets', 'errors', 'guardrails', 'observability', 'persistence', 'schema'],
+  playbooks: ['actions', 'errors', 'schema'],
+  engine: ['actions', 'audit', 'auth', 'config', 'connection-targets', 'errors', 'guardrails', 'observability', 'persistence', 'playbooks', 'schema'],
+  alerts: ['auth', 'azure', 'config', 'connection-targets', 'engine', 'errors', 'observability', 'persistence', 'playbooks'],
+};
+
+const layering = {
+  meta: { type: 'problem', schema: [] },
+  create(context) {
+    const file = context.filename.replaceAll('\\', '/');
+    const own = /\/libs\/([a-z-]+)\/src\//.exec(file)?.[1];
+    if (!own) return {};
+    const check = (node) => {
+      const source = node.source?.value;
+      if (typeof source !== 'string') return;
+      if (/(^|\/)apps\//.test(source)) {
+        context.report({ node, message: `libs/${own} imports an app (${source}): libraries never depend on apps.` });
+        return;
+      }
+      const target = /^@riposte\/([a-z-]+)$/.exec(source)?.[1];
+      if (!target || target === own) {
+        if (source.startsWith('../') && /\.\.\/\.\.\/(\.\.\/)*[a-z-]+\/src\//.test(source)) {
+          context.report({ node, message: `libs/${own} reaches into another lib by path (${source}): import it as @riposte/<lib>.` });
+        }
+        return;
+      }
+      const allowed = LAYERS[own];
+      if (!allowed) context.report({ node, message: `libs/${own} is not in the layer table of eslint.config.js: add it with the libs it may import.` });
+      else if (!allowed.includes(target)) context.report({ node, message: `libs/${own} may not import @riposte/${target} (layer table in eslint.config.js).` });
+    };
+    return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check, ImportExpression: (node) => check({ ...node, source: node.source }) };
+  },
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'data/**', 'bench/results/**'] },
   js.configs.recommended,
@@ -16,6 +66,12 @@ export default tseslint.config(
       ],
       'no-restricted-imports': ['error', { paths: [{ name: 'node:vm', message: 'No dynamic code.' }, { name: 'vm', message: 'No dynamic code.' }] }],
     },
+  },
+  {
+    files: ['libs/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    plugins: { riposte: { rules: { layering } } },
+    rules: { 'riposte/layering': 'error' },
   },
   {
     // ESLint's own rule does not see values used in TypeScript decorators; tsc checks unused values.

@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Command, Option } from 'commander';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { ActionCatalogue } from '@riposte/actions';
+import { ActionCatalogue, renderActionTable, replaceActionTable } from '@riposte/actions';
 import { AuditLog } from '@riposte/audit';
 import { formatErrors, loadPlaybook, parseRehearsalFile, PLAYBOOK_SCHEMA, rehearse, toMermaid } from '@riposte/playbooks';
 import { ApiKeysService, generateKey, ROLES, type Role } from '@riposte/auth';
@@ -76,6 +76,17 @@ program
       process.stdout.write(`The audit chain is broken at record ${result.firstBroken?.seq} (id ${result.firstBroken?.id}): ${result.firstBroken?.reason}.\n`);
       process.exitCode = 2;
     }
+  });
+
+program
+  .command('docs')
+  .description('Regenerate documentation generated from the code')
+  .command('actions')
+  .description('Rewrite the action tables of README.md and docs/API.md from the catalogue')
+  .action(() => {
+    const table = renderActionTable(new ActionCatalogue().list());
+    for (const file of ['README.md', 'docs/API.md']) writeFileSync(file, replaceActionTable(readFileSync(file, 'utf8'), table));
+    process.stderr.write('Rewrote the action tables of README.md and docs/API.md.\n');
   });
 
 const playbooks = program.command('playbooks').description('Tools for playbook authors (no database needed)');
