@@ -20,7 +20,7 @@ const LAYERS = {
   actions: ['audit', 'azure', 'connection-targets', 'errors', 'guardrails', 'observability', 'persistence', 'schema'],
   playbooks: ['actions', 'errors', 'schema'],
   engine: ['actions', 'audit', 'auth', 'config', 'connection-targets', 'errors', 'guardrails', 'observability', 'persistence', 'playbooks', 'schema'],
-  alerts: ['auth', 'azure', 'config', 'connection-targets', 'engine', 'errors', 'observability', 'persistence', 'playbooks'],
+  alerts: ['auth', 'azure', 'config', 'connection-targets', 'engine', 'errors', 'observability', 'persistence', 'playbooks', 'schema'],
 };
 
 const layering = {

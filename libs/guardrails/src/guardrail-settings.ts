@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import Type, { type Static } from 'typebox';
 import { parse } from 'yaml';
 import { ConfigError } from '@riposte/config';
-import { compileSchema, formatSchemaErrors } from '@riposte/schema';
+import { compileSchema, DURATION_PATTERN, formatSchemaErrors, parseDuration } from '@riposte/schema';
 
 const HOUR = 3_600_000;
 
@@ -45,7 +45,7 @@ export const DEFAULT_SETTINGS: GuardrailSettings = {
   },
 };
 
-const BudgetSchema = Type.Object({ limit: Type.Integer({ minimum: 0, maximum: 1_000_000 }), window: Type.String({ pattern: '^[0-9]+(s|m|h|d)$' }) }, { additionalProperties: false });
+const BudgetSchema = Type.Object({ limit: Type.Integer({ minimum: 0, maximum: 1_000_000 }), window: Type.String({ pattern: DURATION_PATTERN }) }, { additionalProperties: false });
 export const GuardrailsFileSchema = Type.Object(
   {
     protected: Type.Optional(
@@ -69,12 +69,6 @@ export const GuardrailsFileSchema = Type.Object(
 export type GuardrailsFile = Static<typeof GuardrailsFileSchema>;
 const validateFile = compileSchema<GuardrailsFile>(GuardrailsFileSchema);
 
-export function parseWindow(window: string): number {
-  const match = /^(\d+)(s|m|h|d)$/.exec(window);
-  const unit = { s: 1000, m: 60_000, h: HOUR, d: 24 * HOUR }[match?.[2] as 's' | 'm' | 'h' | 'd'];
-  return Number(match?.[1]) * unit;
-}
-
 /** The guardrails file (RIPOSTE_GUARDRAILS_FILE), checked at boot; a bad file stops the service with the reason. */
 export function readGuardrailsFile(path: string | undefined): GuardrailsFile {
   if (!path) return {};
@@ -93,7 +87,7 @@ export function readGuardrailsFile(path: string | undefined): GuardrailsFile {
 export function mergeSettings(file: GuardrailsFile, overrides: Partial<GuardrailsFile> | null): GuardrailSettings {
   const budgets = { ...DEFAULT_SETTINGS.budgets };
   for (const source of [file.budgets ?? {}, overrides?.budgets ?? {}]) {
-    for (const [action, budget] of Object.entries(source)) budgets[action] = { limit: budget.limit, windowMs: parseWindow(budget.window) };
+    for (const [action, budget] of Object.entries(source)) budgets[action] = { limit: budget.limit, windowMs: parseDuration(budget.window) };
   }
   return {
     protectDirectoryRoles: overrides?.protectDirectoryRoles ?? file.protectDirectoryRoles ?? DEFAULT_SETTINGS.protectDirectoryRoles,

@@ -5,7 +5,6 @@ export { compileExpression, ExpressionError, toInertData, type CompiledExpressio
 export { compileValue, resolveValue, isExpression, type CompiledValue } from './expressions/template.js';
 export { loadPlaybook, formatErrors, type LoadedPlaybook, type LoadResult } from './loader/playbook-loader.js';
 export type { PlaybookError } from './loader/problem.js';
-export { parseDuration } from './loader/durations.js';
 export { fitsType } from './loader/semantic-checks.js';
 export { checkRunInputs } from './loader/run-inputs.js';
 export type { IndexedStep, PlaybookIndex } from './loader/step-index.js';

@@ -4,9 +4,11 @@
  * and the first check of the loader. Step kinds and cross-references are checked in code after
  * it, where the messages can be specific.
  */
+import { DURATION_PATTERN } from '@riposte/schema';
+
 export const PLAYBOOK_SCHEMA_ID = 'https://riposte.dev/schemas/playbook.schema.json';
 
-const duration = { type: 'string', pattern: '^[0-9]+(ms|s|m|h|d)$', description: 'A duration: a number and a unit (ms, s, m, h, d), e.g. `30s`, `4h`.' };
+const duration = { type: 'string', pattern: DURATION_PATTERN, description: 'A duration: a number and a unit (ms, s, m, h, d), e.g. `30s`, `4h`.' };
 const expression = { type: 'string', pattern: '^\\s*\\$\\{\\{[\\s\\S]*\\}\\}\\s*$', description: 'An expression: `${{ … }}` (JSONata), e.g. `${{ alert.severity = "high" }}`.' };
 const slug = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' };
 const stepId = { type: 'string', pattern: '^[a-z][a-z0-9_]{0,62}$', description: 'Unique in the playbook, in snake_case (expressions read results as `steps.<id>.output`).' };

@@ -6,7 +6,7 @@ import { CORE_ACTORS } from '../compiler/playbook-machine.js';
 import { expressionData, StepFailure, type WorkResult } from '../compiler/run-context.js';
 import type { ActionStep, RetryPolicy } from '../definition.js';
 import { ExpressionError, resolveValue, type CompiledValue } from '../expressions/template.js';
-import { parseDuration } from '../loader/durations.js';
+import { parseDuration } from '@riposte/schema';
 import type { IndexedStep } from '../loader/step-index.js';
 import type { RunHost } from './run-host.js';
 
