@@ -4,7 +4,7 @@ import { demoTarget, startService, type TestService, waitForRun } from '../suppo
 
 /*
  * Graph calls made at the same time for one connection target leave as `$batch` requests
- * (AZURE-API-CONTRACTS.md §5), each inner answer read on its own. The fake answers every call
+ * (docs/AZURE.md#graph-batching), each inner answer read on its own. The fake answers every call
  * after 30 ms, so calls overlap as they do against the real Graph.
  */
 let fake: FakeCloud;

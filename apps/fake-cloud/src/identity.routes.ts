@@ -180,7 +180,7 @@ function checkSecret(req: FakeRequest, app: AppRegistration, secret: string): Fa
   return undefined;
 }
 
-/** RFC 6749 §2.3.1: `Basic base64(urlencode(client_id):urlencode(secret))`. */
+/** RFC 6749 section 2.3.1: `Basic base64(urlencode(client_id):urlencode(secret))`. */
 function parseBasic(header: string | undefined): { clientId: string; secret: string } | undefined {
   const m = /^Basic\s+(\S+)$/i.exec(header ?? '');
   if (!m) return undefined;

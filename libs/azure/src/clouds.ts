@@ -20,8 +20,8 @@ interface CloudPreset {
   scopes: CloudScopes;
 }
 
-// AZURE-API-CONTRACTS.md §1.9 and §7.1. The Defender audience stays api.securitycenter.* even
-// when calling the api.security.* or regional hosts.
+// docs/AZURE.md#national-clouds and docs/AZURE.md#defender-hosts. The Defender audience stays
+// api.securitycenter.* even when calling the api.security.* or regional hosts.
 const PRESETS: Record<Exclude<CloudName, 'custom'>, CloudPreset> = {
   public: {
     endpoints: { authority: 'https://login.microsoftonline.com', graph: 'https://graph.microsoft.com', defender: 'https://api.securitycenter.microsoft.com', management: 'https://management.azure.com' },

@@ -4,9 +4,9 @@ import { AzureError } from './azure-error.js';
 
 /**
  * Defender for Endpoint allows each of its machine APIs 100 calls a minute and 1,500 an hour
- * per app (§7.1). This keeps us under that on our side, per connection target and API, by
- * waiting for a slot rather than collecting 429s. Per process: several workers share Azure's
- * quota, so with more than one, lower the limits accordingly.
+ * per app (docs/AZURE.md#defender-rate-limits). This keeps us under that on our side, per
+ * connection target and API, by waiting for a slot rather than collecting 429s. Per process:
+ * several workers share Azure's quota, so with more than one, lower the limits accordingly.
  */
 export class DefenderRateLimiter {
   private readonly perMinute: RateLimiterMemory;

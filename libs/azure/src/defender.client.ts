@@ -47,7 +47,7 @@ export interface DefenderRequest {
 
 const MACHINE_ID = /^[0-9a-f]{40}$/i;
 
-/** Microsoft Defender for Endpoint (AZURE-API-CONTRACTS.md §7). */
+/** Microsoft Defender for Endpoint (docs/AZURE.md#defender-for-endpoint). */
 @Injectable()
 export class DefenderClient {
   private readonly limiter: DefenderRateLimiter;

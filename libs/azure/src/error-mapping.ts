@@ -7,7 +7,7 @@ interface ApiErrorBody {
 /** What a 404 means depends on what was asked for. */
 export type NotFoundMeaning = 'user_not_found' | 'machine_not_found' | 'alert_not_found' | 'not_found';
 
-/** Maps a Graph or Defender error answer (§6.1, §7.7) to a typed error. */
+/** Maps a Graph or Defender error answer (docs/AZURE.md#graph-errors, docs/AZURE.md#defender-errors) to a typed error. */
 export function apiError(service: AzureService, status: number, body: unknown, options: { notFound?: NotFoundMeaning; retryAfterMs?: number; what?: string } = {}): AzureError {
   const error = (body as ApiErrorBody | undefined)?.error;
   const azureCode = error?.code || undefined;
@@ -44,7 +44,7 @@ interface MsalLikeError {
   message?: string;
 }
 
-/** Plain sentences for the AADSTS errors people actually hit (AZURE-API-CONTRACTS.md §1.4, §2.8). */
+/** Plain sentences for the AADSTS errors people actually hit (docs/AZURE.md#aadsts-codes, docs/AZURE.md#msal-errors). */
 const AADSTS: Record<number, [AzureErrorCode, string]> = {
   7000215: ['invalid_client_secret', 'The client secret is wrong. Paste the secret\'s Value (not its Secret ID) from Certificates & secrets of the app registration.'],
   7000222: ['expired_client_secret', 'The client secret has expired. Create a new client secret in the app registration (Certificates & secrets) and update this connection target.'],

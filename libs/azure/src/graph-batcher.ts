@@ -8,7 +8,7 @@ import type { AzureTarget } from './azure-target.js';
 import { apiError } from './error-mapping.js';
 import { isRetryable, parseRetryAfter, retryDelay } from './retry-policy.js';
 
-/** Graph's limit of requests in one `$batch` (AZURE-API-CONTRACTS.md §5). */
+/** Graph's limit of requests in one `$batch` (docs/AZURE.md#graph-batching). */
 export const MAX_BATCH = 20;
 
 /** One Graph call waiting for a slot: `path` is relative to the version root, as `$batch` wants it. */
@@ -188,7 +188,7 @@ export class GraphBatcher {
       for (const item of again) settle(item, new AzureError('throttled', `Microsoft Graph is throttling this app; it asked to wait ${Math.ceil(longestWaitMs / 1000)} s.`, { service: 'graph', status: 429, retryAfterMs: longestWaitMs }));
       return;
     }
-    // Retried together after the longest wait, in new batches (AZURE-API-CONTRACTS.md §5).
+    // Retried together after the longest wait, in new batches (docs/AZURE.md#graph-batch-throttling).
     void sleep(longestWaitMs).then(() => this.enqueue(target, again.filter((w) => !w.settled)));
   }
 

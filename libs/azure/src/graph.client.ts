@@ -25,7 +25,7 @@ export interface GraphRequest {
   maxAttempts?: number;
 }
 
-/** Microsoft Graph v1.0 (AZURE-API-CONTRACTS.md §3–§5). */
+/** Microsoft Graph v1.0 (docs/AZURE.md#microsoft-graph). */
 @Injectable()
 export class GraphClient {
   /** Set on the `bulk` view only. */
@@ -79,7 +79,7 @@ export class GraphClient {
   }
 }
 
-/** `/users/{id or UPN}`, URL-encoded; a UPN starting with `$` needs the `('…')` form (§3.1). */
+/** `/users/{id or UPN}`, URL-encoded; a UPN starting with `$` needs the `('…')` form (docs/AZURE.md#graph-user-paths). */
 export function userPath(user: string): string {
   if (user.startsWith('$')) return `/users('${encodeURIComponent(user.replace(/'/g, "''"))}')`;
   return `/users/${encodeURIComponent(user)}`;

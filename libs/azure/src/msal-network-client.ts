@@ -6,7 +6,7 @@ import type { AzureHttp } from './azure-http.js';
 /**
  * msal-node's transport, routed through our HTTP client: the same keep-alive agents, the same
  * endpoint policy for custom clouds, no redirects, and a count of every token request sent.
- * msal wants non-2xx answers returned, not thrown (AZURE-API-CONTRACTS.md §2.4).
+ * msal wants non-2xx answers returned, not thrown (docs/AZURE.md#msal-network-client).
  */
 export class MsalNetworkClient implements INetworkModule {
   constructor(

@@ -103,8 +103,8 @@ export class TokenProvider {
   }
 
   private appFor(target: AzureTarget, resource: ResourceName): App {
-    // One app per resource too: msal throttles per app instance after a 429/5xx (§2.9), and a
-    // throttled Defender token must not block Graph calls.
+    // One app per resource too: msal throttles per app instance after a 429/5xx
+    // (docs/AZURE.md#msal-throttling), and a throttled Defender token must not block Graph calls.
     const key = `${target.id}#${target.credentialVersion}#${resource}`;
     let app = this.apps.get(key);
     if (app) return app;
@@ -127,7 +127,7 @@ export class TokenProvider {
           clientId: target.clientId ?? '',
           authority,
           // A non-Microsoft authority (a sovereign proxy, the local fake) must be listed, or msal
-          // tries instance discovery against login.microsoftonline.com (§2.3).
+          // tries instance discovery against login.microsoftonline.com (docs/AZURE.md#instance-discovery).
           knownAuthorities: target.cloud === 'custom' ? [new URL(authority).host] : undefined,
           ...(credential.type === 'clientSecret'
             ? { clientSecret: credential.clientSecret }

@@ -7,7 +7,7 @@ export const UserInput = Type.Object(
 );
 export type UserInput = Static<typeof UserInput>;
 
-// AZURE-API-CONTRACTS.md §3: least-privileged roles first, higher ones accepted instead.
+// docs/AZURE.md#graph-user-permissions: least-privileged roles first, higher ones accepted instead.
 export const READ_USERS: RequiredRole = { resource: 'graph', role: 'User.Read.All', satisfiedBy: ['User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'] };
 export const ENABLE_DISABLE_USERS: RequiredRole = { resource: 'graph', role: 'User.EnableDisableAccount.All', satisfiedBy: ['User.ReadWrite.All', 'Directory.ReadWrite.All'] };
 export const REVOKE_SESSIONS: RequiredRole = { resource: 'graph', role: 'User.RevokeSessions.All', satisfiedBy: ['User.ReadWrite.All', 'Directory.ReadWrite.All'] };

@@ -70,8 +70,9 @@ export function machineIsolationAction(kind: Kind): ActionDefinition<IsolationIn
         const reply = await defender.send<MachineAction>(target, { method: 'POST', path: path(machine.id), body: body(input, marker), idempotent: false, api: isolate ? 'isolate' : 'unisolate', notFound: 'machine_not_found', what: `machine ${input.machine}` }, signal);
         return await follow(reply.data, dns, false, context);
       } catch (error) {
-        // "Action is already in progress": one is pending for this machine; follow it rather than
-        // fail (§7.4). It may have ended between Defender's answer and our look: take the newest.
+        // "Action is already in progress": one is pending for this machine; follow it rather than fail
+        // (docs/AZURE.md#defender-action-in-progress). It may have ended between Defender's answer and
+        // our look: take the newest.
         if (!(error instanceof AzureError) || error.code !== 'action_already_pending') throw error;
         const newest = (await defender.findMachineActions(target, machine.id, kind, signal)).sort((a, b) => String(b.creationDateTimeUtc).localeCompare(String(a.creationDateTimeUtc)))[0];
         if (!newest) throw error;
