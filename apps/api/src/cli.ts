@@ -5,13 +5,14 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { Command, Option } from 'commander';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { ActionCatalogue, renderActionTable, replaceActionTable } from '@riposte/actions';
+import { ActionCatalogue } from '@riposte/actions';
 import { AuditLog } from '@riposte/audit';
 import { formatErrors, loadPlaybook, parseRehearsalFile, PLAYBOOK_SCHEMA, rehearse, toMermaid } from '@riposte/playbooks';
 import { ApiKeysService, generateKey, ROLES, type Role } from '@riposte/auth';
 import { ConfigError, loadConfig } from '@riposte/config';
 import { KeyRotation } from '@riposte/connection-targets';
 import { CliModule } from './cli.module.js';
+import { GENERATED_DOCUMENTS, regenerate } from './docs/generated-docs.js';
 
 /** `npm run cli -- <command>`: administration without the HTTP API, against the same database. */
 async function withContext<T>(work: (context: INestApplicationContext) => Promise<T>): Promise<T> {
@@ -80,13 +81,11 @@ program
 
 program
   .command('docs')
-  .description('Regenerate documentation generated from the code')
-  .command('actions')
-  .description('Rewrite the action tables of README.md and docs/API.md from the catalogue')
+  .description('Rewrite the parts of README.md and docs/API.md generated from the code (action and error tables)')
   .action(() => {
-    const table = renderActionTable(new ActionCatalogue().list());
-    for (const file of ['README.md', 'docs/API.md']) writeFileSync(file, replaceActionTable(readFileSync(file, 'utf8'), table));
-    process.stderr.write('Rewrote the action tables of README.md and docs/API.md.\n');
+    const actions = new ActionCatalogue().list();
+    for (const file of GENERATED_DOCUMENTS) writeFileSync(file, regenerate(readFileSync(file, 'utf8'), actions));
+    process.stderr.write(`Rewrote the generated parts of ${GENERATED_DOCUMENTS.join(' and ')}.\n`);
   });
 
 const playbooks = program.command('playbooks').description('Tools for playbook authors (no database needed)');

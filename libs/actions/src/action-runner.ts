@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AuditLog } from '@riposte/audit';
 import { AzureError, type AzureTarget, DefenderClient, GraphClient } from '@riposte/azure';
 import { ConnectionTargetsService } from '@riposte/connection-targets';
-import { RiposteError } from '@riposte/errors';
+import { type ErrorCode, RiposteError } from '@riposte/errors';
 import { AwaitingDecision, Guardrails, type HoldKind, type IntentLimits } from '@riposte/guardrails';
 import { Metrics, REDACTED, redactor } from '@riposte/observability';
 import { Database, EffectEntity } from '@riposte/persistence';
@@ -34,7 +34,7 @@ export interface ActionRequest {
 }
 
 export interface StepFailure {
-  code: string;
+  code: ErrorCode;
   message: string;
 }
 

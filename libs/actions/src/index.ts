@@ -5,4 +5,3 @@ export { ConnectionTester, type ConnectionTestReport, type ResourceReport, type 
 export { EffectLedger } from './effect-ledger.js';
 export { howToGrant, isSatisfied, RESOURCE_DISPLAY_NAMES } from './required-roles.js';
 export { ActionsModule } from './actions.module.js';
-export { renderActionTable, replaceActionTable } from './action-table.js';

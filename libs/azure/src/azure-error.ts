@@ -1,33 +1,37 @@
-/** Why a call to Azure failed, as a stable code a playbook can branch on and retry by. */
-export type AzureErrorCode =
-  | 'invalid_client_secret'
-  | 'expired_client_secret'
-  | 'certificate_rejected'
-  | 'app_not_found'
-  | 'tenant_not_found'
-  | 'invalid_scope'
-  | 'authority_unreachable'
-  | 'token_request_failed'
-  | 'unauthorized'
-  | 'insufficient_privileges'
-  | 'user_not_found'
-  | 'machine_not_found'
-  | 'alert_not_found'
-  | 'not_found'
-  | 'action_already_pending'
-  | 'throttled'
-  | 'bad_request'
-  | 'service_unavailable'
-  | 'timeout'
-  | 'network_error'
-  | 'cancelled'
-  | 'endpoint_refused'
-  | 'unexpected_redirect'
-  | 'resource_not_available'
-  | 'machine_action_failed'
-  | 'machine_action_timed_out'
-  | 'machine_action_cancelled'
-  | 'machine_action_pending';
+import type { ErrorCode } from '@riposte/errors';
+
+/** Why a call to Azure failed, as a stable code a playbook can branch on and retry by (each in the error catalogue). */
+export const AZURE_ERROR_CODES = [
+  'invalid_client_secret',
+  'expired_client_secret',
+  'certificate_rejected',
+  'app_not_found',
+  'tenant_not_found',
+  'invalid_scope',
+  'authority_unreachable',
+  'token_request_failed',
+  'unauthorized',
+  'insufficient_privileges',
+  'user_not_found',
+  'machine_not_found',
+  'alert_not_found',
+  'not_found',
+  'action_already_pending',
+  'throttled',
+  'bad_request',
+  'service_unavailable',
+  'timeout',
+  'network_error',
+  'cancelled',
+  'endpoint_refused',
+  'unexpected_redirect',
+  'resource_not_available',
+  'machine_action_failed',
+  'machine_action_timed_out',
+  'machine_action_cancelled',
+  'machine_action_pending',
+] as const satisfies readonly ErrorCode[];
+export type AzureErrorCode = (typeof AZURE_ERROR_CODES)[number];
 
 export type AzureService = 'identity' | 'graph' | 'defender' | 'management';
 

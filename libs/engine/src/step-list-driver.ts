@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { ActionRunner, type StepFailure } from '@riposte/actions';
+import { ActionRunner } from '@riposte/actions';
 import { Metrics } from '@riposte/observability';
 import type { RunEntity } from '@riposte/persistence';
 import { RunEvents } from './run-events.js';
@@ -33,7 +33,8 @@ export class StepListDriver implements RunDriver, OnModuleInit {
     if (!run || !['queued', 'running', 'waiting'].includes(run.status)) return;
     if (run.status !== 'running') await this.store.setRunStatus(runId, 'running');
 
-    let failure: StepFailure | null = null;
+    // A failure read back from the database keeps whatever code it was stored with.
+    let failure: { code: string; message: string } | null = null;
     const outputs: Record<string, unknown> = {};
     for (const step of await this.store.steps(runId)) {
       if (DONE.has(step.status)) {

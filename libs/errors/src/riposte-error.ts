@@ -14,6 +14,8 @@ export type ErrorKind =
   | 'unprocessable' // 422
   | 'unavailable'; // 503
 
+import type { ErrorCode } from './error-codes.js';
+
 export interface FieldError {
   path: string;
   message: string;
@@ -21,11 +23,23 @@ export interface FieldError {
   column?: number;
 }
 
+const DEFAULT_CODES: Record<ErrorKind, ErrorCode> = {
+  validation: 'validation_failed',
+  unauthenticated: 'unauthenticated',
+  forbidden: 'forbidden',
+  not_found: 'not_found',
+  conflict: 'conflict',
+  payload_too_large: 'payload_too_large',
+  unsupported_media_type: 'unsupported_media_type',
+  unprocessable: 'unprocessable',
+  unavailable: 'unavailable',
+};
+
 export class RiposteError extends Error {
   constructor(
     readonly kind: ErrorKind,
     message: string,
-    readonly code: string = kind,
+    readonly code: ErrorCode = DEFAULT_CODES[kind],
     readonly errors: FieldError[] = [],
   ) {
     super(message);
@@ -34,7 +48,7 @@ export class RiposteError extends Error {
 }
 
 export class ValidationError extends RiposteError {
-  constructor(message: string, errors: FieldError[] = [], code = 'validation_failed') {
+  constructor(message: string, errors: FieldError[] = [], code: ErrorCode = 'validation_failed') {
     super('validation', message, code, errors);
   }
 }
@@ -46,7 +60,7 @@ export class NotFoundError extends RiposteError {
 }
 
 export class ConflictError extends RiposteError {
-  constructor(message: string, code = 'conflict') {
+  constructor(message: string, code: ErrorCode = 'conflict') {
     super('conflict', message, code);
   }
 }

@@ -11,7 +11,7 @@ export type { IndexedStep, PlaybookIndex } from './loader/step-index.js';
 export { compilePlaybook, type CompiledPlaybook } from './compiler/compile.js';
 export { type RunContext, type StepState, type StepStatus, type RiposteEvent, type WorkResult, StepFailure, expressionData } from './compiler/run-context.js';
 export { stateId } from './compiler/machine-config.js';
-export { createStepActors, DEFAULT_RETRY_ON } from './runtime/step-actors.js';
+export { createStepActors } from './runtime/step-actors.js';
 export type { RunHost, ActionCall, LoopStepRecord } from './runtime/run-host.js';
 export { settle, evaluateOutputs, type Settled } from './runtime/settle.js';
 export { toMermaid } from './graph/mermaid.js';

@@ -1,3 +1,5 @@
+import type { ErrorCode } from '@riposte/errors';
+
 /** What a playbook run's machine holds: the part of the run that expressions read, and its timers. */
 export type StepStatus = 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped' | 'planned' | 'cancelled';
 
@@ -47,7 +49,7 @@ export interface WorkResult {
 /** The error an invoked actor fails with: a code a playbook can act on. */
 export class StepFailure extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly attempts?: number,
   ) {

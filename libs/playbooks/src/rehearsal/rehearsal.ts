@@ -7,6 +7,7 @@ import { type RunContext, StepFailure } from '../compiler/run-context.js';
 import type { ActionCall, LoopStepRecord, RunHost } from '../runtime/run-host.js';
 import { evaluateOutputs, settle } from '../runtime/settle.js';
 import { createStepActors } from '../runtime/step-actors.js';
+import { ERROR_CODES, type ErrorCode } from '@riposte/errors';
 
 /*
  * Rehearsals: a playbook run with scripted action results instead of Azure, to check the path
@@ -25,7 +26,9 @@ import { createStepActors } from '../runtime/step-actors.js';
  *         path: [disable, revoke, approve-isolation, isolate[0], isolate[1], resolve-alert]
  *         outputs: { … }               # compared as a subset
  */
-const Result = Type.Object({ output: Type.Optional(Type.Unknown()), error: Type.Optional(Type.Object({ code: Type.String(), message: Type.Optional(Type.String()) }, { additionalProperties: false })) }, { additionalProperties: false });
+/** A scripted failure names a code Riposte really gives (docs/API.md, error codes), so the rehearsal tests a real path. */
+const Code = Type.Unsafe<ErrorCode>({ type: 'string', enum: Object.keys(ERROR_CODES) });
+const Result = Type.Object({ output: Type.Optional(Type.Unknown()), error: Type.Optional(Type.Object({ code: Code, message: Type.Optional(Type.String()) }, { additionalProperties: false })) }, { additionalProperties: false });
 const Case = Type.Object(
   {
     name: Type.String({ minLength: 1 }),

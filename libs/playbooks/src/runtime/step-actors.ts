@@ -6,11 +6,11 @@ import { CORE_ACTORS } from '../compiler/playbook-machine.js';
 import { expressionData, StepFailure, type WorkResult } from '../compiler/run-context.js';
 import type { ActionStep, RetryPolicy } from '../definition.js';
 import { ExpressionError, resolveValue, type CompiledValue } from '../expressions/template.js';
+import { DEFAULT_RETRY_ON } from '@riposte/errors';
 import { parseDuration } from '@riposte/schema';
 import type { IndexedStep } from '../loader/step-index.js';
 import type { RunHost } from './run-host.js';
 
-export const DEFAULT_RETRY_ON = ['throttled', 'service_unavailable', 'timeout', 'network_error', 'step_timeout'];
 const MAX_LOOP_ITEMS = 1000;
 
 /** The actors a playbook machine invokes, doing their work through a host. */

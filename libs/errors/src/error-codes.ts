@@ -1,0 +1,103 @@
+/**
+ * Every error code Riposte gives, in one place: HTTP problems (`code` of a problem+json answer)
+ * and step or run failures (`error.code` of a step, which playbooks branch on with `onError` and
+ * retry with `retry.on`). docs/API.md lists this table (generated; `npm test` checks it).
+ *
+ * `where`: `http` for an answer of the API, `step` for a failed step or run, `both` for both.
+ * `retried`: whether a playbook step retries it when its `retry.on` is not given (the default
+ * list), so that an author knows what `retry: { attempts: 3 }` does out of the box.
+ */
+export interface ErrorCodeInfo {
+  where: 'http' | 'step' | 'both';
+  /** The HTTP status of the problem answer, for codes the API gives. */
+  status?: number;
+  retried: boolean;
+  meaning: string;
+}
+
+export const ERROR_CODES = {
+  // Requests to the API
+  validation_failed: { where: 'http', status: 400, retried: false, meaning: 'The request does not fit the schema; `errors` says which fields and why.' },
+  invalid_json: { where: 'http', status: 400, retried: false, meaning: 'The body is empty or not valid JSON although Content-Type says JSON.' },
+  unauthenticated: { where: 'http', status: 401, retried: false, meaning: 'No API key or sign-in token, or one that is unknown or revoked.' },
+  invalid_token: { where: 'http', status: 401, retried: false, meaning: 'A sign-in token was refused (signature, issuer, audience or expiry).' },
+  bad_signature: { where: 'http', status: 401, retried: false, meaning: 'A signed webhook was refused: wrong or replayed signature, or a timestamp outside the window.' },
+  forbidden: { where: 'http', status: 403, retried: false, meaning: 'The key or person lacks the role the route needs.' },
+  no_role: { where: 'http', status: 403, retried: false, meaning: 'A person signed in but carries none of the app roles mapped to Riposte roles.' },
+  not_an_approver: { where: 'http', status: 403, retried: false, meaning: 'The person deciding is not among the approvers the approval step names.' },
+  budget_rejected: { where: 'http', status: 403, retried: false, meaning: 'A step held for going over its budget was rejected by a person.' },
+  blast_radius_rejected: { where: 'http', status: 403, retried: false, meaning: "A step held for going over the run's entity limit was rejected by a person." },
+  paused_rejected: { where: 'http', status: 403, retried: false, meaning: 'A step held while automation was paused was rejected by a person.' },
+  not_found: { where: 'both', status: 404, retried: false, meaning: 'The thing named in the path (or in Azure) does not exist.' },
+  conflict: { where: 'http', status: 409, retried: false, meaning: 'The request conflicts with the current state.' },
+  connection_target_in_use: { where: 'http', status: 409, retried: false, meaning: 'The connection target is used by runs in flight: it cannot be deleted yet.' },
+  run_ended: { where: 'http', status: 409, retried: false, meaning: 'The run has already ended: it cannot be cancelled or decided any more.' },
+  run_in_flight: { where: 'http', status: 409, retried: false, meaning: 'The run has not ended yet: cancel it or wait before reverting.' },
+  nothing_to_revert: { where: 'http', status: 409, retried: false, meaning: 'The run changed nothing that has an inverse (or was a dry run).' },
+  not_waiting_for_approval: { where: 'http', status: 409, retried: false, meaning: 'The run does not wait for a decision at that step.' },
+  already_decided: { where: 'http', status: 409, retried: false, meaning: 'The approval or hold has already been decided.' },
+  idempotency_key_reused: { where: 'http', status: 409, retried: false, meaning: 'The Idempotency-Key was used before with a different request.' },
+  idempotency_in_progress: { where: 'http', status: 409, retried: false, meaning: 'A request with this Idempotency-Key is still being processed; retry shortly.' },
+  payload_too_large: { where: 'http', status: 413, retried: false, meaning: 'The body is over the size limit of the route.' },
+  unsupported_media_type: { where: 'http', status: 415, retried: false, meaning: 'The Content-Type is not one the route accepts.' },
+  unprocessable: { where: 'http', status: 422, retried: false, meaning: 'The request is well formed but cannot be carried out; the message says why.' },
+  invalid_playbook: { where: 'http', status: 422, retried: false, meaning: 'The playbook does not load; `errors` has each problem with its line, column and pointer.' },
+  playbook_unloadable: { where: 'both', status: 422, retried: false, meaning: 'A stored playbook version no longer loads (for example an action it uses was removed).' },
+  unavailable: { where: 'http', status: 503, retried: false, meaning: 'The service cannot answer right now (starting or stopping).' },
+  oidc_unavailable: { where: 'http', status: 503, retried: false, meaning: "The identity provider's signing keys could not be fetched; API keys still work." },
+  credential_unreadable: { where: 'both', status: 503, retried: false, meaning: 'A stored secret cannot be decrypted with the keys this service has (a missing or rotated key file).' },
+  internal_error: { where: 'both', status: 500, retried: false, meaning: 'A bug or an unexpected failure; the details are in the service log under the request or run id.' },
+
+  // Steps and runs
+  unknown_action: { where: 'step', retried: false, meaning: 'The step names an action the catalogue does not have.' },
+  invalid_input: { where: 'step', retried: false, meaning: "The step's input does not fit the action's input schema." },
+  no_connection_target: { where: 'step', retried: false, meaning: 'The step needs a connection target and none was named (run, playbook or step).' },
+  protected_entity: { where: 'step', retried: false, meaning: 'The action would touch a protected account or machine: refused, never sent.' },
+  cancelled: { where: 'step', retried: false, meaning: 'The run was cancelled while the step was in flight.' },
+  step_timeout: { where: 'step', retried: true, meaning: "The step did not finish within its `timeout`." },
+  expression_failed: { where: 'step', retried: false, meaning: 'An expression of the step could not be evaluated (an error or a limit of the sandbox).' },
+  invalid_time: { where: 'step', retried: false, meaning: '`wait.until` did not give a time.' },
+  invalid_items: { where: 'step', retried: false, meaning: '`forEach.items` did not give a list.' },
+  too_many_items: { where: 'step', retried: false, meaning: '`forEach.items` gave more items than a loop takes.' },
+  call_failed: { where: 'step', retried: false, meaning: 'A `call` step could not start its playbook (unknown playbook or invalid inputs).' },
+  called_playbook_failed: { where: 'step', retried: false, meaning: 'The playbook that a `call` step started ended failed or cancelled.' },
+  call_depth_exceeded: { where: 'step', retried: false, meaning: 'Playbooks call each other deeper than allowed.' },
+
+  // Calls to Azure (step failures; also in the connection test)
+  invalid_client_secret: { where: 'step', retried: false, meaning: 'Entra ID refused the client secret (AADSTS7000215): send the secret value, not its id.' },
+  expired_client_secret: { where: 'step', retried: false, meaning: 'The client secret has expired (AADSTS7000222): add a new one and rotate it here.' },
+  certificate_rejected: { where: 'step', retried: false, meaning: 'Entra ID refused the client certificate (not uploaded to the app, or expired).' },
+  app_not_found: { where: 'step', retried: false, meaning: 'No app with this client id in the tenant (AADSTS700016): wrong tenant or app, or no admin consent.' },
+  tenant_not_found: { where: 'step', retried: false, meaning: 'The tenant does not exist in this cloud (AADSTS90002).' },
+  invalid_scope: { where: 'step', retried: false, meaning: 'The token scope is not valid for this resource (AADSTS70011 / 1002012).' },
+  authority_unreachable: { where: 'step', retried: false, meaning: 'The sign-in authority could not be reached or resolved.' },
+  token_request_failed: { where: 'step', retried: false, meaning: 'The token request failed for another reason, given in the message.' },
+  unauthorized: { where: 'step', retried: false, meaning: 'The API refused the access token (401).' },
+  insufficient_privileges: { where: 'step', retried: false, meaning: 'The app lacks the application permission the call needs; the message names it.' },
+  user_not_found: { where: 'step', retried: false, meaning: 'No such user in the tenant.' },
+  machine_not_found: { where: 'step', retried: false, meaning: 'No such machine in Defender for Endpoint.' },
+  alert_not_found: { where: 'step', retried: false, meaning: 'No such security alert.' },
+  action_already_pending: { where: 'step', retried: false, meaning: 'Defender already runs an action of this kind on the machine (it is joined, not repeated).' },
+  throttled: { where: 'step', retried: true, meaning: 'Azure answered 429 after the in-call retries; retried after its Retry-After.' },
+  bad_request: { where: 'step', retried: false, meaning: 'Azure refused the request as malformed (400); the message quotes its reason.' },
+  service_unavailable: { where: 'step', retried: true, meaning: 'Azure answered 5xx after the in-call retries.' },
+  timeout: { where: 'step', retried: true, meaning: 'Azure did not answer in time. A changing call is reconciled before any retry.' },
+  network_error: { where: 'step', retried: true, meaning: 'The connection failed. A changing call is reconciled before any retry.' },
+  endpoint_refused: { where: 'both', status: 400, retried: false, meaning: 'The endpoint resolves to an address this service never calls (private, loopback, link-local), or custom endpoints are off.' },
+  custom_endpoints_disabled: { where: 'http', status: 400, retried: false, meaning: 'Custom cloud endpoints are turned off on this service (RIPOSTE_ALLOW_CUSTOM_ENDPOINTS).' },
+  unexpected_redirect: { where: 'step', retried: false, meaning: 'Azure answered with a redirect, which is never followed nor taken as success.' },
+  resource_not_available: { where: 'step', retried: false, meaning: 'The resource (Graph, Defender, ARM) is not configured for this connection target.' },
+  machine_action_failed: { where: 'step', retried: false, meaning: 'Defender reported the machine action Failed.' },
+  machine_action_timed_out: { where: 'step', retried: false, meaning: 'Defender reported the machine action TimeOut, or it did not end within the follow limit.' },
+  machine_action_cancelled: { where: 'step', retried: false, meaning: 'The machine action was cancelled in Defender.' },
+  machine_action_pending: { where: 'step', retried: false, meaning: 'The machine action is still Pending (the machine is offline); it is followed until it ends.' },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The codes a step retries when its `retry.on` is not given. */
+export const DEFAULT_RETRY_ON: readonly ErrorCode[] = (Object.keys(ERROR_CODES) as ErrorCode[]).filter((code) => ERROR_CODES[code].retried);
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(ERROR_CODES, value);
+}
