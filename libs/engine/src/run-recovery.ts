@@ -1,8 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ApprovalHolds } from '@riposte/guardrails';
-import { Database, RunInboxEntity } from '@riposte/persistence';
 import { type RunKind, UNFINISHED_RUN_STATUSES } from './run-model.js';
-import { RunTimers } from './playbooks/run-timers.js';
 import { RunScheduler } from './run-scheduler.js';
 import { RunStore } from './run-store.js';
 
@@ -19,8 +17,6 @@ export class RunRecovery implements OnModuleInit, OnApplicationBootstrap, Before
   constructor(
     private readonly store: RunStore,
     private readonly scheduler: RunScheduler,
-    private readonly timers: RunTimers,
-    private readonly db: Database,
     private readonly holds: ApprovalHolds,
   ) {}
 
@@ -36,21 +32,12 @@ export class RunRecovery implements OnModuleInit, OnApplicationBootstrap, Before
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const runs = await this.store.unfinished(['response', 'playbook']);
-    const inbox = new Set((await this.db.reader.find(RunInboxEntity, { select: { runId: true } })).map((i) => i.runId));
-    let resumed = 0;
-    for (const run of runs) {
-      const kind = run.kind as 'response' | 'playbook';
-      // A parked run sleeps on until its timer or an event; anything else is driven again now.
-      if (run.status === 'waiting' && !inbox.has(run.id)) {
-        if (run.wakeAt) this.timers.set(run.id, Date.parse(run.wakeAt));
-        continue;
-      }
-      this.scheduler.schedule(run.id, kind);
-      resumed += 1;
-    }
-    const waiting = runs.length - resumed;
-    if (runs.length) this.logger.log(`Resuming ${resumed} unfinished run(s); ${waiting} wait for an approval or a timer.`);
+    // Runs that were being driven are driven again now; parked runs stay in the database until
+    // RunWakeups finds them due (by time) or with mail (a decision, a child's end).
+    const runs = await this.store.interrupted();
+    for (const run of runs) this.scheduler.schedule(run.id, run.kind as RunKind);
+    const waiting = await this.store.parkedCount();
+    if (runs.length || waiting) this.logger.log(`Resuming ${runs.length} unfinished run(s); ${waiting} wait for an approval, a timer or Azure.`);
   }
 
   async beforeApplicationShutdown(): Promise<void> {

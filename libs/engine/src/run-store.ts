@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { In, LessThan, type EntityManager, type FindOptionsWhere } from 'typeorm';
-import { Database, decodeCursor, encodeCursor, nowIso, RunEntity, StepEntity, type Page } from '@riposte/persistence';
+import { Database, decodeCursor, encodeCursor, nowIso, RunEntity, RunInboxEntity, StepEntity, type Page } from '@riposte/persistence';
 import type { RunKind, RunStatus, RunSummary, RunView, StepStatus, StepView, TriggerType } from './run-model.js';
 
 export interface NewRun {
@@ -59,6 +59,10 @@ export class RunStore {
       parentStepKey: run.parentStepKey ?? null,
       throttleKey: run.throttleKey ?? null,
       wakeAt: null,
+      waits: null,
+      version: 0,
+      leaseOwner: null,
+      leaseUntil: null,
       connectionTarget: run.connectionTarget,
       dryRun: run.dryRun,
       reason: run.reason ?? null,
@@ -108,22 +112,54 @@ export class RunStore {
     return { items, nextCursor: rows.length > query.limit && last ? encodeCursor([last.createdAt, last.id]) : null };
   }
 
-  unfinished(kinds: RunKind[]): Promise<RunEntity[]> {
-    return this.db.reader.find(RunEntity, { where: { status: In(['queued', 'running', 'waiting']), kind: In(kinds) }, order: { createdAt: 'ASC' } });
+  /** Runs that were being driven (or about to be) when the process stopped; parked runs are woken by RunWakeups. */
+  interrupted(): Promise<Pick<RunEntity, 'id' | 'kind'>[]> {
+    return this.db.reader.find(RunEntity, { where: { status: In(['queued', 'running']) }, select: { id: true, kind: true }, order: { createdAt: 'ASC' } });
   }
 
-  async setRunStatus(id: string, status: RunStatus, fields: Partial<Pick<RunEntity, 'output' | 'error' | 'snapshot'>> = {}): Promise<void> {
+  parkedCount(): Promise<number> {
+    return this.db.reader.count(RunEntity, { where: { status: 'waiting' } });
+  }
+
+  /**
+   * `parentRunId`: the run was started by a call step; its end is written to the parent's inbox
+   * in the same transaction, so the parent, parked on it, is always woken.
+   */
+  async setRunStatus(id: string, status: RunStatus, fields: Partial<Pick<RunEntity, 'output' | 'error' | 'snapshot'>> = {}, options: { parentRunId?: string | null } = {}): Promise<void> {
     const now = nowIso();
     const ended = status === 'succeeded' || status === 'failed' || status === 'cancelled';
+    await this.db.transaction(async (m) => {
+      await m
+        .createQueryBuilder()
+        .update(RunEntity)
+        // The first start is kept: COALESCE, so a resumed run needs no read first.
+        .set({ status, ...fields, ...(status === 'running' ? { startedAt: () => 'COALESCE("startedAt", :now)' } : {}), ...(ended ? { endedAt: now, wakeAt: null, waits: null } : {}), version: () => '"version" + 1' } as never)
+        .where('id = :id', { id, now })
+        .execute();
+      if (ended && options.parentRunId) await this.deliver(m, options.parentRunId, { type: 'riposte.child', runId: id, status }, `child:${id}`);
+    });
+  }
+
+  /** The run waits: until `wakeAt`, or until an event arrives in its inbox. `waits`: what its parked steps wait for (JSON). */
+  async park(id: string, wakeAt: string | null, waits: string | null): Promise<void> {
     await this.db.transaction((m) =>
       m
         .createQueryBuilder()
         .update(RunEntity)
-        // The first start is kept: COALESCE, so a resumed run needs no read first.
-        .set({ status, ...fields, ...(status === 'running' ? { startedAt: () => 'COALESCE("startedAt", :now)' } : {}), ...(ended ? { endedAt: now } : {}) } as never)
-        .where('id = :id', { id, now })
+        .set({ status: 'waiting', wakeAt, waits, version: () => '"version" + 1' } as never)
+        .where('id = :id', { id })
         .execute(),
     );
+  }
+
+  /**
+   * An event for a run's inbox (a decision, a child's end), delivered when it is next driven.
+   * With a `dedupeKey` there is at most one such event per run: a second one is ignored, or
+   * refused by the database's unique key (a unique violation) when `duplicate` is 'fail'.
+   */
+  async deliver(m: EntityManager, runId: string, event: Record<string, unknown>, dedupeKey: string | null = null, duplicate: 'ignore' | 'fail' = 'ignore'): Promise<void> {
+    const insert = m.createQueryBuilder().insert().into(RunInboxEntity).values({ runId, event, dedupeKey, createdAt: nowIso() } as never);
+    await (duplicate === 'ignore' ? insert.orIgnore() : insert).execute();
   }
 
   async setStep(runId: string, stepKey: string, change: { status: StepStatus; output?: unknown; error?: { code: string; message: string } | null; countAttempt?: boolean }): Promise<void> {

@@ -5,7 +5,6 @@ import { ConflictError, NotFoundError } from '@riposte/errors';
 import { ApprovalHolds } from '@riposte/guardrails';
 import type { RunContext } from '@riposte/playbooks';
 import { Database, type Page, RunEventEntity } from '@riposte/persistence';
-import { RunTimers } from './playbooks/run-timers.js';
 import { UNFINISHED_RUN_STATUSES, type RunSummary, type RunView } from './run-model.js';
 import { RunEvents } from './run-events.js';
 import { RunScheduler } from './run-scheduler.js';
@@ -21,7 +20,6 @@ export class RunsService {
     private readonly scheduler: RunScheduler,
     private readonly events: RunEvents,
     private readonly catalogue: ActionCatalogue,
-    private readonly timers: RunTimers,
     private readonly db: Database,
     private readonly holds: ApprovalHolds,
   ) {}
@@ -70,9 +68,9 @@ export class RunsService {
       await this.events.waitForEnd(id, 5_000);
     } else {
       // Not in memory (queued, or parked waiting for an approval or a timer): cancel it in place.
-      this.timers.clear(id);
       for (const step of run.steps) if (step.status === 'pending' || step.status === 'waiting' || step.status === 'running') await this.store.setStep(id, step.id, { status: 'cancelled' });
-      await this.store.setRunStatus(id, 'cancelled', { error: { code: 'cancelled', message: 'The run was cancelled.' } });
+      await this.store.setRunStatus(id, 'cancelled', { error: { code: 'cancelled', message: 'The run was cancelled.' } }, { parentRunId: run.trigger.parentRunId });
+      if (run.trigger.parentRunId) this.scheduler.schedule(run.trigger.parentRunId, 'playbook');
       this.events.ended(id);
     }
     return this.get(id);

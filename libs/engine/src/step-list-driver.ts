@@ -5,6 +5,7 @@ import type { RunEntity } from '@riposte/persistence';
 import { RunEvents } from './run-events.js';
 import { type RunDriver, RunScheduler, ShuttingDown } from './run-scheduler.js';
 import { RunStore } from './run-store.js';
+import { RunWakeups } from './run-wakeups.js';
 
 const DONE = new Set(['succeeded', 'failed', 'skipped', 'planned', 'cancelled']);
 
@@ -22,6 +23,7 @@ export class StepListDriver implements RunDriver, OnModuleInit {
     private readonly scheduler: RunScheduler,
     private readonly events: RunEvents,
     private readonly metrics: Metrics,
+    private readonly wakeups: RunWakeups,
   ) {}
 
   onModuleInit(): void {
@@ -66,7 +68,14 @@ export class StepListDriver implements RunDriver, OnModuleInit {
       if (result.status === 'waiting') {
         // Parked until an analyst decides (the decision drives the run again).
         await this.store.setStep(runId, step.stepKey, { status: 'waiting' });
-        await this.store.setRunStatus(runId, 'waiting');
+        await this.store.park(runId, null, null);
+        return;
+      }
+      if (result.status === 'deferred') {
+        // Azure is still at it (a machine action Pending): parked until the next check, holding no slot.
+        await this.store.setStep(runId, step.stepKey, { status: 'waiting' });
+        await this.store.park(runId, new Date(result.until).toISOString(), null);
+        this.wakeups.parked(result.until);
         return;
       }
       if (result.status === 'failed') {

@@ -84,6 +84,12 @@ export class RunJournal {
     this.event('guardrail.held', stepKey, { kind, prompt });
   }
 
+  /** A step that waits parked (its next attempt, the next check of its machine action, its child run). */
+  stepWaits(stepKey: string, type: string, detail: Record<string, unknown> | null): void {
+    this.mergeRow(stepKey, { status: 'waiting' });
+    this.event(type, stepKey, detail);
+  }
+
   consumed(inboxSeqs: number[]): void {
     this.consumedInbox.push(...inboxSeqs);
   }
