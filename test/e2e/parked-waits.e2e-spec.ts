@@ -179,3 +179,18 @@ describe('Defender machine actions that stay Pending', () => {
     expect(fake.count({ service: 'defender', method: 'POST', path: '/isolate' })).toBe(1);
   }, 60_000);
 });
+
+describe('an accepted alert whose trigger matched', () => {
+  it('ends in a run even when the run cannot start: a failed run with the reason, on the alert and in the run list', async () => {
+    const service = await setUp();
+    await upload(service, 'needs-number', 'inputs:\n  count: { type: integer }\ntriggers:\n  - alert: { title: { glob: "Needs a number*" } }\n    inputs:\n      count: ${{ alert.title }}\nsteps:\n  - id: read\n    action: azure_ad.get_user\n    with:\n      user: x\n');
+    const posted = await service.request('POST', '/api/v1/alerts', { body: { id: 'n1', title: 'Needs a number, gets text', severity: 'low', lastUpdateDateTime: '2026-11-22T08:00:00Z' } });
+    expect(posted.status).toBe(202);
+    const [runId] = posted.body.alerts[0].runs;
+    expect(runId).toEqual(expect.any(String));
+    const run = (await service.request('GET', `/api/v1/runs/${runId}`)).body;
+    expect(run).toMatchObject({ status: 'failed', playbook: { id: 'needs-number' }, error: { code: 'trigger_failed', message: expect.stringMatching(/could not start/) } });
+    const alert = (await service.request('GET', `/api/v1/alerts/${posted.body.alerts[0].id}`)).body;
+    expect(alert.runs).toMatchObject([{ id: runId, status: 'failed' }]);
+  });
+});

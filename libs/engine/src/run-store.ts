@@ -20,6 +20,8 @@ export interface NewRun {
   parentRunId?: string | null;
   parentStepKey?: string | null;
   throttleKey?: string | null;
+  /** Recorded as failed at once (an alert's trigger matched but the run could not start): visible, never silently dropped. */
+  failure?: { code: string; message: string };
 }
 
 export interface NewStep {
@@ -47,7 +49,7 @@ export class RunStore {
     const row: RunEntity = {
       id: randomUUID(),
       kind: run.kind,
-      status: 'queued',
+      status: run.failure ? 'failed' : 'queued',
       playbookId: run.playbookId ?? null,
       playbookVersion: run.playbookVersion ?? null,
       triggerType: run.triggerType,
@@ -68,11 +70,11 @@ export class RunStore {
       reason: run.reason ?? null,
       input: run.input ?? null,
       output: null,
-      error: null,
+      error: run.failure ?? null,
       snapshot: null,
       createdAt: nowIso(),
       startedAt: null,
-      endedAt: null,
+      endedAt: run.failure ? nowIso() : null,
     };
     const write = async (tx: EntityManager) => {
       await tx.insert(RunEntity, row as never);
