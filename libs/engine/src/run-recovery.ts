@@ -34,6 +34,8 @@ export class RunRecovery implements OnModuleInit, OnApplicationBootstrap, Before
   async onApplicationBootstrap(): Promise<void> {
     // Runs that were being driven are driven again now; parked runs stay in the database until
     // RunWakeups finds them due (by time) or with mail (a decision, a child's end).
+    // This process is the only driver of the database: claims a killed process left are let go.
+    if (this.scheduler.exclusive) await this.store.releaseAll();
     const runs = await this.store.interrupted();
     for (const run of runs) this.scheduler.schedule(run.id, run.kind as RunKind);
     const waiting = await this.store.parkedCount();

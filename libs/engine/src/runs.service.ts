@@ -67,9 +67,11 @@ export class RunsService {
       // The driver aborts its HTTP calls and records the cancel itself.
       await this.events.waitForEnd(id, 5_000);
     } else {
-      // Not in memory (queued, or parked waiting for an approval or a timer): cancel it in place.
+      // Not in memory (queued, or parked waiting for an approval, a timer or Azure): claimed, then cancelled in place.
+      const lease = await this.store.claim(id);
+      if (!lease) throw new ConflictError(`Run ${id} is being driven right now (or has just ended); try again.`, 'run_busy');
       for (const step of run.steps) if (step.status === 'pending' || step.status === 'waiting' || step.status === 'running') await this.store.setStep(id, step.id, { status: 'cancelled' });
-      await this.store.setRunStatus(id, 'cancelled', { error: { code: 'cancelled', message: 'The run was cancelled.' } }, { parentRunId: run.trigger.parentRunId });
+      await this.store.setRunStatus(lease, 'cancelled', { error: { code: 'cancelled', message: 'The run was cancelled.' } }, { parentRunId: run.trigger.parentRunId });
       if (run.trigger.parentRunId) this.scheduler.schedule(run.trigger.parentRunId, 'playbook');
       this.events.ended(id);
     }
