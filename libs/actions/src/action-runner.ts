@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditLog } from '@riposte/audit';
+import { AppConfig } from '@riposte/config';
 import { AzureError, type AzureTarget, CheckLater, DefenderClient, GraphClient } from '@riposte/azure';
 import { ConnectionTargetsService } from '@riposte/connection-targets';
 import { RiposteError } from '@riposte/errors';
@@ -75,7 +76,17 @@ export class ActionRunner {
     private readonly metrics: Metrics,
     private readonly db: Database,
     private readonly guardrails: Guardrails,
+    private readonly config: AppConfig,
   ) {}
+
+  /**
+   * How long after its intent a destructive call may still take effect at Azure: its own
+   * timeout, after the longest in-call wait for a retry it may have made. Before that, "Azure has
+   * no trace of it" proves nothing (Azure may hold it and apply it late).
+   */
+  landingBoundMs(): number {
+    return this.config.azureHttp.timeoutMs + this.config.azureHttp.maxRetryWaitMs;
+  }
 
   async run(request: ActionRequest): Promise<ActionResult> {
     const prepared = await this.prepare(request);
@@ -189,6 +200,9 @@ export class ActionRunner {
       await context.recordReference(found.reference);
       return (definition.resume as NonNullable<ActionDefinition['resume']>)(input as never, found.reference, context);
     }
+    // Not found yet, but the original call may still land: look again once it no longer can.
+    const landsBy = Date.parse(effect.intendedAt) + this.landingBoundMs();
+    if (Date.now() < landsBy) throw new CheckLater(landsBy, `Azure shows no trace of the call yet, but it could still take effect until ${new Date(landsBy).toISOString()}; checked again then, before anything is sent again.`);
     return options.resend ? definition.execute(input as never, context) : NOT_APPLIED;
   }
 

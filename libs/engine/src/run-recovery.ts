@@ -1,10 +1,9 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { ActionRunner } from '@riposte/actions';
 import { ApprovalHolds } from '@riposte/guardrails';
 import { type RunKind, UNFINISHED_RUN_STATUSES } from './run-model.js';
 import { RunScheduler } from './run-scheduler.js';
 import { RunStore } from './run-store.js';
-
-const SHUTDOWN_GRACE_MS = 10_000;
 
 /**
  * On start, every run that was not finished is driven again; a run held by a guardrail is
@@ -18,6 +17,7 @@ export class RunRecovery implements OnModuleInit, OnApplicationBootstrap, Before
     private readonly store: RunStore,
     private readonly scheduler: RunScheduler,
     private readonly holds: ApprovalHolds,
+    private readonly runner: ActionRunner,
   ) {}
 
   onModuleInit(): void {
@@ -42,7 +42,8 @@ export class RunRecovery implements OnModuleInit, OnApplicationBootstrap, Before
     if (runs.length || waiting) this.logger.log(`Resuming ${runs.length} unfinished run(s); ${waiting} wait for an approval, a timer or Azure.`);
   }
 
+  /** Calls in flight may finish as long as they could still take effect at Azure; then the rest is parked. */
   async beforeApplicationShutdown(): Promise<void> {
-    await this.scheduler.drain(SHUTDOWN_GRACE_MS);
+    await this.scheduler.drain(this.runner.landingBoundMs());
   }
 }
