@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { type AnyActorRef, createActor } from 'xstate';
 import { ActionRunner } from '@riposte/actions';
 import { Metrics } from '@riposte/observability';
-import { createStepActors, evaluateOutputs, type LoadedPlaybook, type RunContext, settle } from '@riposte/playbooks';
+import { createStepActors, evaluateOutputs, type LoadedPlaybook, type RunContext, settle, type StepState } from '@riposte/playbooks';
 import { Database, nowIso, type RunEntity, RunInboxEntity, StepEntity } from '@riposte/persistence';
 import { In } from 'typeorm';
 import { RunEvents } from '../run-events.js';
@@ -38,6 +38,14 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
 
   onModuleInit(): void {
     this.scheduler.register('playbook', this);
+  }
+
+  /** The approval steps a run waits on, by step id: read from its snapshot, whose shape only this driver knows. */
+  approvalsWaiting(run: RunEntity): Map<string, NonNullable<StepState['approval']>> {
+    const context = run.snapshot ? (JSON.parse(run.snapshot) as { context: RunContext }).context : null;
+    const waiting = new Map<string, NonNullable<StepState['approval']>>();
+    for (const [step, state] of Object.entries(context?.steps ?? {})) if (state.status === 'waiting' && state.approval) waiting.set(step, state.approval);
+    return waiting;
   }
 
   /** Set by PlaybookRunsService, which starts child runs (it depends on this driver's scheduler). */

@@ -4,7 +4,7 @@ import { type Principal, type Role, roleAllows } from '@riposte/auth';
 import { ConnectionTargetsService } from '@riposte/connection-targets';
 import { ConflictError, NotFoundError, RiposteError, ValidationError } from '@riposte/errors';
 import { ApprovalHolds } from '@riposte/guardrails';
-import { checkRunInputs, type RunContext, StepFailure } from '@riposte/playbooks';
+import { checkRunInputs, StepFailure } from '@riposte/playbooks';
 import { Database, type RunEntity, RunEntity as RunTable } from '@riposte/persistence';
 import { RunScheduler } from '../run-scheduler.js';
 import { RunStore } from '../run-store.js';
@@ -86,9 +86,8 @@ export class PlaybookRunsService implements ChildRuns, OnModuleInit {
       return { runId, step: stepId, decision: decision.decision };
     }
     if (run.kind !== 'playbook') throw new ConflictError(`Run ${runId} is not waiting for a decision at step '${stepId}'.`, 'not_waiting_for_approval');
-    const context = run.snapshot ? (JSON.parse(run.snapshot) as { context: RunContext }).context : null;
-    const approval = context?.steps[stepId]?.approval;
-    if (!approval || context?.steps[stepId]?.status !== 'waiting') throw new ConflictError(`Run ${runId} is not waiting for an approval at step '${stepId}'.`, 'not_waiting_for_approval');
+    const approval = this.driver.approvalsWaiting(run).get(stepId);
+    if (!approval) throw new ConflictError(`Run ${runId} is not waiting for an approval at step '${stepId}'.`, 'not_waiting_for_approval');
     if (!approval.approvers.some((a) => (a.startsWith('key:') ? a.slice(4) === principal.name : LADDER.has(a as Role) && roleAllows(principal.role, a as Role)))) {
       throw new RiposteError('forbidden', `Step '${stepId}' may be decided by ${approval.approvers.join(', ')}; '${principal.name}' (${principal.role}) is not one of them.`, 'not_an_approver');
     }
