@@ -17,7 +17,7 @@ const LAYERS = {
   azure: ['config', 'errors', 'observability'],
   'connection-targets': ['audit', 'auth', 'azure', 'config', 'errors', 'observability', 'persistence', 'schema'],
   guardrails: ['audit', 'azure', 'config', 'errors', 'persistence', 'schema'],
-  actions: ['audit', 'azure', 'connection-targets', 'errors', 'guardrails', 'observability', 'persistence', 'schema'],
+  actions: ['audit', 'azure', 'config', 'connection-targets', 'errors', 'guardrails', 'observability', 'persistence', 'schema'],
   playbooks: ['actions', 'errors', 'schema'],
   engine: ['actions', 'audit', 'auth', 'config', 'connection-targets', 'errors', 'guardrails', 'observability', 'persistence', 'playbooks', 'schema'],
   alerts: ['auth', 'azure', 'config', 'connection-targets', 'engine', 'errors', 'observability', 'persistence', 'playbooks', 'schema'],

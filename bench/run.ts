@@ -7,6 +7,7 @@ import { machineCpu } from './proc.js';
 import { measureEngineOverhead, type EngineOverheadResult } from './scenarios/engine-overhead.js';
 import { measureFanout, type FanoutResult } from './scenarios/fanout.js';
 import { measureLatency, type LatencyPass, type LatencyResult } from './scenarios/latency.js';
+import { measurePendingIsolations, type PendingIsolationsResult } from './scenarios/pending-isolations.js';
 import { measureResponseOverhead, type ResponseOverheadResult } from './scenarios/response-overhead.js';
 import { measureThroughput, type ThroughputResult } from './scenarios/throughput.js';
 import { measureWaiting, type WaitingResult } from './scenarios/waiting.js';
@@ -19,7 +20,7 @@ import { measureWaiting, type WaitingResult } from './scenarios/waiting.js';
  * Every knob is an environment variable; see bench/README.md.
  */
 
-const SCENARIOS = ['overhead', 'throughput', 'latency', 'engine', 'waiting', 'fanout'] as const;
+const SCENARIOS = ['overhead', 'throughput', 'latency', 'engine', 'waiting', 'fanout', 'pending'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 for (const name of only) if (!SCENARIOS.includes(name as Scenario)) throw new Error(`BENCH_ONLY: unknown scenario '${name}' (known: ${SCENARIOS.join(', ')})`);
@@ -32,6 +33,7 @@ interface Results {
   engine?: EngineOverheadResult;
   waiting?: WaitingResult;
   fanout?: FanoutResult;
+  pending?: PendingIsolationsResult;
 }
 
 const results: Results = {};
@@ -69,6 +71,7 @@ await scenario('latency', 'latency at a steady rate', measureLatency);
 await scenario('engine', 'engine overhead per no-op step', measureEngineOverhead);
 await scenario('waiting', 'memory with waiting runs, and recovery', measureWaiting);
 await scenario('fanout', 'fan-out from one run', measureFanout);
+await scenario('pending', 'simple responses while machine actions stay Pending', measurePendingIsolations);
 
 if (CPU_PROFILING) {
   for (const name of ['throughput', 'latency', 'engine-overhead', 'waiting', 'recovery', 'fanout', 'response-overhead']) {
@@ -163,6 +166,12 @@ if (f) {
 if (t) row('9. token requests per 1,000 actions (throughput)', `${t.tokens.perThousandActions}`, `${t.tokens.tokenRequests} for ${int(t.tokens.actions)} actions; <= ${t.tokens.allowed}`, t.tokens.tokenRequests <= t.tokens.allowed);
 if (f) row('   token requests per 1,000 actions (fan-out)', `${f.tokens.perThousandActions}`, `${f.tokens.tokenRequests} for ${int(f.tokens.actions)} actions; <= ${f.tokens.allowed}`, f.tokens.tokenRequests <= f.tokens.allowed);
 if (t || f) notes.push('tokens: token requests the fake Entra ID answered over the service\'s life, against the Azure actions it ran; the target allows one per connection target and resource per token lifetime (3599 s, longer than any scenario), i.e. one per resource used.');
+const p = results.pending;
+if (p) {
+  row(`10. disable while ${int(p.isolations)} isolations stay Pending: delay p50`, ms(p.delayMs), '<= 1000 ms', p.delayMs <= 1000 && p.pendingAtEnd === p.isolations);
+  row('    simple response p50 / max, without → with them', `${ms(p.baselineMs.p50)} / ${ms(p.baselineMs.max)} → ${ms(p.withPendingMs.p50)} / ${ms(p.withPendingMs.max)}`);
+  notes.push(`pending: ${int(p.isolations)} isolations of machines Defender keeps Pending (${p.isolatePosts} isolate POSTs, ${p.pendingAtEnd} still Pending at the end), product defaults for concurrency and the follow interval; ${p.samples} sequential disable/enable responses (?wait=30) timed before and while they wait; delay = difference of the medians.`);
+}
 
 const width = Math.max(...rows.map((r) => r.measure.length), 10);
 const valueWidth = Math.max(...rows.map((r) => r.value.length), 8);

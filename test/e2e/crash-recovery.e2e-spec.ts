@@ -31,15 +31,15 @@ afterAll(async () => {
 
 const PLAYBOOKS = fileURLToPath(new URL('../../playbooks/', import.meta.url));
 
-async function start(): Promise<ServiceProcess> {
-  const service = await spawnService({ RIPOSTE_DATA_DIR: dataDir, RIPOSTE_PLAYBOOKS_DIR: PLAYBOOKS });
+async function start(env: Record<string, string> = {}): Promise<ServiceProcess> {
+  const service = await spawnService({ RIPOSTE_DATA_DIR: dataDir, RIPOSTE_PLAYBOOKS_DIR: PLAYBOOKS, ...env });
   processes.push(service);
   return service;
 }
 
 /** The run once its status is `status`, or once it has ended when none is given. */
-async function waitForStatus(url: string, runId: string, status?: string): Promise<any> {
-  const deadline = Date.now() + 20_000;
+async function waitForStatus(url: string, runId: string, status?: string, timeoutMs = 20_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { body } = await call(url, 'GET', `/api/v1/runs/${runId}`);
     if (status ? body.status === status : !['queued', 'running', 'waiting'].includes(body.status)) return body;
@@ -93,6 +93,32 @@ describe('a destructive call in flight when the service is killed', () => {
     expect(fake.requests({ service: 'defender', method: 'POST', path: '/isolate', afterSeq })).toHaveLength(1);
     expect(fake.listMachineActions({ machineId: DEMO.machines.meganLaptop.id, type: 'Isolate' })).toHaveLength(1);
   });
+});
+
+describe('a destructive call Azure received before the kill but applies only after the restart looked', () => {
+  it('is not sent again: the restart finds nothing yet, waits until the call can no longer land, looks again and follows it', async () => {
+    fake.seedDemo();
+    dataDir = mkdtempSync(join(tmpdir(), 'riposte-crash-'));
+    // A call may land until its timeout (25 s) plus the longest in-call retry wait (1 s) after its intent.
+    const env = { RIPOSTE_HTTP_TIMEOUT_MS: '25000', RIPOSTE_HTTP_MAX_RETRY_WAIT_SECONDS: '1' };
+    const first = await start(env);
+    expect((await call(first.url, 'POST', '/api/v1/connection-targets', demoTarget(fake))).status).toBe(201);
+    // Defender receives the isolation, holds it, and applies it 20 s later, whoever is still there.
+    fake.faults.inject({ service: 'defender', method: 'POST', path: '/isolate', effect: 'late', delayMs: 20_000 });
+    const afterSeq = fake.lastRequestSeq;
+    const started = await call(first.url, 'POST', '/api/v1/responses', { action: 'defender.isolate_machine', connectionTarget: 'contoso', input: { machine: DEMO.machines.meganLaptop.id } });
+    await fake.waitForRequest({ service: 'defender', method: 'POST', path: '/isolate', afterSeq }, 10_000);
+    await first.kill('SIGKILL');
+
+    const second = await start(env);
+    // The restart's first look finds no trace: the window in which a resend would isolate twice.
+    await waitForStatus(second.url, started.body.runId, 'waiting');
+    expect(fake.listMachineActions({ machineId: DEMO.machines.meganLaptop.id, type: 'Isolate' })).toHaveLength(0);
+    const run = await waitForStatus(second.url, started.body.runId, undefined, 60_000);
+    expect(run.status).toBe('succeeded');
+    expect(fake.requests({ service: 'defender', method: 'POST', path: '/isolate', afterSeq })).toHaveLength(1);
+    expect(fake.listMachineActions({ machineId: DEMO.machines.meganLaptop.id, type: 'Isolate' })).toHaveLength(1);
+  }, 120_000);
 });
 
 describe('a playbook run', () => {

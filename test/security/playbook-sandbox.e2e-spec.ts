@@ -161,7 +161,7 @@ describe('expressions that reach for the runtime', () => {
     }
   });
 
-  it('stop runaway evaluations (recursion, huge sequences, huge strings) within the time limit', async () => {
+  it('stop runaway evaluations (recursion, huge sequences, huge strings) within their bounds of work', async () => {
     for (const expression of ['($f := function($n){ $n > 0 ? $f($n - 1) + $f($n - 1) : 1 }; $f(40))', '($f := function($n){ $f($n + 1) }; $f(0))', '($f := function($n){ [$f($n), $f($n)] }; $f(0))', '$reduce([1..100000], function($a, $b){ $a + $b })', '$count([1..10000000])', '$length($pad("x", 40000000))']) {
       const id = `loop-${++counter}`;
       const loaded = await upload(id, probePlaybook(id, expression));
@@ -175,7 +175,7 @@ describe('expressions that reach for the runtime', () => {
       const run = await waitForRun(service, started.body.runId);
       const elapsed = performance.now() - t0;
       expect(['failed', 'succeeded']).toContain(run.status);
-      expect(elapsed, `${expression} ran for ${Math.round(elapsed)} ms (the documented limit is 100 ms)`).toBeLessThan(1000);
+      expect(elapsed, `${expression} ran for ${Math.round(elapsed)} ms (bounded by work: 50,000 steps)`).toBeLessThan(1000);
       // The service still answers.
       expect((await service.request('GET', '/health', { key: null })).status).toBe(200);
     }

@@ -46,6 +46,13 @@ export class Dispatcher {
         this.recorder.record(req, out.status, plan.name);
         return out;
       }
+      case 'late': {
+        // Logged on arrival (received), applied after the delay.
+        this.recorder.record(req, 202, plan.name);
+        if (plan.delayMs > 0) await sleep(plan.delayMs);
+        const real = await handle(req);
+        return plan.respond?.(req) ?? real;
+      }
       case 'none': {
         if (plan.delayMs > 0) await sleep(plan.delayMs);
         const out = plan.respond?.(req) ?? RESET;

@@ -101,6 +101,18 @@ describe('faults and observation', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
   });
 
+  it('effect "late": the request is logged as received at once, and applied only after the delay', async () => {
+    fake.faults.inject({ service: 'defender', method: 'POST', path: /\/isolate$/, delayMs: 300, effect: 'late' });
+    const call = mde().post(`/api/machines/${DEMO.machines.adeleDesktop.id}/isolate`, { Comment: 'x' });
+    const record = await fake.waitForRequest({ service: 'defender', path: '/isolate' }, 2000);
+    expect(record).toMatchObject({ method: 'POST', fault: 'delay:300' });
+    // Received, not yet applied: a look now finds nothing.
+    expect(fake.listMachineActions({ machineId: DEMO.machines.adeleDesktop.id })).toEqual([]);
+    expect((await call).status).toBe(201);
+    expect(fake.listMachineActions({ machineId: DEMO.machines.adeleDesktop.id })).toMatchObject([{ type: 'Isolate', status: 'Pending' }]);
+    expect(fake.count({ service: 'defender', method: 'POST', path: '/isolate' })).toBe(1);
+  });
+
   it('a plain delay slows the answer; effect "none" never applies the request', async () => {
     fake.faults.inject({ service: 'graph', method: 'PATCH', delayMs: 120 });
     const started = Date.now();

@@ -26,9 +26,12 @@ export const FAULT_PRESETS: readonly FaultPreset[] = [
  * When the real handler runs relative to the delay:
  * - `after`: wait, then handle (a slow answer; the default when the fault only delays);
  * - `before`: handle at once (Azure acts), then wait, then answer (the fault's answer if it has one);
- * - `none`: never handle (the default when the fault answers or resets); a delay-only fault then resets after the delay.
+ * - `none`: never handle (the default when the fault answers or resets); a delay-only fault then resets after the delay;
+ * - `late`: Azure received it (it is in the request log at once) but applies it only after the
+ *   delay, whether or not anyone still waits for the answer (a caller killed meanwhile, or one
+ *   that looked for it and found nothing yet); then answers.
  */
-export type FaultEffect = 'before' | 'after' | 'none';
+export type FaultEffect = 'before' | 'after' | 'none' | 'late';
 
 export interface FaultSpec {
   service?: Service;

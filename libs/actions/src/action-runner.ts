@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditLog } from '@riposte/audit';
-import { AzureError, type AzureTarget, DefenderClient, GraphClient } from '@riposte/azure';
+import { AppConfig } from '@riposte/config';
+import { AzureError, type AzureTarget, CheckLater, DefenderClient, GraphClient } from '@riposte/azure';
 import { ConnectionTargetsService } from '@riposte/connection-targets';
 import { type ErrorCode, RiposteError } from '@riposte/errors';
 import { AwaitingDecision, Guardrails, type HoldKind, type IntentLimits } from '@riposte/guardrails';
@@ -43,7 +44,12 @@ export type ActionResult =
   | { status: 'planned'; output: { requests: PlannedRequest[] } }
   | { status: 'failed'; error: StepFailure; cancelled?: boolean }
   /** Held by a guardrail: the driver parks the run; it is driven again once an analyst decides. */
-  | { status: 'waiting'; hold: { kind: HoldKind; prompt: string } };
+  | { status: 'waiting'; hold: { kind: HoldKind; prompt: string } }
+  /**
+   * Azure is still doing it (a machine action Pending): the driver parks the run until `until`
+   * (epoch ms); the step is run again then and follows the same effect from the ledger.
+   */
+  | { status: 'deferred'; until: number; reason: string };
 
 /** Failures after which the effect may or may not have happened: reconcile before anything else. */
 const AMBIGUOUS = new Set(['timeout', 'network_error', 'service_unavailable', 'cancelled']);
@@ -70,7 +76,17 @@ export class ActionRunner {
     private readonly metrics: Metrics,
     private readonly db: Database,
     private readonly guardrails: Guardrails,
+    private readonly config: AppConfig,
   ) {}
+
+  /**
+   * How long after its intent a destructive call may still take effect at Azure: its own
+   * timeout, after the longest in-call wait for a retry it may have made. Before that, "Azure has
+   * no trace of it" proves nothing (Azure may hold it and apply it late).
+   */
+  landingBoundMs(): number {
+    return this.config.azureHttp.timeoutMs + this.config.azureHttp.maxRetryWaitMs;
+  }
 
   async run(request: ActionRequest): Promise<ActionResult> {
     const prepared = await this.prepare(request);
@@ -131,6 +147,8 @@ export class ActionRunner {
       const output = unsettled ? await this.reconcileThenRun(definition, input, context, unsettled) : await definition.execute(input as never, context);
       return await this.finish(request, effect, { status: 'succeeded', output, reconciled: unsettled !== null }, entity);
     } catch (error) {
+      // Still under way at Azure: the ledger entry stays open (it names the effect), nothing is audited yet.
+      if (error instanceof CheckLater) return { status: 'deferred', until: error.at, reason: error.message };
       const failure = toFailure(error);
       if (AMBIGUOUS.has(failure.code) && !request.signal.aborted) {
         // The call may have been applied before the answer was lost: ask Azure once.
@@ -138,7 +156,8 @@ export class ActionRunner {
           const output = await this.reconcileThenRun(definition, input, context, effect, { resend: false });
           if (output !== NOT_APPLIED) return await this.finish(request, effect, { status: 'succeeded', output, reconciled: true }, entity);
           return await this.finish(request, effect, { status: 'failed', error: failure }, entity);
-        } catch {
+        } catch (again) {
+          if (again instanceof CheckLater) return { status: 'deferred', until: again.at, reason: again.message };
           // Still unknown: leave the ledger entry open, the next attempt reconciles again.
         }
       }
@@ -181,6 +200,9 @@ export class ActionRunner {
       await context.recordReference(found.reference);
       return (definition.resume as NonNullable<ActionDefinition['resume']>)(input as never, found.reference, context);
     }
+    // Not found yet, but the original call may still land: look again once it no longer can.
+    const landsBy = Date.parse(effect.intendedAt) + this.landingBoundMs();
+    if (Date.now() < landsBy) throw new CheckLater(landsBy, `Azure shows no trace of the call yet, but it could still take effect until ${new Date(landsBy).toISOString()}; checked again then, before anything is sent again.`);
     return options.resend ? definition.execute(input as never, context) : NOT_APPLIED;
   }
 

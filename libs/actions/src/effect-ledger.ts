@@ -32,6 +32,8 @@ export class EffectLedger {
   async intend(effect: EffectKey, limits: IntentLimits, previous: EffectEntity | null): Promise<IntentResult> {
     const intent = { ...effect, status: 'intended', reference: null, detail: null, intendedAt: nowIso(), settledAt: null };
     return this.db.transaction(async (m) => {
+      // Counted and reserved as one: concurrent writers of the same budget wait for each other.
+      await Database.lock(m, `budget:${effect.action}:${effect.connectionTarget}`);
       const over = await this.overLimit(m, effect, limits);
       if (over) return over;
       if (previous) {

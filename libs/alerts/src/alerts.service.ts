@@ -42,6 +42,8 @@ interface PlannedRun {
   onUpdate: boolean;
   throttle: { key: string; windowMs: number } | null;
   connectionTarget: string | null;
+  /** The trigger matched but its run cannot start (its inputs failed): recorded as a failed run, never dropped. */
+  failure?: { code: string; message: string };
 }
 
 /**
@@ -123,7 +125,10 @@ export class AlertsService {
             connectionTarget: definition.connection ?? origin.connectionTarget ?? targetFor(alert, targets),
           });
         } catch (error) {
+          const message = `The trigger matched, but its run could not start: ${(error as Error).message}`;
           skipped.push({ playbook: row.id, reason: `the trigger matched, but ${(error as Error).message}` });
+          // Visible where analysts look (runs, the alert's runs), not only in the log.
+          planned.push({ playbookId: row.id, version: row.currentVersion, inputs: {}, onUpdate: trigger.onUpdate ?? false, throttle: null, connectionTarget: null, failure: { code: 'trigger_failed', message: message.slice(0, 2000) } });
           this.logger.warn({ playbook: row.id, providerAlertId: alert.providerAlertId, err: error }, 'a matching trigger could not start its run');
         }
         break; // one run per playbook per alert: the first matching trigger decides
@@ -164,7 +169,7 @@ export class AlertsService {
             continue;
           }
           const created = await this.runs.create(
-            { kind: 'playbook', triggerType: 'alert', triggerBy: origin.principal.name, triggerRole: origin.principal.role, connectionTarget: run.connectionTarget, dryRun: false, input: { inputs: run.inputs, alert }, playbookId: run.playbookId, playbookVersion: run.version, alertId: id, throttleKey: run.throttle?.key ?? null },
+            { kind: 'playbook', triggerType: 'alert', triggerBy: origin.principal.name, triggerRole: origin.principal.role, connectionTarget: run.connectionTarget, dryRun: false, input: { inputs: run.inputs, alert }, playbookId: run.playbookId, playbookVersion: run.version, alertId: id, throttleKey: run.throttle?.key ?? null, failure: run.failure },
             [],
             m,
           );

@@ -90,7 +90,9 @@ export class AuditLog {
   }
 
   private async append(entry: AuditEntry, m: EntityManager): Promise<void> {
-    // Read inside the writing transaction, never across transactions: the CLI may append from another process.
+    // Read inside the writing transaction, never across transactions: the CLI may append from
+    // another process. Locked first, so concurrent writers (PostgreSQL) never fork the chain.
+    if (!this.written.has(m)) await Database.lock(m, 'audit_chain');
     const prevHash = this.written.get(m) ?? (await m.find(AuditRecordEntity, { select: { hash: true }, order: { seq: 'DESC' }, take: 1 }))[0]?.hash ?? GENESIS;
     const row = {
       id: randomUUID(),

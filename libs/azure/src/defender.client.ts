@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@riposte/config';
 import { AzureError } from './azure-error.js';
@@ -24,6 +23,7 @@ export interface MachineAction {
   type: string;
   status: MachineActionStatus;
   machineId: string;
+  computerDnsName?: string;
   requestorComment?: string;
   scope?: string;
   creationDateTimeUtc?: string;
@@ -43,6 +43,20 @@ export interface DefenderRequest {
   api: 'machines' | 'isolate' | 'unisolate' | 'machineactions';
   notFound?: NotFoundMeaning;
   what?: string;
+}
+
+/**
+ * Not a failure: the work Azure was asked for is still under way and is looked at again at
+ * `at` (epoch ms). The run waits parked until then, holding nothing.
+ */
+export class CheckLater extends Error {
+  constructor(
+    readonly at: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CheckLater';
+  }
 }
 
 const MACHINE_ID = /^[0-9a-f]{40}$/i;
@@ -97,24 +111,23 @@ export class DefenderClient {
   }
 
   /**
-   * Polls a machine action until it ends (Succeeded, Failed, TimeOut, Cancelled) or our own
-   * bounded wait is over; then it throws `machine_action_pending` naming the action, so a later
+   * One check of a machine action that is being followed: it returns the action once it has
+   * ended (Succeeded, Failed, TimeOut, Cancelled). While it is still Pending or InProgress it
+   * throws `CheckLater` with the time of the next check, so the run is parked in between rather
+   * than holding a slot (an offline machine stays Pending until it reconnects). Once our own
+   * bound since `since` is over it throws `machine_action_pending` naming the action, so a later
    * attempt follows the same action instead of sending another.
    */
-  async followMachineAction(target: AzureTarget, action: MachineAction, signal?: AbortSignal): Promise<MachineAction> {
+  async followMachineAction(target: AzureTarget, action: MachineAction, options: { since: Date; signal?: AbortSignal; fresh?: boolean }): Promise<MachineAction> {
     const { timeoutMs, pollIntervalMs } = this.config.machineActions;
-    const deadline = Date.now() + timeoutMs;
-    let current = action;
-    while (!TERMINAL_ACTION_STATUSES.includes(current.status)) {
-      if (Date.now() + pollIntervalMs > deadline) {
-        throw new AzureError('machine_action_pending', `Defender machine action ${current.id} is still ${current.status} after ${Math.round(timeoutMs / 1000)} s; it will be followed again, not resent.`, { service: 'defender' });
-      }
-      await sleep(pollIntervalMs, undefined, { signal }).catch(() => {
-        throw new AzureError('cancelled', 'The call was cancelled.', { service: 'defender' });
-      });
-      current = await this.getMachineAction(target, current.id, signal);
+    // A reply to the POST is already the first look; anything else is read again now.
+    const current = options.fresh || TERMINAL_ACTION_STATUSES.includes(action.status) ? action : await this.getMachineAction(target, action.id, options.signal);
+    if (TERMINAL_ACTION_STATUSES.includes(current.status)) return current;
+    const deadline = options.since.getTime() + timeoutMs;
+    if (Date.now() + pollIntervalMs > deadline) {
+      throw new AzureError('machine_action_pending', `Defender machine action ${current.id} is still ${current.status} after ${Math.round(timeoutMs / 1000)} s; it will be followed again, not resent.`, { service: 'defender' });
     }
-    return current;
+    throw new CheckLater(Date.now() + pollIntervalMs, `Defender machine action ${current.id} is ${current.status}.`);
   }
 
   private url(target: AzureTarget, path: string): string {

@@ -4,12 +4,12 @@ import { PlaybookDriver } from './playbooks/playbook-driver.js';
 import { PlaybookFiles } from './playbooks/playbook-files.js';
 import { PlaybookRunsService } from './playbooks/playbook-runs.service.js';
 import { PlaybookStore } from './playbooks/playbook-store.js';
-import { RunTimers } from './playbooks/run-timers.js';
 import { ResponsesService } from './responses.service.js';
 import { RunEvents } from './run-events.js';
 import { RunRecovery } from './run-recovery.js';
 import { RunScheduler } from './run-scheduler.js';
 import { RunStore } from './run-store.js';
+import { RunWakeups } from './run-wakeups.js';
 import { RunsService } from './runs.service.js';
 import { StepListDriver } from './step-list-driver.js';
 
@@ -19,7 +19,7 @@ import { StepListDriver } from './step-list-driver.js';
     RunStore,
     RunEvents,
     { provide: RunScheduler, useClass: LocalRunScheduler },
-    RunTimers,
+    RunWakeups,
     StepListDriver,
     PlaybookStore,
     PlaybookFiles,

@@ -3,10 +3,12 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { AppConfig } from '@riposte/config';
 import type { RunKind } from './run-model.js';
 import { CancelRequested, type RunDriver, RunScheduler, ShuttingDown } from './run-scheduler.js';
+import { StaleRun } from './run-store.js';
 
 /** Drives runs in this process, at most `RIPOSTE_RUN_CONCURRENCY` at a time. */
 @Injectable()
 export class LocalRunScheduler extends RunScheduler {
+  readonly exclusive = true;
   private readonly logger = new Logger(LocalRunScheduler.name);
   private readonly drivers = new Map<RunKind, RunDriver>();
   private readonly active = new Map<string, { controller: AbortController; done: Promise<void>; again: boolean; kind: RunKind }>();
@@ -36,7 +38,10 @@ export class LocalRunScheduler extends RunScheduler {
     // Driven even if cancelled while still queued: the driver records the cancel.
     const entry = { controller, again: false, kind, done: Promise.resolve() };
     entry.done = this.limit(() => driver.drive(runId, controller.signal))
-      .catch((error: unknown) => this.logger.error({ err: error, runId }, 'run driver failed'))
+      .catch((error: unknown) => {
+        if (error instanceof StaleRun) this.logger.warn({ runId }, error.message);
+        else this.logger.error({ err: error, runId }, 'run driver failed');
+      })
       .finally(() => {
         this.active.delete(runId);
         if (entry.again && !controller.signal.aborted) this.schedule(runId, kind);

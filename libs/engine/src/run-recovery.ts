@@ -1,12 +1,9 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { ActionRunner } from '@riposte/actions';
 import { ApprovalHolds } from '@riposte/guardrails';
-import { Database, RunInboxEntity } from '@riposte/persistence';
 import { type RunKind, UNFINISHED_RUN_STATUSES } from './run-model.js';
-import { RunTimers } from './playbooks/run-timers.js';
 import { RunScheduler } from './run-scheduler.js';
 import { RunStore } from './run-store.js';
-
-const SHUTDOWN_GRACE_MS = 10_000;
 
 /**
  * On start, every run that was not finished is driven again; a run held by a guardrail is
@@ -19,9 +16,8 @@ export class RunRecovery implements OnModuleInit, OnApplicationBootstrap, Before
   constructor(
     private readonly store: RunStore,
     private readonly scheduler: RunScheduler,
-    private readonly timers: RunTimers,
-    private readonly db: Database,
     private readonly holds: ApprovalHolds,
+    private readonly runner: ActionRunner,
   ) {}
 
   onModuleInit(): void {
@@ -36,24 +32,18 @@ export class RunRecovery implements OnModuleInit, OnApplicationBootstrap, Before
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const runs = await this.store.unfinished(['response', 'playbook']);
-    const inbox = new Set((await this.db.reader.find(RunInboxEntity, { select: { runId: true } })).map((i) => i.runId));
-    let resumed = 0;
-    for (const run of runs) {
-      const kind = run.kind as 'response' | 'playbook';
-      // A parked run sleeps on until its timer or an event; anything else is driven again now.
-      if (run.status === 'waiting' && !inbox.has(run.id)) {
-        if (run.wakeAt) this.timers.set(run.id, Date.parse(run.wakeAt));
-        continue;
-      }
-      this.scheduler.schedule(run.id, kind);
-      resumed += 1;
-    }
-    const waiting = runs.length - resumed;
-    if (runs.length) this.logger.log(`Resuming ${resumed} unfinished run(s); ${waiting} wait for an approval or a timer.`);
+    // Runs that were being driven are driven again now; parked runs stay in the database until
+    // RunWakeups finds them due (by time) or with mail (a decision, a child's end).
+    // This process is the only driver of the database: claims a killed process left are let go.
+    if (this.scheduler.exclusive) await this.store.releaseAll();
+    const runs = await this.store.interrupted();
+    for (const run of runs) this.scheduler.schedule(run.id, run.kind as RunKind);
+    const waiting = await this.store.parkedCount();
+    if (runs.length || waiting) this.logger.log(`Resuming ${runs.length} unfinished run(s); ${waiting} wait for an approval, a timer or Azure.`);
   }
 
+  /** Calls in flight may finish as long as they could still take effect at Azure; then the rest is parked. */
   async beforeApplicationShutdown(): Promise<void> {
-    await this.scheduler.drain(SHUTDOWN_GRACE_MS);
+    await this.scheduler.drain(this.runner.landingBoundMs());
   }
 }

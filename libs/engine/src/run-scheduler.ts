@@ -23,6 +23,8 @@ export class ShuttingDown extends Error {
  * machines sharing the database. Nothing else in the engine knows which.
  */
 export abstract class RunScheduler {
+  /** True when this process is the only one driving runs of its database (the embedded mode): run claims left by a killed process are let go at start, not waited out. */
+  abstract readonly exclusive: boolean;
   abstract register(kind: RunKind, driver: RunDriver): void;
   /** Asks for the run to be driven. Asking again while it is already queued or running changes nothing. */
   abstract schedule(runId: string, kind: RunKind): void;

@@ -3,10 +3,9 @@ import { ActionCatalogue } from '@riposte/actions';
 import type { Principal } from '@riposte/auth';
 import { ConflictError, NotFoundError } from '@riposte/errors';
 import { ApprovalHolds } from '@riposte/guardrails';
-import type { RunContext } from '@riposte/playbooks';
 import { Database, type Page, RunEventEntity } from '@riposte/persistence';
-import { RunTimers } from './playbooks/run-timers.js';
 import { UNFINISHED_RUN_STATUSES, type RunSummary, type RunView } from './run-model.js';
+import { PlaybookDriver } from './playbooks/playbook-driver.js';
 import { RunEvents } from './run-events.js';
 import { RunScheduler } from './run-scheduler.js';
 import { RunStore, type RunQuery } from './run-store.js';
@@ -21,9 +20,9 @@ export class RunsService {
     private readonly scheduler: RunScheduler,
     private readonly events: RunEvents,
     private readonly catalogue: ActionCatalogue,
-    private readonly timers: RunTimers,
     private readonly db: Database,
     private readonly holds: ApprovalHolds,
+    private readonly driver: PlaybookDriver,
   ) {}
 
   async get(id: string): Promise<RunView> {
@@ -36,10 +35,7 @@ export class RunsService {
   async detail(id: string): Promise<RunView & { waitingFor: { step: string; kind: string; prompt: string; approvers: string[]; deadline: string | null }[]; timeline: { at: string; type: string; step: string | null; detail: unknown }[] }> {
     const run = await this.get(id);
     const row = await this.store.find(id);
-    const context = row?.snapshot ? (JSON.parse(row.snapshot) as { context: RunContext }).context : null;
-    const waitingFor = Object.entries(context?.steps ?? {})
-      .filter(([, s]) => s.status === 'waiting' && s.approval)
-      .map(([step, s]) => ({ step, kind: 'approval', prompt: s.approval?.prompt ?? '', approvers: s.approval?.approvers ?? [], deadline: s.approval?.deadline ?? null }));
+    const waitingFor = [...(row && row.kind === 'playbook' ? this.driver.approvalsWaiting(row) : new Map())].map(([step, approval]) => ({ step, kind: 'approval', prompt: approval.prompt, approvers: approval.approvers, deadline: approval.deadline }));
     // Steps a guardrail holds (a budget used up, too many entities, automation paused) wait for a decision too.
     if (UNFINISHED_RUN_STATUSES.includes(run.status)) for (const hold of await this.holds.pending(id)) waitingFor.push({ step: hold.stepKey, kind: hold.kind, prompt: hold.prompt, approvers: ['analyst'], deadline: null });
     const events = await this.db.reader.find(RunEventEntity, { where: { runId: id }, order: { seq: 'ASC' }, take: 2000 });
@@ -69,10 +65,12 @@ export class RunsService {
       // The driver aborts its HTTP calls and records the cancel itself.
       await this.events.waitForEnd(id, 5_000);
     } else {
-      // Not in memory (queued, or parked waiting for an approval or a timer): cancel it in place.
-      this.timers.clear(id);
+      // Not in memory (queued, or parked waiting for an approval, a timer or Azure): claimed, then cancelled in place.
+      const lease = await this.store.claim(id);
+      if (!lease) throw new ConflictError(`Run ${id} is being driven right now (or has just ended); try again.`, 'run_busy');
       for (const step of run.steps) if (step.status === 'pending' || step.status === 'waiting' || step.status === 'running') await this.store.setStep(id, step.id, { status: 'cancelled' });
-      await this.store.setRunStatus(id, 'cancelled', { error: { code: 'cancelled', message: 'The run was cancelled.' } });
+      await this.store.setRunStatus(lease, 'cancelled', { error: { code: 'cancelled', message: 'The run was cancelled.' } }, { parentRunId: run.trigger.parentRunId });
+      if (run.trigger.parentRunId) this.scheduler.schedule(run.trigger.parentRunId, 'playbook');
       this.events.ended(id);
     }
     return this.get(id);

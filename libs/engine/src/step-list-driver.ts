@@ -4,7 +4,8 @@ import { Metrics } from '@riposte/observability';
 import type { RunEntity } from '@riposte/persistence';
 import { RunEvents } from './run-events.js';
 import { type RunDriver, RunScheduler, ShuttingDown } from './run-scheduler.js';
-import { RunStore } from './run-store.js';
+import { type RunLease, RunStore } from './run-store.js';
+import { RunWakeups } from './run-wakeups.js';
 
 const DONE = new Set(['succeeded', 'failed', 'skipped', 'planned', 'cancelled']);
 
@@ -22,6 +23,7 @@ export class StepListDriver implements RunDriver, OnModuleInit {
     private readonly scheduler: RunScheduler,
     private readonly events: RunEvents,
     private readonly metrics: Metrics,
+    private readonly wakeups: RunWakeups,
   ) {}
 
   onModuleInit(): void {
@@ -29,9 +31,22 @@ export class StepListDriver implements RunDriver, OnModuleInit {
   }
 
   async drive(runId: string, signal: AbortSignal): Promise<void> {
+    // Claimed first: another driver (or an ended run) means there is nothing to do here.
+    const lease = await this.store.claim(runId);
+    if (!lease) return;
+    try {
+      await this.driveClaimed(lease, signal);
+    } catch (error) {
+      await this.store.release(lease);
+      throw error;
+    }
+  }
+
+  private async driveClaimed(lease: RunLease, signal: AbortSignal): Promise<void> {
+    const runId = lease.runId;
     const run = await this.store.find(runId);
     if (!run || !['queued', 'running', 'waiting'].includes(run.status)) return;
-    if (run.status !== 'running') await this.store.setRunStatus(runId, 'running');
+    if (run.status !== 'running') await this.store.setRunStatus(lease, 'running');
 
     // A failure read back from the database keeps whatever code it was stored with.
     let failure: { code: string; message: string } | null = null;
@@ -67,7 +82,14 @@ export class StepListDriver implements RunDriver, OnModuleInit {
       if (result.status === 'waiting') {
         // Parked until an analyst decides (the decision drives the run again).
         await this.store.setStep(runId, step.stepKey, { status: 'waiting' });
-        await this.store.setRunStatus(runId, 'waiting');
+        await this.store.park(lease, null, null);
+        return;
+      }
+      if (result.status === 'deferred') {
+        // Azure is still at it (a machine action Pending): parked until the next check, holding no slot.
+        await this.store.setStep(runId, step.stepKey, { status: 'waiting' });
+        await this.store.park(lease, new Date(result.until).toISOString(), null);
+        this.wakeups.parked(result.until);
         return;
       }
       if (result.status === 'failed') {
@@ -80,7 +102,7 @@ export class StepListDriver implements RunDriver, OnModuleInit {
     }
 
     const status = signal.aborted ? 'cancelled' : failure ? 'failed' : 'succeeded';
-    await this.store.setRunStatus(runId, status, { output: outputs, error: status === 'cancelled' ? { code: 'cancelled', message: 'The run was cancelled.' } : failure });
+    await this.store.setRunStatus(lease, status, { output: outputs, error: status === 'cancelled' ? { code: 'cancelled', message: 'The run was cancelled.' } : failure });
     this.metrics.runs.inc({ kind: 'response', status });
     this.events.ended(runId);
   }

@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   conflict: { where: 'http', status: 409, retried: false, meaning: 'The request conflicts with the current state.' },
   connection_target_in_use: { where: 'http', status: 409, retried: false, meaning: 'The connection target is used by runs in flight: it cannot be deleted yet.' },
   run_ended: { where: 'http', status: 409, retried: false, meaning: 'The run has already ended: it cannot be cancelled or decided any more.' },
+  run_busy: { where: 'http', status: 409, retried: false, meaning: 'The run is being driven at this moment (or has just ended); try again.' },
   run_in_flight: { where: 'http', status: 409, retried: false, meaning: 'The run has not ended yet: cancel it or wait before reverting.' },
   nothing_to_revert: { where: 'http', status: 409, retried: false, meaning: 'The run changed nothing that has an inverse (or was a dry run).' },
   not_waiting_for_approval: { where: 'http', status: 409, retried: false, meaning: 'The run does not wait for a decision at that step.' },

@@ -83,6 +83,18 @@ export class Database {
     }
   }
 
+  /**
+   * Serializes the transactions that take the same named lock until they end: for a check
+   * followed by a write that must see every earlier one (the audit chain's head, a budget counted
+   * then reserved, the next version number). On PostgreSQL a transaction-scoped advisory lock;
+   * on SQLite nothing more is needed: every write goes through this one connection, one
+   * transaction at a time.
+   */
+  static async lock(m: EntityManager, name: string): Promise<void> {
+    if (m.connection.options.type !== 'postgres') return;
+    await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [name]);
+  }
+
   /** True when a unique constraint refused a write (portable across drivers). */
   static isUniqueViolation(error: unknown): boolean {
     const e = error as { code?: string; driverError?: { code?: string }; message?: string };

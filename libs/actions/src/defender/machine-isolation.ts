@@ -35,9 +35,10 @@ export function machineIsolationAction(kind: Kind): ActionDefinition<IsolationIn
     ...(isolate ? { IsolationType: input.isolationType ?? 'Full' } : {}),
   });
 
-  async function follow(action: MachineAction, computerDnsName: string | null, joined: boolean, context: ActionContext): Promise<IsolationOutput> {
+  /** One look at the action (the client says when to look again): the ledger keeps its id, so the next look follows it, never resends. */
+  async function follow(action: MachineAction, computerDnsName: string | null, joined: boolean, context: ActionContext, fresh = false): Promise<IsolationOutput> {
     await context.recordReference(action.id);
-    const final = await context.defender.followMachineAction(context.target, action, context.signal);
+    const final = await context.defender.followMachineAction(context.target, action, { since: context.intendedAt, signal: context.signal, fresh });
     if (final.status !== 'Succeeded') {
       const code = final.status === 'TimeOut' ? 'machine_action_timed_out' : final.status === 'Cancelled' ? 'machine_action_cancelled' : 'machine_action_failed';
       throw new AzureError(code, `Defender machine action ${final.id} (${kind}) ended ${final.status}.`, { service: 'defender' });
@@ -68,7 +69,7 @@ export function machineIsolationAction(kind: Kind): ActionDefinition<IsolationIn
       const dns = machine.computerDnsName ?? null;
       try {
         const reply = await defender.send<MachineAction>(target, { method: 'POST', path: path(machine.id), body: body(input, marker), idempotent: false, api: isolate ? 'isolate' : 'unisolate', notFound: 'machine_not_found', what: `machine ${input.machine}` }, signal);
-        return await follow(reply.data, dns, false, context);
+        return await follow(reply.data, dns, false, context, true);
       } catch (error) {
         // "Action is already in progress": one is pending for this machine; follow it rather than fail
         // (docs/AZURE.md#defender-action-in-progress). It may have ended between Defender's answer and
@@ -76,7 +77,7 @@ export function machineIsolationAction(kind: Kind): ActionDefinition<IsolationIn
         if (!(error instanceof AzureError) || error.code !== 'action_already_pending') throw error;
         const newest = (await defender.findMachineActions(target, machine.id, kind, signal)).sort((a, b) => String(b.creationDateTimeUtc).localeCompare(String(a.creationDateTimeUtc)))[0];
         if (!newest) throw error;
-        return follow(newest, dns, true, context);
+        return follow(newest, dns, true, context, true);
       }
     },
 
@@ -89,7 +90,7 @@ export function machineIsolationAction(kind: Kind): ActionDefinition<IsolationIn
 
     async resume(_input, reference, context) {
       const action = await context.defender.getMachineAction(context.target, reference, context.signal);
-      return follow(action, null, false, context);
+      return follow(action, action.computerDnsName ?? null, false, context, true);
     },
 
     inverseInput: (_input, output) => ({ machine: output.machineId, comment: isolate ? 'Released from isolation by Riposte (revert)' : 'Isolated again by Riposte (revert)' }),

@@ -3,32 +3,40 @@ import { In } from 'typeorm';
 import type { AnyActorRef } from 'xstate';
 import { ActionRunner } from '@riposte/actions';
 import type { HoldKind } from '@riposte/guardrails';
-import { type ActionCall, type LoopStepRecord, type RunContext, type RunHost, StepFailure } from '@riposte/playbooks';
+import { type ActionCall, type LoopStepRecord, type RetryWait, type RunContext, type RunHost, StepFailure } from '@riposte/playbooks';
 import { Database, type RunEntity, StepEntity } from '@riposte/persistence';
 import { actorOf } from '../step-list-driver.js';
 import type { RunJournal } from './run-journal.js';
 
 export interface ChildRuns {
-  /** Finds the child run of a call step, or starts it; then waits for its outputs. */
-  callPlaybook(parent: RunEntity, call: { stepId: string; playbook: string; inputs: Record<string, unknown>; connection?: string }, signal: AbortSignal): Promise<unknown>;
+  /** Finds the child run of a call step, or starts it: its outputs once it has ended, or `pending` (its end wakes the parent through the inbox). */
+  callPlaybook(parent: RunEntity, call: { stepId: string; playbook: string; inputs: Record<string, unknown>; connection?: string }): Promise<{ output: unknown } | { pending: true }>;
 }
 
-export interface HeldStep {
-  stepKey: string;
-  kind: HoldKind;
-  prompt: string;
+/** Why a step stopped the run from going on in this drive: the driver parks the run and records it. */
+export type ParkedStep =
+  | { stepKey: string; kind: 'held'; hold: HoldKind; prompt: string }
+  | { stepKey: string; kind: 'retry' | 'check'; wait: StepWait }
+  | { stepKey: string; kind: 'child' };
+
+/** What a parked step waits for, saved with the run (`runs.waits`): a retry's next attempt, a machine action's next check. */
+export interface StepWait extends RetryWait {
+  reason?: string;
 }
+
+/** Waits shorter than this are slept through in the call: parking costs more. */
+export const SHORT_WAIT_MS = 1_000;
 
 /** The runtime side of a playbook run: actions through the action runner, loops and calls recorded in the database. */
 export class DurableHost implements RunHost {
   private actor: AnyActorRef | undefined;
-  private onHeld: () => void = () => undefined;
-  /** Resolves when a guardrail holds a step: the driver then parks the run. */
-  readonly held = new Promise<'held'>((resolve) => {
-    this.onHeld = () => resolve('held');
+  private onParked: () => void = () => undefined;
+  /** Resolves when a step must wait (a guardrail hold, a retry's backoff, a machine action Pending, a child run): the driver then parks the run. */
+  readonly parked = new Promise<'parked'>((resolve) => {
+    this.onParked = () => resolve('parked');
   });
-  readonly heldSteps: HeldStep[] = [];
-  /** Once a step is held no action starts; those in flight finish before the run is parked. */
+  readonly parkedSteps: ParkedStep[] = [];
+  /** Once a step waits no action starts; those in flight finish before the run is parked. */
   private parking = false;
   private readonly inFlight = new Set<Promise<unknown>>();
 
@@ -40,7 +48,28 @@ export class DurableHost implements RunHost {
     private readonly children: ChildRuns,
     /** The run is driven for the first time (queued, no snapshot; it is marked running before any step starts): no step of it has run before. */
     private readonly fresh: boolean,
+    /** What its steps waited for when it was parked, by step key. */
+    private readonly waits: Map<string, StepWait> = new Map(),
   ) {}
+
+  /** The waits to save with the run when it is parked. */
+  savedWaits(): Record<string, StepWait> | null {
+    return this.waits.size ? Object.fromEntries(this.waits) : null;
+  }
+
+  /** The earliest time a parked step is due, if any. */
+  nextDue(): number | null {
+    let next: number | null = null;
+    for (const wait of this.waits.values()) if (next === null || wait.dueAt < next) next = wait.dueAt;
+    return next;
+  }
+
+  private park(step: ParkedStep): Promise<never> {
+    this.parking = true;
+    this.parkedSteps.push(step);
+    this.onParked();
+    return new Promise<never>(() => undefined);
+  }
 
   bind(actor: AnyActorRef): void {
     this.actor = actor;
@@ -60,13 +89,29 @@ export class DurableHost implements RunHost {
     this.inFlight.add(running);
     const result = await running.finally(() => this.inFlight.delete(running));
     if (result.status === 'failed') throw new StepFailure(result.error.code, result.error.message, call.attempt);
-    if (result.status === 'waiting') {
-      this.parking = true;
-      this.heldSteps.push({ stepKey: call.stepKey, ...result.hold });
-      this.onHeld();
-      return new Promise(() => undefined);
+    if (result.status === 'waiting') return this.park({ stepKey: call.stepKey, kind: 'held', hold: result.hold.kind, prompt: result.hold.prompt });
+    if (result.status === 'deferred') {
+      // The same attempt goes on at the next check: it follows the effect the ledger names.
+      const wait = { attempt: call.attempt, dueAt: result.until, reason: result.reason };
+      this.waits.set(call.stepKey, wait);
+      return this.park({ stepKey: call.stepKey, kind: 'check', wait });
     }
     return result.output;
+  }
+
+  takeRetry(stepKey: string): RetryWait | null {
+    const wait = this.waits.get(stepKey);
+    if (!wait) return null;
+    this.waits.delete(stepKey);
+    return wait;
+  }
+
+  async waitForRetry(stepKey: string, wait: RetryWait, signal: AbortSignal): Promise<void> {
+    const left = wait.dueAt - Date.now();
+    if (left <= SHORT_WAIT_MS) return sleep(Math.max(0, left), undefined, { signal });
+    if (this.parking) return new Promise<never>(() => undefined);
+    this.waits.set(stepKey, wait);
+    return this.park({ stepKey, kind: 'retry', wait });
   }
 
   /** Resolves when no action is in flight any more (after a hold, none starts). */
@@ -76,8 +121,12 @@ export class DurableHost implements RunHost {
     await new Promise((resolve) => setImmediate(resolve));
   }
 
-  callPlaybook(call: { stepId: string; playbook: string; inputs: Record<string, unknown>; connection?: string }, signal: AbortSignal): Promise<unknown> {
-    return this.children.callPlaybook(this.run, call, signal);
+  async callPlaybook(call: { stepId: string; playbook: string; inputs: Record<string, unknown>; connection?: string }): Promise<unknown> {
+    if (this.parking) return new Promise<never>(() => undefined);
+    const child = await this.children.callPlaybook(this.run, call);
+    if ('output' in child) return child.output;
+    // The child's end writes to this run's inbox, which wakes it; the call step then finds the outputs.
+    return this.park({ stepKey: call.stepId, kind: 'child' });
   }
 
   recordLoopStep(stepKey: string, record: LoopStepRecord): Promise<void> {
@@ -89,10 +138,6 @@ export class DurableHost implements RunHost {
     if (this.fresh || stepIds.length === 0) return new Map();
     const rows = await this.db.reader.find(StepEntity, { where: { runId: this.run.id, stepId: In(stepIds), status: In(['succeeded', 'planned']) }, select: { stepKey: true, output: true } });
     return new Map(rows.map((row) => [row.stepKey, { output: row.output }]));
-  }
-
-  async sleep(ms: number, signal: AbortSignal): Promise<void> {
-    await sleep(ms, undefined, { signal });
   }
 
   now(): number {

@@ -2,16 +2,16 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { type AnyActorRef, createActor } from 'xstate';
 import { ActionRunner } from '@riposte/actions';
 import { Metrics } from '@riposte/observability';
-import { createStepActors, evaluateOutputs, type LoadedPlaybook, type RunContext, settle } from '@riposte/playbooks';
-import { Database, nowIso, RunEntity, RunInboxEntity, StepEntity } from '@riposte/persistence';
+import { createStepActors, evaluateOutputs, type LoadedPlaybook, type RunContext, settle, type StepState } from '@riposte/playbooks';
+import { Database, nowIso, type RunEntity, RunInboxEntity, StepEntity } from '@riposte/persistence';
 import { In } from 'typeorm';
 import { RunEvents } from '../run-events.js';
+import { RunWakeups } from '../run-wakeups.js';
 import { CancelRequested, type RunDriver, RunScheduler, ShuttingDown } from '../run-scheduler.js';
-import { RunStore } from '../run-store.js';
-import { type ChildRuns, DurableHost } from './durable-host.js';
+import { type RunLease, RunStore } from '../run-store.js';
+import { type ChildRuns, DurableHost, type StepWait } from './durable-host.js';
 import { PlaybookStore } from './playbook-store.js';
 import { RunJournal } from './run-journal.js';
-import { RunTimers } from './run-timers.js';
 
 /**
  * Drives a playbook run: restores its machine from the last persisted snapshot (or starts it),
@@ -31,7 +31,7 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     private readonly playbooks: PlaybookStore,
     private readonly runner: ActionRunner,
     private readonly scheduler: RunScheduler,
-    private readonly timers: RunTimers,
+    private readonly wakeups: RunWakeups,
     private readonly events: RunEvents,
     private readonly metrics: Metrics,
   ) {}
@@ -40,24 +40,45 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     this.scheduler.register('playbook', this);
   }
 
+  /** The approval steps a run waits on, by step id: read from its snapshot, whose shape only this driver knows. */
+  approvalsWaiting(run: RunEntity): Map<string, NonNullable<StepState['approval']>> {
+    const context = run.snapshot ? (JSON.parse(run.snapshot) as { context: RunContext }).context : null;
+    const waiting = new Map<string, NonNullable<StepState['approval']>>();
+    for (const [step, state] of Object.entries(context?.steps ?? {})) if (state.status === 'waiting' && state.approval) waiting.set(step, state.approval);
+    return waiting;
+  }
+
   /** Set by PlaybookRunsService, which starts child runs (it depends on this driver's scheduler). */
   useChildRuns(children: ChildRuns): void {
     this.children = children;
   }
 
   async drive(runId: string, signal: AbortSignal): Promise<void> {
+    // Claimed first: another driver (or an ended run) means there is nothing to do here.
+    const lease = await this.store.claim(runId);
+    if (!lease) return;
+    try {
+      await this.driveClaimed(lease, signal);
+    } catch (error) {
+      await this.store.release(lease);
+      throw error;
+    }
+  }
+
+  private async driveClaimed(lease: RunLease, signal: AbortSignal): Promise<void> {
+    const runId = lease.runId;
     const run = await this.store.find(runId);
     if (!run || !['queued', 'running', 'waiting'].includes(run.status)) return;
     let loaded: LoadedPlaybook;
     try {
       loaded = await this.playbooks.version(run.playbookId ?? '', run.playbookVersion ?? 0);
     } catch (error) {
-      await this.end(run, 'failed', null, { code: 'playbook_unloadable', message: (error as Error).message });
+      await this.end(run, lease, 'failed', null, { code: 'playbook_unloadable', message: (error as Error).message });
       return;
     }
     const compiled = loaded.compiled;
     const stepIndex = compiled.index.steps;
-    const journal = new RunJournal(this.db, runId, run.dryRun, (stepId) => {
+    const journal = new RunJournal(this.db, this.store, lease, run.dryRun, (stepId) => {
       const step = stepIndex.get(stepId);
       return step && 'action' in step.def ? step.def.action : null;
     });
@@ -65,7 +86,8 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     // Never driven before (a crash after it was marked running leaves it 'running'): nothing of it has run yet.
     const fresh = !persisted && run.status === 'queued';
     await journal.open(persisted?.context, fresh);
-    const host = new DurableHost(run, journal, this.runner, this.db, this.requireChildren(), fresh);
+    const waits = new Map(Object.entries(run.waits ? (JSON.parse(run.waits) as Record<string, StepWait>) : {}));
+    const host = new DurableHost(run, journal, this.runner, this.db, this.requireChildren(), fresh, waits);
     const machine = compiled.machine.provide({ actors: createStepActors(compiled, host) as never });
     const actor: AnyActorRef = persisted ? createActor(machine, { snapshot: persisted as never }) : createActor(machine, { input: initialContext(run) });
     host.bind(actor);
@@ -77,28 +99,32 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     };
 
     journal.event(persisted ? 'run.resumed' : 'run.started', null);
-    if (run.status !== 'running') await this.store.setRunStatus(runId, 'running');
-    this.timers.clear(runId);
+    if (run.status !== 'running') await this.store.setRunStatus(lease, 'running');
     const stopped = new Promise<'aborted'>((resolve) => signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
     actor.start();
     try {
       for (;;) {
-        const state = await Promise.race([settle(actor), stopped, host.held]);
-        if (state === 'aborted') return await this.abort(run, stop, journal, signal);
-        if (state === 'held') {
-          // A guardrail holds a step: park from the last snapshot, where the step is still in flight.
+        const state = await Promise.race([settle(actor), stopped, host.parked]);
+        if (state === 'aborted') return await this.abort(run, lease, stop, journal, signal);
+        if (state === 'parked') {
+          // A step must wait (a hold, a backoff, a Pending machine action, a child run): park from
+          // the last snapshot, where the step is still in flight; it is started again on waking.
           await host.quiesce();
           stop();
-          for (const held of host.heldSteps) journal.held(held.stepKey, held.kind, held.prompt);
-          return await this.park(run, actor, journal);
+          for (const step of host.parkedSteps) {
+            if (step.kind === 'held') journal.held(step.stepKey, step.hold, step.prompt);
+            else if (step.kind === 'child') journal.stepWaits(step.stepKey, 'step.waiting_child', null);
+            else journal.stepWaits(step.stepKey, step.kind === 'retry' ? 'step.retry_later' : 'step.check_later', { attempt: step.wait.attempt, at: new Date(step.wait.dueAt).toISOString(), ...(step.wait.reason ? { reason: step.wait.reason } : {}) });
+          }
+          return await this.park(lease, actor, journal, host);
         }
-        if (state === 'done') return await this.finish(run, actor, journal, loaded);
+        if (state === 'done') return await this.finish(run, lease, actor, journal, loaded);
         if (state === 'error') {
           await journal.flush();
-          return await this.end(run, 'failed', null, { code: 'internal_error', message: 'The run stopped on an internal error; see the service log.' });
+          return await this.end(run, lease, 'failed', null, { code: 'internal_error', message: 'The run stopped on an internal error; see the service log.' });
         }
         if (await this.deliver(run, actor, journal)) continue;
-        return await this.park(run, actor, journal);
+        return await this.park(lease, actor, journal, host);
       }
     } finally {
       stop();
@@ -134,27 +160,29 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     return sent;
   }
 
-  private async park(run: RunEntity, actor: AnyActorRef, journal: RunJournal): Promise<void> {
+  private async park(lease: RunLease, actor: AnyActorRef, journal: RunJournal, host: DurableHost): Promise<void> {
     const context = actor.getSnapshot().context as RunContext;
-    const next = Object.values(context.timers).reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
-    journal.event('run.waiting', null, Number.isFinite(next) ? { wakeAt: new Date(next).toISOString() } : null);
+    const next = Math.min(host.nextDue() ?? Number.POSITIVE_INFINITY, ...Object.values(context.timers));
+    const wakeAt = Number.isFinite(next) ? new Date(next).toISOString() : null;
+    const waits = host.savedWaits();
+    journal.event('run.waiting', null, wakeAt ? { wakeAt } : null);
     await journal.flush();
-    await this.db.transaction((m) => m.update(RunEntity, { id: run.id }, { status: 'waiting', wakeAt: Number.isFinite(next) ? new Date(next).toISOString() : null }));
-    if (Number.isFinite(next)) this.timers.set(run.id, next);
+    await this.store.park(lease, wakeAt, waits ? JSON.stringify(waits) : null);
+    this.wakeups.parked(Number.isFinite(next) ? next : null);
     // An event that arrived after the inbox was read must not wait for the next one.
-    if (await this.db.reader.exists(RunInboxEntity, { where: { runId: run.id } })) this.scheduler.schedule(run.id, 'playbook');
+    if (await this.db.reader.exists(RunInboxEntity, { where: { runId: lease.runId } })) this.scheduler.schedule(lease.runId, 'playbook');
   }
 
-  private async finish(run: RunEntity, actor: AnyActorRef, journal: RunJournal, loaded: LoadedPlaybook): Promise<void> {
+  private async finish(run: RunEntity, lease: RunLease, actor: AnyActorRef, journal: RunJournal, loaded: LoadedPlaybook): Promise<void> {
     const snapshot = actor.getSnapshot();
     const context = snapshot.context as RunContext;
     const status = snapshot.value === 'succeeded' ? 'succeeded' : 'failed';
     const outputs = await evaluateOutputs(loaded.compiled, context);
     await journal.flush();
-    await this.end(run, status, outputs, context.failure ? { code: context.failure.code, message: `Step ${context.failure.step}: ${context.failure.message}` } : null, journal);
+    await this.end(run, lease, status, outputs, context.failure ? { code: context.failure.code, message: `Step ${context.failure.step}: ${context.failure.message}` } : null, journal);
   }
 
-  private async abort(run: RunEntity, stop: () => void, journal: RunJournal, signal: AbortSignal): Promise<void> {
+  private async abort(run: RunEntity, lease: RunLease, stop: () => void, journal: RunJournal, signal: AbortSignal): Promise<void> {
     stop();
     if (signal.reason instanceof ShuttingDown) {
       journal.event('run.parked', null, { reason: 'shutdown' });
@@ -162,17 +190,18 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
       return;
     }
     if (signal.reason instanceof CancelRequested) {
-      await this.end(run, 'cancelled', null, { code: 'cancelled', message: 'The run was cancelled.' }, journal);
+      await this.end(run, lease, 'cancelled', null, { code: 'cancelled', message: 'The run was cancelled.' }, journal);
     }
   }
 
-  private async end(run: RunEntity, status: 'succeeded' | 'failed' | 'cancelled', output: Record<string, unknown> | null, error: { code: string; message: string } | null, journal?: RunJournal): Promise<void> {
+  private async end(run: RunEntity, lease: RunLease, status: 'succeeded' | 'failed' | 'cancelled', output: Record<string, unknown> | null, error: { code: string; message: string } | null, journal?: RunJournal): Promise<void> {
     journal?.event(`run.${status}`, null, error ? { error } : null);
     await journal?.flush();
     // A branch still in flight when another one failed the run was stopped with it.
     await this.db.transaction((m) => m.update(StepEntity, { runId: run.id, status: In(['running', 'waiting', 'pending']) }, { status: 'cancelled', endedAt: nowIso() }));
-    await this.store.setRunStatus(run.id, status, { output, error });
-    this.timers.clear(run.id);
+    // A child's end wakes its parent (the inbox row is written with the status, so it is never lost).
+    await this.store.setRunStatus(lease, status, { output, error }, { parentRunId: run.parentRunId });
+    if (run.parentRunId) this.scheduler.schedule(run.parentRunId, 'playbook');
     this.metrics.runs.inc({ kind: 'playbook', status });
     this.events.ended(run.id);
     if (status !== 'succeeded') this.logger.warn({ runId: run.id, playbook: run.playbookId, status, error }, `playbook run ${status}`);

@@ -4,9 +4,8 @@ import { type Principal, type Role, roleAllows } from '@riposte/auth';
 import { ConnectionTargetsService } from '@riposte/connection-targets';
 import { ConflictError, NotFoundError, RiposteError, ValidationError } from '@riposte/errors';
 import { ApprovalHolds } from '@riposte/guardrails';
-import { checkRunInputs, type RunContext, StepFailure } from '@riposte/playbooks';
-import { Database, nowIso, type RunEntity, RunEntity as RunTable, RunInboxEntity } from '@riposte/persistence';
-import { RunEvents } from '../run-events.js';
+import { checkRunInputs, StepFailure } from '@riposte/playbooks';
+import { Database, type RunEntity, RunEntity as RunTable } from '@riposte/persistence';
 import { RunScheduler } from '../run-scheduler.js';
 import { RunStore } from '../run-store.js';
 import type { ChildRuns } from './durable-host.js';
@@ -38,7 +37,6 @@ export class PlaybookRunsService implements ChildRuns, OnModuleInit {
     private readonly playbooks: PlaybookStore,
     private readonly store: RunStore,
     private readonly scheduler: RunScheduler,
-    private readonly events: RunEvents,
     private readonly targets: ConnectionTargetsService,
     private readonly audit: AuditLog,
     private readonly driver: PlaybookDriver,
@@ -88,44 +86,44 @@ export class PlaybookRunsService implements ChildRuns, OnModuleInit {
       return { runId, step: stepId, decision: decision.decision };
     }
     if (run.kind !== 'playbook') throw new ConflictError(`Run ${runId} is not waiting for a decision at step '${stepId}'.`, 'not_waiting_for_approval');
-    const context = run.snapshot ? (JSON.parse(run.snapshot) as { context: RunContext }).context : null;
-    const approval = context?.steps[stepId]?.approval;
-    if (!approval || context?.steps[stepId]?.status !== 'waiting') throw new ConflictError(`Run ${runId} is not waiting for an approval at step '${stepId}'.`, 'not_waiting_for_approval');
+    const approval = this.driver.approvalsWaiting(run).get(stepId);
+    if (!approval) throw new ConflictError(`Run ${runId} is not waiting for an approval at step '${stepId}'.`, 'not_waiting_for_approval');
     if (!approval.approvers.some((a) => (a.startsWith('key:') ? a.slice(4) === principal.name : LADDER.has(a as Role) && roleAllows(principal.role, a as Role)))) {
       throw new RiposteError('forbidden', `Step '${stepId}' may be decided by ${approval.approvers.join(', ')}; '${principal.name}' (${principal.role}) is not one of them.`, 'not_an_approver');
     }
-    await this.db.transaction(async (m) => {
-      const pending = await m.find(RunInboxEntity, { where: { runId } });
-      if (pending.some((p) => p.event.type === 'riposte.approval' && p.event.step === stepId)) throw new ConflictError(`Step '${stepId}' of run ${runId} has already been decided.`, 'already_decided');
-      await m.insert(RunInboxEntity, { runId, event: { type: 'riposte.approval', step: stepId, decision: decision.decision, by: principal.name, comment: decision.comment ?? null }, createdAt: nowIso() } as never);
-      await this.audit.record({ actor: principal.name, actorRole: principal.role, action: `approval.${decision.decision}`, result: 'success', runId, targetEntity: `step:${stepId}`, connectionTarget: run.connectionTarget, detail: { comment: decision.comment ?? null } }, m);
-    });
+    try {
+      await this.db.transaction(async (m) => {
+        // One decision per approval: the inbox's unique key refuses a second one, also from another process.
+        await this.store.deliver(m, runId, { type: 'riposte.approval', step: stepId, decision: decision.decision, by: principal.name, comment: decision.comment ?? null }, `approval:${stepId}`, 'fail');
+        await this.audit.record({ actor: principal.name, actorRole: principal.role, action: `approval.${decision.decision}`, result: 'success', runId, targetEntity: `step:${stepId}`, connectionTarget: run.connectionTarget, detail: { comment: decision.comment ?? null } }, m);
+      });
+    } catch (error) {
+      if (Database.isUniqueViolation(error)) throw new ConflictError(`Step '${stepId}' of run ${runId} has already been decided.`, 'already_decided');
+      throw error;
+    }
     this.scheduler.schedule(runId, 'playbook');
     return { runId, step: stepId, decision: decision.decision };
   }
 
-  /** A call step: the child run is found again after a restart, not started twice. */
-  async callPlaybook(parent: RunEntity, call: { stepId: string; playbook: string; inputs: Record<string, unknown>; connection?: string }, signal: AbortSignal): Promise<unknown> {
-    let child = await this.db.reader.findOne(RunTable, { where: { parentRunId: parent.id, parentStepKey: call.stepId } });
+  /**
+   * A call step: the child run is found again after a restart, not started twice. The parent
+   * does not wait in a slot for it: it is parked, and the child's end wakes it (see RunStore).
+   */
+  async callPlaybook(parent: RunEntity, call: { stepId: string; playbook: string; inputs: Record<string, unknown>; connection?: string }): Promise<{ output: unknown } | { pending: true }> {
+    const child = await this.db.reader.findOne(RunTable, { where: { parentRunId: parent.id, parentStepKey: call.stepId } });
     if (!child) {
       if ((await this.depth(parent)) >= MAX_CALL_DEPTH) throw new StepFailure('call_depth_exceeded', `Playbooks may call each other at most ${MAX_CALL_DEPTH} deep.`);
       try {
-        const started = await this.start(call.playbook, { inputs: call.inputs, connectionTarget: call.connection ?? parent.connectionTarget ?? undefined, dryRun: parent.dryRun }, { type: 'playbook', principal: { name: parent.triggerBy ?? 'riposte', role: (parent.triggerRole ?? 'analyst') as Role }, parent: { runId: parent.id, stepKey: call.stepId }, alertId: parent.alertId, alert: (parent.input as { alert?: unknown } | null)?.alert });
-        child = await this.store.find(started.runId);
+        await this.start(call.playbook, { inputs: call.inputs, connectionTarget: call.connection ?? parent.connectionTarget ?? undefined, dryRun: parent.dryRun }, { type: 'playbook', principal: { name: parent.triggerBy ?? 'riposte', role: (parent.triggerRole ?? 'analyst') as Role }, parent: { runId: parent.id, stepKey: call.stepId }, alertId: parent.alertId, alert: (parent.input as { alert?: unknown } | null)?.alert });
       } catch (error) {
         if (error instanceof ValidationError || error instanceof NotFoundError) throw new StepFailure('call_failed', error.message);
         throw error;
       }
+      return { pending: true };
     }
-    for (;;) {
-      if (signal.aborted) throw new StepFailure('cancelled', 'The calling run was stopped.');
-      const current = await this.store.find(child!.id);
-      if (current && ['succeeded', 'failed', 'cancelled'].includes(current.status)) {
-        if (current.status === 'succeeded') return current.output;
-        throw new StepFailure('called_playbook_failed', `Playbook ${call.playbook} (run ${current.id}) ended ${current.status}${current.error ? `: ${current.error.message}` : ''}.`);
-      }
-      await this.events.waitForEnd(child!.id, 1000);
-    }
+    if (!['succeeded', 'failed', 'cancelled'].includes(child.status)) return { pending: true };
+    if (child.status === 'succeeded') return { output: child.output };
+    throw new StepFailure('called_playbook_failed', `Playbook ${call.playbook} (run ${child.id}) ended ${child.status}${child.error ? `: ${child.error.message}` : ''}.`);
   }
 
   private async depth(run: RunEntity): Promise<number> {

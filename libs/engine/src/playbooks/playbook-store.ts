@@ -52,6 +52,8 @@ export class PlaybookStore {
   async save(loaded: LoadedPlaybook, origin: { source: 'file' | 'api'; file?: string | null; by?: string | null }): Promise<SavedPlaybook> {
     const { id, name, enabled } = loaded.definition;
     return this.db.transaction(async (m) => {
+      // The next version number is read and taken as one: two uploads at once get 2 and 3, not 2 twice.
+      await Database.lock(m, `playbook:${id}`);
       const existing = await m.findOne(PlaybookEntity, { where: { id } });
       const current = existing ? await m.findOne(PlaybookVersionEntity, { where: { playbookId: id, version: existing.currentVersion } }) : null;
       if (existing && !existing.deletedAt && current?.sha256 === loaded.sha256) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LoopStepRecord, RunContext, StepState } from '@riposte/playbooks';
-import { Database, nowIso, RunEntity, RunEventEntity, RunInboxEntity, StepEntity } from '@riposte/persistence';
+import { Database, nowIso, RunEventEntity, RunInboxEntity, StepEntity } from '@riposte/persistence';
+import { type RunLease, type RunStore, StaleRun } from '../run-store.js';
 import { redactor } from '@riposte/observability';
 
 type StepRow = Partial<Omit<StepEntity, 'id' | 'runId' | 'stepKey' | 'position'>>;
@@ -21,12 +22,19 @@ export class RunJournal {
   private flushing: Promise<void> = Promise.resolve();
   private scheduled = false;
 
+  private readonly runId: string;
+  /** A write refused because another driver holds the run: every later flush reports it, so the driver stops. */
+  private stale: StaleRun | undefined;
+
   constructor(
     private readonly db: Database,
-    private readonly runId: string,
+    private readonly store: RunStore,
+    private readonly lease: RunLease,
     private readonly dryRun: boolean,
     private readonly actionOf: (stepId: string) => string | null,
-  ) {}
+  ) {
+    this.runId = lease.runId;
+  }
 
   /** `fresh`: the run has never been driven, so it has no step rows to read. */
   async open(context: RunContext | undefined, fresh: boolean): Promise<void> {
@@ -47,7 +55,7 @@ export class RunJournal {
     this.scheduled = true;
     queueMicrotask(() => {
       this.scheduled = false;
-      void this.flush();
+      this.background();
     });
   }
 
@@ -59,7 +67,7 @@ export class RunJournal {
   recordAttempt(stepKey: string, row: { action: string; input: Record<string, unknown>; connectionTarget: string | null; attempts: number }): void {
     // Running again also after a guardrail hold, which the machine's context does not know about.
     this.mergeRow(stepKey, { ...row, status: 'running', input: redactor.redact(row.input) });
-    void this.flush();
+    this.background();
   }
 
   recordLoopStep(stepKey: string, record: LoopStepRecord): Promise<void> {
@@ -84,14 +92,29 @@ export class RunJournal {
     this.event('guardrail.held', stepKey, { kind, prompt });
   }
 
+  /** A step that waits parked (its next attempt, the next check of its machine action, its child run). */
+  stepWaits(stepKey: string, type: string, detail: Record<string, unknown> | null): void {
+    this.mergeRow(stepKey, { status: 'waiting' });
+    this.event(type, stepKey, detail);
+  }
+
   consumed(inboxSeqs: number[]): void {
     this.consumedInbox.push(...inboxSeqs);
   }
 
-  /** Writes what is pending. Serialized: flushes never overlap. */
-  flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.write()).catch(() => undefined);
-    return this.flushing;
+  /** Writes what is pending. Serialized: flushes never overlap. Rejects with StaleRun once a write found the run held by another driver. */
+  async flush(): Promise<void> {
+    this.background();
+    await this.flushing;
+    if (this.stale) throw this.stale;
+  }
+
+  private background(): void {
+    this.flushing = this.flushing
+      .then(() => (this.stale ? undefined : this.write()))
+      .catch((error: unknown) => {
+        if (error instanceof StaleRun) this.stale = error;
+      });
   }
 
   private async write(): Promise<void> {
@@ -112,7 +135,8 @@ export class RunJournal {
       for (const [stepKey, row] of updates) await m.update(StepEntity, { runId: this.runId, stepKey }, row as never);
       if (events.length) await m.insert(RunEventEntity, events as never);
       if (inbox.length) await m.delete(RunInboxEntity, inbox);
-      if (latest) await m.update(RunEntity, { id: this.runId }, { snapshot: JSON.stringify(latest.snapshot) });
+      // Fenced: counts only while this driver still holds the run (rolled back otherwise).
+      await this.store.fenced(m, this.lease, latest ? { snapshot: JSON.stringify(latest.snapshot) } : {});
     });
     for (const row of inserts) this.known.add(row.stepKey);
   }

@@ -1,4 +1,4 @@
-import { Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { IdColumn, JsonColumn, TimeColumn } from './columns.js';
 
 /**
@@ -7,9 +7,12 @@ import { IdColumn, JsonColumn, TimeColumn } from './columns.js';
  */
 @Entity('run_inbox')
 @Index('idx_run_inbox_run', ['runId'])
+@Index('uq_run_inbox_dedupe', ['runId', 'dedupeKey'], { unique: true })
 export class RunInboxEntity {
   @PrimaryGeneratedColumn('increment') seq!: number;
   @IdColumn() runId!: string;
   @JsonColumn() event!: Record<string, unknown>;
+  /** One event per key and run (one decision per approval step); null for events that may repeat. */
+  @Column('varchar', { length: 200, nullable: true }) dedupeKey!: string | null;
   @TimeColumn() createdAt!: string;
 }

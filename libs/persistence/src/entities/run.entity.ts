@@ -7,6 +7,7 @@ import { IdColumn, JsonColumn, NameColumn, TimeColumn } from './columns.js';
 @Index('idx_runs_parent', ['parentRunId'])
 @Index('idx_runs_throttle', ['throttleKey'])
 @Index('idx_runs_alert', ['alertId'])
+@Index('idx_runs_wake', ['status', 'wakeAt'])
 export class RunEntity {
   @PrimaryColumn('varchar', { length: 36 }) id!: string;
   @Column('varchar', { length: 16 }) kind!: string;
@@ -24,8 +25,15 @@ export class RunEntity {
   @NameColumn({ nullable: true }) parentStepKey!: string | null;
   /** For alert-fired runs with a throttle: the playbook and entity key; one run per key and window. */
   @Column('varchar', { length: 500, nullable: true }) throttleKey!: string | null;
-  /** When a waiting run has a timer due (a wait, an approval timeout). */
+  /** When a waiting run is next due (a wait, an approval timeout, a retry, the next check of a machine action): found by the wake-up loop. */
   @TimeColumn({ nullable: true }) wakeAt!: string | null;
+  /** What the run's parked steps wait for (a retry's next attempt, a machine action's next check), by step key: JSON, owned by the playbook driver. */
+  @Column('text', { nullable: true }) waits!: string | null;
+  /** Raised by every write to the run: a write counts only if it changed exactly one row at the version it read. */
+  @Column('integer') version!: number;
+  /** The process driving the run, until when: a second driver cannot claim it meanwhile. */
+  @IdColumn({ nullable: true }) leaseOwner!: string | null;
+  @TimeColumn({ nullable: true }) leaseUntil!: string | null;
   @NameColumn({ nullable: true }) connectionTarget!: string | null;
   @Column('boolean') dryRun!: boolean;
   @Column('varchar', { length: 1000, nullable: true }) reason!: string | null;

@@ -4,13 +4,16 @@ import { compileLinear, LinearRegExp } from './linear-regex.js';
 /*
  * Expressions are JSONata, written `${{ … }}`. JSONata is a sandbox by construction: it reads
  * only the data it is given (own properties, never functions), has no access to the process,
- * modules or the global object, and we add a time limit, a depth limit and a sequence limit to
- * every evaluation. On top of that, names that have no business in a playbook (`constructor`,
+ * modules or the global object, and we bound every evaluation by the work it does: the nodes it
+ * evaluates, its depth, the length of its sequences and values. Not by elapsed time: on a busy
+ * machine a trivial expression may take long, and it must not fail for that. On top of that, names that have no business in a playbook (`constructor`,
  * `__proto__`, `process`, …) are refused at load time, `$eval` is removed, and regular
  * expressions run on a linear-time engine (see linear-regex.ts).
  */
 
-export const EVALUATION_LIMITS = { timeout: 100, stack: 200, sequence: 10_000 } as const;
+export const EVALUATION_LIMITS = { stack: 200, sequence: 10_000 } as const;
+/** Nodes one evaluation may evaluate: far beyond any playbook's needs (a map over 1,000 items is ~5,000), far below a runaway's. */
+export const MAX_EVALUATION_STEPS = 50_000;
 /** No value an expression builds may be longer (characters, or items): memory is bounded, not only time. */
 export const MAX_VALUE_LENGTH = 1_000_000;
 const FORBIDDEN_NAMES = new Set(['constructor', '__proto__', 'prototype', 'process', 'require', 'global', 'globalThis', 'module', 'exports', 'this', 'Function', 'eval', 'import']);
@@ -66,6 +69,13 @@ export function compileExpression(source: string): CompiledExpression {
   });
   // $pad allocates its whole result in one native call, before any check could run.
   compiled.registerFunction('pad', boundedPad, '<s-ns?:s>');
+  // Before every node: the evaluation's own count of work (kept on its root environment, so
+  // evaluations of the same expression at the same time count apart).
+  compiled.assign(Symbol.for('jsonata.__evaluate_entry') as never, (_node: unknown, _input: unknown, env: { base: { riposteSteps?: number } }) => {
+    const base = env.base;
+    base.riposteSteps = (base.riposteSteps ?? 0) + 1;
+    if (base.riposteSteps > MAX_EVALUATION_STEPS) throw new ExpressionError(`The expression did too much work (more than ${MAX_EVALUATION_STEPS} steps).`);
+  });
   // After every node: a value over the size limit stops the evaluation.
   compiled.assign(Symbol.for('jsonata.__evaluate_exit') as never, (_node: unknown, _input: unknown, _env: unknown, result: unknown) => {
     if ((typeof result === 'string' || Array.isArray(result)) && result.length > MAX_VALUE_LENGTH) {
@@ -83,7 +93,7 @@ export function compileExpression(source: string): CompiledExpression {
       } catch (error) {
         if (error instanceof ExpressionError) throw error;
         const e = error as { message?: string; code?: string; position?: number };
-        throw new ExpressionError(`${e.code === 'D1012' ? 'The expression took too long' : e.code === 'D1011' ? 'The expression nests too deeply' : 'The expression failed'}: ${e.message ?? String(error)}`, e.position);
+        throw new ExpressionError(`${e.code === 'D1011' ? 'The expression nests too deeply' : 'The expression failed'}: ${e.message ?? String(error)}`, e.position);
       }
     },
   };

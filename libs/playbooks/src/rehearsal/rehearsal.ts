@@ -113,8 +113,9 @@ export async function rehearse(playbook: LoadedPlaybook, testCase: RehearsalCase
     async finishedLoopSteps() {
       return new Map();
     },
-    async sleep(ms) {
-      clock += ms;
+    takeRetry: () => null,
+    async waitForRetry(_stepKey, wait) {
+      clock = Math.max(clock, wait.dueAt);
     },
     now: () => clock,
   };

@@ -25,6 +25,16 @@ export interface LoopStepRecord {
   attempts?: number;
 }
 
+/** A retry of a step that waits for its next attempt: kept by the host, so the count survives a restart. */
+export interface RetryWait {
+  /** The attempt to make when the wait is over. */
+  attempt: number;
+  /** When it is due (epoch ms). */
+  dueAt: number;
+  /** The backoff to wait after that attempt, if it fails too (the policy's first when absent). */
+  delayMs?: number;
+}
+
 /**
  * What a playbook machine needs from whoever runs it. The durable runtime implements it with
  * the action runner and the database; a rehearsal with scripted results.
@@ -40,7 +50,13 @@ export interface RunHost {
   recordLoopStep(stepKey: string, record: LoopStepRecord): Promise<void>;
   /** The loop steps of these step ids that already succeeded (before a restart), by step key: not run again. */
   finishedLoopSteps(stepIds: string[]): Promise<Map<string, { output: unknown }>>;
-  /** Sleeps between retry attempts (a rehearsal makes this instant). */
-  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  /** The retry this step was waiting for when its run was parked, if any; taking it forgets it. */
+  takeRetry(stepKey: string): RetryWait | null;
+  /**
+   * Waits for a retry's next attempt. A short wait may sleep; a long one parks the run (the
+   * promise then never settles: the step is started again from the saved wait when the run is
+   * next driven). A rehearsal makes it instant.
+   */
+  waitForRetry(stepKey: string, wait: RetryWait, signal: AbortSignal): Promise<void>;
   now(): number;
 }

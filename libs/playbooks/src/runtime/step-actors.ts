@@ -35,9 +35,12 @@ export function createStepActors(compiled: CompiledPlaybook, host: RunHost) {
     const input = ((await evaluate(s.compiled.with, extra)) ?? {}) as Record<string, unknown>;
     const retry: RetryPolicy = def.retry ?? { attempts: 1 };
     const retryOn = new Set(retry.on ?? DEFAULT_RETRY_ON);
-    let delay = parseDuration(retry.backoff ?? '5s');
     const maxDelay = parseDuration(retry.maxBackoff ?? '10m');
-    for (let attempt = 1; ; attempt++) {
+    // A run parked between two attempts goes on where it stood: same count, same backoff.
+    const resumed = host.takeRetry(stepKey);
+    let delay = resumed?.delayMs ?? parseDuration(retry.backoff ?? '5s');
+    if (resumed && resumed.dueAt > host.now()) await host.waitForRetry(stepKey, resumed, signal);
+    for (let attempt = resumed?.attempt ?? 1; ; attempt++) {
       const attemptSignal = def.timeout ? AbortSignal.any([signal, AbortSignal.timeout(parseDuration(def.timeout))]) : signal;
       try {
         const output = await host.executeAction({ stepId: s.id, stepKey, action: def.action, input, connection: def.connection, attempt, bulk }, attemptSignal);
@@ -48,8 +51,9 @@ export function createStepActors(compiled: CompiledPlaybook, host: RunHost) {
         const code = timedOut ? 'step_timeout' : failure.code;
         const message = timedOut ? `The step took longer than its timeout of ${def.timeout}.` : failure.message;
         if (signal.aborted || attempt >= retry.attempts || !retryOn.has(code)) throw new StepFailure(code, message, attempt);
-        await host.sleep(delay, signal);
-        delay = Math.min(maxDelay, delay * (retry.factor ?? 2));
+        const next = Math.min(maxDelay, delay * (retry.factor ?? 2));
+        await host.waitForRetry(stepKey, { attempt: attempt + 1, dueAt: host.now() + delay, delayMs: next }, signal);
+        delay = next;
       }
     }
   };

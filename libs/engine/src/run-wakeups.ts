@@ -1,0 +1,111 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Database, nowIso, RunEntity, RunInboxEntity } from '@riposte/persistence';
+import type { RunKind } from './run-model.js';
+import { RunScheduler } from './run-scheduler.js';
+
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+/** How often the database is asked anyway: catches what no notice in this process announced (another process, a lost notice). */
+const POLL_MS = 2_000;
+/** Due runs handed to the scheduler per look; the rest are found at the next one. */
+const BATCH = 1_000;
+
+/**
+ * Wakes parked runs from what the database says, not from memory: a run that is due
+ * (`wakeAt` has passed: a wait, an approval timeout, a retry's next attempt, the next check of a
+ * machine action) or that has something in its inbox (a decision, a child run's end). A parked
+ * run costs nothing here: one JS timer is armed for the earliest due time known, and the
+ * database is asked again at that time and every few seconds. A process that parks a run
+ * announces its due time (`parked`) so it is woken on time without waiting for the next look.
+ */
+@Injectable()
+export class RunWakeups implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(RunWakeups.name);
+  private timer: NodeJS.Timeout | undefined;
+  private armedFor = Number.POSITIVE_INFINITY;
+  private looking: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
+
+  constructor(
+    private readonly db: Database,
+    private readonly scheduler: RunScheduler,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.stopped = false;
+    this.arm(Date.now());
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  /** A run was parked until `at` (epoch ms), or until an event (null). */
+  parked(at: number | null): void {
+    if (at !== null) this.arm(at);
+  }
+
+  /** Looks now (an inbox row was written in this process for a run that may be parked). */
+  poke(): void {
+    this.arm(Date.now());
+  }
+
+  private arm(at: number): void {
+    if (this.stopped || at >= this.armedFor) return;
+    clearTimeout(this.timer);
+    this.armedFor = at;
+    this.timer = setTimeout(() => void this.fire(), Math.min(MAX_TIMEOUT_MS, Math.max(0, at - Date.now())));
+    this.timer.unref();
+  }
+
+  private async fire(): Promise<void> {
+    this.armedFor = Number.POSITIVE_INFINITY;
+    if (this.looking) {
+      this.again = true;
+      return;
+    }
+    let next = Date.now() + POLL_MS;
+    this.looking = this.look()
+      .then((due) => {
+        if (due !== null) next = Math.min(next, due);
+      })
+      .catch((error: unknown) => this.logger.error({ err: error }, 'looking for due runs failed'))
+      .finally(() => {
+        this.looking = null;
+        if (this.again) {
+          this.again = false;
+          next = Date.now();
+        }
+        this.arm(next);
+      });
+    await this.looking;
+  }
+
+  /** Schedules the runs that are due or have mail; returns the next due time after now, if any. */
+  private async look(): Promise<number | null> {
+    const now = nowIso();
+    const due = await this.db.reader
+      .createQueryBuilder(RunEntity, 'r')
+      .select(['r.id', 'r.kind'])
+      .where('r.status = :waiting AND r.wakeAt <= :now', { waiting: 'waiting', now })
+      .orderBy('r.wakeAt', 'ASC')
+      .limit(BATCH)
+      .getMany();
+    const mail = await this.db.reader
+      .createQueryBuilder(RunEntity, 'r')
+      .select(['r.id', 'r.kind'])
+      .where('r.status = :waiting', { waiting: 'waiting' })
+      .andWhere((q) => `r.id IN ${q.subQuery().select('i.runId').from(RunInboxEntity, 'i').getQuery()}`)
+      .limit(BATCH)
+      .getMany();
+    for (const run of [...due, ...mail]) if (!this.scheduler.isActive(run.id)) this.scheduler.schedule(run.id, run.kind as RunKind);
+    if (due.length === BATCH) return Date.now();
+    const next = await this.db.reader
+      .createQueryBuilder(RunEntity, 'r')
+      .select('MIN(r.wakeAt)', 'next')
+      .where('r.status = :waiting AND r.wakeAt > :now', { waiting: 'waiting', now })
+      .getRawOne<{ next: string | null }>();
+    return next?.next ? Date.parse(next.next) : null;
+  }
+}
