@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type DataSource, type EntityManager } from 'typeorm';
 
 interface Unit {
@@ -83,10 +84,27 @@ export class Database {
     }
   }
 
+  /**
+   * Makes the transaction of `manager` the only one holding `name` until it ends, in every
+   * process sharing the database: for a read-then-write that must not interleave (the audit
+   * chain's head). SQLite already has one writer at a time; PostgreSQL takes a transaction-scoped
+   * advisory lock, keyed by a hash of the name.
+   */
+  static async lock(manager: EntityManager, name: string): Promise<void> {
+    if (manager.connection.options.type !== 'postgres') return;
+    if (!manager.queryRunner?.isTransactionActive) throw new Error(`Database.lock('${name}') needs a transaction`);
+    await manager.query('SELECT pg_advisory_xact_lock($1)', [lockKey(name)]);
+  }
+
   /** True when a unique constraint refused a write (portable across drivers). */
   static isUniqueViolation(error: unknown): boolean {
     const e = error as { code?: string; driverError?: { code?: string }; message?: string };
     const code = e?.driverError?.code ?? e?.code;
     return code === 'SQLITE_CONSTRAINT' ? /UNIQUE/i.test(e.message ?? '') : code === '23505';
   }
+}
+
+/** A signed 64-bit advisory lock key for a name (as text: node-postgres sends it as a bigint). */
+function lockKey(name: string): string {
+  return createHash('sha256').update(`riposte:${name}`).digest().readBigInt64BE(0).toString();
 }
