@@ -15,7 +15,8 @@ const QUIET_SQLITE3 = Object.assign(Object.create(sqlite3) as object, { verbose:
 export function dataSourceOptions(database: AppConfig['database']): DataSourceOptions {
   const common = { entities: ENTITIES, migrations: MIGRATIONS, migrationsRun: true, synchronize: false, logging: false } as const;
   if (database.type === 'postgres') {
-    return { ...common, type: 'postgres', url: database.url };
+    // The pool bounds the transactions in flight: runs wait for a connection, not for each other.
+    return { ...common, type: 'postgres', url: database.url, poolSize: database.poolSize };
   }
   return { ...common, type: 'sqlite', database: database.path, enableWAL: true, busyTimeout: 10_000, driver: QUIET_SQLITE3 };
 }
