@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createPki } from '../../apps/fake-cloud/src/pki.js';
-import { TEST_STORE, dropTestSchemas } from './database.js';
+import { TEST_POSTGRES_URL, TEST_STORE, adminQuery, dropTestSchemas } from './database.js';
 
 /**
  * Runs once before the test workers start: makes a throwaway CA and a server certificate
@@ -20,8 +20,25 @@ export default async function setup(): Promise<() => Promise<void>> {
   process.env.RIPOSTE_TEST_PKI_DIR = dir;
   // Names this run's PostgreSQL schemas (see test/support/database.ts).
   process.env.RIPOSTE_TEST_RUN_ID = randomBytes(4).toString('hex');
+  if (TEST_STORE === 'postgres') {
+    await adminQuery('SELECT 1').catch((error: unknown) => {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`The PostgreSQL pass needs a server at ${redactUrl(TEST_POSTGRES_URL)} (set RIPOSTE_TEST_POSTGRES_URL, or run .ci/run, which starts one): ${(error as Error).message}`);
+    });
+  }
   return async () => {
     rmSync(dir, { recursive: true, force: true });
     if (TEST_STORE === 'postgres') await dropTestSchemas();
   };
+}
+
+/** The URL without its password, for an error message. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(an invalid URL)';
+  }
 }
