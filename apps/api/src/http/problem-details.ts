@@ -82,9 +82,17 @@ export function toProblem(exception: unknown, requestId: string | undefined): Pr
   // A check-then-insert that lost a race with a concurrent request (transactions run side by
   // side on PostgreSQL): the same answer as the check would have given a moment later.
   if (Database.isUniqueViolation(exception)) return base(409, 'conflict', 'Another request created the same thing at the same time; read it again before retrying.');
+  // Text PostgreSQL cannot store (a NUL that came through YAML escapes, say): refused, as on the way in.
+  if (databaseCode(exception) === '22021') return base(400, 'validation_failed', 'Text may not contain the NUL character (U+0000) or bytes that are not UTF-8.');
   if (exception instanceof SyntaxError) return base(400, 'invalid_json', `The body is not valid JSON: ${exception.message}`);
   if (typeof fastify?.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
     return base(fastify.statusCode, `http_${fastify.statusCode}`, fastify.message ?? 'The request was not accepted.');
   }
   return base(500, 'internal_error', 'Something went wrong on our side. The error is logged with this request id.');
+}
+
+function databaseCode(error: unknown): string | undefined {
+  const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const code = e?.driverError?.code ?? e?.code;
+  return typeof code === 'string' ? code : undefined;
 }
