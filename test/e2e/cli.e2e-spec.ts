@@ -4,16 +4,16 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import sqlite3 from 'sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEY_FILE_NAME, keyIdOf } from '@riposte/connection-targets';
 import { DEMO } from '../../apps/fake-cloud/src/index.js';
+import { databaseEnv, execSql } from '../support/database.js';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
 import { demoTarget, startService, type TestService } from '../support/service.js';
 
 const CLI = fileURLToPath(new URL('../../dist/apps/api/src/cli.js', import.meta.url));
 const run = promisify(execFile);
-const cli = (dataDir: string, ...args: string[]) => run(process.execPath, [CLI, ...args], { env: { ...process.env, RIPOSTE_DATA_DIR: dataDir, RIPOSTE_ADMIN_KEY: '' } });
+const cli = async (dataDir: string, ...args: string[]) => run(process.execPath, [CLI, ...args], { env: { ...process.env, RIPOSTE_DATA_DIR: dataDir, RIPOSTE_ADMIN_KEY: '', ...(await databaseEnv(dataDir)) } });
 
 let fake: FakeCloud;
 let service: TestService;
@@ -72,9 +72,8 @@ describe('the riposte CLI', () => {
     expect(verified.stdout).toMatch(/The audit chain is intact \(\d+ records\)/);
   });
 
-  it('names the first broken audit record after someone edits one, or deletes one, in the database file', async () => {
-    const db = new sqlite3.Database(join(service.dataDir, 'riposte.sqlite'));
-    const exec = (sql: string) => new Promise<void>((resolve, reject) => db.run(sql, (error: Error | null) => (error ? reject(error) : resolve())));
+  it('names the first broken audit record after someone edits one, or deletes one, in the database', async () => {
+    const exec = (sql: string) => execSql(service.dataDir, sql);
     const tampered = async (): Promise<{ code: number; stdout: string }> => {
       try {
         await cli(service.dataDir, 'audit-verify');
@@ -83,13 +82,9 @@ describe('the riposte CLI', () => {
         return error as { code: number; stdout: string };
       }
     };
-    try {
-      await exec(`UPDATE audit_records SET actor = 'mallory' WHERE seq = 3`);
-      expect(await tampered()).toMatchObject({ code: 2, stdout: expect.stringMatching(/broken at record 3 \(id [0-9a-f-]{36}\): its content does not match its hash \(the record was edited\)/) });
-      await exec(`DELETE FROM audit_records WHERE seq = 3`);
-      expect(await tampered()).toMatchObject({ code: 2, stdout: expect.stringMatching(/broken at record 4 .*a record was removed or reordered/) });
-    } finally {
-      await new Promise((resolve) => db.close(resolve));
-    }
+    await exec(`UPDATE audit_records SET actor = 'mallory' WHERE seq = 3`);
+    expect(await tampered()).toMatchObject({ code: 2, stdout: expect.stringMatching(/broken at record 3 \(id [0-9a-f-]{36}\): its content does not match its hash \(the record was edited\)/) });
+    await exec(`DELETE FROM audit_records WHERE seq = 3`);
+    expect(await tampered()).toMatchObject({ code: 2, stdout: expect.stringMatching(/broken at record 4 .*a record was removed or reordered/) });
   });
 });

@@ -254,6 +254,27 @@ describe('malformed alerts and bodies', () => {
   });
 });
 
+describe('NUL characters (which PostgreSQL cannot store in text)', () => {
+  it('are refused where they are, in bodies, keys, query parameters and YAML escapes, on either store', async () => {
+    const cases: [string, string, unknown, string][] = [
+      ['POST', '/api/v1/alerts', { id: 'nul-alert', title: 'a\u0000b', severity: 'low', lastUpdateDateTime: '2026-11-22T08:00:00Z' }, '/title'],
+      ['POST', '/api/v1/api-keys', { name: 'x\u0000y', role: 'viewer' }, '/name'],
+      ['POST', '/api/v1/guardrails/protected', { kind: 'user', value: 'a@x.com', reason: 'r', extra: { 'k\u0000': 1 } }, '/extra/k\u0000'],
+      ['POST', '/api/v1/responses', { action: 'azure_ad.get_user', connectionTarget: 'contoso', input: { user: ['a\u0000b'] } }, '/input/user/0'],
+      ['GET', `/api/v1/audit?actor=${q('a\u0000b')}`, undefined, 'actor'],
+    ];
+    for (const [method, path, body, where] of cases) {
+      const response = await service.request(method, path, { body });
+      expect(response.status, path).toBe(400);
+      expect(response.body.errors, path).toEqual([{ path: where, message: 'contains a NUL character' }]);
+    }
+    const yaml = 'id: nul-name\nname: "a\\0b"\nsteps:\n  - id: read\n    action: azure_ad.get_user\n    with:\n      user: x\n';
+    const playbook = await service.request('PUT', '/api/v1/playbooks/nul-name', { raw: yaml, headers: { 'Content-Type': 'application/yaml' } });
+    expect(playbook.status).toBe(422);
+    expect(playbook.body.errors).toEqual([expect.objectContaining({ line: 2, column: 7, message: expect.stringMatching(/NUL character/) })]);
+  });
+});
+
 describe('afterwards', () => {
   it('every table still works and still holds what it held', async () => {
     const runs = await service.request('GET', '/api/v1/runs?limit=500');

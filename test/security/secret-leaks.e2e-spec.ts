@@ -1,8 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClientCertificate, createClientCertificate, DEMO } from '../../apps/fake-cloud/src/index.js';
+import { storedText } from '../support/database.js';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
 import { type ServiceProcess, spawnService } from '../support/service-process.js';
 import { ADMIN_KEY, demoTarget } from '../support/service.js';
@@ -139,9 +140,7 @@ describe('secrets after failing token calls', () => {
     await api('GET', '/api/v1/audit?limit=500');
 
     await service.kill('SIGTERM');
-    const files = readdirSync(dataDir)
-      .filter((f) => f.startsWith('riposte.sqlite'))
-      .map((f) => ({ what: `file ${f}`, text: readFileSync(join(dataDir, f)).toString('latin1') }));
+    const files = await storedText(dataDir);
     expect(files.length).toBeGreaterThan(0);
     const log = { what: 'log output', text: service.output() };
     // The failures did happen, and were logged (so the log was worth searching).

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { databaseEnv } from './database.js';
 import { ADMIN_KEY } from './service.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/apps/api/src/main.js', import.meta.url));
@@ -20,7 +21,9 @@ export interface ServiceProcess {
 
 /**
  * Runs the built service (dist/, built by the global setup) as a child process on 127.0.0.1,
- * for what an in-process test cannot do: kill it mid-flight, read its real logs.
+ * for what an in-process test cannot do: kill it mid-flight, read its real logs. Its store is the
+ * one of `env.RIPOSTE_DATA_DIR` (a PostgreSQL schema of that folder's name when the tests run on
+ * PostgreSQL, dropped by the global teardown).
  */
 export async function spawnService(env: Record<string, string>, timeoutMs = 20_000): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [MAIN], {
@@ -32,6 +35,7 @@ export async function spawnService(env: Record<string, string>, timeoutMs = 20_0
       RIPOSTE_ADMIN_KEY: ADMIN_KEY,
       RIPOSTE_ALLOW_CUSTOM_ENDPOINTS: 'true',
       RIPOSTE_MACHINE_ACTION_POLL_SECONDS: '0.05',
+      ...(env.RIPOSTE_DATA_DIR ? await databaseEnv(env.RIPOSTE_DATA_DIR) : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

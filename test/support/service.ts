@@ -5,6 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@riposte/config';
 import { createApp } from '../../apps/api/src/app.factory.js';
 import { DEMO } from '../../apps/fake-cloud/src/index.js';
+import { databaseEnv, dropDatabase } from './database.js';
 import type { FakeCloud } from './fake-cloud.js';
 
 export const ADMIN_KEY = 'rip_TestAdminKey000000000000000000000001';
@@ -19,9 +20,9 @@ export interface TestService {
 }
 
 /**
- * Boots the real service (the same factory as production) on 127.0.0.1 with a fresh SQLite
- * database in a temporary folder. `env` overrides settings; the data folder can be reused to
- * test restarts.
+ * Boots the real service (the same factory as production) on 127.0.0.1 with a fresh database:
+ * SQLite in a temporary folder, or a PostgreSQL schema of its own (RIPOSTE_TEST_DATABASE).
+ * `env` overrides settings; the data folder can be reused to test restarts.
  */
 export async function startService(env: Record<string, string> = {}, dataDir?: string): Promise<TestService> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'riposte-e2e-'));
@@ -35,6 +36,7 @@ export async function startService(env: Record<string, string> = {}, dataDir?: s
     RIPOSTE_MACHINE_ACTION_POLL_SECONDS: '0.05',
     RIPOSTE_MACHINE_ACTION_TIMEOUT_SECONDS: '10',
     RIPOSTE_HTTP_MAX_RETRY_WAIT_SECONDS: '10',
+    ...(await databaseEnv(dir)),
     ...env,
   });
   const app = await createApp(config);
@@ -64,7 +66,9 @@ export async function startService(env: Record<string, string> = {}, dataDir?: s
     },
     async close(options = {}) {
       await app.close();
-      if (!options.keepData) rmSync(dir, { recursive: true, force: true });
+      if (options.keepData) return;
+      rmSync(dir, { recursive: true, force: true });
+      await dropDatabase(dir);
     },
   };
 }

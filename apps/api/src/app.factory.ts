@@ -12,6 +12,7 @@ import { Database } from '@riposte/persistence';
 import { AppModule } from './app.module.js';
 import { installBodyLimits, installBodyParsers, MAX_ALERT_BODY_BYTES } from './http/body-limits.js';
 import { installIdempotencyHook } from './http/idempotency.js';
+import { installTextChecks } from './http/text-checks.js';
 
 /** The package version, from the nearest package.json up (the same from src/ and from dist/). */
 function packageVersion(): string {
@@ -43,6 +44,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   fastify.removeAllContentTypeParsers();
   installBodyParsers(fastify);
   installBodyLimits(fastify);
+  installTextChecks(fastify);
   installIdempotencyHook(fastify, app.get(Database));
 
   const document = SwaggerModule.createDocument(

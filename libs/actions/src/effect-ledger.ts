@@ -26,14 +26,12 @@ export class EffectLedger {
   /**
    * Records the intent; `previous` is this step's earlier entry (read with `find`), which is
    * replaced: an attempt that certainly failed gets a new intent. Limits are checked in the same
-   * transaction, so concurrent runs cannot all squeeze under a budget at once: the first ones in
-   * take the budget, the rest are told it is used up.
+   * transaction, under a lock, so concurrent runs cannot all squeeze under a budget at once: the
+   * first ones in take the budget, the rest are told it is used up.
    */
   async intend(effect: EffectKey, limits: IntentLimits, previous: EffectEntity | null): Promise<IntentResult> {
     const intent = { ...effect, status: 'intended', reference: null, detail: null, intendedAt: nowIso(), settledAt: null };
     return this.db.transaction(async (m) => {
-      // Counted and reserved as one: concurrent writers of the same budget wait for each other.
-      await Database.lock(m, `budget:${effect.action}:${effect.connectionTarget}`);
       const over = await this.overLimit(m, effect, limits);
       if (over) return over;
       if (previous) {
@@ -47,6 +45,11 @@ export class EffectLedger {
   }
 
   private async overLimit(m: EntityManager, effect: EffectKey, limits: IntentLimits): Promise<IntentResult | null> {
+    // Counted then inserted: the lock (held until commit) keeps concurrent intents of other
+    // transactions, in this process or another, from counting the same free places. Always taken
+    // in this order (budget, then run), so two intents never wait for each other in a circle.
+    if (limits.budget && !limits.exempt.budget) await Database.lock(m, `budget:${effect.action}:${effect.connectionTarget}`);
+    if (!limits.exempt.blastRadius) await Database.lock(m, `blast-radius:${effect.runId}`);
     if (limits.budget && !limits.exempt.budget) {
       const since = new Date(Date.now() - limits.budget.windowMs).toISOString();
       const used = await m.count(EffectEntity, { where: { action: effect.action, connectionTarget: effect.connectionTarget, status: In(COUNTED), intendedAt: MoreThanOrEqual(since) } });

@@ -145,6 +145,9 @@ export class AlertsService {
       const stored = await this.db.transaction(async (m) => {
         const runs: string[] = [];
         const throttled: IngestedAlert['skipped'] = [];
+        // Copies of one alert arriving at once (two nodes, a webhook racing the poller) are taken
+        // one after the other: the second sees the first as an update or, if the same, a duplicate.
+        await Database.lock(m, `alert:${alert.providerAlertId}`);
         const update = await m.exists(AlertEntity, { where: { providerAlertId: alert.providerAlertId } });
         await m.insert(AlertEntity, {
           id,
@@ -164,6 +167,8 @@ export class AlertsService {
         } as never);
         for (const run of planned) {
           if (update && !run.onUpdate) continue;
+          // Checked then created: no other alert of the same key may do both in between.
+          if (run.throttle) await Database.lock(m, `throttle:${run.throttle.key}`);
           if (run.throttle && (await m.exists(RunEntity, { where: { throttleKey: run.throttle.key, createdAt: MoreThanOrEqual(new Date(Date.now() - run.throttle.windowMs).toISOString()) } }))) {
             throttled.push({ playbook: run.playbookId, reason: 'throttled: a run for the same key started within the window' });
             continue;

@@ -60,9 +60,11 @@ export class ConnectorsService implements OnApplicationBootstrap, OnModuleDestro
     for (const row of await this.db.reader.find(ConnectorEntity, { where: { enabled: true } })) this.arm(row, 1000);
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
+    // A poll in flight records its outcome: let it, before the database closes under it.
+    await Promise.allSettled(this.running.values());
   }
 
   async list(): Promise<ConnectorView[]> {
@@ -110,7 +112,7 @@ export class ConnectorsService implements OnApplicationBootstrap, OnModuleDestro
     if (this.stopped) return;
     this.disarm(row);
     const timer = setTimeout(async () => {
-      await this.pollOnce(row.id);
+      await this.pollOnce(row.id).catch((error: unknown) => this.logger.warn({ err: error }, `azure-security: the ${row.feed} feed of ${row.connectionTarget} could not record its poll`));
       const fresh = await this.db.reader.findOne(ConnectorEntity, { where: { id: row.id } }).catch(() => null);
       if (fresh?.enabled) this.arm(fresh, nextDelay(fresh));
     }, delayMs);

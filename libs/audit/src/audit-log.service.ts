@@ -90,10 +90,13 @@ export class AuditLog {
   }
 
   private async append(entry: AuditEntry, m: EntityManager): Promise<void> {
-    // Read inside the writing transaction, never across transactions: the CLI may append from
-    // another process. Locked first, so concurrent writers (PostgreSQL) never fork the chain.
-    if (!this.written.has(m)) await Database.lock(m, 'audit_chain');
-    const prevHash = this.written.get(m) ?? (await m.find(AuditRecordEntity, { select: { hash: true }, order: { seq: 'DESC' }, take: 1 }))[0]?.hash ?? GENESIS;
+    // Read inside the writing transaction, never across transactions: the CLI, or another node of
+    // a cluster, may append at the same time. The lock makes that read and this insert one step.
+    let prevHash = this.written.get(m);
+    if (prevHash === undefined) {
+      await Database.lock(m, 'audit-chain-head');
+      prevHash = (await m.find(AuditRecordEntity, { select: { hash: true }, order: { seq: 'DESC' }, take: 1 }))[0]?.hash ?? GENESIS;
+    }
     const row = {
       id: randomUUID(),
       at: nowIso(),

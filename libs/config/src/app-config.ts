@@ -15,6 +15,7 @@ const EnvSchema = Type.Object({
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
   RIPOSTE_DATA_DIR: Type.String({ minLength: 1, default: './data' }),
   RIPOSTE_DATABASE_URL: Type.Optional(Type.String({ pattern: '^(sqlite|postgres|postgresql):' })),
+  RIPOSTE_DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 20 }),
   RIPOSTE_ENCRYPTION_KEY: Type.Optional(Type.String({ minLength: 1 })),
   RIPOSTE_PREVIOUS_ENCRYPTION_KEYS: Type.Optional(Type.String()),
   RIPOSTE_ADMIN_KEY: Type.Optional(Type.String({ pattern: ADMIN_KEY_PATTERN })),
@@ -58,7 +59,8 @@ export abstract class AppConfig {
   declare http: { port: number; host: string };
   declare logLevel: Env['LOG_LEVEL'];
   declare dataDir: string;
-  declare database: { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
+  /** PostgreSQL: `poolSize` connections per process (each transaction holds one until it ends). */
+  declare database: { type: 'sqlite'; path: string } | { type: 'postgres'; url: string; poolSize: number };
   declare encryption: { key: string | undefined; previousKeys: string[] };
   declare adminKey: string | undefined;
   declare allowCustomEndpoints: boolean;
@@ -104,7 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     http: { port: e.PORT, host: e.HOST },
     logLevel: e.LOG_LEVEL,
     dataDir,
-    database: databaseFrom(e.RIPOSTE_DATABASE_URL, dataDir),
+    database: databaseFrom(e.RIPOSTE_DATABASE_URL, dataDir, e.RIPOSTE_DATABASE_POOL_SIZE),
     encryption: {
       key: e.RIPOSTE_ENCRYPTION_KEY,
       previousKeys: (e.RIPOSTE_PREVIOUS_ENCRYPTION_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
@@ -153,10 +155,10 @@ function oidcFrom(e: Env): AppConfig['oidc'] {
   };
 }
 
-function databaseFrom(url: string | undefined, dataDir: string): AppConfig['database'] {
+function databaseFrom(url: string | undefined, dataDir: string, poolSize: number): AppConfig['database'] {
   if (!url) return { type: 'sqlite', path: resolve(dataDir, 'riposte.sqlite') };
   if (url.startsWith('sqlite:')) return { type: 'sqlite', path: resolve(url.slice('sqlite:'.length).replace(/^\/\//, '')) };
-  return { type: 'postgres', url };
+  return { type: 'postgres', url, poolSize };
 }
 
 // Secrets are never echoed back, even in a boot error.

@@ -19,12 +19,20 @@ export class ApprovalHolds {
 
   /** The status of this step's hold of this kind, created pending if there is none yet. */
   async request(runId: string, stepKey: string, kind: HoldKind, prompt: string): Promise<HoldStatus> {
-    return this.db.transaction(async (m) => {
-      const existing = await m.findOne(ApprovalHoldEntity, { where: { runId, stepKey, kind } });
-      if (existing) return existing.status as HoldStatus;
-      await m.insert(ApprovalHoldEntity, { id: randomUUID(), runId, stepKey, kind, prompt, status: 'pending', decidedBy: null, comment: null, createdAt: nowIso(), decidedAt: null });
-      return 'pending';
-    });
+    const attempt = () =>
+      this.db.transaction(async (m) => {
+        const existing = await m.findOne(ApprovalHoldEntity, { where: { runId, stepKey, kind } });
+        if (existing) return existing.status as HoldStatus;
+        await m.insert(ApprovalHoldEntity, { id: randomUUID(), runId, stepKey, kind, prompt, status: 'pending', decidedBy: null, comment: null, createdAt: nowIso(), decidedAt: null });
+        return 'pending' as const;
+      });
+    try {
+      return await attempt();
+    } catch (error) {
+      // Another driver of the run made the hold between our read and our insert: read it.
+      if (!Database.isUniqueViolation(error)) throw error;
+      return attempt();
+    }
   }
 
   /** Approved holds that let a step (or, for blast radius, the whole run) go past a limit. */
@@ -44,8 +52,9 @@ export class ApprovalHolds {
       if (held.length === 0) return false;
       // The entity limit is the run's: one decision answers every step of the run held by it.
       if (held.some((h) => h.kind === 'blast_radius')) held = [...held, ...(await m.find(ApprovalHoldEntity, { where: { runId, kind: 'blast_radius', status: 'pending' } }))];
-      await m.update(ApprovalHoldEntity, { id: In(held.map((h) => h.id)) }, { status: decision === 'approve' ? 'approved' : 'rejected', decidedBy: by, comment, decidedAt: nowIso() });
-      return true;
+      // Still pending at the write: of two decisions made at once, the second changes nothing.
+      const changed = await m.update(ApprovalHoldEntity, { id: In(held.map((h) => h.id)), status: 'pending' }, { status: decision === 'approve' ? 'approved' : 'rejected', decidedBy: by, comment, decidedAt: nowIso() });
+      return (changed.affected ?? 0) > 0;
     });
     if (decided) this.notify([runId]);
     return decided;
@@ -55,7 +64,7 @@ export class ApprovalHolds {
   async approveAll(kind: HoldKind, by: string): Promise<string[]> {
     const runIds = await this.db.transaction(async (m) => {
       const held = await m.find(ApprovalHoldEntity, { where: { kind, status: 'pending' }, select: { id: true, runId: true } });
-      if (held.length) await m.update(ApprovalHoldEntity, { id: In(held.map((h) => h.id)) }, { status: 'approved', decidedBy: by, decidedAt: nowIso() });
+      if (held.length) await m.update(ApprovalHoldEntity, { id: In(held.map((h) => h.id)), status: 'pending' }, { status: 'approved', decidedBy: by, decidedAt: nowIso() });
       return [...new Set(held.map((h) => h.runId))];
     });
     if (runIds.length) this.notify(runIds);

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { DataSourceOptions } from 'typeorm';
+import type { DataSource, DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '@riposte/config';
 import { ENTITIES } from './entities/index.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -15,7 +15,10 @@ const QUIET_SQLITE3 = Object.assign(Object.create(sqlite3) as object, { verbose:
 export function dataSourceOptions(database: AppConfig['database']): DataSourceOptions {
   const common = { entities: ENTITIES, migrations: MIGRATIONS, migrationsRun: true, synchronize: false, logging: false } as const;
   if (database.type === 'postgres') {
-    return { ...common, type: 'postgres', url: database.url };
+    // Migrations run after the connection is open, under a lock (see `migrate`): nodes that start
+    // together must not both create the same tables.
+    // The pool bounds the transactions in flight: runs wait for a connection, not for each other.
+    return { ...common, migrationsRun: false, type: 'postgres', url: database.url, poolSize: database.poolSize };
   }
   return { ...common, type: 'sqlite', database: database.path, enableWAL: true, busyTimeout: 10_000, driver: QUIET_SQLITE3 };
 }
@@ -25,6 +28,31 @@ export function readerOptions(database: AppConfig['database']): DataSourceOption
   if (database.type !== 'sqlite') return undefined;
   return { type: 'sqlite', name: 'reader', database: database.path, entities: ENTITIES, enableWAL: true, busyTimeout: 10_000, driver: QUIET_SQLITE3, logging: false, synchronize: false, migrationsRun: false };
 }
+
+/**
+ * PostgreSQL: runs the pending migrations while holding a session advisory lock, so that of
+ * several processes starting on one database (a cluster's nodes, the CLI) one migrates and the
+ * others wait, then find nothing left to do. All pending migrations go in one transaction: a
+ * failed upgrade leaves the schema as it was. (SQLite migrates as the connection opens.)
+ */
+export async function migrate(dataSource: DataSource): Promise<void> {
+  if (dataSource.options.type !== 'postgres') return;
+  const session = dataSource.createQueryRunner();
+  try {
+    await session.connect();
+    await session.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      await dataSource.runMigrations({ transaction: 'all' });
+    } finally {
+      await session.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } finally {
+    await session.release();
+  }
+}
+
+/** The advisory lock key of migrations, the same in every version of the service: 'RIPOSTE' read as an integer. */
+const MIGRATION_LOCK = '23161557367346245';
 
 /** Settings applied on every SQLite connection once it is open. */
 export async function tuneConnection(dataSource: { options: DataSourceOptions; query(sql: string): Promise<unknown> }): Promise<void> {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type DataSource, type EntityManager } from 'typeorm';
 
 interface Unit {
@@ -84,15 +85,15 @@ export class Database {
   }
 
   /**
-   * Serializes the transactions that take the same named lock until they end: for a check
-   * followed by a write that must see every earlier one (the audit chain's head, a budget counted
-   * then reserved, the next version number). On PostgreSQL a transaction-scoped advisory lock;
-   * on SQLite nothing more is needed: every write goes through this one connection, one
-   * transaction at a time.
+   * Makes the transaction of `manager` the only one holding `name` until it ends, in every
+   * process sharing the database: for a read-then-write that must not interleave (the audit
+   * chain's head). SQLite already has one writer at a time; PostgreSQL takes a transaction-scoped
+   * advisory lock, keyed by a hash of the name.
    */
-  static async lock(m: EntityManager, name: string): Promise<void> {
-    if (m.connection.options.type !== 'postgres') return;
-    await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [name]);
+  static async lock(manager: EntityManager, name: string): Promise<void> {
+    if (manager.connection.options.type !== 'postgres') return;
+    if (!manager.queryRunner?.isTransactionActive) throw new Error(`Database.lock('${name}') needs a transaction`);
+    await manager.query('SELECT pg_advisory_xact_lock($1)', [lockKey(name)]);
   }
 
   /** True when a unique constraint refused a write (portable across drivers). */
@@ -101,4 +102,9 @@ export class Database {
     const code = e?.driverError?.code ?? e?.code;
     return code === 'SQLITE_CONSTRAINT' ? /UNIQUE/i.test(e.message ?? '') : code === '23505';
   }
+}
+
+/** A signed 64-bit advisory lock key for a name (as text: node-postgres sends it as a bigint). */
+function lockKey(name: string): string {
+  return createHash('sha256').update(`riposte:${name}`).digest().readBigInt64BE(0).toString();
 }

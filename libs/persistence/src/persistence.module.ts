@@ -3,7 +3,7 @@ import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@riposte/config';
 import { Database } from './database.js';
-import { dataSourceOptions, readerOptions, tuneConnection } from './data-source-options.js';
+import { dataSourceOptions, migrate, readerOptions, tuneConnection } from './data-source-options.js';
 
 @Global()
 @Module({})
@@ -19,6 +19,7 @@ export class PersistenceModule implements OnApplicationShutdown {
           provide: Database,
           inject: [getDataSourceToken()],
           useFactory: async (dataSource: DataSource) => {
+            await migrate(dataSource);
             await tuneConnection(dataSource);
             const reading = readerOptions(database);
             // Opened after the writer has run the migrations.

@@ -52,7 +52,18 @@ export class IdempotencyInterceptor implements NestInterceptor {
     );
   }
 
-  private reserve(principal: string, key: string, requestHash: string): Promise<{ replay: IdempotencyRecordEntity } | { reserved: string }> {
+  private async reserve(principal: string, key: string, requestHash: string): Promise<{ replay: IdempotencyRecordEntity } | { reserved: string }> {
+    try {
+      return await this.tryReserve(principal, key, requestHash);
+    } catch (error) {
+      // A concurrent duplicate reserved the key between our read and our insert (possible when
+      // transactions run side by side, as on PostgreSQL): read again, it is there now.
+      if (!Database.isUniqueViolation(error)) throw error;
+      return this.tryReserve(principal, key, requestHash);
+    }
+  }
+
+  private tryReserve(principal: string, key: string, requestHash: string): Promise<{ replay: IdempotencyRecordEntity } | { reserved: string }> {
     return this.db.transaction(async (m) => {
       const existing = await m.findOne(IdempotencyRecordEntity, { where: { principal, key } });
       if (existing) {

@@ -2,6 +2,7 @@ import { HttpException } from '@nestjs/common';
 import { AzureError } from '@riposte/azure';
 import { type ErrorKind, RiposteError, type FieldError } from '@riposte/errors';
 import { redactor } from '@riposte/observability';
+import { Database } from '@riposte/persistence';
 
 /** RFC 9457 problem details, as every error leaves this service. */
 export interface ProblemDetails {
@@ -78,9 +79,20 @@ export function toProblem(exception: unknown, requestId: string | undefined): Pr
     const where = fastify.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/.test(fastify.message ?? '') ? ` ${fastify.message ?? ''}`.replace(/^ Body is not valid JSON but content-type is set to 'application\/json'/, '') : '';
     return base(status, code, `${detail}${where}`.trim());
   }
+  // A check-then-insert that lost a race with a concurrent request (transactions run side by
+  // side on PostgreSQL): the same answer as the check would have given a moment later.
+  if (Database.isUniqueViolation(exception)) return base(409, 'conflict', 'Another request created the same thing at the same time; read it again before retrying.');
+  // Text PostgreSQL cannot store (a NUL that came through YAML escapes, say): refused, as on the way in.
+  if (databaseCode(exception) === '22021') return base(400, 'validation_failed', 'Text may not contain the NUL character (U+0000) or bytes that are not UTF-8.');
   if (exception instanceof SyntaxError) return base(400, 'invalid_json', `The body is not valid JSON: ${exception.message}`);
   if (typeof fastify?.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
     return base(fastify.statusCode, `http_${fastify.statusCode}`, fastify.message ?? 'The request was not accepted.');
   }
   return base(500, 'internal_error', 'Something went wrong on our side. The error is logged with this request id.');
+}
+
+function databaseCode(error: unknown): string | undefined {
+  const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const code = e?.driverError?.code ?? e?.code;
+  return typeof code === 'string' ? code : undefined;
 }

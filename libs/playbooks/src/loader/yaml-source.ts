@@ -105,7 +105,10 @@ function nestingBeyondLimits(text: string): { line: number; message: string } | 
   return null;
 }
 
-/** Depth, forbidden keys and non-string keys, checked without recursion so deep input cannot overflow the stack. */
+// A `\0` escape: PostgreSQL cannot store the character, and no playbook needs it.
+const NUL_MESSAGE = 'Text may not contain the NUL character (U+0000); remove the \\0 escape.';
+
+/** Depth, forbidden keys, non-string keys and NUL characters, checked without recursion so deep input cannot overflow the stack. */
 function checkStructure(doc: Document, at: (offset: number) => { line: number; column: number }): SourceProblem[] {
   const problems: SourceProblem[] = [];
   const stack: { node: unknown; depth: number }[] = [{ node: doc.contents, depth: 0 }];
@@ -121,7 +124,10 @@ function checkStructure(doc: Document, at: (offset: number) => { line: number; c
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const key = isScalar(pair.key) ? pair.key.value : pair.key;
-        if (typeof key === 'string' && FORBIDDEN_KEYS.has(key)) {
+        if (typeof key === 'string' && key.includes('\u0000')) {
+          const { line, column } = at((pair.key as Node).range?.[0] ?? 0);
+          problems.push({ line, column, pointer: '', message: NUL_MESSAGE });
+        } else if (typeof key === 'string' && FORBIDDEN_KEYS.has(key)) {
           const { line, column } = at((pair.key as Node).range?.[0] ?? 0);
           problems.push({ line, column, pointer: '', message: `'${key}' is not allowed as a key.` });
         } else if (typeof key !== 'string' && typeof key !== 'number') {
@@ -132,6 +138,9 @@ function checkStructure(doc: Document, at: (offset: number) => { line: number; c
       }
     } else if (isSeq(node)) {
       for (const item of node.items) stack.push({ node: item, depth: depth + 1 });
+    } else if (isScalar(node) && typeof node.value === 'string' && node.value.includes('\u0000')) {
+      const { line, column } = at(range?.[0] ?? 0);
+      problems.push({ line, column, pointer: '', message: NUL_MESSAGE });
     }
   }
   return problems;

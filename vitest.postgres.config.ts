@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+import base from './vitest.config.js';
+
+// The end-to-end suite again, on PostgreSQL (each service in a schema of its own, see
+// test/support/database.ts); the server is RIPOSTE_TEST_POSTGRES_URL. Unit tests do not touch
+// the store: they run once, in the main config. Set here, not in `test.env`, so that the global
+// setup (which drops this run's schemas at the end) sees it too.
+process.env.RIPOSTE_TEST_DATABASE = 'postgres';
+
+export default defineConfig({
+  ...base,
+  test: { ...base.test, name: 'postgres', include: ['test/**/*.e2e-spec.ts'] },
+});
