@@ -66,11 +66,11 @@ export async function spawnService(env: Record<string, string>, timeoutMs = 20_0
   };
 }
 
-/** fetch against a service process, as the admin. */
-export async function call(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+/** fetch against a service process, as the admin unless another key is given. */
+export async function call(url: string, method: string, path: string, body?: unknown, key = ADMIN_KEY): Promise<{ status: number; body: any }> {
   const response = await fetch(`${url}${path}`, {
     method,
-    headers: { Authorization: `Bearer ${ADMIN_KEY}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+    headers: { Authorization: `Bearer ${key}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
   const text = await response.text();

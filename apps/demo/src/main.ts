@@ -16,6 +16,7 @@ import { generateKey } from '@riposte/auth';
 const dataDir = resolve(process.env.RIPOSTE_DATA_DIR ?? 'data/demo');
 const port = process.env.PORT ?? '3000';
 const adminKey = process.env.RIPOSTE_ADMIN_KEY ?? generateKey();
+const DEMO_AUTOMATED = 'compromised-account';
 const serviceMain = fileURLToPath(new URL('../../api/src/main.js', import.meta.url));
 
 async function main(): Promise<void> {
@@ -58,6 +59,14 @@ async function main(): Promise<void> {
     body: JSON.stringify({ name: 'contoso-demo', tenantId: DEMO.tenantId, clientId: DEMO.clientId, cloud: 'custom', endpoints: fake.endpoints, auth: { type: 'clientSecret', clientSecret: DEMO.clientSecret, expiresAt: '2028-11-01T00:00:00Z' } }),
   });
   if (target.status !== 201) throw new Error(`Could not register the demo connection target: ${await target.text()}`);
+  // Shipped playbooks arrive with automation off. The demo turns it on for one of them, on the
+  // record, and says so; that playbook still asks a person before it disables anyone.
+  const automation = await fetch(`${url}/api/v1/playbooks/${DEMO_AUTOMATED}/automation`, {
+    method: 'PUT',
+    headers: { Authorization: `Bearer ${adminKey}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ enabled: true, reason: 'npm run demo: automation on for the demo only' }),
+  });
+  if (automation.status !== 200) throw new Error(`Could not turn on automation for ${DEMO_AUTOMATED}: ${await automation.text()}`);
   process.stdout.write(banner(url, fake.url, logFile));
 }
 
@@ -95,6 +104,17 @@ Isolate a machine by its DNS name, then release it (the fake takes a few seconds
 
 See the exact request a response would send, without sending it:
   ${post({ action: 'azure_ad.disable_user', connectionTarget: 'contoso-demo', input: { user: DEMO.users.megan.upn }, dryRun: true })}
+
+Alert-fired automation: this demo turned it ON for the playbook "${DEMO_AUTOMATED}" (a real
+installation starts with it off for every playbook). That playbook asks an analyst before it
+disables anyone. Let alerts in from the fake tenant's Graph security feed, then see the runs
+that wait for a person and what each waits for:
+  curl -s ${auth} -H "Content-Type: application/json" -X PUT ${url}/api/v1/connectors/contoso-demo/alerts -d '{"enabled": true}'
+  curl -s ${auth} "${url}/api/v1/runs?status=waiting"
+Approve (or reject) a waiting step (the feed started those runs; nobody approves a run they started):
+  curl -s ${auth} -H "Content-Type: application/json" -X POST ${url}/api/v1/runs/<run id>/approvals/approve_containment -d '{"decision": "reject", "comment": "a phishing recipient, not compromised"}'
+Turn automation off again:
+  curl -s ${auth} -H "Content-Type: application/json" -X PUT ${url}/api/v1/playbooks/${DEMO_AUTOMATED}/automation -d '{"enabled": false, "reason": "done"}'
 
 More: check the app's permissions, list runs, read the audit trail:
   curl -s ${auth} -X POST ${url}/api/v1/connection-targets/contoso-demo/test

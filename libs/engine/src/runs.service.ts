@@ -4,7 +4,8 @@ import type { Principal } from '@riposte/auth';
 import { ConflictError, NotFoundError } from '@riposte/errors';
 import { ApprovalHolds } from '@riposte/guardrails';
 import type { RunContext } from '@riposte/playbooks';
-import { Database, type Page, RunEventEntity } from '@riposte/persistence';
+import { In } from 'typeorm';
+import { Database, type Page, RunEntity, RunEventEntity } from '@riposte/persistence';
 import { RunTimers } from './playbooks/run-timers.js';
 import { UNFINISHED_RUN_STATUSES, type RunSummary, type RunView } from './run-model.js';
 import { RunEvents } from './run-events.js';
@@ -12,6 +13,15 @@ import { RunScheduler } from './run-scheduler.js';
 import { RunStore, type RunQuery } from './run-store.js';
 
 const WAIT_POLL_MS = 500;
+
+/** What a waiting run waits for: a playbook's approval step, or a step a guardrail holds. */
+export interface WaitingFor {
+  step: string;
+  kind: string;
+  prompt: string;
+  approvers: string[];
+  deadline: string | null;
+}
 
 /** Reading runs, and the things an analyst does to one: wait, cancel, revert. */
 @Injectable()
@@ -33,21 +43,35 @@ export class RunsService {
   }
 
   /** A run with its timeline, and what it waits for (approvals to decide). */
-  async detail(id: string): Promise<RunView & { waitingFor: { step: string; kind: string; prompt: string; approvers: string[]; deadline: string | null }[]; timeline: { at: string; type: string; step: string | null; detail: unknown }[] }> {
+  async detail(id: string): Promise<RunView & { waitingFor: WaitingFor[]; timeline: { at: string; type: string; step: string | null; detail: unknown }[] }> {
     const run = await this.get(id);
-    const row = await this.store.find(id);
-    const context = row?.snapshot ? (JSON.parse(row.snapshot) as { context: RunContext }).context : null;
-    const waitingFor = Object.entries(context?.steps ?? {})
-      .filter(([, s]) => s.status === 'waiting' && s.approval)
-      .map(([step, s]) => ({ step, kind: 'approval', prompt: s.approval?.prompt ?? '', approvers: s.approval?.approvers ?? [], deadline: s.approval?.deadline ?? null }));
-    // Steps a guardrail holds (a budget used up, too many entities, automation paused) wait for a decision too.
-    if (UNFINISHED_RUN_STATUSES.includes(run.status)) for (const hold of await this.holds.pending(id)) waitingFor.push({ step: hold.stepKey, kind: hold.kind, prompt: hold.prompt, approvers: ['analyst'], deadline: null });
+    const waitingFor = UNFINISHED_RUN_STATUSES.includes(run.status) ? ((await this.waitingFor([id])).get(id) ?? []) : [];
     const events = await this.db.reader.find(RunEventEntity, { where: { runId: id }, order: { seq: 'ASC' }, take: 2000 });
     return { ...run, waitingFor, timeline: events.map((e) => ({ at: e.at, type: e.type, step: e.stepKey, detail: e.detail })) };
   }
 
-  list(query: RunQuery): Promise<Page<RunSummary>> {
-    return this.store.list(query);
+  /** A page of runs; a waiting one says what for, so an inbox needs one request. */
+  async list(query: RunQuery): Promise<Page<RunSummary & { waitingFor?: WaitingFor[] }>> {
+    const page = await this.store.list(query);
+    const waiting = page.items.filter((r) => r.status === 'waiting').map((r) => r.id);
+    if (waiting.length === 0) return page;
+    const byRun = await this.waitingFor(waiting);
+    return { ...page, items: page.items.map((r) => (r.status === 'waiting' ? { ...r, waitingFor: byRun.get(r.id) ?? [] } : r)) };
+  }
+
+  /** Approval steps waiting in the runs' snapshots, and steps a guardrail holds: two queries for any number of runs. */
+  private async waitingFor(runIds: string[]): Promise<Map<string, WaitingFor[]>> {
+    const out = new Map<string, WaitingFor[]>(runIds.map((id) => [id, []]));
+    const rows = await this.db.reader.find(RunEntity, { where: { id: In(runIds) }, select: { id: true, snapshot: true } });
+    for (const row of rows) {
+      const context = row.snapshot ? (JSON.parse(row.snapshot) as { context: RunContext }).context : null;
+      for (const [step, s] of Object.entries(context?.steps ?? {})) {
+        if (s.status === 'waiting' && s.approval) out.get(row.id)!.push({ step, kind: 'approval', prompt: s.approval.prompt ?? '', approvers: s.approval.approvers ?? [], deadline: s.approval.deadline ?? null });
+      }
+    }
+    // Steps a guardrail holds (a budget used up, too many entities, automation paused) wait for a decision too.
+    for (const hold of await this.holds.pendingFor(runIds)) out.get(hold.runId)?.push({ step: hold.stepKey, kind: hold.kind, prompt: hold.prompt, approvers: ['analyst'], deadline: null });
+    return out;
   }
 
   /** Holds until the run ends (or, with `orWaiting`, waits for someone) or the time is up; returns the run either way. */

@@ -1,5 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { AuditLog } from '@riposte/audit';
+import { AppConfig } from '@riposte/config';
 import { type Principal, type Role, roleAllows } from '@riposte/auth';
 import { ConnectionTargetsService } from '@riposte/connection-targets';
 import { ConflictError, NotFoundError, RiposteError, ValidationError } from '@riposte/errors';
@@ -17,6 +18,7 @@ export interface StartPlaybookRun {
   inputs?: Record<string, unknown>;
   connectionTarget?: string;
   dryRun?: boolean;
+  reason?: string;
 }
 
 export interface RunTrigger {
@@ -43,6 +45,7 @@ export class PlaybookRunsService implements ChildRuns, OnModuleInit {
     private readonly audit: AuditLog,
     private readonly driver: PlaybookDriver,
     private readonly holds: ApprovalHolds,
+    private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
@@ -62,6 +65,7 @@ export class PlaybookRunsService implements ChildRuns, OnModuleInit {
         triggerRole: trigger.principal.role,
         connectionTarget,
         dryRun: request.dryRun ?? false,
+        reason: request.reason ?? null,
         input: { inputs, alert: trigger.alert ?? null },
         playbookId: row.id,
         playbookVersion: row.currentVersion,
@@ -83,14 +87,19 @@ export class PlaybookRunsService implements ChildRuns, OnModuleInit {
     const run = await this.store.find(runId);
     if (!run) throw new NotFoundError('Run', runId);
     if (!['running', 'waiting', 'queued'].includes(run.status)) throw new ConflictError(`Run ${runId} has ended (${run.status}).`, 'run_ended');
+    // Four eyes: the one who started a run does not decide for it (a setting may relax this).
+    if (!this.config.allowSelfApproval && run.triggerBy === principal.name) {
+      throw new RiposteError('forbidden', `'${principal.name}' started run ${runId} and may not also decide its step '${stepId}': someone else must (four eyes).`, 'self_approval');
+    }
+    const decidedAt = nowIso();
+    const said = { decision: decision.decision, comment: decision.comment ?? null, decidedBy: principal.name, decidedAt };
     if (await this.holds.decide(runId, stepId, decision.decision, principal.name, decision.comment ?? null)) {
-      await this.audit.record({ actor: principal.name, actorRole: principal.role, action: `guardrail_hold.${decision.decision}`, result: 'success', runId, targetEntity: `step:${stepId}`, connectionTarget: run.connectionTarget, detail: { comment: decision.comment ?? null } });
+      await this.audit.record({ actor: principal.name, actorRole: principal.role, action: `guardrail_hold.${decision.decision}`, result: 'success', runId, targetEntity: `step:${stepId}`, connectionTarget: run.connectionTarget, detail: said });
       return { runId, step: stepId, decision: decision.decision };
     }
-    if (run.kind !== 'playbook') throw new ConflictError(`Run ${runId} is not waiting for a decision at step '${stepId}'.`, 'not_waiting_for_approval');
-    const context = run.snapshot ? (JSON.parse(run.snapshot) as { context: RunContext }).context : null;
+    const context = run.kind === 'playbook' && run.snapshot ? (JSON.parse(run.snapshot) as { context: RunContext }).context : null;
     const approval = context?.steps[stepId]?.approval;
-    if (!approval || context?.steps[stepId]?.status !== 'waiting') throw new ConflictError(`Run ${runId} is not waiting for an approval at step '${stepId}'.`, 'not_waiting_for_approval');
+    if (!approval || context?.steps[stepId]?.status !== 'waiting') throw new ConflictError(`Run ${runId} is not waiting for a decision at step '${stepId}'; ${await this.waitingSteps(run, context)}`, 'not_waiting_for_approval');
     if (!approval.approvers.some((a) => (a.startsWith('key:') ? a.slice(4) === principal.name : LADDER.has(a as Role) && roleAllows(principal.role, a as Role)))) {
       throw new RiposteError('forbidden', `Step '${stepId}' may be decided by ${approval.approvers.join(', ')}; '${principal.name}' (${principal.role}) is not one of them.`, 'not_an_approver');
     }
@@ -98,7 +107,7 @@ export class PlaybookRunsService implements ChildRuns, OnModuleInit {
       const pending = await m.find(RunInboxEntity, { where: { runId } });
       if (pending.some((p) => p.event.type === 'riposte.approval' && p.event.step === stepId)) throw new ConflictError(`Step '${stepId}' of run ${runId} has already been decided.`, 'already_decided');
       await m.insert(RunInboxEntity, { runId, event: { type: 'riposte.approval', step: stepId, decision: decision.decision, by: principal.name, comment: decision.comment ?? null }, createdAt: nowIso() } as never);
-      await this.audit.record({ actor: principal.name, actorRole: principal.role, action: `approval.${decision.decision}`, result: 'success', runId, targetEntity: `step:${stepId}`, connectionTarget: run.connectionTarget, detail: { comment: decision.comment ?? null } }, m);
+      await this.audit.record({ actor: principal.name, actorRole: principal.role, action: `approval.${decision.decision}`, result: 'success', runId, targetEntity: `step:${stepId}`, connectionTarget: run.connectionTarget, detail: said }, m);
     });
     this.scheduler.schedule(runId, 'playbook');
     return { runId, step: stepId, decision: decision.decision };
@@ -126,6 +135,13 @@ export class PlaybookRunsService implements ChildRuns, OnModuleInit {
       }
       await this.events.waitForEnd(child!.id, 1000);
     }
+  }
+
+  /** For a decision sent to the wrong step: which steps do wait, in words. */
+  private async waitingSteps(run: RunEntity, context: RunContext | null): Promise<string> {
+    const steps = [...Object.entries(context?.steps ?? {}).filter(([, s]) => s.status === 'waiting' && s.approval).map(([step]) => step), ...(await this.holds.pending(run.id)).map((h) => h.stepKey)];
+    if (steps.length === 0) return `it waits for no decision (status ${run.status}).`;
+    return `it waits at ${steps.map((s) => `'${s}'`).join(', ')}.`;
   }
 
   private async depth(run: RunEntity): Promise<number> {
