@@ -35,6 +35,8 @@ export async function startService(env: Record<string, string> = {}, dataDir?: s
     RIPOSTE_MACHINE_ACTION_POLL_SECONDS: '0.05',
     RIPOSTE_MACHINE_ACTION_TIMEOUT_SECONDS: '10',
     RIPOSTE_HTTP_MAX_RETRY_WAIT_SECONDS: '10',
+    // Suites probe many refused keys from one address; the slow-down has its own test.
+    RIPOSTE_AUTH_FAILURES_PER_MINUTE: '100000',
     ...env,
   });
   const app = await createApp(config);

@@ -31,8 +31,9 @@ apiKeys
   .description('Create a key and print it (once)')
   .requiredOption('--name <name>', 'who or what uses the key')
   .addOption(new Option('--role <role>', 'its role').choices([...ROLES]).makeOptionMandatory())
-  .action(async (options: { name: string; role: Role }) => {
-    const created = await withContext((c) => c.get(ApiKeysService).create(options, 'cli'));
+  .option('--expires <time>', 'when the key stops working (ISO 8601, e.g. 2027-06-30T00:00:00Z)')
+  .action(async (options: { name: string; role: Role; expires?: string }) => {
+    const created = await withContext((c) => c.get(ApiKeysService).create({ name: options.name, role: options.role, expiresAt: options.expires ?? null }, 'cli'));
     process.stdout.write(`${created.key}\n`);
     process.stderr.write(`Created ${created.role} key '${created.name}' (id ${created.id}). It is shown only this once.\n`);
   });
@@ -41,7 +42,7 @@ apiKeys
   .description('List active keys (never the keys themselves)')
   .action(async () => {
     const keys = await withContext((c) => c.get(ApiKeysService).list());
-    for (const k of keys) process.stdout.write(`${k.id}  ${k.role.padEnd(7)}  ${k.prefix.padEnd(12)}  ${k.name}  last used ${k.lastUsedAt ?? 'never'}\n`);
+    for (const k of keys) process.stdout.write(`${k.id}  ${k.role.padEnd(7)}  ${k.prefix.padEnd(12)}  ${k.name}  last used ${k.lastUsedAt ?? 'never'}${k.expiresAt ? `  expires ${k.expiresAt}` : ''}\n`);
   });
 apiKeys
   .command('revoke <id>')

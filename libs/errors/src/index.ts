@@ -1,1 +1,1 @@
-export { RiposteError, NotFoundError, ValidationError, ConflictError, type ErrorKind, type FieldError } from './riposte-error.js';
+export { RiposteError, NotFoundError, ValidationError, ConflictError, TooManyRequestsError, type ErrorKind, type FieldError } from './riposte-error.js';

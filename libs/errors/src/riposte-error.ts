@@ -12,6 +12,7 @@ export type ErrorKind =
   | 'payload_too_large' // 413
   | 'unsupported_media_type' // 415
   | 'unprocessable' // 422
+  | 'too_many_requests' // 429
   | 'unavailable'; // 503
 
 export interface FieldError {
@@ -48,5 +49,16 @@ export class NotFoundError extends RiposteError {
 export class ConflictError extends RiposteError {
   constructor(message: string, code = 'conflict') {
     super('conflict', message, code);
+  }
+}
+
+/** Too many attempts: the caller may try again after `retryAfterSeconds` (sent as Retry-After). */
+export class TooManyRequestsError extends RiposteError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    code = 'too_many_requests',
+  ) {
+    super('too_many_requests', message, code);
   }
 }
