@@ -15,7 +15,12 @@ import { CliModule } from './cli.module.js';
 
 /** `npm run cli -- <command>`: administration without the HTTP API, against the same database. */
 async function withContext<T>(work: (context: INestApplicationContext) => Promise<T>): Promise<T> {
-  const context = await NestFactory.createApplicationContext(CliModule.forRoot(loadConfig()), { logger: ['error', 'warn'] });
+  const config = loadConfig();
+  // Say which database this is: a service (or the demo) may run on another folder.
+  const where = config.database.type === 'sqlite' ? config.database.path : 'the database in RIPOSTE_DATABASE_URL';
+  const fresh = config.database.type === 'sqlite' && !existsSync(config.database.path);
+  process.stderr.write(`Using ${where} (RIPOSTE_DATA_DIR=${config.dataDir})${fresh ? ': there is no database there yet, so a new one is created. If your service runs on another folder (the demo uses data/demo), set RIPOSTE_DATA_DIR to it.' : '.'}\n`);
+  const context = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['error', 'warn'] });
   try {
     return await work(context);
   } finally {
