@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../apps/fake-cloud/src/index.js';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
-import { demoTarget, startService, type TestService } from '../support/service.js';
+import { demoTarget, enableAutomation, startService, type TestService } from '../support/service.js';
 
 /*
  * Polling Microsoft Graph security alerts and incidents against the fake cloud: 250 alerts over
@@ -68,6 +68,7 @@ describe('polling Graph security alerts', () => {
   it('cools a feed down on a 429 in the middle of paging, then fetches the 250 alerts over 3 pages with nothing missed or doubled', async () => {
     service = await startService(env);
     dataDir = service.dataDir;
+    await enableAutomation(service, 'poll-responder');
     expect((await service.request('POST', '/api/v1/connection-targets', { body: demoTarget(fake) })).status).toBe(201);
     const before = fake.lastRequestSeq;
     fake.faults.inject({ service: 'graph', method: 'GET', path: '/security/alerts_v2', nth: 2, preset: 'throttle', retryAfter: 0.5 });

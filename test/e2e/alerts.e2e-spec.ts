@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '@riposte/alerts';
 import { DEMO } from '../../apps/fake-cloud/src/index.js';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
-import { demoTarget, startService, type TestService } from '../support/service.js';
+import { demoTarget, enableAutomation, startService, type TestService, waitForStep } from '../support/service.js';
 
 const PLAYBOOKS = fileURLToPath(new URL('../../playbooks/', import.meta.url));
 const WEBHOOK_SECRET = 'test-webhook-secret-0123456789-abcdefghij';
@@ -36,6 +36,7 @@ beforeAll(async () => {
   fake.seedDemo();
   service = await startService({ RIPOSTE_PLAYBOOKS_DIR: PLAYBOOKS, RIPOSTE_WEBHOOK_SECRET: WEBHOOK_SECRET });
   expect((await service.request('POST', '/api/v1/connection-targets', { body: demoTarget(fake) })).status).toBe(201);
+  await enableAutomation(service, 'compromised-account');
   ingestKey = (await service.request('POST', '/api/v1/api-keys', { body: { name: 'siem', role: 'ingest' } })).body.key;
   viewerKey = (await service.request('POST', '/api/v1/api-keys', { body: { name: 'dashboard', role: 'viewer' } })).body.key;
 });
@@ -53,8 +54,11 @@ describe('POST /api/v1/alerts', () => {
     const run = await service.request('GET', `/api/v1/runs/${runId}`);
     expect(run.body).toMatchObject({ kind: 'playbook', playbook: { id: 'compromised-account' }, trigger: { type: 'alert', alertId: body.alerts[0].id }, connectionTarget: 'contoso' });
     expect(run.body.input.inputs).toEqual({ user: DEMO.users.adele.upn, devices: [DEMO.machines.webServer.id], alertId: 'da637551227677560813_-961444813' });
-    for (let i = 0; i < 100 && (await service.request('GET', `/api/v1/runs/${runId}`)).body.status !== 'waiting'; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(fake.getUser(DEMO.users.adele.upn)?.accountEnabled).toBe(false);
+    // The shipped playbook asks a person before anyone is disabled.
+    const waiting = await waitForStep(service, runId, 'approve_containment');
+    expect(waiting.waitingFor).toEqual([{ step: 'approve_containment', kind: 'approval', prompt: expect.stringContaining(DEMO.users.adele.upn), approvers: ['analyst'], deadline: expect.any(String) }]);
+    expect(fake.getUser(DEMO.users.adele.upn)?.accountEnabled).toBe(true);
+    expect(fake.count({ service: 'graph', method: 'PATCH' })).toBe(0);
     await service.request('POST', `/api/v1/runs/${runId}/cancel`);
 
     const stored = await service.request('GET', `/api/v1/alerts/${body.alerts[0].id}`, { key: viewerKey });
@@ -86,6 +90,7 @@ describe('POST /api/v1/alerts', () => {
   it('throttles runs for the same entity, and fires on updates only for triggers that ask', async () => {
     const playbook = `id: throttled\nname: One run per user per hour\ninputs:\n  user: { type: string }\ntriggers:\n  - alert: { title: { glob: "Throttle test*" } }\n    onUpdate: true\n    inputs:\n      user: \${{ alert.users[0].userPrincipalName }}\n    throttle:\n      key: \${{ alert.users[0].userPrincipalName }}\n      window: 1h\nsteps:\n  - id: read\n    action: azure_ad.get_user\n    with:\n      user: \${{ inputs.user }}\n`;
     expect((await service.request('PUT', '/api/v1/playbooks/throttled', { raw: playbook, headers: { 'Content-Type': 'application/yaml' } })).status).toBe(201);
+    await enableAutomation(service, 'throttled');
     const alert = (id: string, upn: string, updated = '2026-11-22T08:00:00Z') => ({ id, title: `Throttle test ${id}`, severity: 'low', lastUpdateDateTime: updated, evidence: [{ '@odata.type': '#microsoft.graph.security.userEvidence', userAccount: { userPrincipalName: upn } }] });
     const first = await service.request('POST', '/api/v1/alerts', { key: ingestKey, body: alert('t1', DEMO.users.megan.upn) });
     const sameUser = await service.request('POST', '/api/v1/alerts', { key: ingestKey, body: alert('t2', DEMO.users.megan.upn) });

@@ -127,11 +127,15 @@ describe('a playbook run', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'riposte-crash-'));
     const first = await start();
     expect((await call(first.url, 'POST', '/api/v1/connection-targets', demoTarget(fake))).status).toBe(201);
+    // Someone other than the admin who starts the run decides its approvals (four eyes).
+    const analystKey = (await call(first.url, 'POST', '/api/v1/api-keys', { name: 'second-analyst', role: 'analyst' })).body.key as string;
     fake.faults.inject({ service: 'graph', method: 'PATCH', path: '/users/', effect: 'before', delayMs: 60_000 });
     const afterSeq = fake.lastRequestSeq;
     const patchesBefore = fake.count({ service: 'graph', method: 'PATCH', path: '/users/' });
     const started = await call(first.url, 'POST', '/api/v1/playbooks/compromised-account/runs', { connectionTarget: 'contoso', inputs: { user: DEMO.users.adele.upn, devices: [DEMO.machines.meganLaptop.id] } });
     expect(started.status).toBe(202);
+    await waitForStatus(first.url, started.body.runId, 'waiting');
+    expect((await call(first.url, 'POST', `/api/v1/runs/${started.body.runId}/approvals/approve_containment`, { decision: 'approve' }, analystKey)).status).toBe(200);
     await fake.waitForRequest({ service: 'graph', method: 'PATCH', afterSeq }, 10_000);
     await first.kill('SIGKILL');
 
@@ -143,10 +147,10 @@ describe('a playbook run', () => {
     // Stop cleanly while it waits for the approval; approve after the next start.
     await second.kill('SIGTERM');
     const third = await start();
-    expect((await call(third.url, 'POST', `/api/v1/runs/${started.body.runId}/approvals/approve_isolation`, { decision: 'approve' })).status).toBe(200);
+    expect((await call(third.url, 'POST', `/api/v1/runs/${started.body.runId}/approvals/approve_isolation`, { decision: 'approve' }, analystKey)).status).toBe(200);
     const run = await waitForStatus(third.url, started.body.runId, 'succeeded');
     expect(run.output).toMatchObject({ disabled: true, isolation: 'approve', devicesIsolated: 1 });
     expect(fake.count({ service: 'graph', method: 'PATCH', path: '/users/' })).toBe(patchesBefore + 1);
     expect(fake.requests({ service: 'defender', method: 'POST', path: '/isolate', afterSeq })).toHaveLength(1);
-  });
+  }, 90_000); // three starts of the service on a busy machine
 });

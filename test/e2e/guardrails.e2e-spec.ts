@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../apps/fake-cloud/src/index.js';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
-import { demoTarget, startService, type TestService, waitForRun } from '../support/service.js';
+import { demoTarget, enableAutomation, startService, type TestService, waitForRun, waitForStep } from '../support/service.js';
 
 const PLAYBOOKS = fileURLToPath(new URL('../../playbooks/', import.meta.url));
 const disableOnAlert = `id: disable-on-alert\nname: Disable the user of a guardrail test alert\ninputs:\n  user: { type: string }\ntriggers:\n  - alert: { title: { glob: "Guardrail test*" } }\n    inputs:\n      user: \${{ alert.users[0].userPrincipalName }}\nsteps:\n  - id: disable\n    action: azure_ad.disable_user\n    with:\n      user: \${{ inputs.user }}\n`;
@@ -11,6 +11,8 @@ const alertFor = (i: number, upn: string, severity = 'low') => ({ id: `guard-${i
 
 let fake: FakeCloud;
 let service: TestService;
+/** Decides held steps: the admin posts the alerts and starts the runs, and may not approve them too. */
+let analystKey: string;
 
 beforeAll(async () => {
   fake = await startFakeCloud({ actionTransitionMs: 20 });
@@ -28,6 +30,9 @@ async function boot(): Promise<void> {
   service = await startService({ RIPOSTE_PLAYBOOKS_DIR: PLAYBOOKS });
   expect((await service.request('POST', '/api/v1/connection-targets', { body: demoTarget(fake) })).status).toBe(201);
   expect((await service.request('PUT', '/api/v1/playbooks/disable-on-alert', { raw: disableOnAlert, headers: { 'Content-Type': 'application/yaml' } })).status).toBe(201);
+  await enableAutomation(service, 'disable-on-alert');
+  await enableAutomation(service, 'compromised-account');
+  analystKey = (await service.request('POST', '/api/v1/api-keys', { body: { name: 'second-analyst', role: 'analyst' } })).body.key;
 }
 
 async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
@@ -46,6 +51,8 @@ describe('protected accounts', () => {
     await boot();
     const posted = await service.request('POST', '/api/v1/alerts', { body: { ...alertFor(1, DEMO.users.breakGlass.upn, 'high'), title: 'Impossible travel for the break-glass account' } });
     const runId = posted.body.alerts[0].runs.find(Boolean);
+    await waitForStep(service, runId, 'approve_containment');
+    expect((await service.request('POST', `/api/v1/runs/${runId}/approvals/approve_containment`, { key: analystKey, body: { decision: 'approve' } })).status).toBe(200);
     const run = await waitForRun(service, runId);
     expect(run).toMatchObject({ playbook: { id: 'compromised-account' }, status: 'failed' });
     // Disable and revoke run in parallel: the first refusal fails the run, the other step is refused too or cancelled with it.
@@ -92,11 +99,11 @@ describe('blast-radius budgets', () => {
     const detail = (await service.request('GET', `/api/v1/runs/${held.id}`)).body;
     expect(detail.waitingFor).toEqual([{ step: 'disable', kind: 'budget', prompt: expect.stringMatching(/budget of 20 × azure_ad.disable_user per 60 min on 'contoso' is used up/), approvers: ['analyst'], deadline: null }]);
 
-    expect((await service.request('POST', `/api/v1/runs/${held.id}/approvals/disable`, { body: { decision: 'approve', comment: 'confirmed phishing wave' } })).status).toBe(200);
+    expect((await service.request('POST', `/api/v1/runs/${held.id}/approvals/disable`, { key: analystKey, body: { decision: 'approve', comment: 'confirmed phishing wave' } })).status).toBe(200);
     expect((await waitForRun(service, held.id)).status).toBe('succeeded');
     expect(users.filter((u) => fake.getUser(u)?.accountEnabled === false)).toHaveLength(21);
     const rejected = runs.find((r) => r.status === 'waiting' && r.id !== held.id) as { id: string };
-    await service.request('POST', `/api/v1/runs/${rejected.id}/approvals/disable`, { body: { decision: 'reject' } });
+    await service.request('POST', `/api/v1/runs/${rejected.id}/approvals/disable`, { key: analystKey, body: { decision: 'reject' } });
     expect((await waitForRun(service, rejected.id)).error).toMatchObject({ code: 'budget_rejected' });
   });
 
@@ -113,7 +120,7 @@ describe('blast-radius budgets', () => {
     });
     expect(waiting.waitingFor).toEqual([expect.objectContaining({ step: 'disable[10]', kind: 'blast_radius', prompt: expect.stringMatching(/11th entity/) })]);
     expect(users.filter((u) => fake.getUser(u)?.accountEnabled === false)).toHaveLength(10);
-    await service.request('POST', `/api/v1/runs/${started.body.runId}/approvals/disable[10]`, { body: { decision: 'approve' } });
+    await service.request('POST', `/api/v1/runs/${started.body.runId}/approvals/disable[10]`, { key: analystKey, body: { decision: 'approve' } });
     expect((await waitForRun(service, started.body.runId)).status).toBe('succeeded');
     expect(users.filter((u) => fake.getUser(u)?.accountEnabled === false)).toHaveLength(12);
   });
@@ -155,11 +162,11 @@ describe('held steps', () => {
     await service.close({ keepData: true });
     service = await startService({ RIPOSTE_PLAYBOOKS_DIR: PLAYBOOKS }, dataDir);
     expect((await service.request('GET', `/api/v1/runs/${held.id}`)).body).toMatchObject({ status: 'waiting', waitingFor: [{ step: held.steps[0].id, kind: 'budget' }] });
-    expect((await service.request('POST', `/api/v1/runs/${held.id}/approvals/${held.steps[0].id}`, { body: { decision: 'approve' } })).status).toBe(200);
+    expect((await service.request('POST', `/api/v1/runs/${held.id}/approvals/${held.steps[0].id}`, { key: analystKey, body: { decision: 'approve' } })).status).toBe(200);
     expect(await waitForRun(service, held.id)).toMatchObject({ status: 'succeeded', steps: [{ status: 'succeeded', attempts: 1 }] });
     expect(fake.count({ service: 'graph', method: 'POST', path: 'revokeSignInSessions' })).toBe(2);
     const audit = (await service.request('GET', `/api/v1/audit?runId=${held.id}`)).body.items;
-    expect(audit).toContainEqual(expect.objectContaining({ action: 'guardrail_hold.approve', actor: 'admin (RIPOSTE_ADMIN_KEY)' }));
+    expect(audit).toContainEqual(expect.objectContaining({ action: 'guardrail_hold.approve', actor: 'second-analyst', detail: expect.objectContaining({ decision: 'approve', decidedBy: 'second-analyst', decidedAt: expect.any(String) }) }));
   });
 
   it('while paused, an analyst can let one alert-fired step act, or reject it', async () => {
@@ -175,8 +182,8 @@ describe('held steps', () => {
       });
       expect(run.waitingFor).toEqual([{ step: 'disable', kind: 'paused', prompt: expect.stringMatching(/paused \(by admin .*: maintenance\)/), approvers: ['analyst'], deadline: null }]);
     }
-    await service.request('POST', `/api/v1/runs/${first}/approvals/disable`, { body: { decision: 'approve', comment: 'confirmed' } });
-    await service.request('POST', `/api/v1/runs/${second}/approvals/disable`, { body: { decision: 'reject' } });
+    await service.request('POST', `/api/v1/runs/${first}/approvals/disable`, { key: analystKey, body: { decision: 'approve', comment: 'confirmed' } });
+    await service.request('POST', `/api/v1/runs/${second}/approvals/disable`, { key: analystKey, body: { decision: 'reject' } });
     expect((await waitForRun(service, first)).status).toBe('succeeded');
     expect((await waitForRun(service, second)).error).toMatchObject({ code: 'paused_rejected' });
     expect(fake.getUser(DEMO.users.alex.upn)?.accountEnabled).toBe(false);

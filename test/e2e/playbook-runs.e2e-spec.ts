@@ -2,18 +2,21 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../apps/fake-cloud/src/index.js';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
-import { demoTarget, startService, type TestService, waitForRun } from '../support/service.js';
+import { demoTarget, startService, type TestService, waitForRun, waitForStep } from '../support/service.js';
 
 const PLAYBOOKS = fileURLToPath(new URL('../../playbooks/', import.meta.url));
 let fake: FakeCloud;
 let service: TestService;
 let viewerKey: string;
+/** A second person: whoever starts a run (here the admin) may not approve it. */
+let analystKey: string;
 
 beforeAll(async () => {
   fake = await startFakeCloud({ actionTransitionMs: 20 });
   service = await startService({ RIPOSTE_PLAYBOOKS_DIR: PLAYBOOKS });
   expect((await service.request('POST', '/api/v1/connection-targets', { body: demoTarget(fake) })).status).toBe(201);
   viewerKey = (await service.request('POST', '/api/v1/api-keys', { body: { name: 'watcher', role: 'viewer' } })).body.key;
+  analystKey = (await service.request('POST', '/api/v1/api-keys', { body: { name: 'second-analyst', role: 'analyst' } })).body.key;
 });
 afterAll(async () => {
   await service?.close();
@@ -34,6 +37,13 @@ async function waitForStatus(runId: string, status: string): Promise<any> {
   throw new Error(`run never reached ${status}`);
 }
 
+/** The shipped playbook asks before anyone is disabled: a second analyst approves containment. */
+async function approveContainment(runId: string): Promise<void> {
+  await waitForStep(service, runId, 'approve_containment');
+  expect(fake.getUser(DEMO.users.adele.upn)?.accountEnabled).toBe(true);
+  expect((await service.request('POST', `/api/v1/runs/${runId}/approvals/approve_containment`, { key: analystKey, body: { decision: 'approve' } })).status).toBe(200);
+}
+
 const compromised = (devices: string[]) => ({
   connectionTarget: 'contoso',
   inputs: { user: DEMO.users.adele.upn, devices, alertId: DEMO.alerts.powershell },
@@ -44,26 +54,27 @@ describe('the shipped playbooks', () => {
     const { body } = await service.request('GET', '/api/v1/playbooks');
     expect(body.items.map((p: { id: string }) => p.id)).toEqual(['compromised-account', 'disable-azure-ad-user', 'enable-azure-ad-user', 'isolate-victim-endpoint', 'release-endpoint-from-isolation']);
     expect(body.files.every((f: { ok: boolean }) => f.ok)).toBe(true);
-    expect(body.items[0]).toMatchObject({ name: 'Compromised account response', version: 1, enabled: true, source: 'file', triggers: [{ alert: { severity: ['high', 'medium'] } }] });
+    expect(body.items[0]).toMatchObject({ name: 'Compromised account response', version: 1, enabled: false, automation: { enabled: false, changedBy: null }, source: 'file', triggers: [{ alert: { severity: ['high', 'medium'] } }] });
   });
 
   it('runs compromised-account: contains the user, waits for approval, isolates, resolves the alert', async () => {
     const started = await service.request('POST', '/api/v1/playbooks/compromised-account/runs', { body: compromised([DEMO.machines.adeleDesktop.dnsName, DEMO.machines.meganLaptop.id]) });
     expect(started.status).toBe(202);
-    const waiting = await waitForStatus(started.body.runId, 'waiting');
+    await approveContainment(started.body.runId);
+    const waiting = await waitForStep(service, started.body.runId, 'approve_isolation');
     expect(fake.getUser(DEMO.users.adele.upn)?.accountEnabled).toBe(false);
     expect(waiting.waitingFor).toEqual([{ step: 'approve_isolation', kind: 'approval', prompt: expect.stringMatching(/Isolate 2 device\(s\).*desktop-adele/s), approvers: ['analyst'], deadline: expect.any(String) }]);
     expect(fake.count({ service: 'defender', method: 'POST' })).toBe(0);
 
     expect((await service.request('POST', `/api/v1/runs/${started.body.runId}/approvals/approve_isolation`, { key: viewerKey, body: { decision: 'approve' } })).status).toBe(403);
-    const decided = await service.request('POST', `/api/v1/runs/${started.body.runId}/approvals/approve_isolation`, { body: { decision: 'approve', comment: 'confirmed with the user' } });
+    const decided = await service.request('POST', `/api/v1/runs/${started.body.runId}/approvals/approve_isolation`, { key: analystKey, body: { decision: 'approve', comment: 'confirmed with the user' } });
     expect(decided.status).toBe(200);
     const run = await waitForRun(service, started.body.runId);
     expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
-    expect(run.output).toEqual({ user: DEMO.users.adele.upn, disabled: true, sessionsRevoked: true, isolation: 'approve', devicesIsolated: 2 });
-    expect(run.steps.map((s: { id: string; status: string }) => `${s.id}:${s.status}`)).toEqual(['contain:succeeded', 'disable:succeeded', 'revoke:succeeded', 'approve_isolation:succeeded', 'isolate_devices:succeeded', 'isolate[0]:succeeded', 'isolate[1]:succeeded', 'resolve_alert:succeeded']);
+    expect(run.output).toEqual({ user: DEMO.users.adele.upn, containment: 'approve', disabled: true, sessionsRevoked: true, isolation: 'approve', devicesIsolated: 2 });
+    expect(run.steps.map((s: { id: string; status: string }) => `${s.id}:${s.status}`)).toEqual(['approve_containment:succeeded', 'contain:succeeded', 'disable:succeeded', 'revoke:succeeded', 'approve_isolation:succeeded', 'isolate_devices:succeeded', 'isolate[0]:succeeded', 'isolate[1]:succeeded', 'resolve_alert:succeeded']);
     expect(run.timeline.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['run.started', 'approval.requested', 'run.waiting', 'approval.decided', 'run.succeeded']));
-    expect(run.timeline.find((e: { type: string }) => e.type === 'approval.decided').detail).toMatchObject({ decision: 'approve', by: 'admin (RIPOSTE_ADMIN_KEY)', comment: 'confirmed with the user' });
+    expect(run.timeline.find((e: { type: string; step: string }) => e.type === 'approval.decided' && e.step === 'approve_isolation').detail).toMatchObject({ decision: 'approve', by: 'second-analyst', comment: 'confirmed with the user' });
     expect(fake.getMachine(DEMO.machines.adeleDesktop.id)?.isolationState).toBe('Full');
     expect(fake.getMachine(DEMO.machines.meganLaptop.id)?.isolationState).toBe('Full');
     expect(fake.getAlert(DEMO.alerts.powershell)).toMatchObject({ status: 'resolved', classification: 'truePositive', determination: 'compromisedUser', comments: [expect.objectContaining({ comment: expect.stringMatching(/isolated\s+2 device/) })] });
@@ -71,8 +82,9 @@ describe('the shipped playbooks', () => {
 
   it('reverts a finished run: the user is enabled and the machines released, newest first', async () => {
     const started = await service.request('POST', '/api/v1/playbooks/compromised-account/runs', { body: compromised([DEMO.machines.webServer.dnsName]) });
-    await waitForStatus(started.body.runId, 'waiting');
-    await service.request('POST', `/api/v1/runs/${started.body.runId}/approvals/approve_isolation`, { body: { decision: 'approve' } });
+    await approveContainment(started.body.runId);
+    await waitForStep(service, started.body.runId, 'approve_isolation');
+    await service.request('POST', `/api/v1/runs/${started.body.runId}/approvals/approve_isolation`, { key: analystKey, body: { decision: 'approve' } });
     expect((await waitForRun(service, started.body.runId)).status).toBe('succeeded');
     const revert = await service.request('POST', `/api/v1/runs/${started.body.runId}/revert`);
     expect(revert.status).toBe(202);
@@ -85,13 +97,14 @@ describe('the shipped playbooks', () => {
 
   it('goes on without isolating when the analyst rejects', async () => {
     const started = await service.request('POST', '/api/v1/playbooks/compromised-account/runs', { body: compromised([DEMO.machines.webServer.id]) });
-    await waitForStatus(started.body.runId, 'waiting');
-    await service.request('POST', `/api/v1/runs/${started.body.runId}/approvals/approve_isolation`, { body: { decision: 'reject', comment: 'server is critical' } });
+    await approveContainment(started.body.runId);
+    await waitForStep(service, started.body.runId, 'approve_isolation');
+    await service.request('POST', `/api/v1/runs/${started.body.runId}/approvals/approve_isolation`, { key: analystKey, body: { decision: 'reject', comment: 'server is critical' } });
     const run = await waitForRun(service, started.body.runId);
     expect(run.output.isolation).toBe('reject');
     expect(run.steps.find((s: { id: string }) => s.id === 'isolate_devices').status).toBe('skipped');
     expect(fake.count({ service: 'defender', method: 'POST' })).toBe(0);
-    expect((await service.request('POST', `/api/v1/runs/${started.body.runId}/approvals/approve_isolation`, { body: { decision: 'approve' } })).status).toBe(409);
+    expect((await service.request('POST', `/api/v1/runs/${started.body.runId}/approvals/approve_isolation`, { key: analystKey, body: { decision: 'approve' } })).status).toBe(409);
   });
 
   it('plans a dry run: conditions evaluated, every action planned with its request, nothing sent', async () => {
@@ -113,10 +126,11 @@ describe('the shipped playbooks', () => {
 
   it('cancels a run that waits for an approval', async () => {
     const started = await service.request('POST', '/api/v1/playbooks/compromised-account/runs', { body: compromised([DEMO.machines.webServer.id]) });
-    await waitForStatus(started.body.runId, 'waiting');
+    await waitForStep(service, started.body.runId, 'approve_containment');
     const cancelled = await service.request('POST', `/api/v1/runs/${started.body.runId}/cancel`);
     expect(cancelled.body).toMatchObject({ status: 'cancelled' });
-    expect(cancelled.body.steps.find((s: { id: string }) => s.id === 'approve_isolation').status).toBe('cancelled');
+    expect(cancelled.body.steps.find((s: { id: string }) => s.id === 'approve_containment').status).toBe('cancelled');
+    expect(fake.getUser(DEMO.users.adele.upn)?.accountEnabled).toBe(true);
   });
 });
 

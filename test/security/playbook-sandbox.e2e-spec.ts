@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { call, type ServiceProcess, spawnService } from '../support/service-process.js';
-import { startService, type TestService, waitForRun } from '../support/service.js';
+import { enableAutomation, startService, type TestService, waitForRun } from '../support/service.js';
 
 /*
  * Playbooks are code an author uploads: their expressions must stay inert (no way out of the
@@ -41,8 +41,11 @@ function probePlaybook(id: string, expression: string, where: 'output' | 'if' | 
   return `${lines.join('\n')}\n`;
 }
 
+/** Uploads a playbook and, when it loads, turns its automation on so that alerts reach its triggers. */
 async function upload(id: string, yaml: string) {
-  return service.request('PUT', `/api/v1/playbooks/${id}`, { raw: yaml, headers: { 'Content-Type': 'application/yaml' } });
+  const response = await service.request('PUT', `/api/v1/playbooks/${id}`, { raw: yaml, headers: { 'Content-Type': 'application/yaml' } });
+  if (response.status === 201) await enableAutomation(service, id);
+  return response;
 }
 
 function expectPositioned422(response: { status: number; headers: Headers; body: any; text: string }, what: string): void {

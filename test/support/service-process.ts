@@ -36,6 +36,8 @@ export async function spawnService(env: Record<string, string>, timeoutMs = 20_0
       RIPOSTE_ALLOW_CUSTOM_ENDPOINTS: 'true',
       RIPOSTE_MACHINE_ACTION_POLL_SECONDS: '0.05',
       ...(env.RIPOSTE_DATA_DIR ? await databaseEnv(env.RIPOSTE_DATA_DIR) : {}),
+      // Suites probe many refused keys from one address; the slow-down has its own test.
+      RIPOSTE_AUTH_FAILURES_PER_MINUTE: '100000',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -70,11 +72,11 @@ export async function spawnService(env: Record<string, string>, timeoutMs = 20_0
   };
 }
 
-/** fetch against a service process, as the admin. */
-export async function call(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+/** fetch against a service process, as the admin unless another key is given. */
+export async function call(url: string, method: string, path: string, body?: unknown, key = ADMIN_KEY): Promise<{ status: number; body: any }> {
   const response = await fetch(`${url}${path}`, {
     method,
-    headers: { Authorization: `Bearer ${ADMIN_KEY}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+    headers: { Authorization: `Bearer ${key}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
   const text = await response.text();

@@ -37,6 +37,8 @@ export async function startService(env: Record<string, string> = {}, dataDir?: s
     RIPOSTE_MACHINE_ACTION_TIMEOUT_SECONDS: '10',
     RIPOSTE_HTTP_MAX_RETRY_WAIT_SECONDS: '10',
     ...(await databaseEnv(dir)),
+    // Suites probe many refused keys from one address; the slow-down has its own test.
+    RIPOSTE_AUTH_FAILURES_PER_MINUTE: '100000',
     ...env,
   });
   const app = await createApp(config);
@@ -93,6 +95,24 @@ export async function waitForRun(service: TestService, runId: string, timeoutMs 
     const { body } = await service.request('GET', `/api/v1/runs/${runId}`);
     if (!['queued', 'running', 'waiting'].includes(body.status)) return body;
     if (Date.now() > deadline) throw new Error(`run ${runId} still ${body.status}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Turns alert-fired automation on for a playbook (it arrives off), as the admin. */
+export async function enableAutomation(service: TestService, playbookId: string): Promise<void> {
+  const { status, text } = await service.request('PUT', `/api/v1/playbooks/${playbookId}/automation`, { body: { enabled: true, reason: 'test' } });
+  if (status !== 200) throw new Error(`could not turn on automation for ${playbookId}: ${status} ${text}`);
+}
+
+/** Polls a run until it waits at the given step (an approval or a hold). */
+export async function waitForStep(service: TestService, runId: string, step: string, timeoutMs = 15_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await service.request('GET', `/api/v1/runs/${runId}`);
+    if (body.waitingFor?.some((w: { step: string }) => w.step === step)) return body;
+    if (!['queued', 'running', 'waiting'].includes(body.status)) throw new Error(`run ${runId} ended ${body.status} without waiting at ${step}`);
+    if (Date.now() > deadline) throw new Error(`run ${runId} not waiting at ${step}: ${JSON.stringify(body.waitingFor)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -3,8 +3,9 @@ import { ApiKeysService } from '@riposte/auth';
 import { AppConfig } from '@riposte/config';
 
 /**
- * A fresh installation needs one admin key to do anything. It is taken from RIPOSTE_ADMIN_KEY,
- * or generated and printed once, on stdout and outside the logs (which never carry keys).
+ * A fresh installation needs one admin key to do anything. It is taken from RIPOSTE_ADMIN_KEY
+ * (created at bootstrap), or generated once the service is listening (`createFirstAdmin`, called
+ * by main): a start that fails before then never shows a key that would then be lost.
  */
 @Injectable()
 export class AdminKeyBootstrap implements OnApplicationBootstrap {
@@ -16,16 +17,18 @@ export class AdminKeyBootstrap implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.adminKey) {
-      if (!(await this.keys.findByKey(this.config.adminKey))) {
-        await this.keys.create({ name: 'admin (RIPOSTE_ADMIN_KEY)', role: 'admin', key: this.config.adminKey }, 'riposte');
-        this.logger.log('Created the admin API key given in RIPOSTE_ADMIN_KEY.');
-      }
-      return;
+    if (!this.config.adminKey) return;
+    if (!(await this.keys.findByKey(this.config.adminKey))) {
+      await this.keys.create({ name: 'admin (RIPOSTE_ADMIN_KEY)', role: 'admin', key: this.config.adminKey }, 'riposte');
+      this.logger.log('Created the admin API key given in RIPOSTE_ADMIN_KEY.');
     }
-    if (await this.keys.hasActiveAdmin()) return;
+  }
+
+  /** Generates the first admin key if there is none, and returns it (to be printed once, on stdout, outside the logs). */
+  async createFirstAdmin(): Promise<string | null> {
+    if (this.config.adminKey || (await this.keys.hasActiveAdmin())) return null;
     const created = await this.keys.create({ name: 'first admin', role: 'admin' }, 'riposte');
     this.logger.warn('No admin API key existed: created one and printed it once on stdout. Store it now; it is kept only as a hash.');
-    process.stdout.write(`\n  Riposte admin API key (shown once): ${created.key}\n  Use it as: Authorization: Bearer <key>\n\n`);
+    return created.key;
   }
 }

@@ -16,7 +16,12 @@ import { GENERATED_DOCUMENTS, regenerate } from './docs/generated-docs.js';
 
 /** `npm run cli -- <command>`: administration without the HTTP API, against the same database. */
 async function withContext<T>(work: (context: INestApplicationContext) => Promise<T>): Promise<T> {
-  const context = await NestFactory.createApplicationContext(CliModule.forRoot(loadConfig()), { logger: ['error', 'warn'] });
+  const config = loadConfig();
+  // Say which database this is: a service (or the demo) may run on another folder.
+  const where = config.database.type === 'sqlite' ? config.database.path : 'the database in RIPOSTE_DATABASE_URL';
+  const fresh = config.database.type === 'sqlite' && !existsSync(config.database.path);
+  process.stderr.write(`Using ${where} (RIPOSTE_DATA_DIR=${config.dataDir})${fresh ? ': there is no database there yet, so a new one is created. If your service runs on another folder (the demo uses data/demo), set RIPOSTE_DATA_DIR to it.' : '.'}\n`);
+  const context = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['error', 'warn'] });
   try {
     return await work(context);
   } finally {
@@ -32,8 +37,9 @@ apiKeys
   .description('Create a key and print it (once)')
   .requiredOption('--name <name>', 'who or what uses the key')
   .addOption(new Option('--role <role>', 'its role').choices([...ROLES]).makeOptionMandatory())
-  .action(async (options: { name: string; role: Role }) => {
-    const created = await withContext((c) => c.get(ApiKeysService).create(options, 'cli'));
+  .option('--expires <time>', 'when the key stops working (ISO 8601, e.g. 2027-06-30T00:00:00Z)')
+  .action(async (options: { name: string; role: Role; expires?: string }) => {
+    const created = await withContext((c) => c.get(ApiKeysService).create({ name: options.name, role: options.role, expiresAt: options.expires ?? null }, 'cli'));
     process.stdout.write(`${created.key}\n`);
     process.stderr.write(`Created ${created.role} key '${created.name}' (id ${created.id}). It is shown only this once.\n`);
   });
@@ -42,7 +48,7 @@ apiKeys
   .description('List active keys (never the keys themselves)')
   .action(async () => {
     const keys = await withContext((c) => c.get(ApiKeysService).list());
-    for (const k of keys) process.stdout.write(`${k.id}  ${k.role.padEnd(7)}  ${k.prefix.padEnd(12)}  ${k.name}  last used ${k.lastUsedAt ?? 'never'}\n`);
+    for (const k of keys) process.stdout.write(`${k.id}  ${k.role.padEnd(7)}  ${k.prefix.padEnd(12)}  ${k.name}  last used ${k.lastUsedAt ?? 'never'}${k.expiresAt ? `  expires ${k.expiresAt}` : ''}\n`);
   });
 apiKeys
   .command('revoke <id>')

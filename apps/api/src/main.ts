@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, loadConfig } from '@riposte/config';
+import { AdminKeyBootstrap } from './admin-key.bootstrap.js';
 import { createApp } from './app.factory.js';
 
 async function main(): Promise<void> {
@@ -17,8 +18,17 @@ async function main(): Promise<void> {
     throw error;
   }
   const app = await createApp(config);
-  await app.listen(config.http.port, config.http.host);
-  app.get(Logger).log(`Riposte is listening on ${await app.getUrl()}`);
+  try {
+    await app.listen(config.http.port, config.http.host);
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
+  const url = await app.getUrl();
+  // Only a start that got this far shows a generated admin key: one that failed would lose it.
+  const firstAdminKey = await app.get(AdminKeyBootstrap).createFirstAdmin();
+  if (firstAdminKey) process.stdout.write(`\n  Riposte admin API key (shown once): ${firstAdminKey}\n  Use it as: Authorization: Bearer <key>\n\n`);
+  app.get(Logger).log(`Riposte is listening on ${url} (data folder ${config.dataDir})`);
 }
 
 main().catch((error: unknown) => {

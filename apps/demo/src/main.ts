@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO, FakeCloud, createPki } from '../../fake-cloud/src/index.js';
@@ -16,19 +17,29 @@ import { generateKey } from '@riposte/auth';
 const dataDir = resolve(process.env.RIPOSTE_DATA_DIR ?? 'data/demo');
 const port = process.env.PORT ?? '3000';
 const adminKey = process.env.RIPOSTE_ADMIN_KEY ?? generateKey();
+const DEMO_AUTOMATED = 'compromised-account';
 const serviceMain = fileURLToPath(new URL('../../api/src/main.js', import.meta.url));
 
+/** Written while a demo runs on this data folder: a second demo must not wipe the first one's data. */
+const lockFile = `${dataDir}.demo.pid`;
+let service: ChildProcess | undefined;
+let fake: FakeCloud | undefined;
+
 async function main(): Promise<void> {
+  const holder = runningDemo();
+  if (holder) throw new Error(`A demo is already running (pid ${holder}) on ${dataDir}. Stop it with Ctrl-C first, or start a second one elsewhere: RIPOSTE_DATA_DIR=data/demo2 PORT=3001 npm run demo`);
+  if (!(await portIsFree(Number(port)))) throw new Error(`Port ${port} is in use (another demo or service?). Choose another: PORT=3001 npm run demo`);
+  writeFileSync(lockFile, String(process.pid));
   // Each demo starts clean: the fake cloud's state lives in memory and is gone at exit too.
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   const pki = await createPki(join(dataDir, 'pki'));
-  const fake = await FakeCloud.start({ port: 0, tls: { cert: pki.serverCertPem, key: pki.serverKeyPem }, actionTransitionMs: 1500 });
+  fake = await FakeCloud.start({ port: 0, tls: { cert: pki.serverCertPem, key: pki.serverKeyPem }, actionTransitionMs: 1500 });
   fake.seedDemo();
 
   const logFile = join(dataDir, 'riposte.log');
   const log = createWriteStream(logFile);
-  const service = spawn(process.execPath, [serviceMain], {
+  service = spawn(process.execPath, [serviceMain], {
     env: { ...process.env, PORT: port, HOST: '127.0.0.1', RIPOSTE_DATA_DIR: dataDir, RIPOSTE_ADMIN_KEY: adminKey, RIPOSTE_ALLOW_CUSTOM_ENDPOINTS: 'true', RIPOSTE_MACHINE_ACTION_POLL_SECONDS: '1', NODE_EXTRA_CA_CERTS: pki.caFile },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -37,9 +48,7 @@ async function main(): Promise<void> {
   let stopping = false;
   const stop = async () => {
     stopping = true;
-    service.kill('SIGTERM');
-    await Promise.race([once(service, 'exit'), new Promise((r) => setTimeout(r, 10_000))]);
-    await fake.close();
+    await cleanUp();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());
@@ -47,7 +56,7 @@ async function main(): Promise<void> {
   service.on('exit', (code) => {
     if (stopping) return;
     process.stderr.write(`The service stopped (exit code ${code}); its log is in ${logFile}.\n`);
-    void fake.close().then(() => process.exit(code ?? 1));
+    void cleanUp().then(() => process.exit(code ?? 1));
   });
 
   const url = `http://127.0.0.1:${port}`;
@@ -58,7 +67,54 @@ async function main(): Promise<void> {
     body: JSON.stringify({ name: 'contoso-demo', tenantId: DEMO.tenantId, clientId: DEMO.clientId, cloud: 'custom', endpoints: fake.endpoints, auth: { type: 'clientSecret', clientSecret: DEMO.clientSecret, expiresAt: '2028-11-01T00:00:00Z' } }),
   });
   if (target.status !== 201) throw new Error(`Could not register the demo connection target: ${await target.text()}`);
+  // Shipped playbooks arrive with automation off. The demo turns it on for one of them, on the
+  // record, and says so; that playbook still asks a person before it disables anyone.
+  const automation = await fetch(`${url}/api/v1/playbooks/${DEMO_AUTOMATED}/automation`, {
+    method: 'PUT',
+    headers: { Authorization: `Bearer ${adminKey}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ enabled: true, reason: 'npm run demo: automation on for the demo only' }),
+  });
+  if (automation.status !== 200) throw new Error(`Could not turn on automation for ${DEMO_AUTOMATED}: ${await automation.text()}`);
   process.stdout.write(banner(url, fake.url, logFile));
+}
+
+/** Stops what this demo started (never anything else) and releases the data folder. */
+async function cleanUp(): Promise<void> {
+  if (service && service.exitCode === null && service.signalCode === null) {
+    service.kill('SIGTERM');
+    const exited = await Promise.race([once(service, 'exit').then(() => true), new Promise((r) => setTimeout(() => r(false), 10_000))]);
+    if (!exited) service.kill('SIGKILL');
+  }
+  await fake?.close().catch(() => undefined);
+  if (runningDemo() === null && readLock() === process.pid) rmSync(lockFile, { force: true });
+}
+
+function readLock(): number | null {
+  try {
+    return Number(readFileSync(lockFile, 'utf8')) || null;
+  } catch {
+    return null;
+  }
+}
+
+/** The pid of another live demo holding this data folder, or null. */
+function runningDemo(): number | null {
+  const pid = readLock();
+  if (!pid || pid === process.pid) return null;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return null; // a demo that died without cleaning up
+  }
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
 }
 
 async function waitForHealth(url: string, service: ChildProcess): Promise<void> {
@@ -96,16 +152,30 @@ Isolate a machine by its DNS name, then release it (the fake takes a few seconds
 See the exact request a response would send, without sending it:
   ${post({ action: 'azure_ad.disable_user', connectionTarget: 'contoso-demo', input: { user: DEMO.users.megan.upn }, dryRun: true })}
 
+Alert-fired automation: this demo turned it ON for the playbook "${DEMO_AUTOMATED}" (a real
+installation starts with it off for every playbook). That playbook asks an analyst before it
+disables anyone. Let alerts in from the fake tenant's Graph security feed, then see the runs
+that wait for a person and what each waits for:
+  curl -s ${auth} -H "Content-Type: application/json" -X PUT ${url}/api/v1/connectors/contoso-demo/alerts -d '{"enabled": true}'
+  curl -s ${auth} "${url}/api/v1/runs?status=waiting"
+Approve (or reject) a waiting step (the feed started those runs; nobody approves a run they started):
+  curl -s ${auth} -H "Content-Type: application/json" -X POST ${url}/api/v1/runs/<run id>/approvals/approve_containment -d '{"decision": "reject", "comment": "a phishing recipient, not compromised"}'
+Turn automation off again:
+  curl -s ${auth} -H "Content-Type: application/json" -X PUT ${url}/api/v1/playbooks/${DEMO_AUTOMATED}/automation -d '{"enabled": false, "reason": "done"}'
+
 More: check the app's permissions, list runs, read the audit trail:
   curl -s ${auth} -X POST ${url}/api/v1/connection-targets/contoso-demo/test
   curl -s ${auth} ${url}/api/v1/runs
   curl -s ${auth} ${url}/api/v1/audit
 
+The CLI against this demo's database: RIPOSTE_DATA_DIR=${dataDir} npm run cli -- api-keys list
+
 Press Ctrl-C to stop.
 `;
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
   process.stderr.write(`The demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  await cleanUp();
   process.exit(1);
 });

@@ -17,6 +17,7 @@ export interface ApiKeyView {
   createdBy: string | null;
   createdAt: string;
   lastUsedAt: string | null;
+  expiresAt: string | null;
 }
 
 export interface CreatedApiKey extends ApiKeyView {
@@ -32,8 +33,10 @@ export class ApiKeysService {
 
   constructor(private readonly db: Database) {}
 
-  async create(input: { name: string; role: Role; key?: string }, createdBy: string | null): Promise<CreatedApiKey> {
+  async create(input: { name: string; role: Role; key?: string; expiresAt?: string | null }, createdBy: string | null): Promise<CreatedApiKey> {
     if (!ROLES.includes(input.role)) throw new ValidationError(`Unknown role '${input.role}'.`, [{ path: '/role', message: `must be one of: ${ROLES.join(', ')}` }]);
+    const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
+    if (expiresAt && (Number.isNaN(expiresAt.getTime()) || expiresAt.getTime() <= Date.now())) throw new ValidationError('expiresAt must be a time in the future.', [{ path: '/expiresAt', message: 'must be a time in the future' }]);
     const key = input.key ?? generateKey();
     const entity: ApiKeyEntity = {
       id: randomUUID(),
@@ -45,6 +48,7 @@ export class ApiKeysService {
       createdAt: nowIso(),
       lastUsedAt: null,
       revokedAt: null,
+      expiresAt: expiresAt?.toISOString() ?? null,
     };
     await this.db.transaction((m) => m.insert(ApiKeyEntity, entity));
     return { ...toView(entity), key };
@@ -76,17 +80,20 @@ export class ApiKeysService {
   }
 
   /**
-   * The caller behind a bearer key, or null. Looked up on every request (one indexed read), so
-   * a key revoked from any process stops working at once.
+   * The caller behind a bearer key, or why not (in words that never repeat the key). Looked up
+   * on every request (one indexed read), so a key revoked from any process stops working at once.
    */
-  async authenticate(key: string): Promise<Principal | null> {
-    if (!key.startsWith(KEY_PREFIX) || key.length > 200) return null;
+  async authenticate(key: string, now = Date.now()): Promise<{ principal: Principal } | { refused: string }> {
+    const unknown = { refused: 'The API key is not valid (unknown or revoked).' };
+    if (!key.startsWith(KEY_PREFIX) || key.length > 200) return unknown;
     const hash = hashKey(key);
     const row = await this.db.reader.findOne(ApiKeyEntity, { where: { hash, revokedAt: IsNull() } });
     // The index found the row by hash; compare again in constant time for good measure.
-    const principal = row && timingSafeEqual(Buffer.from(row.hash), Buffer.from(hash)) ? { id: row.id, name: row.name, role: row.role as Role, kind: 'api_key' as const } : null;
-    if (principal) this.touch(principal.id, Date.now());
-    return principal;
+    if (!row || !timingSafeEqual(Buffer.from(row.hash), Buffer.from(hash))) return unknown;
+    if (row.expiresAt && Date.parse(row.expiresAt) <= now) return { refused: `The API key '${row.name}' expired at ${row.expiresAt}.` };
+    const principal = { id: row.id, name: row.name, role: row.role as Role, kind: 'api_key' as const };
+    this.touch(principal.id, now);
+    return { principal };
   }
 
   /** Records lastUsedAt at most once a minute per key: a write per request would cost more than it tells. */
@@ -111,5 +118,5 @@ function hashKey(key: string): string {
 }
 
 function toView(row: ApiKeyEntity): ApiKeyView {
-  return { id: row.id, name: row.name, role: row.role as Role, prefix: `${row.prefix}…`, createdBy: row.createdBy, createdAt: row.createdAt, lastUsedAt: row.lastUsedAt };
+  return { id: row.id, name: row.name, role: row.role as Role, prefix: `${row.prefix}…`, createdBy: row.createdBy, createdAt: row.createdAt, lastUsedAt: row.lastUsedAt, expiresAt: row.expiresAt };
 }

@@ -48,6 +48,8 @@ const EnvSchema = Type.Object({
   RIPOSTE_POLL_LOOKBACK_SECONDS: Type.Integer({ minimum: 0, maximum: 30 * 86_400, default: 3600 }),
   RIPOSTE_POLL_OVERLAP_SECONDS: Type.Integer({ minimum: 0, maximum: 86_400, default: 300 }),
   RIPOSTE_POLL_COOLDOWN_SECONDS: Type.Number({ minimum: 0, maximum: 86_400, default: 600 }),
+  RIPOSTE_ALLOW_SELF_APPROVAL: Type.Boolean({ default: false }),
+  RIPOSTE_AUTH_FAILURES_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10 }),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -75,6 +77,10 @@ export abstract class AppConfig {
   declare guardrailsFile: string | undefined;
   /** Sign-in for people: bearer tokens from this issuer (Entra ID), app roles mapped to ours. */
   declare oidc: { issuer: string; audiences: string[]; jwksUri: string | undefined; roleClaim: string; roles: Record<string, 'viewer' | 'analyst' | 'author' | 'admin'> } | undefined;
+  /** Four eyes: whoever started a run may not decide its approvals and holds, unless this relaxes it. */
+  declare allowSelfApproval: boolean;
+  /** Failed authentications a client (by address) may make per minute before it must wait. */
+  declare authFailuresPerMinute: number;
   declare polling: { alertsIntervalSeconds: number; incidentsIntervalSeconds: number; lookbackSeconds: number; overlapSeconds: number; cooldownMs: number };
 }
 
@@ -132,6 +138,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     webhookSecret: e.RIPOSTE_WEBHOOK_SECRET,
     guardrailsFile: e.RIPOSTE_GUARDRAILS_FILE ? resolve(e.RIPOSTE_GUARDRAILS_FILE) : undefined,
     oidc: oidcFrom(e),
+    allowSelfApproval: e.RIPOSTE_ALLOW_SELF_APPROVAL,
+    authFailuresPerMinute: e.RIPOSTE_AUTH_FAILURES_PER_MINUTE,
     polling: {
       alertsIntervalSeconds: e.RIPOSTE_ALERTS_POLL_SECONDS,
       incidentsIntervalSeconds: e.RIPOSTE_INCIDENTS_POLL_SECONDS,

@@ -3,6 +3,8 @@ import { lookup } from 'node:dns/promises';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { In } from 'typeorm';
+import { AuditLog } from '@riposte/audit';
+import { type Principal, SYSTEM_PRINCIPAL } from '@riposte/auth';
 import { AppConfig } from '@riposte/config';
 import { type AzureTarget, type CloudEndpoints, type CloudName, type CloudScopes, refuseAddress, refuseEndpointUrl, resolveCloud, TokenProvider } from '@riposte/azure';
 import { ConflictError, NotFoundError, ValidationError, type FieldError } from '@riposte/errors';
@@ -50,6 +52,7 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
     private readonly config: AppConfig,
     private readonly tokens: TokenProvider,
     private readonly metrics: Metrics,
+    private readonly audit: AuditLog,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -102,7 +105,13 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
     return this.toView(await this.find(name));
   }
 
-  async update(name: string, patch: UpdateConnectionTarget): Promise<ConnectionTargetView> {
+  /**
+   * A change of where the target signs in or sends its tokens (tenant, client id, cloud, any
+   * endpoint) must carry the secret again: otherwise whoever may edit a target could send its
+   * stored secret to a host of their choosing. Every change is audited with what changed (never
+   * the secret), and the tokens of the old settings are dropped.
+   */
+  async update(name: string, patch: UpdateConnectionTarget, by: Pick<Principal, 'name' | 'role'> = SYSTEM_PRINCIPAL): Promise<ConnectionTargetView> {
     const current = await this.find(name);
     const next: ConnectionTargetEntity = { ...current, updatedAt: nowIso() };
     if (patch.tenantId) next.tenantId = patch.tenantId.toLowerCase();
@@ -112,11 +121,27 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
     if (patch.cloud && patch.cloud !== 'custom') next.endpoints = null;
     if (patch.scopes) next.scopes = patch.scopes;
     await this.checkCloud(next.cloud as CloudName, (next.endpoints ?? undefined) as CreateConnectionTarget['endpoints']);
+    const moved = destinationChanges(current, next);
+    const secretGiven = patch.auth?.type === 'clientSecret' || patch.auth?.type === 'clientCertificate';
+    if (moved.length && current.secretCiphertext && !secretGiven) {
+      throw new ValidationError(
+        `Changing where connection target '${name}' sends its credential (${moved.join(', ')}) requires the secret again in the same request: send the auth block with the client secret or private key.`,
+        [{ path: '/auth', message: `is required when ${moved.join(', ')} change${moved.length === 1 ? 's' : ''}` }],
+        'credential_required',
+      );
+    }
     if (patch.auth) this.applyAuth(next, patch.auth);
     this.checkClientId(next);
     // Anything that changes who we are or where we sign in makes old tokens wrong.
     if (patch.auth || patch.tenantId || patch.clientId || patch.cloud || patch.endpoints || patch.scopes) next.credentialVersion = current.credentialVersion + 1;
-    await this.db.transaction((m) => m.save(ConnectionTargetEntity, next));
+    const changes = [...new Set([...moved, ...settingChanges(current, next)])];
+    await this.db.transaction(async (m) => {
+      await m.save(ConnectionTargetEntity, next);
+      await this.audit.record(
+        { actor: by.name, actorRole: by.role, action: 'connection_target.changed', result: 'success', targetEntity: name, connectionTarget: name, detail: { changed: changes.length ? diff(current, next, changes) : {}, ...(patch.auth ? { credential: `replaced (${patch.auth.type})` } : {}), credentialVersion: next.credentialVersion } },
+        m,
+      );
+    });
     this.changed();
     this.tokens.forget(current.id);
     this.metrics.setSecretExpiry(next.name, next.secretExpiresAt);
@@ -258,4 +283,26 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
       updatedAt: row.updatedAt,
     };
   }
+}
+
+/** The settings that decide where the credential goes (to sign in) and where its tokens go. */
+function destinationChanges(current: ConnectionTargetEntity, next: ConnectionTargetEntity): string[] {
+  const changed: string[] = [];
+  if (current.tenantId !== next.tenantId) changed.push('tenantId');
+  if ((current.clientId ?? null) !== (next.clientId ?? null)) changed.push('clientId');
+  if (current.cloud !== next.cloud) changed.push('cloud');
+  const before = current.endpoints ?? {};
+  const after = next.endpoints ?? {};
+  for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) if (before[key] !== after[key]) changed.push(`endpoints.${key}`);
+  return changed;
+}
+
+function settingChanges(current: ConnectionTargetEntity, next: ConnectionTargetEntity): string[] {
+  return JSON.stringify(current.scopes ?? null) !== JSON.stringify(next.scopes ?? null) ? ['scopes'] : [];
+}
+
+/** What changed, from and to: only settings, never a secret. */
+function diff(current: ConnectionTargetEntity, next: ConnectionTargetEntity, fields: string[]): Record<string, { from: unknown; to: unknown }> {
+  const read = (row: ConnectionTargetEntity, field: string): unknown => (field.startsWith('endpoints.') ? (row.endpoints?.[field.slice('endpoints.'.length)] ?? null) : ((row as unknown as Record<string, unknown>)[field] ?? null));
+  return Object.fromEntries(fields.map((field) => [field, { from: read(current, field), to: read(next, field) }]));
 }

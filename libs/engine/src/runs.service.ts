@@ -3,7 +3,8 @@ import { ActionCatalogue } from '@riposte/actions';
 import type { Principal } from '@riposte/auth';
 import { ConflictError, NotFoundError } from '@riposte/errors';
 import { ApprovalHolds } from '@riposte/guardrails';
-import { Database, type Page, RunEventEntity } from '@riposte/persistence';
+import { In } from 'typeorm';
+import { Database, type Page, RunEntity, RunEventEntity } from '@riposte/persistence';
 import { UNFINISHED_RUN_STATUSES, type RunSummary, type RunView } from './run-model.js';
 import { PlaybookDriver } from './playbooks/playbook-driver.js';
 import { RunEvents } from './run-events.js';
@@ -11,6 +12,15 @@ import { RunScheduler } from './run-scheduler.js';
 import { RunStore, type RunQuery } from './run-store.js';
 
 const WAIT_POLL_MS = 500;
+
+/** What a waiting run waits for: a playbook's approval step, or a step a guardrail holds. */
+export interface WaitingFor {
+  step: string;
+  kind: string;
+  prompt: string;
+  approvers: string[];
+  deadline: string | null;
+}
 
 /** Reading runs, and the things an analyst does to one: wait, cancel, revert. */
 @Injectable()
@@ -32,18 +42,32 @@ export class RunsService {
   }
 
   /** A run with its timeline, and what it waits for (approvals to decide). */
-  async detail(id: string): Promise<RunView & { waitingFor: { step: string; kind: string; prompt: string; approvers: string[]; deadline: string | null }[]; timeline: { at: string; type: string; step: string | null; detail: unknown }[] }> {
+  async detail(id: string): Promise<RunView & { waitingFor: WaitingFor[]; timeline: { at: string; type: string; step: string | null; detail: unknown }[] }> {
     const run = await this.get(id);
-    const row = await this.store.find(id);
-    const waitingFor = [...(row && row.kind === 'playbook' ? this.driver.approvalsWaiting(row) : new Map())].map(([step, approval]) => ({ step, kind: 'approval', prompt: approval.prompt, approvers: approval.approvers, deadline: approval.deadline }));
-    // Steps a guardrail holds (a budget used up, too many entities, automation paused) wait for a decision too.
-    if (UNFINISHED_RUN_STATUSES.includes(run.status)) for (const hold of await this.holds.pending(id)) waitingFor.push({ step: hold.stepKey, kind: hold.kind, prompt: hold.prompt, approvers: ['analyst'], deadline: null });
+    const waitingFor = UNFINISHED_RUN_STATUSES.includes(run.status) ? ((await this.waitingFor([id])).get(id) ?? []) : [];
     const events = await this.db.reader.find(RunEventEntity, { where: { runId: id }, order: { seq: 'ASC' }, take: 2000 });
     return { ...run, waitingFor, timeline: events.map((e) => ({ at: e.at, type: e.type, step: e.stepKey, detail: e.detail })) };
   }
 
-  list(query: RunQuery): Promise<Page<RunSummary>> {
-    return this.store.list(query);
+  /** A page of runs; a waiting one says what for, so an inbox needs one request. */
+  async list(query: RunQuery): Promise<Page<RunSummary & { waitingFor?: WaitingFor[] }>> {
+    const page = await this.store.list(query);
+    const waiting = page.items.filter((r) => r.status === 'waiting').map((r) => r.id);
+    if (waiting.length === 0) return page;
+    const byRun = await this.waitingFor(waiting);
+    return { ...page, items: page.items.map((r) => (r.status === 'waiting' ? { ...r, waitingFor: byRun.get(r.id) ?? [] } : r)) };
+  }
+
+  /** Approval steps waiting in the runs' snapshots, and steps a guardrail holds: two queries for any number of runs. */
+  private async waitingFor(runIds: string[]): Promise<Map<string, WaitingFor[]>> {
+    const out = new Map<string, WaitingFor[]>(runIds.map((id) => [id, []]));
+    const rows = await this.db.reader.find(RunEntity, { where: { id: In(runIds), kind: 'playbook' }, select: { id: true, kind: true, snapshot: true } });
+    for (const row of rows) {
+      for (const [step, approval] of this.driver.approvalsWaiting(row)) out.get(row.id)!.push({ step, kind: 'approval', prompt: approval.prompt ?? '', approvers: approval.approvers ?? [], deadline: approval.deadline ?? null });
+    }
+    // Steps a guardrail holds (a budget used up, too many entities, automation paused) wait for a decision too.
+    for (const hold of await this.holds.pendingFor(runIds)) out.get(hold.runId)?.push({ step: hold.stepKey, kind: hold.kind, prompt: hold.prompt, approvers: ['analyst'], deadline: null });
+    return out;
   }
 
   /** Holds until the run ends (or, with `orWaiting`, waits for someone) or the time is up; returns the run either way. */

@@ -12,6 +12,7 @@ export type ErrorKind =
   | 'payload_too_large' // 413
   | 'unsupported_media_type' // 415
   | 'unprocessable' // 422
+  | 'too_many_requests' // 429
   | 'unavailable'; // 503
 
 import type { ErrorCode } from './error-codes.js';
@@ -33,6 +34,7 @@ const DEFAULT_CODES: Record<ErrorKind, ErrorCode> = {
   unsupported_media_type: 'unsupported_media_type',
   unprocessable: 'unprocessable',
   unavailable: 'unavailable',
+  too_many_requests: 'too_many_requests',
 };
 
 export class RiposteError extends Error {
@@ -62,5 +64,16 @@ export class NotFoundError extends RiposteError {
 export class ConflictError extends RiposteError {
   constructor(message: string, code: ErrorCode = 'conflict') {
     super('conflict', message, code);
+  }
+}
+
+/** Too many attempts: the caller may try again after `retryAfterSeconds` (sent as Retry-After). */
+export class TooManyRequestsError extends RiposteError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    code: ErrorCode = 'too_many_requests',
+  ) {
+    super('too_many_requests', message, code);
   }
 }

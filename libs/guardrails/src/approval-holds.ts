@@ -45,6 +45,12 @@ export class ApprovalHolds {
     return this.db.reader.find(ApprovalHoldEntity, { where: { runId, status: 'pending' }, order: { createdAt: 'ASC' } });
   }
 
+  /** The pending holds of several runs, oldest first (one query, for run lists). */
+  pendingFor(runIds: string[]): Promise<ApprovalHoldEntity[]> {
+    if (runIds.length === 0) return Promise.resolve([]);
+    return this.db.reader.find(ApprovalHoldEntity, { where: { runId: In(runIds), status: 'pending' }, order: { createdAt: 'ASC' } });
+  }
+
   /** Records a decision; false if the step has no pending hold. */
   async decide(runId: string, stepKey: string, decision: 'approve' | 'reject', by: string, comment: string | null): Promise<boolean> {
     const decided = await this.db.transaction(async (m) => {

@@ -1,4 +1,6 @@
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '@riposte/config';
 import { ENTITIES } from './entities/index.js';
@@ -60,4 +62,19 @@ export async function tuneConnection(dataSource: { options: DataSourceOptions; q
   // WAL with synchronous=NORMAL is durable across process crashes (the crash tests rely on it);
   // only a power loss can drop the last commits.
   await dataSource.query('PRAGMA synchronous = NORMAL');
+}
+
+/**
+ * The database holds encrypted secrets, key hashes and the audit trail: its files get the same
+ * care as the key file. Created 0600 before SQLite opens it (its -wal and -shm files take the
+ * database file's mode), and files left more open by an older version are closed down.
+ */
+export function secureSqliteFiles(database: AppConfig['database']): void {
+  if (database.type !== 'sqlite' || database.path === ':memory:') return;
+  const dir = dirname(database.path);
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (!existsSync(database.path)) closeSync(openSync(database.path, 'a', 0o600));
+  for (const file of [database.path, `${database.path}-wal`, `${database.path}-shm`, `${database.path}-journal`]) {
+    if (existsSync(file)) chmodSync(file, 0o600);
+  }
 }

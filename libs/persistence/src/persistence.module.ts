@@ -3,7 +3,7 @@ import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@riposte/config';
 import { Database } from './database.js';
-import { dataSourceOptions, migrate, readerOptions, tuneConnection } from './data-source-options.js';
+import { dataSourceOptions, migrate, readerOptions, secureSqliteFiles, tuneConnection } from './data-source-options.js';
 
 @Global()
 @Module({})
@@ -11,6 +11,7 @@ export class PersistenceModule implements OnApplicationShutdown {
   constructor(@Inject(Database) private readonly db: Database) {}
 
   static forRoot(database: AppConfig['database']): DynamicModule {
+    secureSqliteFiles(database);
     return {
       module: PersistenceModule,
       imports: [TypeOrmModule.forRoot(dataSourceOptions(database))],

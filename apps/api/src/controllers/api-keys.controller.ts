@@ -2,12 +2,17 @@ import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req } fr
 import { ApiTags } from '@nestjs/swagger';
 import Type, { type Static } from 'typebox';
 import { ApiKeysService, ROLES } from '@riposte/auth';
+import { IsoDateTime } from '@riposte/schema';
 import type { RiposteRequest } from '../http/request-context.js';
 import { Audited, RequireRole } from '../http/route-metadata.js';
 import { SchemaBody } from '../http/schema-params.js';
 
 const CreateApiKeySchema = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9 ._-]*$' }), role: Type.Enum([...ROLES]) },
+  {
+    name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9 ._-]*$' }),
+    role: Type.Enum([...ROLES]),
+    expiresAt: Type.Optional(IsoDateTime({ description: 'After this the key stops working (401).' })),
+  },
   { additionalProperties: false },
 );
 

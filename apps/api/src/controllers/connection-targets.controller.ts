@@ -1,9 +1,10 @@
-import { Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ConnectionTester } from '@riposte/actions';
 import { ConnectionTargetsService, CreateConnectionTargetSchema, UpdateConnectionTargetSchema, type CreateConnectionTarget, type UpdateConnectionTarget } from '@riposte/connection-targets';
 import { SchemaBody } from '../http/schema-params.js';
 import { Audited, RequireRole } from '../http/route-metadata.js';
+import type { RiposteRequest } from '../http/request-context.js';
 
 @ApiTags('connection targets')
 @Controller('api/v1/connection-targets')
@@ -35,8 +36,8 @@ export class ConnectionTargetsController {
   @Patch(':name')
   @RequireRole('admin')
   @Audited('connection_target.update')
-  update(@Param('name') name: string, @SchemaBody(UpdateConnectionTargetSchema) body: UpdateConnectionTarget) {
-    return this.targets.update(name, body);
+  update(@Param('name') name: string, @SchemaBody(UpdateConnectionTargetSchema) body: UpdateConnectionTarget, @Req() request: RiposteRequest) {
+    return this.targets.update(name, body, request.principal!);
   }
 
   @Delete(':name')

@@ -2,7 +2,7 @@ import { Controller, Delete, Get, Header, HttpCode, Param, Post, Put, Query, Req
 import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { PlaybookFiles, PlaybookRunsService, PlaybookStore } from '@riposte/engine';
+import { automationView, PlaybookFiles, PlaybookRunsService, PlaybookStore } from '@riposte/engine';
 import { RiposteError, ValidationError } from '@riposte/errors';
 import { type PlaybookError, PLAYBOOK_SCHEMA, toMermaid } from '@riposte/playbooks';
 import { Slug } from '@riposte/schema';
@@ -15,6 +15,15 @@ const StartRunSchema = Type.Object(
     inputs: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     connectionTarget: Type.Optional(Slug()),
     dryRun: Type.Optional(Type.Boolean({ description: 'Evaluate conditions and plan every action with its exact request; send nothing.' })),
+    reason: Type.Optional(Type.String({ maxLength: 1000, description: 'Why: kept with the run and in the audit trail.' })),
+  },
+  { additionalProperties: false },
+);
+
+const AutomationSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ description: 'true: alerts matching the triggers start runs on their own; false: the playbook runs only when started by hand.' }),
+    reason: Type.Optional(Type.String({ maxLength: 500, description: 'Why, for the audit trail and the playbook.' })),
   },
   { additionalProperties: false },
 );
@@ -83,6 +92,7 @@ export class PlaybooksController {
       name: definition.name,
       description: definition.description ?? null,
       enabled: row.enabled,
+      automation: automationView(row),
       version: number,
       currentVersion: row.currentVersion,
       sha256: playbook.sha256,
@@ -111,6 +121,15 @@ export class PlaybooksController {
   @Audited('playbook.delete')
   async delete(@Param('id') id: string): Promise<void> {
     await this.store.delete(id);
+  }
+
+  /** Alert-fired automation is off until an author or admin turns it on here, on the record. */
+  @Put('playbooks/:id/automation')
+  @RequireRole('author')
+  @Audited('playbook.automation')
+  async automation(@Param('id') id: string, @SchemaBody(AutomationSchema) body: Static<typeof AutomationSchema>, @Req() request: RiposteRequest) {
+    const automation = await this.store.setAutomation(id, { enabled: body.enabled, by: request.principal!.name, reason: body.reason ?? null });
+    return { id, automation };
   }
 
   @Post('playbooks/:id/runs')

@@ -29,7 +29,7 @@ export class AuditInterceptor implements NestInterceptor {
       connectionTarget: typeof body.connectionTarget === 'string' ? body.connectionTarget : action.startsWith('connection_target') ? (params.name ?? (body.name as string | undefined) ?? null) : null,
       runId: typeof response?.runId === 'string' ? response.runId : action.startsWith('run.') ? (params.id ?? null) : null,
       requestId: String(request.id),
-      detail: { method: request.method, path: request.url.split('?')[0], ...detail },
+      detail: { method: request.method, path: request.url.split('?')[0], ...said(body), ...detail },
     });
 
     return next.handle().pipe(
@@ -40,4 +40,17 @@ export class AuditInterceptor implements NestInterceptor {
       }),
     );
   }
+}
+
+/** What a person said with a change (why, and what they decided) goes on the record; nothing else of the body does. */
+const SAID = ['reason', 'comment', 'decision', 'enabled'] as const;
+
+function said(body: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of SAID) {
+    const value = body[field];
+    if (typeof value === 'string') out[field] = value.slice(0, 2000);
+    else if (typeof value === 'boolean') out[field] = value;
+  }
+  return out;
 }

@@ -6,44 +6,119 @@ import type { RiposteRequest } from './request-context.js';
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** Alerts come in batches (`{ "value": [...] }` as Graph lists them). */
 export const MAX_ALERT_BODY_BYTES = 5 * 1024 * 1024;
+/**
+ * Playbooks are parsed and compiled on the event loop: one of this size takes a few hundred ms on
+ * a busy machine, a megabyte seconds. Real ones (at most 500 steps) are far smaller.
+ */
+export const MAX_PLAYBOOK_BYTES = 256 * 1024;
+/** JSON bodies nest no deeper than playbooks may (validators and the redactor recurse). */
+export const MAX_JSON_DEPTH = 64;
 
-const limitFor = (url: string) => (url.startsWith('/api/v1/alerts') ? MAX_ALERT_BODY_BYTES : MAX_BODY_BYTES);
+const isPlaybookUpload = (method: string, url: string) => url.startsWith('/api/v1/playbooks') && (method === 'PUT' || (method === 'POST' && url.split('?')[0] === '/api/v1/playbooks/validate'));
+const limitFor = (method: string, url: string) => (isPlaybookUpload(method, url) ? MAX_PLAYBOOK_BYTES : url.startsWith('/api/v1/alerts') ? MAX_ALERT_BODY_BYTES : MAX_BODY_BYTES);
+
+function tooLarge(method: string, url: string, limit: number): RiposteError {
+  if (isPlaybookUpload(method, url)) return new RiposteError('payload_too_large', `The playbook is larger than ${limit / 1024} KB; split it into playbooks that call each other.`, 'playbook_too_large');
+  return new RiposteError('payload_too_large', `The request body is larger than ${limit / 1024 / 1024} MB.`, 'payload_too_large');
+}
 
 /**
- * Fastify enforces the largest limit while reading; these hooks hold every other route to 1 MB,
- * by the declared length before reading and by the actual length after.
+ * Fastify enforces the largest limit while reading; these hooks hold every other route to its
+ * own, by the declared length before reading and by the actual length after (before any handler
+ * parses a playbook).
  */
 export function installBodyLimits(fastify: FastifyInstance): void {
-  const tooLarge = (limit: number) => new RiposteError('payload_too_large', `The request body is larger than ${limit / 1024 / 1024} MB.`, 'payload_too_large');
   fastify.addHook('onRequest', async (request) => {
     const declared = Number(request.headers['content-length'] ?? 0);
-    const limit = limitFor(request.url);
-    if (declared > limit) throw tooLarge(limit);
+    const limit = limitFor(request.method, request.url);
+    if (declared > limit) throw tooLarge(request.method, request.url, limit);
   });
   fastify.addHook('preHandler', async (request) => {
-    const limit = limitFor(request.url);
+    const limit = limitFor(request.method, request.url);
     const raw = (request as RiposteRequest).rawBody;
     const size = raw?.length ?? (typeof request.body === 'string' ? Buffer.byteLength(request.body) : 0);
-    if (size > limit) throw tooLarge(limit);
+    if (size > limit) throw tooLarge(request.method, request.url, limit);
   });
+}
+
+const YAML_TYPES = new Set(['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain']);
+const JSON_TYPE = /^application\/([a-z0-9.-]+\+)?json$/;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** `type/subtype` in lower case and the charset parameter, from a Content-Type header (RFC 9110 8.3). */
+export function parseMediaType(header: string | undefined): { type: string; charset: string | null } {
+  const [type = '', ...parameters] = (header ?? '').split(';');
+  let charset: string | null = null;
+  for (const parameter of parameters) {
+    const eq = parameter.indexOf('=');
+    if (eq > 0 && parameter.slice(0, eq).trim().toLowerCase() === 'charset') charset = parameter.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+  }
+  return { type: type.trim().toLowerCase(), charset };
 }
 
 /**
  * The body parsers: JSON (keeping the raw bytes, which idempotency keys and webhook signatures
- * hash), with Fastify's guard against `__proto__` and `constructor` keys; YAML and plain text
- * as strings for the playbook loader. Nothing else is accepted (415).
+ * hash), with Fastify's guard against `__proto__` and `constructor` keys and a nesting limit;
+ * YAML and plain text as strings for the playbook loader. Media types are matched without their
+ * parameters; the bytes must be UTF-8 (and say so, if they name a charset). Nothing else is
+ * accepted (415).
  */
 export function installBodyParsers(fastify: FastifyInstance): void {
-  // application/json and the +json types (application/problem+json, …).
-  fastify.addContentTypeParser(/^application\/([a-z0-9.-]+\+)?json$/, { parseAs: 'buffer', bodyLimit: MAX_ALERT_BODY_BYTES }, (request, body, done) => {
+  fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_ALERT_BODY_BYTES }, (request, body, done) => {
     const raw = body as Buffer;
+    const { type, charset } = parseMediaType(request.headers['content-type']);
+    const json = JSON_TYPE.test(type);
+    if (!json && !YAML_TYPES.has(type)) return done(new RiposteError('unsupported_media_type', `Content-Type '${type || '(none)'}' is not accepted: send JSON (application/json), or YAML (application/yaml) where the endpoint takes a playbook.`, 'unsupported_media_type'), undefined);
+    if (charset !== null && charset !== 'utf-8' && charset !== 'utf8') return done(new RiposteError('unsupported_media_type', `charset=${charset} is not accepted: send UTF-8.`, 'unsupported_charset'), undefined);
     (request as RiposteRequest).rawBody = raw;
-    if (raw.length === 0) return done(new RiposteError('validation', 'The body is empty but Content-Type says JSON.', 'invalid_json'), undefined);
+    let text: string;
     try {
-      done(null, secureJson.parse(raw, undefined, { protoAction: 'error', constructorAction: 'error' }));
+      text = utf8.decode(raw);
+    } catch {
+      return done(new RiposteError('validation', `The body is not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8(raw)}).`, 'invalid_utf8', [{ path: '', message: 'is not valid UTF-8' }]), undefined);
+    }
+    if (!json) return done(null, text);
+    if (text.length === 0) return done(new RiposteError('validation', 'The body is empty but Content-Type says JSON.', 'invalid_json'), undefined);
+    const deep = nestedBeyond(text, MAX_JSON_DEPTH);
+    if (deep !== null) return done(new RiposteError('validation', `The body nests deeper than ${MAX_JSON_DEPTH} levels (at character ${deep}).`, 'too_deep', [{ path: '', message: `nests deeper than ${MAX_JSON_DEPTH} levels` }]), undefined);
+    try {
+      done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
     } catch (error) {
       done(new RiposteError('validation', `The body is not valid JSON: ${(error as Error).message}.`, 'invalid_json'), undefined);
     }
   });
-  fastify.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'], { parseAs: 'string', bodyLimit: MAX_BODY_BYTES }, (_request, body, done) => done(null, body));
+}
+
+/** The offset of the first array or object opened beyond `limit` levels, or null; one pass, no recursion. */
+function nestedBeyond(text: string, limit: number): number | null {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return i;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return null;
+}
+
+/** Where decoding fails: the shortest prefix that does not decode, found by bisection. */
+function firstInvalidUtf8(raw: Buffer): number {
+  let good = 0;
+  let bad = raw.length;
+  while (bad - good > 1) {
+    const mid = (good + bad) >> 1;
+    try {
+      // A prefix may end inside a valid sequence: decode in streaming mode, which allows that.
+      new TextDecoder('utf-8', { fatal: true }).decode(raw.subarray(0, mid), { stream: true });
+      good = mid;
+    } catch {
+      bad = mid;
+    }
+  }
+  return good;
 }

@@ -1,11 +1,12 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { AuditLog } from '@riposte/audit';
+import { AppConfig } from '@riposte/config';
 import { type Principal, type Role, roleAllows } from '@riposte/auth';
 import { ConnectionTargetsService } from '@riposte/connection-targets';
 import { ConflictError, NotFoundError, RiposteError, ValidationError } from '@riposte/errors';
 import { ApprovalHolds } from '@riposte/guardrails';
 import { checkRunInputs, StepFailure } from '@riposte/playbooks';
-import { Database, type RunEntity, RunEntity as RunTable } from '@riposte/persistence';
+import { Database, nowIso, type RunEntity, RunEntity as RunTable } from '@riposte/persistence';
 import { RunScheduler } from '../run-scheduler.js';
 import { RunStore } from '../run-store.js';
 import type { ChildRuns } from './durable-host.js';
@@ -16,6 +17,7 @@ export interface StartPlaybookRun {
   inputs?: Record<string, unknown>;
   connectionTarget?: string;
   dryRun?: boolean;
+  reason?: string;
 }
 
 export interface RunTrigger {
@@ -41,6 +43,7 @@ export class PlaybookRunsService implements ChildRuns, OnModuleInit {
     private readonly audit: AuditLog,
     private readonly driver: PlaybookDriver,
     private readonly holds: ApprovalHolds,
+    private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
@@ -60,6 +63,7 @@ export class PlaybookRunsService implements ChildRuns, OnModuleInit {
         triggerRole: trigger.principal.role,
         connectionTarget,
         dryRun: request.dryRun ?? false,
+        reason: request.reason ?? null,
         input: { inputs, alert: trigger.alert ?? null },
         playbookId: row.id,
         playbookVersion: row.currentVersion,
@@ -81,13 +85,19 @@ export class PlaybookRunsService implements ChildRuns, OnModuleInit {
     const run = await this.store.find(runId);
     if (!run) throw new NotFoundError('Run', runId);
     if (!['running', 'waiting', 'queued'].includes(run.status)) throw new ConflictError(`Run ${runId} has ended (${run.status}).`, 'run_ended');
+    // Four eyes: the one who started a run does not decide for it (a setting may relax this).
+    if (!this.config.allowSelfApproval && run.triggerBy === principal.name) {
+      throw new RiposteError('forbidden', `'${principal.name}' started run ${runId} and may not also decide its step '${stepId}': someone else must (four eyes).`, 'self_approval');
+    }
+    const decidedAt = nowIso();
+    const said = { decision: decision.decision, comment: decision.comment ?? null, decidedBy: principal.name, decidedAt };
     if (await this.holds.decide(runId, stepId, decision.decision, principal.name, decision.comment ?? null)) {
-      await this.audit.record({ actor: principal.name, actorRole: principal.role, action: `guardrail_hold.${decision.decision}`, result: 'success', runId, targetEntity: `step:${stepId}`, connectionTarget: run.connectionTarget, detail: { comment: decision.comment ?? null } });
+      await this.audit.record({ actor: principal.name, actorRole: principal.role, action: `guardrail_hold.${decision.decision}`, result: 'success', runId, targetEntity: `step:${stepId}`, connectionTarget: run.connectionTarget, detail: said });
       return { runId, step: stepId, decision: decision.decision };
     }
-    if (run.kind !== 'playbook') throw new ConflictError(`Run ${runId} is not waiting for a decision at step '${stepId}'.`, 'not_waiting_for_approval');
-    const approval = this.driver.approvalsWaiting(run).get(stepId);
-    if (!approval) throw new ConflictError(`Run ${runId} is not waiting for an approval at step '${stepId}'.`, 'not_waiting_for_approval');
+    const waiting = run.kind === 'playbook' ? this.driver.approvalsWaiting(run) : new Map<string, never>();
+    const approval = waiting.get(stepId);
+    if (!approval) throw new ConflictError(`Run ${runId} is not waiting for a decision at step '${stepId}'; ${await this.waitingSteps(run, [...waiting.keys()])}`, 'not_waiting_for_approval');
     if (!approval.approvers.some((a) => (a.startsWith('key:') ? a.slice(4) === principal.name : LADDER.has(a as Role) && roleAllows(principal.role, a as Role)))) {
       throw new RiposteError('forbidden', `Step '${stepId}' may be decided by ${approval.approvers.join(', ')}; '${principal.name}' (${principal.role}) is not one of them.`, 'not_an_approver');
     }
@@ -95,7 +105,7 @@ export class PlaybookRunsService implements ChildRuns, OnModuleInit {
       await this.db.transaction(async (m) => {
         // One decision per approval: the inbox's unique key refuses a second one, also from another process.
         await this.store.deliver(m, runId, { type: 'riposte.approval', step: stepId, decision: decision.decision, by: principal.name, comment: decision.comment ?? null }, `approval:${stepId}`, 'fail');
-        await this.audit.record({ actor: principal.name, actorRole: principal.role, action: `approval.${decision.decision}`, result: 'success', runId, targetEntity: `step:${stepId}`, connectionTarget: run.connectionTarget, detail: { comment: decision.comment ?? null } }, m);
+        await this.audit.record({ actor: principal.name, actorRole: principal.role, action: `approval.${decision.decision}`, result: 'success', runId, targetEntity: `step:${stepId}`, connectionTarget: run.connectionTarget, detail: said }, m);
       });
     } catch (error) {
       if (Database.isUniqueViolation(error)) throw new ConflictError(`Step '${stepId}' of run ${runId} has already been decided.`, 'already_decided');
@@ -124,6 +134,13 @@ export class PlaybookRunsService implements ChildRuns, OnModuleInit {
     if (!['succeeded', 'failed', 'cancelled'].includes(child.status)) return { pending: true };
     if (child.status === 'succeeded') return { output: child.output };
     throw new StepFailure('called_playbook_failed', `Playbook ${call.playbook} (run ${child.id}) ended ${child.status}${child.error ? `: ${child.error.message}` : ''}.`);
+  }
+
+  /** For a decision sent to the wrong step: which steps do wait, in words. */
+  private async waitingSteps(run: RunEntity, approvals: string[]): Promise<string> {
+    const steps = [...approvals, ...(await this.holds.pending(run.id)).map((h) => h.stepKey)];
+    if (steps.length === 0) return `it waits for no decision (status ${run.status}).`;
+    return `it waits at ${steps.map((s) => `'${s}'`).join(', ')}.`;
   }
 
   private async depth(run: RunEntity): Promise<number> {

@@ -18,11 +18,24 @@ export interface SavedPlaybook {
   changed: boolean;
 }
 
+/** Whether alerts fire a playbook on their own, and who decided it. */
+export interface AutomationView {
+  enabled: boolean;
+  changedBy: string | null;
+  changedAt: string | null;
+  reason: string | null;
+}
+
+export function automationView(row: Pick<PlaybookEntity, 'enabled' | 'automationBy' | 'automationAt' | 'automationReason'>): AutomationView {
+  return { enabled: row.enabled, changedBy: row.automationBy, changedAt: row.automationAt, reason: row.automationReason };
+}
+
 export interface PlaybookSummary {
   id: string;
   name: string;
   version: number;
   enabled: boolean;
+  automation: AutomationView;
   source: string;
   file: string | null;
   triggers: LoadedPlaybook['definition']['triggers'];
@@ -64,7 +77,14 @@ export class PlaybookStore {
       const version = (latest?.version ?? 0) + 1;
       const now = nowIso();
       await m.insert(PlaybookVersionEntity, { id: randomUUID(), playbookId: id, version, sha256: loaded.sha256, yaml: loaded.source, createdBy: origin.by ?? null, createdAt: now });
-      const row: PlaybookEntity = { id, name, currentVersion: version, enabled, source: origin.source, file: origin.file ?? null, createdAt: existing?.createdAt ?? now, updatedAt: now, deletedAt: null };
+      // Automation stays as a person left it; a new playbook (or one deleted before) starts with it off.
+      // A version that says `enabled: false` turns it off: never on, that takes an explicit act (setAutomation).
+      const kept = existing && !existing.deletedAt ? existing : null;
+      const turnedOff = enabled === false && kept?.enabled === true;
+      const automation = turnedOff
+        ? { enabled: false, automationBy: origin.by ?? `file:${origin.file ?? id}`, automationAt: now, automationReason: `version ${version} says enabled: false` }
+        : { enabled: kept?.enabled ?? false, automationBy: kept?.automationBy ?? null, automationAt: kept?.automationAt ?? null, automationReason: kept?.automationReason ?? null };
+      const row: PlaybookEntity = { id, name, currentVersion: version, ...automation, source: origin.source, file: origin.file ?? null, createdAt: existing?.createdAt ?? now, updatedAt: now, deletedAt: null };
       await m.save(PlaybookEntity, row);
       this.compiled.set(`${id}@${version}`, loaded);
       return { id, version, sha256: loaded.sha256, created: !existing || existing.deletedAt !== null, changed: true };
@@ -76,7 +96,7 @@ export class PlaybookStore {
     const out: PlaybookSummary[] = [];
     for (const row of rows) {
       const loaded = await this.version(row.id, row.currentVersion).catch(() => null);
-      out.push({ id: row.id, name: row.name, version: row.currentVersion, enabled: row.enabled, source: row.source, file: row.file, triggers: loaded?.definition.triggers ?? [], updatedAt: row.updatedAt });
+      out.push({ id: row.id, name: row.name, version: row.currentVersion, enabled: row.enabled, automation: automationView(row), source: row.source, file: row.file, triggers: loaded?.definition.triggers ?? [], updatedAt: row.updatedAt });
     }
     return out;
   }
@@ -115,6 +135,18 @@ export class PlaybookStore {
     await this.find(id);
     await this.db.transaction((m) => m.update(PlaybookEntity, { id }, { deletedAt: nowIso() }));
     this.enabledPlaybooks.clear();
+  }
+
+  /**
+   * Turns alert-fired automation on or off: the one way it is turned on, by an author or admin,
+   * recorded on the playbook (and audited by the caller).
+   */
+  async setAutomation(id: string, change: { enabled: boolean; by: string; reason: string | null }): Promise<AutomationView> {
+    const row = await this.find(id);
+    const at = nowIso();
+    await this.db.transaction((m) => m.update(PlaybookEntity, { id }, { enabled: change.enabled, automationBy: change.by, automationAt: at, automationReason: change.reason }));
+    this.enabledPlaybooks.clear();
+    return automationView({ ...row, enabled: change.enabled, automationBy: change.by, automationAt: at, automationReason: change.reason });
   }
 
   /** Enabled playbooks with their current definitions (for alert triggers). */

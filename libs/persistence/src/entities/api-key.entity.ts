@@ -14,4 +14,6 @@ export class ApiKeyEntity {
   @TimeColumn() createdAt!: string;
   @TimeColumn({ nullable: true }) lastUsedAt!: string | null;
   @TimeColumn({ nullable: true }) revokedAt!: string | null;
+  /** After this the key stops working (null: no expiry). */
+  @TimeColumn({ nullable: true }) expiresAt!: string | null;
 }

@@ -14,6 +14,7 @@ import { RunEventEntity } from './run-event.entity.js';
 import { RunInboxEntity } from './run-inbox.entity.js';
 import { SettingEntity } from './setting.entity.js';
 import { StepEntity } from './step.entity.js';
+import { WebhookSignatureEntity } from './webhook-signature.entity.js';
 
-export { AlertEntity, ApiKeyEntity, ApprovalHoldEntity, ProtectedEntityEntity, SettingEntity, AuditRecordEntity, ConnectionTargetEntity, ConnectorEntity, EffectEntity, IdempotencyRecordEntity, PlaybookEntity, PlaybookVersionEntity, RunEntity, RunEventEntity, RunInboxEntity, StepEntity };
-export const ENTITIES = [AlertEntity, ApiKeyEntity, ApprovalHoldEntity, ProtectedEntityEntity, SettingEntity, AuditRecordEntity, ConnectionTargetEntity, ConnectorEntity, EffectEntity, IdempotencyRecordEntity, PlaybookEntity, PlaybookVersionEntity, RunEntity, RunEventEntity, RunInboxEntity, StepEntity];
+export { AlertEntity, ApiKeyEntity, ApprovalHoldEntity, ProtectedEntityEntity, SettingEntity, AuditRecordEntity, ConnectionTargetEntity, ConnectorEntity, EffectEntity, IdempotencyRecordEntity, PlaybookEntity, PlaybookVersionEntity, RunEntity, RunEventEntity, RunInboxEntity, StepEntity, WebhookSignatureEntity };
+export const ENTITIES = [AlertEntity, ApiKeyEntity, ApprovalHoldEntity, ProtectedEntityEntity, SettingEntity, AuditRecordEntity, ConnectionTargetEntity, ConnectorEntity, EffectEntity, IdempotencyRecordEntity, PlaybookEntity, PlaybookVersionEntity, RunEntity, RunEventEntity, RunInboxEntity, StepEntity, WebhookSignatureEntity];
