@@ -184,6 +184,8 @@ describe('an accepted alert whose trigger matched', () => {
   it('ends in a run even when the run cannot start: a failed run with the reason, on the alert and in the run list', async () => {
     const service = await setUp();
     await upload(service, 'needs-number', 'inputs:\n  count: { type: integer }\ntriggers:\n  - alert: { title: { glob: "Needs a number*" } }\n    inputs:\n      count: ${{ alert.title }}\nsteps:\n  - id: read\n    action: azure_ad.get_user\n    with:\n      user: x\n');
+    // Alert-fired automation is opt-in per playbook.
+    expect((await service.request('PUT', '/api/v1/playbooks/needs-number/automation', { body: { enabled: true, reason: 'test' } })).status).toBe(200);
     const posted = await service.request('POST', '/api/v1/alerts', { body: { id: 'n1', title: 'Needs a number, gets text', severity: 'low', lastUpdateDateTime: '2026-11-22T08:00:00Z' } });
     expect(posted.status).toBe(202);
     const [runId] = posted.body.alerts[0].runs;
