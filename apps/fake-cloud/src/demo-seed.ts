@@ -10,6 +10,7 @@ import {
   DEMO_MACHINES,
   DEMO_MANAGED_IDENTITY_CLIENT_ID,
   DEMO_ROLES,
+  DEMO_SERVICE_PRINCIPALS,
   DEMO_TENANT_DOMAINS,
   DEMO_TENANT_ID,
   DEMO_USERS,
@@ -64,6 +65,14 @@ export function seedDemo(state: CloudState): typeof DEMO {
     displayName: 'All Staff',
     members: [DEMO_USERS.adele.id, DEMO_USERS.alex.id, DEMO_GROUPS.finance, DEMO_GROUPS.socAnalysts],
   });
+  state.addGroup({ tenantId, id: DEMO_GROUPS.caBlock, displayName: 'CA - Block sign-in', description: 'Members are blocked by Conditional Access.' });
+  state.addServicePrincipal({ tenantId, id: DEMO_SERVICE_PRINCIPALS.riposte.id, appId: DEMO_CLIENT_ID, displayName: DEMO_APP_NAME, appOwnerOrganizationId: tenantId });
+  state.addServicePrincipal({ tenantId, ...DEMO_SERVICE_PRINCIPALS.pdfHelper, publisherName: 'Unverified', appOwnerOrganizationId: 'c2d1b0a9-8e7f-4a6b-9c5d-4e3f2a1b0c9d' });
+  state.addRiskyUser({ tenantId, userId: DEMO_USERS.adele.id, riskLevel: 'high', riskState: 'atRisk', riskDetail: 'none' });
+  state.addSignIn({ tenantId, userId: DEMO_USERS.adele.id, createdDateTime: isoSeconds(new Date(Date.now() - 3 * 3_600_000)), ipAddress: '10.1.4.27' });
+  state.addSignIn({ tenantId, userId: DEMO_USERS.adele.id, createdDateTime: isoSeconds(new Date(Date.now() - 40 * 60_000)), ipAddress: '198.51.100.77', riskLevelDuringSignIn: 'high', riskState: 'atRisk', location: { city: 'Lagos', state: 'Lagos', countryOrRegion: 'NG' } });
+  state.addSignIn({ tenantId, userId: DEMO_USERS.megan.id, createdDateTime: isoSeconds(new Date(Date.now() - 2 * 3_600_000)) });
+  state.requireTenant(tenantId).managers.set(DEMO_USERS.adele.id, DEMO_USERS.megan.id);
   state.addDirectoryRole({
     tenantId,
     id: DEMO_DIRECTORY_ROLES.globalAdministrator,

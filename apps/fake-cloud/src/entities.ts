@@ -30,6 +30,7 @@ export function buildUser(input: UserInput): GraphUser {
     userType: 'Member',
     createdDateTime: isoSeconds(new Date(Date.now() - 90 * 86_400_000)),
     signInSessionsValidFromDateTime: isoSeconds(new Date(Date.now() - 30 * 86_400_000)),
+    lastPasswordChangeDateTime: isoSeconds(new Date(Date.now() - 60 * 86_400_000)),
     onPremisesSyncEnabled: null,
     department: null,
     companyName: null,

@@ -10,6 +10,7 @@ import { Dispatcher } from './dispatcher.js';
 import { FaultRegistry } from './faults.js';
 import { graphBatchRoute, type BatchOrder } from './graph-batch.js';
 import { expandKeySegments, graphErrors } from './graph-common.js';
+import { graphIdentityRoutes } from './graph-identity.routes.js';
 import { graphSecurityRoutes } from './graph-security.routes.js';
 import { graphUserRoutes } from './graph-users.routes.js';
 import { identityErrors, identityRoutes } from './identity.routes.js';
@@ -103,6 +104,7 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
     const graph = createAuthedHandler(
       new Router<AuthedContext>([
         ...graphUserRoutes(this.endpoints.graph),
+        ...graphIdentityRoutes(this.endpoints.graph),
         ...graphSecurityRoutes(this.endpoints.graph),
         graphBatchRoute((req) => this.dispatcher.dispatch(req), options.batchOrder ?? 'reverse'),
       ]),
@@ -167,6 +169,41 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
   }
   addGroup(input: M.GroupInput): M.Group {
     return this.state.addGroup(input);
+  }
+  addRiskyUser(input: M.RiskyUserInput): M.RiskyUser {
+    return this.state.addRiskyUser(input);
+  }
+  getRiskyUser(userIdOrUpn: string, tenantId?: string): M.RiskyUser | undefined {
+    const tenant = this.state.requireTenant(tenantId);
+    const user = tenant.findUser(userIdOrUpn);
+    return user ? tenant.riskyUsers.get(user.id) : undefined;
+  }
+  addSignIn(input: M.SignInInput): M.SignIn {
+    return this.state.addSignIn(input);
+  }
+  setManager(userIdOrUpn: string, managerIdOrUpn: string, tenantId?: string): void {
+    const tenant = this.state.requireTenant(tenantId);
+    const user = tenant.findUser(userIdOrUpn);
+    const manager = tenant.findUser(managerIdOrUpn);
+    if (!user || !manager) throw new Error('fake-cloud: unknown user or manager');
+    tenant.managers.set(user.id, manager.id);
+  }
+  /** The password last set for the user through Graph (the fake keeps it so tests can look for leaks). */
+  getPassword(userIdOrUpn: string, tenantId?: string): M.PasswordRecord | undefined {
+    const tenant = this.state.requireTenant(tenantId);
+    const user = tenant.findUser(userIdOrUpn);
+    return user ? tenant.passwords.get(user.id) : undefined;
+  }
+  getGroup(id: string, tenantId?: string): M.Group | undefined {
+    return this.state.requireTenant(tenantId).groups.get(id.toLowerCase());
+  }
+  addServicePrincipal(input: M.ServicePrincipalInput): M.ServicePrincipal {
+    return this.state.addServicePrincipal(input);
+  }
+  /** By object id or app id. */
+  getServicePrincipal(idOrAppId: string, tenantId?: string): M.ServicePrincipal | undefined {
+    const tenant = this.state.requireTenant(tenantId);
+    return tenant.findServicePrincipal(idOrAppId) ?? tenant.findServicePrincipal(`appId=${idOrAppId}`);
   }
   addDirectoryRole(input: M.DirectoryRoleInput): M.DirectoryRole {
     return this.state.addDirectoryRole(input);

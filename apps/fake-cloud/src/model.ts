@@ -78,6 +78,7 @@ export interface GraphUser {
   userType: string;
   createdDateTime: string;
   signInSessionsValidFromDateTime: string;
+  lastPasswordChangeDateTime: string;
   onPremisesSyncEnabled: boolean | null;
   department: string | null;
   companyName: string | null;
@@ -200,3 +201,62 @@ export type AlertInput = Json & { id?: string; title?: string; tenantId?: string
 export type SecurityIncident = Json & { id: string; createdDateTime: string; lastUpdateDateTime: string; alertIds: string[] };
 
 export type IncidentInput = Json & { id?: string; displayName?: string; tenantId?: string; alertIds?: string[] };
+
+/** A password set through `passwordProfile`: kept by the fake only so tests can check it never leaked. */
+export interface PasswordRecord {
+  password: string;
+  forceChangePasswordNextSignIn: boolean;
+  setAt: string;
+}
+
+export type RiskLevel = 'low' | 'medium' | 'high' | 'hidden' | 'none';
+export type RiskState = 'none' | 'confirmedSafe' | 'remediated' | 'dismissed' | 'atRisk' | 'confirmedCompromised';
+
+/** Identity Protection's view of a user (`/identityProtection/riskyUsers/{userId}`). */
+export interface RiskyUser {
+  id: string;
+  isDeleted: boolean;
+  isProcessing: boolean;
+  riskLastUpdatedDateTime: string;
+  riskLevel: RiskLevel;
+  riskState: RiskState;
+  riskDetail: string;
+  userDisplayName: string;
+  userPrincipalName: string;
+}
+
+export type RiskyUserInput = { userId: string; riskLevel?: RiskLevel; riskState?: RiskState; riskDetail?: string; tenantId?: string };
+
+/** An interactive or non-interactive sign-in (`/auditLogs/signIns`), with the fields playbooks look at. */
+export interface SignIn {
+  id: string;
+  createdDateTime: string;
+  userId: string;
+  userPrincipalName: string;
+  userDisplayName: string;
+  appId: string;
+  appDisplayName: string;
+  ipAddress: string;
+  clientAppUsed: string;
+  isInteractive: boolean;
+  conditionalAccessStatus: string;
+  riskLevelDuringSignIn: string;
+  riskState: string;
+  location: { city: string; state: string; countryOrRegion: string };
+  status: { errorCode: number; failureReason: string | null; additionalDetails: string | null };
+}
+
+export type SignInInput = Partial<SignIn> & { userId: string; tenantId?: string };
+
+export interface ServicePrincipal {
+  id: string;
+  appId: string;
+  displayName: string;
+  accountEnabled: boolean;
+  servicePrincipalType: string;
+  appOwnerOrganizationId: string | null;
+  publisherName: string | null;
+  tags: string[];
+}
+
+export type ServicePrincipalInput = Partial<ServicePrincipal> & { appId: string; displayName: string; tenantId?: string };

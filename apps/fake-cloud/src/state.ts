@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isoSeconds } from './clock.js';
 import { buildAlert, buildIncident, buildMachine, buildUser } from './entities.js';
 import type {
   AlertInput,
@@ -14,6 +15,13 @@ import type {
   MachineAction,
   MachineInput,
   ManagedIdentity,
+  PasswordRecord,
+  RiskyUser,
+  RiskyUserInput,
+  ServicePrincipal,
+  ServicePrincipalInput,
+  SignIn,
+  SignInInput,
   ManagedIdentityInput,
   SecurityAlert,
   SecurityIncident,
@@ -61,6 +69,14 @@ export class TenantData {
   readonly machineActions = new Map<string, MachineAction>();
   readonly alerts = new Map<string, SecurityAlert>();
   readonly incidents = new Map<string, SecurityIncident>();
+  /** By user id. */
+  readonly passwords = new Map<string, PasswordRecord>();
+  /** By user id. */
+  readonly riskyUsers = new Map<string, RiskyUser>();
+  readonly signIns: SignIn[] = [];
+  /** User id → the user id of their manager. */
+  readonly managers = new Map<string, string>();
+  readonly servicePrincipals = new Map<string, ServicePrincipal>();
   private readonly upnIndex = new Map<string, string>();
 
   constructor(
@@ -87,6 +103,13 @@ export class TenantData {
   findDirectoryRole(idOrTemplateId: string): DirectoryRole | undefined {
     const key = idOrTemplateId.toLowerCase();
     return this.directoryRoles.get(key) ?? [...this.directoryRoles.values()].find((r) => r.roleTemplateId === key);
+  }
+
+  /** By object id, or `appId=<app id>` (Graph's alternate key). */
+  findServicePrincipal(key: string): ServicePrincipal | undefined {
+    const k = key.toLowerCase();
+    if (k.startsWith('appid=')) return [...this.servicePrincipals.values()].find((sp) => sp.appId === k.slice('appid='.length));
+    return this.servicePrincipals.get(k);
   }
 
   /** Template ids of the directory roles the user holds. */
@@ -208,6 +231,60 @@ export class CloudState {
     };
     tenant.directoryRoles.set(role.id, role);
     return role;
+  }
+
+  addRiskyUser(input: RiskyUserInput): RiskyUser {
+    const tenant = this.requireTenant(input.tenantId);
+    const user = tenant.findUser(input.userId);
+    if (!user) throw new Error(`fake-cloud: unknown user ${input.userId}`);
+    const risky: RiskyUser = {
+      id: user.id,
+      isDeleted: false,
+      isProcessing: false,
+      riskLastUpdatedDateTime: isoSeconds(),
+      riskLevel: input.riskLevel ?? 'high',
+      riskState: input.riskState ?? 'atRisk',
+      riskDetail: input.riskDetail ?? 'none',
+      userDisplayName: user.displayName,
+      userPrincipalName: user.userPrincipalName,
+    };
+    tenant.riskyUsers.set(user.id, risky);
+    return risky;
+  }
+
+  addSignIn(input: SignInInput): SignIn {
+    const { tenantId, ...rest } = input;
+    const tenant = this.requireTenant(tenantId);
+    const user = tenant.findUser(input.userId);
+    const signIn: SignIn = {
+      id: randomUUID(),
+      createdDateTime: isoSeconds(),
+      userPrincipalName: user?.userPrincipalName ?? input.userId,
+      userDisplayName: user?.displayName ?? input.userId,
+      appId: '00000002-0000-0ff1-ce00-000000000000',
+      appDisplayName: 'Office 365 Exchange Online',
+      ipAddress: '203.0.113.10',
+      clientAppUsed: 'Browser',
+      isInteractive: true,
+      conditionalAccessStatus: 'notApplied',
+      riskLevelDuringSignIn: 'none',
+      riskState: 'none',
+      location: { city: 'Seattle', state: 'Washington', countryOrRegion: 'US' },
+      status: { errorCode: 0, failureReason: null, additionalDetails: null },
+      ...rest,
+      userId: user?.id ?? input.userId,
+    };
+    tenant.signIns.push(signIn);
+    return signIn;
+  }
+
+  addServicePrincipal(input: ServicePrincipalInput): ServicePrincipal {
+    const { tenantId, ...rest } = input;
+    const tenant = this.requireTenant(tenantId);
+    const sp: ServicePrincipal = { id: randomUUID(), accountEnabled: true, servicePrincipalType: 'Application', appOwnerOrganizationId: null, publisherName: null, tags: [], ...rest, appId: input.appId.toLowerCase() };
+    sp.id = sp.id.toLowerCase();
+    tenant.servicePrincipals.set(sp.id, sp);
+    return sp;
   }
 
   addMachine(input: MachineInput): Machine {

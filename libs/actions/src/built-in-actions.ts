@@ -1,5 +1,5 @@
 import type { ActionDefinition } from './action-definition.js';
-import { getUser, revokeSessions, setAccountEnabledAction } from './azure-ad/index.js';
+import { getManager, getUser, getUserRisk, groupMemberAction, listMemberships, listSignIns, resetPassword, revokeSessions, servicePrincipalEnabledAction, setAccountEnabledAction, userRiskAction } from './azure-ad/index.js';
 import { getMachine } from './defender/get-machine.action.js';
 import { machineIsolationAction } from './defender/machine-isolation.js';
 import { updateAlert } from './graph-security/update-alert.action.js';
@@ -11,6 +11,17 @@ export const BUILT_IN_ACTIONS: ActionDefinition<never, unknown>[] = [
   setAccountEnabledAction(true),
   revokeSessions,
   getUser,
+  resetPassword,
+  userRiskAction('confirmCompromised'),
+  userRiskAction('dismiss'),
+  groupMemberAction(true),
+  groupMemberAction(false),
+  servicePrincipalEnabledAction(false),
+  servicePrincipalEnabledAction(true),
+  listSignIns,
+  getUserRisk,
+  listMemberships,
+  getManager,
   machineIsolationAction('Isolate'),
   machineIsolationAction('Unisolate'),
   getMachine,

@@ -8,5 +8,5 @@ export { TokenProvider, type AccessToken } from './token-provider.js';
 export { grantedRoles, readClaims } from './jwt-claims.js';
 export { GraphClient, type GraphUser, type GraphRequest, userPath } from './graph.client.js';
 export { GraphBatcher, MAX_BATCH } from './graph-batcher.js';
-export { DefenderClient, type Machine, type MachineAction, type MachineActionStatus, type DefenderRequest, TERMINAL_ACTION_STATUSES } from './defender.client.js';
+export { DefenderClient, type Machine, type MachineAction, type MachineActionStatus, type DefenderRequest, type DefenderApi, TERMINAL_ACTION_STATUSES } from './defender.client.js';
 export { AzureModule } from './azure.module.js';
