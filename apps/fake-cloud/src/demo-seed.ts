@@ -6,6 +6,7 @@ import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
   DEMO_DIRECTORY_ROLES,
+  DEMO_FILES,
   DEMO_GROUPS,
   DEMO_MACHINES,
   DEMO_MANAGED_IDENTITY_CLIENT_ID,
@@ -126,6 +127,13 @@ export function seedDemo(state: CloudState): typeof DEMO {
     lastSeen: minutesAgo(1),
     machineTags: ['Production', 'Tier0'],
   });
+
+  const adeleDesktop = DEMO_MACHINES.adeleDesktop.id;
+  state.addDefenderAlert({ tenantId, id: 'da638671903342517783_-1492183417', machineId: adeleDesktop, title: 'Suspicious PowerShell command line', severity: 'High', category: 'Execution', detectionSource: 'EDR', relatedUser: { userName: 'adele.vance', domainName: 'contoso' } });
+  state.addDefenderAlert({ tenantId, machineId: adeleDesktop, title: `'Dropper' malware was detected`, severity: 'Medium', category: 'Malware', threatName: 'Trojan:Win32/Dropper', relatedUser: { userName: 'adele.vance', domainName: 'contoso' } });
+  state.addLogonUser(adeleDesktop, { accountName: 'adele.vance', lastSeen: minutesAgo(5) }, tenantId);
+  state.addLogonUser(adeleDesktop, { accountName: 'svc-backup', logonTypes: 'Service', lastSeen: minutesAgo(60) }, tenantId);
+  state.addFile({ ...DEMO_FILES.invoiceDropper, md5: 'b6f9aa44c5f0565b5deb761b1926e9b6', globalPrevalence: 3, determinationType: 'Malware', determinationValue: 'Trojan:Win32/Dropper', size: 418_304 }, tenantId);
 
   seedDemoSecurity(state, tenantId);
   return DEMO;

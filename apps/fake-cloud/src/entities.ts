@@ -86,6 +86,8 @@ export function buildMachine(input: MachineInput): Machine {
     deviceValue: 'Normal',
     machineTags: [],
     isolationState: 'NotIsolated',
+    restrictionState: 'NotRestricted',
+    quarantinedFiles: [],
     ...rest,
     computerDnsName: input.computerDnsName.toLowerCase(),
   };
@@ -93,7 +95,7 @@ export function buildMachine(input: MachineInput): Machine {
 
 /** The machine as the Defender API shows it (the fake's own bookkeeping removed). */
 export function machineView(machine: Machine): Record<string, unknown> {
-  const { isolationState: _isolationState, ...view } = machine;
+  const { isolationState: _isolationState, restrictionState: _restrictionState, quarantinedFiles: _quarantinedFiles, ...view } = machine;
   return view;
 }
 

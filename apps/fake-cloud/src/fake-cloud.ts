@@ -220,6 +220,19 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
       [...tenant.machines.values()].filter((m) => m.computerDnsName === key).sort((a, b) => b.lastSeen.localeCompare(a.lastSeen))[0]
     );
   }
+  addDefenderAlert(input: M.DefenderAlertInput): M.DefenderAlert {
+    return this.state.addDefenderAlert(input);
+  }
+  addLogonUser(machineId: string, user: Partial<M.LogonUser> & { accountName: string }, tenantId?: string): M.LogonUser {
+    return this.state.addLogonUser(machineId, user, tenantId);
+  }
+  addFile(file: Partial<M.FileProfile> & { sha1: string; sha256: string }, tenantId?: string): M.FileProfile {
+    return this.state.addFile(file, tenantId);
+  }
+  /** Defender custom indicators, optionally only those with this value. */
+  listIndicators(value?: string, tenantId?: string): M.Indicator[] {
+    return [...this.state.requireTenant(tenantId).indicators.values()].filter((i) => !value || i.indicatorValue.toLowerCase() === value.toLowerCase());
+  }
   addAlert(input: M.AlertInput): M.SecurityAlert {
     return this.state.addAlert(input);
   }

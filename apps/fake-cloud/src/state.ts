@@ -16,6 +16,11 @@ import type {
   MachineInput,
   ManagedIdentity,
   PasswordRecord,
+  DefenderAlert,
+  DefenderAlertInput,
+  FileProfile,
+  Indicator,
+  LogonUser,
   RiskyUser,
   RiskyUserInput,
   ServicePrincipal,
@@ -77,6 +82,13 @@ export class TenantData {
   /** User id → the user id of their manager. */
   readonly managers = new Map<string, string>();
   readonly servicePrincipals = new Map<string, ServicePrincipal>();
+  /** Defender custom indicators by id (as text). */
+  readonly indicators = new Map<string, Indicator>();
+  readonly defenderAlerts: DefenderAlert[] = [];
+  /** Machine id → users seen logged on. */
+  readonly logonUsers = new Map<string, LogonUser[]>();
+  /** By SHA-1 and by SHA-256 (lower case). */
+  readonly files = new Map<string, FileProfile>();
   private readonly upnIndex = new Map<string, string>();
 
   constructor(
@@ -285,6 +297,35 @@ export class CloudState {
     sp.id = sp.id.toLowerCase();
     tenant.servicePrincipals.set(sp.id, sp);
     return sp;
+  }
+
+  addDefenderAlert(input: DefenderAlertInput): DefenderAlert {
+    const { tenantId, ...rest } = input;
+    const tenant = this.requireTenant(tenantId);
+    const machine = tenant.machines.get(input.machineId.toLowerCase());
+    const now = new Date().toISOString();
+    const alert: DefenderAlert = { id: `da${randomUUID().replace(/-/g, '').slice(0, 18)}`, incidentId: 41001, computerDnsName: machine?.computerDnsName ?? '', description: '', severity: 'High', status: 'New', category: 'Malware', detectionSource: 'WindowsDefenderAv', threatName: null, alertCreationTime: now, lastUpdateTime: now, relatedUser: null, ...rest, machineId: input.machineId.toLowerCase() };
+    tenant.defenderAlerts.push(alert);
+    return alert;
+  }
+
+  addLogonUser(machineId: string, user: Partial<LogonUser> & { accountName: string }, tenantId?: string): LogonUser {
+    const tenant = this.requireTenant(tenantId);
+    const now = new Date().toISOString();
+    const logon: LogonUser = { id: `contoso\\${user.accountName}`, accountDomain: 'contoso', accountSid: `S-1-5-21-${randomUUID().slice(0, 8)}`, firstSeen: now, lastSeen: now, logonTypes: 'Interactive', isDomainAdmin: false, isOnlyNetworkUser: false, ...user };
+    const list = tenant.logonUsers.get(machineId.toLowerCase()) ?? [];
+    list.push(logon);
+    tenant.logonUsers.set(machineId.toLowerCase(), list);
+    return logon;
+  }
+
+  addFile(file: Partial<FileProfile> & { sha1: string; sha256: string }, tenantId?: string): FileProfile {
+    const tenant = this.requireTenant(tenantId);
+    const now = new Date().toISOString();
+    const profile: FileProfile = { md5: '', globalPrevalence: 1, globalFirstObserved: now, globalLastObserved: now, size: 1024, fileType: 'PortableExecutable', isPeFile: true, filePublisher: null, fileProductName: null, signer: null, issuer: null, signerHash: null, isValidCertificate: false, determinationType: 'Unknown', determinationValue: '', ...file, sha1: file.sha1.toLowerCase(), sha256: file.sha256.toLowerCase() };
+    tenant.files.set(profile.sha1, profile);
+    tenant.files.set(profile.sha256, profile);
+    return profile;
   }
 
   addMachine(input: MachineInput): Machine {

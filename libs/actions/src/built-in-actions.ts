@@ -2,6 +2,10 @@ import type { ActionDefinition } from './action-definition.js';
 import { getManager, getUser, getUserRisk, groupMemberAction, listMemberships, listSignIns, resetPassword, revokeSessions, servicePrincipalEnabledAction, setAccountEnabledAction, userRiskAction } from './azure-ad/index.js';
 import { getMachine } from './defender/get-machine.action.js';
 import { machineIsolationAction } from './defender/machine-isolation.js';
+import { collectInvestigationPackage, restrictAppExecution, runAntivirusScan, stopAndQuarantineFile, unrestrictAppExecution } from './defender/machine-responses.js';
+import { machineTagAction } from './defender/machine-tags.js';
+import { createIndicator, deleteIndicator } from './defender/indicators.js';
+import { getFile, listLoggedOnUsers, listMachineAlerts } from './defender/defender-reads.js';
 import { updateAlert } from './graph-security/update-alert.action.js';
 import { noop } from './core/noop.action.js';
 
@@ -25,6 +29,18 @@ export const BUILT_IN_ACTIONS: ActionDefinition<never, unknown>[] = [
   machineIsolationAction('Isolate'),
   machineIsolationAction('Unisolate'),
   getMachine,
+  runAntivirusScan,
+  restrictAppExecution,
+  unrestrictAppExecution,
+  collectInvestigationPackage,
+  stopAndQuarantineFile,
+  machineTagAction(true),
+  machineTagAction(false),
+  createIndicator,
+  deleteIndicator,
+  listMachineAlerts,
+  listLoggedOnUsers,
+  getFile,
   updateAlert,
   noop,
 ] as ActionDefinition<never, unknown>[];
