@@ -135,6 +135,19 @@ export function seedDemo(state: CloudState): typeof DEMO {
   state.addLogonUser(adeleDesktop, { accountName: 'svc-backup', logonTypes: 'Service', lastSeen: minutesAgo(60) }, tenantId);
   state.addFile({ ...DEMO_FILES.invoiceDropper, md5: 'b6f9aa44c5f0565b5deb761b1926e9b6', globalPrevalence: 3, determinationType: 'Malware', determinationValue: 'Trojan:Win32/Dropper', size: 418_304 }, tenantId);
 
+  // Advanced hunting: who clicked the phishing link, and where the dropper landed.
+  const tables = state.requireTenant(tenantId).huntingTables;
+  const phishUrl = 'https://contoso-login.example/owa/auth';
+  tables.UrlClickEvents = [
+    { Timestamp: minutesAgo(50), Url: phishUrl, AccountUpn: DEMO_USERS.adele.upn, ActionType: 'ClickAllowed', IPAddress: '10.1.4.27', Workload: 'Email' },
+    { Timestamp: minutesAgo(45), Url: phishUrl, AccountUpn: DEMO_USERS.alex.upn, ActionType: 'ClickBlocked', IPAddress: '10.1.9.14', Workload: 'Email' },
+    { Timestamp: minutesAgo(300), Url: 'https://www.contoso.com/benefits', AccountUpn: DEMO_USERS.megan.upn, ActionType: 'ClickAllowed', IPAddress: '10.1.2.8', Workload: 'Teams' },
+  ];
+  tables.EmailEvents = [DEMO_USERS.adele.upn, DEMO_USERS.alex.upn, DEMO_USERS.megan.upn].map((to) => ({ Timestamp: minutesAgo(55), SenderFromAddress: 'it-support@contoso-login.example', RecipientEmailAddress: to, Subject: 'Password expiry notice', ThreatTypes: 'Phish', DeliveryAction: 'Delivered' }));
+  tables.DeviceFileEvents = [
+    { Timestamp: minutesAgo(20), DeviceId: adeleDesktop, DeviceName: DEMO_MACHINES.adeleDesktop.dnsName, FileName: DEMO_FILES.invoiceDropper.fileName, SHA1: DEMO_FILES.invoiceDropper.sha1, SHA256: DEMO_FILES.invoiceDropper.sha256, ActionType: 'FileCreated', InitiatingProcessAccountUpn: DEMO_USERS.adele.upn },
+  ];
+
   seedDemoSecurity(state, tenantId);
   return DEMO;
 }

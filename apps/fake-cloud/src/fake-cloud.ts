@@ -10,6 +10,7 @@ import { Dispatcher } from './dispatcher.js';
 import { FaultRegistry } from './faults.js';
 import { graphBatchRoute, type BatchOrder } from './graph-batch.js';
 import { expandKeySegments, graphErrors } from './graph-common.js';
+import type { HuntingRow } from './hunting.js';
 import { graphIdentityRoutes } from './graph-identity.routes.js';
 import { graphSecurityRoutes } from './graph-security.routes.js';
 import { graphUserRoutes } from './graph-users.routes.js';
@@ -232,6 +233,14 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
   /** Defender custom indicators, optionally only those with this value. */
   listIndicators(value?: string, tenantId?: string): M.Indicator[] {
     return [...this.state.requireTenant(tenantId).indicators.values()].filter((i) => !value || i.indicatorValue.toLowerCase() === value.toLowerCase());
+  }
+  /** Adds rows to an advanced hunting table (created if absent). */
+  addHuntingRows(table: string, rows: HuntingRow[], tenantId?: string): void {
+    const tables = this.state.requireTenant(tenantId).huntingTables;
+    tables[table] = [...(tables[table] ?? []), ...rows];
+  }
+  getIncident(id: string, tenantId?: string): M.SecurityIncident | undefined {
+    return this.state.requireTenant(tenantId).incidents.get(id);
   }
   addAlert(input: M.AlertInput): M.SecurityAlert {
     return this.state.addAlert(input);

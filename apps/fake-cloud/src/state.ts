@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isoSeconds } from './clock.js';
+import type { HuntingRow } from './hunting.js';
 import { buildAlert, buildIncident, buildMachine, buildUser } from './entities.js';
 import type {
   AlertInput,
@@ -87,6 +88,8 @@ export class TenantData {
   readonly defenderAlerts: DefenderAlert[] = [];
   /** Machine id → users seen logged on. */
   readonly logonUsers = new Map<string, LogonUser[]>();
+  /** Advanced hunting tables (`UrlClickEvents`, `EmailEvents`, …) by name. */
+  readonly huntingTables: Record<string, HuntingRow[]> = {};
   /** By SHA-1 and by SHA-256 (lower case). */
   readonly files = new Map<string, FileProfile>();
   private readonly upnIndex = new Map<string, string>();

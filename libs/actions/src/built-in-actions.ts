@@ -7,6 +7,9 @@ import { machineTagAction } from './defender/machine-tags.js';
 import { createIndicator, deleteIndicator } from './defender/indicators.js';
 import { getFile, listLoggedOnUsers, listMachineAlerts } from './defender/defender-reads.js';
 import { updateAlert } from './graph-security/update-alert.action.js';
+import { runHuntingQuery } from './graph-security/hunting.action.js';
+import { getIncident, updateIncident } from './graph-security/incident.actions.js';
+import { commentAlert, commentIncident } from './graph-security/comment.actions.js';
 import { noop } from './core/noop.action.js';
 
 /** Every action the service ships with, in the order the catalogue lists them. */
@@ -42,5 +45,10 @@ export const BUILT_IN_ACTIONS: ActionDefinition<never, unknown>[] = [
   listLoggedOnUsers,
   getFile,
   updateAlert,
+  commentAlert,
+  commentIncident,
+  getIncident,
+  updateIncident,
+  runHuntingQuery,
   noop,
 ] as ActionDefinition<never, unknown>[];
