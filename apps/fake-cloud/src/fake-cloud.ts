@@ -57,7 +57,16 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
  * Microsoft Graph (users, groups, roles, security, `$batch`) and Defender for Endpoint, on one origin.
  * Emits `'request'` with each RequestRecord.
  */
-export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival: [FakeRequest] }> {
+/** A call the webhook receiver got. */
+export interface WebhookCall {
+  name: string;
+  at: string;
+  authorization: string | null;
+  contentType: string | null;
+  body: unknown;
+}
+
+export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival: [FakeRequest]; webhook: [WebhookCall] }> {
   readonly url: string;
   readonly endpoints: FakeCloudEndpoints;
   readonly msi: { endpoint: string; identityHeader: string };
@@ -256,6 +265,26 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
   }
   addIncidents(inputs: M.IncidentInput[]): M.SecurityIncident[] {
     return inputs.map((i) => this.state.addIncident(i));
+  }
+
+  // --- notifications ---
+  private readonly webhookLog: WebhookCall[] = [];
+  /** Called by the `/_fake/hooks/{name}` receiver. */
+  recordWebhook(call: Omit<WebhookCall, 'at'>): void {
+    this.webhookLog.push({ ...call, at: new Date().toISOString() });
+    this.emit('webhook', this.webhookLog.at(-1)!);
+  }
+  /** Calls received by `/_fake/hooks/{name}` (all names when none is given). */
+  webhooks(name?: string): WebhookCall[] {
+    return this.webhookLog.filter((c) => !name || c.name === name);
+  }
+  /** The receiver's URL for a name: what a notification channel is given in tests. */
+  hookUrl(name: string, status?: number): string {
+    return `${this.url}/_fake/hooks/${name}${status ? `?status=${status}` : ''}`;
+  }
+  /** Mail sent through Graph `sendMail`. */
+  sentMail(tenantId?: string): M.SentMail[] {
+    return this.state.requireTenant(tenantId).sentMail;
   }
 
   // --- machine actions ---

@@ -12,6 +12,7 @@ const SIGN_INS_READ = ['AuditLog.Read.All'];
 const MEMBERS_WRITE = ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'];
 const APPS_READ = ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
 const APPS_WRITE = ['Application.ReadWrite.All', 'Directory.ReadWrite.All'];
+const MAIL_SEND = ['Mail.Send'];
 
 /**
  * Graph identity routes beyond users' own properties: Identity Protection's risky users, sign-in
@@ -100,7 +101,20 @@ export function graphIdentityRoutes(graphBase: string): RouteDef<AuthedContext>[
     return graphJson(ctx.req, 204);
   };
 
+  /** `{ message: { subject, body: { content }, toRecipients: [{ emailAddress: { address } }] } }` → 202. */
+  const sendMail = (ctx: AuthedContext) => {
+    const sender = requireUser(ctx);
+    const body = parseJsonBody(ctx.req);
+    const message = isPlainObject(body) && isPlainObject(body.message) ? body.message : undefined;
+    const to = Array.isArray(message?.toRecipients) ? message.toRecipients.map((r) => (isPlainObject(r) && isPlainObject(r.emailAddress) ? String(r.emailAddress.address ?? '') : '')).filter(Boolean) : [];
+    if (!message || to.length === 0) graphBadRequest(ctx.req, 'The message must have at least one recipient.', 'ErrorInvalidRecipients');
+    const content = isPlainObject(message.body) ? String(message.body.content ?? '') : '';
+    ctx.tenant.sentMail.push({ from: sender.userPrincipalName, subject: String(message.subject ?? ''), body: content, to, at: isoSeconds() });
+    return graphJson(ctx.req, 202);
+  };
+
   return [
+    { method: 'POST', pattern: '/v1.0/users/:id/sendMail', permissions: MAIL_SEND, handler: sendMail },
     { method: 'GET', pattern: '/v1.0/identityProtection/riskyUsers', permissions: RISK_READ, handler: listRiskyUsers },
     { method: 'GET', pattern: '/v1.0/identityProtection/riskyUsers/:id', permissions: RISK_READ, handler: riskyUser },
     { method: 'POST', pattern: '/v1.0/identityProtection/riskyUsers/confirmCompromised', permissions: RISK_WRITE, handler: changeRisk('confirmedCompromised') },

@@ -339,3 +339,12 @@ export interface FileProfile {
   determinationType: string;
   determinationValue: string;
 }
+
+/** A message sent through Graph `POST /users/{id}/sendMail`. */
+export interface SentMail {
+  from: string;
+  subject: string;
+  body: string;
+  to: string[];
+  at: string;
+}

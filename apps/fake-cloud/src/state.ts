@@ -17,6 +17,7 @@ import type {
   MachineInput,
   ManagedIdentity,
   PasswordRecord,
+  SentMail,
   DefenderAlert,
   DefenderAlertInput,
   FileProfile,
@@ -88,6 +89,7 @@ export class TenantData {
   readonly defenderAlerts: DefenderAlert[] = [];
   /** Machine id → users seen logged on. */
   readonly logonUsers = new Map<string, LogonUser[]>();
+  readonly sentMail: SentMail[] = [];
   /** Advanced hunting tables (`UrlClickEvents`, `EmailEvents`, …) by name. */
   readonly huntingTables: Record<string, HuntingRow[]> = {};
   /** By SHA-1 and by SHA-256 (lower case). */

@@ -4,6 +4,7 @@ import { AzureError, type AzureTarget, DefenderClient, GraphClient } from '@ripo
 import { ConnectionTargetsService } from '@riposte/connection-targets';
 import { RiposteError } from '@riposte/errors';
 import { AwaitingDecision, Guardrails, type HoldKind, type IntentLimits } from '@riposte/guardrails';
+import { Notifier } from '@riposte/notifications';
 import { Metrics, REDACTED, redactor } from '@riposte/observability';
 import { Database, EffectEntity } from '@riposte/persistence';
 import type { ActionContext, ActionDefinition, PlannedRequest } from './action-definition.js';
@@ -70,6 +71,7 @@ export class ActionRunner {
     private readonly metrics: Metrics,
     private readonly db: Database,
     private readonly guardrails: Guardrails,
+    private readonly notifier: Notifier,
   ) {}
 
   async run(request: ActionRequest): Promise<ActionResult> {
@@ -206,6 +208,7 @@ export class ActionRunner {
       marker: `riposte:${request.runId}/${request.stepKey}`,
       intendedAt: new Date(),
       recordReference: async () => undefined,
+      notify: (channel, notification, signal) => this.notifier.send(channel, notification, signal),
     };
     return { definition, input: checked.input, context };
   }

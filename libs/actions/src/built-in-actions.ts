@@ -11,6 +11,7 @@ import { runHuntingQuery } from './graph-security/hunting.action.js';
 import { getIncident, updateIncident } from './graph-security/incident.actions.js';
 import { commentAlert, commentIncident } from './graph-security/comment.actions.js';
 import { noop } from './core/noop.action.js';
+import { notify } from './notify/notify.action.js';
 
 /** Every action the service ships with, in the order the catalogue lists them. */
 export const BUILT_IN_ACTIONS: ActionDefinition<never, unknown>[] = [
@@ -50,5 +51,6 @@ export const BUILT_IN_ACTIONS: ActionDefinition<never, unknown>[] = [
   getIncident,
   updateIncident,
   runHuntingQuery,
+  notify,
   noop,
 ] as ActionDefinition<never, unknown>[];
