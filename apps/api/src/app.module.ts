@@ -11,12 +11,14 @@ import { AppConfig, ConfigModule } from '@riposte/config';
 import { ConnectionTargetsModule } from '@riposte/connection-targets';
 import { EngineModule } from '@riposte/engine';
 import { GuardrailsModule } from '@riposte/guardrails';
+import { NotificationsModule } from '@riposte/notifications';
 import { loggerOptions, ObservabilityModule } from '@riposte/observability';
 import { PersistenceModule } from '@riposte/persistence';
 import { AdminKeyBootstrap } from './admin-key.bootstrap.js';
 import { ActionsController } from './controllers/actions.controller.js';
 import { AlertsController } from './controllers/alerts.controller.js';
 import { ApiKeysController } from './controllers/api-keys.controller.js';
+import { NotificationChannelsController } from './controllers/notification-channels.controller.js';
 import { AuditController } from './controllers/audit.controller.js';
 import { ConnectionTargetsController } from './controllers/connection-targets.controller.js';
 import { GuardrailsController } from './controllers/guardrails.controller.js';
@@ -46,11 +48,12 @@ export class AppModule {
         AzureModule,
         ConnectionTargetsModule,
         GuardrailsModule,
+        NotificationsModule,
         ActionsModule,
         EngineModule,
         AlertsModule,
       ],
-      controllers: [OperationsController, ConnectionTargetsController, ActionsController, ResponsesController, PlaybooksController, RunsController, AlertsController, GuardrailsController, ApiKeysController, AuditController],
+      controllers: [OperationsController, ConnectionTargetsController, ActionsController, ResponsesController, PlaybooksController, RunsController, AlertsController, GuardrailsController, ApiKeysController, AuditController, NotificationChannelsController],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -41,6 +41,17 @@ export function controlRoutes(fake: FakeCloud): RouteDef[] {
   });
 
   return [
+    // A webhook receiver (Teams workflow, Slack, generic): records the call, answers `?status=` (default 200).
+    {
+      method: 'POST',
+      pattern: '/hooks/:name',
+      handler: (ctx) => {
+        const status = Number(ctx.req.query.get('status') ?? 200);
+        fake.recordWebhook({ name: ctx.params.name!, authorization: ctx.req.headers.authorization ?? null, contentType: ctx.req.headers['content-type'] ?? null, body: parseJsonBody(ctx.req) ?? ctx.req.body });
+        if (status >= 300 && status < 400) return { status, headers: { location: 'https://169.254.169.254/latest/meta-data/' } };
+        return json(status, status < 300 ? { ok: true } : { error: 'refused' });
+      },
+    },
     { method: 'GET', pattern: '/health', handler: () => json(200, { ok: true, url: fake.url, endpoints: fake.endpoints }) },
     { method: 'GET', pattern: '/requests', handler: (ctx) => json(200, { value: fake.requests(filterFrom(ctx.req.query)) }) },
     {

@@ -1,7 +1,7 @@
 import { fail, mdeError } from './errors.js';
 import { machineView } from './entities.js';
 import type { MachineActionEngine } from './machine-actions.js';
-import type { MachineActionType } from './model.js';
+import type { Indicator, MachineActionType } from './model.js';
 import { FilterError } from './odata-filter.js';
 import { applyListQuery, nextLink, type ListQueryOptions } from './odata-query.js';
 import { isPlainObject, json, parseJsonBody, type AuthedContext, type RouteDef, type ServiceErrors } from './router.js';
@@ -9,6 +9,23 @@ import type { FakeRequest, FakeResponse } from './types.js';
 
 const MACHINE_READ = ['Machine.Read.All', 'Machine.ReadWrite.All'];
 const MACHINE_ISOLATE = ['Machine.Isolate'];
+const MACHINE_WRITE = ['Machine.ReadWrite.All'];
+const ALERT_READ = ['Alert.Read.All', 'Alert.ReadWrite.All'];
+const USER_READ = ['User.Read.All', 'User.ReadWrite.All'];
+const FILE_READ = ['File.Read.All'];
+const TI_READ = ['Ti.Read.All', 'Ti.ReadWrite', 'Ti.ReadWrite.All'];
+const TI_WRITE = ['Ti.ReadWrite', 'Ti.ReadWrite.All'];
+const INDICATOR_TYPES = ['FileSha1', 'FileSha256', 'FileMd5', 'IpAddress', 'DomainName', 'Url', 'CertificateThumbprint'];
+const INDICATOR_ACTIONS = ['Alert', 'AlertAndBlock', 'Block', 'Allowed', 'Warn', 'Audit', 'BlockAndRemediate'];
+
+/** Machine actions beyond isolation: the route's last segment, the action type, its permission and its body parameters. */
+const MACHINE_ACTIONS: { segment: string; type: MachineActionType; permissions: string[]; params: string[] }[] = [
+  { segment: 'runAntiVirusScan', type: 'RunAntiVirusScan', permissions: ['Machine.Scan'], params: ['Comment', 'ScanType'] },
+  { segment: 'restrictCodeExecution', type: 'RestrictCodeExecution', permissions: ['Machine.RestrictExecution'], params: ['Comment'] },
+  { segment: 'unrestrictCodeExecution', type: 'UnrestrictCodeExecution', permissions: ['Machine.RestrictExecution'], params: ['Comment'] },
+  { segment: 'collectInvestigationPackage', type: 'CollectInvestigationPackage', permissions: ['Machine.CollectForensics'], params: ['Comment'] },
+  { segment: 'StopAndQuarantineFile', type: 'StopAndQuarantineFile', permissions: ['Machine.StopAndQuarantine'], params: ['Comment', 'Sha1'] },
+];
 const ISOLATION_TYPES = ['Full', 'Selective', 'UnManagedDevice'];
 
 const MACHINE_QUERY: ListQueryOptions = {
@@ -26,6 +43,22 @@ const ACTION_QUERY: ListQueryOptions = {
   filterFields: ['id', 'status', 'machineId', 'type', 'requestor', 'creationDateTimeUtc'],
   orderFields: ['creationDateTimeUtc', 'lastUpdateDateTimeUtc'],
   entity: 'MachineAction',
+  defaultTop: 10_000,
+  maxTop: 10_000,
+};
+
+const ALERT_QUERY: ListQueryOptions = {
+  filterFields: ['id', 'status', 'severity', 'category', 'alertCreationTime', 'lastUpdateTime', 'incidentId'],
+  orderFields: ['alertCreationTime', 'lastUpdateTime'],
+  entity: 'Alert',
+  defaultTop: 10_000,
+  maxTop: 10_000,
+};
+
+const INDICATOR_QUERY: ListQueryOptions = {
+  filterFields: ['id', 'indicatorValue', 'indicatorType', 'action', 'createdBy', 'severity', 'expirationTime'],
+  orderFields: ['creationTimeDateTimeUtc', 'lastUpdateTime'],
+  entity: 'Indicator',
   defaultTop: 10_000,
   maxTop: 10_000,
 };
@@ -67,15 +100,75 @@ export function defenderRoutes(defenderBase: string, engine: MachineActionEngine
     });
   };
 
-  const startAction = (type: MachineActionType) => (ctx: AuthedContext): FakeResponse => {
+  const startAction = (type: MachineActionType, params = type === 'Isolate' ? ['Comment', 'IsolationType'] : ['Comment']) => (ctx: AuthedContext): FakeResponse => {
     const machine = requireMachine(ctx);
-    const body = readActionBody(ctx.req, type === 'Isolate' ? ['Comment', 'IsolationType'] : ['Comment']);
+    const body = readActionBody(ctx.req, params);
     if (engine.activeAction(ctx.tenant, machine.id, type)) {
       fail(mdeError(400, 'ActiveRequestAlreadyExists', 'Action is already in progress'));
     }
-    const scope = type === 'Isolate' ? ((body.IsolationType as string | undefined) ?? 'Full') : null;
-    const action = engine.create(ctx.tenant, machine, { type, comment: body.Comment as string, scope, requestor: ctx.token.upn ?? ctx.token.appid });
+    const scope = type === 'Isolate' ? ((body.IsolationType as string | undefined) ?? 'Full') : type === 'RunAntiVirusScan' ? ((body.ScanType as string | undefined) ?? 'Quick') : null;
+    const relatedFileInfo = type === 'StopAndQuarantineFile' ? { fileIdentifier: String(body.Sha1).toLowerCase(), fileIdentifierType: 'Sha1' as const } : null;
+    const action = engine.create(ctx.tenant, machine, { type, comment: body.Comment as string, scope, requestor: ctx.token.upn ?? ctx.token.appid, relatedFileInfo });
     return ok(201, { '@odata.context': context('MachineActions/$entity'), ...action });
+  };
+
+  /** `{ "Value": "tag", "Action": "Add" | "Remove" }` → 200 with the machine. */
+  const tags = (ctx: AuthedContext) => {
+    const machine = requireMachine(ctx);
+    const body = parseJsonBody(ctx.req);
+    if (!isPlainObject(body) || typeof body.Value !== 'string' || !body.Value.trim() || body.Value.length > 200 || !['Add', 'Remove'].includes(body.Action as string)) {
+      fail(mdeError(400, 'InvalidRequestBody', "Value (1 to 200 characters) and Action ('Add' or 'Remove') are required."));
+    }
+    const value = body.Value;
+    const has = machine.machineTags.some((t) => t.toLowerCase() === value.toLowerCase());
+    if (body.Action === 'Add' && !has) machine.machineTags.push(value);
+    if (body.Action === 'Remove') machine.machineTags = machine.machineTags.filter((t) => t.toLowerCase() !== value.toLowerCase());
+    return ok(200, { '@odata.context': context('Machines/$entity'), ...machineView(machine) });
+  };
+
+  let indicatorSeq = 5000;
+  /** Submit or update: an indicator with the same value and type is updated in place, as MDE does. */
+  const submitIndicator = (ctx: AuthedContext) => {
+    const body = parseJsonBody(ctx.req);
+    if (!isPlainObject(body)) fail(mdeError(400, 'InvalidRequestBody', 'Request body is missing or is not a JSON object.'));
+    const { indicatorValue, indicatorType, action, title, description } = body;
+    if (typeof indicatorValue !== 'string' || !indicatorValue) fail(mdeError(400, 'InvalidRequestBody', "Required parameter 'indicatorValue' is missing."));
+    if (!INDICATOR_TYPES.includes(indicatorType as string)) fail(mdeError(400, 'InvalidRequestBody', `indicatorType must be one of ${INDICATOR_TYPES.join(', ')}.`));
+    if (!INDICATOR_ACTIONS.includes(action as string)) fail(mdeError(400, 'InvalidRequestBody', `action must be one of ${INDICATOR_ACTIONS.join(', ')}.`));
+    if (typeof title !== 'string' || !title) fail(mdeError(400, 'InvalidRequestBody', "Required parameter 'title' is missing."));
+    if (typeof description !== 'string' || !description) fail(mdeError(400, 'InvalidRequestBody', "Required parameter 'description' is missing."));
+    if (body.expirationTime !== undefined && (typeof body.expirationTime !== 'string' || Number.isNaN(Date.parse(body.expirationTime)))) fail(mdeError(400, 'InvalidRequestBody', 'expirationTime is not a date-time.'));
+    const now = new Date().toISOString();
+    const existing = [...ctx.tenant.indicators.values()].find((i) => i.indicatorType === indicatorType && i.indicatorValue.toLowerCase() === indicatorValue.toLowerCase());
+    const indicator: Indicator = {
+      id: existing?.id ?? ++indicatorSeq,
+      indicatorValue,
+      indicatorType: indicatorType as Indicator['indicatorType'],
+      action: action as string,
+      title,
+      description,
+      severity: typeof body.severity === 'string' ? body.severity : 'Informational',
+      expirationTime: typeof body.expirationTime === 'string' ? body.expirationTime : null,
+      creationTimeDateTimeUtc: existing?.creationTimeDateTimeUtc ?? now,
+      lastUpdateTime: now,
+      createdBy: ctx.token.appid,
+      createdBySource: 'PublicApi',
+      generateAlert: body.generateAlert === true,
+      recommendedActions: typeof body.recommendedActions === 'string' ? body.recommendedActions : null,
+      rbacGroupNames: [],
+    };
+    ctx.tenant.indicators.set(String(indicator.id), indicator);
+    return ok(200, { '@odata.context': context('Indicators/$entity'), ...indicator });
+  };
+
+  const deleteIndicator = (ctx: AuthedContext) => {
+    if (!ctx.tenant.indicators.delete(ctx.params.id!)) fail(mdeError(404, 'ResourceNotFound', `Indicator ${ctx.params.id} was not found`));
+    return { status: 204, headers: {} };
+  };
+
+  const file = (ctx: AuthedContext) => {
+    const profile = ctx.tenant.files.get(ctx.params.id!.toLowerCase()) ?? fail(mdeError(404, 'ResourceNotFound', `File ${ctx.params.id} was not found`));
+    return ok(200, { '@odata.context': context('Files/$entity'), ...profile });
   };
 
   const cancel = (ctx: AuthedContext) => {
@@ -116,6 +209,27 @@ export function defenderRoutes(defenderBase: string, engine: MachineActionEngine
       handler: (ctx) => ok(200, { '@odata.context': context('MachineActions/$entity'), ...requireAction(ctx) }),
     },
     { method: 'POST', pattern: '/api/machineactions/:id/cancel', permissions: MACHINE_ISOLATE, handler: cancel },
+    ...MACHINE_ACTIONS.map((a) => ({ method: 'POST', pattern: `/api/machines/:id/${a.segment}`, permissions: a.permissions, handler: startAction(a.type, a.params) })),
+    { method: 'POST', pattern: '/api/machines/:id/tags', permissions: MACHINE_WRITE, handler: tags },
+    {
+      method: 'GET',
+      pattern: '/api/machines/:id/alerts',
+      permissions: ALERT_READ,
+      handler: (ctx) => {
+        const machine = requireMachine(ctx);
+        return list(ctx, ctx.tenant.defenderAlerts.filter((a) => a.machineId === machine.id.toLowerCase()), ALERT_QUERY, 'Alerts', (a) => a);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/api/machines/:id/logonusers',
+      permissions: USER_READ,
+      handler: (ctx) => ok(200, { '@odata.context': context('Users'), value: ctx.tenant.logonUsers.get(requireMachine(ctx).id.toLowerCase()) ?? [] }),
+    },
+    { method: 'GET', pattern: '/api/files/:id', permissions: FILE_READ, handler: file },
+    { method: 'GET', pattern: '/api/indicators', permissions: TI_READ, handler: (ctx) => list(ctx, [...ctx.tenant.indicators.values()], INDICATOR_QUERY, 'Indicators', (i) => i) },
+    { method: 'POST', pattern: '/api/indicators', permissions: TI_WRITE, handler: submitIndicator },
+    { method: 'DELETE', pattern: '/api/indicators/:id', permissions: TI_WRITE, handler: deleteIndicator },
   ];
 }
 
@@ -134,6 +248,8 @@ function readActionBody(req: FakeRequest, allowed: string[]): Record<string, unk
   if (body.IsolationType !== undefined && !ISOLATION_TYPES.includes(body.IsolationType as string)) {
     fail(mdeError(400, 'InvalidRequestBody', `IsolationType must be one of ${ISOLATION_TYPES.join(', ')}.`));
   }
+  if (body.ScanType !== undefined && !['Quick', 'Full'].includes(body.ScanType as string)) fail(mdeError(400, 'InvalidRequestBody', 'ScanType must be Quick or Full.'));
+  if (allowed.includes('Sha1') && !/^[0-9a-f]{40}$/i.test(String(body.Sha1 ?? ''))) fail(mdeError(400, 'InvalidRequestBody', "Required parameter 'Sha1' is missing or is not a SHA-1."));
   return body;
 }
 

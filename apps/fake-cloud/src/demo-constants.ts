@@ -9,8 +9,14 @@ export const DEMO_MANAGED_IDENTITY_CLIENT_ID = 'f53b2f41-8a11-42d8-878a-6deb13ea
 
 /** Permissions as the vendor guide grants them (User.ReadWrite.All; Machine.Isolate), plus reading machines and security data. */
 export const DEMO_ROLES = {
-  graph: ['User.ReadWrite.All', 'SecurityAlert.ReadWrite.All', 'SecurityIncident.Read.All'],
-  defender: ['Machine.Isolate', 'Machine.Read.All'],
+  graph: [
+    'User.ReadWrite.All', 'SecurityAlert.ReadWrite.All', 'SecurityIncident.ReadWrite.All', 'GroupMember.ReadWrite.All', 'IdentityRiskyUser.ReadWrite.All',
+    'Application.ReadWrite.All', 'AuditLog.Read.All', 'ThreatHunting.Read.All', 'Mail.Send',
+  ],
+  defender: [
+    'Machine.Isolate', 'Machine.ReadWrite.All', 'Machine.Scan', 'Machine.RestrictExecution', 'Machine.CollectForensics', 'Machine.StopAndQuarantine',
+    'Ti.ReadWrite.All', 'Alert.Read.All', 'User.Read.All', 'File.Read.All',
+  ],
 };
 
 export const GLOBAL_ADMIN_TEMPLATE_ID = '62e90394-69f5-4237-9190-012177145e10';
@@ -29,6 +35,23 @@ export const DEMO_GROUPS = {
   allStaff: '4d325ba6-4579-4b8a-8137-c3786cd9a52f',
   finance: 'afea530f-1fb8-437c-b160-d98f73ad599a',
   socAnalysts: '0105b054-1850-42fc-ac8d-fd6e57952d35',
+  /** Empty; a Conditional Access policy would block its members from signing in. */
+  caBlock: 'c0b10c4e-0b1a-4c6b-9f3e-2a8d4e6f7a90',
+} as const;
+
+/** Service principals: the demo app's own, and a consented OAuth app a phishing campaign planted. */
+export const DEMO_SERVICE_PRINCIPALS = {
+  riposte: { id: '5b0e3d2a-6f41-4c8e-9a7d-1c2b3e4f5a60' },
+  pdfHelper: { id: '7e2f1a9c-3d4b-4e5f-8a6b-9c0d1e2f3a4b', appId: 'a1f5e2d3-4b6c-4d7e-8f90-1a2b3c4d5e6f', displayName: 'PDF Helper Pro' },
+} as const;
+
+/** SHA-1 and SHA-256 of the demo's malicious file (not a real sample). */
+export const DEMO_FILES = {
+  invoiceDropper: {
+    sha1: '3395856ce81f2b7382dee72602f798b642f14140',
+    sha256: '275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f',
+    fileName: 'invoice_0912.pdf.exe',
+  },
 } as const;
 
 export const DEMO_DIRECTORY_ROLES = {
@@ -63,6 +86,8 @@ export const DEMO = {
   roles: DEMO_ROLES,
   users: DEMO_USERS,
   groups: DEMO_GROUPS,
+  servicePrincipals: DEMO_SERVICE_PRINCIPALS,
+  files: DEMO_FILES,
   directoryRoles: DEMO_DIRECTORY_ROLES,
   machines: DEMO_MACHINES,
   alerts: DEMO_ALERTS,

@@ -30,6 +30,7 @@ export function buildUser(input: UserInput): GraphUser {
     userType: 'Member',
     createdDateTime: isoSeconds(new Date(Date.now() - 90 * 86_400_000)),
     signInSessionsValidFromDateTime: isoSeconds(new Date(Date.now() - 30 * 86_400_000)),
+    lastPasswordChangeDateTime: isoSeconds(new Date(Date.now() - 60 * 86_400_000)),
     onPremisesSyncEnabled: null,
     department: null,
     companyName: null,
@@ -85,6 +86,8 @@ export function buildMachine(input: MachineInput): Machine {
     deviceValue: 'Normal',
     machineTags: [],
     isolationState: 'NotIsolated',
+    restrictionState: 'NotRestricted',
+    quarantinedFiles: [],
     ...rest,
     computerDnsName: input.computerDnsName.toLowerCase(),
   };
@@ -92,7 +95,7 @@ export function buildMachine(input: MachineInput): Machine {
 
 /** The machine as the Defender API shows it (the fake's own bookkeeping removed). */
 export function machineView(machine: Machine): Record<string, unknown> {
-  const { isolationState: _isolationState, ...view } = machine;
+  const { isolationState: _isolationState, restrictionState: _restrictionState, quarantinedFiles: _quarantinedFiles, ...view } = machine;
   return view;
 }
 

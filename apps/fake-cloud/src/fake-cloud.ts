@@ -10,6 +10,8 @@ import { Dispatcher } from './dispatcher.js';
 import { FaultRegistry } from './faults.js';
 import { graphBatchRoute, type BatchOrder } from './graph-batch.js';
 import { expandKeySegments, graphErrors } from './graph-common.js';
+import type { HuntingRow } from './hunting.js';
+import { graphIdentityRoutes } from './graph-identity.routes.js';
 import { graphSecurityRoutes } from './graph-security.routes.js';
 import { graphUserRoutes } from './graph-users.routes.js';
 import { identityErrors, identityRoutes } from './identity.routes.js';
@@ -55,7 +57,16 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
  * Microsoft Graph (users, groups, roles, security, `$batch`) and Defender for Endpoint, on one origin.
  * Emits `'request'` with each RequestRecord.
  */
-export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival: [FakeRequest] }> {
+/** A call the webhook receiver got. */
+export interface WebhookCall {
+  name: string;
+  at: string;
+  authorization: string | null;
+  contentType: string | null;
+  body: unknown;
+}
+
+export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival: [FakeRequest]; webhook: [WebhookCall] }> {
   readonly url: string;
   readonly endpoints: FakeCloudEndpoints;
   readonly msi: { endpoint: string; identityHeader: string };
@@ -103,6 +114,7 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
     const graph = createAuthedHandler(
       new Router<AuthedContext>([
         ...graphUserRoutes(this.endpoints.graph),
+        ...graphIdentityRoutes(this.endpoints.graph),
         ...graphSecurityRoutes(this.endpoints.graph),
         graphBatchRoute((req) => this.dispatcher.dispatch(req), options.batchOrder ?? 'reverse'),
       ]),
@@ -168,6 +180,41 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
   addGroup(input: M.GroupInput): M.Group {
     return this.state.addGroup(input);
   }
+  addRiskyUser(input: M.RiskyUserInput): M.RiskyUser {
+    return this.state.addRiskyUser(input);
+  }
+  getRiskyUser(userIdOrUpn: string, tenantId?: string): M.RiskyUser | undefined {
+    const tenant = this.state.requireTenant(tenantId);
+    const user = tenant.findUser(userIdOrUpn);
+    return user ? tenant.riskyUsers.get(user.id) : undefined;
+  }
+  addSignIn(input: M.SignInInput): M.SignIn {
+    return this.state.addSignIn(input);
+  }
+  setManager(userIdOrUpn: string, managerIdOrUpn: string, tenantId?: string): void {
+    const tenant = this.state.requireTenant(tenantId);
+    const user = tenant.findUser(userIdOrUpn);
+    const manager = tenant.findUser(managerIdOrUpn);
+    if (!user || !manager) throw new Error('fake-cloud: unknown user or manager');
+    tenant.managers.set(user.id, manager.id);
+  }
+  /** The password last set for the user through Graph (the fake keeps it so tests can look for leaks). */
+  getPassword(userIdOrUpn: string, tenantId?: string): M.PasswordRecord | undefined {
+    const tenant = this.state.requireTenant(tenantId);
+    const user = tenant.findUser(userIdOrUpn);
+    return user ? tenant.passwords.get(user.id) : undefined;
+  }
+  getGroup(id: string, tenantId?: string): M.Group | undefined {
+    return this.state.requireTenant(tenantId).groups.get(id.toLowerCase());
+  }
+  addServicePrincipal(input: M.ServicePrincipalInput): M.ServicePrincipal {
+    return this.state.addServicePrincipal(input);
+  }
+  /** By object id or app id. */
+  getServicePrincipal(idOrAppId: string, tenantId?: string): M.ServicePrincipal | undefined {
+    const tenant = this.state.requireTenant(tenantId);
+    return tenant.findServicePrincipal(idOrAppId) ?? tenant.findServicePrincipal(`appId=${idOrAppId}`);
+  }
   addDirectoryRole(input: M.DirectoryRoleInput): M.DirectoryRole {
     return this.state.addDirectoryRole(input);
   }
@@ -183,6 +230,27 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
       [...tenant.machines.values()].filter((m) => m.computerDnsName === key).sort((a, b) => b.lastSeen.localeCompare(a.lastSeen))[0]
     );
   }
+  addDefenderAlert(input: M.DefenderAlertInput): M.DefenderAlert {
+    return this.state.addDefenderAlert(input);
+  }
+  addLogonUser(machineId: string, user: Partial<M.LogonUser> & { accountName: string }, tenantId?: string): M.LogonUser {
+    return this.state.addLogonUser(machineId, user, tenantId);
+  }
+  addFile(file: Partial<M.FileProfile> & { sha1: string; sha256: string }, tenantId?: string): M.FileProfile {
+    return this.state.addFile(file, tenantId);
+  }
+  /** Defender custom indicators, optionally only those with this value. */
+  listIndicators(value?: string, tenantId?: string): M.Indicator[] {
+    return [...this.state.requireTenant(tenantId).indicators.values()].filter((i) => !value || i.indicatorValue.toLowerCase() === value.toLowerCase());
+  }
+  /** Adds rows to an advanced hunting table (created if absent). */
+  addHuntingRows(table: string, rows: HuntingRow[], tenantId?: string): void {
+    const tables = this.state.requireTenant(tenantId).huntingTables;
+    tables[table] = [...(tables[table] ?? []), ...rows];
+  }
+  getIncident(id: string, tenantId?: string): M.SecurityIncident | undefined {
+    return this.state.requireTenant(tenantId).incidents.get(id);
+  }
   addAlert(input: M.AlertInput): M.SecurityAlert {
     return this.state.addAlert(input);
   }
@@ -197,6 +265,26 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
   }
   addIncidents(inputs: M.IncidentInput[]): M.SecurityIncident[] {
     return inputs.map((i) => this.state.addIncident(i));
+  }
+
+  // --- notifications ---
+  private readonly webhookLog: WebhookCall[] = [];
+  /** Called by the `/_fake/hooks/{name}` receiver. */
+  recordWebhook(call: Omit<WebhookCall, 'at'>): void {
+    this.webhookLog.push({ ...call, at: new Date().toISOString() });
+    this.emit('webhook', this.webhookLog.at(-1)!);
+  }
+  /** Calls received by `/_fake/hooks/{name}` (all names when none is given). */
+  webhooks(name?: string): WebhookCall[] {
+    return this.webhookLog.filter((c) => !name || c.name === name);
+  }
+  /** The receiver's URL for a name: what a notification channel is given in tests. */
+  hookUrl(name: string, status?: number): string {
+    return `${this.url}/_fake/hooks/${name}${status ? `?status=${status}` : ''}`;
+  }
+  /** Mail sent through Graph `sendMail`. */
+  sentMail(tenantId?: string): M.SentMail[] {
+    return this.state.requireTenant(tenantId).sentMail;
   }
 
   // --- machine actions ---

@@ -1,7 +1,9 @@
 import { preciseNow } from './clock.js';
 import { incidentView } from './entities.js';
 import { graphBadRequest, graphJson, graphNotFound, graphQuery } from './graph-common.js';
+import { HuntingError, runHunting } from './hunting.js';
 import type { SecurityAlert, SecurityIncident } from './model.js';
+import type { Json } from './types.js';
 import { applyListQuery, nextLink, type ListQueryOptions } from './odata-query.js';
 import { isPlainObject, parseJsonBody, type AuthedContext, type RouteDef } from './router.js';
 import type { FakeRequest } from './types.js';
@@ -9,6 +11,9 @@ import type { FakeRequest } from './types.js';
 const ALERT_READ = ['SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All'];
 const ALERT_WRITE = ['SecurityAlert.ReadWrite.All'];
 const INCIDENT_READ = ['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All'];
+const INCIDENT_WRITE = ['SecurityIncident.ReadWrite.All'];
+const HUNTING = ['ThreatHunting.Read.All'];
+
 const LEGACY_READ = ['SecurityEvents.Read.All', 'SecurityEvents.ReadWrite.All', ...ALERT_READ];
 
 const ALERT_QUERY: ListQueryOptions = {
@@ -36,6 +41,8 @@ const ENUMS: Record<string, readonly string[]> = {
     'lineOfBusinessApplication', 'unknownFutureValue',
   ],
 };
+
+const INCIDENT_STATUSES = ['active', 'resolved', 'inProgress', 'redirected', 'awaitingAction', 'unknownFutureValue'];
 
 /** Enum members added after `unknownFutureValue`: Graph hides them unless asked (`Prefer: include-unknown-enum-members`). */
 const EVOLVED_MEMBERS: Record<string, ReadonlySet<string>> = {
@@ -138,6 +145,57 @@ export function graphSecurityRoutes(graphBase: string): RouteDef<AuthedContext>[
     return graphJson(ctx.req, 200, { '@odata.context': context('security/incidents/$entity'), ...incidentOut(ctx, incident) });
   };
 
+  const requireIncident = (ctx: AuthedContext) => ctx.tenant.incidents.get(ctx.params.id!) ?? graphNotFound(ctx.req, ctx.params.id!);
+
+  const patchIncident = (ctx: AuthedContext) => {
+    const incident = requireIncident(ctx);
+    const body = parseJsonBody(ctx.req);
+    if (!isPlainObject(body)) graphBadRequest(ctx.req, 'Empty or invalid payload provided.');
+    for (const [key, value] of Object.entries(body)) {
+      if (key === '@odata.type') continue;
+      if (key === 'assignedTo') {
+        if (value !== null && typeof value !== 'string') graphBadRequest(ctx.req, `Invalid value for property 'assignedTo'.`);
+        continue;
+      }
+      if (key === 'customTags') {
+        if (!Array.isArray(value) || !value.every((t) => typeof t === 'string')) graphBadRequest(ctx.req, `Invalid value for property 'customTags'.`);
+        continue;
+      }
+      const members = key === 'status' ? INCIDENT_STATUSES : ENUMS[key];
+      if (!members) graphBadRequest(ctx.req, `Property '${key}' cannot be updated; updatable properties are status, classification, determination, assignedTo and customTags.`);
+      if (typeof value !== 'string' || !members.includes(value)) graphBadRequest(ctx.req, `Invalid value '${String(value)}' for property '${key}'.`);
+    }
+    const { '@odata.type': _type, customTags, ...changes } = body;
+    Object.assign(incident, changes, customTags ? { tags: customTags } : {});
+    incident.lastUpdateDateTime = preciseNow();
+    return graphJson(ctx.req, 200, { '@odata.context': context('security/incidents/$entity'), ...incidentOut(ctx, incident) });
+  };
+
+  const incidentComment = (ctx: AuthedContext) => {
+    const incident = requireIncident(ctx);
+    const body = parseJsonBody(ctx.req);
+    if (!isPlainObject(body) || typeof body.comment !== 'string' || !body.comment.trim()) graphBadRequest(ctx.req, "The 'comment' property is required.");
+    const app = ctx.tenant.apps.get(ctx.token.appid.toLowerCase());
+    const now = preciseNow();
+    const comments = incident.comments as Json[];
+    comments.push({ comment: body.comment, createdByDisplayName: ctx.token.upn ?? app?.displayName ?? ctx.token.appid, createdDateTime: now });
+    incident.lastUpdateDateTime = now;
+    return graphJson(ctx.req, 200, { '@odata.context': context(`security/incidents('${incident.id}')/comments`), value: comments });
+  };
+
+  /** `{ "Query": "…", "Timespan"?: "P7D" }` → `{ schema, results }` over the tenant's hunting tables. */
+  const hunt = (ctx: AuthedContext) => {
+    const body = parseJsonBody(ctx.req);
+    if (!isPlainObject(body) || typeof body.Query !== 'string' || !body.Query.trim()) graphBadRequest(ctx.req, "The 'Query' property is required.");
+    try {
+      const answer = runHunting(body.Query, ctx.tenant.huntingTables);
+      return graphJson(ctx.req, 200, { '@odata.context': context('microsoft.graph.security.huntingQueryResults'), ...answer });
+    } catch (error) {
+      if (error instanceof HuntingError) graphBadRequest(ctx.req, error.message);
+      throw error;
+    }
+  };
+
   // Retired in 2026: the endpoint answers, with nothing in it.
   const legacyAlerts = (ctx: AuthedContext) => graphJson(ctx.req, 200, { '@odata.context': context('security/alerts'), value: [] });
 
@@ -148,6 +206,9 @@ export function graphSecurityRoutes(graphBase: string): RouteDef<AuthedContext>[
     { method: 'POST', pattern: '/v1.0/security/alerts_v2/:id/comments', permissions: ALERT_WRITE, handler: comment },
     { method: 'GET', pattern: '/v1.0/security/incidents', permissions: INCIDENT_READ, handler: listIncidents },
     { method: 'GET', pattern: '/v1.0/security/incidents/:id', permissions: INCIDENT_READ, handler: getIncident },
+    { method: 'PATCH', pattern: '/v1.0/security/incidents/:id', permissions: INCIDENT_WRITE, handler: patchIncident },
+    { method: 'POST', pattern: '/v1.0/security/incidents/:id/comments', permissions: INCIDENT_WRITE, handler: incidentComment },
+    { method: 'POST', pattern: '/v1.0/security/runHuntingQuery', permissions: HUNTING, handler: hunt },
     { method: 'GET', pattern: '/v1.0/security/alerts', permissions: LEGACY_READ, handler: legacyAlerts },
   ];
 }

@@ -12,6 +12,7 @@ const USER_READ = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 
 const USER_WRITE_ANY = ['User.ReadWrite.All', 'Directory.ReadWrite.All'];
 const USER_ENABLE = ['User.EnableDisableAccount.All', ...USER_WRITE_ANY];
 const USER_REVOKE = ['User.RevokeSessions.All', ...USER_WRITE_ANY];
+const USER_PASSWORD = ['User-PasswordProfile.ReadWrite.All', ...USER_WRITE_ANY];
 const GROUP_READ = ['GroupMember.Read.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
 const ROLE_READ = [
   'RoleManagement.Read.Directory',
@@ -21,7 +22,7 @@ const ROLE_READ = [
   'Directory.ReadWrite.All',
 ];
 
-const READ_ONLY_USER_PROPERTIES = new Set(['id', 'createdDateTime', 'signInSessionsValidFromDateTime', 'userType']);
+const READ_ONLY_USER_PROPERTIES = new Set(['id', 'createdDateTime', 'signInSessionsValidFromDateTime', 'lastPasswordChangeDateTime', 'userType']);
 const USER_TYPE = 'Microsoft.DirectoryServices.User';
 
 /** Graph user, group and directory role routes (`/graph/v1.0/...`). */
@@ -52,18 +53,25 @@ export function graphUserRoutes(graphBase: string): RouteDef<AuthedContext>[] {
     const user = requireUser(ctx);
     const body = parseJsonBody(ctx.req);
     if (!isPlainObject(body)) graphBadRequest(ctx.req, 'Empty or invalid payload provided.', 'Request_BadRequest');
-    for (const [key, value] of Object.entries(body)) validateUserProperty(ctx, key, value);
+    const { passwordProfile, ...properties } = body;
+    for (const [key, value] of Object.entries(properties)) validateUserProperty(ctx, key, value);
+    const password = passwordProfile === undefined ? undefined : validatePasswordProfile(ctx, passwordProfile);
     const granted = grantedPermissions(ctx.token);
     const broad = granted.some((p) => USER_WRITE_ANY.includes(p));
-    // User.EnableDisableAccount.All covers accountEnabled and nothing else.
-    if (!broad && Object.keys(body).some((k) => k !== 'accountEnabled')) forbidden(ctx);
-    // Disabling an admin is a sensitive action: an app needs an admin role of its own (Entra's rule).
-    if ('accountEnabled' in body && ctx.token.idtyp === 'app' && isPrivileged(ctx.tenant, user.id)) {
+    // User.EnableDisableAccount.All covers accountEnabled and nothing else; User-PasswordProfile.ReadWrite.All passwordProfile only.
+    const narrow = (key: string) => (key === 'accountEnabled' && granted.some((p) => USER_ENABLE.includes(p))) || (key === 'passwordProfile' && granted.some((p) => USER_PASSWORD.includes(p)));
+    if (!broad && Object.keys(body).some((k) => !narrow(k))) forbidden(ctx);
+    // Disabling an admin or resetting their password is sensitive: an app needs an admin role of its own (Entra's rule).
+    if (('accountEnabled' in body || password) && ctx.token.idtyp === 'app' && isPrivileged(ctx.tenant, user.id)) {
       const app = ctx.tenant.apps.get(ctx.token.appid.toLowerCase());
       if (!app?.directoryRoleTemplateIds.some((r) => ADMIN_CAPABLE_ROLES.has(r))) forbidden(ctx);
     }
+    if (password) {
+      ctx.tenant.passwords.set(user.id, { ...password, setAt: isoSeconds() });
+      user.lastPasswordChangeDateTime = isoSeconds();
+    }
     const previousUpn = user.userPrincipalName;
-    Object.assign(user, body);
+    Object.assign(user, properties);
     ctx.tenant.putUser(user, previousUpn);
     return graphJson(ctx.req, 204);
   };
@@ -140,7 +148,7 @@ export function graphUserRoutes(graphBase: string): RouteDef<AuthedContext>[] {
   return [
     { method: 'GET', pattern: '/v1.0/users', permissions: USER_READ, handler: listUsers },
     { method: 'GET', pattern: '/v1.0/users/:id', permissions: USER_READ, handler: getUser },
-    { method: 'PATCH', pattern: '/v1.0/users/:id', permissions: USER_ENABLE, handler: patchUser },
+    { method: 'PATCH', pattern: '/v1.0/users/:id', permissions: [...USER_ENABLE, ...USER_PASSWORD], handler: patchUser },
     { method: 'POST', pattern: '/v1.0/users/:id/revokeSignInSessions', permissions: USER_REVOKE, handler: revoke },
     { method: 'GET', pattern: '/v1.0/users/:id/memberOf', permissions: [...USER_READ, ...GROUP_READ], handler: memberOf },
     { method: 'GET', pattern: '/v1.0/groups/:id', permissions: GROUP_READ, handler: getGroup },
@@ -184,6 +192,15 @@ function validateUserProperty(ctx: AuthedContext, key: string, value: unknown): 
   if (!ok) {
     graphBadRequest(ctx.req, `Invalid value specified for property '${key}' of resource 'User'.`, 'Request_BadRequest');
   }
+}
+
+/** Entra's default policy: 8 to 256 characters, three of upper, lower, digit, symbol. */
+function validatePasswordProfile(ctx: AuthedContext, profile: unknown): { password: string; forceChangePasswordNextSignIn: boolean } {
+  if (!isPlainObject(profile) || typeof profile.password !== 'string') graphBadRequest(ctx.req, "Invalid value specified for property 'passwordProfile' of resource 'User'.", 'Request_BadRequest');
+  const password = profile.password;
+  const classes = [/[A-Z]/, /[a-z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((r) => r.test(password)).length;
+  if (password.length < 8 || password.length > 256 || classes < 3) graphBadRequest(ctx.req, 'The specified password does not comply with password complexity requirements. Please provide a different password.', 'Request_BadRequest');
+  return { password, forceChangePasswordNextSignIn: profile.forceChangePasswordNextSignIn === true };
 }
 
 function isPrivileged(tenant: TenantData, userId: string): boolean {

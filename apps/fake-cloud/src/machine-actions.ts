@@ -33,6 +33,7 @@ export interface NewAction {
   /** Isolation type for `Isolate`; MDE reports it as the action's `scope`. */
   scope: string | null;
   requestor: string;
+  relatedFileInfo?: MachineAction['relatedFileInfo'];
 }
 
 /**
@@ -80,7 +81,7 @@ export class MachineActionEngine {
       errorHResult: 0,
       requestSource: 'PublicApi',
       externalId: null,
-      relatedFileInfo: null,
+      relatedFileInfo: input.relatedFileInfo ?? null,
       commands: [],
       troubleshootInfo: null,
     };
@@ -122,7 +123,11 @@ export class MachineActionEngine {
     if (status === 'Failed') action.errorHResult = -2147024891;
     if (status !== 'Succeeded') return;
     const machine = tenant.machines.get(action.machineId.toLowerCase());
-    if (machine) machine.isolationState = action.type === 'Isolate' ? ((action.scope ?? 'Full') as IsolationState) : 'NotIsolated';
+    if (!machine) return;
+    // What a succeeded action leaves on the machine, for tests to check.
+    if (action.type === 'Isolate' || action.type === 'Unisolate') machine.isolationState = action.type === 'Isolate' ? ((action.scope ?? 'Full') as IsolationState) : 'NotIsolated';
+    if (action.type === 'RestrictCodeExecution' || action.type === 'UnrestrictCodeExecution') machine.restrictionState = action.type === 'RestrictCodeExecution' ? 'Restricted' : 'NotRestricted';
+    if (action.type === 'StopAndQuarantineFile' && action.relatedFileInfo) machine.quarantinedFiles.push(action.relatedFileInfo.fileIdentifier);
   }
 
   clear(): void {

@@ -78,6 +78,7 @@ export interface GraphUser {
   userType: string;
   createdDateTime: string;
   signInSessionsValidFromDateTime: string;
+  lastPasswordChangeDateTime: string;
   onPremisesSyncEnabled: boolean | null;
   department: string | null;
   companyName: string | null;
@@ -148,11 +149,15 @@ export interface Machine {
   deviceValue: string;
   machineTags: string[];
   isolationState: IsolationState;
+  /** Fake bookkeeping like isolationState: app execution restricted to Microsoft-signed binaries. */
+  restrictionState: 'NotRestricted' | 'Restricted';
+  /** Fake bookkeeping: SHA-1s stopped and quarantined on the machine. */
+  quarantinedFiles: string[];
 }
 
 export type MachineInput = Partial<Machine> & { computerDnsName: string; tenantId?: string };
 
-export type MachineActionType = 'Isolate' | 'Unisolate';
+export type MachineActionType = 'Isolate' | 'Unisolate' | 'RunAntiVirusScan' | 'RestrictCodeExecution' | 'UnrestrictCodeExecution' | 'CollectInvestigationPackage' | 'StopAndQuarantineFile';
 export type MachineActionStatus = 'Pending' | 'InProgress' | 'Succeeded' | 'Failed' | 'TimeOut' | 'Cancelled';
 export const TERMINAL_ACTION_STATUSES: readonly MachineActionStatus[] = ['Succeeded', 'Failed', 'TimeOut', 'Cancelled'];
 
@@ -174,7 +179,7 @@ export interface MachineAction {
   errorHResult: number;
   requestSource: string;
   externalId: string | null;
-  relatedFileInfo: null;
+  relatedFileInfo: { fileIdentifier: string; fileIdentifierType: 'Sha1' } | null;
   commands: unknown[];
   troubleshootInfo: string | null;
 }
@@ -200,3 +205,146 @@ export type AlertInput = Json & { id?: string; title?: string; tenantId?: string
 export type SecurityIncident = Json & { id: string; createdDateTime: string; lastUpdateDateTime: string; alertIds: string[] };
 
 export type IncidentInput = Json & { id?: string; displayName?: string; tenantId?: string; alertIds?: string[] };
+
+/** A password set through `passwordProfile`: kept by the fake only so tests can check it never leaked. */
+export interface PasswordRecord {
+  password: string;
+  forceChangePasswordNextSignIn: boolean;
+  setAt: string;
+}
+
+export type RiskLevel = 'low' | 'medium' | 'high' | 'hidden' | 'none';
+export type RiskState = 'none' | 'confirmedSafe' | 'remediated' | 'dismissed' | 'atRisk' | 'confirmedCompromised';
+
+/** Identity Protection's view of a user (`/identityProtection/riskyUsers/{userId}`). */
+export interface RiskyUser {
+  id: string;
+  isDeleted: boolean;
+  isProcessing: boolean;
+  riskLastUpdatedDateTime: string;
+  riskLevel: RiskLevel;
+  riskState: RiskState;
+  riskDetail: string;
+  userDisplayName: string;
+  userPrincipalName: string;
+}
+
+export type RiskyUserInput = { userId: string; riskLevel?: RiskLevel; riskState?: RiskState; riskDetail?: string; tenantId?: string };
+
+/** An interactive or non-interactive sign-in (`/auditLogs/signIns`), with the fields playbooks look at. */
+export interface SignIn {
+  id: string;
+  createdDateTime: string;
+  userId: string;
+  userPrincipalName: string;
+  userDisplayName: string;
+  appId: string;
+  appDisplayName: string;
+  ipAddress: string;
+  clientAppUsed: string;
+  isInteractive: boolean;
+  conditionalAccessStatus: string;
+  riskLevelDuringSignIn: string;
+  riskState: string;
+  location: { city: string; state: string; countryOrRegion: string };
+  status: { errorCode: number; failureReason: string | null; additionalDetails: string | null };
+}
+
+export type SignInInput = Partial<SignIn> & { userId: string; tenantId?: string };
+
+export interface ServicePrincipal {
+  id: string;
+  appId: string;
+  displayName: string;
+  accountEnabled: boolean;
+  servicePrincipalType: string;
+  appOwnerOrganizationId: string | null;
+  publisherName: string | null;
+  tags: string[];
+}
+
+export type ServicePrincipalInput = Partial<ServicePrincipal> & { appId: string; displayName: string; tenantId?: string };
+
+export type IndicatorType = 'FileSha1' | 'FileSha256' | 'FileMd5' | 'IpAddress' | 'DomainName' | 'Url' | 'CertificateThumbprint';
+
+/** A Defender custom indicator (`/api/indicators`). */
+export interface Indicator {
+  /** A number, as in MDE. */
+  id: number;
+  indicatorValue: string;
+  indicatorType: IndicatorType;
+  action: string;
+  title: string;
+  description: string;
+  severity: string;
+  expirationTime: string | null;
+  creationTimeDateTimeUtc: string;
+  lastUpdateTime: string;
+  createdBy: string;
+  createdBySource: string;
+  generateAlert: boolean;
+  recommendedActions: string | null;
+  rbacGroupNames: string[];
+}
+
+/** A Defender for Endpoint alert (`/api/alerts`, `/api/machines/{id}/alerts`): the fields playbooks read. */
+export interface DefenderAlert {
+  id: string;
+  incidentId: number;
+  machineId: string;
+  computerDnsName: string;
+  title: string;
+  description: string;
+  severity: string;
+  status: string;
+  category: string;
+  detectionSource: string;
+  threatName: string | null;
+  alertCreationTime: string;
+  lastUpdateTime: string;
+  relatedUser: { userName: string; domainName: string } | null;
+}
+
+export type DefenderAlertInput = Partial<DefenderAlert> & { machineId: string; title: string; tenantId?: string };
+
+export interface LogonUser {
+  id: string;
+  accountName: string;
+  accountDomain: string;
+  accountSid: string;
+  firstSeen: string;
+  lastSeen: string;
+  logonTypes: string;
+  isDomainAdmin: boolean;
+  isOnlyNetworkUser: boolean;
+}
+
+/** A file as Defender profiles it (`/api/files/{sha1 or sha256}`). */
+export interface FileProfile {
+  sha1: string;
+  sha256: string;
+  md5: string;
+  globalPrevalence: number;
+  globalFirstObserved: string;
+  globalLastObserved: string;
+  size: number;
+  fileType: string | null;
+  isPeFile: boolean;
+  filePublisher: string | null;
+  fileProductName: string | null;
+  signer: string | null;
+  issuer: string | null;
+  signerHash: string | null;
+  isValidCertificate: boolean | null;
+  determinationType: string;
+  determinationValue: string;
+}
+
+/** A message sent through Graph `POST /users/{id}/sendMail`. */
+export interface SentMail {
+  from: string;
+  subject: string;
+  body: string;
+  to: string[];
+  at: string;
+}

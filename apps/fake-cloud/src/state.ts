@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { isoSeconds } from './clock.js';
+import type { HuntingRow } from './hunting.js';
 import { buildAlert, buildIncident, buildMachine, buildUser } from './entities.js';
 import type {
   AlertInput,
@@ -14,6 +16,19 @@ import type {
   MachineAction,
   MachineInput,
   ManagedIdentity,
+  PasswordRecord,
+  SentMail,
+  DefenderAlert,
+  DefenderAlertInput,
+  FileProfile,
+  Indicator,
+  LogonUser,
+  RiskyUser,
+  RiskyUserInput,
+  ServicePrincipal,
+  ServicePrincipalInput,
+  SignIn,
+  SignInInput,
   ManagedIdentityInput,
   SecurityAlert,
   SecurityIncident,
@@ -61,6 +76,24 @@ export class TenantData {
   readonly machineActions = new Map<string, MachineAction>();
   readonly alerts = new Map<string, SecurityAlert>();
   readonly incidents = new Map<string, SecurityIncident>();
+  /** By user id. */
+  readonly passwords = new Map<string, PasswordRecord>();
+  /** By user id. */
+  readonly riskyUsers = new Map<string, RiskyUser>();
+  readonly signIns: SignIn[] = [];
+  /** User id → the user id of their manager. */
+  readonly managers = new Map<string, string>();
+  readonly servicePrincipals = new Map<string, ServicePrincipal>();
+  /** Defender custom indicators by id (as text). */
+  readonly indicators = new Map<string, Indicator>();
+  readonly defenderAlerts: DefenderAlert[] = [];
+  /** Machine id → users seen logged on. */
+  readonly logonUsers = new Map<string, LogonUser[]>();
+  readonly sentMail: SentMail[] = [];
+  /** Advanced hunting tables (`UrlClickEvents`, `EmailEvents`, …) by name. */
+  readonly huntingTables: Record<string, HuntingRow[]> = {};
+  /** By SHA-1 and by SHA-256 (lower case). */
+  readonly files = new Map<string, FileProfile>();
   private readonly upnIndex = new Map<string, string>();
 
   constructor(
@@ -87,6 +120,13 @@ export class TenantData {
   findDirectoryRole(idOrTemplateId: string): DirectoryRole | undefined {
     const key = idOrTemplateId.toLowerCase();
     return this.directoryRoles.get(key) ?? [...this.directoryRoles.values()].find((r) => r.roleTemplateId === key);
+  }
+
+  /** By object id, or `appId=<app id>` (Graph's alternate key). */
+  findServicePrincipal(key: string): ServicePrincipal | undefined {
+    const k = key.toLowerCase();
+    if (k.startsWith('appid=')) return [...this.servicePrincipals.values()].find((sp) => sp.appId === k.slice('appid='.length));
+    return this.servicePrincipals.get(k);
   }
 
   /** Template ids of the directory roles the user holds. */
@@ -208,6 +248,89 @@ export class CloudState {
     };
     tenant.directoryRoles.set(role.id, role);
     return role;
+  }
+
+  addRiskyUser(input: RiskyUserInput): RiskyUser {
+    const tenant = this.requireTenant(input.tenantId);
+    const user = tenant.findUser(input.userId);
+    if (!user) throw new Error(`fake-cloud: unknown user ${input.userId}`);
+    const risky: RiskyUser = {
+      id: user.id,
+      isDeleted: false,
+      isProcessing: false,
+      riskLastUpdatedDateTime: isoSeconds(),
+      riskLevel: input.riskLevel ?? 'high',
+      riskState: input.riskState ?? 'atRisk',
+      riskDetail: input.riskDetail ?? 'none',
+      userDisplayName: user.displayName,
+      userPrincipalName: user.userPrincipalName,
+    };
+    tenant.riskyUsers.set(user.id, risky);
+    return risky;
+  }
+
+  addSignIn(input: SignInInput): SignIn {
+    const { tenantId, ...rest } = input;
+    const tenant = this.requireTenant(tenantId);
+    const user = tenant.findUser(input.userId);
+    const signIn: SignIn = {
+      id: randomUUID(),
+      createdDateTime: isoSeconds(),
+      userPrincipalName: user?.userPrincipalName ?? input.userId,
+      userDisplayName: user?.displayName ?? input.userId,
+      appId: '00000002-0000-0ff1-ce00-000000000000',
+      appDisplayName: 'Office 365 Exchange Online',
+      ipAddress: '203.0.113.10',
+      clientAppUsed: 'Browser',
+      isInteractive: true,
+      conditionalAccessStatus: 'notApplied',
+      riskLevelDuringSignIn: 'none',
+      riskState: 'none',
+      location: { city: 'Seattle', state: 'Washington', countryOrRegion: 'US' },
+      status: { errorCode: 0, failureReason: null, additionalDetails: null },
+      ...rest,
+      userId: user?.id ?? input.userId,
+    };
+    tenant.signIns.push(signIn);
+    return signIn;
+  }
+
+  addServicePrincipal(input: ServicePrincipalInput): ServicePrincipal {
+    const { tenantId, ...rest } = input;
+    const tenant = this.requireTenant(tenantId);
+    const sp: ServicePrincipal = { id: randomUUID(), accountEnabled: true, servicePrincipalType: 'Application', appOwnerOrganizationId: null, publisherName: null, tags: [], ...rest, appId: input.appId.toLowerCase() };
+    sp.id = sp.id.toLowerCase();
+    tenant.servicePrincipals.set(sp.id, sp);
+    return sp;
+  }
+
+  addDefenderAlert(input: DefenderAlertInput): DefenderAlert {
+    const { tenantId, ...rest } = input;
+    const tenant = this.requireTenant(tenantId);
+    const machine = tenant.machines.get(input.machineId.toLowerCase());
+    const now = new Date().toISOString();
+    const alert: DefenderAlert = { id: `da${randomUUID().replace(/-/g, '').slice(0, 18)}`, incidentId: 41001, computerDnsName: machine?.computerDnsName ?? '', description: '', severity: 'High', status: 'New', category: 'Malware', detectionSource: 'WindowsDefenderAv', threatName: null, alertCreationTime: now, lastUpdateTime: now, relatedUser: null, ...rest, machineId: input.machineId.toLowerCase() };
+    tenant.defenderAlerts.push(alert);
+    return alert;
+  }
+
+  addLogonUser(machineId: string, user: Partial<LogonUser> & { accountName: string }, tenantId?: string): LogonUser {
+    const tenant = this.requireTenant(tenantId);
+    const now = new Date().toISOString();
+    const logon: LogonUser = { id: `contoso\\${user.accountName}`, accountDomain: 'contoso', accountSid: `S-1-5-21-${randomUUID().slice(0, 8)}`, firstSeen: now, lastSeen: now, logonTypes: 'Interactive', isDomainAdmin: false, isOnlyNetworkUser: false, ...user };
+    const list = tenant.logonUsers.get(machineId.toLowerCase()) ?? [];
+    list.push(logon);
+    tenant.logonUsers.set(machineId.toLowerCase(), list);
+    return logon;
+  }
+
+  addFile(file: Partial<FileProfile> & { sha1: string; sha256: string }, tenantId?: string): FileProfile {
+    const tenant = this.requireTenant(tenantId);
+    const now = new Date().toISOString();
+    const profile: FileProfile = { md5: '', globalPrevalence: 1, globalFirstObserved: now, globalLastObserved: now, size: 1024, fileType: 'PortableExecutable', isPeFile: true, filePublisher: null, fileProductName: null, signer: null, issuer: null, signerHash: null, isValidCertificate: false, determinationType: 'Unknown', determinationValue: '', ...file, sha1: file.sha1.toLowerCase(), sha256: file.sha256.toLowerCase() };
+    tenant.files.set(profile.sha1, profile);
+    tenant.files.set(profile.sha256, profile);
+    return profile;
   }
 
   addMachine(input: MachineInput): Machine {

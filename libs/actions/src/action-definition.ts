@@ -1,5 +1,6 @@
 import type { TSchema } from 'typebox';
 import type { AzureTarget, DefenderClient, GraphClient, HttpMethod, ResourceName } from '@riposte/azure';
+import type { Notification, NotificationReceipt } from '@riposte/notifications';
 
 /** An app role the action needs, on the resource that grants it. Any role in `satisfiedBy` will do instead. */
 export interface RequiredRole {
@@ -33,6 +34,8 @@ export interface ActionContext {
    * so that after a crash the wait resumes on the same effect.
    */
   recordReference(reference: string): Promise<void>;
+  /** Sends on a notification channel (see @riposte/notifications). */
+  notify(channel: string, notification: Notification, signal: AbortSignal): Promise<NotificationReceipt>;
 }
 
 /** What reconciliation found out about an effect whose outcome was not recorded. */

@@ -5,6 +5,7 @@ import { AzureError, type AzureTarget, CheckLater, DefenderClient, GraphClient }
 import { ConnectionTargetsService } from '@riposte/connection-targets';
 import { type ErrorCode, RiposteError } from '@riposte/errors';
 import { AwaitingDecision, Guardrails, type HoldKind, type IntentLimits } from '@riposte/guardrails';
+import { Notifier } from '@riposte/notifications';
 import { Metrics, REDACTED, redactor } from '@riposte/observability';
 import { Database, EffectEntity } from '@riposte/persistence';
 import type { ActionContext, ActionDefinition, PlannedRequest } from './action-definition.js';
@@ -77,6 +78,7 @@ export class ActionRunner {
     private readonly db: Database,
     private readonly guardrails: Guardrails,
     private readonly config: AppConfig,
+    private readonly notifier: Notifier,
   ) {}
 
   /**
@@ -228,6 +230,7 @@ export class ActionRunner {
       marker: `riposte:${request.runId}/${request.stepKey}`,
       intendedAt: new Date(),
       recordReference: async () => undefined,
+      notify: (channel, notification, signal) => this.notifier.send(channel, notification, signal),
     };
     return { definition, input: checked.input, context };
   }

@@ -40,7 +40,7 @@ export interface DefenderRequest {
   body?: unknown;
   idempotent: boolean;
   /** The Defender API the call counts against, for the client-side rate limit. */
-  api: 'machines' | 'isolate' | 'unisolate' | 'machineactions';
+  api: DefenderApi;
   notFound?: NotFoundMeaning;
   what?: string;
 }
@@ -58,6 +58,9 @@ export class CheckLater extends Error {
     this.name = 'CheckLater';
   }
 }
+
+/** Each has its own Defender rate limit (100 a minute, 1,500 an hour), so each its own bucket here. */
+export type DefenderApi = 'machines' | 'isolate' | 'unisolate' | 'machineactions' | 'scan' | 'restrict' | 'unrestrict' | 'collect' | 'quarantine' | 'tags' | 'indicators' | 'alerts' | 'logonusers' | 'files';
 
 const MACHINE_ID = /^[0-9a-f]{40}$/i;
 
@@ -104,7 +107,7 @@ export class DefenderClient {
     return (await this.send<MachineAction>(target, { method: 'GET', path: `/machineactions/${encodeURIComponent(id)}`, idempotent: true, api: 'machineactions', what: `machine action ${id}` }, signal)).data;
   }
 
-  async findMachineActions(target: AzureTarget, machineId: string, type: 'Isolate' | 'Unisolate', signal?: AbortSignal): Promise<MachineAction[]> {
+  async findMachineActions(target: AzureTarget, machineId: string, type: string, signal?: AbortSignal): Promise<MachineAction[]> {
     const filter = encodeURIComponent(`machineId eq '${machineId}' and type eq '${type}'`);
     const reply = await this.send<{ value?: MachineAction[] }>(target, { method: 'GET', path: `/machineactions?$filter=${filter}`, idempotent: true, api: 'machineactions' }, signal);
     return reply.data?.value ?? [];

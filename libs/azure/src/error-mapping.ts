@@ -5,7 +5,7 @@ interface ApiErrorBody {
 }
 
 /** What a 404 means depends on what was asked for. */
-export type NotFoundMeaning = 'user_not_found' | 'machine_not_found' | 'alert_not_found' | 'not_found';
+export type NotFoundMeaning = 'user_not_found' | 'machine_not_found' | 'alert_not_found' | 'group_not_found' | 'service_principal_not_found' | 'incident_not_found' | 'indicator_not_found' | 'file_not_found' | 'not_found';
 
 /** Maps a Graph or Defender error answer (docs/AZURE.md#graph-errors, docs/AZURE.md#defender-errors) to a typed error. */
 export function apiError(service: AzureService, status: number, body: unknown, options: { notFound?: NotFoundMeaning; retryAfterMs?: number; what?: string } = {}): AzureError {

@@ -1,12 +1,12 @@
 export { CLOUDS, RESOURCES, type CloudName, type ResourceName, type CloudEndpoints, type CloudScopes, type CustomCloud, resolveCloud } from './clouds.js';
 export { type AzureTarget, type AzureCredential } from './azure-target.js';
 export { AzureError, type AzureErrorCode, type AzureService } from './azure-error.js';
-export { refuseEndpointUrl, refuseAddress, type EndpointPolicy } from './endpoint-policy.js';
+export { refuseEndpointUrl, refuseAddress, guardedLookup, type EndpointPolicy } from './endpoint-policy.js';
 export { parseRetryAfter, backoffDelay, isRetryable } from './retry-policy.js';
 export { AzureHttp, type AzureCall, type AzureReply, type HttpMethod } from './azure-http.js';
 export { TokenProvider, type AccessToken } from './token-provider.js';
 export { grantedRoles, readClaims } from './jwt-claims.js';
 export { GraphClient, type GraphUser, type GraphRequest, userPath } from './graph.client.js';
 export { GraphBatcher, MAX_BATCH } from './graph-batcher.js';
-export { DefenderClient, CheckLater, type Machine, type MachineAction, type MachineActionStatus, type DefenderRequest, TERMINAL_ACTION_STATUSES } from './defender.client.js';
+export { DefenderClient, CheckLater, type Machine, type MachineAction, type MachineActionStatus, type DefenderRequest, type DefenderApi, TERMINAL_ACTION_STATUSES } from './defender.client.js';
 export { AzureModule } from './azure.module.js';

@@ -72,6 +72,9 @@ export const ERROR_CODES = {
   called_playbook_failed: { where: 'step', retried: false, meaning: 'The playbook that a `call` step started ended failed or cancelled.' },
   call_depth_exceeded: { where: 'step', retried: false, meaning: 'Playbooks call each other deeper than allowed.' },
 
+  notification_refused: { where: 'both', status: 503, retried: false, meaning: "A notification channel's URL resolves to an address this service does not call; nothing was sent." },
+  notification_failed: { where: 'both', status: 503, retried: false, meaning: 'A notification channel could not be reached, redirected, or answered an error.' },
+
   // Calls to Azure (step failures; also in the connection test)
   invalid_client_secret: { where: 'step', retried: false, meaning: 'Entra ID refused the client secret (AADSTS7000215): send the secret value, not its id.' },
   expired_client_secret: { where: 'step', retried: false, meaning: 'The client secret has expired (AADSTS7000222): add a new one and rotate it here.' },
@@ -86,6 +89,11 @@ export const ERROR_CODES = {
   user_not_found: { where: 'step', retried: false, meaning: 'No such user in the tenant.' },
   machine_not_found: { where: 'step', retried: false, meaning: 'No such machine in Defender for Endpoint.' },
   alert_not_found: { where: 'step', retried: false, meaning: 'No such security alert.' },
+  group_not_found: { where: 'step', retried: false, meaning: 'No such group in the tenant.' },
+  service_principal_not_found: { where: 'step', retried: false, meaning: 'No such service principal (by object id or app id).' },
+  incident_not_found: { where: 'step', retried: false, meaning: 'No such security incident.' },
+  indicator_not_found: { where: 'step', retried: false, meaning: 'No such Defender indicator.' },
+  file_not_found: { where: 'step', retried: false, meaning: 'Defender knows no file with this hash.' },
   action_already_pending: { where: 'step', retried: false, meaning: 'Defender already runs an action of this kind on the machine (it is joined, not repeated).' },
   throttled: { where: 'step', retried: true, meaning: 'Azure answered 429 after the in-call retries; retried after its Retry-After.' },
   bad_request: { where: 'step', retried: false, meaning: 'Azure refused the request as malformed (400); the message quotes its reason.' },

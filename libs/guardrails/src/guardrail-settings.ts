@@ -42,6 +42,18 @@ export const DEFAULT_SETTINGS: GuardrailSettings = {
   budgets: {
     'azure_ad.disable_user': { limit: 20, windowMs: HOUR },
     'defender.isolate_machine': { limit: 10, windowMs: HOUR },
+    // Containment from the response catalogue: enough for one bad day, not for a runaway loop.
+    'azure_ad.reset_password': { limit: 10, windowMs: HOUR },
+    'azure_ad.confirm_compromised': { limit: 20, windowMs: HOUR },
+    'azure_ad.add_group_member': { limit: 20, windowMs: HOUR },
+    'azure_ad.remove_group_member': { limit: 20, windowMs: HOUR },
+    'azure_ad.disable_service_principal': { limit: 5, windowMs: HOUR },
+    'defender.restrict_app_execution': { limit: 10, windowMs: HOUR },
+    'defender.stop_and_quarantine_file': { limit: 30, windowMs: HOUR },
+    'defender.collect_investigation_package': { limit: 20, windowMs: HOUR },
+    'defender.run_antivirus_scan': { limit: 50, windowMs: HOUR },
+    'defender.create_indicator': { limit: 50, windowMs: HOUR },
+    'defender.delete_indicator': { limit: 50, windowMs: HOUR },
   },
 };
 

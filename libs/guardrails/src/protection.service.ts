@@ -100,6 +100,7 @@ export class ProtectionService {
       if (!settings.protectDirectoryRoles && groups.size === 0) return null;
       return this.directoryRefusal(target, value, groups, settings.protectDirectoryRoles, signal);
     }
+    if (kind === 'servicePrincipal') return settings.protectOwnApp ? this.ownAppRefusal(target, value, signal) : null;
     if (kind === 'machine') {
       const explicit = has('machine', value);
       if (explicit) return `machine ${value} is protected (${explicit.reason ?? 'listed'})`;
@@ -111,6 +112,21 @@ export class ProtectionService {
       if (tag) return `machine ${machine.dns || machine.id} carries the protected Defender tag '${tag}'`;
     }
     return null;
+  }
+
+  /** The service's own app, named by its app id or by its service principal's object id. */
+  private async ownAppRefusal(target: AzureTarget, value: string, signal?: AbortSignal): Promise<string | null> {
+    const own = target.clientId?.toLowerCase();
+    if (!own) return null;
+    if (value === own) return `${value} is this service's own app registration`;
+    try {
+      const sp = (await this.graph.send<{ appId?: string }>(target, { method: 'GET', path: `/servicePrincipals/${encodeURIComponent(value)}?$select=id,appId`, idempotent: true, notFound: 'not_found' }, signal)).data;
+      return sp.appId?.toLowerCase() === own ? `${value} is the service principal of this service's own app registration` : null;
+    } catch (error) {
+      // Not an object id: looked up by app id, which was compared above.
+      if (error instanceof AzureError && error.code === 'not_found') return null;
+      throw error;
+    }
   }
 
   private async directoryRefusal(target: AzureTarget, user: string, groups: Set<string>, roles: boolean, signal?: AbortSignal): Promise<string | null> {

@@ -1,7 +1,7 @@
 import Type, { type Static } from 'typebox';
 import type { Machine } from '@riposte/azure';
 import type { ActionDefinition } from '../action-definition.js';
-import { READ_MACHINES } from './machine-isolation.js';
+import { READ_MACHINES } from './machine-action.js';
 
 const GetMachineInput = Type.Object(
   { machine: Type.String({ minLength: 1, maxLength: 255, description: 'A Defender machine id or the computer\'s DNS name.' }) },

@@ -2,7 +2,7 @@ import Type, { type Static } from 'typebox';
 import type { ActionDefinition, RequiredRole } from '../action-definition.js';
 
 // The update page's names (docs/AZURE.md#graph-alert-update), not the resource page's older ones.
-const DETERMINATIONS = ['unknown', 'apt', 'malware', 'securityPersonnel', 'securityTesting', 'unwantedSoftware', 'other', 'multiStagedAttack', 'compromisedUser', 'phishing', 'maliciousUserActivity', 'clean', 'insufficientData', 'confirmedUserActivity', 'lineOfBusinessApplication'];
+export const DETERMINATIONS = ['unknown', 'apt', 'malware', 'securityPersonnel', 'securityTesting', 'unwantedSoftware', 'other', 'multiStagedAttack', 'compromisedUser', 'phishing', 'maliciousUserActivity', 'clean', 'insufficientData', 'confirmedUserActivity', 'lineOfBusinessApplication'];
 
 const UpdateAlertInput = Type.Object(
   {

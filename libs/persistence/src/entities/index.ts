@@ -6,6 +6,7 @@ import { AuditRecordEntity } from './audit-record.entity.js';
 import { ConnectionTargetEntity } from './connection-target.entity.js';
 import { EffectEntity } from './effect.entity.js';
 import { IdempotencyRecordEntity } from './idempotency-record.entity.js';
+import { NotificationChannelEntity } from './notification-channel.entity.js';
 import { RunEntity } from './run.entity.js';
 import { PlaybookVersionEntity } from './playbook-version.entity.js';
 import { PlaybookEntity } from './playbook.entity.js';
@@ -16,5 +17,5 @@ import { SettingEntity } from './setting.entity.js';
 import { StepEntity } from './step.entity.js';
 import { WebhookSignatureEntity } from './webhook-signature.entity.js';
 
-export { AlertEntity, ApiKeyEntity, ApprovalHoldEntity, ProtectedEntityEntity, SettingEntity, AuditRecordEntity, ConnectionTargetEntity, ConnectorEntity, EffectEntity, IdempotencyRecordEntity, PlaybookEntity, PlaybookVersionEntity, RunEntity, RunEventEntity, RunInboxEntity, StepEntity, WebhookSignatureEntity };
-export const ENTITIES = [AlertEntity, ApiKeyEntity, ApprovalHoldEntity, ProtectedEntityEntity, SettingEntity, AuditRecordEntity, ConnectionTargetEntity, ConnectorEntity, EffectEntity, IdempotencyRecordEntity, PlaybookEntity, PlaybookVersionEntity, RunEntity, RunEventEntity, RunInboxEntity, StepEntity, WebhookSignatureEntity];
+export { AlertEntity, ApiKeyEntity, ApprovalHoldEntity, ProtectedEntityEntity, SettingEntity, AuditRecordEntity, ConnectionTargetEntity, ConnectorEntity, EffectEntity, IdempotencyRecordEntity, NotificationChannelEntity, PlaybookEntity, PlaybookVersionEntity, RunEntity, RunEventEntity, RunInboxEntity, StepEntity, WebhookSignatureEntity };
+export const ENTITIES = [AlertEntity, ApiKeyEntity, ApprovalHoldEntity, ProtectedEntityEntity, SettingEntity, AuditRecordEntity, ConnectionTargetEntity, ConnectorEntity, EffectEntity, IdempotencyRecordEntity, NotificationChannelEntity, PlaybookEntity, PlaybookVersionEntity, RunEntity, RunEventEntity, RunInboxEntity, StepEntity, WebhookSignatureEntity];

@@ -2,7 +2,8 @@ import { InitialSchema1732240000000 } from './1732240000000-initial-schema.js';
 import { EffectBudgetIndex1764547200000 } from './1764547200000-effect-budget-index.js';
 import { PlaybookAutomation1764806400000 } from './1764806400000-playbook-automation.js';
 import { WebhookSignaturesAndKeyExpiry1764806500000 } from './1764806500000-webhook-signatures-and-key-expiry.js';
+import { NotificationChannels1764806600000 } from './1764806600000-notification-channels.js';
 import { ParkedRuns1764892800000 } from './1764892800000-parked-runs.js';
 
 /** In order. A new migration is appended here, never edited once released. */
-export const MIGRATIONS = [InitialSchema1732240000000, EffectBudgetIndex1764547200000, PlaybookAutomation1764806400000, WebhookSignaturesAndKeyExpiry1764806500000, ParkedRuns1764892800000];
+export const MIGRATIONS = [InitialSchema1732240000000, EffectBudgetIndex1764547200000, PlaybookAutomation1764806400000, WebhookSignaturesAndKeyExpiry1764806500000, NotificationChannels1764806600000, ParkedRuns1764892800000];

@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO } from '../../apps/fake-cloud/src/index.js';
+import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
+import { demoTarget, startService, type TestService, waitForRun } from '../support/service.js';
+
+/* The Microsoft 365 Defender (Graph security) part of the response catalogue. */
+let fake: FakeCloud;
+let service: TestService;
+
+beforeAll(async () => {
+  fake = await startFakeCloud({ actionTransitionMs: 20 });
+  fake.seedDemo();
+  service = await startService();
+  expect((await service.request('POST', '/api/v1/connection-targets', { body: demoTarget(fake) })).status).toBe(201);
+});
+afterAll(async () => {
+  await service?.close();
+  await fake?.close();
+});
+beforeEach(() => {
+  fake.faults.clear();
+});
+
+async function respond(action: string, input: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  const started = await service.request('POST', '/api/v1/responses', { body: { action, connectionTarget: 'contoso', input, reason: 'e2e', ...extra } });
+  expect(started.status, started.text).toBe(202);
+  return waitForRun(service, started.body.runId);
+}
+
+describe('advanced hunting', () => {
+  it('returns the rows and schema of a query', async () => {
+    const query = 'UrlClickEvents | where Url has "contoso-login.example" and ActionType == "ClickAllowed" | project AccountUpn, Url';
+    const run = await respond('graph_security.run_hunting_query', { query, timespan: 'P7D' });
+    expect(run.steps[0]).toMatchObject({ status: 'succeeded', output: { rowCount: 1, truncated: false, schema: [{ name: 'AccountUpn' }, { name: 'Url' }], results: [{ AccountUpn: DEMO.users.adele.upn }] } });
+  });
+
+  it('keeps at most maxRows rows and says so', async () => {
+    const run = await respond('graph_security.run_hunting_query', { query: 'EmailEvents', maxRows: 2 });
+    expect(run.steps[0].output).toMatchObject({ rowCount: 3, truncated: true });
+    expect(run.steps[0].output.results).toHaveLength(2);
+  });
+
+  it('fails with Microsoft\'s message when the query does not parse, and plans the exact request', async () => {
+    const bad = await respond('graph_security.run_hunting_query', { query: 'UrlClickEvents | summarize count() by Url' });
+    expect(bad.steps[0].error).toMatchObject({ code: 'bad_request', message: expect.stringContaining('could not be parsed') });
+    const dry = await respond('graph_security.run_hunting_query', { query: 'EmailEvents | take 1' }, { dryRun: true });
+    expect(dry.steps[0].output.requests).toEqual([expect.objectContaining({ method: 'POST', url: `${fake.endpoints.graph}/v1.0/security/runHuntingQuery`, body: { Query: 'EmailEvents | take 1' } })]);
+  });
+});
+
+describe('incidents', () => {
+  it('reads an incident with its alerts, then updates it', async () => {
+    const read = await respond('graph_security.get_incident', { incidentId: DEMO.incidents.adeleCompromise, includeAlerts: true });
+    expect(read.steps[0].output).toMatchObject({ id: DEMO.incidents.adeleCompromise, status: 'active', alerts: expect.arrayContaining([expect.objectContaining({ id: DEMO.alerts.phishing })]) });
+
+    const updated = await respond('graph_security.update_incident', { incidentId: DEMO.incidents.adeleCompromise, status: 'inProgress', classification: 'truePositive', determination: 'phishing', assignedTo: 'soc@contoso.com', customTags: ['Riposte'] });
+    expect(updated.steps[0]).toMatchObject({ status: 'succeeded', output: { status: 'inProgress', classification: 'truePositive', determination: 'phishing', assignedTo: 'soc@contoso.com', customTags: ['Riposte'] } });
+    expect(fake.getIncident(DEMO.incidents.adeleCompromise)).toMatchObject({ status: 'inProgress', determination: 'phishing', tags: ['Riposte'] });
+  });
+
+  it('fails with incident_not_found for an unknown incident and refuses an update with nothing to change', async () => {
+    const missing = await respond('graph_security.get_incident', { incidentId: '999999' });
+    expect(missing.steps[0].error).toMatchObject({ code: 'incident_not_found' });
+    const empty = await service.request('POST', '/api/v1/responses', { body: { action: 'graph_security.update_incident', connectionTarget: 'contoso', input: { incidentId: '41001' } } });
+    expect(empty.status).toBe(400);
+  });
+});
+
+describe('comments, through the effect ledger', () => {
+  it('comments on an alert and on an incident, marked with the run step', async () => {
+    const onAlert = await respond('graph_security.comment_alert', { alertId: DEMO.alerts.powershell, comment: 'Contained by Riposte' });
+    expect(onAlert.steps[0]).toMatchObject({ status: 'succeeded', output: { kind: 'alert', id: DEMO.alerts.powershell, commentCount: 1 } });
+    expect(fake.getAlert(DEMO.alerts.powershell)?.comments.at(-1)?.comment).toBe(`Contained by Riposte [riposte:${onAlert.id}/response]`);
+
+    const onIncident = await respond('graph_security.comment_incident', { incidentId: DEMO.incidents.meganSignIn, comment: 'Looking into it' });
+    expect(onIncident.steps[0]).toMatchObject({ status: 'succeeded', output: { kind: 'incident', commentCount: 1 } });
+    expect((fake.getIncident(DEMO.incidents.meganSignIn)?.comments as { comment: string }[]).at(-1)?.comment).toContain('Looking into it');
+  });
+
+  it('never posts a comment twice when the answer is lost: the marked comment is found instead', async () => {
+    const afterSeq = fake.lastRequestSeq;
+    const before = fake.getAlert(DEMO.alerts.phishing)!.comments.length;
+    fake.faults.inject({ service: 'graph', method: 'POST', path: '/comments', preset: 'resetConnection', effect: 'before' });
+    const run = await respond('graph_security.comment_alert', { alertId: DEMO.alerts.phishing, comment: 'Once only' });
+    expect(run.steps[0]).toMatchObject({ status: 'succeeded' });
+    expect(fake.requests({ service: 'graph', method: 'POST', path: '/comments', afterSeq })).toHaveLength(1);
+    expect(fake.getAlert(DEMO.alerts.phishing)!.comments).toHaveLength(before + 1);
+  });
+
+  it('fails, without posting, when the answer is lost before Graph got it', async () => {
+    const before = fake.getAlert(DEMO.alerts.phishing)!.comments.length;
+    fake.faults.inject({ service: 'graph', method: 'POST', path: '/comments', preset: 'resetConnection', effect: 'none' });
+    const run = await respond('graph_security.comment_alert', { alertId: DEMO.alerts.phishing, comment: 'Lost' });
+    expect(run.steps[0].error).toMatchObject({ code: 'network_error' });
+    expect(fake.getAlert(DEMO.alerts.phishing)!.comments).toHaveLength(before);
+  });
+});
