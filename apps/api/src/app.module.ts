@@ -10,6 +10,7 @@ import { AzureModule } from '@riposte/azure';
 import { AppConfig, ConfigModule } from '@riposte/config';
 import { ConnectionTargetsModule } from '@riposte/connection-targets';
 import { EngineModule } from '@riposte/engine';
+import { ExportModule } from '@riposte/export';
 import { GuardrailsModule } from '@riposte/guardrails';
 import { loggerOptions, ObservabilityModule } from '@riposte/observability';
 import { PersistenceModule } from '@riposte/persistence';
@@ -18,6 +19,7 @@ import { ActionsController } from './controllers/actions.controller.js';
 import { AlertsController } from './controllers/alerts.controller.js';
 import { ApiKeysController } from './controllers/api-keys.controller.js';
 import { AuditController } from './controllers/audit.controller.js';
+import { ExportController } from './controllers/export.controller.js';
 import { ConnectionTargetsController } from './controllers/connection-targets.controller.js';
 import { GuardrailsController } from './controllers/guardrails.controller.js';
 import { OperationsController } from './controllers/operations.controller.js';
@@ -49,8 +51,9 @@ export class AppModule {
         ActionsModule,
         EngineModule,
         AlertsModule,
+        ExportModule,
       ],
-      controllers: [OperationsController, ConnectionTargetsController, ActionsController, ResponsesController, PlaybooksController, RunsController, AlertsController, GuardrailsController, ApiKeysController, AuditController],
+      controllers: [OperationsController, ConnectionTargetsController, ActionsController, ResponsesController, PlaybooksController, RunsController, AlertsController, GuardrailsController, ApiKeysController, AuditController, ExportController],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -5,6 +5,9 @@ import { ConnectorEntity } from './connector.entity.js';
 import { AuditRecordEntity } from './audit-record.entity.js';
 import { ConnectionTargetEntity } from './connection-target.entity.js';
 import { EffectEntity } from './effect.entity.js';
+import { ExportEventEntity } from './export-event.entity.js';
+import { ExportSinkEntity } from './export-sink.entity.js';
+import { ExportSourceEntity } from './export-source.entity.js';
 import { IdempotencyRecordEntity } from './idempotency-record.entity.js';
 import { RunEntity } from './run.entity.js';
 import { PlaybookVersionEntity } from './playbook-version.entity.js';
@@ -15,5 +18,5 @@ import { RunInboxEntity } from './run-inbox.entity.js';
 import { SettingEntity } from './setting.entity.js';
 import { StepEntity } from './step.entity.js';
 
-export { AlertEntity, ApiKeyEntity, ApprovalHoldEntity, ProtectedEntityEntity, SettingEntity, AuditRecordEntity, ConnectionTargetEntity, ConnectorEntity, EffectEntity, IdempotencyRecordEntity, PlaybookEntity, PlaybookVersionEntity, RunEntity, RunEventEntity, RunInboxEntity, StepEntity };
-export const ENTITIES = [AlertEntity, ApiKeyEntity, ApprovalHoldEntity, ProtectedEntityEntity, SettingEntity, AuditRecordEntity, ConnectionTargetEntity, ConnectorEntity, EffectEntity, IdempotencyRecordEntity, PlaybookEntity, PlaybookVersionEntity, RunEntity, RunEventEntity, RunInboxEntity, StepEntity];
+export { AlertEntity, ApiKeyEntity, ApprovalHoldEntity, ProtectedEntityEntity, SettingEntity, AuditRecordEntity, ConnectionTargetEntity, ConnectorEntity, EffectEntity, ExportEventEntity, ExportSinkEntity, ExportSourceEntity, IdempotencyRecordEntity, PlaybookEntity, PlaybookVersionEntity, RunEntity, RunEventEntity, RunInboxEntity, StepEntity };
+export const ENTITIES = [AlertEntity, ApiKeyEntity, ApprovalHoldEntity, ProtectedEntityEntity, SettingEntity, AuditRecordEntity, ConnectionTargetEntity, ConnectorEntity, EffectEntity, ExportEventEntity, ExportSinkEntity, ExportSourceEntity, IdempotencyRecordEntity, PlaybookEntity, PlaybookVersionEntity, RunEntity, RunEventEntity, RunInboxEntity, StepEntity];
