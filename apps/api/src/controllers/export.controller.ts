@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Patch, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import Type, { type Static } from 'typebox';
@@ -71,10 +71,9 @@ export class ExportController {
   }
 
   /** Waits (up to `?wait=` seconds) until the sink has delivered every event collected so far; answers with its state either way. */
-  @Post('sinks/:name/drain')
-  @HttpCode(200)
+  @Get('sinks/:name/drained')
   @RequireRole('viewer')
-  drain(@Param('name') name: string, @SchemaQuery(DrainQuery) query: Static<typeof DrainQuery>, @Body() _body: unknown) {
+  drain(@Param('name') name: string, @SchemaQuery(DrainQuery) query: Static<typeof DrainQuery>) {
     return this.sinks.drained(name, query.wait * 1000);
   }
 }

@@ -54,7 +54,7 @@ export class AzureMonitorTransport implements Transport {
       }
       let reply;
       try {
-        reply = await this.http.post(this.url, body, { headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } });
+        reply = await this.http.post(this.url, Buffer.from(body), { headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } });
       } catch (error) {
         throw networkFailure(error, this.what);
       }

@@ -48,7 +48,7 @@ export class SplunkHecTransport implements Transport {
     let data: { text?: string; code?: number } | undefined;
     let headers: Record<string, unknown>;
     try {
-      const reply = await this.http.post(this.endpoint, body, { headers: { Authorization: `Splunk ${this.token}`, 'Content-Type': 'application/json' } });
+      const reply = await this.http.post(this.endpoint, Buffer.from(body), { headers: { Authorization: `Splunk ${this.token}`, 'Content-Type': 'application/json' } });
       status = reply.status;
       data = typeof reply.data === 'object' ? (reply.data as { text?: string; code?: number }) : undefined;
       headers = reply.headers as Record<string, unknown>;
