@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KeyRotation, SecretBox } from '@riposte/connection-targets';
+import { Database, ExportSinkEntity } from '@riposte/persistence';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
 import { HecReceiver } from '../support/hec-receiver.js';
 import { demoTarget, startService, type TestService } from '../support/service.js';
@@ -147,6 +149,18 @@ describe('Splunk HEC sink', () => {
     expect((await service.request('PATCH', '/api/v1/export/sinks/splunk', { body: { token: HEC_TOKEN } })).status).toBe(200);
     expect(await drain('splunk')).toMatchObject({ status: 'ok', lag: 0 });
     expect(hec.received.some((r) => r.event.data.providerAlertId === 'hec-bad-token')).toBe(true);
+  });
+
+  it('re-encrypts the token when the data key is rotated, and goes on delivering', async () => {
+    const rotation = await service.app.get(KeyRotation).rotate();
+    expect(rotation.reencrypted).toBeGreaterThanOrEqual(2); // the connection target's secret and the sink's token
+    const row = await service.app.get(Database).reader.findOneOrFail(ExportSinkEntity, { where: { name: 'splunk' } });
+    expect(SecretBox.keyIdOf(row.secretCiphertext as string)).toBe(rotation.keyId);
+    // A new delivery loop reads the token afresh.
+    expect((await service.request('PATCH', '/api/v1/export/sinks/splunk', { body: { enabled: true } })).status).toBe(200);
+    await postAlert('hec-after-rotation');
+    expect(await drain('splunk')).toMatchObject({ status: 'ok', lag: 0 });
+    expect(hec.received.some((r) => r.event.data.providerAlertId === 'hec-after-rotation')).toBe(true);
   });
 
   it('stops delivering when disabled, and is gone when deleted', async () => {
