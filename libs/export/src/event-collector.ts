@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { And, In, IsNull, LessThan, MoreThan, MoreThanOrEqual, Not, type EntityManager } from 'typeorm';
+import { AppConfig } from '@riposte/config';
 import { AlertEntity, AuditRecordEntity, Database, EffectEntity, ExportEventEntity, ExportSinkEntity, ExportSourceEntity, RunEntity, nowIso } from '@riposte/persistence';
 import { alertEvent, auditEvent, effectEvent, runEndedEvent, runStartedEvent, storedData, type PendingEvent } from './event-schema.js';
 
@@ -55,7 +56,10 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
   private lastLookBack = 0;
   private stopped = false;
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly config: AppConfig,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.schedule(0);
@@ -186,7 +190,7 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** Drops events older than the retention that every sink has delivered. */
-  async prune(retentionMs = 7 * 86_400_000): Promise<number> {
+  async prune(retentionMs = this.config.export.retentionMs): Promise<number> {
     this.lastPrune = Date.now();
     const before = new Date(Date.now() - retentionMs).toISOString();
     return this.db.transaction(async (m: EntityManager) => {
