@@ -22,6 +22,8 @@ export class HecReceiver {
   requests = 0;
   /** Events for which this returns true are refused with 400 (code 6), as Splunk refuses malformed data. */
   refuse: (event: HecEvent) => boolean = () => false;
+  /** Holds each answer this long after the events were taken (an acknowledgement that may never arrive). */
+  answerDelayMs = 0;
   private server: Server | undefined;
   port = 0;
 
@@ -54,7 +56,8 @@ export class HecReceiver {
         const refused = events.findIndex((e) => this.refuse(e));
         if (refused >= 0) return answer(400, { text: 'Invalid data format', code: 6, 'invalid-event-number': refused });
         this.received.push(...events);
-        return answer(200, { text: 'Success', code: 0 });
+        if (!this.answerDelayMs) return answer(200, { text: 'Success', code: 0 });
+        setTimeout(() => answer(200, { text: 'Success', code: 0 }), this.answerDelayMs).unref();
       });
     });
     await new Promise<void>((resolve, reject) => {
