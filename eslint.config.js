@@ -21,6 +21,7 @@ const LAYERS = {
   actions: ['audit', 'azure', 'config', 'connection-targets', 'errors', 'guardrails', 'notifications', 'observability', 'persistence', 'schema'],
   playbooks: ['actions', 'errors', 'schema'],
   engine: ['actions', 'audit', 'auth', 'config', 'connection-targets', 'errors', 'guardrails', 'observability', 'persistence', 'playbooks', 'schema'],
+  export: ['azure', 'config', 'connection-targets', 'errors', 'observability', 'persistence', 'schema'],
   alerts: ['auth', 'azure', 'config', 'connection-targets', 'engine', 'errors', 'observability', 'persistence', 'playbooks', 'schema'],
 };
 

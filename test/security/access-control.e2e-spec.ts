@@ -8,8 +8,10 @@ import { ADMIN_KEY, startService, type TestService } from '../support/service.js
  * Also: no CORS headers for foreign (or look-alike) origins, and no other way to pass a key.
  */
 const OPEN_ROUTES = new Set(['GET /health', 'GET /api/v1/schema/playbook.json']);
-const ADMIN_ONLY_GETS = ['/api/v1/audit', '/api/v1/api-keys'];
+// The export stream carries the audit trail: admins and export keys only.
+const ADMIN_ONLY_GETS = ['/api/v1/audit', '/api/v1/api-keys', '/api/v1/export/events'];
 const INGEST_ROUTES = new Set(['POST /api/v1/alerts']);
+const EXPORT_ROUTES = new Set(['GET /api/v1/export/events']);
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
 interface Route {
@@ -20,7 +22,7 @@ interface Route {
 
 let service: TestService;
 let routes: Route[];
-const keys: Record<'viewer' | 'analyst' | 'author' | 'ingest', string> = { viewer: '', analyst: '', author: '', ingest: '' };
+const keys: Record<'viewer' | 'analyst' | 'author' | 'ingest' | 'export', string> = { viewer: '', analyst: '', author: '', ingest: '', export: '' };
 
 /** Plausible values for path parameters: a UUID for ids, a slug for names, a real feed name. */
 function fill(template: string): string {
@@ -164,6 +166,19 @@ describe('roles', () => {
       const response = await call(route, keys.ingest);
       if (INGEST_ROUTES.has(label(route))) {
         if (response.status === 401 || response.status === 403) wrong.push(`${label(route)} should accept ingest -> ${response.status}`);
+      } else if (response.status !== 403) {
+        wrong.push(`${label(route)} -> ${response.status}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('refuses an export key everything but GET /api/v1/export/events', async () => {
+    const wrong: string[] = [];
+    for (const route of routes) {
+      const response = await call(route, keys.export);
+      if (EXPORT_ROUTES.has(label(route))) {
+        if (response.status !== 200) wrong.push(`${label(route)} should accept export -> ${response.status}`);
       } else if (response.status !== 403) {
         wrong.push(`${label(route)} -> ${response.status}`);
       }

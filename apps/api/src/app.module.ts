@@ -10,6 +10,7 @@ import { AzureModule } from '@riposte/azure';
 import { AppConfig, ConfigModule } from '@riposte/config';
 import { ConnectionTargetsModule } from '@riposte/connection-targets';
 import { EngineModule } from '@riposte/engine';
+import { ExportModule } from '@riposte/export';
 import { GuardrailsModule } from '@riposte/guardrails';
 import { NotificationsModule } from '@riposte/notifications';
 import { loggerOptions, ObservabilityModule } from '@riposte/observability';
@@ -20,6 +21,7 @@ import { AlertsController } from './controllers/alerts.controller.js';
 import { ApiKeysController } from './controllers/api-keys.controller.js';
 import { NotificationChannelsController } from './controllers/notification-channels.controller.js';
 import { AuditController } from './controllers/audit.controller.js';
+import { ExportController } from './controllers/export.controller.js';
 import { ConnectionTargetsController } from './controllers/connection-targets.controller.js';
 import { GuardrailsController } from './controllers/guardrails.controller.js';
 import { OperationsController } from './controllers/operations.controller.js';
@@ -52,8 +54,9 @@ export class AppModule {
         ActionsModule,
         EngineModule,
         AlertsModule,
+        ExportModule,
       ],
-      controllers: [OperationsController, ConnectionTargetsController, ActionsController, ResponsesController, PlaybooksController, RunsController, AlertsController, GuardrailsController, ApiKeysController, AuditController, NotificationChannelsController],
+      controllers: [OperationsController, ConnectionTargetsController, ActionsController, ResponsesController, PlaybooksController, RunsController, AlertsController, GuardrailsController, ApiKeysController, AuditController, NotificationChannelsController, ExportController],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -17,6 +17,7 @@ import { graphUserRoutes } from './graph-users.routes.js';
 import { identityErrors, identityRoutes } from './identity.routes.js';
 import { MachineActionEngine, type ActionScriptInput } from './machine-actions.js';
 import type * as M from './model.js';
+import { LogsIngestion, monitorErrors, type DataCollectionRuleInput, type IngestedRecord } from './monitor.routes.js';
 import { msiErrors, msiRoutes } from './msi.routes.js';
 import { RequestRecorder, type RequestFilter, type RequestRecord } from './recorder.js';
 import { Router, createAuthedHandler, createPublicHandler, type AuthedContext, type ServiceHandler } from './router.js';
@@ -70,6 +71,9 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
   readonly url: string;
   readonly endpoints: FakeCloudEndpoints;
   readonly msi: { endpoint: string; identityHeader: string };
+  /** The Azure Monitor Logs Ingestion endpoint (a data collection endpoint); tokens for https://monitor.azure.com. */
+  readonly monitorEndpoint: string;
+  private readonly logsIngestion = new LogsIngestion();
   readonly state = new CloudState();
   readonly faults = new FaultRegistry();
   private readonly recorder: RequestRecorder;
@@ -102,6 +106,7 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
     this.endpoints = { authority: this.url, graph: `${this.url}/graph`, defender: `${this.url}/defender`, management: `${this.url}/management` };
     const identityHeader = options.msiIdentityHeader ?? 'riposte-fake-identity-header';
     this.msi = { endpoint: `${this.url}/msi/token`, identityHeader };
+    this.monitorEndpoint = `${this.url}/monitor`;
     this.issuer = new TokenIssuer(this.url, options.tokenLifetimeSeconds ?? 3599);
     this.engine = new MachineActionEngine(options.actionTransitionMs ?? 100);
     this.userSignIn = new UserSignIn(this.url);
@@ -126,6 +131,7 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
       graph: (req) => graph({ ...req, segments: expandKeySegments(req.segments) }),
       defender: createAuthedHandler(new Router<AuthedContext>(defenderRoutes(this.endpoints.defender, this.engine)), defenderErrors, authed('defender')),
       msi: createPublicHandler(new Router(msiRoutes(this.state, this.issuer, identityHeader)), msiErrors),
+      monitor: createAuthedHandler(new Router<AuthedContext>(this.logsIngestion.routes()), monitorErrors, authed('monitor')),
     };
     this.dispatcher = new Dispatcher(handlers, this.faults, this.recorder, options.latencyMs ?? 0, (req) => {
       if (this.listenerCount('arrival') > 0) this.emit('arrival', req);
@@ -148,6 +154,7 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
     this.recorder.clear();
     this.engine.clear();
     this.deviceCodes.clear();
+    this.logsIngestion.clear();
   }
 
   /** Loads the Contoso demo tenant (see `DEMO`). */
@@ -287,6 +294,16 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
     return this.state.requireTenant(tenantId).sentMail;
   }
 
+  // --- Azure Monitor logs ingestion ---
+  /** A data collection rule the ingestion endpoint accepts records for, from the listed apps. */
+  addDataCollectionRule(input: DataCollectionRuleInput): void {
+    this.logsIngestion.addRule(input);
+  }
+  /** Records ingested so far, in arrival order. */
+  ingestedRecords(): IngestedRecord[] {
+    return [...this.logsIngestion.records];
+  }
+
   // --- machine actions ---
   listMachineActions(filter: { machineId?: string; type?: M.MachineActionType; status?: M.MachineActionStatus; tenantId?: string } = {}): M.MachineAction[] {
     const tenants = filter.tenantId ? [this.state.requireTenant(filter.tenantId)] : this.state.allTenants();
@@ -337,7 +354,7 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
     const app = tenant.apps.get(opts.clientId.toLowerCase());
     const roles = opts.roles ?? app?.roles[opts.resource] ?? [];
     const principal = { tenantId: tenant.id, appId: opts.clientId.toLowerCase(), objectId: app?.servicePrincipalId ?? opts.clientId, roles };
-    return this.issuer.issue(principal, this.endpoints[opts.resource]).token;
+    return this.issuer.issue(principal, opts.resource === 'monitor' ? this.monitorEndpoint : this.endpoints[opts.resource]).token;
   }
 
   /** A person's v2.0 access token for an API (as after an interactive sign-in), RS256-signed with the tenant's published key. */
@@ -392,7 +409,7 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
       const headers: Record<string, string | undefined> = {};
       for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
       const service: Service | 'control' =
-        first === '_fake' ? 'control' : first === 'graph' || first === 'defender' || first === 'msi' ? first : 'identity';
+        first === '_fake' ? 'control' : first === 'graph' || first === 'defender' || first === 'msi' || first === 'monitor' ? first : 'identity';
       const fakeReq: FakeRequest = {
         service: service === 'control' ? 'identity' : service,
         method: (req.method ?? 'GET').toUpperCase(),

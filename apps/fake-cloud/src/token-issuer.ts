@@ -10,9 +10,10 @@ const WELL_KNOWN_RESOURCES: Record<string, ResourceName> = {
   'fc780465-2017-40d4-a0c5-307022471b92': 'defender',
   'https://management.azure.com': 'management',
   'https://management.core.windows.net': 'management',
+  'https://monitor.azure.com': 'monitor',
 };
 
-const LOCAL_PATHS: Record<string, ResourceName> = { '/graph': 'graph', '/defender': 'defender', '/management': 'management' };
+const LOCAL_PATHS: Record<string, ResourceName> = { '/graph': 'graph', '/defender': 'defender', '/management': 'management', '/monitor': 'monitor' };
 
 export interface Principal {
   tenantId: string;

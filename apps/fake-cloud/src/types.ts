@@ -1,9 +1,9 @@
-/** The four front doors of the fake; every recorded request and fault names one. */
-export type Service = 'identity' | 'graph' | 'defender' | 'msi';
-export const SERVICES: readonly Service[] = ['identity', 'graph', 'defender', 'msi'];
+/** The front doors of the fake; every recorded request and fault names one. `monitor` is the Logs Ingestion API. */
+export type Service = 'identity' | 'graph' | 'defender' | 'msi' | 'monitor';
+export const SERVICES: readonly Service[] = ['identity', 'graph', 'defender', 'msi', 'monitor'];
 
 /** Resources a token can be issued for (the `aud` of the token). */
-export type ResourceName = 'graph' | 'defender' | 'management';
+export type ResourceName = 'graph' | 'defender' | 'management' | 'monitor';
 
 /** One request as the routes see it, whether it came over the wire or from inside a `$batch`. */
 export interface FakeRequest {

@@ -15,4 +15,13 @@ describe('roleAllows', () => {
     expect(roleAllows('viewer', 'ingest')).toBe(false);
     expect(roleAllows('ingest', 'viewer')).toBe(false);
   });
+
+  it('lets export keys read the export stream and nothing else; admins may read it too', () => {
+    expect(roleAllows('export', 'export')).toBe(true);
+    expect(roleAllows('admin', 'export')).toBe(true);
+    expect(roleAllows('author', 'export')).toBe(false);
+    expect(roleAllows('viewer', 'export')).toBe(false);
+    expect(roleAllows('export', 'viewer')).toBe(false);
+    expect(roleAllows('export', 'ingest')).toBe(false);
+  });
 });

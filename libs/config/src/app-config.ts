@@ -50,6 +50,9 @@ const EnvSchema = Type.Object({
   RIPOSTE_POLL_COOLDOWN_SECONDS: Type.Number({ minimum: 0, maximum: 86_400, default: 600 }),
   RIPOSTE_ALLOW_SELF_APPROVAL: Type.Boolean({ default: false }),
   RIPOSTE_AUTH_FAILURES_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10 }),
+  RIPOSTE_EXPORT_ALLOWED_NETWORKS: Type.Optional(Type.String({ pattern: '^\\s*[0-9a-fA-F:.]+/\\d{1,3}\\s*(,\\s*[0-9a-fA-F:.]+/\\d{1,3}\\s*)*$', description: 'CIDRs, comma-separated' })),
+  RIPOSTE_EXPORT_MAX_BACKOFF_SECONDS: Type.Number({ minimum: 0.1, maximum: 3600, default: 300 }),
+  RIPOSTE_EXPORT_RETENTION_DAYS: Type.Number({ minimum: 0.001, maximum: 3650, default: 7 }),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -82,6 +85,8 @@ export abstract class AppConfig {
   /** Failed authentications a client (by address) may make per minute before it must wait. */
   declare authFailuresPerMinute: number;
   declare polling: { alertsIntervalSeconds: number; incidentsIntervalSeconds: number; lookbackSeconds: number; overlapSeconds: number; cooldownMs: number };
+  /** SIEM export: private networks sinks may reach (SIEM collectors usually live on one), retry bound, how long delivered events are kept. */
+  declare export: { allowedNetworks: string[]; maxBackoffMs: number; retentionMs: number };
 }
 
 export class ConfigError extends Error {
@@ -146,6 +151,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       lookbackSeconds: e.RIPOSTE_POLL_LOOKBACK_SECONDS,
       overlapSeconds: e.RIPOSTE_POLL_OVERLAP_SECONDS,
       cooldownMs: e.RIPOSTE_POLL_COOLDOWN_SECONDS * 1000,
+    },
+    export: {
+      allowedNetworks: (e.RIPOSTE_EXPORT_ALLOWED_NETWORKS ?? '').split(',').map((n) => n.trim()).filter(Boolean),
+      maxBackoffMs: e.RIPOSTE_EXPORT_MAX_BACKOFF_SECONDS * 1000,
+      retentionMs: e.RIPOSTE_EXPORT_RETENTION_DAYS * 86_400_000,
     },
   };
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Not, IsNull } from 'typeorm';
 import { AuditLog } from '@riposte/audit';
 import { SYSTEM_PRINCIPAL } from '@riposte/auth';
-import { ConnectionTargetEntity, Database } from '@riposte/persistence';
+import { ConnectionTargetEntity, Database, ExportSinkEntity } from '@riposte/persistence';
 import { KeyStore } from './key-store.js';
 import { SecretBox } from './secret-box.js';
 
@@ -13,8 +13,12 @@ export interface RotationReport {
   prunedKeys: string[];
 }
 
+/** The tables that hold sealed secrets (column `secretCiphertext`, the row id as associated data). */
+const SEALED = [ConnectionTargetEntity, ExportSinkEntity] as const;
+type Sealed = (typeof SEALED)[number];
+
 /**
- * Re-encrypts every stored secret under the current key. Each secret is re-encrypted in its own
+ * Re-encrypts every stored secret under the current key (connection targets' credentials, export sinks' tokens). Each secret is re-encrypted in its own
  * transaction and the work left is read from the ciphertexts' key ids, so a rotation that stops
  * halfway (crash, Ctrl-C) is finished by running it again.
  */
@@ -41,12 +45,11 @@ export class KeyRotation {
     }
 
     let reencrypted = 0;
-    for (const { id } of pending) {
+    for (const { id, entity } of pending) {
       const done = await this.db.transaction(async (m) => {
-        const row = await m.findOne(ConnectionTargetEntity, { where: { id } });
+        const row = await m.findOne(entity as typeof ConnectionTargetEntity, { select: { id: true, secretCiphertext: true }, where: { id } });
         if (!row?.secretCiphertext || SecretBox.keyIdOf(row.secretCiphertext) === this.keys.currentKeyId) return false;
-        row.secretCiphertext = this.box.seal(this.box.open(row.secretCiphertext, row.id), row.id);
-        await m.save(ConnectionTargetEntity, row);
+        await m.update(entity as typeof ConnectionTargetEntity, { id }, { secretCiphertext: this.box.seal(this.box.open(row.secretCiphertext, row.id), row.id) });
         return true;
       });
       if (done) reencrypted += 1;
@@ -58,13 +61,22 @@ export class KeyRotation {
     return { keyId: this.keys.currentKeyId, resumed, reencrypted, prunedKeys };
   }
 
-  private async pending(): Promise<{ id: string }[]> {
-    const rows = await this.db.reader.find(ConnectionTargetEntity, { select: { id: true, secretCiphertext: true }, where: { secretCiphertext: Not(IsNull()) } });
-    return rows.filter((r) => SecretBox.keyIdOf(r.secretCiphertext as string) !== this.keys.currentKeyId).map((r) => ({ id: r.id }));
+  private async pending(): Promise<{ id: string; entity: Sealed }[]> {
+    const out: { id: string; entity: Sealed }[] = [];
+    for (const entity of SEALED) {
+      const rows = await this.sealedRows(entity);
+      out.push(...rows.filter((r) => SecretBox.keyIdOf(r.secretCiphertext as string) !== this.keys.currentKeyId).map((r) => ({ id: r.id, entity })));
+    }
+    return out;
   }
 
   private async keysInUse(): Promise<Set<string>> {
-    const rows = await this.db.reader.find(ConnectionTargetEntity, { select: { secretCiphertext: true }, where: { secretCiphertext: Not(IsNull()) } });
-    return new Set(rows.map((r) => SecretBox.keyIdOf(r.secretCiphertext as string) ?? ''));
+    const used = new Set<string>();
+    for (const entity of SEALED) for (const r of await this.sealedRows(entity)) used.add(SecretBox.keyIdOf(r.secretCiphertext as string) ?? '');
+    return used;
+  }
+
+  private sealedRows(entity: Sealed): Promise<{ id: string; secretCiphertext: string | null }[]> {
+    return this.db.reader.find(entity as typeof ConnectionTargetEntity, { select: { id: true, secretCiphertext: true }, where: { secretCiphertext: Not(IsNull()) } });
   }
 }

@@ -3,6 +3,7 @@ import { ApiBody, ApiTags } from '@nestjs/swagger';
 import Type, { type Static } from 'typebox';
 import { AlertsService, ConnectorsService, FEEDS, type Feed } from '@riposte/alerts';
 import { ValidationError } from '@riposte/errors';
+import { SinksService } from '@riposte/export';
 import type { RiposteRequest } from '../http/request-context.js';
 import { AcceptsSignedWebhooks, Audited, Idempotent, RequireRole } from '../http/route-metadata.js';
 import { SchemaBody, SchemaQuery } from '../http/schema-params.js';
@@ -28,6 +29,7 @@ export class AlertsController {
   constructor(
     private readonly alerts: AlertsService,
     private readonly connectors: ConnectorsService,
+    private readonly sinks: SinksService,
   ) {}
 
   /** One Graph security alert (alerts_v2), `{ "value": [...] }`, or the legacy v1 shape. */
@@ -57,7 +59,8 @@ export class AlertsController {
   @Get('connectors')
   @RequireRole('viewer')
   async listConnectors() {
-    return { items: await this.connectors.list(), nextCursor: null };
+    // Alert feeds in (items), SIEM sinks out (sinks): one screen for what flows through the service.
+    return { items: await this.connectors.list(), nextCursor: null, sinks: await this.sinks.list() };
   }
 
   /** Turns polling of a feed (alerts or incidents) on or off for a connection target. */

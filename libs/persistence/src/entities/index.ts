@@ -5,6 +5,9 @@ import { ConnectorEntity } from './connector.entity.js';
 import { AuditRecordEntity } from './audit-record.entity.js';
 import { ConnectionTargetEntity } from './connection-target.entity.js';
 import { EffectEntity } from './effect.entity.js';
+import { ExportEventEntity } from './export-event.entity.js';
+import { ExportSinkEntity } from './export-sink.entity.js';
+import { ExportSourceEntity } from './export-source.entity.js';
 import { IdempotencyRecordEntity } from './idempotency-record.entity.js';
 import { NotificationChannelEntity } from './notification-channel.entity.js';
 import { RunEntity } from './run.entity.js';
@@ -17,5 +20,5 @@ import { SettingEntity } from './setting.entity.js';
 import { StepEntity } from './step.entity.js';
 import { WebhookSignatureEntity } from './webhook-signature.entity.js';
 
-export { AlertEntity, ApiKeyEntity, ApprovalHoldEntity, ProtectedEntityEntity, SettingEntity, AuditRecordEntity, ConnectionTargetEntity, ConnectorEntity, EffectEntity, IdempotencyRecordEntity, NotificationChannelEntity, PlaybookEntity, PlaybookVersionEntity, RunEntity, RunEventEntity, RunInboxEntity, StepEntity, WebhookSignatureEntity };
-export const ENTITIES = [AlertEntity, ApiKeyEntity, ApprovalHoldEntity, ProtectedEntityEntity, SettingEntity, AuditRecordEntity, ConnectionTargetEntity, ConnectorEntity, EffectEntity, IdempotencyRecordEntity, NotificationChannelEntity, PlaybookEntity, PlaybookVersionEntity, RunEntity, RunEventEntity, RunInboxEntity, StepEntity, WebhookSignatureEntity];
+export { AlertEntity, ApiKeyEntity, ApprovalHoldEntity, ProtectedEntityEntity, SettingEntity, AuditRecordEntity, ConnectionTargetEntity, ConnectorEntity, EffectEntity, ExportEventEntity, ExportSinkEntity, ExportSourceEntity, IdempotencyRecordEntity, NotificationChannelEntity, PlaybookEntity, PlaybookVersionEntity, RunEntity, RunEventEntity, RunInboxEntity, StepEntity, WebhookSignatureEntity };
+export const ENTITIES = [AlertEntity, ApiKeyEntity, ApprovalHoldEntity, ProtectedEntityEntity, SettingEntity, AuditRecordEntity, ConnectionTargetEntity, ConnectorEntity, EffectEntity, ExportEventEntity, ExportSinkEntity, ExportSourceEntity, IdempotencyRecordEntity, NotificationChannelEntity, PlaybookEntity, PlaybookVersionEntity, RunEntity, RunEventEntity, RunInboxEntity, StepEntity, WebhookSignatureEntity];

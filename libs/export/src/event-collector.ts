@@ -1,0 +1,207 @@
+import { EventEmitter } from 'node:events';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { And, In, IsNull, LessThan, MoreThan, MoreThanOrEqual, Not, type EntityManager } from 'typeorm';
+import { AppConfig } from '@riposte/config';
+import { AlertEntity, AuditRecordEntity, Database, EffectEntity, ExportEventEntity, ExportSinkEntity, ExportSourceEntity, RunEntity, nowIso } from '@riposte/persistence';
+import { alertEvent, auditEvent, effectEvent, runEndedEvent, runStartedEvent, storedData, type PendingEvent } from './event-schema.js';
+
+/** How often the tables are read for new events when nothing asks sooner. */
+const COLLECT_INTERVAL_MS = 1000;
+/** Rows read per source per pass. */
+const PAGE = 500;
+/**
+ * Time-ordered sources are re-read this far back: a row stamped at T may commit a little after a
+ * row stamped later (concurrent transactions). What was already collected is skipped by its key.
+ */
+const OVERLAP_MS = 120_000;
+/** How often a pass also looks back over the overlap. */
+const LOOK_BACK_INTERVAL_MS = 5000;
+/** How often old events are pruned. */
+const PRUNE_INTERVAL_MS = 3_600_000;
+
+interface TimeSource {
+  name: string;
+  entity: typeof AlertEntity | typeof RunEntity | typeof EffectEntity;
+  column: 'receivedAt' | 'createdAt' | 'endedAt' | 'settledAt';
+  extra?: Record<string, unknown>;
+  toEvent: (row: never) => PendingEvent;
+  keyOf: (row: { id: string; at: string }) => string;
+}
+
+const TIME_SOURCES: TimeSource[] = [
+  { name: 'alerts', entity: AlertEntity, column: 'receivedAt', toEvent: alertEvent as never, keyOf: (r) => `alert:${r.id}` },
+  { name: 'runs.started', entity: RunEntity, column: 'createdAt', toEvent: runStartedEvent as never, keyOf: (r) => `run.started:${r.id}` },
+  { name: 'runs.ended', entity: RunEntity, column: 'endedAt', toEvent: runEndedEvent as never, keyOf: (r) => `run.ended:${r.id}` },
+  { name: 'effects', entity: EffectEntity, column: 'settledAt', extra: { status: In(['succeeded', 'failed']) }, toEvent: effectEvent as never, keyOf: (r) => `effect:${r.id}:${r.at}` },
+];
+
+/**
+ * Builds the export stream from what is already durable: alerts, runs, settled effects and the
+ * audit trail are read from their tables and appended to `export_events`, each source's position
+ * moved in the same transaction. A crash loses nothing (the next pass starts where the last
+ * commit left off) and collecting twice adds nothing (the event key is unique). The owners of
+ * those tables are not touched: the stream follows them.
+ */
+@Injectable()
+export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('export');
+  /** Emits `appended` after events were committed (sinks wake up on it). */
+  readonly signal = new EventEmitter<{ appended: [] }>();
+  /** Keys collected recently, so the look-back does not reload full rows (forgotten on restart: the unique key still holds). */
+  private readonly recent = new Map<string, number>();
+  private pass: Promise<number> | undefined;
+  private again = false;
+  private timer: NodeJS.Timeout | undefined;
+  private lastPrune = 0;
+  private lastLookBack = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.schedule(0);
+  }
+
+  onModuleDestroy(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /**
+   * Collects now and resolves once everything committed before the call is in the stream.
+   * Concurrent callers share a pass; a call during a pass gets the next one.
+   */
+  async collect(): Promise<number> {
+    if (this.pass) {
+      this.again = true;
+      await this.pass.catch(() => undefined);
+      return this.collect();
+    }
+    this.pass = this.collectAll().finally(() => (this.pass = undefined));
+    return this.pass;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(async () => {
+      try {
+        await this.collect();
+        if (Date.now() - this.lastPrune > PRUNE_INTERVAL_MS) await this.prune();
+      } catch (error) {
+        this.logger.warn({ err: error }, 'export: collecting events failed; trying again');
+      }
+      this.schedule(COLLECT_INTERVAL_MS);
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async collectAll(): Promise<number> {
+    let total = 0;
+    do {
+      this.again = false;
+      let appended: number;
+      do {
+        appended = 0;
+        const pending: PendingEvent[] = [];
+        const positions: { source: string; position: string }[] = [];
+        const marks: string[] = [];
+        const lookBack = Date.now() - this.lastLookBack > LOOK_BACK_INTERVAL_MS;
+        if (lookBack) this.lastLookBack = Date.now();
+        const auditRead = await this.readAudit(pending, positions);
+        let full = auditRead === PAGE;
+        for (const source of TIME_SOURCES) full = (await this.readTimeSource(source, pending, positions, marks, lookBack)) === PAGE || full;
+        if (pending.length || positions.length) await this.append(pending, positions);
+        const now = Date.now();
+        for (const key of marks) this.recent.set(key, now);
+        appended = pending.length;
+        total += appended;
+        if (!full) break;
+      } while (!this.stopped);
+    } while (this.again && !this.stopped);
+    if (total) this.signal.emit('appended');
+    return total;
+  }
+
+  private async position(source: string): Promise<string | undefined> {
+    return (await this.db.reader.findOne(ExportSourceEntity, { where: { source } }))?.position;
+  }
+
+  /** The audit trail has an insertion order (its hash chain follows it): read by sequence number. */
+  private async readAudit(pending: PendingEvent[], positions: { source: string; position: string }[]): Promise<number> {
+    const after = Number((await this.position('audit')) ?? 0);
+    const rows = await this.db.reader.find(AuditRecordEntity, { where: { seq: MoreThan(after) }, order: { seq: 'ASC' }, take: PAGE });
+    for (const row of rows) pending.push(auditEvent(row));
+    const last = rows.at(-1);
+    if (last) positions.push({ source: 'audit', position: String(last.seq) });
+    return rows.length;
+  }
+
+  /**
+   * Alerts, runs and effects have no insertion order: read by time from the last position on,
+   * and now and then from a little before it (rows that committed late), skipping what is known.
+   */
+  private async readTimeSource(source: TimeSource, pending: PendingEvent[], positions: { source: string; position: string }[], marks: string[], lookBack: boolean): Promise<number> {
+    const since = await this.position(source.name);
+    const read = (column: unknown, take?: number) =>
+      this.db.reader.find(source.entity as typeof RunEntity, {
+        select: { id: true, [source.column]: true } as never,
+        where: { ...source.extra, [source.column]: column } as never,
+        order: { [source.column]: 'ASC' } as never,
+        take,
+      }) as unknown as Promise<Record<string, string>[]>;
+    // Ids and times first: most rows of the look-back were collected already.
+    const stamps = await read(since ? MoreThanOrEqual(since) : Not(IsNull()), PAGE);
+    const late = since && lookBack ? await read(And(MoreThanOrEqual(new Date(Date.parse(since) - OVERLAP_MS).toISOString()), LessThan(since))) : [];
+    const keyOf = (s: Record<string, string>) => source.keyOf({ id: s.id as string, at: s[source.column] as string });
+    const fresh = [...late, ...stamps].filter((s) => !this.recent.has(keyOf(s)));
+    if (fresh.length) {
+      const rows = await this.db.reader.find(source.entity as typeof RunEntity, { where: { id: In(fresh.map((s) => s.id)) } });
+      for (const row of rows) {
+        const event = source.toEvent(row as never);
+        if (event.at) pending.push(event);
+      }
+    }
+    for (const s of fresh) marks.push(keyOf(s));
+    const last = stamps.at(-1)?.[source.column];
+    if (last && last !== since) positions.push({ source: source.name, position: last });
+    // A full page that did not move the position (500 rows of one instant) must not loop.
+    return stamps.length === PAGE && last !== since ? PAGE : 0;
+  }
+
+  private async append(pending: PendingEvent[], positions: { source: string; position: string }[]): Promise<void> {
+    // Stable order within a pass: by time, and a run's start before anything else of the same instant.
+    pending.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : rank(a) - rank(b)));
+    await this.db.transaction(async (m) => {
+      for (const event of pending) {
+        await m.createQueryBuilder().insert().into(ExportEventEntity).values({ key: event.key, type: event.type, at: event.at, data: storedData(event.data) }).orIgnore().updateEntity(false).execute();
+      }
+      for (const p of positions) await m.save(ExportSourceEntity, { source: p.source, position: p.position, updatedAt: nowIso() });
+    });
+    this.forgetOld();
+  }
+
+  private forgetOld(): void {
+    if (this.recent.size < 50_000) return;
+    const cutoff = Date.now() - OVERLAP_MS * 2;
+    for (const [key, at] of this.recent) if (at < cutoff) this.recent.delete(key);
+  }
+
+  /** Drops events older than the retention that every sink has delivered. */
+  async prune(retentionMs = this.config.export.retentionMs): Promise<number> {
+    this.lastPrune = Date.now();
+    const before = new Date(Date.now() - retentionMs).toISOString();
+    return this.db.transaction(async (m: EntityManager) => {
+      const sinks = await m.find(ExportSinkEntity, { select: { cursor: true } });
+      const upTo = sinks.length ? Math.min(...sinks.map((s) => s.cursor)) : Number.MAX_SAFE_INTEGER;
+      const result = await m.delete(ExportEventEntity, { at: LessThan(before), seq: And(LessThan(upTo + 1), MoreThan(0)) });
+      return result.affected ?? 0;
+    });
+  }
+}
+
+function rank(event: PendingEvent): number {
+  return ['alert.received', 'run.started', 'effect.settled', 'audit.recorded', 'run.ended'].indexOf(event.type);
+}
