@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../apps/fake-cloud/src/index.js';
+import { ConnectionTargetsService } from '@riposte/connection-targets';
+import { ProtectionService } from '@riposte/guardrails';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
 import { demoTarget, enableAutomation, startService, type TestService, waitForRun, waitForStep } from '../support/service.js';
 
@@ -81,6 +83,14 @@ describe('protected accounts', () => {
     const allowed = await service.request('POST', '/api/v1/responses?wait=10', { body: { action: 'azure_ad.disable_user', connectionTarget: 'contoso', input: { user: DEMO.users.megan.upn } } });
     expect(allowed.body.status).toBe('succeeded');
     expect((await service.request('GET', '/api/v1/guardrails')).body).toMatchObject({ protectDirectoryRoles: true, maxEntitiesPerRun: 10, budgets: { 'azure_ad.disable_user': { limit: 20, windowSeconds: 3600 } } });
+  });
+
+  it('fails closed on a kind of entity it has no rule for, and lets through kinds that name no person or machine', async () => {
+    await boot();
+    const protection = service.app.get(ProtectionService);
+    const target = await service.app.get(ConnectionTargetsService).resolve('contoso');
+    expect(await protection.refusal('gizmo:1', target)).toMatch(/cannot tell whether gizmo:1 is protected/);
+    expect(await protection.refusal('indicator:url:https://evil.example', target)).toBeNull();
   });
 });
 

@@ -16,6 +16,8 @@ export class ActionCatalogue {
 
   register(action: ActionDefinition): void {
     if (this.actions.has(action.id)) throw new Error(`Action ${action.id} is registered twice.`);
+    if (action.destructive && !action.ledger) throw new Error(`Action ${action.id} is destructive, so it must go through the effect ledger (ledger: true).`);
+    if (action.ledger && !action.reconcile) throw new Error(`Action ${action.id} goes through the effect ledger, so it needs reconcile().`);
     this.actions.set(action.id, action);
     this.validators.set(action.id, compileSchema(action.inputSchema, { useDefaults: true }));
   }
@@ -36,7 +38,7 @@ export class ActionCatalogue {
   }
 
   list(): ActionView[] {
-    return [...this.actions.values()].map(({ id, title, description, inputSchema, requiredRoles, inverse, destructive }) => ({ id, title, description, inputSchema, requiredRoles, inverse, destructive }));
+    return [...this.actions.values()].map(({ id, title, description, inputSchema, requiredRoles, inverse, destructive, ledger }) => ({ id, title, description, inputSchema, requiredRoles, inverse, destructive, ledger }));
   }
 
   /** Checks an input against the action's schema; on success returns it with defaults filled in. */

@@ -54,8 +54,19 @@ export interface ActionDefinition<I = Record<string, unknown>, O = unknown> {
   requiredRoles: RequiredRole[];
   /** The action that undoes this one, for revert. */
   inverse: string | null;
-  /** Changes something in the tenant: goes through the effect ledger, is reconciled after a crash, never blindly resent. */
+  /**
+   * Can lock out a person, cut off a machine or change what they may do: the guardrails apply
+   * (protected entities, budgets, the run's entity limit, the kill switch), and dry runs report
+   * their refusals. Every destructive action is also `ledger`.
+   */
   destructive: boolean;
+  /**
+   * A retry, a restart or a second process must never send it twice (it is not idempotent at
+   * Azure, or it changes the tenant): its intent is committed to the effect ledger before it
+   * leaves, and after a lost answer or a crash `reconcile` asks Azure whether it took effect.
+   * A comment POST is ledgered without being destructive.
+   */
+  ledger: boolean;
   /** False for actions that call nothing (core.noop): no connection target is resolved. Default true. */
   needsConnection?: boolean;
   /** The thing acted upon (a user, a machine, an alert), for audit, protection and the ledger. */
@@ -80,4 +91,5 @@ export interface ActionView {
   requiredRoles: RequiredRole[];
   inverse: string | null;
   destructive: boolean;
+  ledger: boolean;
 }

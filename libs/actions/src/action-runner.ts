@@ -108,17 +108,18 @@ export class ActionRunner {
         return this.finish(request, null, { status: 'failed', error: toFailure(error) }, entity);
       }
     }
-    if (!definition.destructive) {
+    if (!definition.ledger) {
       try {
         return this.finish(request, null, { status: 'succeeded', output: await definition.execute(input as never, context), reconciled: false }, entity);
       } catch (error) {
         return this.finish(request, null, { status: 'failed', error: toFailure(error), cancelled: request.signal.aborted }, entity);
       }
     }
-    return this.runDestructive(request, definition, input, context, entity);
+    return this.runLedgered(request, definition, input, context, entity);
   }
 
-  private async runDestructive(request: ActionRequest, definition: ActionDefinition, input: Record<string, unknown>, context: ActionContext, entity: string): Promise<ActionResult> {
+  /** A call that must never be sent twice: intent first, reconciled after a lost answer or a crash; guardrails first when it is destructive. */
+  private async runLedgered(request: ActionRequest, definition: ActionDefinition, input: Record<string, unknown>, context: ActionContext, entity: string): Promise<ActionResult> {
     const existing = request.firstAttempt ? null : await this.ledger.find(request.runId, request.stepKey);
     // Already done by an earlier attempt or an earlier life of this process: report, never resend.
     if (existing?.status === 'succeeded') return { status: 'succeeded', output: (existing.detail as { output?: unknown } | null)?.output ?? null, reconciled: true };
@@ -130,9 +131,11 @@ export class ActionRunner {
     } else {
       // A new destructive call: the guardrails decide whether, and when, it may go.
       try {
-        await this.guardrails.automationAllowed(request);
-        const refusal = await this.guardrails.refusal(entity, context.target, request.signal);
-        if (refusal) return this.finish(request, null, { status: 'failed', error: refused(refusal) }, entity, 'settle', 'denied');
+        if (definition.destructive) {
+          await this.guardrails.automationAllowed(request);
+          const refusal = await this.guardrails.refusal(entity, context.target, request.signal);
+          if (refusal) return this.finish(request, null, { status: 'failed', error: refused(refusal) }, entity, 'settle', 'denied');
+        }
         effect = await this.intendWithinLimits(request, definition, entity, existing);
       } catch (error) {
         if (error instanceof AwaitingDecision) {
@@ -171,7 +174,8 @@ export class ActionRunner {
   /** Records the intent within the budget and the run's entity limit; over a limit, the step is held for an analyst. */
   private async intendWithinLimits(request: ActionRequest, definition: ActionDefinition, entity: string, previous: EffectEntity | null): Promise<EffectEntity> {
     const key = { runId: request.runId, stepKey: request.stepKey, action: definition.id, connectionTarget: request.connectionTarget, entity };
-    let exempt: IntentLimits['exempt'] | undefined;
+    // Budgets and the run's entity limit are for destructive actions; a ledgered comment is only recorded.
+    let exempt: IntentLimits['exempt'] | undefined = definition.destructive ? undefined : { budget: true, blastRadius: true };
     for (;;) {
       const limits = await this.guardrails.limits(definition.id, exempt);
       const result = await this.ledger.intend(key, limits, previous);
@@ -194,7 +198,7 @@ export class ActionRunner {
   /** An unsettled effect from before: follow it if Azure has it, send it only if Azure never got it. */
   private async reconcileThenRun(definition: ActionDefinition, input: Record<string, unknown>, context: ActionContext, effect: EffectEntity, options: { resend: boolean } = { resend: true }): Promise<unknown> {
     if (effect.reference && definition.resume) return definition.resume(input as never, effect.reference, context);
-    if (!definition.reconcile) throw new Error(`Destructive action ${definition.id} has no reconcile.`);
+    if (!definition.reconcile) throw new Error(`Ledgered action ${definition.id} has no reconcile.`);
     const found = await definition.reconcile(input as never, context);
     this.logger.log({ runId: context.marker, action: definition.id, state: found.state }, 'reconciled an unsettled effect with Azure');
     if (found.state === 'applied') return found.output;

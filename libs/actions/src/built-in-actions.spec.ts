@@ -11,8 +11,17 @@ describe('the built-in actions', () => {
     expect(catalogue.list().map((a) => a.id)).toEqual(actions.map((a) => a.id));
   });
 
-  it('can all be reconciled after a crash when they change something', () => {
-    for (const action of actions.filter((a) => a.destructive)) expect(typeof action.reconcile, action.id).toBe('function');
+  it('go through the effect ledger, with a reconcile, whenever they change something or could be repeated', () => {
+    for (const action of actions.filter((a) => a.destructive)) expect(action.ledger, action.id).toBe(true);
+    for (const action of actions.filter((a) => a.ledger)) expect(typeof action.reconcile, action.id).toBe('function');
+    // A comment POST is not idempotent: ledgered, though not destructive.
+    for (const id of ['graph_security.comment_alert', 'graph_security.update_alert']) expect(actions.find((a) => a.id === id)).toMatchObject({ ledger: true, destructive: false });
+  });
+
+  it('a destructive action outside the ledger, or a ledgered one without reconcile, is refused at registration', () => {
+    const noop = actions.find((a) => a.id === 'core.noop')!;
+    expect(() => new ActionCatalogue().register({ ...noop, id: 'test.bad', destructive: true, ledger: false })).toThrow(/must go through the effect ledger/);
+    expect(() => new ActionCatalogue().register({ ...noop, id: 'test.bad', ledger: true })).toThrow(/needs reconcile/);
   });
 
   it('name inverses that exist, undo each other where both ways are listed, and can build their input', () => {

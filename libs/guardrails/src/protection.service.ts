@@ -19,6 +19,13 @@ export interface ProtectedView {
 }
 
 const CACHE_MS = 5 * 60_000;
+/**
+ * Kinds of entity that name no person, app or machine (a tenant-wide indicator, a notification
+ * channel, an alert or incident): no protection rule applies to them. Any other kind not handled
+ * in `refusal` is refused.
+ */
+const NOTHING_TO_PROTECT = new Set(['indicator', 'channel', 'alert', 'incident', 'none']);
+
 /** The protected list is read on every destructive action: reused this long (changes here show at once). */
 const LIST_CACHE_MS = 2_000;
 type Directory = Map<string, string> | 'unavailable';
@@ -110,8 +117,11 @@ export class ProtectionService {
       if (byIdOrName) return `machine ${machine.dns || machine.id} is protected (${byIdOrName.reason ?? 'listed'})`;
       const tag = machine.tags.find((t) => has('machineTag', t));
       if (tag) return `machine ${machine.dns || machine.id} carries the protected Defender tag '${tag}'`;
+      return null;
     }
-    return null;
+    if (kind !== undefined && NOTHING_TO_PROTECT.has(kind)) return null;
+    // Fail closed: an action on a kind of thing no rule here knows could touch what must not be touched.
+    return `Riposte has no protection rule for '${kind}' entities, so it cannot tell whether ${entity} is protected`;
   }
 
   /** The service's own app, named by its app id or by its service principal's object id. */

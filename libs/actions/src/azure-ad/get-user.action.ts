@@ -22,6 +22,7 @@ export const getUser: ActionDefinition<GetUserInput, GraphUser> = {
   requiredRoles: [READ_USERS],
   inverse: null,
   destructive: false,
+  ledger: false,
   entity: (input) => `user:${input.user.toLowerCase()}`,
   async plan(input, { graph, target }) {
     return [graph.describe(target, { method: 'GET', path: `${userPath(input.user)}?$select=${(input.select ?? DEFAULT_SELECT).join(',')}`, idempotent: true })];

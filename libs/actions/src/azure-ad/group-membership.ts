@@ -40,6 +40,7 @@ export function groupMemberAction(add: boolean): ActionDefinition<GroupMemberInp
     requiredRoles: [WRITE_MEMBERS, READ_USERS],
     inverse: add ? 'azure_ad.remove_group_member' : 'azure_ad.add_group_member',
     destructive: true,
+    ledger: true,
     entity: (input) => `user:${input.user.toLowerCase()}`,
     async plan(input, context) {
       return [context.graph.describe(context.target, request(context.target.endpoints.graph, input, await userId(input, context)))];

@@ -42,6 +42,7 @@ export const resetPassword: ActionDefinition<UserInput, ResetPasswordOutput> = {
   requiredRoles: [RESET_PASSWORDS, READ_USERS],
   inverse: null,
   destructive: true,
+  ledger: true,
   entity: (input) => `user:${input.user.toLowerCase()}`,
   async plan(input, { graph, target }) {
     return [graph.describe(target, request(input.user, REDACTED))];

@@ -15,6 +15,7 @@ export const revokeSessions: ActionDefinition<UserInput, RevokeSessionsOutput> =
   requiredRoles: [REVOKE_SESSIONS, READ_USERS],
   inverse: null,
   destructive: true,
+  ledger: true,
   entity: (input) => `user:${input.user.toLowerCase()}`,
   async plan(input, { graph, target }) {
     return [graph.describe(target, request(input.user))];

@@ -52,6 +52,7 @@ export function servicePrincipalEnabledAction(enabled: boolean): ActionDefinitio
     requiredRoles: [WRITE_APPS],
     inverse: enabled ? 'azure_ad.disable_service_principal' : 'azure_ad.enable_service_principal',
     destructive: true,
+    ledger: true,
     entity: (input) => `servicePrincipal:${input.servicePrincipal.toLowerCase()}`,
     async plan(input, context) {
       return [context.graph.describe(context.target, patch((await findServicePrincipal(input, context)).id))];

@@ -21,6 +21,7 @@ export function setAccountEnabledAction(enabled: boolean): ActionDefinition<User
     requiredRoles: [ENABLE_DISABLE_USERS, READ_USERS],
     inverse: enabled ? 'azure_ad.disable_user' : 'azure_ad.enable_user',
     destructive: true,
+    ledger: true,
     entity: (input) => `user:${input.user.toLowerCase()}`,
     async plan(input, { graph, target }) {
       return [graph.describe(target, patch(input.user, enabled))];

@@ -30,6 +30,7 @@ export const listSignIns: ActionDefinition<SignInsInput, { user: string; userId:
   requiredRoles: [READ_SIGN_INS, READ_USERS],
   inverse: null,
   destructive: false,
+  ledger: false,
   entity: userEntity,
   async plan(input, context) {
     return [context.graph.describe(context.target, { method: 'GET', path: signInsPath(await userId(input.user, context), input), idempotent: true })];
@@ -49,6 +50,7 @@ export const getUserRisk: ActionDefinition<UserInput, { user: string; userId: st
   requiredRoles: [READ_RISK, READ_USERS],
   inverse: null,
   destructive: false,
+  ledger: false,
   entity: userEntity,
   async plan(input, context) {
     return [context.graph.describe(context.target, { method: 'GET', path: `/identityProtection/riskyUsers/${await userId(input.user, context)}`, idempotent: true })];
@@ -81,6 +83,7 @@ export const listMemberships: ActionDefinition<UserInput, { user: string; groups
   requiredRoles: [READ_USERS],
   inverse: null,
   destructive: false,
+  ledger: false,
   entity: userEntity,
   async plan(input, { graph, target }) {
     return [graph.describe(target, { method: 'GET', path: `${userPath(input.user)}/memberOf`, idempotent: true })];
@@ -110,6 +113,7 @@ export const getManager: ActionDefinition<UserInput, { user: string; manager: Re
   requiredRoles: [READ_USERS],
   inverse: null,
   destructive: false,
+  ledger: false,
   entity: userEntity,
   async plan(input, { graph, target }) {
     return [graph.describe(target, { method: 'GET', path: `${userPath(input.user)}/manager`, idempotent: true })];

@@ -31,6 +31,7 @@ export function userRiskAction(verb: Verb): ActionDefinition<UserInput, UserRisk
     requiredRoles: [WRITE_RISK, READ_USERS],
     inverse: confirm ? 'azure_ad.dismiss_user_risk' : 'azure_ad.confirm_compromised',
     destructive: true,
+    ledger: true,
     entity: (input) => `user:${input.user.toLowerCase()}`,
     async plan(input, context) {
       return [context.graph.describe(context.target, request(await userId(input, context)))];

@@ -13,6 +13,7 @@ export const noop: ActionDefinition<NoopInput, { note: string | null }> = {
   requiredRoles: [],
   inverse: null,
   destructive: false,
+  ledger: false,
   needsConnection: false,
   entity: () => 'none',
   async plan() {

@@ -20,6 +20,7 @@ function machineList(id: string, title: string, description: string, what: 'aler
     requiredRoles: [role, READ_MACHINES],
     inverse: null,
     destructive: false,
+    ledger: false,
     entity: (input) => `machine:${input.machine.toLowerCase()}`,
     async plan(input, { defender, target, signal }) {
       const machine = await defender.resolveMachine(target, input.machine, signal);
@@ -47,6 +48,7 @@ export const getFile: ActionDefinition<FileInput, Record<string, unknown>> = {
   requiredRoles: [READ_FILES],
   inverse: null,
   destructive: false,
+  ledger: false,
   entity: (input) => `file:${input.hash.toLowerCase()}`,
   async plan(input, { defender, target }) {
     return [defender.describe(target, { method: 'GET', path: `/files/${input.hash.toLowerCase()}`, idempotent: true, api: 'files' })];

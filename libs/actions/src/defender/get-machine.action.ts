@@ -17,6 +17,7 @@ export const getMachine: ActionDefinition<GetMachineInput, Machine> = {
   requiredRoles: [READ_MACHINES],
   inverse: null,
   destructive: false,
+  ledger: false,
   entity: (input) => `machine:${input.machine.toLowerCase()}`,
   async plan(input, { defender, target }) {
     return [defender.describe(target, { method: 'GET', path: `/machines?$filter=${encodeURIComponent(`computerDnsName eq '${input.machine.toLowerCase()}'`)}`, idempotent: true, api: 'machines' })];

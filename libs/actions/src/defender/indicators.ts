@@ -78,6 +78,7 @@ export const createIndicator: ActionDefinition<CreateIndicatorInput, IndicatorOu
   requiredRoles: [WRITE_INDICATORS],
   inverse: 'defender.delete_indicator',
   destructive: true,
+  ledger: true,
   entity: (input) => `indicator:${input.type}:${normalize(input)}`,
   async plan(input, { defender, target, marker }) {
     return [defender.describe(target, { method: 'POST', path: '/indicators', body: submission(input, marker, Date.now()), idempotent: false, api: 'indicators' })];
@@ -104,6 +105,7 @@ export const deleteIndicator: ActionDefinition<DeleteIndicatorInput, { indicator
   requiredRoles: [WRITE_INDICATORS],
   inverse: null,
   destructive: true,
+  ledger: true,
   entity: (input) => `indicator:${input.indicatorId}`,
   async plan(input, { defender, target }) {
     return [defender.describe(target, { method: 'DELETE', path: `/indicators/${input.indicatorId}`, idempotent: true, api: 'indicators' })];

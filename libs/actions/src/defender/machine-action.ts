@@ -65,6 +65,7 @@ export function machineAction<I extends { machine: string; comment?: string }>(s
     requiredRoles: [...spec.requiredRoles, READ_MACHINES],
     inverse: spec.inverse,
     destructive: true,
+    ledger: true,
     entity: (input) => `machine:${input.machine.toLowerCase()}`,
 
     async plan(input, { defender, target, signal, marker }) {

@@ -32,6 +32,7 @@ export function machineTagAction(add: boolean): ActionDefinition<TagInput, TagOu
     requiredRoles: [WRITE_MACHINES],
     inverse: add ? 'defender.remove_machine_tag' : 'defender.add_machine_tag',
     destructive: true,
+    ledger: true,
     entity: (input) => `machine:${input.machine.toLowerCase()}`,
     async plan(input, { defender, target, signal }) {
       const machine = await defender.resolveMachine(target, input.machine, signal);

@@ -32,7 +32,8 @@ function commentAction<I extends { comment: string }>(kind: 'alert' | 'incident'
     inputSchema: schema,
     requiredRoles: [role],
     inverse: null,
-    destructive: true,
+    destructive: false,
+    ledger: true,
     entity: (input) => `${targetOf(input).kind}:${targetOf(input).id}`,
     async plan(input, { graph, target, marker }) {
       const t = targetOf(input);

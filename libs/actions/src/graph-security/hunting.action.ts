@@ -29,6 +29,7 @@ export const runHuntingQuery: ActionDefinition<HuntingInput, HuntingOutput> = {
   requiredRoles: [HUNT],
   inverse: null,
   destructive: false,
+  ledger: false,
   entity: () => 'hunting',
   async plan(input, { graph, target }) {
     return [graph.describe(target, request(input))];

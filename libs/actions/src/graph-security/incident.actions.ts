@@ -21,6 +21,7 @@ export const getIncident: ActionDefinition<GetIncidentInput, Record<string, unkn
   requiredRoles: [READ_INCIDENTS],
   inverse: null,
   destructive: false,
+  ledger: false,
   entity: (input) => `incident:${input.incidentId}`,
   async plan(input, { graph, target }) {
     return [graph.describe(target, { method: 'GET', path: `${path(input.incidentId)}${input.includeAlerts ? '?$expand=alerts' : ''}`, idempotent: true })];
@@ -53,6 +54,7 @@ export const updateIncident: ActionDefinition<UpdateIncidentInput, Record<string
   requiredRoles: [WRITE_INCIDENTS],
   inverse: null,
   destructive: false,
+  ledger: false,
   entity: (input) => `incident:${input.incidentId}`,
   async plan(input, { graph, target }) {
     return [graph.describe(target, request(input))];

@@ -31,33 +31,50 @@ const WRITE_ALERTS: RequiredRole = { resource: 'graph', role: 'SecurityAlert.Rea
 export const updateAlert: ActionDefinition<UpdateAlertInput, UpdateAlertOutput> = {
   id: 'graph_security.update_alert',
   title: 'Update a Microsoft security alert',
-  description: 'Sets status, classification, determination or assignee of a Graph security alert (PATCH /security/alerts_v2/{id}), and adds a comment if given (POST …/comments).',
+  description: 'Sets status, classification, determination or assignee of a Graph security alert (PATCH /security/alerts_v2/{id}), and adds a comment if given (POST …/comments). Recorded in the effect ledger: the comment is never posted twice by a retry or a restart.',
   inputSchema: UpdateAlertInput,
   requiredRoles: [WRITE_ALERTS],
   inverse: null,
   destructive: false,
+  // The PATCH is idempotent; the comment POST is not: a retry could post it twice.
+  ledger: true,
   entity: (input) => `alert:${input.alertId}`,
-  async plan(input, { graph, target }) {
-    return requests(input).map((r) => graph.describe(target, r));
+  async plan(input, { graph, target, marker }) {
+    return requests(input, marker).map((r) => graph.describe(target, r));
   },
-  async execute(input, { graph, target, signal }) {
+  async execute(input, { graph, target, signal, marker }) {
     let alert: Record<string, unknown> = {};
     let commentAdded = false;
-    for (const request of requests(input)) {
+    for (const request of requests(input, marker)) {
       const reply = await graph.send<Record<string, unknown>>(target, request, signal);
       if (request.method === 'PATCH') alert = reply.data ?? {};
       else commentAdded = true;
     }
-    const field = (name: string) => (typeof alert[name] === 'string' ? (alert[name] as string) : ((input as Record<string, unknown>)[name] as string | undefined) ?? null);
-    return { alertId: input.alertId, status: field('status'), classification: field('classification'), determination: field('determination'), assignedTo: field('assignedTo'), commentAdded };
+    return output(input, alert, commentAdded);
+  },
+  /** The comment is sent last and carries the step's marker: found, the whole update was applied. Without a comment, the fields tell. */
+  async reconcile(input, { graph, target, signal, marker }) {
+    const path = `/security/alerts_v2/${encodeURIComponent(input.alertId)}`;
+    const alert = (await graph.send<Record<string, unknown>>(target, { method: 'GET', path, idempotent: true, notFound: 'alert_not_found', what: `alert ${input.alertId}` }, signal)).data ?? {};
+    if (input.comment) {
+      const comments = Array.isArray(alert.comments) ? (alert.comments as { comment?: string }[]) : [];
+      return comments.some((c) => c.comment?.includes(marker)) ? { state: 'applied', output: output(input, alert, true) } : { state: 'not_applied' };
+    }
+    const { alertId: _id, comment: _comment, ...fields } = input;
+    return Object.entries(fields).every(([name, value]) => alert[name] === value) ? { state: 'applied', output: output(input, alert, false) } : { state: 'not_applied' };
   },
 };
 
-function requests(input: UpdateAlertInput) {
+function output(input: UpdateAlertInput, alert: Record<string, unknown>, commentAdded: boolean): UpdateAlertOutput {
+  const field = (name: string) => (typeof alert[name] === 'string' ? (alert[name] as string) : ((input as Record<string, unknown>)[name] as string | undefined) ?? null);
+  return { alertId: input.alertId, status: field('status'), classification: field('classification'), determination: field('determination'), assignedTo: field('assignedTo'), commentAdded };
+}
+
+function requests(input: UpdateAlertInput, marker: string) {
   const path = `/security/alerts_v2/${encodeURIComponent(input.alertId)}`;
   const { alertId: _id, comment, ...fields } = input;
   const out = [];
   if (Object.keys(fields).length) out.push({ method: 'PATCH' as const, path, body: fields, idempotent: true, notFound: 'alert_not_found' as const, what: `alert ${input.alertId}` });
-  if (comment) out.push({ method: 'POST' as const, path: `${path}/comments`, body: { '@odata.type': 'microsoft.graph.security.alertComment', comment }, idempotent: false, notFound: 'alert_not_found' as const, what: `alert ${input.alertId}` });
+  if (comment) out.push({ method: 'POST' as const, path: `${path}/comments`, body: { '@odata.type': 'microsoft.graph.security.alertComment', comment: `${comment} [${marker}]` }, idempotent: false, notFound: 'alert_not_found' as const, what: `alert ${input.alertId}` });
   return out;
 }

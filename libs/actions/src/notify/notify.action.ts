@@ -27,6 +27,7 @@ export const notify: ActionDefinition<NotifyInput, NotificationReceipt> = {
   requiredRoles: [],
   inverse: null,
   destructive: false,
+  ledger: false,
   needsConnection: false,
   entity: (input) => `channel:${input.channel}`,
   async plan(input) {
