@@ -13,6 +13,7 @@ import { demoTarget } from '../support/service.js';
  * answer came back, then started again on the same database. The run must finish, and Azure
  * must have received the destructive call exactly once.
  */
+// Each test starts the service two or three times: on a busy machine a start alone takes 10 s.
 let fake: FakeCloud;
 let dataDir: string;
 const processes: ServiceProcess[] = [];
@@ -72,7 +73,7 @@ describe('a destructive call in flight when the service is killed', () => {
     expect(run.steps[0]).toMatchObject({ status: 'succeeded', attempts: 2, output: { accountEnabled: false } });
     expect(fake.requests({ service: 'graph', method: 'PATCH', path: '/users/', afterSeq })).toHaveLength(1);
     expect(second.output()).toMatch(/Resuming 1 unfinished run/);
-  });
+  }, 90_000);
 
   it('follows the isolation Azure already started instead of sending another', async () => {
     fake.seedDemo();
@@ -92,7 +93,7 @@ describe('a destructive call in flight when the service is killed', () => {
     expect(run.steps[0].output).toMatchObject({ machineId: DEMO.machines.meganLaptop.id, status: 'Succeeded' });
     expect(fake.requests({ service: 'defender', method: 'POST', path: '/isolate', afterSeq })).toHaveLength(1);
     expect(fake.listMachineActions({ machineId: DEMO.machines.meganLaptop.id, type: 'Isolate' })).toHaveLength(1);
-  });
+  }, 90_000);
 });
 
 describe('a destructive call Azure received before the kill but applies only after the restart looked', () => {
@@ -152,5 +153,5 @@ describe('a playbook run', () => {
     expect(run.output).toMatchObject({ disabled: true, isolation: 'approve', devicesIsolated: 1 });
     expect(fake.count({ service: 'graph', method: 'PATCH', path: '/users/' })).toBe(patchesBefore + 1);
     expect(fake.requests({ service: 'defender', method: 'POST', path: '/isolate', afterSeq })).toHaveLength(1);
-  }, 90_000); // three starts of the service on a busy machine
+  }, 120_000);
 });

@@ -196,3 +196,18 @@ describe('an accepted alert whose trigger matched', () => {
     expect(alert.runs).toMatchObject([{ id: runId, status: 'failed' }]);
   });
 });
+
+describe('a throttled call with a long Retry-After', () => {
+  it('parks the run until then instead of sleeping in its slot, then sends the disable once more and succeeds', async () => {
+    const service = await setUp();
+    fake.faults.inject({ service: 'graph', method: 'PATCH', path: '/users/', preset: 'throttle', retryAfter: 6 });
+    const started = await service.request('POST', '/api/v1/responses', { body: { action: 'azure_ad.disable_user', connectionTarget: 'contoso', input: { user: DEMO.users.adele.upn } } });
+    const parked = await until('the run to park on the Retry-After', () => runStatus(service, started.body.runId, 'waiting'));
+    expect(parked.steps[0]).toMatchObject({ status: 'waiting', attempts: 1 });
+    const run = await waitForRun(service, started.body.runId, 30_000);
+    expect(run).toMatchObject({ status: 'succeeded', steps: [{ status: 'succeeded', output: { accountEnabled: false } }] });
+    // One refused by Azure (429), one applied: never a third.
+    expect(fake.count({ service: 'graph', method: 'PATCH', path: '/users/' })).toBe(2);
+    expect(fake.getUser(DEMO.users.adele.upn)?.accountEnabled).toBe(false);
+  }, 60_000);
+});

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditLog } from '@riposte/audit';
 import { AppConfig } from '@riposte/config';
-import { AzureError, type AzureTarget, CheckLater, DefenderClient, GraphClient } from '@riposte/azure';
+import { AzureError, type AzureTarget, CheckLater, DefenderClient, GraphClient, IN_CALL_WAIT_MS } from '@riposte/azure';
 import { ConnectionTargetsService } from '@riposte/connection-targets';
 import { type ErrorCode, RiposteError } from '@riposte/errors';
 import { AwaitingDecision, Guardrails, type HoldKind, type IntentLimits } from '@riposte/guardrails';
@@ -112,6 +112,8 @@ export class ActionRunner {
       try {
         return this.finish(request, null, { status: 'succeeded', output: await definition.execute(input as never, context), reconciled: false }, entity);
       } catch (error) {
+        const later = this.throttledUntil(error);
+        if (later) return { status: 'deferred', until: later, reason: `Throttled by Azure: tried again after its Retry-After.` };
         return this.finish(request, null, { status: 'failed', error: toFailure(error), cancelled: request.signal.aborted }, entity);
       }
     }
@@ -154,6 +156,12 @@ export class ActionRunner {
     } catch (error) {
       // Still under way at Azure: the ledger entry stays open (it names the effect), nothing is audited yet.
       if (error instanceof CheckLater) return { status: 'deferred', until: error.at, reason: error.message };
+      // Throttled with a long Retry-After: certainly not applied, so the intent is closed; the step asks again when it is due.
+      const later = error instanceof AzureError && error.code === 'throttled' ? this.throttledUntil(error) : null;
+      if (later) {
+        await this.db.transaction((m) => this.ledger.settle(m, effect.id, 'failed', { error: { code: 'throttled', message: 'Throttled by Azure; asked again after its Retry-After.' } }));
+        return { status: 'deferred', until: later, reason: 'Throttled by Azure: tried again after its Retry-After.' };
+      }
       const failure = toFailure(error);
       if (AMBIGUOUS.has(failure.code) && !request.signal.aborted) {
         // The call may have been applied before the answer was lost: ask Azure once.
@@ -169,6 +177,14 @@ export class ActionRunner {
       const ledger = AMBIGUOUS.has(failure.code) || STILL_RUNNING.has(failure.code) ? 'leave-open' : 'settle';
       return this.finish(request, effect, { status: 'failed', error: failure, cancelled: request.signal.aborted }, entity, ledger);
     }
+  }
+
+  /** When a throttled call (429/503) should be asked again, if its Retry-After is too long to wait in the call but within our bound. */
+  private throttledUntil(error: unknown): number | null {
+    if (!(error instanceof AzureError) || !['throttled', 'service_unavailable'].includes(error.code)) return null;
+    const wait = error.details.retryAfterMs;
+    if (wait === undefined || wait <= IN_CALL_WAIT_MS || wait > this.config.azureHttp.maxRetryWaitMs) return null;
+    return Date.now() + wait;
   }
 
   /** Records the intent within the budget and the run's entity limit; over a limit, the step is held for an analyst. */

@@ -11,6 +11,9 @@ import { type EndpointPolicy, guardedLookup, refuseEndpointUrl } from './endpoin
 import { apiError, type NotFoundMeaning } from './error-mapping.js';
 import { isRetryable, parseRetryAfter, retryDelay, type Outcome } from './retry-policy.js';
 
+
+/** Retry waits up to this long are slept in the call; a longer Retry-After is left to the caller (see ActionRunner). */
+export const IN_CALL_WAIT_MS = 5_000;
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 export interface AzureCall {
@@ -109,7 +112,8 @@ export class AzureHttp {
       const retryAfterMs = response ? parseRetryAfter(response.headers['retry-after'] as string | undefined) : undefined;
       if (attempt < maxAttempts && isRetryable(outcome, call.idempotent)) {
         const delay = retryDelay(attempt, retryAfterMs);
-        if (waitedMs + delay <= maxRetryWaitMs) {
+        // A long wait is not slept here: the caller parks (a run leaves its slot) and tries again when it is due.
+        if (waitedMs + delay <= maxRetryWaitMs && delay <= IN_CALL_WAIT_MS) {
           this.logger.debug({ service: call.service, method: call.method, outcome, attempt, delayMs: delay }, 'retrying Azure call');
           await sleep(delay, undefined, { signal: call.signal }).catch(() => {
             throw new AzureError('cancelled', 'The call was cancelled.', { service: call.service });

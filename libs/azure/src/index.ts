@@ -3,7 +3,7 @@ export { type AzureTarget, type AzureCredential } from './azure-target.js';
 export { AzureError, type AzureErrorCode, type AzureService } from './azure-error.js';
 export { refuseEndpointUrl, refuseAddress, guardedLookup, type EndpointPolicy } from './endpoint-policy.js';
 export { parseRetryAfter, backoffDelay, isRetryable } from './retry-policy.js';
-export { AzureHttp, type AzureCall, type AzureReply, type HttpMethod } from './azure-http.js';
+export { AzureHttp, IN_CALL_WAIT_MS, type AzureCall, type AzureReply, type HttpMethod } from './azure-http.js';
 export { TokenProvider, type AccessToken } from './token-provider.js';
 export { grantedRoles, readClaims } from './jwt-claims.js';
 export { GraphClient, type GraphUser, type GraphRequest, userPath } from './graph.client.js';

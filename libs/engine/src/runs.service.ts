@@ -70,13 +70,15 @@ export class RunsService {
     return out;
   }
 
-  /** Holds until the run ends (or, with `orWaiting`, waits for someone) or the time is up; returns the run either way. */
+  /** Holds until the run ends (or, with `orWaiting`, waits for a person) or the time is up; returns the run either way. */
   async waitFor(id: string, timeoutMs: number, options: { orWaiting?: boolean } = {}): Promise<RunView> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const run = await this.get(id);
       const left = deadline - Date.now();
-      if (!UNFINISHED_RUN_STATUSES.includes(run.status) || (options.orWaiting && run.status === 'waiting') || left <= 0) return run;
+      if (!UNFINISHED_RUN_STATUSES.includes(run.status) || left <= 0) return run;
+      // Waiting for a person (a hold, an approval) answers now; parked until a due time (a retry, the next look at a machine action) is held on.
+      if (options.orWaiting && run.status === 'waiting' && !(await this.store.find(id))?.wakeAt) return run;
       // The event comes from this process; polling covers runs driven elsewhere.
       await this.events.waitForEnd(id, Math.min(left, WAIT_POLL_MS));
     }
