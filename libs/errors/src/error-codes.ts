@@ -58,6 +58,7 @@ export const ERROR_CODES = {
   internal_error: { where: 'both', status: 500, retried: false, meaning: 'A bug or an unexpected failure; the details are in the service log under the request or run id.' },
 
   // Steps and runs
+  trigger_failed: { where: 'step', retried: false, meaning: "An alert matched a trigger but its run could not start (the trigger's inputs did not fit the playbook); the run is recorded failed with the reason." },
   unknown_action: { where: 'step', retried: false, meaning: 'The step names an action the catalogue does not have.' },
   invalid_input: { where: 'step', retried: false, meaning: "The step's input does not fit the action's input schema." },
   no_connection_target: { where: 'step', retried: false, meaning: 'The step needs a connection target and none was named (run, playbook or step).' },
