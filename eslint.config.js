@@ -7,6 +7,7 @@ import tseslint from 'typescript-eslint';
  * Apps (thin controllers, the CLI, the demo) may import any lib; a lib never imports an app.
  */
 const LAYERS = {
+  vocabulary: [],
   errors: [],
   schema: [],
   observability: [],
@@ -15,12 +16,12 @@ const LAYERS = {
   audit: ['observability', 'persistence'],
   auth: ['config', 'errors', 'persistence'],
   azure: ['config', 'errors', 'observability'],
-  'connection-targets': ['audit', 'auth', 'azure', 'config', 'errors', 'observability', 'persistence', 'schema'],
+  'connection-targets': ['vocabulary', 'audit', 'auth', 'azure', 'config', 'errors', 'observability', 'persistence', 'schema'],
   guardrails: ['audit', 'azure', 'config', 'errors', 'persistence', 'schema'],
   notifications: ['azure', 'config', 'connection-targets', 'errors', 'observability', 'persistence'],
   actions: ['audit', 'azure', 'config', 'connection-targets', 'errors', 'guardrails', 'notifications', 'observability', 'persistence', 'schema'],
-  playbooks: ['actions', 'errors', 'schema'],
-  engine: ['actions', 'audit', 'auth', 'config', 'connection-targets', 'errors', 'guardrails', 'observability', 'persistence', 'playbooks', 'schema'],
+  playbooks: ['vocabulary', 'actions', 'errors', 'schema'],
+  engine: ['vocabulary', 'actions', 'audit', 'auth', 'config', 'connection-targets', 'errors', 'guardrails', 'observability', 'persistence', 'playbooks', 'schema'],
   export: ['azure', 'config', 'connection-targets', 'errors', 'observability', 'persistence', 'schema'],
   alerts: ['auth', 'azure', 'config', 'connection-targets', 'engine', 'errors', 'observability', 'persistence', 'playbooks', 'schema'],
 };

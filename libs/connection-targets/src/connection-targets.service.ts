@@ -13,6 +13,7 @@ import { ConnectionTargetEntity, Database, nowIso, RecentRead, RunEntity } from 
 import { inspectClientCertificate } from './client-certificate.js';
 import type { CreateConnectionTarget, UpdateConnectionTarget } from './connection-target.schemas.js';
 import { SecretBox } from './secret-box.js';
+import { UNFINISHED_RUN_STATUSES } from '@riposte/vocabulary';
 
 export interface ConnectionTargetView {
   name: string;
@@ -32,7 +33,6 @@ export interface ExpiringCredential {
   daysLeft: number;
 }
 
-const ACTIVE_RUN_STATUSES = ['queued', 'running', 'waiting'];
 const DAY_MS = 86_400_000;
 /** How long a resolved target (with its decrypted credential) is reused: a change made by another process shows within this. */
 const RESOLVED_CACHE_MS = 5_000;
@@ -151,7 +151,7 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
   async delete(name: string): Promise<void> {
     const row = await this.find(name);
     await this.db.transaction(async (m) => {
-      const busy = await m.count(RunEntity, { where: { connectionTarget: name, status: In(ACTIVE_RUN_STATUSES) } });
+      const busy = await m.count(RunEntity, { where: { connectionTarget: name, status: In([...UNFINISHED_RUN_STATUSES]) } });
       if (busy > 0) throw new ConflictError(`Connection target '${name}' is used by ${busy} run(s) in flight; wait for them to finish or cancel them first.`, 'connection_target_in_use');
       await m.delete(ConnectionTargetEntity, { id: row.id });
     });

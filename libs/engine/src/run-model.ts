@@ -1,9 +1,8 @@
 /** Run and step vocabulary shared by simple responses, reverts and playbook runs. */
-export const RUN_STATUSES = ['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled'] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
-export const UNFINISHED_RUN_STATUSES: RunStatus[] = ['queued', 'running', 'waiting'];
+import type { RunStatus, StepStatus } from '@riposte/vocabulary';
 
-export type StepStatus = 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped' | 'planned' | 'cancelled';
+export { RUN_STATUSES, UNFINISHED_RUN_STATUSES, type RunStatus, type StepStatus } from '@riposte/vocabulary';
+
 export type RunKind = 'response' | 'playbook';
 export type TriggerType = 'api' | 'alert' | 'revert' | 'playbook';
 

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { In, LessThan, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import { Database, decodeCursor, encodeCursor, nowIso, RunEntity, RunInboxEntity, StepEntity, type Page } from '@riposte/persistence';
 import type { RunKind, RunStatus, RunSummary, RunView, StepStatus, StepView, TriggerType } from './run-model.js';
+import { isFinishedStep, UNFINISHED_RUN_STATUSES } from '@riposte/vocabulary';
 
 export interface NewRun {
   kind: RunKind;
@@ -56,7 +57,7 @@ export interface RunLease {
 
 /** How long a claim holds without a write; every fenced write extends it. */
 export const LEASE_MS = 60_000;
-const OPEN = ['queued', 'running', 'waiting'];
+const OPEN = UNFINISHED_RUN_STATUSES;
 
 /**
  * The one owner of run state: reads and writes runs, their steps and their inbox. A driver
@@ -223,7 +224,7 @@ export class RunStore {
     if (change.status === 'running') set.startedAt = () => 'COALESCE("startedAt", :now)';
     if (change.output !== undefined) set.output = change.output;
     if (change.error !== undefined) set.error = change.error;
-    if (['succeeded', 'failed', 'skipped', 'planned', 'cancelled'].includes(change.status)) set.endedAt = now;
+    if (isFinishedStep(change.status)) set.endedAt = now;
     // One UPDATE, no read: counters and first-start times are computed by the database.
     await this.db.transaction((m) => m.createQueryBuilder().update(StepEntity).set(set as never).where('"runId" = :runId AND "stepKey" = :stepKey', { runId, stepKey, now }).execute());
   }

@@ -6,8 +6,9 @@ import { RunEvents } from './run-events.js';
 import { type RunDriver, RunScheduler, ShuttingDown } from './run-scheduler.js';
 import { type RunLease, RunStore } from './run-store.js';
 import { RunWakeups } from './run-wakeups.js';
+import { FINISHED_STEP_STATUSES, isUnfinishedRun } from '@riposte/vocabulary';
 
-const DONE = new Set(['succeeded', 'failed', 'skipped', 'planned', 'cancelled']);
+const DONE = new Set<string>(FINISHED_STEP_STATUSES);
 
 /**
  * Runs made of a fixed list of action steps, one after the other: simple responses (one step)
@@ -45,7 +46,7 @@ export class StepListDriver implements RunDriver, OnModuleInit {
   private async driveClaimed(lease: RunLease, signal: AbortSignal): Promise<void> {
     const runId = lease.runId;
     const run = await this.store.find(runId);
-    if (!run || !['queued', 'running', 'waiting'].includes(run.status)) return;
+    if (!run || !isUnfinishedRun(run.status)) return;
     if (run.status !== 'running') await this.store.setRunStatus(lease, 'running');
 
     // A failure read back from the database keeps whatever code it was stored with.

@@ -6,6 +6,7 @@ import { ResponsesService, RunsService, StartResponseSchema, type StartResponse 
 import type { RiposteRequest } from '../http/request-context.js';
 import { Audited, Idempotent, RequireRole } from '../http/route-metadata.js';
 import { SchemaBody, SchemaQuery } from '../http/schema-params.js';
+import { isUnfinishedRun } from '@riposte/vocabulary';
 
 const WaitQuery = Type.Object({ wait: Type.Optional(Type.Number({ minimum: 0, maximum: 60, description: 'Seconds to hold the answer until the run ends.' })) }, { additionalProperties: false });
 
@@ -28,7 +29,7 @@ export class ResponsesController {
     if (!query.wait) return started;
     // A run held by a guardrail waits for an analyst: no point holding the answer.
     const run = await this.runs.waitFor(started.runId, query.wait * 1000, { orWaiting: true });
-    if (['queued', 'running', 'waiting'].includes(run.status)) return { runId: run.id, status: run.status };
+    if (isUnfinishedRun(run.status)) return { runId: run.id, status: run.status };
     void reply.status(200);
     return { ...run, runId: run.id };
   }

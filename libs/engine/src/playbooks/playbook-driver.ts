@@ -12,6 +12,7 @@ import { type RunLease, RunStore } from '../run-store.js';
 import { type ChildRuns, DurableHost, type StepWait } from './durable-host.js';
 import { PlaybookStore } from './playbook-store.js';
 import { RunJournal } from './run-journal.js';
+import { isUnfinishedRun, UNFINISHED_STEP_STATUSES } from '@riposte/vocabulary';
 
 /**
  * Drives a playbook run: restores its machine from the last persisted snapshot (or starts it),
@@ -68,7 +69,7 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
   private async driveClaimed(lease: RunLease, signal: AbortSignal): Promise<void> {
     const runId = lease.runId;
     const run = await this.store.find(runId);
-    if (!run || !['queued', 'running', 'waiting'].includes(run.status)) return;
+    if (!run || !isUnfinishedRun(run.status)) return;
     let loaded: LoadedPlaybook;
     try {
       loaded = await this.playbooks.version(run.playbookId ?? '', run.playbookVersion ?? 0);
@@ -198,7 +199,7 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     journal?.event(`run.${status}`, null, error ? { error } : null);
     await journal?.flush();
     // A branch still in flight when another one failed the run was stopped with it.
-    await this.db.transaction((m) => m.update(StepEntity, { runId: run.id, status: In(['running', 'waiting', 'pending']) }, { status: 'cancelled', endedAt: nowIso() }));
+    await this.db.transaction((m) => m.update(StepEntity, { runId: run.id, status: In([...UNFINISHED_STEP_STATUSES]) }, { status: 'cancelled', endedAt: nowIso() }));
     // A child's end wakes its parent (the inbox row is written with the status, so it is never lost).
     await this.store.setRunStatus(lease, status, { output, error }, { parentRunId: run.parentRunId });
     if (run.parentRunId) this.scheduler.schedule(run.parentRunId, 'playbook');

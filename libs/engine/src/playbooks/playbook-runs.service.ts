@@ -12,6 +12,7 @@ import { RunStore } from '../run-store.js';
 import type { ChildRuns } from './durable-host.js';
 import { PlaybookDriver } from './playbook-driver.js';
 import { PlaybookStore } from './playbook-store.js';
+import { isUnfinishedRun } from '@riposte/vocabulary';
 
 export interface StartPlaybookRun {
   inputs?: Record<string, unknown>;
@@ -84,7 +85,7 @@ export class PlaybookRunsService implements ChildRuns, OnModuleInit {
   async decide(runId: string, stepId: string, decision: { decision: 'approve' | 'reject'; comment?: string }, principal: Principal): Promise<{ runId: string; step: string; decision: string }> {
     const run = await this.store.find(runId);
     if (!run) throw new NotFoundError('Run', runId);
-    if (!['running', 'waiting', 'queued'].includes(run.status)) throw new ConflictError(`Run ${runId} has ended (${run.status}).`, 'run_ended');
+    if (!isUnfinishedRun(run.status)) throw new ConflictError(`Run ${runId} has ended (${run.status}).`, 'run_ended');
     // Four eyes: the one who started a run does not decide for it (a setting may relax this).
     if (!this.config.allowSelfApproval && run.triggerBy === principal.name) {
       throw new RiposteError('forbidden', `'${principal.name}' started run ${runId} and may not also decide its step '${stepId}': someone else must (four eyes).`, 'self_approval');
@@ -131,7 +132,7 @@ export class PlaybookRunsService implements ChildRuns, OnModuleInit {
       }
       return { pending: true };
     }
-    if (!['succeeded', 'failed', 'cancelled'].includes(child.status)) return { pending: true };
+    if (isUnfinishedRun(child.status)) return { pending: true };
     if (child.status === 'succeeded') return { output: child.output };
     throw new StepFailure('called_playbook_failed', `Playbook ${call.playbook} (run ${child.id}) ended ${child.status}${child.error ? `: ${child.error.message}` : ''}.`);
   }

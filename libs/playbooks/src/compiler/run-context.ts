@@ -1,7 +1,9 @@
 import type { ErrorCode } from '@riposte/errors';
 
 /** What a playbook run's machine holds: the part of the run that expressions read, and its timers. */
-export type StepStatus = 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped' | 'planned' | 'cancelled';
+import type { StepStatus } from '@riposte/vocabulary';
+
+export type { StepStatus };
 
 export interface StepError {
   code: string;
