@@ -34,6 +34,8 @@ describe('connection targets', () => {
       endpoints: fake.endpoints,
       scopes: { graph: `${fake.endpoints.graph}/.default`, defender: `${fake.endpoints.defender}/.default`, management: `${fake.endpoints.management}/.default` },
       auth: { type: 'clientSecret', hasSecret: true, expiresAt: '2028-11-01T00:00:00.000Z' },
+      subscriptionId: null,
+      resourceGroup: null,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AuthorizationCodeFlow } from './authorization-code.js';
 import { controlErrors, controlRoutes } from './control.routes.js';
 import { defenderErrors, defenderRoutes } from './defender.routes.js';
 import { DEMO, seedDemo } from './demo-seed.js';
@@ -38,6 +39,8 @@ export interface FakeCloudOptions {
   /** Request records kept in the ring buffer (counters are exact regardless). */
   requestLogSize?: number;
   deviceCodeIntervalSeconds?: number;
+  /** How long a device code stays valid (Entra: 900 s). */
+  deviceCodeExpiresInSeconds?: number;
 }
 
 /** What a Riposte connection target with `cloud: "custom"` is given. */
@@ -65,6 +68,7 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
   private readonly engine: MachineActionEngine;
   private readonly issuer: TokenIssuer;
   private readonly deviceCodes: DeviceCodeFlow;
+  private readonly authorizationCodes: AuthorizationCodeFlow;
   private readonly userSignIn: UserSignIn;
   private readonly dispatcher: Dispatcher;
   private readonly control: ServiceHandler;
@@ -94,7 +98,8 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
     this.issuer = new TokenIssuer(this.url, options.tokenLifetimeSeconds ?? 3599);
     this.engine = new MachineActionEngine(options.actionTransitionMs ?? 100);
     this.userSignIn = new UserSignIn(this.url);
-    this.deviceCodes = new DeviceCodeFlow(this.issuer, { intervalSeconds: options.deviceCodeIntervalSeconds ?? 5, expiresInSeconds: 900 });
+    this.deviceCodes = new DeviceCodeFlow(this.issuer, { intervalSeconds: options.deviceCodeIntervalSeconds ?? 5, expiresInSeconds: options.deviceCodeExpiresInSeconds ?? 900 });
+    this.authorizationCodes = new AuthorizationCodeFlow(this.deviceCodes);
     this.recorder = new RequestRecorder(options.requestLogSize ?? 10_000, (record) => {
       if (this.listenerCount('request') > 0) this.emit('request', record);
     });
@@ -110,7 +115,7 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
       authed('graph'),
     );
     const handlers: Record<Service, ServiceHandler> = {
-      identity: createPublicHandler(new Router(identityRoutes(this.state, this.issuer, this.deviceCodes, this.userSignIn)), identityErrors),
+      identity: createPublicHandler(new Router(identityRoutes(this.state, this.issuer, this.deviceCodes, this.userSignIn, this.authorizationCodes)), identityErrors),
       graph: (req) => graph({ ...req, segments: expandKeySegments(req.segments) }),
       defender: createAuthedHandler(new Router<AuthedContext>(defenderRoutes(this.endpoints.defender, this.engine)), defenderErrors, authed('defender')),
       msi: createPublicHandler(new Router(msiRoutes(this.state, this.issuer, identityHeader)), msiErrors),
@@ -136,6 +141,7 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
     this.recorder.clear();
     this.engine.clear();
     this.deviceCodes.clear();
+    this.authorizationCodes.clear();
   }
 
   /** Loads the Contoso demo tenant (see `DEMO`). */
@@ -241,6 +247,36 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
   }
   pendingDeviceCodes(): string[] {
     return this.deviceCodes.pendingUserCodes();
+  }
+  /** The next device code polls answer `slow_down`. */
+  slowDownDeviceCodes(count = 1): void {
+    this.deviceCodes.slowDown(count);
+  }
+
+  // --- authorization code and refresh tokens ---
+  /**
+   * Who answers the authorize page from now on: a user who signs in and consents (the page
+   * redirects at once with a code), `'decline'` (redirects with access_denied), or nobody.
+   */
+  answerAuthorize(answer: { user: string; tenantId?: string } | 'decline' | undefined): void {
+    if (answer === undefined || answer === 'decline') return this.authorizationCodes.answerWith(answer && { consent: 'decline' });
+    const user = this.getUser(answer.user, answer.tenantId);
+    if (!user) throw new Error(`fake-cloud: unknown user ${answer.user}`);
+    this.authorizationCodes.answerWith({ user, consent: 'grant' });
+  }
+  /** The user's refresh tokens stop working (AADSTS50173), as after an admin revokes their sessions. */
+  revokeSignIns(userIdOrUpn: string, tenantId?: string): number {
+    const user = this.getUser(userIdOrUpn, tenantId);
+    if (!user) throw new Error(`fake-cloud: unknown user ${userIdOrUpn}`);
+    return this.deviceCodes.revokeUser(user.id);
+  }
+  /** The app's refresh tokens stop working (AADSTS65001), as when consent is withdrawn. */
+  withdrawConsent(clientId: string): number {
+    return this.deviceCodes.withdrawConsent(clientId);
+  }
+  /** Every refresh token expires (AADSTS700082). */
+  expireRefreshTokens(): number {
+    return this.deviceCodes.expireRefreshTokens();
   }
 
   /** Mints an access token as the token endpoint would, without a request (tests of the resource APIs). */

@@ -154,6 +154,7 @@ export class CloudState {
       certificateThumbprints: (input.certificateThumbprints ?? []).map(normalizeThumbprint),
       roles: structuredClone(input.roles ?? {}),
       directoryRoleTemplateIds: input.directoryRoleTemplateIds ?? [],
+      redirectUris: input.redirectUris ?? [],
     };
     tenant.apps.set(app.clientId, app);
     return app;

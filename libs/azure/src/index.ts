@@ -1,5 +1,5 @@
 export { CLOUDS, RESOURCES, type CloudName, type ResourceName, type CloudEndpoints, type CloudScopes, type CustomCloud, resolveCloud } from './clouds.js';
-export { type AzureTarget, type AzureCredential } from './azure-target.js';
+export { type AzureTarget, type AzureCredential, type DelegatedCredential, type DelegatedSession, isDelegated } from './azure-target.js';
 export { AzureError, type AzureErrorCode, type AzureService } from './azure-error.js';
 export { refuseEndpointUrl, refuseAddress, type EndpointPolicy } from './endpoint-policy.js';
 export { parseRetryAfter, backoffDelay, isRetryable } from './retry-policy.js';
@@ -9,4 +9,6 @@ export { grantedRoles, readClaims } from './jwt-claims.js';
 export { GraphClient, type GraphUser, type GraphRequest, userPath } from './graph.client.js';
 export { GraphBatcher, MAX_BATCH } from './graph-batcher.js';
 export { DefenderClient, type Machine, type MachineAction, type MachineActionStatus, type DefenderRequest, TERMINAL_ACTION_STATUSES } from './defender.client.js';
+export { DelegatedAuth, type SignedIn, signInAgainReason } from './delegated-auth.js';
+export { DeviceCodeClient, type DeviceCodeGrant, type DeviceCodePoll } from './device-code.client.js';
 export { AzureModule } from './azure.module.js';

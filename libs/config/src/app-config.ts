@@ -42,6 +42,7 @@ const EnvSchema = Type.Object({
     pattern: '^[^=,\\s]+=(viewer|analyst|author|admin)(,[^=,\\s]+=(viewer|analyst|author|admin))*$',
     default: 'Riposte.Viewer=viewer,Riposte.Analyst=analyst,Riposte.Author=author,Riposte.Admin=admin',
   }),
+  RIPOSTE_SIGN_IN_REDIRECT_URI: Type.Optional(Type.String({ pattern: '^(https://[^\\s]+|http://(localhost|127\\.0\\.0\\.1)(:[0-9]+)?/[^\\s]*)$', description: 'https, or http only on localhost (as Entra ID allows)' })),
   RIPOSTE_ALERTS_POLL_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 300 }),
   RIPOSTE_INCIDENTS_POLL_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
   RIPOSTE_POLL_LOOKBACK_SECONDS: Type.Integer({ minimum: 0, maximum: 30 * 86_400, default: 3600 }),
@@ -73,6 +74,8 @@ export abstract class AppConfig {
   declare guardrailsFile: string | undefined;
   /** Sign-in for people: bearer tokens from this issuer (Entra ID), app roles mapped to ours. */
   declare oidc: { issuer: string; audiences: string[]; jwksUri: string | undefined; roleClaim: string; roles: Record<string, 'viewer' | 'analyst' | 'author' | 'admin'> } | undefined;
+  /** Delegated connection targets: the redirect URI registered on their app (Authentication → Web). */
+  declare signIn: { redirectUri: string };
   declare polling: { alertsIntervalSeconds: number; incidentsIntervalSeconds: number; lookbackSeconds: number; overlapSeconds: number; cooldownMs: number };
 }
 
@@ -130,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     webhookSecret: e.RIPOSTE_WEBHOOK_SECRET,
     guardrailsFile: e.RIPOSTE_GUARDRAILS_FILE ? resolve(e.RIPOSTE_GUARDRAILS_FILE) : undefined,
     oidc: oidcFrom(e),
+    signIn: { redirectUri: e.RIPOSTE_SIGN_IN_REDIRECT_URI ?? `http://localhost:${e.PORT || 3000}/api/v1/sign-in/redirect` },
     polling: {
       alertsIntervalSeconds: e.RIPOSTE_ALERTS_POLL_SECONDS,
       incidentsIntervalSeconds: e.RIPOSTE_INCIDENTS_POLL_SECONDS,

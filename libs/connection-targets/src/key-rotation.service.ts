@@ -3,6 +3,7 @@ import { Not, IsNull } from 'typeorm';
 import { AuditLog } from '@riposte/audit';
 import { SYSTEM_PRINCIPAL } from '@riposte/auth';
 import { ConnectionTargetEntity, Database } from '@riposte/persistence';
+import { DelegatedSessions } from './delegated/delegated-sessions.js';
 import { KeyStore } from './key-store.js';
 import { SecretBox } from './secret-box.js';
 
@@ -25,6 +26,7 @@ export class KeyRotation {
     private readonly box: SecretBox,
     private readonly keys: KeyStore,
     private readonly audit: AuditLog,
+    private readonly sessions: DelegatedSessions,
   ) {}
 
   async rotate(onProgress: (message: string) => void = () => undefined): Promise<RotationReport> {
@@ -51,6 +53,8 @@ export class KeyRotation {
       });
       if (done) reencrypted += 1;
     }
+    // Signed-in people's token caches too (pending sign-ins last minutes: they keep their key until pruned after use).
+    reencrypted += await this.sessions.reseal(this.keys.currentKeyId);
 
     const prunedKeys = this.keys.source === 'file' ? this.keys.prune(await this.keysInUse()) : [];
     if (prunedKeys.length) onProgress(`Removed key(s) no secret uses any more: ${prunedKeys.join(', ')}.`);
@@ -65,6 +69,6 @@ export class KeyRotation {
 
   private async keysInUse(): Promise<Set<string>> {
     const rows = await this.db.reader.find(ConnectionTargetEntity, { select: { secretCiphertext: true }, where: { secretCiphertext: Not(IsNull()) } });
-    return new Set(rows.map((r) => SecretBox.keyIdOf(r.secretCiphertext as string) ?? ''));
+    return new Set([...rows.map((r) => SecretBox.keyIdOf(r.secretCiphertext as string) ?? ''), ...(await this.sessions.keysInUse())]);
   }
 }

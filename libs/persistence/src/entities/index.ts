@@ -4,7 +4,9 @@ import { ApprovalHoldEntity } from './approval-hold.entity.js';
 import { ConnectorEntity } from './connector.entity.js';
 import { AuditRecordEntity } from './audit-record.entity.js';
 import { ConnectionTargetEntity } from './connection-target.entity.js';
+import { DelegatedSessionEntity } from './delegated-session.entity.js';
 import { EffectEntity } from './effect.entity.js';
+import { SignInRequestEntity } from './sign-in-request.entity.js';
 import { IdempotencyRecordEntity } from './idempotency-record.entity.js';
 import { RunEntity } from './run.entity.js';
 import { PlaybookVersionEntity } from './playbook-version.entity.js';
@@ -15,5 +17,5 @@ import { RunInboxEntity } from './run-inbox.entity.js';
 import { SettingEntity } from './setting.entity.js';
 import { StepEntity } from './step.entity.js';
 
-export { AlertEntity, ApiKeyEntity, ApprovalHoldEntity, ProtectedEntityEntity, SettingEntity, AuditRecordEntity, ConnectionTargetEntity, ConnectorEntity, EffectEntity, IdempotencyRecordEntity, PlaybookEntity, PlaybookVersionEntity, RunEntity, RunEventEntity, RunInboxEntity, StepEntity };
-export const ENTITIES = [AlertEntity, ApiKeyEntity, ApprovalHoldEntity, ProtectedEntityEntity, SettingEntity, AuditRecordEntity, ConnectionTargetEntity, ConnectorEntity, EffectEntity, IdempotencyRecordEntity, PlaybookEntity, PlaybookVersionEntity, RunEntity, RunEventEntity, RunInboxEntity, StepEntity];
+export { AlertEntity, ApiKeyEntity, ApprovalHoldEntity, ProtectedEntityEntity, SettingEntity, AuditRecordEntity, ConnectionTargetEntity, ConnectorEntity, DelegatedSessionEntity, EffectEntity, IdempotencyRecordEntity, PlaybookEntity, PlaybookVersionEntity, RunEntity, RunEventEntity, RunInboxEntity, SignInRequestEntity, StepEntity };
+export const ENTITIES = [AlertEntity, ApiKeyEntity, ApprovalHoldEntity, ProtectedEntityEntity, SettingEntity, AuditRecordEntity, ConnectionTargetEntity, ConnectorEntity, DelegatedSessionEntity, EffectEntity, IdempotencyRecordEntity, PlaybookEntity, PlaybookVersionEntity, RunEntity, RunEventEntity, RunInboxEntity, SignInRequestEntity, StepEntity];
