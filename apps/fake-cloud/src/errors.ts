@@ -95,6 +95,8 @@ export function serviceError(service: Service, status: number, req?: FakeRequest
       return mdeError(status, MDE_CODES[status] ?? 'InternalServerError', text, headers);
     case 'msi':
       return msiError(status, status >= 500 ? 'service_unavailable' : 'invalid_request', text, headers);
+    case 'management':
+      return { status, headers: { 'content-type': JSON_TYPE, ...headers }, body: { error: { code: status >= 500 ? 'InternalServerError' : 'BadRequest', message: text } } };
     case 'identity':
       return status >= 500
         ? aadstsError(status, status === 503 ? 'temporarily_unavailable' : 'server_error', 50000, AADSTS50000, req, headers)

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { armErrors, armRoutes, type BuiltInRole, type StorageAccount, type StorageAccountInput } from './arm.js';
 import { AuthorizationCodeFlow } from './authorization-code.js';
 import { controlErrors, controlRoutes } from './control.routes.js';
 import { defenderErrors, defenderRoutes } from './defender.routes.js';
@@ -119,6 +120,7 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
       graph: (req) => graph({ ...req, segments: expandKeySegments(req.segments) }),
       defender: createAuthedHandler(new Router<AuthedContext>(defenderRoutes(this.endpoints.defender, this.engine)), defenderErrors, authed('defender')),
       msi: createPublicHandler(new Router(msiRoutes(this.state, this.issuer, identityHeader)), msiErrors),
+      management: createAuthedHandler(new Router<AuthedContext>(armRoutes()), armErrors, authed('management')),
     };
     this.dispatcher = new Dispatcher(handlers, this.faults, this.recorder, options.latencyMs ?? 0, (req) => {
       if (this.listenerCount('arrival') > 0) this.emit('arrival', req);
@@ -203,6 +205,27 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
   }
   addIncidents(inputs: M.IncidentInput[]): M.SecurityIncident[] {
     return inputs.map((i) => this.state.addIncident(i));
+  }
+
+  // --- Azure Resource Manager ---
+  addResourceGroup(input: { subscriptionId: string; name: string; location?: string; tags?: Record<string, string>; tenantId?: string }): void {
+    this.state.requireTenant(input.tenantId).arm.addResourceGroup(input.subscriptionId, input.name, input.location, input.tags);
+  }
+  addStorageAccount(input: StorageAccountInput): StorageAccount {
+    return this.state.requireTenant(input.tenantId).arm.addStorageAccount(input);
+  }
+  /** By full resource id (case-insensitive). */
+  getStorageAccount(id: string, tenantId?: string): StorageAccount | undefined {
+    return this.state.requireTenant(tenantId).arm.storageAccounts.get(id.toLowerCase());
+  }
+  /**
+   * An Azure role for an app (by client id: its service principal), a user (id or UPN) or a group
+   * id, at a scope (`/subscriptions/…`, a resource group or a resource id).
+   */
+  assignAzureRole(principal: string, role: BuiltInRole, scope: string, tenantId?: string): void {
+    const tenant = this.state.requireTenant(tenantId);
+    const id = tenant.apps.get(principal.toLowerCase())?.servicePrincipalId ?? tenant.findUser(principal)?.id ?? principal;
+    tenant.arm.assignRole(id, role, scope);
   }
 
   // --- machine actions ---
@@ -340,7 +363,7 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
       const headers: Record<string, string | undefined> = {};
       for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
       const service: Service | 'control' =
-        first === '_fake' ? 'control' : first === 'graph' || first === 'defender' || first === 'msi' ? first : 'identity';
+        first === '_fake' ? 'control' : first === 'graph' || first === 'defender' || first === 'msi' || first === 'management' ? first : 'identity';
       const fakeReq: FakeRequest = {
         service: service === 'control' ? 'identity' : service,
         method: (req.method ?? 'GET').toUpperCase(),

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ArmState } from './arm.js';
 import { buildAlert, buildIncident, buildMachine, buildUser } from './entities.js';
 import type {
   AlertInput,
@@ -61,6 +62,8 @@ export class TenantData {
   readonly machineActions = new Map<string, MachineAction>();
   readonly alerts = new Map<string, SecurityAlert>();
   readonly incidents = new Map<string, SecurityIncident>();
+  /** Azure Resource Manager: resource groups, role assignments, storage accounts. */
+  readonly arm = new ArmState();
   private readonly upnIndex = new Map<string, string>();
 
   constructor(

@@ -1,6 +1,6 @@
-/** The four front doors of the fake; every recorded request and fault names one. */
-export type Service = 'identity' | 'graph' | 'defender' | 'msi';
-export const SERVICES: readonly Service[] = ['identity', 'graph', 'defender', 'msi'];
+/** The front doors of the fake; every recorded request and fault names one. */
+export type Service = 'identity' | 'graph' | 'defender' | 'msi' | 'management';
+export const SERVICES: readonly Service[] = ['identity', 'graph', 'defender', 'msi', 'management'];
 
 /** Resources a token can be issued for (the `aud` of the token). */
 export type ResourceName = 'graph' | 'defender' | 'management';

@@ -36,7 +36,7 @@ export class ActionCatalogue {
   }
 
   list(): ActionView[] {
-    return [...this.actions.values()].map(({ id, title, description, inputSchema, requiredRoles, inverse, destructive }) => ({ id, title, description, inputSchema, requiredRoles, inverse, destructive }));
+    return [...this.actions.values()].map(({ id, title, description, inputSchema, requiredRoles, requiredAzureOperations, inverse, destructive }) => ({ id, title, description, inputSchema, requiredRoles, ...(requiredAzureOperations ? { requiredAzureOperations } : {}), inverse, destructive }));
   }
 
   /** Checks an input against the action's schema; on success returns it with defaults filled in. */

@@ -49,6 +49,8 @@ export interface ActionDefinition<I = Record<string, unknown>, O = unknown> {
   description: string;
   inputSchema: TSchema;
   requiredRoles: RequiredRole[];
+  /** Azure RBAC operations the action performs through Azure Resource Manager (checked by the connection test). */
+  requiredAzureOperations?: string[];
   /** The action that undoes this one, for revert. */
   inverse: string | null;
   /** Changes something in the tenant: goes through the effect ledger, is reconciled after a crash, never blindly resent. */
@@ -75,6 +77,7 @@ export interface ActionView {
   description: string;
   inputSchema: TSchema;
   requiredRoles: RequiredRole[];
+  requiredAzureOperations?: string[];
   inverse: string | null;
   destructive: boolean;
 }

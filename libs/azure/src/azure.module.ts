@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { ArmClient } from './arm.client.js';
 import { AzureHttp } from './azure-http.js';
 import { DefenderClient } from './defender.client.js';
 import { DelegatedAuth } from './delegated-auth.js';
@@ -8,5 +9,5 @@ import { GraphClient } from './graph.client.js';
 import { TokenProvider } from './token-provider.js';
 
 @Global()
-@Module({ providers: [AzureHttp, DelegatedAuth, DeviceCodeClient, TokenProvider, GraphBatcher, GraphClient, DefenderClient], exports: [AzureHttp, DelegatedAuth, DeviceCodeClient, TokenProvider, GraphClient, DefenderClient] })
+@Module({ providers: [AzureHttp, DelegatedAuth, DeviceCodeClient, TokenProvider, GraphBatcher, GraphClient, DefenderClient, ArmClient], exports: [AzureHttp, DelegatedAuth, DeviceCodeClient, TokenProvider, GraphClient, DefenderClient, ArmClient] })
 export class AzureModule {}

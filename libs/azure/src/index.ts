@@ -5,7 +5,8 @@ export { refuseEndpointUrl, refuseAddress, type EndpointPolicy } from './endpoin
 export { parseRetryAfter, backoffDelay, isRetryable } from './retry-policy.js';
 export { AzureHttp, type AzureCall, type AzureReply, type HttpMethod } from './azure-http.js';
 export { TokenProvider, type AccessToken } from './token-provider.js';
-export { grantedRoles, readClaims } from './jwt-claims.js';
+export { grantedRoles, grantedScopes, readClaims } from './jwt-claims.js';
+export { ArmClient, type ArmRequest, type AzureRoleGrant, rolesAllow } from './arm.client.js';
 export { GraphClient, type GraphUser, type GraphRequest, userPath } from './graph.client.js';
 export { GraphBatcher, MAX_BATCH } from './graph-batcher.js';
 export { DefenderClient, type Machine, type MachineAction, type MachineActionStatus, type DefenderRequest, TERMINAL_ACTION_STATUSES } from './defender.client.js';
