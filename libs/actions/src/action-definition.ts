@@ -1,5 +1,5 @@
 import type { TSchema } from 'typebox';
-import type { AzureTarget, DefenderClient, GraphClient, HttpMethod, ResourceName } from '@riposte/azure';
+import type { AzureTarget, DefenderClient, GraphClient, HttpMethod, ResourceName, StorageClient } from '@riposte/azure';
 
 /** An app role the action needs, on the resource that grants it. Any role in `satisfiedBy` will do instead. */
 export interface RequiredRole {
@@ -20,6 +20,8 @@ export interface ActionContext {
   target: AzureTarget;
   graph: GraphClient;
   defender: DefenderClient;
+  /** Azure Storage through Azure Resource Manager. */
+  storage: StorageClient;
   signal: AbortSignal;
   /**
    * Identifies this run step in the call itself where Azure keeps it (a Defender comment), so

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditLog } from '@riposte/audit';
-import { AzureError, type AzureTarget, DefenderClient, GraphClient } from '@riposte/azure';
+import { AzureError, type AzureTarget, DefenderClient, GraphClient, StorageClient } from '@riposte/azure';
 import { ConnectionTargetsService } from '@riposte/connection-targets';
 import { RiposteError } from '@riposte/errors';
 import { AwaitingDecision, Guardrails, type HoldKind, type IntentLimits } from '@riposte/guardrails';
@@ -70,6 +70,7 @@ export class ActionRunner {
     private readonly metrics: Metrics,
     private readonly db: Database,
     private readonly guardrails: Guardrails,
+    private readonly storage: StorageClient,
   ) {}
 
   async run(request: ActionRequest): Promise<ActionResult> {
@@ -125,7 +126,11 @@ export class ActionRunner {
       }
     }
     context.intendedAt = new Date(effect.intendedAt);
-    context.recordReference = (reference) => this.ledger.recordReference(effect.id, reference);
+    context.recordReference = async (reference) => {
+      await this.ledger.recordReference(effect.id, reference);
+      // An ambiguous failure later in this attempt resumes from it too, not only a later attempt.
+      effect.reference = reference;
+    };
 
     try {
       const output = unsettled ? await this.reconcileThenRun(definition, input, context, unsettled) : await definition.execute(input as never, context);
@@ -202,6 +207,7 @@ export class ActionRunner {
       target: target as AzureTarget,
       graph: request.bulk ? this.graph.bulk : this.graph,
       defender: this.defender,
+      storage: this.storage,
       signal: request.signal,
       marker: `riposte:${request.runId}/${request.stepKey}`,
       intendedAt: new Date(),

@@ -4,6 +4,7 @@ import { getMachine } from './defender/get-machine.action.js';
 import { machineIsolationAction } from './defender/machine-isolation.js';
 import { updateAlert } from './graph-security/update-alert.action.js';
 import { noop } from './core/noop.action.js';
+import * as storage from './storage/index.js';
 
 /** Every action the service ships with, in the order the catalogue lists them. */
 export const BUILT_IN_ACTIONS: ActionDefinition<never, unknown>[] = [
@@ -15,5 +16,14 @@ export const BUILT_IN_ACTIONS: ActionDefinition<never, unknown>[] = [
   machineIsolationAction('Unisolate'),
   getMachine,
   updateAlert,
+  storage.getExposure,
+  storage.blockPublicBlobAccess,
+  storage.restorePublicBlobAccess,
+  storage.disableSharedKeyAccess,
+  storage.restoreSharedKeyAccess,
+  storage.restrictNetwork,
+  storage.restoreNetwork,
+  storage.makeContainerPrivate,
+  storage.restoreContainerAccess,
   noop,
 ] as ActionDefinition<never, unknown>[];

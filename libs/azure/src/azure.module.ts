@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { ArmClient } from './arm.client.js';
+import { StorageClient } from './storage.client.js';
 import { AzureHttp } from './azure-http.js';
 import { DefenderClient } from './defender.client.js';
 import { DelegatedAuth } from './delegated-auth.js';
@@ -9,5 +10,5 @@ import { GraphClient } from './graph.client.js';
 import { TokenProvider } from './token-provider.js';
 
 @Global()
-@Module({ providers: [AzureHttp, DelegatedAuth, DeviceCodeClient, TokenProvider, GraphBatcher, GraphClient, DefenderClient, ArmClient], exports: [AzureHttp, DelegatedAuth, DeviceCodeClient, TokenProvider, GraphClient, DefenderClient, ArmClient] })
+@Module({ providers: [AzureHttp, DelegatedAuth, DeviceCodeClient, TokenProvider, GraphBatcher, GraphClient, DefenderClient, ArmClient, StorageClient], exports: [AzureHttp, DelegatedAuth, DeviceCodeClient, TokenProvider, GraphClient, DefenderClient, ArmClient, StorageClient] })
 export class AzureModule {}

@@ -6,6 +6,7 @@ export { parseRetryAfter, backoffDelay, isRetryable } from './retry-policy.js';
 export { AzureHttp, type AzureCall, type AzureReply, type HttpMethod } from './azure-http.js';
 export { TokenProvider, type AccessToken } from './token-provider.js';
 export { grantedRoles, grantedScopes, readClaims } from './jwt-claims.js';
+export { StorageClient, STORAGE_API_VERSION, effective, type StorageAccount, type BlobContainer, type PublicAccessLevel, type NetworkDefaultAction, type NetworkAcls } from './storage.client.js';
 export { ArmClient, type ArmRequest, type AzureRoleGrant, rolesAllow } from './arm.client.js';
 export { GraphClient, type GraphUser, type GraphRequest, userPath } from './graph.client.js';
 export { GraphBatcher, MAX_BATCH } from './graph-batcher.js';
