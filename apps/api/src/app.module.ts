@@ -28,6 +28,7 @@ import { OperationsController } from './controllers/operations.controller.js';
 import { PlaybooksController } from './controllers/playbooks.controller.js';
 import { ResponsesController } from './controllers/responses.controller.js';
 import { RunsController } from './controllers/runs.controller.js';
+import { SignInController } from './controllers/sign-in.controller.js';
 import { ApiKeyGuard } from './http/api-key.guard.js';
 import { AuditInterceptor } from './http/audit.interceptor.js';
 import { IdempotencyInterceptor } from './http/idempotency.js';
@@ -56,7 +57,7 @@ export class AppModule {
         AlertsModule,
         ExportModule,
       ],
-      controllers: [OperationsController, ConnectionTargetsController, ActionsController, ResponsesController, PlaybooksController, RunsController, AlertsController, GuardrailsController, ApiKeysController, AuditController, NotificationChannelsController, ExportController],
+      controllers: [OperationsController, ConnectionTargetsController, ActionsController, ResponsesController, PlaybooksController, RunsController, AlertsController, GuardrailsController, ApiKeysController, AuditController, NotificationChannelsController, ExportController, SignInController],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

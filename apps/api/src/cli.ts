@@ -10,7 +10,7 @@ import { AuditLog } from '@riposte/audit';
 import { formatErrors, loadPlaybook, parseRehearsalFile, PLAYBOOK_SCHEMA, rehearse, toMermaid } from '@riposte/playbooks';
 import { ApiKeysService, generateKey, ROLES, type Role } from '@riposte/auth';
 import { ConfigError, loadConfig } from '@riposte/config';
-import { KeyRotation } from '@riposte/connection-targets';
+import { KeyRotation, SignInService } from '@riposte/connection-targets';
 import { CliModule } from './cli.module.js';
 import { GENERATED_DOCUMENTS, regenerate } from './docs/generated-docs.js';
 
@@ -70,6 +70,29 @@ program
   .action(async () => {
     const report = await withContext((c) => c.get(KeyRotation).rotate((message) => process.stderr.write(`${message}\n`)));
     process.stderr.write(`Done: ${report.reencrypted} secret(s) re-encrypted under key ${report.keyId}.\n`);
+  });
+
+const signIn = program.command('sign-in').description('Sign a person in for a delegated connection target (auth type deviceCode)');
+signIn
+  .command('start <target>')
+  .description('Start a device code sign-in: prints the code to enter and where')
+  .action(async (target: string) => {
+    const started = await withContext((c) => c.get(SignInService).startDeviceCode(target, 'cli'));
+    process.stdout.write(`${started.message || `Open ${started.verificationUri} and enter the code ${started.userCode}.`}\n`);
+    process.stderr.write(`The code works until ${started.expiresAt}. Then run: npm run cli -- sign-in complete ${target}\n`);
+  });
+signIn
+  .command('complete <target>')
+  .description('Wait for the person to enter the code (exit code 3 if still pending after --wait)')
+  .option('--wait <seconds>', 'how long to wait', '120')
+  .action(async (target: string, options: { wait: string }) => {
+    const outcome = await withContext((c) => c.get(SignInService).completeDeviceCode(target, Number(options.wait)));
+    if (outcome.status === 'pending') {
+      process.stderr.write(`Still waiting for someone to enter ${outcome.userCode} at ${outcome.verificationUri} (until ${outcome.expiresAt}); run this again.\n`);
+      process.exitCode = 3;
+      return;
+    }
+    process.stdout.write(`Signed in as ${outcome.connectionTarget.signIn?.account?.username} for '${target}' (scopes: ${outcome.connectionTarget.signIn?.scopes.join(' ')}).\n`);
   });
 
 program

@@ -91,6 +91,18 @@ export const aadsts = {
   expiredToken: (req?: Req): FakeResponse => aadstsError(400, 'expired_token', 70019, 'Verification code expired.', req),
   badVerificationCode: (req?: Req): FakeResponse =>
     aadstsError(400, 'bad_verification_code', 70000, 'Provided grant is invalid or malformed. The device code is not known.', req),
+  slowDown: (req?: Req): FakeResponse => aadstsError(400, 'slow_down', 70016, 'OAuth 2.0 device flow error. Polling too fast: add 5 seconds to the interval.', req),
+  refreshTokenRevoked: (req?: Req): FakeResponse =>
+    aadstsError(400, 'invalid_grant', 50173, "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.", req),
+  refreshTokenExpired: (req?: Req): FakeResponse =>
+    aadstsError(400, 'invalid_grant', 700082, 'The refresh token has expired due to inactivity. The token was issued on a date and was inactive for 90.00:00:00.', req),
+  consentRequired: (req?: Req): FakeResponse =>
+    aadstsError(400, 'invalid_grant', 65001, "The user or administrator has not consented to use the application. Send an interactive authorization request for this user and resource.", req),
+  badAuthorizationCode: (req?: Req): FakeResponse =>
+    aadstsError(400, 'invalid_grant', 70008, 'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.', req),
+  pkceMismatch: (req?: Req): FakeResponse => aadstsError(400, 'invalid_grant', 501481, 'The Code_Verifier does not match the code_challenge supplied in the authorization request.', req),
+  redirectMismatch: (req?: Req): FakeResponse =>
+    aadstsError(400, 'invalid_grant', 50148, 'The redirect_uri does not match the one used in the authorization request.', req),
   invalidGrant: (req?: Req): FakeResponse =>
     aadstsError(400, 'invalid_grant', 9002313, 'Invalid request. Request is malformed or invalid.', req),
 };

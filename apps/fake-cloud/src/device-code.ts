@@ -20,7 +20,7 @@ interface DeviceCode {
   userId?: string;
 }
 
-interface Session {
+export interface Session {
   tenantId: string;
   clientId: string;
   userId: string;
@@ -33,11 +33,18 @@ export interface DeviceCodeOptions {
   expiresInSeconds: number;
 }
 
+/** Why a refresh token stopped working (what `revokeSignIns`, `withdrawConsent` and `expireRefreshTokens` simulate). */
+type Invalidation = 'revoked' | 'consent_withdrawn' | 'expired';
+
 /** The device code flow (and refresh tokens for the user tokens it yields). A test approves codes from code. */
 export class DeviceCodeFlow {
   private readonly codes = new Map<string, DeviceCode>();
   private readonly byUserCode = new Map<string, DeviceCode>();
   private readonly sessions = new Map<string, Session>();
+  /** Refresh tokens that no longer work, and why. */
+  private readonly invalidated = new Map<string, Invalidation>();
+  /** The next polls answered `slow_down` (RFC 8628 §3.5), however patient the client is. */
+  private slowDowns = 0;
 
   constructor(
     private readonly issuer: TokenIssuer,
@@ -48,6 +55,39 @@ export class DeviceCodeFlow {
     this.codes.clear();
     this.byUserCode.clear();
     this.sessions.clear();
+    this.invalidated.clear();
+    this.slowDowns = 0;
+  }
+
+  /** The next `count` device code polls answer `slow_down`. */
+  slowDown(count: number): void {
+    this.slowDowns = count;
+  }
+
+  /** Refresh tokens of this user (every app) stop working, as after "Revoke sessions". */
+  revokeUser(userId: string): number {
+    return this.invalidate((s) => s.userId === userId.toLowerCase(), 'revoked');
+  }
+
+  /** Refresh tokens of this app stop working, as when consent is withdrawn. */
+  withdrawConsent(clientId: string): number {
+    return this.invalidate((s) => s.clientId === clientId.toLowerCase(), 'consent_withdrawn');
+  }
+
+  /** Every refresh token expires (as after 90 days of inactivity). */
+  expireRefreshTokens(): number {
+    return this.invalidate(() => true, 'expired');
+  }
+
+  private invalidate(match: (session: Session) => boolean, why: Invalidation): number {
+    let count = 0;
+    for (const [token, session] of this.sessions) {
+      if (!match(session)) continue;
+      this.sessions.delete(token);
+      this.invalidated.set(token, why);
+      count += 1;
+    }
+    return count;
   }
 
   /** `POST /{tenant}/oauth2/v2.0/devicecode`. */
@@ -117,6 +157,11 @@ export class DeviceCodeFlow {
     }
     if (Date.now() > entry.expiresAt) return aadsts.expiredToken(req);
     if (entry.state === 'declined') return aadsts.authorizationDeclined(req);
+    // RFC 8628 §3.5: the client must add 5 s to its interval. Entra itself rarely says it, so only when a test asks.
+    if (this.slowDowns > 0) {
+      this.slowDowns -= 1;
+      return aadsts.slowDown(req);
+    }
     if (entry.state === 'pending') return aadsts.authorizationPending(req);
     this.codes.delete(code);
     this.byUserCode.delete(entry.userCode);
@@ -125,13 +170,19 @@ export class DeviceCodeFlow {
 
   /** `grant_type=refresh_token`. */
   refresh(req: FakeRequest, tenant: TenantData, form: URLSearchParams, origin: string): FakeResponse {
-    const session = this.sessions.get(form.get('refresh_token') ?? '');
+    const token = form.get('refresh_token') ?? '';
+    const why = this.invalidated.get(token);
+    if (why === 'revoked') return aadsts.refreshTokenRevoked(req);
+    if (why === 'consent_withdrawn') return aadsts.consentRequired(req);
+    if (why === 'expired') return aadsts.refreshTokenExpired(req);
+    const session = this.sessions.get(token);
     if (!session || session.tenantId !== tenant.id) return aadsts.invalidGrant(req);
     const scopes = (form.get('scope') ?? '').split(' ').filter(Boolean);
     return this.userTokens(req, tenant, { ...session, scopes: scopes.length ? scopes : session.scopes }, origin);
   }
 
-  private userTokens(req: FakeRequest, tenant: TenantData, session: Session, origin: string): FakeResponse {
+  /** The tokens a signed-in person gets (also for the authorization code flow). */
+  userTokens(req: FakeRequest, tenant: TenantData, session: Session, origin: string): FakeResponse {
     const user = tenant.users.get(session.userId);
     const app = tenant.apps.get(session.clientId);
     if (!user || !app) return aadsts.invalidGrant(req);

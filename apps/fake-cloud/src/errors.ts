@@ -97,6 +97,8 @@ export function serviceError(service: Service, status: number, req?: FakeRequest
       return msiError(status, status >= 500 ? 'service_unavailable' : 'invalid_request', text, headers);
     case 'monitor':
       return { status, headers: { 'content-type': JSON_TYPE, ...headers }, body: { error: { code: status === 503 ? 'ServiceUnavailable' : status === 429 ? 'TooManyRequests' : 'Error', message: text } } };
+    case 'management':
+      return { status, headers: { 'content-type': JSON_TYPE, ...headers }, body: { error: { code: status >= 500 ? 'InternalServerError' : 'BadRequest', message: text } } };
     case 'identity':
       return status >= 500
         ? aadstsError(status, status === 503 ? 'temporarily_unavailable' : 'server_error', 50000, AADSTS50000, req, headers)

@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { armErrors, armRoutes, type BuiltInRole, type StorageAccount, type StorageAccountInput } from './arm.js';
+import { AuthorizationCodeFlow } from './authorization-code.js';
 import { controlErrors, controlRoutes } from './control.routes.js';
 import { defenderErrors, defenderRoutes } from './defender.routes.js';
 import { DEMO, seedDemo } from './demo-seed.js';
@@ -41,6 +43,8 @@ export interface FakeCloudOptions {
   /** Request records kept in the ring buffer (counters are exact regardless). */
   requestLogSize?: number;
   deviceCodeIntervalSeconds?: number;
+  /** How long a device code stays valid (Entra: 900 s). */
+  deviceCodeExpiresInSeconds?: number;
 }
 
 /** What a Riposte connection target with `cloud: "custom"` is given. */
@@ -80,6 +84,7 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
   private readonly engine: MachineActionEngine;
   private readonly issuer: TokenIssuer;
   private readonly deviceCodes: DeviceCodeFlow;
+  private readonly authorizationCodes: AuthorizationCodeFlow;
   private readonly userSignIn: UserSignIn;
   private readonly dispatcher: Dispatcher;
   private readonly control: ServiceHandler;
@@ -110,7 +115,8 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
     this.issuer = new TokenIssuer(this.url, options.tokenLifetimeSeconds ?? 3599);
     this.engine = new MachineActionEngine(options.actionTransitionMs ?? 100);
     this.userSignIn = new UserSignIn(this.url);
-    this.deviceCodes = new DeviceCodeFlow(this.issuer, { intervalSeconds: options.deviceCodeIntervalSeconds ?? 5, expiresInSeconds: 900 });
+    this.deviceCodes = new DeviceCodeFlow(this.issuer, { intervalSeconds: options.deviceCodeIntervalSeconds ?? 5, expiresInSeconds: options.deviceCodeExpiresInSeconds ?? 900 });
+    this.authorizationCodes = new AuthorizationCodeFlow(this.deviceCodes);
     this.recorder = new RequestRecorder(options.requestLogSize ?? 10_000, (record) => {
       if (this.listenerCount('request') > 0) this.emit('request', record);
     });
@@ -127,11 +133,12 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
       authed('graph'),
     );
     const handlers: Record<Service, ServiceHandler> = {
-      identity: createPublicHandler(new Router(identityRoutes(this.state, this.issuer, this.deviceCodes, this.userSignIn)), identityErrors),
+      identity: createPublicHandler(new Router(identityRoutes(this.state, this.issuer, this.deviceCodes, this.userSignIn, this.authorizationCodes)), identityErrors),
       graph: (req) => graph({ ...req, segments: expandKeySegments(req.segments) }),
       defender: createAuthedHandler(new Router<AuthedContext>(defenderRoutes(this.endpoints.defender, this.engine)), defenderErrors, authed('defender')),
       msi: createPublicHandler(new Router(msiRoutes(this.state, this.issuer, identityHeader)), msiErrors),
       monitor: createAuthedHandler(new Router<AuthedContext>(this.logsIngestion.routes()), monitorErrors, authed('monitor')),
+      management: createAuthedHandler(new Router<AuthedContext>(armRoutes()), armErrors, authed('management')),
     };
     this.dispatcher = new Dispatcher(handlers, this.faults, this.recorder, options.latencyMs ?? 0, (req) => {
       if (this.listenerCount('arrival') > 0) this.emit('arrival', req);
@@ -155,6 +162,7 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
     this.engine.clear();
     this.deviceCodes.clear();
     this.logsIngestion.clear();
+    this.authorizationCodes.clear();
   }
 
   /** Loads the Contoso demo tenant (see `DEMO`). */
@@ -304,6 +312,27 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
     return [...this.logsIngestion.records];
   }
 
+  // --- Azure Resource Manager ---
+  addResourceGroup(input: { subscriptionId: string; name: string; location?: string; tags?: Record<string, string>; tenantId?: string }): void {
+    this.state.requireTenant(input.tenantId).arm.addResourceGroup(input.subscriptionId, input.name, input.location, input.tags);
+  }
+  addStorageAccount(input: StorageAccountInput): StorageAccount {
+    return this.state.requireTenant(input.tenantId).arm.addStorageAccount(input);
+  }
+  /** By full resource id (case-insensitive). */
+  getStorageAccount(id: string, tenantId?: string): StorageAccount | undefined {
+    return this.state.requireTenant(tenantId).arm.storageAccounts.get(id.toLowerCase());
+  }
+  /**
+   * An Azure role for an app (by client id: its service principal), a user (id or UPN) or a group
+   * id, at a scope (`/subscriptions/…`, a resource group or a resource id).
+   */
+  assignAzureRole(principal: string, role: BuiltInRole, scope: string, tenantId?: string): void {
+    const tenant = this.state.requireTenant(tenantId);
+    const id = tenant.apps.get(principal.toLowerCase())?.servicePrincipalId ?? tenant.findUser(principal)?.id ?? principal;
+    tenant.arm.assignRole(id, role, scope);
+  }
+
   // --- machine actions ---
   listMachineActions(filter: { machineId?: string; type?: M.MachineActionType; status?: M.MachineActionStatus; tenantId?: string } = {}): M.MachineAction[] {
     const tenants = filter.tenantId ? [this.state.requireTenant(filter.tenantId)] : this.state.allTenants();
@@ -346,6 +375,36 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
   }
   pendingDeviceCodes(): string[] {
     return this.deviceCodes.pendingUserCodes();
+  }
+  /** The next device code polls answer `slow_down`. */
+  slowDownDeviceCodes(count = 1): void {
+    this.deviceCodes.slowDown(count);
+  }
+
+  // --- authorization code and refresh tokens ---
+  /**
+   * Who answers the authorize page from now on: a user who signs in and consents (the page
+   * redirects at once with a code), `'decline'` (redirects with access_denied), or nobody.
+   */
+  answerAuthorize(answer: { user: string; tenantId?: string } | 'decline' | undefined): void {
+    if (answer === undefined || answer === 'decline') return this.authorizationCodes.answerWith(answer && { consent: 'decline' });
+    const user = this.getUser(answer.user, answer.tenantId);
+    if (!user) throw new Error(`fake-cloud: unknown user ${answer.user}`);
+    this.authorizationCodes.answerWith({ user, consent: 'grant' });
+  }
+  /** The user's refresh tokens stop working (AADSTS50173), as after an admin revokes their sessions. */
+  revokeSignIns(userIdOrUpn: string, tenantId?: string): number {
+    const user = this.getUser(userIdOrUpn, tenantId);
+    if (!user) throw new Error(`fake-cloud: unknown user ${userIdOrUpn}`);
+    return this.deviceCodes.revokeUser(user.id);
+  }
+  /** The app's refresh tokens stop working (AADSTS65001), as when consent is withdrawn. */
+  withdrawConsent(clientId: string): number {
+    return this.deviceCodes.withdrawConsent(clientId);
+  }
+  /** Every refresh token expires (AADSTS700082). */
+  expireRefreshTokens(): number {
+    return this.deviceCodes.expireRefreshTokens();
   }
 
   /** Mints an access token as the token endpoint would, without a request (tests of the resource APIs). */
@@ -409,7 +468,7 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
       const headers: Record<string, string | undefined> = {};
       for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
       const service: Service | 'control' =
-        first === '_fake' ? 'control' : first === 'graph' || first === 'defender' || first === 'msi' || first === 'monitor' ? first : 'identity';
+        first === '_fake' ? 'control' : first === 'graph' || first === 'defender' || first === 'msi' || first === 'monitor' || first === 'management' ? first : 'identity';
       const fakeReq: FakeRequest = {
         service: service === 'control' ? 'identity' : service,
         method: (req.method ?? 'GET').toUpperCase(),

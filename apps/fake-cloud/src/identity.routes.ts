@@ -1,4 +1,5 @@
 import { aadsts } from './aadsts.js';
+import type { AuthorizationCodeFlow } from './authorization-code.js';
 import type { DeviceCodeFlow } from './device-code.js';
 import { JSON_TYPE } from './errors.js';
 import type { AppRegistration } from './model.js';
@@ -62,7 +63,7 @@ function openIdConfiguration(origin: string, tenant: string): Record<string, unk
 }
 
 /** Entra ID at the origin's root: token endpoint, OpenID discovery, instance discovery, device code, keys. */
-export function identityRoutes(state: CloudState, issuer: TokenIssuer, deviceCodes: DeviceCodeFlow, userSignIn: UserSignIn): RouteDef[] {
+export function identityRoutes(state: CloudState, issuer: TokenIssuer, deviceCodes: DeviceCodeFlow, userSignIn: UserSignIn, authorizationCodes: AuthorizationCodeFlow): RouteDef[] {
 
   const discovery = (ctx: RouteContext) => {
     const name = ctx.params.tenant!.toLowerCase();
@@ -100,6 +101,14 @@ export function identityRoutes(state: CloudState, issuer: TokenIssuer, deviceCod
     if (grant === 'client_credentials') return clientCredentials(ctx.req, tenant, form);
     if (DEVICE_CODE_GRANTS.has(grant)) return deviceCodes.redeem(ctx.req, tenant, form, origin);
     if (grant === 'refresh_token') return deviceCodes.refresh(ctx.req, tenant, form, origin);
+    if (grant === 'authorization_code') {
+      // A web app proves itself with its secret; a public client (no secret registered) cannot.
+      const app = tenant.apps.get((form.get('client_id') ?? '').toLowerCase());
+      if (!app) return aadsts.unknownApp(form.get('client_id') ?? '', tenant.displayName, ctx.req);
+      const secret = form.get('client_secret') ?? parseBasic(ctx.req.headers.authorization)?.secret;
+      const refused = secret != null ? checkSecret(ctx.req, app, secret) : app.secrets.length ? aadsts.missingCredential(ctx.req) : undefined;
+      return refused ?? authorizationCodes.redeem(ctx.req, tenant, form, origin);
+    }
     return aadsts.unsupportedGrant(grant, ctx.req);
   };
 
@@ -167,6 +176,15 @@ export function identityRoutes(state: CloudState, issuer: TokenIssuer, deviceCod
         const tenant = state.tenant(ctx.params.tenant!);
         if (!tenant) return aadsts.unknownTenant(ctx.params.tenant!, ctx.req);
         return deviceCodes.start(ctx.req, tenant, new URLSearchParams(ctx.req.body), originOf(ctx.req, issuer.origin));
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/:tenant/oauth2/v2.0/authorize',
+      handler: (ctx) => {
+        const tenant = state.tenant(ctx.params.tenant!);
+        if (!tenant) return aadsts.unknownTenant(ctx.params.tenant!, ctx.req);
+        return authorizationCodes.authorize(ctx.req, tenant);
       },
     },
     { method: 'GET', pattern: '/:tenant/discovery/v2.0/keys', handler: () => json(200, { keys: userSignIn.jwks() }) },

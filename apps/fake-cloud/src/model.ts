@@ -21,6 +21,8 @@ export interface AppRegistrationInput {
   roles?: GrantedRoles;
   /** Directory role template ids held by the app's service principal (needed to disable privileged users). */
   directoryRoleTemplateIds?: string[];
+  /** Redirect URIs registered for the authorization code flow (Authentication → Web). */
+  redirectUris?: string[];
 }
 
 export interface AppRegistration {
@@ -33,6 +35,7 @@ export interface AppRegistration {
   certificateThumbprints: string[];
   roles: GrantedRoles;
   directoryRoleTemplateIds: string[];
+  redirectUris: string[];
 }
 
 export interface ManagedIdentityInput {

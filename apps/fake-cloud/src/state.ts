@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isoSeconds } from './clock.js';
 import type { HuntingRow } from './hunting.js';
+import { ArmState } from './arm.js';
 import { buildAlert, buildIncident, buildMachine, buildUser } from './entities.js';
 import type {
   AlertInput,
@@ -94,6 +95,8 @@ export class TenantData {
   readonly huntingTables: Record<string, HuntingRow[]> = {};
   /** By SHA-1 and by SHA-256 (lower case). */
   readonly files = new Map<string, FileProfile>();
+  /** Azure Resource Manager: resource groups, role assignments, storage accounts. */
+  readonly arm = new ArmState();
   private readonly upnIndex = new Map<string, string>();
 
   constructor(
@@ -194,6 +197,7 @@ export class CloudState {
       certificateThumbprints: (input.certificateThumbprints ?? []).map(normalizeThumbprint),
       roles: structuredClone(input.roles ?? {}),
       directoryRoleTemplateIds: input.directoryRoleTemplateIds ?? [],
+      redirectUris: input.redirectUris ?? [],
     };
     tenant.apps.set(app.clientId, app);
     return app;

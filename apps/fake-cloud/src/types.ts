@@ -1,6 +1,6 @@
 /** The front doors of the fake; every recorded request and fault names one. `monitor` is the Logs Ingestion API. */
-export type Service = 'identity' | 'graph' | 'defender' | 'msi' | 'monitor';
-export const SERVICES: readonly Service[] = ['identity', 'graph', 'defender', 'msi', 'monitor'];
+export type Service = 'identity' | 'graph' | 'defender' | 'msi' | 'monitor' | 'management';
+export const SERVICES: readonly Service[] = ['identity', 'graph', 'defender', 'msi', 'monitor', 'management'];
 
 /** Resources a token can be issued for (the `aud` of the token). */
 export type ResourceName = 'graph' | 'defender' | 'management' | 'monitor';

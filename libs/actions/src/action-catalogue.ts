@@ -38,7 +38,7 @@ export class ActionCatalogue {
   }
 
   list(): ActionView[] {
-    return [...this.actions.values()].map(({ id, title, description, inputSchema, requiredRoles, inverse, destructive, ledger }) => ({ id, title, description, inputSchema, requiredRoles, inverse, destructive, ledger }));
+    return [...this.actions.values()].map(({ id, title, description, inputSchema, requiredRoles, requiredAzureOperations, inverse, destructive, ledger }) => ({ id, title, description, inputSchema, requiredRoles, ...(requiredAzureOperations ? { requiredAzureOperations } : {}), inverse, destructive, ledger }));
   }
 
   /** Checks an input against the action's schema; on success returns it with defaults filled in. */

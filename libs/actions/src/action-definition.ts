@@ -1,5 +1,5 @@
 import type { TSchema } from 'typebox';
-import type { AzureTarget, DefenderClient, GraphClient, HttpMethod, ResourceName } from '@riposte/azure';
+import type { AzureTarget, DefenderClient, GraphClient, HttpMethod, ResourceName, StorageClient } from '@riposte/azure';
 import type { Notification, NotificationReceipt } from '@riposte/notifications';
 
 /** An app role the action needs, on the resource that grants it. Any role in `satisfiedBy` will do instead. */
@@ -21,6 +21,8 @@ export interface ActionContext {
   target: AzureTarget;
   graph: GraphClient;
   defender: DefenderClient;
+  /** Azure Storage through Azure Resource Manager. */
+  storage: StorageClient;
   signal: AbortSignal;
   /**
    * Identifies this run step in the call itself where Azure keeps it (a Defender comment), so
@@ -52,6 +54,8 @@ export interface ActionDefinition<I = Record<string, unknown>, O = unknown> {
   description: string;
   inputSchema: TSchema;
   requiredRoles: RequiredRole[];
+  /** Azure RBAC operations the action performs through Azure Resource Manager (checked by the connection test). */
+  requiredAzureOperations?: string[];
   /** The action that undoes this one, for revert. */
   inverse: string | null;
   /**
@@ -89,6 +93,7 @@ export interface ActionView {
   description: string;
   inputSchema: TSchema;
   requiredRoles: RequiredRole[];
+  requiredAzureOperations?: string[];
   inverse: string | null;
   destructive: boolean;
   ledger: boolean;

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditLog } from '@riposte/audit';
 import { AppConfig } from '@riposte/config';
-import { AzureError, type AzureTarget, CheckLater, DefenderClient, GraphClient, IN_CALL_WAIT_MS } from '@riposte/azure';
+import { AzureError, type AzureTarget, CheckLater, DefenderClient, GraphClient, IN_CALL_WAIT_MS, StorageClient } from '@riposte/azure';
 import { ConnectionTargetsService } from '@riposte/connection-targets';
 import { type ErrorCode, RiposteError } from '@riposte/errors';
 import { AwaitingDecision, Guardrails, type HoldKind, type IntentLimits } from '@riposte/guardrails';
@@ -79,6 +79,7 @@ export class ActionRunner {
     private readonly guardrails: Guardrails,
     private readonly config: AppConfig,
     private readonly notifier: Notifier,
+    private readonly storage: StorageClient,
   ) {}
 
   /**
@@ -148,7 +149,11 @@ export class ActionRunner {
       }
     }
     context.intendedAt = new Date(effect.intendedAt);
-    context.recordReference = (reference) => this.ledger.recordReference(effect.id, reference);
+    context.recordReference = async (reference) => {
+      await this.ledger.recordReference(effect.id, reference);
+      // An ambiguous failure later in this attempt resumes from it too, not only a later attempt.
+      effect.reference = reference;
+    };
 
     try {
       const output = unsettled ? await this.reconcileThenRun(definition, input, context, unsettled) : await definition.execute(input as never, context);
@@ -246,6 +251,7 @@ export class ActionRunner {
       target: target as AzureTarget,
       graph: request.bulk ? this.graph.bulk : this.graph,
       defender: this.defender,
+      storage: this.storage,
       signal: request.signal,
       marker: `riposte:${request.runId}/${request.stepKey}`,
       intendedAt: new Date(),

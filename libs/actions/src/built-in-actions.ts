@@ -12,6 +12,7 @@ import { getIncident, updateIncident } from './graph-security/incident.actions.j
 import { commentAlert, commentIncident } from './graph-security/comment.actions.js';
 import { noop } from './core/noop.action.js';
 import { notify } from './notify/notify.action.js';
+import * as storage from './storage/index.js';
 
 /** Every action the service ships with, in the order the catalogue lists them. */
 export const BUILT_IN_ACTIONS: ActionDefinition<never, unknown>[] = [
@@ -52,5 +53,14 @@ export const BUILT_IN_ACTIONS: ActionDefinition<never, unknown>[] = [
   updateIncident,
   runHuntingQuery,
   notify,
+  storage.getExposure,
+  storage.blockPublicBlobAccess,
+  storage.restorePublicBlobAccess,
+  storage.disableSharedKeyAccess,
+  storage.restoreSharedKeyAccess,
+  storage.restrictNetwork,
+  storage.restoreNetwork,
+  storage.makeContainerPrivate,
+  storage.restoreContainerAccess,
   noop,
 ] as ActionDefinition<never, unknown>[];

@@ -81,6 +81,9 @@ function fromV2(a: Json): NormalizedAlert {
       case 'process':
         out.processes.push({ processId: num(e.processId), commandLine: str(e.processCommandLine), imageFile: str((e.imageFile as Json | undefined)?.fileName), accountName: str((e.userAccount as Json | undefined)?.accountName) });
         break;
+      case 'azureResource':
+        if (str(e.resourceId)) out.azureResources.push({ resourceId: str(e.resourceId) as string, resourceName: str(e.resourceName), resourceType: str(e.resourceType), roles });
+        break;
       default:
         break; // kept in the raw payload
     }
@@ -148,6 +151,7 @@ function base(a: Json, schema: NormalizedAlert['schema']): NormalizedAlert {
     mailClusters: [],
     files: [],
     processes: [],
+    azureResources: [],
     evidenceTypes: [],
   };
 }

@@ -35,6 +35,8 @@ export interface NormalizedAlert {
   mailClusters: { clusterBy: string | null; clusterByValue: string | null; emailCount: number | null; networkMessageIds: string[] }[];
   files: { fileName: string | null; filePath: string | null; sha1: string | null; sha256: string | null }[];
   processes: { processId: number | null; commandLine: string | null; imageFile: string | null; accountName: string | null }[];
+  /** Azure resources (Defender for Cloud / Defender for Storage alerts): the ARM resource id. */
+  azureResources: { resourceId: string; resourceName: string | null; resourceType: string | null; roles: string[] }[];
   /** Evidence types present (`user`, `device`, `ip`, …); unknown types by their @odata.type name. */
   evidenceTypes: string[];
 }

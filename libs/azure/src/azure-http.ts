@@ -166,7 +166,7 @@ function networkCode(error: unknown): string {
 }
 
 function serviceName(service: AzureService): string {
-  return service === 'graph' ? 'Microsoft Graph' : service === 'defender' ? 'Defender for Endpoint' : service === 'identity' ? 'Entra ID' : 'Azure';
+  return service === 'graph' ? 'Microsoft Graph' : service === 'defender' ? 'Defender for Endpoint' : service === 'identity' ? 'Entra ID' : service === 'management' ? 'Azure Resource Manager' : 'Azure';
 }
 
 export function transportError(service: AzureService, code: string): AzureError {

@@ -5,20 +5,23 @@ interface ApiErrorBody {
 }
 
 /** What a 404 means depends on what was asked for. */
-export type NotFoundMeaning = 'user_not_found' | 'machine_not_found' | 'alert_not_found' | 'group_not_found' | 'service_principal_not_found' | 'incident_not_found' | 'indicator_not_found' | 'file_not_found' | 'not_found';
+export type NotFoundMeaning = 'user_not_found' | 'machine_not_found' | 'alert_not_found' | 'group_not_found' | 'service_principal_not_found' | 'incident_not_found' | 'indicator_not_found' | 'file_not_found' | 'not_found' | 'resource_group_not_found' | 'storage_account_not_found' | 'container_not_found';
 
 /** Maps a Graph or Defender error answer (docs/AZURE.md#graph-errors, docs/AZURE.md#defender-errors) to a typed error. */
 export function apiError(service: AzureService, status: number, body: unknown, options: { notFound?: NotFoundMeaning; retryAfterMs?: number; what?: string } = {}): AzureError {
   const error = (body as ApiErrorBody | undefined)?.error;
   const azureCode = error?.code || undefined;
   const requestId = error?.innerError?.['request-id'] ?? error?.target;
-  const serviceName = service === 'graph' ? 'Microsoft Graph' : service === 'defender' ? 'Defender for Endpoint' : 'Azure';
+  const serviceName = service === 'graph' ? 'Microsoft Graph' : service === 'defender' ? 'Defender for Endpoint' : service === 'management' ? 'Azure Resource Manager' : 'Azure';
   const azureMessage = typeof error?.message === 'string' ? error.message.slice(0, 500) : '';
   const details = { service, status, azureCode, requestId, retryAfterMs: options.retryAfterMs };
   const what = options.what ? ` ${options.what}` : '';
 
   const [code, message]: [AzureErrorCode, string] = (() => {
     if (azureCode === 'ActiveRequestAlreadyExists') return ['action_already_pending', `${serviceName}: an action of this kind is already pending for this machine.`];
+    // ARM says which level was missing: the resource group, or the resource in it.
+    if (azureCode === 'ResourceGroupNotFound') return ['resource_group_not_found', `${serviceName}: ${azureMessage || 'the resource group was not found.'}`];
+    if (status === 403 && azureCode === 'AuthorizationFailed') return ['insufficient_privileges', `${serviceName} refused${what}: ${azureMessage} Assign an Azure role that allows it (Access control (IAM) on the resource group).`];
     switch (status) {
       case 401:
         return ['unauthorized', `${serviceName} did not accept the access token (${azureCode ?? 'unauthorized'}). Check that the app registration belongs to this tenant and cloud.`];

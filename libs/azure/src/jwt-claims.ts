@@ -18,3 +18,9 @@ export function grantedRoles(token: string): string[] {
   const roles = readClaims(token).roles;
   return Array.isArray(roles) ? roles.filter((r): r is string => typeof r === 'string') : [];
 }
+
+/** Delegated permissions a person's token carries (the `scp` claim). */
+export function grantedScopes(token: string): string[] {
+  const scp = readClaims(token).scp;
+  return typeof scp === 'string' ? scp.split(' ').filter(Boolean) : [];
+}

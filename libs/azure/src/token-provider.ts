@@ -2,8 +2,9 @@ import { ConfidentialClientApplication, LogLevel, ManagedIdentityApplication, ty
 import { Injectable, Logger } from '@nestjs/common';
 import { Metrics, redactor } from '@riposte/observability';
 import { AzureError } from './azure-error.js';
-import type { AzureTarget } from './azure-target.js';
+import { type AzureTarget, isDelegated } from './azure-target.js';
 import { AzureHttp } from './azure-http.js';
+import { DelegatedAuth } from './delegated-auth.js';
 import type { ResourceName } from './clouds.js';
 import { identityError } from './error-mapping.js';
 import { MsalNetworkClient } from './msal-network-client.js';
@@ -36,6 +37,7 @@ export class TokenProvider {
   constructor(
     private readonly http: AzureHttp,
     private readonly metrics: Metrics,
+    private readonly delegated: DelegatedAuth,
   ) {}
 
   getToken(target: AzureTarget, resource: ResourceName, options: { forceRefresh?: boolean } = {}): Promise<AccessToken> {
@@ -58,6 +60,7 @@ export class TokenProvider {
   forget(targetId: string): void {
     for (const key of [...this.apps.keys()]) if (key.startsWith(`${targetId}#`)) this.apps.delete(key);
     for (const key of [...this.current.keys()]) if (key.startsWith(`${targetId}#`)) this.current.delete(key);
+    this.delegated.forget(targetId);
   }
 
   /** The token is scrubbed from every log line and record while it is valid (and a minute more). */
@@ -73,6 +76,8 @@ export class TokenProvider {
   }
 
   private async acquire(target: AzureTarget, resource: ResourceName, scope: string, forceRefresh: boolean): Promise<AccessToken> {
+    // A person's tokens: msal refreshes them from the cached refresh token (or says a sign-in is needed).
+    if (isDelegated(target.credential)) return this.delegated.acquire(target, resource, scope, forceRefresh);
     const app = this.appFor(target, resource);
     try {
       const result =
@@ -118,6 +123,7 @@ export class TokenProvider {
       },
     };
     const credential = target.credential;
+    if (isDelegated(credential)) throw new Error('Delegated targets get their tokens from DelegatedAuth.');
     if (credential.type === 'managedIdentity') {
       app = new ManagedIdentityApplication({ managedIdentityIdParams: credential.clientId ? { userAssignedClientId: credential.clientId } : undefined, system });
     } else {

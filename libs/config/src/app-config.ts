@@ -43,6 +43,7 @@ const EnvSchema = Type.Object({
     pattern: '^[^=,\\s]+=(viewer|analyst|author|admin)(,[^=,\\s]+=(viewer|analyst|author|admin))*$',
     default: 'Riposte.Viewer=viewer,Riposte.Analyst=analyst,Riposte.Author=author,Riposte.Admin=admin',
   }),
+  RIPOSTE_SIGN_IN_REDIRECT_URI: Type.Optional(Type.String({ pattern: '^(https://[^\\s]+|http://(localhost|127\\.0\\.0\\.1)(:[0-9]+)?/[^\\s]*)$', description: 'https, or http only on localhost (as Entra ID allows)' })),
   RIPOSTE_ALERTS_POLL_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 300 }),
   RIPOSTE_INCIDENTS_POLL_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
   RIPOSTE_POLL_LOOKBACK_SECONDS: Type.Integer({ minimum: 0, maximum: 30 * 86_400, default: 3600 }),
@@ -84,6 +85,8 @@ export abstract class AppConfig {
   declare allowSelfApproval: boolean;
   /** Failed authentications a client (by address) may make per minute before it must wait. */
   declare authFailuresPerMinute: number;
+  /** Delegated connection targets: the redirect URI registered on their app (Authentication → Web). */
+  declare signIn: { redirectUri: string };
   declare polling: { alertsIntervalSeconds: number; incidentsIntervalSeconds: number; lookbackSeconds: number; overlapSeconds: number; cooldownMs: number };
   /** SIEM export: private networks sinks may reach (SIEM collectors usually live on one), retry bound, how long delivered events are kept. */
   declare export: { allowedNetworks: string[]; maxBackoffMs: number; retentionMs: number };
@@ -145,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     oidc: oidcFrom(e),
     allowSelfApproval: e.RIPOSTE_ALLOW_SELF_APPROVAL,
     authFailuresPerMinute: e.RIPOSTE_AUTH_FAILURES_PER_MINUTE,
+    signIn: { redirectUri: e.RIPOSTE_SIGN_IN_REDIRECT_URI ?? `http://localhost:${e.PORT || 3000}/api/v1/sign-in/redirect` },
     polling: {
       alertsIntervalSeconds: e.RIPOSTE_ALERTS_POLL_SECONDS,
       incidentsIntervalSeconds: e.RIPOSTE_INCIDENTS_POLL_SECONDS,

@@ -26,12 +26,31 @@ const ManagedIdentityAuth = Type.Object(
   { additionalProperties: false },
 );
 
-// A discriminated oneOf, so Ajv reports the errors of the branch the `type` names, not of all three.
-const Auth = Type.Unsafe<Static<typeof ClientSecretAuth> | Static<typeof ClientCertificateAuth> | Static<typeof ManagedIdentityAuth>>({
+const AuthorizationCodeAuth = Type.Object(
+  {
+    type: Type.Literal('authorizationCode'),
+    clientSecret: Type.String({ minLength: 1, maxLength: 1024, description: 'The Value of the web app\'s client secret (write-only). A person then signs in through POST …/authorize.' }),
+    expiresAt: Type.Optional(IsoDateTime({ description: 'When the secret expires, as shown in the Azure portal.' })),
+  },
+  { additionalProperties: false },
+);
+
+const DeviceCodeAuth = Type.Object(
+  { type: Type.Literal('deviceCode') },
+  { additionalProperties: false, description: 'A public client (Allow public client flows = Yes): no secret; a person signs in with a code through POST …/device-code.' },
+);
+
+// A discriminated oneOf, so Ajv reports the errors of the branch the `type` names, not of all of them.
+const Auth = Type.Unsafe<
+  Static<typeof ClientSecretAuth> | Static<typeof ClientCertificateAuth> | Static<typeof ManagedIdentityAuth> | Static<typeof AuthorizationCodeAuth> | Static<typeof DeviceCodeAuth>
+>({
   type: 'object',
   discriminator: { propertyName: 'type' },
-  oneOf: [ClientSecretAuth, ClientCertificateAuth, ManagedIdentityAuth],
+  oneOf: [ClientSecretAuth, ClientCertificateAuth, ManagedIdentityAuth, AuthorizationCodeAuth, DeviceCodeAuth],
 });
+
+const SubscriptionId = Guid({ description: 'Azure subscription of the resources (Azure Resource Manager), as in seed 003.' });
+const ResourceGroup = Type.String({ minLength: 1, maxLength: 90, pattern: '^[-\\w._()]*[-\\w_()]$', description: 'Resource group name (letters, digits, - _ . ( ), not ending with a period).' });
 
 const Endpoints = Type.Object(
   { authority: HttpsUrl(), graph: HttpsUrl(), defender: Type.Optional(HttpsUrl()), management: Type.Optional(HttpsUrl()) },
@@ -51,6 +70,8 @@ export const CreateConnectionTargetSchema = Type.Object(
     cloud: Type.Enum([...CLOUDS], { default: 'public' }),
     endpoints: Type.Optional(Endpoints),
     scopes: Type.Optional(Scopes),
+    subscriptionId: Type.Optional(SubscriptionId),
+    resourceGroup: Type.Optional(ResourceGroup),
     auth: Auth,
   },
   { additionalProperties: false },
@@ -64,6 +85,8 @@ export const UpdateConnectionTargetSchema = Type.Object(
     cloud: Type.Optional(Type.Enum([...CLOUDS])),
     endpoints: Type.Optional(Endpoints),
     scopes: Type.Optional(Scopes),
+    subscriptionId: Type.Optional(Type.Union([SubscriptionId, Type.Null()])),
+    resourceGroup: Type.Optional(Type.Union([ResourceGroup, Type.Null()])),
     auth: Type.Optional(Auth),
   },
   { additionalProperties: false, minProperties: 1 },

@@ -14,6 +14,9 @@ import { inspectClientCertificate } from './client-certificate.js';
 import type { CreateConnectionTarget, UpdateConnectionTarget } from './connection-target.schemas.js';
 import { SecretBox } from './secret-box.js';
 import { UNFINISHED_RUN_STATUSES } from '@riposte/vocabulary';
+import { DelegatedSessions, NOT_SIGNED_IN, type SignInView } from './delegated/delegated-sessions.js';
+
+const DELEGATED_AUTH_TYPES = new Set(['authorizationCode', 'deviceCode']);
 
 export interface ConnectionTargetView {
   name: string;
@@ -23,6 +26,11 @@ export interface ConnectionTargetView {
   endpoints: CloudEndpoints;
   scopes: CloudScopes;
   auth: { type: string; hasSecret: boolean; expiresAt: string | null; certificateThumbprint?: string; clientId?: string | null };
+  /** Azure Resource Manager settings (null when not set). */
+  subscriptionId: string | null;
+  resourceGroup: string | null;
+  /** Delegated targets only: who signed in, with which scopes, or why a sign-in is needed. */
+  signIn?: SignInView;
   createdAt: string;
   updatedAt: string;
 }
@@ -44,7 +52,7 @@ const LIST_CACHE_MS = 1_000;
 export class ConnectionTargetsService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ConnectionTargetsService.name);
   private readonly resolved = new LRUCache<string, AzureTarget>({ max: 1_000, ttl: RESOLVED_CACHE_MS });
-  private readonly listed = new RecentRead(LIST_CACHE_MS, async () => (await this.db.reader.find(ConnectionTargetEntity, { order: { name: 'ASC' } })).map((row) => this.toView(row)));
+  private readonly listed = new RecentRead(LIST_CACHE_MS, async () => this.withSignIns(await this.db.reader.find(ConnectionTargetEntity, { order: { name: 'ASC' } })));
 
   constructor(
     private readonly db: Database,
@@ -53,6 +61,7 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
     private readonly tokens: TokenProvider,
     private readonly metrics: Metrics,
     private readonly audit: AuditLog,
+    private readonly sessions: DelegatedSessions,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -83,6 +92,8 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
       secretCiphertext: null,
       credentialVersion: 1,
       secretExpiresAt: null,
+      subscriptionId: input.subscriptionId?.toLowerCase() ?? null,
+      resourceGroup: input.resourceGroup ?? null,
       createdAt: now,
       updatedAt: now,
     };
@@ -94,7 +105,7 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
     });
     this.changed();
     this.metrics.setSecretExpiry(row.name, row.secretExpiresAt);
-    return this.toView(row);
+    return this.toView(row, DELEGATED_AUTH_TYPES.has(row.authType) ? NOT_SIGNED_IN : undefined);
   }
 
   list(): Promise<ConnectionTargetView[]> {
@@ -102,7 +113,7 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
   }
 
   async get(name: string): Promise<ConnectionTargetView> {
-    return this.toView(await this.find(name));
+    return (await this.withSignIns([await this.find(name)]))[0] as ConnectionTargetView;
   }
 
   /**
@@ -120,6 +131,8 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
     if (patch.endpoints) next.endpoints = patch.endpoints;
     if (patch.cloud && patch.cloud !== 'custom') next.endpoints = null;
     if (patch.scopes) next.scopes = patch.scopes;
+    if (patch.subscriptionId !== undefined) next.subscriptionId = patch.subscriptionId?.toLowerCase() ?? null;
+    if (patch.resourceGroup !== undefined) next.resourceGroup = patch.resourceGroup;
     await this.checkCloud(next.cloud as CloudName, (next.endpoints ?? undefined) as CreateConnectionTarget['endpoints']);
     const moved = destinationChanges(current, next);
     const secretGiven = patch.auth?.type === 'clientSecret' || patch.auth?.type === 'clientCertificate';
@@ -144,8 +157,10 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
     });
     this.changed();
     this.tokens.forget(current.id);
+    // Another app, tenant, cloud or flow: the person signed in for the old one is not signed in here.
+    if ((patch.tenantId || patch.clientId || patch.cloud || patch.endpoints || (patch.auth && patch.auth.type !== current.authType)) && DELEGATED_AUTH_TYPES.has(current.authType)) await this.sessions.clear(current.id, 'the connection target\'s app, tenant, cloud or sign-in flow changed');
     this.metrics.setSecretExpiry(next.name, next.secretExpiresAt);
-    return this.toView(next);
+    return this.get(next.name);
   }
 
   async delete(name: string): Promise<void> {
@@ -155,6 +170,7 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
       if (busy > 0) throw new ConflictError(`Connection target '${name}' is used by ${busy} run(s) in flight; wait for them to finish or cancel them first.`, 'connection_target_in_use');
       await m.delete(ConnectionTargetEntity, { id: row.id });
     });
+    await this.sessions.clear(row.id, null);
     this.changed();
     this.tokens.forget(row.id);
     this.metrics.setSecretExpiry(name, null);
@@ -167,6 +183,18 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
     const target = this.decrypt(await this.find(name));
     this.resolved.set(name, target);
     return target;
+  }
+
+  /** The target with this id (a sign-in request names its target by id: a rename cannot redirect it). */
+  async resolveById(id: string): Promise<AzureTarget> {
+    const row = await this.db.reader.findOne(ConnectionTargetEntity, { where: { id } });
+    if (!row) throw new NotFoundError('Connection target', id);
+    return this.resolve(row.name);
+  }
+
+  /** A person signed in or out: lists read from now on show it. */
+  signInChanged(): void {
+    this.listed.clear();
   }
 
   private changed(): void {
@@ -183,8 +211,24 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
         ? { type: 'clientSecret', clientSecret: secret ?? '' }
         : row.authType === 'clientCertificate'
           ? { type: 'clientCertificate', certificatePem: row.certificatePem ?? '', privateKeyPem: secret ?? '', thumbprintSha256: row.certificateThumbprint ?? '' }
-          : { type: 'managedIdentity', clientId: row.clientId };
-    return { id: row.id, name: row.name, tenantId: row.tenantId, clientId: row.clientId, cloud: row.cloud as CloudName, endpoints, scopes, credentialVersion: row.credentialVersion, credential };
+          : row.authType === 'authorizationCode'
+            ? { type: 'authorizationCode', clientSecret: secret ?? '', session: this.sessions.handle(row.id) }
+            : row.authType === 'deviceCode'
+              ? { type: 'deviceCode', session: this.sessions.handle(row.id) }
+              : { type: 'managedIdentity', clientId: row.clientId };
+    return {
+      id: row.id,
+      name: row.name,
+      tenantId: row.tenantId,
+      clientId: row.clientId,
+      cloud: row.cloud as CloudName,
+      endpoints,
+      scopes,
+      credentialVersion: row.credentialVersion,
+      credential,
+      subscriptionId: row.subscriptionId,
+      resourceGroup: row.resourceGroup,
+    };
   }
 
   /** Credentials that expire within the warning window (or already have). */
@@ -208,7 +252,7 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
     row.certificateThumbprint = null;
     row.secretCiphertext = null;
     row.secretExpiresAt = null;
-    if (auth.type === 'clientSecret') {
+    if (auth.type === 'clientSecret' || auth.type === 'authorizationCode') {
       redactor.register(auth.clientSecret);
       row.secretCiphertext = this.box.seal(auth.clientSecret, row.id);
       row.secretExpiresAt = auth.expiresAt ? new Date(auth.expiresAt).toISOString() : null;
@@ -219,14 +263,14 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
       row.certificateThumbprint = certificate.thumbprintSha256;
       row.secretCiphertext = this.box.seal(auth.privateKeyPem, row.id);
       row.secretExpiresAt = auth.expiresAt ? new Date(auth.expiresAt).toISOString() : certificate.notAfter;
-    } else {
+    } else if (auth.type === 'managedIdentity') {
       row.clientId = auth.clientId?.toLowerCase() ?? null;
     }
   }
 
   private checkClientId(row: ConnectionTargetEntity): void {
     if (row.authType !== 'managedIdentity' && !row.clientId) {
-      throw new ValidationError('A client id is required for client secret and certificate authentication.', [{ path: '/clientId', message: 'is required unless auth.type is managedIdentity' }]);
+      throw new ValidationError('A client id is required for client secret, certificate and delegated (sign-in) authentication.', [{ path: '/clientId', message: 'is required unless auth.type is managedIdentity' }]);
     }
   }
 
@@ -263,7 +307,13 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
     return null;
   }
 
-  private toView(row: ConnectionTargetEntity): ConnectionTargetView {
+  private async withSignIns(rows: ConnectionTargetEntity[]): Promise<ConnectionTargetView[]> {
+    const delegated = rows.filter((r) => DELEGATED_AUTH_TYPES.has(r.authType));
+    const views = await this.sessions.views(delegated.map((r) => r.id));
+    return rows.map((row) => this.toView(row, DELEGATED_AUTH_TYPES.has(row.authType) ? (views.get(row.id) ?? NOT_SIGNED_IN) : undefined));
+  }
+
+  private toView(row: ConnectionTargetEntity, signIn?: SignInView): ConnectionTargetView {
     const { endpoints, scopes } = resolveCloud(row.cloud as CloudName, row.endpoints ? { endpoints: row.endpoints as never, scopes: row.scopes } : null);
     return {
       name: row.name,
@@ -279,6 +329,9 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
         ...(row.certificateThumbprint ? { certificateThumbprint: row.certificateThumbprint } : {}),
         ...(row.authType === 'managedIdentity' ? { clientId: row.clientId } : {}),
       },
+      subscriptionId: row.subscriptionId ?? null,
+      resourceGroup: row.resourceGroup ?? null,
+      ...(signIn ? { signIn } : {}),
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
     };

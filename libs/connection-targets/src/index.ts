@@ -4,3 +4,5 @@ export { KeyStore, keyIdOf, KEY_FILE_NAME } from './key-store.js';
 export { SecretBox, SecretUnreadableError } from './secret-box.js';
 export { KeyRotation, type RotationReport } from './key-rotation.service.js';
 export { ConnectionTargetsModule } from './connection-targets.module.js';
+export { DelegatedSessions, type SignInView } from './delegated/delegated-sessions.js';
+export { SignInService, type AuthorizeStart, type DeviceCodeStart, type DeviceCodeOutcome } from './delegated/sign-in.service.js';

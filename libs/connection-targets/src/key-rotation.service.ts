@@ -3,6 +3,7 @@ import { Not, IsNull } from 'typeorm';
 import { AuditLog } from '@riposte/audit';
 import { SYSTEM_PRINCIPAL } from '@riposte/auth';
 import { ConnectionTargetEntity, Database, ExportSinkEntity } from '@riposte/persistence';
+import { DelegatedSessions } from './delegated/delegated-sessions.js';
 import { KeyStore } from './key-store.js';
 import { SecretBox } from './secret-box.js';
 
@@ -29,6 +30,7 @@ export class KeyRotation {
     private readonly box: SecretBox,
     private readonly keys: KeyStore,
     private readonly audit: AuditLog,
+    private readonly sessions: DelegatedSessions,
   ) {}
 
   async rotate(onProgress: (message: string) => void = () => undefined): Promise<RotationReport> {
@@ -54,6 +56,8 @@ export class KeyRotation {
       });
       if (done) reencrypted += 1;
     }
+    // Signed-in people's token caches too (pending sign-ins last minutes: they keep their key until pruned after use).
+    reencrypted += await this.sessions.reseal(this.keys.currentKeyId);
 
     const prunedKeys = this.keys.source === 'file' ? this.keys.prune(await this.keysInUse()) : [];
     if (prunedKeys.length) onProgress(`Removed key(s) no secret uses any more: ${prunedKeys.join(', ')}.`);
@@ -73,6 +77,7 @@ export class KeyRotation {
   private async keysInUse(): Promise<Set<string>> {
     const used = new Set<string>();
     for (const entity of SEALED) for (const r of await this.sealedRows(entity)) used.add(SecretBox.keyIdOf(r.secretCiphertext as string) ?? '');
+    for (const key of await this.sessions.keysInUse()) used.add(key);
     return used;
   }
 

@@ -67,6 +67,8 @@ export const GuardrailsFileSchema = Type.Object(
           groups: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 300 }))),
           machines: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 300 }))),
           machineTags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 300 }))),
+          azureResources: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 300, pattern: '^/subscriptions/', description: 'Resource ids; a subscription or resource group protects everything in it.' }))),
+          azureTags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 300, description: 'key or key=value, on the Azure resource (storage account).' }))),
         },
         { additionalProperties: false },
       ),

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { AzureError, type AzureTarget, DefenderClient, GraphClient, userPath } from '@riposte/azure';
+import { AzureError, type AzureTarget, DefenderClient, GraphClient, StorageClient, userPath } from '@riposte/azure';
 import { AppConfig } from '@riposte/config';
 import { ConflictError, NotFoundError } from '@riposte/errors';
 import { Database, nowIso, ProtectedEntityEntity, RecentRead } from '@riposte/persistence';
 import { type GuardrailSettings, type GuardrailsFile, mergeSettings, PRIVILEGED_ROLE_TEMPLATES, readGuardrailsFile } from './guardrail-settings.js';
 import { SettingsStore } from './settings-store.js';
 
-export const PROTECTED_KINDS = ['user', 'group', 'machine', 'machineTag'] as const;
+/** azureResource: a resource id, and everything under it (a resource group protects its accounts); azureTag: `key` or `key=value` on an Azure resource. */
+export const PROTECTED_KINDS = ['user', 'group', 'machine', 'machineTag', 'azureResource', 'azureTag'] as const;
 export type ProtectedKind = (typeof PROTECTED_KINDS)[number];
 
 export interface ProtectedView {
@@ -51,6 +52,7 @@ export class ProtectionService {
     private readonly settingsStore: SettingsStore,
     private readonly graph: GraphClient,
     private readonly defender: DefenderClient,
+    private readonly storage: StorageClient,
     config: AppConfig,
   ) {
     this.file = readGuardrailsFile(config.guardrailsFile);
@@ -66,7 +68,7 @@ export class ProtectionService {
 
   private async readList(): Promise<ProtectedView[]> {
     const fromFile: ProtectedView[] = [];
-    const lists: Record<ProtectedKind, string[] | undefined> = { user: this.file.protected?.users, group: this.file.protected?.groups, machine: this.file.protected?.machines, machineTag: this.file.protected?.machineTags };
+    const lists: Record<ProtectedKind, string[] | undefined> = { user: this.file.protected?.users, group: this.file.protected?.groups, machine: this.file.protected?.machines, machineTag: this.file.protected?.machineTags, azureResource: this.file.protected?.azureResources, azureTag: this.file.protected?.azureTags };
     for (const [kind, values] of Object.entries(lists)) for (const value of values ?? []) fromFile.push({ id: `file:${kind}:${value.toLowerCase()}`, kind: kind as ProtectedKind, value: value.toLowerCase(), reason: 'listed in the guardrails file', source: 'file' });
     const rows = await this.db.reader.find(ProtectedEntityEntity, { order: { createdAt: 'ASC' } });
     return [...fromFile, ...rows.map((r) => ({ id: r.id, kind: r.kind as ProtectedKind, value: r.value, reason: r.reason, source: 'api' as const }))];
@@ -119,6 +121,7 @@ export class ProtectionService {
       if (tag) return `machine ${machine.dns || machine.id} carries the protected Defender tag '${tag}'`;
       return null;
     }
+    if (kind === 'azure') return this.azureRefusal(target, value, listed, signal);
     if (kind !== undefined && NOTHING_TO_PROTECT.has(kind)) return null;
     // Fail closed: an action on a kind of thing no rule here knows could touch what must not be touched.
     return `Riposte has no protection rule for '${kind}' entities, so it cannot tell whether ${entity} is protected`;
@@ -137,6 +140,23 @@ export class ProtectionService {
       if (error instanceof AzureError && error.code === 'not_found') return null;
       throw error;
     }
+  }
+
+  /** An Azure resource (`azure:<resource id or storage account name>[/sub-resource…]`): protected by id, by a parent's id, or by a tag on the account. */
+  private async azureRefusal(target: AzureTarget, value: string, listed: ProtectedView[], signal?: AbortSignal): Promise<string | null> {
+    const [account = '', ...rest] = value.split('/blobservices/');
+    const accountId = (account.startsWith('/') ? account : this.storage.accountId(target, account)).toLowerCase();
+    const id = [accountId, ...rest].join('/blobservices/');
+    const byId = listed.find((p) => p.kind === 'azureResource' && (id === p.value.replace(/\/+$/, '') || id.startsWith(`${p.value.replace(/\/+$/, '')}/`)));
+    if (byId) return `${id} is protected (${byId.reason ?? 'listed'}${byId.value !== id ? `: under ${byId.value}` : ''})`;
+    const tags = listed.filter((p) => p.kind === 'azureTag');
+    if (!tags.length) return null;
+    const found = await this.storage.getAccount(target, accountId, signal);
+    for (const [key, tagValue] of Object.entries(found.tags ?? {})) {
+      const match = tags.find((t) => t.value === key.toLowerCase() || t.value === `${key}=${tagValue}`.toLowerCase());
+      if (match) return `storage account ${found.name} carries the protected tag '${key}=${tagValue}'`;
+    }
+    return null;
   }
 
   private async directoryRefusal(target: AzureTarget, user: string, groups: Set<string>, roles: boolean, signal?: AbortSignal): Promise<string | null> {

@@ -30,7 +30,7 @@ export function loggerOptions(level: string): Params {
         },
       },
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactor.scrub(req.url) }),
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactor.scrub(withoutSignInSecrets(req.url)) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
         err: (err: Error) => ({ type: err.name, message: redactor.scrub(err.message), stack: err.stack ? redactor.scrub(err.stack) : undefined }),
       },
@@ -38,4 +38,9 @@ export function loggerOptions(level: string): Params {
       autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/metrics' },
     },
   };
+}
+
+/** The sign-in redirect carries a one-time code and state in its query: never logged (they arrive before anything could register them). */
+function withoutSignInSecrets(url: string): string {
+  return url.replace(/([?&](?:code|state|session_state)=)[^&#]*/g, '$1[REDACTED]');
 }

@@ -79,7 +79,7 @@ export const PLAYBOOK_SCHEMA = {
               detectionSource: stringList,
               category: stringList,
               title: stringMatch,
-              evidence: { ...stringList, description: 'Evidence types that must be present: user, device, ip, url, mailbox, analyzedMessage, mailCluster, file, process.' },
+              evidence: { ...stringList, description: 'Evidence types that must be present: user, device, ip, url, mailbox, analyzedMessage, mailCluster, file, process, azureResource.' },
               when: expression,
             },
           },

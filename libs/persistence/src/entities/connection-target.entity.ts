@@ -19,6 +19,9 @@ export class ConnectionTargetEntity {
   /** Bumped whenever the credential changes, so cached tokens of the old one are dropped. */
   @Column('integer', { default: 1 }) credentialVersion!: number;
   @TimeColumn({ nullable: true }) secretExpiresAt!: string | null;
+  /** Azure Resource Manager: the subscription and resource group actions on Azure resources default to. */
+  @Column('varchar', { length: 36, nullable: true }) subscriptionId!: string | null;
+  @Column('varchar', { length: 90, nullable: true }) resourceGroup!: string | null;
   @TimeColumn() createdAt!: string;
   @TimeColumn() updatedAt!: string;
 }
