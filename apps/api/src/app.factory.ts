@@ -9,6 +9,7 @@ import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '@riposte/config';
 import { requestIdFor } from '@riposte/observability';
 import { Database } from '@riposte/persistence';
+import { checkRedis } from '@riposte/redis';
 import { AppModule } from './app.module.js';
 import { installBodyLimits, installBodyParsers, MAX_ALERT_BODY_BYTES } from './http/body-limits.js';
 import { installIdempotencyHook } from './http/idempotency.js';
@@ -26,6 +27,8 @@ const VERSION = packageVersion();
 
 /** Builds the whole service, ready to listen. Tests boot it exactly as production does. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  // Before anything is built: a Redis that may evict keys must stop the boot, not lose work later.
+  if (config.redis) await checkRedis(config.redis.url);
   const adapter = new FastifyAdapter({
     bodyLimit: MAX_ALERT_BODY_BYTES,
     // The request id is chosen once, here, and shared with the logger through the raw request.

@@ -16,9 +16,17 @@ describe('loadConfig', () => {
     expect(config.machineActions.pollIntervalMs).toBe(500);
   });
 
+  it('reads a PostgreSQL URL with its pool size, and a Redis URL', () => {
+    const config = loadConfig({ RIPOSTE_DATABASE_URL: 'postgres://riposte:pw@db:5432/riposte', RIPOSTE_DATABASE_POOL_SIZE: '5', RIPOSTE_REDIS_URL: 'redis://:pw@cache:6379' });
+    expect(config.database).toEqual({ type: 'postgres', url: 'postgres://riposte:pw@db:5432/riposte', poolSize: 5 });
+    expect(config.redis).toEqual({ url: 'redis://:pw@cache:6379' });
+    expect(loadConfig({ RIPOSTE_DATABASE_URL: 'postgresql://db/riposte' }).database).toMatchObject({ type: 'postgres', poolSize: 20 });
+    expect(loadConfig({}).redis).toBeUndefined();
+  });
+
   it('names every bad variable at once, and never echoes a secret', () => {
     try {
-      loadConfig({ PORT: 'abc', LOG_LEVEL: 'loud', RIPOSTE_ADMIN_KEY: 'letmein' });
+      loadConfig({ PORT: 'abc', LOG_LEVEL: 'loud', RIPOSTE_ADMIN_KEY: 'letmein', RIPOSTE_REDIS_URL: 'http://:hunter2@cache', RIPOSTE_DATABASE_URL: 'mysql://u:hunter3@db' });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
@@ -27,6 +35,9 @@ describe('loadConfig', () => {
       expect(problems).toMatch(/LOG_LEVEL: must be one of/);
       expect(problems).toMatch(/RIPOSTE_ADMIN_KEY: must be rip_/);
       expect(problems).not.toContain('letmein');
+      expect(problems).toMatch(/RIPOSTE_REDIS_URL: /);
+      expect(problems).toMatch(/RIPOSTE_DATABASE_URL: /);
+      expect(problems).not.toMatch(/hunter/);
     }
   });
 });

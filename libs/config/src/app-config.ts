@@ -16,6 +16,7 @@ const EnvSchema = Type.Object({
   RIPOSTE_DATA_DIR: Type.String({ minLength: 1, default: './data' }),
   RIPOSTE_DATABASE_URL: Type.Optional(Type.String({ pattern: '^(sqlite|postgres|postgresql):' })),
   RIPOSTE_DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 20 }),
+  RIPOSTE_REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   RIPOSTE_ENCRYPTION_KEY: Type.Optional(Type.String({ minLength: 1 })),
   RIPOSTE_PREVIOUS_ENCRYPTION_KEYS: Type.Optional(Type.String()),
   RIPOSTE_ADMIN_KEY: Type.Optional(Type.String({ pattern: ADMIN_KEY_PATTERN })),
@@ -67,6 +68,8 @@ export abstract class AppConfig {
   declare dataDir: string;
   /** PostgreSQL: `poolSize` connections per process (each transaction holds one until it ends). */
   declare database: { type: 'sqlite'; path: string } | { type: 'postgres'; url: string; poolSize: number };
+  /** Redis for cluster mode; checked at boot (see @riposte/redis), used by queue mode. */
+  declare redis: { url: string } | undefined;
   declare encryption: { key: string | undefined; previousKeys: string[] };
   declare adminKey: string | undefined;
   declare allowCustomEndpoints: boolean;
@@ -121,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: e.LOG_LEVEL,
     dataDir,
     database: databaseFrom(e.RIPOSTE_DATABASE_URL, dataDir, e.RIPOSTE_DATABASE_POOL_SIZE),
+    redis: e.RIPOSTE_REDIS_URL ? { url: e.RIPOSTE_REDIS_URL } : undefined,
     encryption: {
       key: e.RIPOSTE_ENCRYPTION_KEY,
       previousKeys: (e.RIPOSTE_PREVIOUS_ENCRYPTION_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
@@ -184,7 +188,7 @@ function databaseFrom(url: string | undefined, dataDir: string, poolSize: number
 }
 
 // Secrets are never echoed back, even in a boot error.
-const SECRET_VARIABLES = new Set(['RIPOSTE_ENCRYPTION_KEY', 'RIPOSTE_PREVIOUS_ENCRYPTION_KEYS', 'RIPOSTE_ADMIN_KEY', 'RIPOSTE_DATABASE_URL', 'RIPOSTE_WEBHOOK_SECRET']);
+const SECRET_VARIABLES = new Set(['RIPOSTE_ENCRYPTION_KEY', 'RIPOSTE_PREVIOUS_ENCRYPTION_KEYS', 'RIPOSTE_ADMIN_KEY', 'RIPOSTE_DATABASE_URL', 'RIPOSTE_REDIS_URL', 'RIPOSTE_WEBHOOK_SECRET']);
 function describeValue(raw: Record<string, unknown>, path: string): string {
   const name = path.replace(/^\//, '');
   if (!(name in raw) || SECRET_VARIABLES.has(name)) return '';

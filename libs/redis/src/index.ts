@@ -1,0 +1,1 @@
+export { checkRedis, RedisSetupError, withoutPassword } from './redis-check.js';
