@@ -56,7 +56,7 @@ describe('shipped catalogue playbooks', () => {
     expect(fake.getMachine(DEMO.machines.adeleDesktop.id)?.quarantinedFiles).toContain(file.sha1);
     expect(fake.listIndicators(file.sha256)).toHaveLength(1);
     expect(fake.listMachineActions({ machineId: DEMO.machines.adeleDesktop.id, type: 'RunAntiVirusScan' })).toHaveLength(1);
-    expect(fake.getAlert(DEMO.alerts.powershell)?.comments.at(-1)?.comment).toMatch(/^Riposte: containment approved/);
+    expect(fake.getAlert(DEMO.alerts.powershell)?.comments.at(-1)?.comment).toMatch(/^Riposte: containment approve /);
     const card = (fake.webhooks('soc').at(-1)?.body as any)?.attachments[0].content;
     expect(card.body[0].text).toBe(`Malicious file on ${DEMO.machines.adeleDesktop.dnsName}`);
     expect(card.body[1].text).toBe('Containment approve: quarantined true, hash blocked true, scanned true.');
