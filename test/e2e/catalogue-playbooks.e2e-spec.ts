@@ -48,14 +48,18 @@ describe('shipped catalogue playbooks', () => {
 
   it('malicious file: quarantined, blocked, scanned and commented after approval', async () => {
     const file = DEMO.files.invoiceDropper;
-    const runId = await startRun('malicious-file', { machine: DEMO.machines.adeleDesktop.dnsName, sha1: file.sha1, sha256: file.sha256, alertId: DEMO.alerts.powershell });
+    expect((await service.request('POST', '/api/v1/notification-channels', { body: { name: 'soc-teams', kind: 'teams', url: fake.hookUrl('soc') } })).status).toBe(201);
+    const runId = await startRun('malicious-file', { machine: DEMO.machines.adeleDesktop.dnsName, sha1: file.sha1, sha256: file.sha256, alertId: DEMO.alerts.powershell, channel: 'soc-teams' });
     await approve(runId, 'approve_containment');
     const run = await waitForRun(service, runId, 30_000);
     expect(run).toMatchObject({ status: 'succeeded', output: { decision: 'approve', quarantined: true, scanned: true } });
     expect(fake.getMachine(DEMO.machines.adeleDesktop.id)?.quarantinedFiles).toContain(file.sha1);
     expect(fake.listIndicators(file.sha256)).toHaveLength(1);
     expect(fake.listMachineActions({ machineId: DEMO.machines.adeleDesktop.id, type: 'RunAntiVirusScan' })).toHaveLength(1);
-    expect(fake.getAlert(DEMO.alerts.powershell)?.comments.at(-1)?.comment).toMatch(/^Riposte: containment approved/);
+    expect(fake.getAlert(DEMO.alerts.powershell)?.comments.at(-1)?.comment).toMatch(/^Riposte: containment approve /);
+    const card = (fake.webhooks('soc').at(-1)?.body as any)?.attachments[0].content;
+    expect(card.body[0].text).toBe(`Malicious file on ${DEMO.machines.adeleDesktop.dnsName}`);
+    expect(card.body[1].text).toBe('Containment approve: quarantined true, hash blocked true, scanned true.');
   });
 
   it('phishing URL: hunts who clicked, blocks URL and domain after approval', async () => {

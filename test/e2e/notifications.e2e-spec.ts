@@ -11,7 +11,7 @@ const TOKEN = 'hook-token-9f8e7d6c5b4a39281706';
 beforeAll(async () => {
   fake = await startFakeCloud({ actionTransitionMs: 20 });
   fake.seedDemo();
-  service = await startService();
+  service = await startService({ RIPOSTE_APPROVAL_NOTIFY_POLL_MS: '200', RIPOSTE_PUBLIC_URL: 'https://riposte.contoso.com/' });
   expect((await service.request('POST', '/api/v1/connection-targets', { body: demoTarget(fake) })).status).toBe(201);
   for (const body of [
     { name: 'soc-teams', kind: 'teams', url: fake.hookUrl('teams') },
@@ -107,6 +107,38 @@ describe('notify.send', () => {
   it('fails with not_found for an unknown channel', async () => {
     const run = await notify({ channel: 'nobody', title: 't', text: 'x' });
     expect(run.steps[0].error).toMatchObject({ code: 'not_found' });
+  });
+});
+
+describe('approvals that name a channel', () => {
+  const playbook = `id: approve-on-teams\nname: Approval told on Teams\nsteps:\n  - id: approve_it\n    approval:\n      prompt: Isolate desktop-adele?\n      approvers: [analyst]\n      timeout: 8s\n      onTimeout: reject\n      onReject: continue\n      channel: soc-teams\n  - id: done\n    action: core.noop\n`;
+
+  async function until<T>(check: () => T | undefined, timeoutMs = 20_000): Promise<T> {
+    for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+      const value = check();
+      if (value !== undefined) return value;
+    }
+    throw new Error('condition not met in time');
+  }
+
+  it('tell the approvers with a link to decide, then remind them before the timeout', async () => {
+    expect((await service.request('PUT', '/api/v1/playbooks/approve-on-teams', { raw: playbook, headers: { 'Content-Type': 'application/yaml' } })).status).toBe(201);
+    const started = await service.request('POST', '/api/v1/playbooks/approve-on-teams/runs', { body: { inputs: {} } });
+    expect(started.status, started.text).toBe(202);
+    const runId = started.body.runId;
+    const mine = () => fake.webhooks('teams').map((c) => (c.body as any).attachments?.[0]?.content).filter((card) => JSON.stringify(card).includes(runId));
+
+    const notice = await until(() => mine()[0]);
+    expect(notice.body[0].text).toBe('Approval needed (approve-on-teams)');
+    expect(notice.body[1].text).toContain('Isolate desktop-adele?');
+    expect(notice.body[1].text).toContain(`POST https://riposte.contoso.com/api/v1/runs/${runId}/approvals/approve_it`);
+    expect(notice.actions).toEqual([{ type: 'Action.OpenUrl', title: 'Open the run', url: `https://riposte.contoso.com/api/v1/runs/${runId}` }]);
+
+    const reminder = await until(() => mine()[1]);
+    expect(reminder.body[0].text).toBe('Reminder: approval still needed (approve-on-teams)');
+    const run = await waitForRun(service, runId, 30_000);
+    expect(run.status).toBe('succeeded');
+    expect(mine()).toHaveLength(2);
   });
 });
 

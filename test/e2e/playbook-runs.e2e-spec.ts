@@ -52,7 +52,7 @@ const compromised = (devices: string[]) => ({
 describe('the shipped playbooks', () => {
   it('are loaded from the playbooks folder at start', async () => {
     const { body } = await service.request('GET', '/api/v1/playbooks');
-    expect(body.items.map((p: { id: string }) => p.id)).toEqual(['compromised-account', 'disable-azure-ad-user', 'enable-azure-ad-user', 'isolate-victim-endpoint', 'lock-down-exposed-storage', 'release-endpoint-from-isolation']);
+    expect(body.items.map((p: { id: string }) => p.id)).toEqual(['compromised-account', 'disable-azure-ad-user', 'enable-azure-ad-user', 'isolate-victim-endpoint', 'lock-down-exposed-storage', 'malicious-file', 'malicious-oauth-app', 'phishing-url', 'release-endpoint-from-isolation', 'risky-user']);
     expect(body.files.every((f: { ok: boolean }) => f.ok)).toBe(true);
     expect(body.items[0]).toMatchObject({ name: 'Compromised account response', version: 1, enabled: false, automation: { enabled: false, changedBy: null }, source: 'file', triggers: [{ alert: { severity: ['high', 'medium'] } }] });
   });

@@ -36,6 +36,8 @@ const EnvSchema = Type.Object({
   RIPOSTE_DEFENDER_CALLS_PER_HOUR: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1500 }),
   RIPOSTE_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 32, maxLength: 512 })),
   RIPOSTE_GUARDRAILS_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  RIPOSTE_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', description: 'Where people reach this service (or its console): approval notifications link there.' })),
+  RIPOSTE_APPROVAL_NOTIFY_POLL_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 2000 }),
   RIPOSTE_OIDC_ISSUER: Type.Optional(Type.String({ pattern: '^https://[^\\s]+$', description: 'https only' })),
   RIPOSTE_OIDC_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
   RIPOSTE_OIDC_JWKS_URI: Type.Optional(Type.String({ pattern: '^https://[^\\s]+$' })),
@@ -82,6 +84,9 @@ export abstract class AppConfig {
   declare defenderRateLimit: { perMinute: number; perHour: number };
   declare webhookSecret: string | undefined;
   declare guardrailsFile: string | undefined;
+  /** Base URL for links in notifications (no trailing slash). */
+  declare publicUrl: string | undefined;
+  declare approvalNotifications: { pollMs: number };
   /** Sign-in for people: bearer tokens from this issuer (Entra ID), app roles mapped to ours. */
   declare oidc: { issuer: string; audiences: string[]; jwksUri: string | undefined; roleClaim: string; roles: Record<string, 'viewer' | 'analyst' | 'author' | 'admin'> } | undefined;
   /** Four eyes: whoever started a run may not decide its approvals and holds, unless this relaxes it. */
@@ -149,6 +154,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     defenderRateLimit: { perMinute: e.RIPOSTE_DEFENDER_CALLS_PER_MINUTE, perHour: e.RIPOSTE_DEFENDER_CALLS_PER_HOUR },
     webhookSecret: e.RIPOSTE_WEBHOOK_SECRET,
     guardrailsFile: e.RIPOSTE_GUARDRAILS_FILE ? resolve(e.RIPOSTE_GUARDRAILS_FILE) : undefined,
+    publicUrl: e.RIPOSTE_PUBLIC_URL?.replace(/\/+$/, ''),
+    approvalNotifications: { pollMs: e.RIPOSTE_APPROVAL_NOTIFY_POLL_MS },
     oidc: oidcFrom(e),
     allowSelfApproval: e.RIPOSTE_ALLOW_SELF_APPROVAL,
     authFailuresPerMinute: e.RIPOSTE_AUTH_FAILURES_PER_MINUTE,

@@ -1,7 +1,8 @@
 import { Global, Module } from '@nestjs/common';
+import { ApprovalNotifications } from './approval-notifications.js';
 import { NotificationChannelsService } from './notification-channels.service.js';
 import { Notifier } from './notifier.js';
 
 @Global()
-@Module({ providers: [NotificationChannelsService, Notifier], exports: [NotificationChannelsService, Notifier] })
+@Module({ providers: [NotificationChannelsService, Notifier, ApprovalNotifications], exports: [NotificationChannelsService, Notifier] })
 export class NotificationsModule {}

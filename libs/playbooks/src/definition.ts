@@ -99,6 +99,8 @@ export interface ApprovalStep extends StepBase {
     timeout?: string;
     onTimeout?: 'approve' | 'reject';
     onReject?: OnError;
+    /** A notification channel approvers are told on, and reminded on before the timeout. */
+    channel?: string;
   };
 }
 

@@ -164,6 +164,7 @@ export const PLAYBOOK_SCHEMA = {
             timeout: duration,
             onTimeout: { enum: ['approve', 'reject'], default: 'reject' },
             onReject: onError,
+            channel: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'A notification channel: approvers are told there, with a link to decide, and reminded before the timeout.' },
           },
         },
         wait: {

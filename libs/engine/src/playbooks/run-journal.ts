@@ -159,7 +159,7 @@ export class RunJournal {
         ...(state.attempts ? { attempts: state.attempts } : {}),
         ...(state.approval && !action ? { input: { approval: state.approval } } : {}),
       });
-      if (state.approval && state.status === 'waiting') this.event('approval.requested', stepId, { prompt: state.approval.prompt, approvers: state.approval.approvers, deadline: state.approval.deadline });
+      if (state.approval && state.status === 'waiting') this.event('approval.requested', stepId, { prompt: state.approval.prompt, approvers: state.approval.approvers, deadline: state.approval.deadline, ...(state.approval.channel ? { channel: state.approval.channel } : {}) });
       else if (state.approval?.decision && before?.approval?.decision !== state.approval.decision) this.event('approval.decided', stepId, { decision: state.approval.decision, by: state.approval.by, comment: state.approval.comment, timedOut: state.approval.timedOut });
       else this.event(`step.${status}`, stepId, state.error ? { error: state.error } : null);
     }

@@ -57,10 +57,10 @@ export function createPlaybookMachine(config: StateConfig, actionIds: string[]):
         };
       }),
       approvalRequested: assign(({ context, event }: Args, params: Params) => {
-        const request = event.output as { prompt: string; approvers: string[]; deadline: number | null };
+        const request = event.output as { prompt: string; approvers: string[]; deadline: number | null; channel?: string };
         const step = params.step as string;
         return {
-          ...patchStep(context, step, { status: 'waiting', approval: { prompt: request.prompt, approvers: request.approvers, deadline: request.deadline ? new Date(request.deadline).toISOString() : null } }),
+          ...patchStep(context, step, { status: 'waiting', approval: { prompt: request.prompt, approvers: request.approvers, deadline: request.deadline ? new Date(request.deadline).toISOString() : null, ...(request.channel ? { channel: request.channel } : {}) } }),
           timers: request.deadline ? { ...context.timers, [step]: request.deadline } : context.timers,
         };
       }),

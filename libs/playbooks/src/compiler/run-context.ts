@@ -14,6 +14,8 @@ export interface ApprovalState {
   prompt: string;
   approvers: string[];
   deadline: string | null;
+  /** Where approvers are told (see @riposte/notifications). */
+  channel?: string;
   decision?: 'approve' | 'reject';
   by?: string;
   comment?: string | null;

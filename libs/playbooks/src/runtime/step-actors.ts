@@ -74,7 +74,7 @@ export function createStepActors(compiled: CompiledPlaybook, host: RunHost) {
       const def = s.def;
       if ('approval' in def) {
         const prompt = await evaluate(s.compiled.prompt);
-        return { prompt: typeof prompt === 'string' ? prompt : JSON.stringify(prompt), approvers: def.approval.approvers ?? ['analyst'], deadline: def.approval.timeout ? host.now() + parseDuration(def.approval.timeout) : null };
+        return { prompt: typeof prompt === 'string' ? prompt : JSON.stringify(prompt), approvers: def.approval.approvers ?? ['analyst'], deadline: def.approval.timeout ? host.now() + parseDuration(def.approval.timeout) : null, ...(def.approval.channel ? { channel: def.approval.channel } : {}) };
       }
       if ('wait' in def) {
         if (def.wait.duration) return { deadline: host.now() + parseDuration(def.wait.duration) };
