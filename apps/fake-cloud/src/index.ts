@@ -29,3 +29,4 @@ export { apiClient } from './testing.js';
 export type * from './model.js';
 export type { Service, ResourceName, TokenClaims } from './types.js';
 export type { UserSignInInput } from './user-sign-in.js';
+export type { DataCollectionRuleInput, IngestedRecord } from './monitor.routes.js';

@@ -110,7 +110,7 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
         const marks: string[] = [];
         const lookBack = Date.now() - this.lastLookBack > LOOK_BACK_INTERVAL_MS;
         if (lookBack) this.lastLookBack = Date.now();
-        const auditRead = await this.readAudit(pending, positions);
+        const auditRead = await this.readAudit(pending, positions, marks, lookBack);
         let full = auditRead === PAGE;
         for (const source of TIME_SOURCES) full = (await this.readTimeSource(source, pending, positions, marks, lookBack)) === PAGE || full;
         if (pending.length || positions.length) await this.append(pending, positions);
@@ -129,12 +129,25 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
     return (await this.db.reader.findOne(ExportSourceEntity, { where: { source } }))?.position;
   }
 
-  /** The audit trail has an insertion order (its hash chain follows it): read by sequence number. */
-  private async readAudit(pending: PendingEvent[], positions: { source: string; position: string }[]): Promise<number> {
+  /**
+   * The audit trail has an insertion order (its hash chain follows it): read by sequence number.
+   * On SQLite (one writer) numbers commit in order; on PostgreSQL a lower number may commit
+   * after a higher one was read, so the look-back also re-reads the last two minutes.
+   */
+  private async readAudit(pending: PendingEvent[], positions: { source: string; position: string }[], marks: string[], lookBack: boolean): Promise<number> {
     const after = Number((await this.position('audit')) ?? 0);
     const rows = await this.db.reader.find(AuditRecordEntity, { where: { seq: MoreThan(after) }, order: { seq: 'ASC' }, take: PAGE });
-    for (const row of rows) pending.push(auditEvent(row));
-    const last = rows.at(-1);
+    if (lookBack && after > 0) {
+      const since = new Date(Date.now() - OVERLAP_MS).toISOString();
+      const recent = await this.db.reader.find(AuditRecordEntity, { select: { id: true }, where: { seq: LessThan(after + 1), at: MoreThanOrEqual(since) } });
+      const missed = recent.filter((r) => !this.recent.has(`audit:${r.id}`)).map((r) => r.id);
+      if (missed.length) rows.unshift(...(await this.db.reader.find(AuditRecordEntity, { where: { id: In(missed) }, order: { seq: 'ASC' } })));
+    }
+    for (const row of rows) {
+      pending.push(auditEvent(row));
+      marks.push(`audit:${row.id}`);
+    }
+    const last = rows.filter((r) => r.seq > after).at(-1);
     if (last) positions.push({ source: 'audit', position: String(last.seq) });
     return rows.length;
   }
@@ -174,9 +187,11 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
   private async append(pending: PendingEvent[], positions: { source: string; position: string }[]): Promise<void> {
     // Stable order within a pass: by time, and a run's start before anything else of the same instant.
     pending.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : rank(a) - rank(b)));
+    const values = pending.map((event) => ({ key: event.key, type: event.type, at: event.at, data: storedData(event.data) }));
     await this.db.transaction(async (m) => {
-      for (const event of pending) {
-        await m.createQueryBuilder().insert().into(ExportEventEntity).values({ key: event.key, type: event.type, at: event.at, data: storedData(event.data) }).orIgnore().updateEntity(false).execute();
+      // In order, a hundred rows a statement; a key already in the stream is skipped.
+      for (let i = 0; i < values.length; i += 100) {
+        await m.createQueryBuilder().insert().into(ExportEventEntity).values(values.slice(i, i + 100)).orIgnore().updateEntity(false).execute();
       }
       for (const p of positions) await m.save(ExportSourceEntity, { source: p.source, position: p.position, updatedAt: nowIso() });
     });

@@ -23,6 +23,7 @@ export interface SyslogSettings {
  */
 const REPLAY_MS = 15_000;
 const CONNECT_TIMEOUT_MS = 10_000;
+const WRITE_TIMEOUT_MS = 30_000;
 
 export class SyslogTransport implements Transport {
   readonly batchSize = 200;
@@ -45,7 +46,13 @@ export class SyslogTransport implements Transport {
     const socket = this.socket ?? (await this.open());
     const frames = Buffer.concat(events.map((e) => octetCounted(this.format(e))));
     await new Promise<void>((resolve, reject) => {
-      socket.write(frames, (error) => (error ? reject(error) : resolve()));
+      // A receiver that stops reading fills the window: give up on the connection rather than wait for ever.
+      const stuck = setTimeout(() => reject(Object.assign(new Error('write timed out'), { code: 'ETIMEDOUT' })), WRITE_TIMEOUT_MS);
+      socket.write(frames, (error) => {
+        clearTimeout(stuck);
+        if (error) reject(error);
+        else resolve();
+      });
     }).catch((error: unknown) => {
       this.written.push(...events.map((e) => ({ seq: e.seq, at: Date.now() })));
       this.breakOff(describeNetworkError(error, this.what));
