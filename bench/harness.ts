@@ -201,13 +201,22 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Ben
     RIPOSTE_ADMIN_KEY: key,
     RIPOSTE_PLAYBOOKS_DIR: playbooksDir,
     NODE_EXTRA_CA_CERTS: pki.caFile,
+    // One operator runs the benchmark: it approves the runs its own alerts start.
+    RIPOSTE_ALLOW_SELF_APPROVAL: 'true',
     ...(process.env.BENCH_GUARDRAILS === '0' ? {} : { RIPOSTE_GUARDRAILS_FILE: writeGuardrails(dir) }),
     ...options.env,
   };
   let service: ServiceProcess;
+  let started: ServiceProcess | undefined;
   try {
-    service = await ServiceProcess.start({ name: options.name, dataDir, workDir: dir, env: serviceEnv });
+    service = started = await ServiceProcess.start({ name: options.name, dataDir, workDir: dir, env: serviceEnv });
+    // Playbooks arrive with alert-fired automation off: the benchmark turns it on for its own.
+    for (const id of Object.keys(options.playbooks ?? {})) {
+      const response = await fetch(`${service.url}/api/v1/playbooks/${id}/automation`, { method: 'PUT', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ enabled: true, reason: 'benchmark' }) });
+      if (response.status !== 200) throw new Error(`Could not turn on automation for ${id}: ${await response.text()}`);
+    }
   } catch (error) {
+    await started?.stop().catch(() => undefined);
     await fake.close();
     throw error;
   }

@@ -3,16 +3,15 @@ import { existsSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Command, Option } from 'commander';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { ActionCatalogue } from '@riposte/actions';
 import { AuditLog } from '@riposte/audit';
-import { formatErrors, loadPlaybook, parseRehearsalFile, PLAYBOOK_SCHEMA, rehearse, toMermaid } from '@riposte/playbooks';
 import { ApiKeysService, generateKey, ROLES, type Role } from '@riposte/auth';
 import { ConfigError, loadConfig } from '@riposte/config';
 import { KeyRotation, SignInService } from '@riposte/connection-targets';
 import { CliModule } from './cli.module.js';
 import { GENERATED_DOCUMENTS, regenerate } from './docs/generated-docs.js';
+import { addPlaybookCommands } from './playbook-commands.js';
 
 /** `npm run cli -- <command>`: administration without the HTTP API, against the same database. */
 async function withContext<T>(work: (context: INestApplicationContext) => Promise<T>): Promise<T> {
@@ -126,82 +125,7 @@ program
     process.stderr.write(`Rewrote the generated parts of ${GENERATED_DOCUMENTS.join(' and ')}.\n`);
   });
 
-const playbooks = program.command('playbooks').description('Tools for playbook authors (no database needed)');
-const actions = () => new ActionCatalogue().asLookup();
-const yamlFiles = (paths: string[]) => paths.flatMap((p) => (statSync(p).isDirectory() ? readdirSync(p).filter((f) => /\.ya?ml$/.test(f) && !f.includes('.rehearsal.')).map((f) => join(p, f)) : [p]));
-
-playbooks
-  .command('validate <paths...>')
-  .description('Check playbook files (or folders); compiler-style errors, exit code 1 if any')
-  .action((paths: string[]) => {
-    let failed = 0;
-    for (const file of yamlFiles(paths)) {
-      const result = loadPlaybook(readFileSync(file, 'utf8'), { file, actions: actions() });
-      if (result.ok) process.stdout.write(`${file}: ok (${result.playbook.definition.id}, ${result.playbook.compiled.index.steps.size} steps)\n`);
-      else {
-        failed += 1;
-        process.stdout.write(`${formatErrors(result.errors)}\n`);
-      }
-    }
-    if (failed) {
-      process.stderr.write(`${failed} file(s) with errors.\n`);
-      process.exitCode = 1;
-    }
-  });
-
-playbooks
-  .command('graph <file>')
-  .description('Print the compiled state machine as a Mermaid diagram')
-  .action((file: string) => {
-    const result = loadPlaybook(readFileSync(file, 'utf8'), { file, actions: actions() });
-    if (!result.ok) {
-      process.stdout.write(`${formatErrors(result.errors)}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    process.stdout.write(toMermaid(result.playbook.compiled));
-  });
-
-playbooks
-  .command('test [paths...]')
-  .description('Run rehearsals (*.rehearsal.yaml): each playbook with scripted action results; default playbooks/tests')
-  .action(async (paths: string[]) => {
-    const files = (paths.length ? paths : ['playbooks/tests']).flatMap((p) => (statSync(p).isDirectory() ? readdirSync(p).filter((f) => f.endsWith('.rehearsal.yaml')).map((f) => join(p, f)) : [p]));
-    let passed = 0;
-    let failed = 0;
-    for (const file of files) {
-      const parsed = parseRehearsalFile(readFileSync(file, 'utf8'));
-      if (!parsed.ok) {
-        failed += 1;
-        process.stdout.write(`${file}:\n  ${parsed.errors.join('\n  ')}\n`);
-        continue;
-      }
-      // The playbook sits next to the tests folder: playbooks/tests/x.rehearsal.yaml → playbooks/x.yaml.
-      const playbookFile = join(dirname(dirname(file)), `${parsed.file.playbook}.yaml`);
-      const loaded = loadPlaybook(readFileSync(playbookFile, 'utf8'), { file: playbookFile, actions: actions() });
-      if (!loaded.ok) {
-        failed += 1;
-        process.stdout.write(`${formatErrors(loaded.errors)}\n`);
-        continue;
-      }
-      process.stdout.write(`${basename(file)} (${parsed.file.playbook})\n`);
-      for (const testCase of parsed.file.cases) {
-        const result = await rehearse(loaded.playbook, testCase);
-        if (result.passed) passed += 1;
-        else failed += 1;
-        process.stdout.write(`  ${result.passed ? 'ok  ' : 'FAIL'} ${result.name}\n${result.problems.map((p) => `       ${p}\n`).join('')}`);
-      }
-    }
-    process.stdout.write(`${passed} passed, ${failed} failed\n`);
-    if (failed) process.exitCode = 1;
-  });
-
-playbooks
-  .command('schema')
-  .description('Print the JSON Schema of the playbook format (docs/playbook.schema.json is this)')
-  .action(() => {
-    process.stdout.write(`${JSON.stringify(PLAYBOOK_SCHEMA, null, 2)}\n`);
-  });
+addPlaybookCommands(program.command('playbooks').description('Tools for playbook authors (no database needed; `npm run playbooks -- …` starts faster)'));
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 program.parseAsync().catch((error: unknown) => {

@@ -5,6 +5,7 @@ import { type InputDefinition, type OnError, type PlaybookDefinition, STEP_KINDS
 import { expressionsIn } from '../expressions/template.js';
 import type { PlaybookIndex } from './step-index.js';
 import type { Problem } from './problem.js';
+import { ALERT_VOCABULARIES, type VocabularyField } from './alert-vocabularies.js';
 
 const MAX_STEPS = 500;
 const APPROVER_ROLES = new Set(['viewer', 'analyst', 'author', 'admin']);
@@ -33,6 +34,7 @@ export function checkSemantics(definition: PlaybookDefinition, index: PlaybookIn
   checkReachability(index, problems);
   checkInputs(definition.inputs ?? {}, problems);
   (definition.triggers ?? []).forEach((trigger, i) => {
+    checkVocabularies(trigger.alert as Partial<Record<VocabularyField, unknown>>, ['triggers', i, 'alert'], problems);
     const title = trigger.alert.title;
     if (title && typeof title === 'object' && 'regex' in title) {
       try {
@@ -42,6 +44,21 @@ export function checkSemantics(definition: PlaybookDefinition, index: PlaybookIn
       }
     }
   });
+}
+
+/** A trigger value that no alert carries never matches: an error, with the nearest known value. */
+function checkVocabularies(matcher: Partial<Record<VocabularyField, unknown>>, path: (string | number)[], problems: Problem[]): void {
+  for (const [field, known] of Object.entries(ALERT_VOCABULARIES) as [VocabularyField, readonly string[]][]) {
+    const values = matcher[field];
+    if (!Array.isArray(values)) continue;
+    const lower = new Map(known.map((k) => [k.toLowerCase(), k]));
+    values.forEach((value, j) => {
+      if (typeof value !== 'string' || lower.has(value.toLowerCase())) return;
+      const near = closest(value.toLowerCase(), [...lower.keys()]);
+      const hint = near ? ` Did you mean '${lower.get(near)}'?` : '';
+      problems.push({ path: [...path, field, j], message: `No alert has ${field} '${value}', so this trigger would never fire.${hint} Known: ${known.join(', ')}.` });
+    });
+  }
 }
 
 function checkKind(step: StepDefinition, path: (string | number)[], problems: Problem[]): void {

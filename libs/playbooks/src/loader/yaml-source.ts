@@ -40,8 +40,16 @@ export function parseYaml(text: string): { ok: true; source: YamlSource } | { ok
     return { line: pos.line, column: pos.col };
   };
   const problems: SourceProblem[] = [];
+  const hinted = new Set<number>();
+  let sourceLines: string[] | undefined;
   for (const error of doc.errors) {
     const { line, column } = at(error.pos[0]);
+    // The classic trap: `key: ${{ a ? b : c }}` unquoted, where YAML reads ': ' as a mapping.
+    if (error.code !== 'DUPLICATE_KEY' && unquotedExpressionWithColon((sourceLines ??= text.split('\n'))[line - 1] ?? '')) {
+      if (!hinted.has(line)) problems.push({ line, column, pointer: '', message: UNQUOTED_COLON });
+      hinted.add(line);
+      continue;
+    }
     problems.push({ line, column, pointer: '', message: error.code === 'DUPLICATE_KEY' ? `This key appears twice in the same mapping: keep one.` : `YAML syntax error: ${firstLine(error.message)}` });
   }
   for (const warning of doc.warnings) {
@@ -130,6 +138,10 @@ function checkStructure(doc: Document, at: (offset: number) => { line: number; c
         } else if (typeof key === 'string' && FORBIDDEN_KEYS.has(key)) {
           const { line, column } = at((pair.key as Node).range?.[0] ?? 0);
           problems.push({ line, column, pointer: '', message: `'${key}' is not allowed as a key.` });
+        } else if (typeof key === 'string' && key.trimStart().startsWith('${{') && isScalar(pair.key) && pair.key.type === 'PLAIN') {
+          // `- ${{ a ? b : c }}` is valid YAML: a mapping from "${{ a ? b" to "c }}". Never what was meant.
+          const { line, column } = at((pair.key as Node).range?.[0] ?? 0);
+          problems.push({ line, column, pointer: '', message: UNQUOTED_COLON });
         } else if (typeof key !== 'string' && typeof key !== 'number') {
           const { line, column } = at((pair.key as Node | null)?.range?.[0] ?? range?.[0] ?? 0);
           problems.push({ line, column, pointer: '', message: 'Keys must be plain strings.' });
@@ -169,6 +181,14 @@ function nodeAt(doc: Document, path: (string | number)[], key: boolean): Node | 
 
 function fail(line: number, column: number, pointer: string, message: string): { ok: false; problems: SourceProblem[] } {
   return { ok: false, problems: [{ line, column, pointer, message }] };
+}
+
+const UNQUOTED_COLON = "This expression contains ': ', which YAML reads as the start of a mapping: quote the whole value, e.g. user: '${{ a ? b : c }}' (or in double quotes).";
+
+/** Is this line a value that starts with an unquoted `${{` and holds ': ' inside? */
+function unquotedExpressionWithColon(line: string): boolean {
+  const value = /(?:^\s*-\s+|:\s+)(\$\{\{.*)$/.exec(line)?.[1];
+  return value !== undefined && /:\s/.test(value.slice(3));
 }
 
 function firstLine(message: string): string {

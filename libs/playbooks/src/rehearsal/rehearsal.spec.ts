@@ -38,6 +38,27 @@ describe(rehearse.name, () => {
     if (!loaded.ok) throw new Error('does not load');
     const result = await rehearse(loaded.playbook, { name: 'wrong', inputs: { user: 'u' }, expect: { status: 'failed', path: ['nope'] } });
     expect(result.passed).toBe(false);
-    expect(result.problems).toEqual(['expected status failed, got succeeded', 'expected path nope, got disable']);
+    expect(result.problems).toEqual(["expect.path: 'nope' is not a step of playbook disable-azure-ad-user. Known: disable.", 'expected status failed, got succeeded', 'expected path nope, got disable']);
+  });
+
+  it('names every step, approval and output a case gives that the playbook does not have, with the nearest one', async () => {
+    const loaded = loadPlaybook(readFileSync(new URL('compromised-account.yaml', playbooks), 'utf8'), { file: 'x', actions });
+    if (!loaded.ok) throw new Error('does not load');
+    const result = await rehearse(loaded.playbook, {
+      name: 'typos',
+      inputs: { user: 'u' },
+      results: { disabel: { output: {} }, 'isolate[3]': { output: {} } },
+      approvals: { approve_containmnet: 'approve', disable: 'approve' },
+      expect: { status: 'succeeded', skipped: ['resolve_alrt'], outputs: { disabeld: true }, failure: { step: 'revok' } },
+    });
+    expect(result.passed).toBe(false);
+    expect(result.problems.slice(0, 6)).toEqual([
+      expect.stringMatching(/^results: 'disabel' is not a step .* Did you mean 'disable'\?/),
+      expect.stringMatching(/^approvals: 'approve_containmnet' is not an approval step .* Did you mean 'approve_containment'\?/),
+      expect.stringMatching(/^approvals: 'disable' is not an approval step .*Known: approve_containment, approve_isolation\./),
+      expect.stringMatching(/^expect.skipped: 'resolve_alrt' .* Did you mean 'resolve_alert'\?/),
+      expect.stringMatching(/^expect.failure.step: 'revok' .* Did you mean 'revoke'\?/),
+      expect.stringMatching(/^expect.outputs: 'disabeld' is not an output .* Did you mean 'disabled'\?/),
+    ]);
   });
 });

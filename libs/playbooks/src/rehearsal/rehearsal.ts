@@ -8,6 +8,7 @@ import type { ActionCall, LoopStepRecord, RunHost } from '../runtime/run-host.js
 import { evaluateOutputs, settle } from '../runtime/settle.js';
 import { createStepActors } from '../runtime/step-actors.js';
 import { ERROR_CODES, type ErrorCode } from '@riposte/errors';
+import { closest } from '../loader/semantic-checks.js';
 
 /*
  * Rehearsals: a playbook run with scripted action results instead of Azure, to check the path
@@ -80,7 +81,7 @@ export async function rehearse(playbook: LoadedPlaybook, testCase: RehearsalCase
   const compiled = playbook.compiled;
   let clock = Date.parse('2026-01-01T00:00:00Z');
   const path: string[] = [];
-  const problems: string[] = [];
+  const problems: string[] = unknownSteps(playbook, testCase);
   const loopSteps = new Map<string, LoopStepRecord>();
   const context: RunContext = {
     inputs: { ...defaultInputs(playbook), ...(testCase.inputs ?? {}) },
@@ -171,4 +172,34 @@ export async function rehearse(playbook: LoadedPlaybook, testCase: RehearsalCase
 
 function defaultInputs(playbook: LoadedPlaybook): Record<string, unknown> {
   return Object.fromEntries(Object.entries(playbook.definition.inputs).filter(([, d]) => d.default !== undefined).map(([k, d]) => [k, d.default]));
+}
+
+/**
+ * Step names the case gives that the playbook does not have (a typo would otherwise script a
+ * result or a decision nobody asks for, and the case would test something else), each with the
+ * nearest name.
+ */
+export function unknownSteps(playbook: LoadedPlaybook, testCase: RehearsalCase): string[] {
+  const steps = playbook.compiled.index.steps;
+  const ids = [...steps.keys()];
+  const approvals = ids.filter((id) => steps.get(id)?.kind === 'approval');
+  const problems: string[] = [];
+  const check = (where: string, name: string, candidates: string[], what: string) => {
+    const id = name.replace(/\[\d+\]$/, '');
+    if (candidates.includes(id)) return;
+    const near = closest(id, candidates);
+    problems.push(`${where}: '${name}' is not ${what} of playbook ${playbook.definition.id}.${near ? ` Did you mean '${near}'?` : ''}${candidates.length <= 20 ? ` Known: ${candidates.join(', ') || '(none)'}.` : ''}`);
+  };
+  for (const name of Object.keys(testCase.results ?? {})) check('results', name, ids, 'a step');
+  for (const name of Object.keys(testCase.approvals ?? {})) check('approvals', name, approvals, 'an approval step');
+  for (const name of testCase.expect.path ?? []) check('expect.path', name, ids, 'a step');
+  for (const name of testCase.expect.skipped ?? []) check('expect.skipped', name, ids, 'a step');
+  if (testCase.expect.failure?.step) check('expect.failure.step', testCase.expect.failure.step, ids, 'a step');
+  const outputs = Object.keys(playbook.definition.outputs);
+  for (const name of Object.keys(testCase.expect.outputs ?? {})) {
+    if (outputs.includes(name)) continue;
+    const near = closest(name, outputs);
+    problems.push(`expect.outputs: '${name}' is not an output of playbook ${playbook.definition.id}.${near ? ` Did you mean '${near}'?` : ''} Known: ${outputs.join(', ') || '(none)'}.`);
+  }
+  return problems;
 }
