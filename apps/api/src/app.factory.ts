@@ -5,9 +5,8 @@ import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '@riposte/config';
-import { requestIdFor } from '@riposte/observability';
+import { createLogging, requestIdFor } from '@riposte/observability';
 import { Database } from '@riposte/persistence';
 import { checkRedis } from '@riposte/redis';
 import { AppModule } from './app.module.js';
@@ -40,10 +39,15 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     return503OnClosing: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, bodyParser: false });
-  app.useLogger(app.get(Logger));
+  const logging = createLogging(config.logLevel);
+  app.useLogger(logging.nest);
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    logging.request(request.raw, reply.raw);
+    done();
+  });
   fastify.removeAllContentTypeParsers();
   installBodyParsers(fastify);
   installBodyLimits(fastify);

@@ -1,7 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { LoggerModule } from 'nestjs-pino';
 import { ActionsModule } from '@riposte/actions';
 import { AlertsModule } from '@riposte/alerts';
 import { AuditModule } from '@riposte/audit';
@@ -13,7 +12,7 @@ import { EngineModule } from '@riposte/engine';
 import { ExportModule } from '@riposte/export';
 import { GuardrailsModule } from '@riposte/guardrails';
 import { NotificationsModule } from '@riposte/notifications';
-import { loggerOptions, ObservabilityModule } from '@riposte/observability';
+import { ObservabilityModule } from '@riposte/observability';
 import { PersistenceModule } from '@riposte/persistence';
 import { AdminKeyBootstrap } from './admin-key.bootstrap.js';
 import { ActionsController } from './controllers/actions.controller.js';
@@ -42,7 +41,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerOptions(config.logLevel)),
         PersistenceModule.forRoot(config.database),
         ObservabilityModule,
         TerminusModule,

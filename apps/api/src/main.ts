@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
-import { Logger } from 'nestjs-pino';
+import { Logger } from '@nestjs/common';
 import { ConfigError, loadConfig } from '@riposte/config';
 import { AdminKeyBootstrap } from './admin-key.bootstrap.js';
 import { createApp } from './app.factory.js';
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   // Only a start that got this far shows a generated admin key: one that failed would lose it.
   const firstAdminKey = await app.get(AdminKeyBootstrap).createFirstAdmin();
   if (firstAdminKey) process.stdout.write(`\n  Riposte admin API key (shown once): ${firstAdminKey}\n  Use it as: Authorization: Bearer <key>\n\n`);
-  app.get(Logger).log(`Riposte is listening on ${url} (data folder ${config.dataDir})`);
+  new Logger('Riposte').log(`Riposte is listening on ${url} (data folder ${config.dataDir})`);
 }
 
 main().catch((error: unknown) => {

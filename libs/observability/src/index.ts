@@ -1,4 +1,4 @@
 export { Redactor, redactor, REDACTED } from './redactor.js';
 export { Metrics } from './metrics.js';
-export { loggerOptions, requestIdFor } from './logger-options.js';
+export { createLogging, requestIdFor } from './logger-options.js';
 export { ObservabilityModule } from './observability.module.js';

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Params } from 'nestjs-pino';
+import type { LoggerService } from '@nestjs/common';
+import type { Level, Logger as Pino } from 'pino';
+import { pinoHttp, type HttpLogger, type Options } from 'pino-http';
 import { redactor } from './redactor.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -12,9 +14,8 @@ export function requestIdFor(req: IncomingMessage): string {
 }
 
 /** Structured JSON logs through pino, every line redacted, every request line with its id. */
-export function loggerOptions(level: string): Params {
+function loggerOptions(level: string): Options {
   return {
-    pinoHttp: {
       level,
       genReqId: (req: IncomingMessage, res: ServerResponse) => {
         const id = (req as IncomingMessage & { id?: string }).id ?? requestIdFor(req);
@@ -36,8 +37,58 @@ export function loggerOptions(level: string): Params {
       },
       customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/metrics' },
-    },
   };
+}
+
+/**
+ * The service's logging: `request(req, res)` logs each HTTP exchange (pino-http), `nest` is the
+ * logger Nest and every `new Logger(Context)` write through, to the same redacted pino stream.
+ */
+export function createLogging(level: string): { request: HttpLogger; nest: LoggerService } {
+  const request = pinoHttp(loggerOptions(level));
+  return { request, nest: new NestPinoLogger(request.logger) };
+}
+
+/**
+ * Nest's logger calls, in pino's form. Nest passes `(message, ...params, context)`; our code
+ * logs pino-style, an object first and the message after it (`logger.warn({ runId }, 'why')`).
+ */
+class NestPinoLogger implements LoggerService {
+  constructor(private readonly pino: Pino) {}
+
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, params);
+  }
+
+  private write(level: Level, message: unknown, params: unknown[]): void {
+    const rest = [...params];
+    // Nest appends the logger's context last.
+    const context = rest.length > 0 && typeof rest.at(-1) === 'string' ? (rest.pop() as string) : undefined;
+    if (message instanceof Error) {
+      this.pino[level]({ context, err: message }, message.message);
+    } else if (typeof message === 'object' && message !== null) {
+      this.pino[level]({ context, ...(message as Record<string, unknown>) }, typeof rest[0] === 'string' ? rest[0] : undefined);
+    } else {
+      // Nest's own `error(message, stack, context)`.
+      const stack = level === 'error' && typeof rest[0] === 'string' ? rest[0] : undefined;
+      this.pino[level]({ context, ...(stack ? { stack } : {}) }, String(message));
+    }
+  }
 }
 
 /** The sign-in redirect carries a one-time code and state in its query: never logged (they arrive before anything could register them). */
