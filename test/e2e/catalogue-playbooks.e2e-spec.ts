@@ -8,12 +8,15 @@ import { demoTarget, startService, type TestService, waitForRun } from '../suppo
 const PLAYBOOKS = fileURLToPath(new URL('../../playbooks/', import.meta.url));
 let fake: FakeCloud;
 let service: TestService;
+/** Four eyes: the admin starts the runs, a second analyst decides them. */
+let approverKey: string;
 
 beforeAll(async () => {
   fake = await startFakeCloud({ actionTransitionMs: 20 });
   fake.seedDemo();
   service = await startService({ RIPOSTE_PLAYBOOKS_DIR: PLAYBOOKS });
   expect((await service.request('POST', '/api/v1/connection-targets', { body: demoTarget(fake) })).status).toBe(201);
+  approverKey = (await service.request('POST', '/api/v1/api-keys', { body: { name: 'second-analyst', role: 'analyst' } })).body.key;
 });
 afterAll(async () => {
   await service?.close();
@@ -30,7 +33,7 @@ async function approve(runId: string, step: string): Promise<void> {
   for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
     const { body } = await service.request('GET', `/api/v1/runs/${runId}`);
     if (body.waitingFor?.some((w: { step: string }) => w.step === step)) {
-      const decided = await service.request('POST', `/api/v1/runs/${runId}/approvals/${step}`, { body: { decision: 'approve', comment: 'e2e' } });
+      const decided = await service.request('POST', `/api/v1/runs/${runId}/approvals/${step}`, { body: { decision: 'approve', comment: 'e2e' }, key: approverKey });
       expect(decided.status, decided.text).toBe(200);
       return;
     }

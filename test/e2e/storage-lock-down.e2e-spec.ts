@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../apps/fake-cloud/src/index.js';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
-import { demoTarget, startService, type TestService, waitForRun } from '../support/service.js';
+import { demoTarget, enableAutomation, startService, type TestService, waitForRun } from '../support/service.js';
 
 /*
  * Azure Storage lock-down through Azure Resource Manager against the fake cloud: exposure,
@@ -20,6 +20,8 @@ const accountId = (name: string) => `${scope}/providers/Microsoft.Storage/storag
 let fake: FakeCloud;
 let service: TestService;
 
+let approverKey: string;
+
 beforeAll(async () => {
   fake = await startFakeCloud();
   fake.seedDemo();
@@ -31,6 +33,9 @@ beforeAll(async () => {
   fake.assignAzureRole(DEMO.clientId, 'Storage Account Contributor', scope);
   service = await startService({ RIPOSTE_PLAYBOOKS_DIR: PLAYBOOKS });
   expect((await service.request('POST', '/api/v1/connection-targets', { body: demoTarget(fake, 'storage', { subscriptionId: SUBSCRIPTION, resourceGroup: RG }) })).status).toBe(201);
+  // Alert-fired automation is opt-in; and whoever posts the alert may not approve its run (four eyes).
+  await enableAutomation(service, 'lock-down-exposed-storage');
+  approverKey = (await service.request('POST', '/api/v1/api-keys', { body: { name: 'second-analyst', role: 'analyst' } })).body.key;
 });
 afterAll(async () => {
   await service?.close();
@@ -156,7 +161,7 @@ describe('the lock-down-exposed-storage playbook', () => {
     // Nothing changes before an analyst decides.
     expect(fake.getStorageAccount(accountId('contosoweb'))?.properties.allowBlobPublicAccess).toBe(true);
 
-    await service.request('POST', `/api/v1/runs/${runId}/approvals/approve_lock_down`, { body: { decision: 'approve' } });
+    await service.request('POST', `/api/v1/runs/${runId}/approvals/approve_lock_down`, { body: { decision: 'approve' }, key: approverKey });
     const done = await waitForRun(service, runId);
     expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
     expect(done.output).toMatchObject({ decision: 'approve', publicAccessBlocked: true, containersMadePrivate: 2, networkRestricted: true, sharedKeyDisabled: false });

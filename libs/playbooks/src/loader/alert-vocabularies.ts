@@ -19,7 +19,7 @@ export const ALERT_VOCABULARIES = {
     'microsoftDefenderForKeyVault', 'microsoftDefenderForResourceManager', 'microsoftDefenderForApiManagement', 'microsoftSentinel', 'nrtAlerts', 'scheduledAlerts',
     'microsoftDefenderThreatIntelligenceAnalytics', 'builtInMl', 'microsoftInsiderRiskManagement', 'microsoftThreatIntelligence', 'microsoftDefenderForAIServices', 'securityCopilot',
   ],
-  evidence: ['user', 'device', 'ip', 'url', 'mailbox', 'analyzedMessage', 'mailCluster', 'file', 'process'],
+  evidence: ['user', 'device', 'ip', 'url', 'mailbox', 'analyzedMessage', 'mailCluster', 'file', 'process', 'azureResource'],
 } as const;
 
 export type VocabularyField = keyof typeof ALERT_VOCABULARIES;
