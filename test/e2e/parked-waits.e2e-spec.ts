@@ -118,7 +118,10 @@ describe('a retry backoff', () => {
     expect(run).toMatchObject({ status: 'succeeded' });
     expect(run.steps[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
     expect(Date.parse(run.endedAt)).toBeGreaterThanOrEqual(Date.parse(retry.detail.at));
-    expect(fake.count({ service: 'graph', method: 'GET', path: '/users/' })).toBe(2);
+    // Two reads; a third only if the stopping process had begun the due attempt before it was stopped
+    // (a slow restart on a busy machine): a read may be repeated, and it is still counted as attempt 2.
+    expect(fake.count({ service: 'graph', method: 'GET', path: '/users/' })).toBeGreaterThanOrEqual(2);
+    expect(fake.count({ service: 'graph', method: 'GET', path: '/users/' })).toBeLessThanOrEqual(3);
   }, 60_000);
 });
 
