@@ -11,6 +11,7 @@ import { AppConfig, ConfigModule } from '@riposte/config';
 import { ConnectionTargetsModule } from '@riposte/connection-targets';
 import { EngineModule } from '@riposte/engine';
 import { GuardrailsModule } from '@riposte/guardrails';
+import { LiveModule } from '@riposte/live';
 import { loggerOptions, ObservabilityModule } from '@riposte/observability';
 import { PersistenceModule } from '@riposte/persistence';
 import { AdminKeyBootstrap } from './admin-key.bootstrap.js';
@@ -18,12 +19,14 @@ import { ActionsController } from './controllers/actions.controller.js';
 import { AlertsController } from './controllers/alerts.controller.js';
 import { ApiKeysController } from './controllers/api-keys.controller.js';
 import { AuditController } from './controllers/audit.controller.js';
+import { ConsoleController } from './controllers/console.controller.js';
 import { ConnectionTargetsController } from './controllers/connection-targets.controller.js';
 import { GuardrailsController } from './controllers/guardrails.controller.js';
 import { OperationsController } from './controllers/operations.controller.js';
 import { PlaybooksController } from './controllers/playbooks.controller.js';
 import { ResponsesController } from './controllers/responses.controller.js';
 import { RunsController } from './controllers/runs.controller.js';
+import { LiveController } from './controllers/live.controller.js';
 import { ApiKeyGuard } from './http/api-key.guard.js';
 import { AuditInterceptor } from './http/audit.interceptor.js';
 import { IdempotencyInterceptor } from './http/idempotency.js';
@@ -49,8 +52,9 @@ export class AppModule {
         ActionsModule,
         EngineModule,
         AlertsModule,
+        LiveModule,
       ],
-      controllers: [OperationsController, ConnectionTargetsController, ActionsController, ResponsesController, PlaybooksController, RunsController, AlertsController, GuardrailsController, ApiKeysController, AuditController],
+      controllers: [OperationsController, ConnectionTargetsController, ActionsController, ResponsesController, PlaybooksController, RunsController, AlertsController, GuardrailsController, ApiKeysController, AuditController, LiveController, ConsoleController],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
