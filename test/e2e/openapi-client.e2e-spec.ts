@@ -1,5 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startService, type TestService } from '../support/service.js';
@@ -12,7 +14,7 @@ describe('OpenAPI document and the console client', () => {
   let service: TestService;
   let document: any;
   beforeAll(async () => {
-    service = await startService();
+    service = await startService({ RIPOSTE_PLAYBOOKS_DIR: fileURLToPath(new URL('../../playbooks/', import.meta.url)) });
     document = (await service.request('GET', '/openapi.json')).body;
   });
   afterAll(() => service?.close());
@@ -29,6 +31,23 @@ describe('OpenAPI document and the console client', () => {
     expect(missing).toEqual([]);
     expect(document.paths['/api/v1/runs'].get.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/RunPage' });
     expect(document.paths['/api/v1/events'].get.responses['200'].content).toHaveProperty(['text/event-stream']);
+  });
+
+  it('what the service answers matches what the document says', async () => {
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    (addFormats as unknown as (a: Ajv2020) => void)(ajv);
+    ajv.addSchema({ $id: 'riposte', components: document.components });
+    const routes = ['/api/v1/me', '/api/v1/runs', '/api/v1/alerts', '/api/v1/playbooks', '/api/v1/playbooks/compromised-account', '/api/v1/connection-targets', '/api/v1/connectors', '/api/v1/actions', '/api/v1/guardrails', '/api/v1/automation', '/api/v1/api-keys', '/api/v1/audit', '/api/v1/changes', '/health'];
+    for (const path of routes) {
+      const answer = await service.request('GET', path);
+      expect(answer.status, path).toBe(200);
+      const template = document.paths[path] ? path : '/api/v1/playbooks/{id}';
+      const schema = document.paths[template].get.responses['200'].content['application/json'].schema;
+      const validate = ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"riposte#/components/')));
+      expect(validate(answer.body) ? [] : validate.errors, path).toEqual([]);
+    }
+    const missing = await service.request('GET', '/api/v1/runs/00000000-0000-4000-8000-000000000000');
+    expect(ajv.validate('riposte#/components/schemas/Problem', missing.body), JSON.stringify(ajv.errors)).toBe(true);
   });
 
   it('the committed client types are the ones the service serves (npm run console:api regenerates them)', async () => {

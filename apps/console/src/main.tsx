@@ -1,12 +1,17 @@
 import '@mantine/core/styles.css';
-import { createTheme, MantineProvider } from '@mantine/core';
+import './console.css';
+import { createTheme, type CSSVariablesResolver, MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ApiError } from './api/client';
 import { App } from './App';
 
-const theme = createTheme({ primaryColor: 'blue', fontFamily: 'system-ui, "Liberation Sans", sans-serif', fontFamilyMonospace: '"Liberation Mono", ui-monospace, monospace' });
+// Shade 8 and automatic text contrast: filled buttons and badges stay readable (WCAG AA) in both themes.
+const theme = createTheme({ primaryColor: 'blue', primaryShade: 8, autoContrast: true, luminanceThreshold: 0.4, fontFamily: 'system-ui, "Liberation Sans", sans-serif', fontFamilyMonospace: '"Liberation Mono", ui-monospace, monospace' });
+
+// Secondary text dark enough for WCAG AA contrast (the library's default grey is not, on white).
+const resolver: CSSVariablesResolver = () => ({ variables: {}, light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)' }, dark: { '--mantine-color-dimmed': 'var(--mantine-color-dark-1)' } });
 
 const client = new QueryClient({
   defaultOptions: {
@@ -17,7 +22,7 @@ const client = new QueryClient({
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <MantineProvider theme={theme} defaultColorScheme="auto">
+    <MantineProvider theme={theme} defaultColorScheme="auto" cssVariablesResolver={resolver}>
       <QueryClientProvider client={client}>
         <App client={client} />
       </QueryClientProvider>

@@ -86,7 +86,7 @@ export function Failure({ error }: { error: unknown }) {
 
 export function Screen({ title, actions, children }: { title: string; actions?: ReactNode; children: ReactNode }) {
   return (
-    <main aria-labelledby="screen-title">
+    <section aria-labelledby="screen-title">
       <Group justify="space-between" mb="md">
         <Title order={1} size="h2" id="screen-title">
           {title}
@@ -94,7 +94,7 @@ export function Screen({ title, actions, children }: { title: string; actions?: 
         <Group>{actions}</Group>
       </Group>
       {children}
-    </main>
+    </section>
   );
 }
 

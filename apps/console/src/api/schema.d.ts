@@ -717,6 +717,10 @@ export interface components {
             /** @enum {unknown} */
             role: "viewer" | "analyst" | "author" | "admin" | "ingest";
         };
+        ApiKeyPage: {
+            items: components["schemas"]["ApiKey"][];
+            nextCursor: string | null;
+        };
         AuditPage: {
             items: components["schemas"]["AuditRecord"][];
             nextCursor: string | null;
@@ -786,6 +790,10 @@ export interface components {
             tenantId: string;
             /** Format: date-time */
             updatedAt: string;
+        };
+        ConnectionTargetPage: {
+            items: components["schemas"]["ConnectionTarget"][];
+            nextCursor: string | null;
         };
         ConnectionTest: {
             actions: {
@@ -898,6 +906,10 @@ export interface components {
             version: number;
             versions: unknown[];
             yaml: string;
+        };
+        PlaybookPage: {
+            items: components["schemas"]["PlaybookSummary"][];
+            nextCursor: string | null;
         };
         PlaybookSaved: {
             changed: boolean;
@@ -1320,7 +1332,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ApiKey"][];
+                    "application/json": components["schemas"]["ApiKeyPage"];
                 };
             };
         };
@@ -1651,7 +1663,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConnectionTarget"][];
+                    "application/json": components["schemas"]["ConnectionTargetPage"];
                 };
             };
         };
@@ -2368,7 +2380,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PlaybookSummary"][];
+                    "application/json": components["schemas"]["PlaybookPage"];
                 };
             };
         };

@@ -45,7 +45,7 @@ export function ApiKeys() {
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
-          {keys.data?.map((k) => (
+          {keys.data?.items.map((k) => (
             <Table.Tr key={k.id}>
               <Table.Td>{k.name}</Table.Td>
               <Table.Td>{k.role}</Table.Td>

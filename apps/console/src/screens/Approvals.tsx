@@ -16,6 +16,7 @@ const KIND: Record<string, string> = {
 
 /** Steps waiting for a person, oldest first. */
 export function Approvals() {
+  const [last, setLast] = useState<string | null>(null);
   const inbox = useQuery({
     queryKey: ['approvals'],
     queryFn: async () => {
@@ -29,21 +30,28 @@ export function Approvals() {
     <Screen title="Approvals">
       <Failure error={inbox.error} />
       {inbox.isPending && <Loading />}
+      <Text role="status" size="sm" c="green.9" mb={last ? 'sm' : 0}>
+        {last}
+      </Text>
       {inbox.data?.length === 0 && <Text c="dimmed">Nothing waits for a decision.</Text>}
       <Stack>
-        {inbox.data?.map((item) => <ApprovalCard key={`${item.run.id}/${item.wait.step}`} {...item} />)}
+        {inbox.data?.map((item) => <ApprovalCard key={`${item.run.id}/${item.wait.step}`} {...item} onDecided={setLast} />)}
       </Stack>
     </Screen>
   );
 }
 
-function ApprovalCard({ run, wait }: Item) {
+function ApprovalCard({ run, wait, onDecided }: Item & { onDecided: (message: string) => void }) {
   const client = useQueryClient();
   const [comment, setComment] = useState('');
   const [decision, setDecision] = useState<'approve' | 'reject'>('approve');
   const decide = useMutation({
     mutationFn: (d: 'approve' | 'reject') => ok(api.POST('/api/v1/runs/{id}/approvals/{stepId}', { params: { path: { id: run.id, stepId: wait.step } }, body: { decision: d, comment } })),
-    onSuccess: () => client.invalidateQueries(),
+    // The card leaves the inbox once the run moves on; the decision is announced above the list.
+    onSuccess: (_answer, d) => {
+      onDecided(`${d === 'approve' ? 'Approved' : 'Rejected'} ${wait.step} of run ${run.id.slice(0, 8)}.`);
+      return client.invalidateQueries();
+    },
   });
   const step = run.steps.find((s) => s.id === wait.step);
   const submit = (event: FormEvent) => {
@@ -87,11 +95,6 @@ function ApprovalCard({ run, wait }: Item) {
             </Button>
           </Group>
           <Failure error={decide.error} />
-          {decide.isSuccess && (
-            <Text size="sm" c="green" role="status">
-              Decision recorded.
-            </Text>
-          )}
         </form>
       </Can>
     </Card>

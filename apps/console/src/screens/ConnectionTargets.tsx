@@ -72,7 +72,7 @@ export function ConnectionTargets() {
       <Failure error={targets.error ?? test.error} />
       {targets.isPending && <Loading />}
       <Stack>
-        {targets.data?.map((t) => (
+        {targets.data?.items.map((t) => (
           <Card key={t.name} withBorder component="section" aria-label={`Connection target ${t.name}`}>
             <Group justify="space-between">
               <Group>
@@ -99,7 +99,7 @@ export function ConnectionTargets() {
             {reports[t.name] && <TestReport report={reports[t.name]!} />}
           </Card>
         ))}
-        {targets.data?.length === 0 && <Text c="dimmed">No connection target yet.</Text>}
+        {targets.data?.items.length === 0 && <Text c="dimmed">No connection target yet.</Text>}
       </Stack>
       {creating && (
         <CreateTarget
@@ -141,7 +141,7 @@ function CreateTarget({ onClose, onCreated }: { onClose: () => void; onCreated: 
   const byResource = new Map<string, Set<string>>();
   for (const a of actions.data ?? []) for (const r of a.requiredRoles) byResource.set(r.resource, (byResource.get(r.resource) ?? new Set()).add(`${r.role} (${a.id})`));
   return (
-    <Modal opened onClose={onClose} title="Add a connection target" size="xl">
+    <Modal closeButtonProps={{ 'aria-label': 'Close' }} opened onClose={onClose} title="Add a connection target" size="xl">
       <Stepper active={step} onStepClick={setStep} size="sm">
         <Stepper.Step label="App registration">
           <Text size="sm">In the Entra admin center: App registrations → New registration. Name it (for example “Riposte”), keep the defaults, Register. Copy the two ids here.</Text>
@@ -206,7 +206,7 @@ function Rotate({ name, onClose }: { name: string; onClose: () => void }) {
     onSuccess: onClose,
   });
   return (
-    <Modal opened onClose={onClose} title={`Rotate the secret of ${name}`}>
+    <Modal closeButtonProps={{ 'aria-label': 'Close' }} opened onClose={onClose} title={`Rotate the secret of ${name}`}>
       <Stack>
         <PasswordInput label="New client secret value" value={secret} onChange={(e) => setSecret(e.currentTarget.value)} autoComplete="off" required />
         <TextInput label="Expires on" type="date" value={expiresAt} onChange={(e) => setExpiresAt(e.currentTarget.value)} />

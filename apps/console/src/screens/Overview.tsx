@@ -23,7 +23,7 @@ export function Overview() {
         approvals: waiting.items.length,
         failed: failed.items.filter((r) => new Date(r.createdAt).getTime() >= since).length,
         unhealthy: connectors.items.filter((c) => c.enabled && c.status !== 'ok' && c.status !== 'idle').length,
-        expiring: targets.filter((t) => t.auth.expiresAt && new Date(t.auth.expiresAt).getTime() < soon).length,
+        expiring: targets.items.filter((t) => t.auth.expiresAt && new Date(t.auth.expiresAt).getTime() < soon).length,
         automation,
       };
     },

@@ -62,7 +62,7 @@ export default function PlaybookEditor({ id }: { id: string | null }) {
     void configureYaml().then(() => {
       if (disposed || !box.current) return;
       const model = monaco.editor.createModel(saved.data?.yaml ?? TEMPLATE, 'yaml', monaco.Uri.parse(`file:///${id ?? 'new'}.yaml`));
-      editor.current = monaco.editor.create(box.current, { model, automaticLayout: true, minimap: { enabled: false }, fontSize: 13, theme: colorScheme === 'dark' ? 'vs-dark' : 'vs', ariaLabel: 'Playbook YAML' });
+      editor.current = monaco.editor.create(box.current, { model, automaticLayout: true, minimap: { enabled: false }, fontSize: 13, renderFinalNewline: 'on', theme: colorScheme === 'dark' ? 'vs-dark' : 'vs', ariaLabel: 'Playbook YAML' });
     });
     return () => {
       disposed = true;

@@ -33,7 +33,7 @@ export function Playbooks() {
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
-          {playbooks.data?.map((p) => {
+          {playbooks.data?.items.map((p) => {
             const last = lastRun(p.id);
             return (
               <Table.Tr key={p.id}>

@@ -27,7 +27,7 @@ export function Respond() {
   // One key per submission: a double click or a network retry sends the same key and acts once.
   const [idempotencyKey, setIdempotencyKey] = useState(newIdempotencyKey);
   const action = actions.data?.find((a) => a.id === actionId);
-  const chosenTarget = target ?? targets.data?.[0]?.name ?? null;
+  const chosenTarget = target ?? targets.data?.items[0]?.name ?? null;
   const send = useMutation({
     mutationFn: async (dryRun: boolean) => {
       const clean = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== '' && v !== undefined && v !== null));
@@ -60,7 +60,7 @@ export function Respond() {
                 {action.description} {action.destructive ? `Destructive${action.inverse ? `; undone by ${action.inverse}` : '; cannot be undone'}.` : ''}
               </Text>
             )}
-            <Select label="Connection target" data={(targets.data ?? []).map((t) => t.name)} value={chosenTarget} onChange={setTarget} required />
+            <Select label="Connection target" data={(targets.data?.items ?? []).map((t) => t.name)} value={chosenTarget} onChange={setTarget} required />
             {Object.entries(schema.properties ?? {}).map(([name, property]) => (
               <Field key={name} name={name} schema={property} required={(schema.required ?? []).includes(name)} value={input[name]} onChange={(v) => setInput({ ...input, [name]: v })} />
             ))}

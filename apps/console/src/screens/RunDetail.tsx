@@ -201,7 +201,7 @@ export function RunDetail({ id }: { id: string }) {
           </Table>
         </Tabs.Panel>
       </Tabs>
-      <Modal opened={confirmRevert} onClose={() => setConfirmRevert(false)} title="Revert this run?">
+      <Modal closeButtonProps={{ 'aria-label': 'Close' }} opened={confirmRevert} onClose={() => setConfirmRevert(false)} title="Revert this run?">
         <Text size="sm">A new run will send these inverse actions, newest first. Nothing is sent until you confirm.</Text>
         <List size="sm" my="sm">
           {undo.map((u) => (
