@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { formatSummary, summarizeProfile, type ProfileSummary } from './cpuprofile-summary.js';
 import { CPU_PROFILING, RESULTS_DIR, SERVICE_LOG_LEVEL, round } from './harness.js';
 import { machineCpu } from './proc.js';
+import { measureConsole, type ConsoleResult } from './scenarios/console.js';
 import { measureEngineOverhead, type EngineOverheadResult } from './scenarios/engine-overhead.js';
 import { measureFanout, type FanoutResult } from './scenarios/fanout.js';
 import { measureLatency, type LatencyPass, type LatencyResult } from './scenarios/latency.js';
@@ -19,7 +20,7 @@ import { measureWaiting, type WaitingResult } from './scenarios/waiting.js';
  * Every knob is an environment variable; see bench/README.md.
  */
 
-const SCENARIOS = ['overhead', 'throughput', 'latency', 'engine', 'waiting', 'fanout'] as const;
+const SCENARIOS = ['overhead', 'throughput', 'latency', 'engine', 'waiting', 'fanout', 'console'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 for (const name of only) if (!SCENARIOS.includes(name as Scenario)) throw new Error(`BENCH_ONLY: unknown scenario '${name}' (known: ${SCENARIOS.join(', ')})`);
@@ -32,6 +33,7 @@ interface Results {
   engine?: EngineOverheadResult;
   waiting?: WaitingResult;
   fanout?: FanoutResult;
+  console?: ConsoleResult;
 }
 
 const results: Results = {};
@@ -69,6 +71,7 @@ await scenario('latency', 'latency at a steady rate', measureLatency);
 await scenario('engine', 'engine overhead per no-op step', measureEngineOverhead);
 await scenario('waiting', 'memory with waiting runs, and recovery', measureWaiting);
 await scenario('fanout', 'fan-out from one run', measureFanout);
+await scenario('console', 'web console at SOC scale', measureConsole);
 
 if (CPU_PROFILING) {
   for (const name of ['throughput', 'latency', 'engine-overhead', 'waiting', 'recovery', 'fanout', 'response-overhead']) {
@@ -163,6 +166,14 @@ if (f) {
 if (t) row('9. token requests per 1,000 actions (throughput)', `${t.tokens.perThousandActions}`, `${t.tokens.tokenRequests} for ${int(t.tokens.actions)} actions; <= ${t.tokens.allowed}`, t.tokens.tokenRequests <= t.tokens.allowed);
 if (f) row('   token requests per 1,000 actions (fan-out)', `${f.tokens.perThousandActions}`, `${f.tokens.tokenRequests} for ${int(f.tokens.actions)} actions; <= ${f.tokens.allowed}`, f.tokens.tokenRequests <= f.tokens.allowed);
 if (t || f) notes.push('tokens: token requests the fake Entra ID answered over the service\'s life, against the Azure actions it ran; the target allows one per connection target and resource per token lifetime (3599 s, longer than any scenario), i.e. one per resource used.');
+
+const c = results.console;
+if (c) {
+  row(`10. console: runs list first page, ${int(c.runs)} runs / ${int(c.alerts)} alerts`, c.browserFirstPageMs === null ? 'n/a' : ms(c.browserFirstPageMs), '< 1000 ms', c.browserFirstPageMs !== null && c.browserFirstPageMs < 1000);
+  row('    same, the API request (p50 / max of 7)', `${ms(c.apiFirstPageMs.p50)} / ${ms(c.apiFirstPageMs.max)}`);
+  row('    first load, gzipped JavaScript', kb(c.firstLoadJsGzipBytes), '<= 300 KB', c.firstLoadJsGzipBytes <= 300 * 1024);
+  notes.push(`console: chromium (headless) from navigation to the first row of /runs, the second of two loads (HTTP cache warm, as for a returning analyst); first load = ${c.firstLoadFiles.join(', ')} gzipped.${c.browserNote ? ` ${c.browserNote}.` : ''}`);
+}
 
 const width = Math.max(...rows.map((r) => r.measure.length), 10);
 const valueWidth = Math.max(...rows.map((r) => r.value.length), 8);

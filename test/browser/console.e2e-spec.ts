@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../apps/fake-cloud/src/index.js';
@@ -180,7 +180,7 @@ describe('the web console in a browser', { timeout: 120_000 }, () => {
     await editor.locator('.monaco-editor').waitFor({ timeout: WAIT });
     // Pasted, as a person brings a playbook in (typing would be re-indented by the editor).
     const write = async (text: string) => {
-      await page.evaluate((t) => navigator.clipboard.writeText(t), text);
+      await page.evaluate((t) => (globalThis as any).navigator.clipboard.writeText(t), text);
       await editor.locator('.view-lines').click();
       await page.keyboard.press('ControlOrMeta+A');
       await page.keyboard.press('ControlOrMeta+V');
