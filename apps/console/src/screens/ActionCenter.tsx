@@ -1,4 +1,4 @@
-import { Button, Checkbox, Group, Table, Text, TextInput } from '@mantine/core';
+import { Button, Checkbox, Group, Table, Text, TextInput, VisuallyHidden } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, newIdempotencyKey, ok, roleAllows } from '../api/client';
@@ -47,7 +47,9 @@ export function ActionCenter() {
       <Table striped>
         <Table.Thead>
           <Table.Tr>
-            {canUndo && <Table.Th aria-label="Select" />}
+            {canUndo && <Table.Th>
+              <VisuallyHidden>Select</VisuallyHidden>
+            </Table.Th>}
             <Table.Th>Action</Table.Th>
             <Table.Th>Entity</Table.Th>
             <Table.Th>Result</Table.Th>
@@ -55,7 +57,9 @@ export function ActionCenter() {
             <Table.Th>Why</Table.Th>
             <Table.Th>When</Table.Th>
             <Table.Th>Run</Table.Th>
-            {canUndo && <Table.Th />}
+            {canUndo && <Table.Th>
+              <VisuallyHidden>Actions</VisuallyHidden>
+            </Table.Th>}
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>

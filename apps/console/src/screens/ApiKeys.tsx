@@ -1,4 +1,4 @@
-import { Alert, Button, Code, Group, Select, Table, TextInput } from '@mantine/core';
+import { Alert, Button, Code, Group, Select, Table, TextInput, VisuallyHidden } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, ok, type Schemas } from '../api/client';
@@ -41,7 +41,9 @@ export function ApiKeys() {
             <Table.Th>Prefix</Table.Th>
             <Table.Th>Created</Table.Th>
             <Table.Th>Last used</Table.Th>
-            <Table.Th />
+            <Table.Th>
+              <VisuallyHidden>Actions</VisuallyHidden>
+            </Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>

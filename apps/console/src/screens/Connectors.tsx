@@ -1,4 +1,4 @@
-import { Button, Switch, Table, Text } from '@mantine/core';
+import { Button, Switch, Table, Text, VisuallyHidden } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ok, roleAllows } from '../api/client';
 import { Can, Failure, Loading, Screen, StatusBadge, When, useMe } from '../ui';
@@ -31,7 +31,9 @@ export function Connectors() {
             <Table.Th>Last success</Table.Th>
             <Table.Th>Cool-down until</Table.Th>
             <Table.Th>Message</Table.Th>
-            <Table.Th />
+            <Table.Th>
+              <VisuallyHidden>Actions</VisuallyHidden>
+            </Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>

@@ -1,4 +1,4 @@
-import { Alert, Button, Card, Group, Select, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Card, Group, Select, Stack, Table, Text, TextInput, VisuallyHidden } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, ok } from '../api/client';
@@ -87,7 +87,9 @@ export function Guardrails() {
               <Table.Th>Value</Table.Th>
               <Table.Th>Reason</Table.Th>
               <Table.Th>Source</Table.Th>
-              <Table.Th />
+              <Table.Th>
+              <VisuallyHidden>Actions</VisuallyHidden>
+            </Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
