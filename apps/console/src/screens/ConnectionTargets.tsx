@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Group, List, Modal, PasswordInput, Select, Stack, Stepper, Text, TextInput } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, List, Modal, NativeSelect, PasswordInput, Stack, Stepper, Text, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, ok, type Schemas } from '../api/client';
@@ -170,7 +170,7 @@ function CreateTarget({ onClose, onCreated }: { onClose: () => void; onCreated: 
         </Stepper.Step>
         <Stepper.Step label="Save and test">
           <TextInput label="Name" description="a slug: lowercase letters, digits and dashes" value={form.name} onChange={set('name')} required />
-          <Select label="Cloud" data={['public', 'usgov', 'china', 'custom']} value={form.cloud} onChange={(v) => setForm({ ...form, cloud: v ?? 'public' })} />
+          <NativeSelect label="Cloud" data={['public', 'usgov', 'china', 'custom']} value={form.cloud} onChange={set('cloud')} />
           {form.cloud === 'custom' && (
             <>
               <TextInput label="Authority URL" value={form.authority} onChange={set('authority')} />
