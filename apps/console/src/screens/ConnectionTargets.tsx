@@ -168,7 +168,7 @@ function CreateTarget({ onClose, onCreated }: { onClose: () => void; onCreated: 
           <PasswordInput label="Client secret value" value={form.clientSecret} onChange={set('clientSecret')} required mt="sm" autoComplete="off" />
           <TextInput label="Secret expires on" type="date" value={form.expiresAt} onChange={set('expiresAt')} />
         </Stepper.Step>
-        <Stepper.Step label="Save and test">
+        <Stepper.Step label="Name and cloud">
           <TextInput label="Name" description="a slug: lowercase letters, digits and dashes" value={form.name} onChange={set('name')} required />
           <NativeSelect label="Cloud" data={['public', 'usgov', 'china', 'custom']} value={form.cloud} onChange={set('cloud')} />
           {form.cloud === 'custom' && (
