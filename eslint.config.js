@@ -23,6 +23,7 @@ const LAYERS = {
   playbooks: ['vocabulary', 'actions', 'errors', 'schema'],
   engine: ['vocabulary', 'actions', 'audit', 'auth', 'config', 'connection-targets', 'errors', 'guardrails', 'observability', 'persistence', 'playbooks', 'schema'],
   export: ['azure', 'config', 'connection-targets', 'errors', 'observability', 'persistence', 'schema'],
+  live: ['auth', 'persistence'],
   alerts: ['auth', 'azure', 'config', 'connection-targets', 'engine', 'errors', 'observability', 'persistence', 'playbooks', 'schema'],
 };
 

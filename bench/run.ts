@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { formatSummary, summarizeProfile, type ProfileSummary } from './cpuprofile-summary.js';
 import { CPU_PROFILING, RESULTS_DIR, SERVICE_LOG_LEVEL, round } from './harness.js';
 import { machineCpu } from './proc.js';
+import { measureConsole, type ConsoleResult } from './scenarios/console.js';
 import { measureEngineOverhead, type EngineOverheadResult } from './scenarios/engine-overhead.js';
 import { measureFanout, type FanoutResult } from './scenarios/fanout.js';
 import { measureLatency, type LatencyPass, type LatencyResult } from './scenarios/latency.js';
@@ -20,7 +21,7 @@ import { measureWaiting, type WaitingResult } from './scenarios/waiting.js';
  * Every knob is an environment variable; see bench/README.md.
  */
 
-const SCENARIOS = ['overhead', 'throughput', 'latency', 'engine', 'waiting', 'fanout', 'pending'] as const;
+const SCENARIOS = ['overhead', 'throughput', 'latency', 'engine', 'waiting', 'fanout', 'pending', 'console'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 for (const name of only) if (!SCENARIOS.includes(name as Scenario)) throw new Error(`BENCH_ONLY: unknown scenario '${name}' (known: ${SCENARIOS.join(', ')})`);
@@ -34,6 +35,7 @@ interface Results {
   waiting?: WaitingResult;
   fanout?: FanoutResult;
   pending?: PendingIsolationsResult;
+  console?: ConsoleResult;
 }
 
 const results: Results = {};
@@ -72,6 +74,7 @@ await scenario('engine', 'engine overhead per no-op step', measureEngineOverhead
 await scenario('waiting', 'memory with waiting runs, and recovery', measureWaiting);
 await scenario('fanout', 'fan-out from one run', measureFanout);
 await scenario('pending', 'simple responses while machine actions stay Pending', measurePendingIsolations);
+await scenario('console', 'web console at SOC scale', measureConsole);
 
 if (CPU_PROFILING) {
   for (const name of ['throughput', 'latency', 'engine-overhead', 'waiting', 'recovery', 'fanout', 'response-overhead']) {
@@ -171,6 +174,14 @@ if (p) {
   row(`10. disable while ${int(p.isolations)} isolations stay Pending: delay p50`, ms(p.delayMs), '<= 1000 ms', p.delayMs <= 1000 && p.pendingAtEnd === p.isolations);
   row('    simple response p50 / max, without → with them', `${ms(p.baselineMs.p50)} / ${ms(p.baselineMs.max)} → ${ms(p.withPendingMs.p50)} / ${ms(p.withPendingMs.max)}`);
   notes.push(`pending: ${int(p.isolations)} isolations of machines Defender keeps Pending (${p.isolatePosts} isolate POSTs, ${p.pendingAtEnd} still Pending at the end), product defaults for concurrency and the follow interval; ${p.samples} sequential disable/enable responses (?wait=30) timed before and while they wait; delay = difference of the medians.`);
+}
+
+const c = results.console;
+if (c) {
+  row(`10. console: runs list first page, ${int(c.runs)} runs / ${int(c.alerts)} alerts`, c.browserFirstPageMs === null ? 'n/a' : ms(c.browserFirstPageMs), '< 1000 ms', c.browserFirstPageMs !== null && c.browserFirstPageMs < 1000);
+  row('    same, the API request (p50 / max of 7)', `${ms(c.apiFirstPageMs.p50)} / ${ms(c.apiFirstPageMs.max)}`);
+  row('    first load, gzipped JavaScript', kb(c.firstLoadJsGzipBytes), '<= 300 KB', c.firstLoadJsGzipBytes <= 300 * 1024);
+  notes.push(`console: chromium (headless) from navigation to the first row of /runs, the second of two loads (HTTP cache warm, as for a returning analyst); first load = ${c.firstLoadFiles.join(', ')} gzipped.${c.browserNote ? ` ${c.browserNote}.` : ''}`);
 }
 
 const width = Math.max(...rows.map((r) => r.measure.length), 10);

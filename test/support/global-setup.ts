@@ -13,7 +13,7 @@ import { TEST_POSTGRES_URL, TEST_STORE, adminQuery, dropTestSchemas } from './da
  */
 export default async function setup(): Promise<() => Promise<void>> {
   // Tests that need a real process (crash tests, the demo) run the built service: build it once.
-  execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+  execFileSync('npm', ['run', 'build:server', '--silent'], { stdio: 'inherit' });
   const dir = mkdtempSync(join(tmpdir(), 'riposte-test-pki-'));
   const pki = await createPki(dir);
   process.env.NODE_EXTRA_CA_CERTS = pki.caFile;

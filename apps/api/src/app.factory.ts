@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IncomingMessage } from 'node:http';
+import fastifyStatic from '@fastify/static';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -10,9 +11,11 @@ import { createLogging, requestIdFor } from '@riposte/observability';
 import { Database } from '@riposte/persistence';
 import { checkRedis } from '@riposte/redis';
 import { AppModule } from './app.module.js';
+import { consoleRoot } from './console/console-files.js';
 import { installBodyLimits, installBodyParsers, MAX_ALERT_BODY_BYTES } from './http/body-limits.js';
 import { installIdempotencyHook } from './http/idempotency.js';
 import { installTextChecks } from './http/text-checks.js';
+import { describeResponses } from './http/openapi-responses.js';
 
 /** The package version, from the nearest package.json up (the same from src/ and from dist/). */
 function packageVersion(): string {
@@ -53,6 +56,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   installBodyLimits(fastify);
   installTextChecks(fastify);
   installIdempotencyHook(fastify, app.get(Database));
+  // The console's files are sent by its controller (reply.sendFile), not routed one by one.
+  await app.register(fastifyStatic as never, { root: consoleRoot(), serve: false });
 
   const document = SwaggerModule.createDocument(
     app,
@@ -64,6 +69,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       .addBearerAuth()
       .build(),
   );
+  describeResponses(document as never);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
   await app.init();
   return app;

@@ -11,6 +11,7 @@ import { ConnectionTargetsModule } from '@riposte/connection-targets';
 import { EngineModule } from '@riposte/engine';
 import { ExportModule } from '@riposte/export';
 import { GuardrailsModule } from '@riposte/guardrails';
+import { LiveModule } from '@riposte/live';
 import { NotificationsModule } from '@riposte/notifications';
 import { ObservabilityModule } from '@riposte/observability';
 import { PersistenceModule } from '@riposte/persistence';
@@ -21,6 +22,7 @@ import { ApiKeysController } from './controllers/api-keys.controller.js';
 import { NotificationChannelsController } from './controllers/notification-channels.controller.js';
 import { AuditController } from './controllers/audit.controller.js';
 import { ExportController } from './controllers/export.controller.js';
+import { ConsoleController } from './controllers/console.controller.js';
 import { ConnectionTargetsController } from './controllers/connection-targets.controller.js';
 import { GuardrailsController } from './controllers/guardrails.controller.js';
 import { OperationsController } from './controllers/operations.controller.js';
@@ -28,6 +30,7 @@ import { PlaybooksController } from './controllers/playbooks.controller.js';
 import { ResponsesController } from './controllers/responses.controller.js';
 import { RunsController } from './controllers/runs.controller.js';
 import { SignInController } from './controllers/sign-in.controller.js';
+import { LiveController } from './controllers/live.controller.js';
 import { ApiKeyGuard } from './http/api-key.guard.js';
 import { AuditInterceptor } from './http/audit.interceptor.js';
 import { IdempotencyInterceptor } from './http/idempotency.js';
@@ -54,8 +57,9 @@ export class AppModule {
         EngineModule,
         AlertsModule,
         ExportModule,
+        LiveModule,
       ],
-      controllers: [OperationsController, ConnectionTargetsController, ActionsController, ResponsesController, PlaybooksController, RunsController, AlertsController, GuardrailsController, ApiKeysController, AuditController, NotificationChannelsController, ExportController, SignInController],
+      controllers: [OperationsController, ConnectionTargetsController, ActionsController, ResponsesController, PlaybooksController, RunsController, AlertsController, GuardrailsController, ApiKeysController, AuditController, NotificationChannelsController, ExportController, SignInController, LiveController, ConsoleController],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -141,6 +141,8 @@ Connection target "contoso-demo" is registered for the fake Contoso tenant. Serv
 Admin API key for this demo:
   ${adminKey}
 
+Web console: open ${url}/ and paste the admin key above to sign in (it stays in that tab only).
+
 Disable a user, then enable her again:
   ${post({ action: 'azure_ad.disable_user', connectionTarget: 'contoso-demo', input: { user: DEMO.users.adele.upn }, reason: 'demo: impossible travel' })}
   ${post({ action: 'azure_ad.enable_user', connectionTarget: 'contoso-demo', input: { user: DEMO.users.adele.upn } })}

@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, Header, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { automationView, PlaybookFiles, PlaybookRunsService, PlaybookStore } from '@riposte/engine';
@@ -81,6 +81,7 @@ export class PlaybooksController {
 
   @Get('playbooks/:id')
   @RequireRole('viewer')
+  @ApiQuery({ name: 'version', required: false, schema: { type: 'integer', minimum: 1 }, description: 'An older version; the current one when absent.' })
   async get(@Param('id') id: string, @Query('version') version?: string) {
     const row = await this.store.find(id);
     const number = version === undefined ? row.currentVersion : Number(version);

@@ -1,5 +1,5 @@
 import { Body, type PipeTransform, Query } from '@nestjs/common';
-import { ApiBody } from '@nestjs/swagger';
+import { ApiBody, ApiQuery } from '@nestjs/swagger';
 import type { Static, TObject, TSchema } from 'typebox';
 import { ValidationError } from '@riposte/errors';
 import { compileSchema, formatSchemaErrors, type Validator } from '@riposte/schema';
@@ -38,5 +38,14 @@ export const SchemaBody =
     if (descriptor && key !== undefined) ApiBody({ schema: schema as never })(target, key, descriptor);
   };
 
-/** Query parameters, coerced from strings and checked against a schema. */
-export const SchemaQuery = <S extends TObject>(schema: S) => Query(new SchemaPipe<Static<S>>(schema, 'query', true));
+/** Query parameters, coerced from strings and checked against a schema, which also documents them in OpenAPI. */
+export const SchemaQuery =
+  <S extends TObject>(schema: S): ParameterDecorator =>
+  (target, key, index) => {
+    Query(new SchemaPipe<Static<S>>(schema, 'query', true))(target, key, index);
+    const descriptor = key !== undefined ? Object.getOwnPropertyDescriptor(target, key) : undefined;
+    if (!descriptor || key === undefined) return;
+    for (const [name, property] of Object.entries(schema.properties)) {
+      ApiQuery({ name, required: (schema.required ?? []).includes(name) && !('default' in property), schema: property as never })(target, key, descriptor);
+    }
+  };
