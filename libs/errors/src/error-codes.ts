@@ -52,7 +52,7 @@ export const ERROR_CODES = {
   playbook_unloadable: { where: 'both', status: 422, retried: false, meaning: 'A stored playbook version no longer loads (for example an action it uses was removed).' },
   too_many_requests: { where: 'http', status: 429, retried: false, meaning: 'Too many requests; try again after Retry-After.' },
   too_many_failed_authentications: { where: 'http', status: 429, retried: false, meaning: 'Too many failed authentications from this client address; wait for Retry-After.' },
-  console_not_built: { where: 'http', status: 503, retried: false, meaning: 'The web console has not been built on this machine (`npm run build`); the API works without it.' },
+  console_not_built: { where: 'http', status: 404, retried: false, meaning: 'The web console has not been built on this machine (`npm run build`); the API works without it.' },
   unavailable: { where: 'http', status: 503, retried: false, meaning: 'The service cannot answer right now (starting or stopping).' },
   oidc_unavailable: { where: 'http', status: 503, retried: false, meaning: "The identity provider's signing keys could not be fetched; API keys still work." },
   credential_unreadable: { where: 'both', status: 503, retried: false, meaning: 'A stored secret cannot be decrypted with the keys this service has (a missing or rotated key file).' },
