@@ -185,6 +185,9 @@ const Decision = Type.Object({ runId: Type.String(), step: Type.String(), decisi
 const ConnectorPage = Type.Object({ items: Type.Array(Ref('Connector')), nextCursor: Type.Null() });
 const Health = Type.Object({ status: Type.String(), info: Type.Optional(Json), error: Type.Optional(Json), details: Json });
 
+/** Answers of the newest routes (delegated sign-in, notification channels, SIEM export), not yet typed field by field here: docs/API.md lists their fields. */
+const AnyObject = Type.Record(Type.String(), Json, { description: 'An object; its fields are listed in docs/API.md.' });
+
 /** components.schemas of the OpenAPI document. */
 export const SCHEMAS: Record<string, TSchema> = {
   Problem,
@@ -222,6 +225,8 @@ export const SCHEMAS: Record<string, TSchema> = {
   Decision,
   ConnectorPage,
   Health,
+  Object: AnyObject,
+  ObjectPage: Type.Object({ items: Type.Array(AnyObject), nextCursor: Type.Null() }),
 };
 
 type Body = string | { array: string } | { text: string } | null;
@@ -270,6 +275,24 @@ export const RESPONSES: Record<string, [number, Body]> = {
   'GET /api/v1/api-keys': [200, 'ApiKeyPage'],
   'DELETE /api/v1/api-keys/{id}': [204, null],
   'GET /api/v1/audit': [200, 'AuditPage'],
+  'POST /api/v1/connection-targets/{name}/authorize': [200, 'Object'],
+  'POST /api/v1/connection-targets/{name}/device-code': [201, 'Object'],
+  'POST /api/v1/connection-targets/{name}/device-code/complete': [200, 'Object'],
+  'DELETE /api/v1/connection-targets/{name}/sign-in': [200, 'Object'],
+  'GET /api/v1/sign-in/redirect': [200, 'Object'],
+  'PUT /api/v1/playbooks/{id}/automation': [200, 'Object'],
+  'POST /api/v1/notification-channels': [201, 'Object'],
+  'GET /api/v1/notification-channels': [200, 'ObjectPage'],
+  'GET /api/v1/notification-channels/{name}': [200, 'Object'],
+  'DELETE /api/v1/notification-channels/{name}': [204, null],
+  'POST /api/v1/notification-channels/{name}/test': [200, 'Object'],
+  'GET /api/v1/export/events': [200, { text: 'application/x-ndjson' }],
+  'POST /api/v1/export/sinks': [201, 'Object'],
+  'GET /api/v1/export/sinks': [200, 'ObjectPage'],
+  'GET /api/v1/export/sinks/{name}': [200, 'Object'],
+  'PATCH /api/v1/export/sinks/{name}': [200, 'Object'],
+  'DELETE /api/v1/export/sinks/{name}': [204, null],
+  'GET /api/v1/export/sinks/{name}/drained': [200, 'Object'],
 };
 
 interface Operation {

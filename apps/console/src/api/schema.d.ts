@@ -209,6 +209,70 @@ export interface paths {
         patch: operations["ConnectionTargetsController_update"];
         trace?: never;
     };
+    "/api/v1/connection-targets/{name}/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ConnectionTargetsController_authorize"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connection-targets/{name}/device-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ConnectionTargetsController_startDeviceCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connection-targets/{name}/device-code/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ConnectionTargetsController_completeDeviceCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connection-targets/{name}/sign-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["ConnectionTargetsController_signOut"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/connection-targets/{name}/test": {
         parameters: {
             query?: never;
@@ -289,6 +353,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/export/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ExportController_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/export/sinks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ExportController_list"];
+        put?: never;
+        post: operations["ExportController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/export/sinks/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ExportController_get"];
+        put?: never;
+        post?: never;
+        delete: operations["ExportController_delete"];
+        options?: never;
+        head?: never;
+        patch: operations["ExportController_update"];
+        trace?: never;
+    };
+    "/api/v1/export/sinks/{name}/drained": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ExportController_drain"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/guardrails": {
         parameters: {
             query?: never;
@@ -353,6 +481,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notification-channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NotificationChannelsController_list"];
+        put?: never;
+        post: operations["NotificationChannelsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-channels/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NotificationChannelsController_get"];
+        put?: never;
+        post?: never;
+        delete: operations["NotificationChannelsController_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-channels/{name}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["NotificationChannelsController_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/playbooks": {
         parameters: {
             query?: never;
@@ -380,6 +556,22 @@ export interface paths {
         put: operations["PlaybooksController_upload"];
         post?: never;
         delete: operations["PlaybooksController_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/playbooks/{id}/automation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["PlaybooksController_automation"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -537,6 +729,22 @@ export interface paths {
             cookie?: never;
         };
         get: operations["PlaybooksController_schema"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sign-in/redirect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["SignInController_redirect"];
         put?: never;
         post?: never;
         delete?: never;
@@ -884,6 +1092,16 @@ export interface components {
             name: string;
             /** @enum {unknown} */
             role: "viewer" | "analyst" | "author" | "admin" | "ingest";
+        };
+        /** @description An object; its fields are listed in docs/API.md. */
+        Object: {
+            [key: string]: unknown;
+        };
+        ObjectPage: {
+            items: {
+                [key: string]: unknown;
+            }[];
+            nextCursor: null;
         };
         Playbook: {
             connection: string | null;
@@ -1347,9 +1565,14 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description After this the key stops working (401).
+                     */
+                    expiresAt?: string;
                     name: string;
                     /** @enum {unknown} */
-                    role: "viewer" | "analyst" | "author" | "admin" | "ingest";
+                    role: "viewer" | "analyst" | "author" | "admin" | "ingest" | "export";
                 };
             };
         };
@@ -1704,6 +1927,19 @@ export interface operations {
                         clientId?: string;
                         /** @constant */
                         type: "managedIdentity";
+                    } | {
+                        /** @description The Value of the web app's client secret (write-only). A person then signs in through POST …/authorize. */
+                        clientSecret: string;
+                        /**
+                         * Format: date-time
+                         * @description When the secret expires, as shown in the Azure portal.
+                         */
+                        expiresAt?: string;
+                        /** @constant */
+                        type: "authorizationCode";
+                    } | {
+                        /** @constant */
+                        type: "deviceCode";
                     };
                     /** @description Application (client) ID. Required unless auth.type is managedIdentity. */
                     clientId?: string;
@@ -1721,11 +1957,15 @@ export interface operations {
                     };
                     /** @description The name playbooks and responses use to address the target. */
                     name: string;
+                    /** @description Resource group name (letters, digits, - _ . ( ), not ending with a period). */
+                    resourceGroup?: string;
                     scopes?: {
                         defender?: string;
                         graph?: string;
                         management?: string;
                     };
+                    /** @description Azure subscription of the resources (Azure Resource Manager), as in seed 003. */
+                    subscriptionId?: string;
                     /** @description Directory (tenant) ID. */
                     tenantId: string;
                 };
@@ -1877,6 +2117,19 @@ export interface operations {
                         clientId?: string;
                         /** @constant */
                         type: "managedIdentity";
+                    } | {
+                        /** @description The Value of the web app's client secret (write-only). A person then signs in through POST …/authorize. */
+                        clientSecret: string;
+                        /**
+                         * Format: date-time
+                         * @description When the secret expires, as shown in the Azure portal.
+                         */
+                        expiresAt?: string;
+                        /** @constant */
+                        type: "authorizationCode";
+                    } | {
+                        /** @constant */
+                        type: "deviceCode";
                     };
                     clientId?: string;
                     /** @enum {unknown} */
@@ -1888,11 +2141,13 @@ export interface operations {
                         graph: string;
                         management?: string;
                     };
+                    resourceGroup?: string | null;
                     scopes?: {
                         defender?: string;
                         graph?: string;
                         management?: string;
                     };
+                    subscriptionId?: string | null;
                     tenantId?: string;
                 };
             };
@@ -1923,6 +2178,168 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConnectionTarget"];
+                };
+            };
+        };
+    };
+    ConnectionTargetsController_authorize: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused: what is wrong and where (problem details). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or Azure could not answer (problem details, never a stack trace). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Object"];
+                };
+            };
+        };
+    };
+    ConnectionTargetsController_startDeviceCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused: what is wrong and where (problem details). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or Azure could not answer (problem details, never a stack trace). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Success. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Object"];
+                };
+            };
+        };
+    };
+    ConnectionTargetsController_completeDeviceCode: {
+        parameters: {
+            query?: {
+                waitSeconds?: number;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused: what is wrong and where (problem details). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or Azure could not answer (problem details, never a stack trace). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Object"];
+                };
+            };
+        };
+    };
+    ConnectionTargetsController_signOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused: what is wrong and where (problem details). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or Azure could not answer (problem details, never a stack trace). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Object"];
                 };
             };
         };
@@ -2134,6 +2551,318 @@ export interface operations {
             };
         };
     };
+    ExportController_events: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused: what is wrong and where (problem details). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or Azure could not answer (problem details, never a stack trace). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                };
+            };
+        };
+    };
+    ExportController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused: what is wrong and where (problem details). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or Azure could not answer (problem details, never a stack trace). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectPage"];
+                };
+            };
+        };
+    };
+    ExportController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default true */
+                    enabled?: boolean;
+                    /** @description How the sink is addressed. */
+                    name: string;
+                    /** @description By type: see docs/API.md. */
+                    settings: {
+                        [key: string]: unknown;
+                    };
+                    /**
+                     * @description beginning: every event still kept; now: only events from now on.
+                     * @default beginning
+                     * @enum {unknown}
+                     */
+                    startAt?: "beginning" | "now";
+                    /** @description The HEC token (write-only; splunkHec only). */
+                    token?: string;
+                    /** @enum {unknown} */
+                    type: "syslog" | "splunkHec" | "azureMonitor";
+                };
+            };
+        };
+        responses: {
+            /** @description The request was refused: what is wrong and where (problem details). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or Azure could not answer (problem details, never a stack trace). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Success. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Object"];
+                };
+            };
+        };
+    };
+    ExportController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused: what is wrong and where (problem details). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or Azure could not answer (problem details, never a stack trace). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Object"];
+                };
+            };
+        };
+    };
+    ExportController_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused: what is wrong and where (problem details). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or Azure could not answer (problem details, never a stack trace). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Success. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ExportController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    enabled?: boolean;
+                    /** @description Merged into the current settings. */
+                    settings?: {
+                        [key: string]: unknown;
+                    };
+                    /** @description The HEC token (write-only; splunkHec only). */
+                    token?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The request was refused: what is wrong and where (problem details). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or Azure could not answer (problem details, never a stack trace). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Object"];
+                };
+            };
+        };
+    };
+    ExportController_drain: {
+        parameters: {
+            query?: {
+                wait?: number;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused: what is wrong and where (problem details). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or Azure could not answer (problem details, never a stack trace). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Object"];
+                };
+            };
+        };
+    };
     GuardrailsController_get: {
         parameters: {
             query?: never;
@@ -2235,7 +2964,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {unknown} */
-                    kind: "user" | "group" | "machine" | "machineTag";
+                    kind: "user" | "group" | "machine" | "machineTag" | "azureResource" | "azureTag";
                     reason?: string;
                     value: string;
                 };
@@ -2343,6 +3072,225 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Me"];
+                };
+            };
+        };
+    };
+    NotificationChannelsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused: what is wrong and where (problem details). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or Azure could not answer (problem details, never a stack trace). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectPage"];
+                };
+            };
+        };
+    };
+    NotificationChannelsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description email: the connection target whose app sends (Mail.Send). */
+                    connectionTarget?: string;
+                    /**
+                     * @description teams: a Teams workflow webhook (Adaptive Card); slack: an incoming webhook (blocks); email: Graph sendMail; webhook: any HTTPS endpoint (JSON).
+                     * @enum {unknown}
+                     */
+                    kind: "teams" | "slack" | "email" | "webhook";
+                    /**
+                     * Format: email
+                     * @description email: the mailbox mail is sent from.
+                     */
+                    mailbox?: string;
+                    /** @description A slug, as playbooks and approvals name the channel. */
+                    name: string;
+                    /** @description email: the recipients. */
+                    to?: string[];
+                    /** @description Sent as `Authorization: Bearer <token>` (write-only). webhook only. */
+                    token?: string;
+                    /** @description The webhook URL (write-only, stored encrypted). teams, slack, webhook. */
+                    url?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The request was refused: what is wrong and where (problem details). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or Azure could not answer (problem details, never a stack trace). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Success. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Object"];
+                };
+            };
+        };
+    };
+    NotificationChannelsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused: what is wrong and where (problem details). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or Azure could not answer (problem details, never a stack trace). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Object"];
+                };
+            };
+        };
+    };
+    NotificationChannelsController_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused: what is wrong and where (problem details). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or Azure could not answer (problem details, never a stack trace). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Success. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    NotificationChannelsController_test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused: what is wrong and where (problem details). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or Azure could not answer (problem details, never a stack trace). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Object"];
                 };
             };
         };
@@ -2520,6 +3468,55 @@ export interface operations {
             };
         };
     };
+    PlaybooksController_automation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description true: alerts matching the triggers start runs on their own; false: the playbook runs only when started by hand. */
+                    enabled: boolean;
+                    /** @description Why, for the audit trail and the playbook. */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The request was refused: what is wrong and where (problem details). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or Azure could not answer (problem details, never a stack trace). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Object"];
+                };
+            };
+        };
+    };
     PlaybooksController_graph: {
         parameters: {
             query?: never;
@@ -2581,6 +3578,8 @@ export interface operations {
                     inputs?: {
                         [key: string]: unknown;
                     };
+                    /** @description Why: kept with the run and in the audit trail. */
+                    reason?: string;
                 };
             };
         };
@@ -2969,6 +3968,44 @@ export interface operations {
                 };
                 content: {
                     "application/schema+json": string;
+                };
+            };
+        };
+    };
+    SignInController_redirect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused: what is wrong and where (problem details). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or Azure could not answer (problem details, never a stack trace). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Object"];
                 };
             };
         };
