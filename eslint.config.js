@@ -16,15 +16,60 @@ const LAYERS = {
   audit: ['observability', 'persistence'],
   auth: ['config', 'errors', 'persistence'],
   azure: ['config', 'errors', 'observability'],
-  'connection-targets': ['vocabulary', 'audit', 'auth', 'azure', 'config', 'errors', 'observability', 'persistence', 'schema'],
+  'connection-targets': [
+    'vocabulary',
+    'audit',
+    'auth',
+    'azure',
+    'config',
+    'errors',
+    'observability',
+    'persistence',
+    'schema',
+  ],
   guardrails: ['audit', 'azure', 'config', 'errors', 'persistence', 'schema'],
   notifications: ['azure', 'config', 'connection-targets', 'errors', 'observability', 'persistence'],
-  actions: ['audit', 'azure', 'config', 'connection-targets', 'errors', 'guardrails', 'notifications', 'observability', 'persistence', 'schema'],
+  actions: [
+    'audit',
+    'azure',
+    'config',
+    'connection-targets',
+    'errors',
+    'guardrails',
+    'notifications',
+    'observability',
+    'persistence',
+    'schema',
+  ],
   playbooks: ['vocabulary', 'actions', 'errors', 'schema'],
-  engine: ['vocabulary', 'actions', 'audit', 'auth', 'config', 'connection-targets', 'errors', 'guardrails', 'observability', 'persistence', 'playbooks', 'schema'],
+  engine: [
+    'vocabulary',
+    'actions',
+    'audit',
+    'auth',
+    'config',
+    'connection-targets',
+    'errors',
+    'guardrails',
+    'observability',
+    'persistence',
+    'playbooks',
+    'schema',
+  ],
   export: ['azure', 'config', 'connection-targets', 'errors', 'observability', 'persistence', 'schema'],
   live: ['auth', 'persistence'],
-  alerts: ['auth', 'azure', 'config', 'connection-targets', 'engine', 'errors', 'observability', 'persistence', 'playbooks', 'schema'],
+  alerts: [
+    'auth',
+    'azure',
+    'config',
+    'connection-targets',
+    'engine',
+    'errors',
+    'observability',
+    'persistence',
+    'playbooks',
+    'schema',
+  ],
 };
 
 const layering = {
@@ -43,15 +88,31 @@ const layering = {
       const target = /^@riposte\/([a-z-]+)$/.exec(source)?.[1];
       if (!target || target === own) {
         if (source.startsWith('../') && /\.\.\/\.\.\/(\.\.\/)*[a-z-]+\/src\//.test(source)) {
-          context.report({ node, message: `libs/${own} reaches into another lib by path (${source}): import it as @riposte/<lib>.` });
+          context.report({
+            node,
+            message: `libs/${own} reaches into another lib by path (${source}): import it as @riposte/<lib>.`,
+          });
         }
         return;
       }
       const allowed = LAYERS[own];
-      if (!allowed) context.report({ node, message: `libs/${own} is not in the layer table of eslint.config.js: add it with the libs it may import.` });
-      else if (!allowed.includes(target)) context.report({ node, message: `libs/${own} may not import @riposte/${target} (layer table in eslint.config.js).` });
+      if (!allowed)
+        context.report({
+          node,
+          message: `libs/${own} is not in the layer table of eslint.config.js: add it with the libs it may import.`,
+        });
+      else if (!allowed.includes(target))
+        context.report({
+          node,
+          message: `libs/${own} may not import @riposte/${target} (layer table in eslint.config.js).`,
+        });
     };
-    return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check, ImportExpression: (node) => check({ ...node, source: node.source }) };
+    return {
+      ImportDeclaration: check,
+      ExportNamedDeclaration: check,
+      ExportAllDeclaration: check,
+      ImportExpression: (node) => check({ ...node, source: node.source }),
+    };
   },
 };
 
@@ -65,10 +126,24 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.name='eval']", message: 'No dynamic code: expressions go through the sandboxed expression library.' },
-        { selector: "NewExpression[callee.name='Function']", message: 'No dynamic code: expressions go through the sandboxed expression library.' },
+        {
+          selector: "CallExpression[callee.name='eval']",
+          message: 'No dynamic code: expressions go through the sandboxed expression library.',
+        },
+        {
+          selector: "NewExpression[callee.name='Function']",
+          message: 'No dynamic code: expressions go through the sandboxed expression library.',
+        },
       ],
-      'no-restricted-imports': ['error', { paths: [{ name: 'node:vm', message: 'No dynamic code.' }, { name: 'vm', message: 'No dynamic code.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'node:vm', message: 'No dynamic code.' },
+            { name: 'vm', message: 'No dynamic code.' },
+          ],
+        },
+      ],
     },
   },
   {

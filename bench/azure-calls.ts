@@ -19,7 +19,9 @@ export class AzureCallMix {
 
   /** Calls per unit (per run, per user), most frequent first. */
   perUnit(units: number): { call: string; perUnit: number; total: number }[] {
-    return [...this.counts.entries()].map(([call, total]) => ({ call, total, perUnit: Math.round((total / Math.max(1, units)) * 100) / 100 })).sort((a, b) => b.total - a.total);
+    return [...this.counts.entries()]
+      .map(([call, total]) => ({ call, total, perUnit: Math.round((total / Math.max(1, units)) * 100) / 100 }))
+      .sort((a, b) => b.total - a.total);
   }
 }
 

@@ -54,9 +54,21 @@ export interface ProfileSummary {
 /** Areas of work, by the packages on the stack (a sample counts once per area; areas overlap). */
 const AREAS: Record<string, (pkg: string) => boolean> = {
   'database (typeorm, sqlite3)': (p) => p === 'typeorm' || p === 'sqlite3',
-  'Azure calls (axios, msal, node http/tls client)': (p) => p === 'axios' || p.startsWith('@azure/') || p === 'node:_http_client' || p === 'node:_http_agent' || p === 'node:https' || p === 'node:_tls_wrap',
-  'HTTP API (fastify, @nestjs/*, pino-http, node http server)': (p) => p === 'fastify' || p.startsWith('@nestjs/') || p.startsWith('@fastify/') || p === 'node:_http_server' || p === 'pino-http',
-  'playbook runtime (xstate, jsonata, @riposte/playbooks)': (p) => p === 'xstate' || p === 'jsonata' || p === '@riposte/playbooks',
+  'Azure calls (axios, msal, node http/tls client)': (p) =>
+    p === 'axios' ||
+    p.startsWith('@azure/') ||
+    p === 'node:_http_client' ||
+    p === 'node:_http_agent' ||
+    p === 'node:https' ||
+    p === 'node:_tls_wrap',
+  'HTTP API (fastify, @nestjs/*, pino-http, node http server)': (p) =>
+    p === 'fastify' ||
+    p.startsWith('@nestjs/') ||
+    p.startsWith('@fastify/') ||
+    p === 'node:_http_server' ||
+    p === 'pino-http',
+  'playbook runtime (xstate, jsonata, @riposte/playbooks)': (p) =>
+    p === 'xstate' || p === 'jsonata' || p === '@riposte/playbooks',
   'logging (pino)': (p) => p === 'pino' || p === 'nestjs-pino' || p === 'sonic-boom' || p === 'thread-stream',
   'validation (ajv)': (p) => p === 'ajv' || p === '@riposte/schema',
   'garbage collector': (p) => p === '(garbage collector)',
@@ -73,7 +85,7 @@ export function packageOf(frame: CallFrame): string {
   const url = frame.url;
   if (url.endsWith('/bench/service-probe.js')) return PROBE;
   if (!url) return '(v8 builtins / native)';
-  if (url.startsWith('node:')) return url.startsWith('node:internal') ? 'node:internal' : url.split('/')[0] ?? url;
+  if (url.startsWith('node:')) return url.startsWith('node:internal') ? 'node:internal' : (url.split('/')[0] ?? url);
   const nm = url.lastIndexOf('/node_modules/');
   if (nm >= 0) {
     const parts = url.slice(nm + '/node_modules/'.length).split('/');
@@ -93,7 +105,11 @@ function isRiposte(pkg: string): boolean {
 function describeFrame(frame: CallFrame, pkg: string): string {
   const name = frame.functionName || '(anonymous)';
   if (!frame.url) return name;
-  const file = frame.url.includes('/node_modules/') ? frame.url.slice(frame.url.lastIndexOf('/node_modules/') + 14) : frame.url.includes('/dist/') ? frame.url.slice(frame.url.indexOf('/dist/') + 6) : basename(frame.url);
+  const file = frame.url.includes('/node_modules/')
+    ? frame.url.slice(frame.url.lastIndexOf('/node_modules/') + 14)
+    : frame.url.includes('/dist/')
+      ? frame.url.slice(frame.url.indexOf('/dist/') + 6)
+      : basename(frame.url);
   return `${name}  ${file}:${frame.lineNumber + 1}${isRiposte(pkg) || pkg.startsWith('node') ? '' : `  [${pkg}]`}`;
 }
 
@@ -135,7 +151,8 @@ export function summarizeProfile(path: string, top = 15): ProfileSummary {
       stackCache.set(id, stack);
     }
     for (const pkg of stack.pkgs) inclusivePkg.set(pkg, (inclusivePkg.get(pkg) ?? 0) + us);
-    for (const [name, test] of Object.entries(AREAS)) if (stack.pkgs.some(test)) area.set(name, (area.get(name) ?? 0) + us);
+    for (const [name, test] of Object.entries(AREAS))
+      if (stack.pkgs.some(test)) area.set(name, (area.get(name) ?? 0) + us);
     if (stack.caller) caller.set(stack.caller, (caller.get(stack.caller) ?? 0) + us);
   });
   const busy = total - idle;
@@ -144,7 +161,11 @@ export function summarizeProfile(path: string, top = 15): ProfileSummary {
       .filter(([name]) => !skipIdle || (name !== '(idle)' && !name.includes('(idle)')))
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([name, us]) => ({ name, ms: Math.round(us / 1000), pct: Math.round((us / Math.max(1, busy)) * 1000) / 10 }));
+      .map(([name, us]) => ({
+        name,
+        ms: Math.round(us / 1000),
+        pct: Math.round((us / Math.max(1, busy)) * 1000) / 10,
+      }));
 
   const selfPkg = new Map<string, number>();
   const selfFn = new Map<string, number>();
@@ -169,14 +190,21 @@ export function summarizeProfile(path: string, top = 15): ProfileSummary {
 }
 
 export function formatSummary(summary: ProfileSummary): string {
-  const table = (title: string, rows: Row[]) => [`  ${title}`, ...rows.map((r) => `    ${String(r.ms).padStart(7)} ms ${r.pct.toFixed(1).padStart(5)}%  ${r.name}`)].join('\n');
+  const table = (title: string, rows: Row[]) =>
+    [
+      `  ${title}`,
+      ...rows.map((r) => `    ${String(r.ms).padStart(7)} ms ${r.pct.toFixed(1).padStart(5)}%  ${r.name}`),
+    ].join('\n');
   return [
     `CPU profile ${summary.file}: ${summary.totalMs} ms sampled, ${summary.busyMs} ms busy (percentages are of busy time)`,
     table('by area (inclusive; areas overlap)', summary.byArea),
     table('self time by package', summary.selfByPackage),
     table('inclusive time by package (a sample counts for every package on its stack)', summary.inclusiveByPackage),
     table('self time by function', summary.selfByFunction),
-    table(`by the nearest Riposte frame on the stack, libraries included (${summary.withRiposteFramePct}% of busy samples have one: the rest run in callbacks of I/O)`, summary.byRiposteCaller),
+    table(
+      `by the nearest Riposte frame on the stack, libraries included (${summary.withRiposteFramePct}% of busy samples have one: the rest run in callbacks of I/O)`,
+      summary.byRiposteCaller,
+    ),
   ].join('\n');
 }
 

@@ -8,7 +8,14 @@ export const BENCH_UPN_PATTERN = /bench-user-(\d{5,})@contoso\.com/;
 export function addBenchUsers(fake: FakeCloud, count: number): void {
   for (let i = 0; i < count; i++) {
     const upn = benchUpn(i);
-    if (!fake.getUser(upn)) fake.addUser({ userPrincipalName: upn, displayName: `Bench User ${i}`, mail: upn, accountEnabled: true, userType: 'Member' });
+    if (!fake.getUser(upn))
+      fake.addUser({
+        userPrincipalName: upn,
+        displayName: `Bench User ${i}`,
+        mail: upn,
+        accountEnabled: true,
+        userType: 'Member',
+      });
   }
 }
 
@@ -40,7 +47,12 @@ export function benchAlert(id: string, upn: string, title: string): Record<strin
         verdict: 'suspicious',
         remediationStatus: 'none',
         roles: ['compromised'],
-        userAccount: { accountName: upn.split('@')[0], domainName: 'contoso.com', userPrincipalName: upn, displayName: upn },
+        userAccount: {
+          accountName: upn.split('@')[0],
+          domainName: 'contoso.com',
+          userPrincipalName: upn,
+          displayName: upn,
+        },
       },
     ],
   };

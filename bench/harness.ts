@@ -1,6 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,7 +93,11 @@ export class ServiceProcess {
     const args = ['--expose-gc', '--import', PROBE];
     if (CPU_PROFILING) {
       mkdirSync(join(RESULTS_DIR, 'profiles'), { recursive: true });
-      args.push('--cpu-prof', `--cpu-prof-dir=${join(RESULTS_DIR, 'profiles')}`, `--cpu-prof-name=${options.name}.cpuprofile`);
+      args.push(
+        '--cpu-prof',
+        `--cpu-prof-dir=${join(RESULTS_DIR, 'profiles')}`,
+        `--cpu-prof-name=${options.name}.cpuprofile`,
+      );
     }
     const started = performance.now();
     const child = spawn(process.execPath, [...args, MAIN], {
@@ -102,7 +116,10 @@ export class ServiceProcess {
     });
     closeSync(log);
     child.on('exit', (code, signal) => {
-      if (!stopping.has(child)) process.stderr.write(`  ! the service (${options.name}) exited unexpectedly: code ${code}, signal ${signal}; log in ${logFile}\n`);
+      if (!stopping.has(child))
+        process.stderr.write(
+          `  ! the service (${options.name}) exited unexpectedly: code ${code}, signal ${signal}; log in ${logFile}\n`,
+        );
     });
     const url = `http://127.0.0.1:${port}`;
     await waitForHealth(url, child, logFile);
@@ -119,10 +136,12 @@ export class ServiceProcess {
 
   /** Asks the probe in the service for its counters (SQL statements, heap, CPU). */
   async probe(options: { gc?: boolean } = {}): Promise<ProbeReport> {
-    const before = existsSync(this.probeFile) ? (JSON.parse(readFileSync(this.probeFile, 'utf8')) as ProbeReport).seq : 0;
+    const before = existsSync(this.probeFile)
+      ? (JSON.parse(readFileSync(this.probeFile, 'utf8')) as ProbeReport).seq
+      : 0;
     writeFileSync(`${this.probeFile}.req`, JSON.stringify({ gc: options.gc === true }));
     this.child.kill('SIGWINCH');
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
       await sleep(20);
       if (!existsSync(this.probeFile)) continue;
       try {
@@ -189,9 +208,16 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Ben
   const dataDir = join(dir, 'data');
   const playbooksDir = join(dir, 'playbooks');
   mkdirSync(playbooksDir, { recursive: true });
-  for (const [id, yaml] of Object.entries(options.playbooks ?? {})) writeFileSync(join(playbooksDir, `${id}.yaml`), yaml);
+  for (const [id, yaml] of Object.entries(options.playbooks ?? {}))
+    writeFileSync(join(playbooksDir, `${id}.yaml`), yaml);
   const pki = await createPki(join(dir, 'pki'));
-  const fake = await FakeCloud.start({ port: 0, tls: { cert: pki.serverCertPem, key: pki.serverKeyPem }, latencyMs: options.latencyMs, actionTransitionMs: 20, requestLogSize: 1000 });
+  const fake = await FakeCloud.start({
+    port: 0,
+    tls: { cert: pki.serverCertPem, key: pki.serverKeyPem },
+    latencyMs: options.latencyMs,
+    actionTransitionMs: 20,
+    requestLogSize: 1000,
+  });
   fake.seedDemo();
   // As the README advises for production: with the directory roles readable, the protection
   // check is a few cached calls per tenant instead of a memberOf call per user.
@@ -212,7 +238,11 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Ben
     service = started = await ServiceProcess.start({ name: options.name, dataDir, workDir: dir, env: serviceEnv });
     // Playbooks arrive with alert-fired automation off: the benchmark turns it on for its own.
     for (const id of Object.keys(options.playbooks ?? {})) {
-      const response = await fetch(`${service.url}/api/v1/playbooks/${id}/automation`, { method: 'PUT', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ enabled: true, reason: 'benchmark' }) });
+      const response = await fetch(`${service.url}/api/v1/playbooks/${id}/automation`, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ enabled: true, reason: 'benchmark' }),
+      });
       if (response.status !== 200) throw new Error(`Could not turn on automation for ${id}: ${await response.text()}`);
     }
   } catch (error) {
@@ -237,7 +267,10 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Ben
     async api<T>(method: string, path: string, body?: unknown, apiKey = key) {
       const response = await fetch(`${service.url}${path}`, {
         method,
-        headers: { Authorization: `Bearer ${apiKey}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+        headers: {
+          Authorization: `Bearer ${apiKey}`,
+          ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await response.text();
@@ -251,7 +284,8 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Ben
     },
     async createKey(role: string, name = `bench-${role}`) {
       const reply = await environment.api<{ key: string }>('POST', '/api/v1/api-keys', { name, role });
-      if (reply.status !== 201) throw new Error(`Could not create a ${role} key: ${reply.status} ${JSON.stringify(reply.body)}`);
+      if (reply.status !== 201)
+        throw new Error(`Could not create a ${role} key: ${reply.status} ${JSON.stringify(reply.body)}`);
       return reply.body.key;
     },
     async metrics() {
@@ -323,7 +357,8 @@ export function onFakeArrival(fake: FakeCloud, onRequest: (path: string, at: num
     if (req.batched) return;
     if (!req.path.endsWith('/$batch')) return onRequest(req.path, at);
     const inner = (JSON.parse(req.body || '{}') as { requests?: { url?: string }[] }).requests ?? [];
-    for (const call of inner) onRequest(`/graph/v1.0/${decodeURIComponent((call.url ?? '').split('?')[0] ?? '').replace(/^\/+/, '')}`, at);
+    for (const call of inner)
+      onRequest(`/graph/v1.0/${decodeURIComponent((call.url ?? '').split('?')[0] ?? '').replace(/^\/+/, '')}`, at);
   });
 }
 
@@ -336,9 +371,16 @@ async function freePort(): Promise<number> {
 }
 
 async function waitForHealth(url: string, service: ChildProcess, logFile: string): Promise<void> {
-  for (const deadline = Date.now() + 120_000; Date.now() < deadline; ) {
-    if (service.exitCode !== null) throw new Error(`The service exited during start (code ${service.exitCode}); its log:\n${tail(logFile)}`);
-    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return;
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline;) {
+    if (service.exitCode !== null)
+      throw new Error(`The service exited during start (code ${service.exitCode}); its log:\n${tail(logFile)}`);
+    if (
+      await fetch(`${url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await sleep(10);
   }
   throw new Error(`The service did not start within 120 s; its log:\n${tail(logFile)}`);
@@ -370,8 +412,12 @@ export function percentile(sorted: number[], p: number): number {
 export const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /** Waits until `check` returns true, polling; returns false on timeout. */
-export async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, everyMs = 200): Promise<boolean> {
-  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
+export async function until(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  everyMs = 200,
+): Promise<boolean> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
     if (await check()) return true;
     await sleep(everyMs);
   }

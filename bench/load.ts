@@ -12,7 +12,12 @@ interface AutocannonRequest {
   headers?: Record<string, string>;
   body?: string;
   setupRequest?: (request: AutocannonRequest, context: Record<string, unknown>) => AutocannonRequest;
-  onResponse?: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, string>) => void;
+  onResponse?: (
+    status: number,
+    body: string,
+    context: Record<string, unknown>,
+    headers: Record<string, string>,
+  ) => void;
 }
 
 interface AutocannonOptions {
@@ -53,7 +58,10 @@ export interface AutocannonResult {
 
 interface Instance extends PromiseLike<AutocannonResult> {
   stop(): void;
-  on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): void;
+  on(
+    event: 'response',
+    listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void,
+  ): void;
 }
 
 const autocannon = createRequire(import.meta.url)('autocannon') as (options: AutocannonOptions) => Instance;
@@ -72,7 +80,16 @@ export interface LoadSummary {
  * Closed loop: `connections` clients each send the next request as soon as the previous one is
  * answered, until `amount` requests were sent or `maxSeconds` passed.
  */
-export async function closedLoop(options: { url: string; path: string; key: string; connections: number; amount: number; maxSeconds: number; body: (i: number) => string; onResponse?: (status: number, body: string) => void }): Promise<LoadSummary> {
+export async function closedLoop(options: {
+  url: string;
+  path: string;
+  key: string;
+  connections: number;
+  amount: number;
+  maxSeconds: number;
+  body: (i: number) => string;
+  onResponse?: (status: number, body: string) => void;
+}): Promise<LoadSummary> {
   let next = 0;
   const instance = autocannon({
     url: `${options.url}${options.path}`,
@@ -100,7 +117,16 @@ export async function closedLoop(options: { url: string; path: string; key: stri
  * Here `groups` instances of `rate/groups` connections at one request a second each are started
  * evenly spaced over a second: at 200/s and 100 groups, two requests leave every 10 ms.
  */
-export async function steadyRate(options: { url: string; path: string; key: string; rate: number; seconds: number; groups: number; body: (i: number) => string; onResponse?: (status: number, body: string) => void }): Promise<LoadSummary> {
+export async function steadyRate(options: {
+  url: string;
+  path: string;
+  key: string;
+  rate: number;
+  seconds: number;
+  groups: number;
+  body: (i: number) => string;
+  onResponse?: (status: number, body: string) => void;
+}): Promise<LoadSummary> {
   const groups = Math.max(1, Math.min(options.groups, options.rate));
   const perGroup = Math.max(1, Math.round(options.rate / groups));
   let next = 0;
@@ -143,6 +169,10 @@ function summarize(results: AutocannonResult[]): LoadSummary {
     non2xx: results.reduce((a, r) => a + r.non2xx, 0),
     errors: results.reduce((a, r) => a + r.errors + r.timeouts, 0),
     durationMs: finish - start,
-    latency: { p50: percentile(p50s, 50), p99: Math.max(...results.map((r) => r.latency.p99)), max: Math.max(...results.map((r) => r.latency.max)) },
+    latency: {
+      p50: percentile(p50s, 50),
+      p99: Math.max(...results.map((r) => r.latency.p99)),
+      max: Math.max(...results.map((r) => r.latency.max)),
+    },
   };
 }

@@ -44,7 +44,8 @@ export class RunProgress {
     const now = await this.env.metrics();
     const out: Record<string, number> = {};
     for (const status of ['succeeded', 'failed', 'cancelled']) {
-      const n = metricSum(now, 'riposte_runs_total', { status }) - metricSum(this.base, 'riposte_runs_total', { status });
+      const n =
+        metricSum(now, 'riposte_runs_total', { status }) - metricSum(this.base, 'riposte_runs_total', { status });
       if (n) out[status] = n;
     }
     return out;
@@ -52,7 +53,7 @@ export class RunProgress {
 
   /** Waits until `target` runs have finished; false on timeout. */
   async waitFor(target: number, timeoutMs: number): Promise<boolean> {
-    for (const deadline = performance.now() + timeoutMs; performance.now() < deadline; ) {
+    for (const deadline = performance.now() + timeoutMs; performance.now() < deadline;) {
       if (this.error) throw this.error;
       const last = this.samples.at(-1);
       if (last && last.finished >= target) return true;
@@ -79,7 +80,8 @@ export class RunProgress {
       const s = this.samples[i] as { at: number; finished: number };
       while (j < i && s.at - (this.samples[j] as { at: number }).at > windowMs) j++;
       const first = this.samples[j] as { at: number; finished: number };
-      if (s.at - first.at >= windowMs * 0.8) best = Math.max(best, ((s.finished - first.finished) * 1000) / (s.at - first.at));
+      if (s.at - first.at >= windowMs * 0.8)
+        best = Math.max(best, ((s.finished - first.finished) * 1000) / (s.at - first.at));
     }
     return best;
   }
@@ -90,7 +92,10 @@ export async function countRuns(env: BenchEnvironment, query: string, max = 1_00
   let count = 0;
   let cursor: string | null = null;
   do {
-    const page: { status: number; body: { items: unknown[]; nextCursor: string | null } } = await env.api('GET', `/api/v1/runs?${query}&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const page: { status: number; body: { items: unknown[]; nextCursor: string | null } } = await env.api(
+      'GET',
+      `/api/v1/runs?${query}&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
     if (page.status !== 200) throw new Error(`GET /api/v1/runs?${query} answered ${page.status}`);
     count += page.body.items.length;
     cursor = page.body.nextCursor;

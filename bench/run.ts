@@ -23,8 +23,13 @@ import { measureWaiting, type WaitingResult } from './scenarios/waiting.js';
 
 const SCENARIOS = ['overhead', 'throughput', 'latency', 'engine', 'waiting', 'fanout', 'pending', 'console'] as const;
 type Scenario = (typeof SCENARIOS)[number];
-const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-for (const name of only) if (!SCENARIOS.includes(name as Scenario)) throw new Error(`BENCH_ONLY: unknown scenario '${name}' (known: ${SCENARIOS.join(', ')})`);
+const only = (process.env.BENCH_ONLY ?? '')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
+for (const name of only)
+  if (!SCENARIOS.includes(name as Scenario))
+    throw new Error(`BENCH_ONLY: unknown scenario '${name}' (known: ${SCENARIOS.join(', ')})`);
 const selected = (name: Scenario) => only.length === 0 || only.includes(name);
 
 interface Results {
@@ -40,11 +45,18 @@ interface Results {
 
 const results: Results = {};
 const errors: Record<string, string> = {};
-const timings: Record<string, { seconds: number; benchCpuSeconds: number; serviceCpuSeconds: number; otherProcessesCores: number }> = {};
+const timings: Record<
+  string,
+  { seconds: number; benchCpuSeconds: number; serviceCpuSeconds: number; otherProcessesCores: number }
+> = {};
 const profiles: Record<string, ProfileSummary> = {};
 const started = performance.now();
 
-async function scenario<K extends Scenario & keyof Results>(name: K, title: string, run: () => Promise<NonNullable<Results[K]>>): Promise<void> {
+async function scenario<K extends Scenario & keyof Results>(
+  name: K,
+  title: string,
+  run: () => Promise<NonNullable<Results[K]>>,
+): Promise<void> {
   if (!selected(name)) return;
   process.stderr.write(`▸ ${title} …\n`);
   const t = performance.now();
@@ -60,11 +72,22 @@ async function scenario<K extends Scenario & keyof Results>(name: K, title: stri
   const self = now.selfMs - machine.selfMs;
   const children = now.childrenMs - machine.childrenMs;
   const other = Math.max(0, now.machineBusyMs - machine.machineBusyMs - self - children);
-  timings[name] = { seconds: round(seconds, 1), benchCpuSeconds: round(self / 1000, 1), serviceCpuSeconds: round(children / 1000, 1), otherProcessesCores: round(other / 1000 / seconds, 2) };
+  timings[name] = {
+    seconds: round(seconds, 1),
+    benchCpuSeconds: round(self / 1000, 1),
+    serviceCpuSeconds: round(children / 1000, 1),
+    otherProcessesCores: round(other / 1000 / seconds, 2),
+  };
   const { benchCpuSeconds, serviceCpuSeconds, otherProcessesCores } = timings[name];
-  process.stderr.write(`  done in ${round(seconds, 1)} s; CPU: service ${serviceCpuSeconds} s, benchmark process (load generator + fake cloud) ${benchCpuSeconds} s, other processes ${otherProcessesCores} core(s) on average\n`);
-  if (otherProcessesCores > 0.1) process.stderr.write(`  ! other processes were busy during this scenario: its figures are noisier\n`);
-  if (benchCpuSeconds / seconds > 0.8) process.stderr.write(`  ! the benchmark process (load generator + fake cloud) used ${round(benchCpuSeconds / seconds, 2)} core(s): it may have limited the figures\n`);
+  process.stderr.write(
+    `  done in ${round(seconds, 1)} s; CPU: service ${serviceCpuSeconds} s, benchmark process (load generator + fake cloud) ${benchCpuSeconds} s, other processes ${otherProcessesCores} core(s) on average\n`,
+  );
+  if (otherProcessesCores > 0.1)
+    process.stderr.write(`  ! other processes were busy during this scenario: its figures are noisier\n`);
+  if (benchCpuSeconds / seconds > 0.8)
+    process.stderr.write(
+      `  ! the benchmark process (load generator + fake cloud) used ${round(benchCpuSeconds / seconds, 2)} core(s): it may have limited the figures\n`,
+    );
 }
 
 await scenario('overhead', 'simple response overhead', measureResponseOverhead);
@@ -77,7 +100,15 @@ await scenario('pending', 'simple responses while machine actions stay Pending',
 await scenario('console', 'web console at SOC scale', measureConsole);
 
 if (CPU_PROFILING) {
-  for (const name of ['throughput', 'latency', 'engine-overhead', 'waiting', 'recovery', 'fanout', 'response-overhead']) {
+  for (const name of [
+    'throughput',
+    'latency',
+    'engine-overhead',
+    'waiting',
+    'recovery',
+    'fanout',
+    'response-overhead',
+  ]) {
     const file = join(RESULTS_DIR, 'profiles', `${name}.cpuprofile`);
     if (!existsSync(file)) continue;
     try {
@@ -92,38 +123,57 @@ if (CPU_PROFILING) {
 type Verdict = 'PASS' | 'MISS' | '';
 const rows: { measure: string; value: string; target: string; verdict: Verdict }[] = [];
 const notes: string[] = [];
-const row = (measure: string, value: string, target = '', pass?: boolean) => rows.push({ measure, value, target, verdict: pass === undefined ? '' : pass ? 'PASS' : 'MISS' });
+const row = (measure: string, value: string, target = '', pass?: boolean) =>
+  rows.push({ measure, value, target, verdict: pass === undefined ? '' : pass ? 'PASS' : 'MISS' });
 const ms = (n: number | null) => (n === null || !Number.isFinite(n) ? 'n/a' : `${n} ms`);
 const kb = (bytes: number) => `${round(bytes / 1024, 1)} KB`;
 const mb = (bytes: number) => `${round(bytes / 1024 / 1024, 1)} MB`;
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
-const percentileText = (pass: LatencyPass, key: 'p50' | 'p95' | 'p99') => (pass[key] === null || !Number.isFinite(pass[key] as number) ? `> ${pass.waitedSeconds} s` : `${pass[key]} ms`);
+const percentileText = (pass: LatencyPass, key: 'p50' | 'p95' | 'p99') =>
+  pass[key] === null || !Number.isFinite(pass[key] as number) ? `> ${pass.waitedSeconds} s` : `${pass[key]} ms`;
 
 const o = results.overhead;
 if (o) {
   row('1. simple response overhead p50', ms(o.overheadMs.p50));
   row('   simple response overhead p99', ms(o.overheadMs.p99));
-  notes.push(`simple response: ${o.samples} sequential disable/enable responses with ?wait=, fake latency ${o.fakeLatencyMs} ms × ${o.azureCallsPerResponse} Azure calls per response subtracted.`);
+  notes.push(
+    `simple response: ${o.samples} sequential disable/enable responses with ?wait=, fake latency ${o.fakeLatencyMs} ms × ${o.azureCallsPerResponse} Azure calls per response subtracted.`,
+  );
 }
 const t = results.throughput;
 if (t) {
   row('2. throughput: runs finished / s', `${t.runsPerSecond}/s`, '>= 2000/s', t.runsPerSecond >= 2000);
   row('   peak over 5 s', `${t.peakRunsPerSecond5s}/s`);
-  row('   alerts ingested / s (POST p50, p99)', `${t.ingestPerSecond}/s`, `${t.postLatencyMs.p50}, ${t.postLatencyMs.p99} ms`);
+  row(
+    '   alerts ingested / s (POST p50, p99)',
+    `${t.ingestPerSecond}/s`,
+    `${t.postLatencyMs.p50}, ${t.postLatencyMs.p99} ms`,
+  );
   row('   service CPU per run', `${t.cpuMsPerRun} ms`);
   notes.push(
     `throughput: ${int(t.posted)} of ${int(t.setup.alerts)} alerts posted by autocannon (${t.setup.connections} connections, closed loop) in ${t.postSeconds} s (posting capped at ${t.setup.maxPostSeconds} s), ` +
       `${int(t.finished)} of ${int(t.runsCreated)} runs finished ${JSON.stringify(t.byStatus)} ${t.totalSeconds} s after the first post${t.complete ? '' : ` (drain capped at ${t.setup.drainSeconds} s)`}; ` +
       `four-step playbook, fake latency ${t.setup.fakeLatencyMs} ms, RIPOSTE_RUN_CONCURRENCY ${t.setup.runConcurrency}, ${t.setup.warmup} warm-up runs before; service CPU ${Math.round(t.serviceCpuUtilisation * 100)}% of one core; ${t.azureCallsPerRun} Azure calls per run.`,
   );
-  if (t.posted < t.setup.alerts) notes.push(`throughput: today's code could not take ${int(t.setup.alerts)} alerts within the ${t.setup.maxPostSeconds} s window; the rate above is what it sustained (BENCH_TP_ALERTS / BENCH_TP_MAX_SECONDS change the size).`);
+  if (t.posted < t.setup.alerts)
+    notes.push(
+      `throughput: today's code could not take ${int(t.setup.alerts)} alerts within the ${t.setup.maxPostSeconds} s window; the rate above is what it sustained (BENCH_TP_ALERTS / BENCH_TP_MAX_SECONDS change the size).`,
+    );
 }
 const l = results.latency;
 if (l) {
   row(`3. latency to 1st Azure call p50 @${l.target.targetRate}/s`, percentileText(l.target, 'p50'));
   row(`   latency p95 @${l.target.targetRate}/s`, percentileText(l.target, 'p95'));
-  row(`   latency p99 @${l.target.targetRate}/s`, percentileText(l.target, 'p99'), '< 25 ms', l.target.p99 !== null && Number.isFinite(l.target.p99) && l.target.p99 < 25);
-  row(`   latency p50 / p99 @${l.light.targetRate}/s (no queueing)`, `${percentileText(l.light, 'p50')} / ${percentileText(l.light, 'p99')}`);
+  row(
+    `   latency p99 @${l.target.targetRate}/s`,
+    percentileText(l.target, 'p99'),
+    '< 25 ms',
+    l.target.p99 !== null && Number.isFinite(l.target.p99) && l.target.p99 < 25,
+  );
+  row(
+    `   latency p50 / p99 @${l.light.targetRate}/s (no queueing)`,
+    `${percentileText(l.light, 'p50')} / ${percentileText(l.light, 'p99')}`,
+  );
   notes.push(
     `latency: ${l.target.seconds} s at ${l.target.targetRate} alerts/s (achieved ${l.target.achievedRate}/s, ${int(l.target.sent)} sent, POST p50 ${l.target.postLatencyMs.p50} ms) after ${l.light.seconds} s at ${l.light.targetRate}/s on the same fresh service; ` +
       `steady open loop (${l.setup.groups} staggered autocannon instances), fake latency ${l.setup.fakeLatencyMs} ms, first second of each pass not counted; ` +
@@ -132,56 +182,149 @@ if (l) {
 }
 const e = results.engine;
 if (e) {
-  row('4. engine CPU per no-op step', `${int(e.cpuUsPerStep)} µs`, `range ${int(e.cpuUsPerStepRange[0])}–${int(e.cpuUsPerStepRange[1])}`);
+  row(
+    '4. engine CPU per no-op step',
+    `${int(e.cpuUsPerStep)} µs`,
+    `range ${int(e.cpuUsPerStepRange[0])}–${int(e.cpuUsPerStepRange[1])}`,
+  );
   row('   SQL per no-op step (statements, transactions)', `${e.statementsPerStep}, ${e.transactionsPerStep}`);
   row('   service CPU per 1-step run (incl. POST)', `${e.cpuMsPerRunOneStep} ms`);
-  notes.push(`engine: ${e.setup.runs} runs of 1 core.noop step vs ${e.setup.runs} runs of ${1 + e.setup.extraSteps}, ${e.setup.repeats} repeats, started via POST /playbooks/{id}/runs (autocannon, ${e.setup.connections} connections); service CPU (utime+stime, /proc) difference / (runs × ${e.setup.extraSteps}); wall ${e.wallMsPerStep} ms per extra step.`);
+  notes.push(
+    `engine: ${e.setup.runs} runs of 1 core.noop step vs ${e.setup.runs} runs of ${1 + e.setup.extraSteps}, ${e.setup.repeats} repeats, started via POST /playbooks/{id}/runs (autocannon, ${e.setup.connections} connections); service CPU (utime+stime, /proc) difference / (runs × ${e.setup.extraSteps}); wall ${e.wallMsPerStep} ms per extra step.`,
+  );
 }
 const w = results.waiting;
 if (w) {
   row(`5. RSS with ${int(w.waiting)} waiting runs`, mb(w.memory.rssAfterBytes), `from ${mb(w.memory.rssBeforeBytes)}`);
   row('   RSS per waiting run', kb(w.memory.bytesPerWaitingRun), '<= 5 KB', w.memory.bytesPerWaitingRun <= 5 * 1024);
   row('   V8 heap per waiting run (after GC)', kb(w.memory.heapBytesPerWaitingRun));
-  row('   RSS per run after restart (vs fresh start)', kb(w.memory.bytesPerRecoveredRun), '<= 5 KB', w.memory.bytesPerRecoveredRun <= 5 * 1024);
-  notes.push(`memory: ${int(w.waiting)} runs started by alerts (${w.setup.perRequest} per POST) and parked at a 4 h approval in ${w.createSeconds} s (${w.createdPerSecond}/s); RSS from /proc after a forced GC in the service, before and after.`);
-  if (w.waiting < 10_000) notes.push(`memory/recovery: scaled down to ${int(w.waiting)} waiting runs (BENCH_WAITING_RUNS); the target is for 10,000.`);
+  row(
+    '   RSS per run after restart (vs fresh start)',
+    kb(w.memory.bytesPerRecoveredRun),
+    '<= 5 KB',
+    w.memory.bytesPerRecoveredRun <= 5 * 1024,
+  );
+  notes.push(
+    `memory: ${int(w.waiting)} runs started by alerts (${w.setup.perRequest} per POST) and parked at a 4 h approval in ${w.createSeconds} s (${w.createdPerSecond}/s); RSS from /proc after a forced GC in the service, before and after.`,
+  );
+  if (w.waiting < 10_000)
+    notes.push(
+      `memory/recovery: scaled down to ${int(w.waiting)} waiting runs (BENCH_WAITING_RUNS); the target is for 10,000.`,
+    );
 }
 if (t) {
-  row('6. SQL statements per finished run', `${t.storage.statementsPerRun}`, `${t.storage.transactionsPerRun} transactions`);
+  row(
+    '6. SQL statements per finished run',
+    `${t.storage.statementsPerRun}`,
+    `${t.storage.transactionsPerRun} transactions`,
+  );
   row('   database bytes per finished run', kb(t.storage.dbBytesPerRun));
-  notes.push(`storage: statements counted in the service by the bench probe (sqlite3 Database#run/#all wrapped), per run: ${Object.entries(t.storage.byKindPerRun).map(([k, v]) => `${k} ${v}`).join(', ')}; bytes = live pages (page_count − freelist) × page_size from a read-only connection, per table: ${t.storage.tablesPerRun.map((x) => `${x.table} ${x.rows} rows ${kb(x.bytes)}`).join(', ')}.`);
-  notes.push(`storage: most frequent statements per run: ${t.storage.topStatementsPerRun.slice(0, 10).map((s) => `${s.statement} ${s.perRun}`).join(', ')}.`);
+  notes.push(
+    `storage: statements counted in the service by the bench probe (sqlite3 Database#run/#all wrapped), per run: ${Object.entries(
+      t.storage.byKindPerRun,
+    )
+      .map(([k, v]) => `${k} ${v}`)
+      .join(
+        ', ',
+      )}; bytes = live pages (page_count − freelist) × page_size from a read-only connection, per table: ${t.storage.tablesPerRun.map((x) => `${x.table} ${x.rows} rows ${kb(x.bytes)}`).join(', ')}.`,
+  );
+  notes.push(
+    `storage: most frequent statements per run: ${t.storage.topStatementsPerRun
+      .slice(0, 10)
+      .map((s) => `${s.statement} ${s.perRun}`)
+      .join(', ')}.`,
+  );
 }
 if (w) {
-  row('   database bytes per waiting run', kb(w.storage.dbBytesPerWaitingRun), `${w.storage.statementsPerWaitingRun} statements`);
-  row(`7. recovery: start to ready, ${int(w.waiting)} waiting`, ms(w.recovery.startMs), '< 3000 ms', w.recovery.startMs < 3000 && w.recovery.listedWaiting === w.waiting);
+  row(
+    '   database bytes per waiting run',
+    kb(w.storage.dbBytesPerWaitingRun),
+    `${w.storage.statementsPerWaitingRun} statements`,
+  );
+  row(
+    `7. recovery: start to ready, ${int(w.waiting)} waiting`,
+    ms(w.recovery.startMs),
+    '< 3000 ms',
+    w.recovery.startMs < 3000 && w.recovery.listedWaiting === w.waiting,
+  );
   row('   same, empty database (first start)', ms(w.recovery.emptyStartMs));
   const sorted = [...w.recovery.approvalToEndMs].sort((a, b) => a - b);
   row('   approval to run end after restart (median)', ms(sorted[Math.floor(sorted.length / 2)] ?? Number.NaN));
-  notes.push(`recovery: SIGTERM (took ${w.recovery.stopMs} ms), new process on the same data; "ready" = /health answers (runs are resumed during bootstrap, before the port opens); then GET /api/v1/runs?status=waiting listed ${int(w.recovery.listedWaiting)} of ${int(w.waiting)} (${w.recovery.listMs} ms) and ${w.recovery.sample} approvals each ended their run.`);
+  notes.push(
+    `recovery: SIGTERM (took ${w.recovery.stopMs} ms), new process on the same data; "ready" = /health answers (runs are resumed during bootstrap, before the port opens); then GET /api/v1/runs?status=waiting listed ${int(w.recovery.listedWaiting)} of ${int(w.waiting)} (${w.recovery.listMs} ms) and ${w.recovery.sample} approvals each ended their run.`,
+  );
 }
 const f = results.fanout;
 if (f) {
-  row(`8. fan-out: disable ${int(f.setup.users)} users, wall time`, ms(f.wallMs), '< 5000 ms', f.wallMs < 5000 && f.status === 'succeeded');
-  row('   Graph HTTP requests (inner $batch requests)', `${int(f.graphRequests)} (${int(f.graphRequestsInBatches)})`, '<= 50', f.graphRequests <= 50);
-  notes.push(`fan-out: one run, forEach concurrency ${f.setup.concurrency}, fake latency ${f.setup.fakeLatencyMs} ms per call; run ${f.status}; ${int(f.disabledInFake)} users disabled in the fake; calls: ${f.calls.map((c) => `${c.call} × ${c.total}`).join(', ')}.`);
+  row(
+    `8. fan-out: disable ${int(f.setup.users)} users, wall time`,
+    ms(f.wallMs),
+    '< 5000 ms',
+    f.wallMs < 5000 && f.status === 'succeeded',
+  );
+  row(
+    '   Graph HTTP requests (inner $batch requests)',
+    `${int(f.graphRequests)} (${int(f.graphRequestsInBatches)})`,
+    '<= 50',
+    f.graphRequests <= 50,
+  );
+  notes.push(
+    `fan-out: one run, forEach concurrency ${f.setup.concurrency}, fake latency ${f.setup.fakeLatencyMs} ms per call; run ${f.status}; ${int(f.disabledInFake)} users disabled in the fake; calls: ${f.calls.map((c) => `${c.call} × ${c.total}`).join(', ')}.`,
+  );
 }
-if (t) row('9. token requests per 1,000 actions (throughput)', `${t.tokens.perThousandActions}`, `${t.tokens.tokenRequests} for ${int(t.tokens.actions)} actions; <= ${t.tokens.allowed}`, t.tokens.tokenRequests <= t.tokens.allowed);
-if (f) row('   token requests per 1,000 actions (fan-out)', `${f.tokens.perThousandActions}`, `${f.tokens.tokenRequests} for ${int(f.tokens.actions)} actions; <= ${f.tokens.allowed}`, f.tokens.tokenRequests <= f.tokens.allowed);
-if (t || f) notes.push('tokens: token requests the fake Entra ID answered over the service\'s life, against the Azure actions it ran; the target allows one per connection target and resource per token lifetime (3599 s, longer than any scenario), i.e. one per resource used.');
+if (t)
+  row(
+    '9. token requests per 1,000 actions (throughput)',
+    `${t.tokens.perThousandActions}`,
+    `${t.tokens.tokenRequests} for ${int(t.tokens.actions)} actions; <= ${t.tokens.allowed}`,
+    t.tokens.tokenRequests <= t.tokens.allowed,
+  );
+if (f)
+  row(
+    '   token requests per 1,000 actions (fan-out)',
+    `${f.tokens.perThousandActions}`,
+    `${f.tokens.tokenRequests} for ${int(f.tokens.actions)} actions; <= ${f.tokens.allowed}`,
+    f.tokens.tokenRequests <= f.tokens.allowed,
+  );
+if (t || f)
+  notes.push(
+    "tokens: token requests the fake Entra ID answered over the service's life, against the Azure actions it ran; the target allows one per connection target and resource per token lifetime (3599 s, longer than any scenario), i.e. one per resource used.",
+  );
 const p = results.pending;
 if (p) {
-  row(`10. disable while ${int(p.isolations)} isolations stay Pending: delay p50`, ms(p.delayMs), '<= 1000 ms', p.delayMs <= 1000 && p.pendingAtEnd === p.isolations);
-  row('    simple response p50 / max, without → with them', `${ms(p.baselineMs.p50)} / ${ms(p.baselineMs.max)} → ${ms(p.withPendingMs.p50)} / ${ms(p.withPendingMs.max)}`);
-  notes.push(`pending: ${int(p.isolations)} isolations of machines Defender keeps Pending (${p.isolatePosts} isolate POSTs, ${p.pendingAtEnd} still Pending at the end), product defaults for concurrency and the follow interval; ${p.samples} sequential disable/enable responses (?wait=30) timed before and while they wait; delay = difference of the medians.`);
+  row(
+    `10. disable while ${int(p.isolations)} isolations stay Pending: delay p50`,
+    ms(p.delayMs),
+    '<= 1000 ms',
+    p.delayMs <= 1000 && p.pendingAtEnd === p.isolations,
+  );
+  row(
+    '    simple response p50 / max, without → with them',
+    `${ms(p.baselineMs.p50)} / ${ms(p.baselineMs.max)} → ${ms(p.withPendingMs.p50)} / ${ms(p.withPendingMs.max)}`,
+  );
+  notes.push(
+    `pending: ${int(p.isolations)} isolations of machines Defender keeps Pending (${p.isolatePosts} isolate POSTs, ${p.pendingAtEnd} still Pending at the end), product defaults for concurrency and the follow interval; ${p.samples} sequential disable/enable responses (?wait=30) timed before and while they wait; delay = difference of the medians.`,
+  );
 }
 
 const c = results.console;
 if (c) {
-  row(`10. console: runs list first page, ${int(c.runs)} runs / ${int(c.alerts)} alerts`, c.browserFirstPageMs === null ? 'n/a' : ms(c.browserFirstPageMs), '< 1000 ms', c.browserFirstPageMs !== null && c.browserFirstPageMs < 1000);
+  row(
+    `10. console: runs list first page, ${int(c.runs)} runs / ${int(c.alerts)} alerts`,
+    c.browserFirstPageMs === null ? 'n/a' : ms(c.browserFirstPageMs),
+    '< 1000 ms',
+    c.browserFirstPageMs !== null && c.browserFirstPageMs < 1000,
+  );
   row('    same, the API request (p50 / max of 7)', `${ms(c.apiFirstPageMs.p50)} / ${ms(c.apiFirstPageMs.max)}`);
-  row('    first load, gzipped JavaScript', kb(c.firstLoadJsGzipBytes), '<= 300 KB', c.firstLoadJsGzipBytes <= 300 * 1024);
-  notes.push(`console: chromium (headless) from navigation to the first row of /runs, the second of two loads (HTTP cache warm, as for a returning analyst); first load = ${c.firstLoadFiles.join(', ')} gzipped.${c.browserNote ? ` ${c.browserNote}.` : ''}`);
+  row(
+    '    first load, gzipped JavaScript',
+    kb(c.firstLoadJsGzipBytes),
+    '<= 300 KB',
+    c.firstLoadJsGzipBytes <= 300 * 1024,
+  );
+  notes.push(
+    `console: chromium (headless) from navigation to the first row of /runs, the second of two loads (HTTP cache warm, as for a returning analyst); first load = ${c.firstLoadFiles.join(', ')} gzipped.${c.browserNote ? ` ${c.browserNote}.` : ''}`,
+  );
 }
 
 const width = Math.max(...rows.map((r) => r.measure.length), 10);
@@ -192,20 +335,36 @@ const lines = [
   '',
   `${'measure'.padEnd(width)}  ${'value'.padStart(valueWidth)}  ${'target'.padEnd(28)}  verdict`,
   `${'-'.repeat(width)}  ${'-'.repeat(valueWidth)}  ${'-'.repeat(28)}  -------`,
-  ...rows.map((r) => `${r.measure.padEnd(width)}  ${r.value.padStart(valueWidth)}  ${r.target.padEnd(28)}  ${r.verdict}`),
+  ...rows.map(
+    (r) => `${r.measure.padEnd(width)}  ${r.value.padStart(valueWidth)}  ${r.target.padEnd(28)}  ${r.verdict}`,
+  ),
   '',
   'Setup and method:',
   ...notes.map((n) => `  - ${n}`),
-  `  - each scenario ran on its own fresh service (new data directory and fake cloud): ${Object.entries(timings).map(([k, v]) => `${k} ${v.seconds} s`).join(', ')}; total ${round((performance.now() - started) / 1000, 1)} s.`,
-  `  - CPU per scenario (service / benchmark process / other processes on this machine, cores on average): ${Object.entries(timings)
-    .map(([k, v]) => `${k} ${round(v.serviceCpuSeconds / v.seconds, 2)} / ${round(v.benchCpuSeconds / v.seconds, 2)} / ${v.otherProcessesCores}`)
-    .join(', ')}${Object.values(timings).some((v) => v.otherProcessesCores > 0.1) ? ' — other processes competed for the CPU: rerun on a quiet machine for firm figures' : ''}${Object.values(timings).some((v) => v.benchCpuSeconds / v.seconds > 0.8) ? ' — the benchmark process itself neared a full core somewhere: the load generator or the fake cloud may have been the limit' : ''}.`,
+  `  - each scenario ran on its own fresh service (new data directory and fake cloud): ${Object.entries(timings)
+    .map(([k, v]) => `${k} ${v.seconds} s`)
+    .join(', ')}; total ${round((performance.now() - started) / 1000, 1)} s.`,
+  `  - CPU per scenario (service / benchmark process / other processes on this machine, cores on average): ${Object.entries(
+    timings,
+  )
+    .map(
+      ([k, v]) =>
+        `${k} ${round(v.serviceCpuSeconds / v.seconds, 2)} / ${round(v.benchCpuSeconds / v.seconds, 2)} / ${v.otherProcessesCores}`,
+    )
+    .join(
+      ', ',
+    )}${Object.values(timings).some((v) => v.otherProcessesCores > 0.1) ? ' — other processes competed for the CPU: rerun on a quiet machine for firm figures' : ''}${Object.values(timings).some((v) => v.benchCpuSeconds / v.seconds > 0.8) ? ' — the benchmark process itself neared a full core somewhere: the load generator or the fake cloud may have been the limit' : ''}.`,
   ...Object.entries(errors).map(([k, v]) => `  ! ${k} FAILED: ${v.split('\n')[0]}`),
   '',
 ];
 process.stdout.write(lines.join('\n'));
-for (const [name, summary] of Object.entries(profiles)) if (name === 'throughput' || process.env.BENCH_PROFILE_ALL === '1') process.stdout.write(`\n${formatSummary(summary)}\n`);
-if (Object.keys(profiles).length) process.stdout.write(`\nProfiles: ${join(RESULTS_DIR, 'profiles')} (open in Chrome DevTools › Performance, or node dist/bench/cpuprofile-summary.js <file>).\n`);
+for (const [name, summary] of Object.entries(profiles))
+  if (name === 'throughput' || process.env.BENCH_PROFILE_ALL === '1')
+    process.stdout.write(`\n${formatSummary(summary)}\n`);
+if (Object.keys(profiles).length)
+  process.stdout.write(
+    `\nProfiles: ${join(RESULTS_DIR, 'profiles')} (open in Chrome DevTools › Performance, or node dist/bench/cpuprofile-summary.js <file>).\n`,
+  );
 
 mkdirSync(RESULTS_DIR, { recursive: true });
 const json = `${JSON.stringify({ at: new Date().toISOString(), node: process.version, cpus: cpus().length, logLevel: SERVICE_LOG_LEVEL, cpuProfiling: CPU_PROFILING, timings, results, rows, notes, errors, profiles }, null, 2)}\n`;

@@ -45,14 +45,20 @@ function install(path: string): void {
   const count = (sql: unknown) => {
     if (typeof sql !== 'string') return;
     counts.statements += 1;
-    if (trace) appendFileSync(trace, `${JSON.stringify({ at: performance.timeOrigin + performance.now(), sql: sql.replace(/\s+/g, ' ').slice(0, 400), stack: callers() })}\n`);
+    if (trace)
+      appendFileSync(
+        trace,
+        `${JSON.stringify({ at: performance.timeOrigin + performance.now(), sql: sql.replace(/\s+/g, ' ').slice(0, 400), stack: callers() })}\n`,
+      );
     const text = sql.trimStart();
     const kind = (/^\w+/.exec(text)?.[0] ?? '?').toUpperCase();
     counts.byKind[kind] = (counts.byKind[kind] ?? 0) + 1;
     if (kind === 'BEGIN') counts.transactions += 1;
     else if (kind === 'COMMIT') counts.commits += 1;
     else if (kind === 'ROLLBACK') counts.rollbacks += 1;
-    const table = /^(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+["`]?(\w+)/i.exec(text)?.[1] ?? (kind === 'SELECT' ? /\bFROM\s+["`]?(\w+)/i.exec(text)?.[1] : undefined);
+    const table =
+      /^(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+["`]?(\w+)/i.exec(text)?.[1] ??
+      (kind === 'SELECT' ? /\bFROM\s+["`]?(\w+)/i.exec(text)?.[1] : undefined);
     if (table) {
       const key = `${kind} ${table}`;
       counts.byTable[key] = (counts.byTable[key] ?? 0) + 1;
@@ -69,7 +75,8 @@ function install(path: string): void {
 
   // An experiment, off unless asked for: what TypeORM's `sqlite3.verbose()` (long stack traces:
   // an Error and util.inspect of the arguments on every call) costs. Not a product setting.
-  if (process.env.BENCH_EXPERIMENT_SQLITE_QUIET === '1') (sqlite3 as unknown as { verbose: () => unknown }).verbose = () => sqlite3;
+  if (process.env.BENCH_EXPERIMENT_SQLITE_QUIET === '1')
+    (sqlite3 as unknown as { verbose: () => unknown }).verbose = () => sqlite3;
 
   /** The nearest Riposte frames of the current (synchronous) stack, for the trace. */
   const callers = () => {
@@ -81,7 +88,13 @@ function install(path: string): void {
       .split('\n')
       .filter((l) => /\/dist\/(libs|apps)\//.test(l))
       .slice(0, 3)
-      .map((l) => l.trim().replace(/^at /, '').replace(/\(?file:\/\/.*\/dist\//, '').replace(/\)$/, ''))
+      .map((l) =>
+        l
+          .trim()
+          .replace(/^at /, '')
+          .replace(/\(?file:\/\/.*\/dist\//, '')
+          .replace(/\)$/, ''),
+      )
       .join(' < ');
   };
 
@@ -101,7 +114,14 @@ function install(path: string): void {
       gc();
       memoryAfterGc = process.memoryUsage();
     }
-    const report: ProbeReport = { seq: ++seq, at: Date.now(), sql: counts, memory, memoryAfterGc, cpu: process.cpuUsage() };
+    const report: ProbeReport = {
+      seq: ++seq,
+      at: Date.now(),
+      sql: counts,
+      memory,
+      memoryAfterGc,
+      cpu: process.cpuUsage(),
+    };
     writeFileSync(`${path}.tmp`, JSON.stringify(report));
     renameSync(`${path}.tmp`, path);
   });

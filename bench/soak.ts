@@ -32,8 +32,14 @@ interface Sample {
 
 async function main(): Promise<void> {
   const total = RATE * SECONDS;
-  process.stdout.write(`Soak: ${RATE} alerts/s for ${SECONDS} s (${total} alerts), fake latency ${LATENCY_MS} ms, a memory sample every ${SAMPLE_SECONDS} s.\n`);
-  const bench = await startEnvironment({ name: 'soak', latencyMs: LATENCY_MS, playbooks: { 'bench-response': RESPONSE_PLAYBOOK(TITLE) } });
+  process.stdout.write(
+    `Soak: ${RATE} alerts/s for ${SECONDS} s (${total} alerts), fake latency ${LATENCY_MS} ms, a memory sample every ${SAMPLE_SECONDS} s.\n`,
+  );
+  const bench = await startEnvironment({
+    name: 'soak',
+    latencyMs: LATENCY_MS,
+    playbooks: { 'bench-response': RESPONSE_PLAYBOOK(TITLE) },
+  });
   try {
     const ids = Array.from({ length: total }, (_, i) => `soak-${String(i).padStart(7, '0')}`);
     addBenchUsers(bench.fake, total);
@@ -80,11 +86,21 @@ async function main(): Promise<void> {
     const first = samples[0] as Sample;
     const last = samples.at(-1) as Sample;
     const secondHalf = samples.filter((s) => s.at >= SECONDS / 2 && s.at <= SECONDS);
-    const slope = secondHalf.length > 1 ? ((secondHalf.at(-1) as Sample).heapMb - (secondHalf[0] as Sample).heapMb) / (((secondHalf.at(-1) as Sample).at - (secondHalf[0] as Sample).at) / 60) : Number.NaN;
-    process.stdout.write(`\nPosted ${total} alerts in ${round(postedIn)} s: ${outcome.accepted} accepted, ${outcome.refused} refused, ${outcome.errors} transport errors.\n`);
+    const slope =
+      secondHalf.length > 1
+        ? ((secondHalf.at(-1) as Sample).heapMb - (secondHalf[0] as Sample).heapMb) /
+          (((secondHalf.at(-1) as Sample).at - (secondHalf[0] as Sample).at) / 60)
+        : Number.NaN;
+    process.stdout.write(
+      `\nPosted ${total} alerts in ${round(postedIn)} s: ${outcome.accepted} accepted, ${outcome.refused} refused, ${outcome.errors} transport errors.\n`,
+    );
     process.stdout.write(`Runs in a final state: ${finished} (${succeeded} succeeded).\n`);
-    process.stdout.write(`Memory: RSS ${first.rssMb} MB at the start, ${last.rssMb} MB at the end; heap after GC ${first.heapMb} → ${last.heapMb} MB, ${round(slope, 2)} MB/min over the second half of the posting.\n`);
-    process.stdout.write(`Changing calls that reached the fake: ${[...destructive.values()].reduce((a, b) => a + b, 0)} (expected ${expectedCalls} for ${succeeded} succeeded runs); repeated: ${repeated.length}.\n`);
+    process.stdout.write(
+      `Memory: RSS ${first.rssMb} MB at the start, ${last.rssMb} MB at the end; heap after GC ${first.heapMb} → ${last.heapMb} MB, ${round(slope, 2)} MB/min over the second half of the posting.\n`,
+    );
+    process.stdout.write(
+      `Changing calls that reached the fake: ${[...destructive.values()].reduce((a, b) => a + b, 0)} (expected ${expectedCalls} for ${succeeded} succeeded runs); repeated: ${repeated.length}.\n`,
+    );
     for (const [call, n] of repeated.slice(0, 20)) process.stdout.write(`  ${n}× ${call}\n`);
 
     const checks = [
@@ -110,7 +126,13 @@ async function finalRuns(bench: BenchEnvironment): Promise<number> {
 async function sample(bench: BenchEnvironment, start: number, posted: number, finished: number): Promise<Sample> {
   // The heap after a full GC: what is still referenced, the figure a leak makes grow.
   const probe = await bench.service.probe({ gc: true });
-  return { at: Math.round((Date.now() - start) / 1000), posted, finished, rssMb: round(bench.service.memory().rss / MB), heapMb: round((probe.memoryAfterGc ?? probe.memory).heapUsed / MB) };
+  return {
+    at: Math.round((Date.now() - start) / 1000),
+    posted,
+    finished,
+    rssMb: round(bench.service.memory().rss / MB),
+    heapMb: round((probe.memoryAfterGc ?? probe.memory).heapUsed / MB),
+  };
 }
 
 function sampleEvery(bench: BenchEnvironment, samples: Sample[], posted: () => number): { stop(): void } {
@@ -120,7 +142,8 @@ function sampleEvery(bench: BenchEnvironment, samples: Sample[], posted: () => n
     while (!stopped) {
       const metrics = await bench.metrics();
       let finished = 0;
-      for (const [series, value] of metrics) if (series.startsWith('riposte_runs_total{') && series.includes('kind="playbook"')) finished += value;
+      for (const [series, value] of metrics)
+        if (series.startsWith('riposte_runs_total{') && series.includes('kind="playbook"')) finished += value;
       samples.push(await sample(bench, start, posted(), finished));
       for (let waited = 0; waited < SAMPLE_SECONDS * 1000 && !stopped; waited += 250) await sleep(250);
     }
@@ -134,7 +157,10 @@ function sampleEvery(bench: BenchEnvironment, samples: Sample[], posted: () => n
 
 function printSamples(samples: Sample[]): void {
   process.stdout.write('\n   t (s)   posted  finished   RSS (MB)  heap after GC (MB)\n');
-  for (const s of samples) process.stdout.write(`${String(s.at).padStart(8)} ${String(s.posted).padStart(8)} ${String(s.finished).padStart(9)} ${String(s.rssMb).padStart(10)} ${String(s.heapMb).padStart(10)}\n`);
+  for (const s of samples)
+    process.stdout.write(
+      `${String(s.at).padStart(8)} ${String(s.posted).padStart(8)} ${String(s.finished).padStart(9)} ${String(s.rssMb).padStart(10)} ${String(s.heapMb).padStart(10)}\n`,
+    );
 }
 
 await main();

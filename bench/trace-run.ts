@@ -29,13 +29,19 @@ const traceFile = join(traceDir, 'trace.jsonl');
 const bench = await startEnvironment({
   name: 'trace',
   latencyMs: 0,
-  playbooks: kind === 'response' ? { 'bench-response': RESPONSE_PLAYBOOK(TITLE) } : { 'bench-noop-3': NOOP_PLAYBOOK('bench-noop-3', 3) },
+  playbooks:
+    kind === 'response'
+      ? { 'bench-response': RESPONSE_PLAYBOOK(TITLE) }
+      : { 'bench-noop-3': NOOP_PLAYBOOK('bench-noop-3', 3) },
   env: { BENCH_PROBE_TRACE: traceFile },
 });
 try {
   const ingestKey = await bench.createKey('ingest');
   addBenchUsers(bench.fake, 10);
-  addFakeAlerts(bench.fake, Array.from({ length: 10 }, (_, i) => `bench-trace-${i}`));
+  addFakeAlerts(
+    bench.fake,
+    Array.from({ length: 10 }, (_, i) => `bench-trace-${i}`),
+  );
   // No polling while the traced run goes (each API call costs an API-key lookup): it ends well
   // within the pause, which is then checked.
   const azure: { at: number; call: string }[] = [];
@@ -56,10 +62,19 @@ try {
   };
   for (let i = 0; i < 3; i++) await once(i); // warm-up: caches, token
   const [from, to] = await once(3);
-  const lines = readFileSync(traceFile).subarray(from, to).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
+  const lines = readFileSync(traceFile)
+    .subarray(from, to)
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Line);
   const first = lines[0]?.at ?? 0;
   const last = lines.at(-1)?.at ?? 0;
-  print(lines, azure.filter((a) => a.at >= first && a.at <= last), bench);
+  print(
+    lines,
+    azure.filter((a) => a.at >= first && a.at <= last),
+    bench,
+  );
 } finally {
   await bench.close();
   rmSync(traceDir, { recursive: true, force: true });
@@ -84,21 +99,29 @@ function print(lines: Line[], azure: { at: number; call: string }[], env: BenchE
   for (const [i, line] of lines.entries()) {
     while (calls[0] && calls[0].at <= line.at) {
       const call = calls.shift() as { at: number; call: string };
-      out.push(`    ${(call.at - start).toFixed(1).padStart(7)} ms ${'  '.repeat(depth)}>>> Azure call reaches the fake cloud: ${call.call}`);
+      out.push(
+        `    ${(call.at - start).toFixed(1).padStart(7)} ms ${'  '.repeat(depth)}>>> Azure call reaches the fake cloud: ${call.call}`,
+      );
     }
     const verb = line.sql.split(' ')[0]?.toUpperCase() ?? '';
     if (verb === 'COMMIT' || verb === 'ROLLBACK') depth = Math.max(0, depth - 1);
     const origin = line.stack.split(' < ')[0] ?? '';
     const where = origin.replace(/^async /, '').replace(/ \S+:\d+:\d+$/, '');
     byOrigin.set(where || '(no Riposte frame)', (byOrigin.get(where || '(no Riposte frame)') ?? 0) + 1);
-    out.push(`${String(i + 1).padStart(3)} ${(line.at - start).toFixed(1).padStart(7)} ms ${'  '.repeat(depth)}${line.sql.slice(0, 150)}${line.stack ? `\n${' '.repeat(16 + depth * 2)}← ${line.stack}` : ''}`);
+    out.push(
+      `${String(i + 1).padStart(3)} ${(line.at - start).toFixed(1).padStart(7)} ms ${'  '.repeat(depth)}${line.sql.slice(0, 150)}${line.stack ? `\n${' '.repeat(16 + depth * 2)}← ${line.stack}` : ''}`,
+    );
     if (verb === 'BEGIN') {
       depth += 1;
       transactions += 1;
     }
   }
-  for (const call of calls) out.push(`    ${(call.at - start).toFixed(1).padStart(7)} ms >>> Azure call reaches the fake cloud: ${call.call}`);
-  process.stdout.write(`SQL of one ${kind === 'response' ? 'four-step alert-fired run (POST /api/v1/alerts included)' : '3-step core.noop run (POST /playbooks/{id}/runs included)'}: ${lines.length} statements, ${transactions} transactions (service ${env.url}); times from the first statement, fake latency 0 ms\n\n`);
+  for (const call of calls)
+    out.push(`    ${(call.at - start).toFixed(1).padStart(7)} ms >>> Azure call reaches the fake cloud: ${call.call}`);
+  process.stdout.write(
+    `SQL of one ${kind === 'response' ? 'four-step alert-fired run (POST /api/v1/alerts included)' : '3-step core.noop run (POST /playbooks/{id}/runs included)'}: ${lines.length} statements, ${transactions} transactions (service ${env.url}); times from the first statement, fake latency 0 ms\n\n`,
+  );
   process.stdout.write(`${out.join('\n')}\n\nStatements by the Riposte function that issued them:\n`);
-  for (const [where, n] of [...byOrigin.entries()].sort((a, b) => b[1] - a[1])) process.stdout.write(`  ${String(n).padStart(4)}  ${where}\n`);
+  for (const [where, n] of [...byOrigin.entries()].sort((a, b) => b[1] - a[1]))
+    process.stdout.write(`  ${String(n).padStart(4)}  ${where}\n`);
 }

@@ -53,7 +53,11 @@ export function firstLoadJs(): { bytes: number; files: string[] } {
 
 export async function measureConsole(): Promise<ConsoleResult> {
   const alerts = env.int('BENCH_CONSOLE_ALERTS', 5_000);
-  const bench = await startEnvironment({ name: 'console', latencyMs: 0, playbooks: { 'bench-console-a': playbook('bench-console-a'), 'bench-console-b': playbook('bench-console-b') } });
+  const bench = await startEnvironment({
+    name: 'console',
+    latencyMs: 0,
+    playbooks: { 'bench-console-a': playbook('bench-console-a'), 'bench-console-b': playbook('bench-console-b') },
+  });
   let profile: string | undefined;
   try {
     const ingest = await bench.createKey('ingest');
@@ -64,9 +68,19 @@ export async function measureConsole(): Promise<ConsoleResult> {
       connections: 4,
       amount: Math.ceil(alerts / PER_REQUEST),
       maxSeconds: 600,
-      body: (r) => JSON.stringify({ value: Array.from({ length: Math.min(PER_REQUEST, alerts - r * PER_REQUEST) }, (_, j) => r * PER_REQUEST + j).map((i) => benchAlert(`bench-console-${i}`, benchUpn(i), TITLE)) }),
+      body: (r) =>
+        JSON.stringify({
+          value: Array.from(
+            { length: Math.min(PER_REQUEST, alerts - r * PER_REQUEST) },
+            (_, j) => r * PER_REQUEST + j,
+          ).map((i) => benchAlert(`bench-console-${i}`, benchUpn(i), TITLE)),
+        }),
     });
-    await until(async () => (await countRuns(bench, 'status=running', 1)) + (await countRuns(bench, 'status=queued', 1)) === 0, 600_000, 1000);
+    await until(
+      async () => (await countRuns(bench, 'status=running', 1)) + (await countRuns(bench, 'status=queued', 1)) === 0,
+      600_000,
+      1000,
+    );
     const runs = await countRuns(bench, 'status=succeeded');
 
     const times: number[] = [];
@@ -83,7 +97,20 @@ export async function measureConsole(): Promise<ConsoleResult> {
     const executablePath = process.env.RIPOSTE_CHROMIUM ?? '/usr/bin/chromium';
     if (existsSync(executablePath) && existsSync(join(ROOT, 'dist', 'console', 'index.html'))) {
       profile = mkdtempSync(join(tmpdir(), 'riposte-bench-chromium-'));
-      const context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+      const context = await chromium.launchPersistentContext(profile, {
+        executablePath,
+        headless: true,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      });
       try {
         const page = context.pages()[0] ?? (await context.newPage());
         await page.addInitScript((key) => sessionStorage.setItem('riposte.key', key), bench.key);
@@ -100,7 +127,15 @@ export async function measureConsole(): Promise<ConsoleResult> {
     } else browserNote = `no chromium at ${executablePath} or console not built: browser figure skipped`;
 
     const js = firstLoadJs();
-    return { alerts, runs, apiFirstPageMs: { p50: round(percentile(times, 50)), max: round(times.at(-1)!) }, browserFirstPageMs: browserFirstPageMs === null ? null : round(browserFirstPageMs), browserNote, firstLoadJsGzipBytes: js.bytes, firstLoadFiles: js.files };
+    return {
+      alerts,
+      runs,
+      apiFirstPageMs: { p50: round(percentile(times, 50)), max: round(times.at(-1)!) },
+      browserFirstPageMs: browserFirstPageMs === null ? null : round(browserFirstPageMs),
+      browserNote,
+      firstLoadJsGzipBytes: js.bytes,
+      firstLoadFiles: js.files,
+    };
   } finally {
     if (profile) rmSync(profile, { recursive: true, force: true });
     await bench.close();

@@ -31,7 +31,10 @@ export async function measureEngineOverhead(): Promise<EngineOverheadResult> {
   const bench = await startEnvironment({
     name: 'engine-overhead',
     latencyMs: 0,
-    playbooks: { 'bench-noop-1': NOOP_PLAYBOOK('bench-noop-1', 1), [`bench-noop-${1 + extraSteps}`]: NOOP_PLAYBOOK(`bench-noop-${1 + extraSteps}`, 1 + extraSteps) },
+    playbooks: {
+      'bench-noop-1': NOOP_PLAYBOOK('bench-noop-1', 1),
+      [`bench-noop-${1 + extraSteps}`]: NOOP_PLAYBOOK(`bench-noop-${1 + extraSteps}`, 1 + extraSteps),
+    },
   });
   try {
     await batch(bench, 'bench-noop-1', Math.min(100, runs), connections); // warm-up
@@ -50,8 +53,14 @@ export async function measureEngineOverhead(): Promise<EngineOverheadResult> {
       cpuMsPerRunManySteps: round(mean(many.map((b) => b.cpuMs)) / runs, 2),
       cpuUsPerStep: Math.round(mean(perStep) * 1000),
       cpuUsPerStepRange: [Math.round(Math.min(...perStep) * 1000), Math.round(Math.max(...perStep) * 1000)],
-      statementsPerStep: round((mean(many.map((b) => b.statements)) - mean(one.map((b) => b.statements))) / (runs * extraSteps), 1),
-      transactionsPerStep: round((mean(many.map((b) => b.transactions)) - mean(one.map((b) => b.transactions))) / (runs * extraSteps), 2),
+      statementsPerStep: round(
+        (mean(many.map((b) => b.statements)) - mean(one.map((b) => b.statements))) / (runs * extraSteps),
+        1,
+      ),
+      transactionsPerStep: round(
+        (mean(many.map((b) => b.transactions)) - mean(one.map((b) => b.transactions))) / (runs * extraSteps),
+        2,
+      ),
       wallMsPerStep: round((mean(many.map((b) => b.wallMs)) - mean(one.map((b) => b.wallMs))) / (runs * extraSteps), 3),
     };
   } finally {
@@ -72,8 +81,19 @@ async function batch(bench: BenchEnvironment, playbook: string, runs: number, co
   const before = await bench.service.probe();
   const cpuBefore = bench.service.cpuMs();
   const started = performance.now();
-  const load = await closedLoop({ url: bench.url, path: `/api/v1/playbooks/${playbook}/runs`, key: bench.key, connections, amount: runs, maxSeconds: 300, body: () => '{"inputs":{}}' });
-  if (load.ok !== runs) throw new Error(`Starting ${runs} runs of ${playbook}: ${load.ok} accepted, ${load.non2xx} refused, ${load.errors} errors.`);
+  const load = await closedLoop({
+    url: bench.url,
+    path: `/api/v1/playbooks/${playbook}/runs`,
+    key: bench.key,
+    connections,
+    amount: runs,
+    maxSeconds: 300,
+    body: () => '{"inputs":{}}',
+  });
+  if (load.ok !== runs)
+    throw new Error(
+      `Starting ${runs} runs of ${playbook}: ${load.ok} accepted, ${load.non2xx} refused, ${load.errors} errors.`,
+    );
   if (!(await progress.waitFor(runs, 300_000))) throw new Error(`${playbook}: the runs did not finish within 300 s.`);
   const wallMs = (progress.reached(runs) ?? performance.now()) - started;
   const cpuMs = bench.service.cpuMs() - cpuBefore;
@@ -81,5 +101,10 @@ async function batch(bench: BenchEnvironment, playbook: string, runs: number, co
   const status = await progress.byStatus();
   if ((status.succeeded ?? 0) !== runs) throw new Error(`${playbook}: ${JSON.stringify(status)} of ${runs} runs.`);
   const after = await bench.service.probe();
-  return { cpuMs, wallMs, statements: after.sql.statements - before.sql.statements, transactions: after.sql.transactions - before.sql.transactions };
+  return {
+    cpuMs,
+    wallMs,
+    statements: after.sql.statements - before.sql.statements,
+    transactions: after.sql.transactions - before.sql.transactions,
+  };
 }

@@ -26,14 +26,22 @@ export async function measureFanout(): Promise<FanoutResult> {
   const users = env.int('BENCH_FANOUT_USERS', 1000);
   const concurrency = env.int('BENCH_FANOUT_CONCURRENCY', 100);
   const fakeLatencyMs = env.int('BENCH_FANOUT_LATENCY_MS', 20);
-  const bench = await startEnvironment({ name: 'fanout', latencyMs: fakeLatencyMs, playbooks: { 'bench-fanout': FANOUT_PLAYBOOK(concurrency) } });
+  const bench = await startEnvironment({
+    name: 'fanout',
+    latencyMs: fakeLatencyMs,
+    playbooks: { 'bench-fanout': FANOUT_PLAYBOOK(concurrency) },
+  });
   try {
     addBenchUsers(bench.fake, users + 10);
     // Warm-up on other users: the token, the connection pool, the JIT.
     const warm = new RunProgress(bench, 20);
     await warm.start();
-    const warmUp = await bench.api<{ runId: string }>('POST', '/api/v1/playbooks/bench-fanout/runs', { inputs: { users: Array.from({ length: 10 }, (_, i) => benchUpn(users + i)) }, connectionTarget: 'bench' });
-    if (warmUp.status !== 202) throw new Error(`Starting the warm-up run: ${warmUp.status} ${JSON.stringify(warmUp.body)}`);
+    const warmUp = await bench.api<{ runId: string }>('POST', '/api/v1/playbooks/bench-fanout/runs', {
+      inputs: { users: Array.from({ length: 10 }, (_, i) => benchUpn(users + i)) },
+      connectionTarget: 'bench',
+    });
+    if (warmUp.status !== 202)
+      throw new Error(`Starting the warm-up run: ${warmUp.status} ${JSON.stringify(warmUp.body)}`);
     await warm.waitFor(1, 60_000);
     await warm.stop();
 
@@ -44,8 +52,12 @@ export async function measureFanout(): Promise<FanoutResult> {
     const progress = new RunProgress(bench, 20);
     await progress.start();
     const started = performance.now();
-    const reply = await bench.api<{ runId: string }>('POST', '/api/v1/playbooks/bench-fanout/runs', { inputs: { users: upns }, connectionTarget: 'bench' });
-    if (reply.status !== 202) throw new Error(`Starting the fan-out run: ${reply.status} ${JSON.stringify(reply.body)}`);
+    const reply = await bench.api<{ runId: string }>('POST', '/api/v1/playbooks/bench-fanout/runs', {
+      inputs: { users: upns },
+      connectionTarget: 'bench',
+    });
+    if (reply.status !== 202)
+      throw new Error(`Starting the fan-out run: ${reply.status} ${JSON.stringify(reply.body)}`);
     const ended = await progress.waitFor(1, 300_000);
     const wallMs = (progress.reached(1) ?? performance.now()) - started;
     await progress.stop();
@@ -65,4 +77,3 @@ export async function measureFanout(): Promise<FanoutResult> {
     await bench.close();
   }
 }
-

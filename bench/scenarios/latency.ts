@@ -1,4 +1,11 @@
-import { BENCH_UPN_PATTERN, RESPONSE_PLAYBOOK, addBenchUsers, addFakeAlerts, benchAlert, benchUpn } from '../fixtures.js';
+import {
+  BENCH_UPN_PATTERN,
+  RESPONSE_PLAYBOOK,
+  addBenchUsers,
+  addFakeAlerts,
+  benchAlert,
+  benchUpn,
+} from '../fixtures.js';
 import { type BenchEnvironment, env, onFakeArrival, percentile, round, sleep, startEnvironment } from '../harness.js';
 import { steadyRate } from '../load.js';
 import { RunProgress } from '../progress.js';
@@ -69,7 +76,12 @@ export async function measureLatency(): Promise<LatencyResult> {
     // The fallback arrival hook fires after the fake's latency: subtract it then.
     const arrivalOffset = (bench.fake as unknown as { server?: unknown }).server ? 0 : fakeLatencyMs;
 
-    const pass = async (offset: number, passRate: number, passSeconds: number, skipMs: number): Promise<LatencyPass> => {
+    const pass = async (
+      offset: number,
+      passRate: number,
+      passSeconds: number,
+      skipMs: number,
+    ): Promise<LatencyPass> => {
       const limit = offset + Math.ceil(passRate * passSeconds * 1.2) + 50;
       let next = offset;
       const progress = new RunProgress(bench, 500);
@@ -133,7 +145,7 @@ export async function measureLatency(): Promise<LatencyResult> {
 
 /** Lets the runs of the light pass finish (bounded) so they do not load the measured pass. */
 async function drainAll(bench: BenchEnvironment): Promise<void> {
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
     const running = await bench.api<{ items: unknown[] }>('GET', '/api/v1/runs?status=running&limit=1');
     const queued = await bench.api<{ items: unknown[] }>('GET', '/api/v1/runs?status=queued&limit=1');
     if (running.body.items.length === 0 && queued.body.items.length === 0) return;

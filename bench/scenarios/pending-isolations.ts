@@ -25,13 +25,23 @@ export async function measurePendingIsolations(): Promise<PendingIsolationsResul
   const count = env.int('BENCH_PENDING_ISOLATIONS', 100);
   const samples = env.int('BENCH_PENDING_SAMPLES', 20);
   // Only Defender's own call limits are lifted (100 a minute would spread the isolations out); nothing of the engine's.
-  const bench = await startEnvironment({ name: 'pending', latencyMs: 20, env: { RIPOSTE_DEFENDER_CALLS_PER_MINUTE: '100000', RIPOSTE_DEFENDER_CALLS_PER_HOUR: '1000000' } });
+  const bench = await startEnvironment({
+    name: 'pending',
+    latencyMs: 20,
+    env: { RIPOSTE_DEFENDER_CALLS_PER_MINUTE: '100000', RIPOSTE_DEFENDER_CALLS_PER_HOUR: '1000000' },
+  });
   try {
-    const machines = Array.from({ length: count }, (_, i) => bench.fake.addMachine({ computerDnsName: `offline-${i}.bench.local`, healthStatus: 'Active' }));
+    const machines = Array.from({ length: count }, (_, i) =>
+      bench.fake.addMachine({ computerDnsName: `offline-${i}.bench.local`, healthStatus: 'Active' }),
+    );
     bench.fake.scriptMachineActions({ outcome: 'StayPending', count: Infinity, type: 'Isolate' });
     const respond = async (i: number): Promise<number> => {
       const started = performance.now();
-      const { body } = await bench.api<{ status: string }>('POST', '/api/v1/responses?wait=30', { action: i % 2 ? 'azure_ad.enable_user' : 'azure_ad.disable_user', connectionTarget: 'bench', input: { user: DEMO.users.alex.upn } });
+      const { body } = await bench.api<{ status: string }>('POST', '/api/v1/responses?wait=30', {
+        action: i % 2 ? 'azure_ad.enable_user' : 'azure_ad.disable_user',
+        connectionTarget: 'bench',
+        input: { user: DEMO.users.alex.upn },
+      });
       if (body.status !== 'succeeded') throw new Error(`a simple response ended ${body.status} (or took over 30 s)`);
       return performance.now() - started;
     };
@@ -45,10 +55,18 @@ export async function measurePendingIsolations(): Promise<PendingIsolationsResul
     const baselineMs = await time();
 
     for (let i = 0; i < machines.length; i += 20) {
-      await Promise.all(machines.slice(i, i + 20).map((machine) => bench.api('POST', '/api/v1/responses', { action: 'defender.isolate_machine', connectionTarget: 'bench', input: { machine: machine.id } })));
+      await Promise.all(
+        machines.slice(i, i + 20).map((machine) =>
+          bench.api('POST', '/api/v1/responses', {
+            action: 'defender.isolate_machine',
+            connectionTarget: 'bench',
+            input: { machine: machine.id },
+          }),
+        ),
+      );
     }
     const pending = () => bench.fake.listMachineActions({ type: 'Isolate', status: 'Pending' }).length;
-    for (const deadline = Date.now() + 120_000; pending() < count; ) {
+    for (const deadline = Date.now() + 120_000; pending() < count;) {
       if (Date.now() > deadline) throw new Error(`only ${pending()} of ${count} isolations reached Defender in 120 s`);
       await new Promise((r) => setTimeout(r, 50));
     }

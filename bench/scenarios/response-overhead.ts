@@ -39,14 +39,20 @@ export async function measureResponseOverhead(): Promise<ResponseOverheadResult>
     for (let i = 0; i < 20; i++) await fire(i % 2 ? 'azure_ad.enable_user' : 'azure_ad.disable_user'); // warm up (token, JIT)
     calls = 0;
     const overheads: number[] = [];
-    for (let i = 0; i < samples; i++) overheads.push(await fire(i % 2 ? 'azure_ad.enable_user' : 'azure_ad.disable_user'));
+    for (let i = 0; i < samples; i++)
+      overheads.push(await fire(i % 2 ? 'azure_ad.enable_user' : 'azure_ad.disable_user'));
     overheads.sort((a, b) => a - b);
     const mean = overheads.reduce((a, b) => a + b, 0) / overheads.length;
     return {
       samples,
       fakeLatencyMs: latencyMs,
       azureCallsPerResponse: round(calls / samples, 2),
-      overheadMs: { p50: round(percentile(overheads, 50)), p95: round(percentile(overheads, 95)), p99: round(percentile(overheads, 99)), mean: round(mean) },
+      overheadMs: {
+        p50: round(percentile(overheads, 50)),
+        p95: round(percentile(overheads, 95)),
+        p99: round(percentile(overheads, 99)),
+        mean: round(mean),
+      },
     };
   } finally {
     await bench.close();

@@ -15,7 +15,15 @@ import type { ProbeReport } from '../service-probe.js';
 const TITLE = 'Bench throughput';
 
 export interface ThroughputResult {
-  setup: { alerts: number; connections: number; fakeLatencyMs: number; runConcurrency: string; maxPostSeconds: number; drainSeconds: number; warmup: number };
+  setup: {
+    alerts: number;
+    connections: number;
+    fakeLatencyMs: number;
+    runConcurrency: string;
+    maxPostSeconds: number;
+    drainSeconds: number;
+    warmup: number;
+  };
   posted: number;
   accepted: number;
   runsCreated: number;
@@ -76,12 +84,21 @@ export async function measureThroughput(): Promise<ThroughputResult> {
     const ids = Array.from({ length: warmup + alerts }, (_, i) => `bench-tp-${String(i).padStart(6, '0')}`);
     addFakeAlerts(bench.fake, ids);
     const ingestKey = await bench.createKey('ingest');
-    const body = (offset: number) => (i: number) => JSON.stringify(benchAlert(ids[offset + i] as string, benchUpn(offset + i), TITLE));
+    const body = (offset: number) => (i: number) =>
+      JSON.stringify(benchAlert(ids[offset + i] as string, benchUpn(offset + i), TITLE));
 
     // Warm-up: JIT, the token, the connection pool.
     const warm = new RunProgress(bench);
     await warm.start();
-    await closedLoop({ url: bench.url, path: '/api/v1/alerts', key: ingestKey, connections: 4, amount: warmup, maxSeconds: 60, body: body(0) });
+    await closedLoop({
+      url: bench.url,
+      path: '/api/v1/alerts',
+      key: ingestKey,
+      connections: 4,
+      amount: warmup,
+      maxSeconds: 60,
+      body: body(0),
+    });
     await warm.waitFor(warmup, 60_000);
     await warm.stop();
 
@@ -111,7 +128,9 @@ export async function measureThroughput(): Promise<ThroughputResult> {
     // Posts cut off by the time cap were answered to no one but may have been stored: count the
     // alerts the service accepted (each fires one run) from its metrics, once the last are in.
     await sleep(1000);
-    const newAlerts = metricSum(await bench.metrics(), 'riposte_alerts_total', { result: 'new' }) - metricSum(before.metrics, 'riposte_alerts_total', { result: 'new' });
+    const newAlerts =
+      metricSum(await bench.metrics(), 'riposte_alerts_total', { result: 'new' }) -
+      metricSum(before.metrics, 'riposte_alerts_total', { result: 'new' });
     runsCreated = Math.max(runsCreated, newAlerts);
     accepted = Math.max(accepted, newAlerts);
     const complete = await progress.waitFor(runsCreated, drainSeconds * 1000);
@@ -122,12 +141,23 @@ export async function measureThroughput(): Promise<ThroughputResult> {
     const after = await snapshot(bench);
     const byStatus = await progress.byStatus();
     const listed = await countRuns(bench, 'playbook=bench-response&status=succeeded');
-    if (complete && listed < warmup + (byStatus.succeeded ?? 0)) throw new Error(`The runs list shows ${listed} succeeded runs; the metrics ${warmup + (byStatus.succeeded ?? 0)}.`);
+    if (complete && listed < warmup + (byStatus.succeeded ?? 0))
+      throw new Error(
+        `The runs list shows ${listed} succeeded runs; the metrics ${warmup + (byStatus.succeeded ?? 0)}.`,
+      );
 
     const totalSeconds = (lastAt - t0) / 1000;
     const cpuMs = after.cpuMs - before.cpuMs;
     return {
-      setup: { alerts, connections, fakeLatencyMs, runConcurrency: runConcurrency || '64 (default)', maxPostSeconds, drainSeconds, warmup },
+      setup: {
+        alerts,
+        connections,
+        fakeLatencyMs,
+        runConcurrency: runConcurrency || '64 (default)',
+        maxPostSeconds,
+        drainSeconds,
+        warmup,
+      },
       posted: load.sent,
       accepted,
       runsCreated,
@@ -164,7 +194,14 @@ interface Snapshot {
 async function snapshot(bench: BenchEnvironment): Promise<Snapshot> {
   const cpuMs = bench.service.cpuMs();
   const at = performance.now();
-  return { at, cpuMs, metrics: await bench.metrics(), probe: await bench.service.probe(), db: await databaseStats(bench.dataDir), graphCalls: bench.fake.count({ service: 'graph' }) };
+  return {
+    at,
+    cpuMs,
+    metrics: await bench.metrics(),
+    probe: await bench.service.probe(),
+    db: await databaseStats(bench.dataDir),
+    graphCalls: bench.fake.count({ service: 'graph' }),
+  };
 }
 
 export function storageFigures(before: Snapshot, after: Snapshot, runs: number): StorageFigures {
@@ -197,7 +234,8 @@ export function storageFigures(before: Snapshot, after: Snapshot, runs: number):
 export async function tokenFigures(bench: BenchEnvironment): Promise<TokenFigures> {
   const metrics = await bench.metrics();
   let actions = 0;
-  for (const [series, value] of metrics) if (series.startsWith('riposte_actions_total{') && !series.includes('action="core.noop"')) actions += value;
+  for (const [series, value] of metrics)
+    if (series.startsWith('riposte_actions_total{') && !series.includes('action="core.noop"')) actions += value;
   const byResource: Record<string, number> = {};
   for (const [series, value] of metrics) {
     const resource = /^riposte_token_requests_total\{.*resource="([^"]+)"/.exec(series)?.[1];
@@ -206,6 +244,11 @@ export async function tokenFigures(bench: BenchEnvironment): Promise<TokenFigure
   const tokenRequests = bench.fake.tokenRequests();
   // One target here; each resource used needs one token per lifetime (3599 s in the fake; every scenario is shorter).
   const allowed = Math.max(1, Object.keys(byResource).length);
-  return { tokenRequests, actions, perThousandActions: round((tokenRequests * 1000) / Math.max(1, actions), 2), allowed, byResource };
+  return {
+    tokenRequests,
+    actions,
+    perThousandActions: round((tokenRequests * 1000) / Math.max(1, actions), 2),
+    allowed,
+    byResource,
+  };
 }
-

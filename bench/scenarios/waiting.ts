@@ -37,15 +37,32 @@ export interface WaitingResult {
     rssAfterRecoveryBytes: number;
     bytesPerRecoveredRun: number;
   };
-  storage: { dbBytesPerWaitingRun: number; statementsPerWaitingRun: number; transactionsPerWaitingRun: number; tablesPerRun: { table: string; rows: number; bytes: number }[] };
-  recovery: { stopMs: number; emptyStartMs: number; startMs: number; listedWaiting: number; listMs: number; approvalToEndMs: number[]; sample: number };
+  storage: {
+    dbBytesPerWaitingRun: number;
+    statementsPerWaitingRun: number;
+    transactionsPerWaitingRun: number;
+    tablesPerRun: { table: string; rows: number; bytes: number }[];
+  };
+  recovery: {
+    stopMs: number;
+    emptyStartMs: number;
+    startMs: number;
+    listedWaiting: number;
+    listMs: number;
+    approvalToEndMs: number[];
+    sample: number;
+  };
 }
 
 export async function measureWaiting(): Promise<WaitingResult> {
   const runs = env.int('BENCH_WAITING_RUNS', 10_000);
   const maxWaitSeconds = env.int('BENCH_WAITING_MAX_SECONDS', 240);
   const warmup = 100;
-  const bench = await startEnvironment({ name: 'waiting', latencyMs: 0, playbooks: { 'bench-approval': APPROVAL_PLAYBOOK(TITLE) } });
+  const bench = await startEnvironment({
+    name: 'waiting',
+    latencyMs: 0,
+    playbooks: { 'bench-approval': APPROVAL_PLAYBOOK(TITLE) },
+  });
   try {
     const emptyStartMs = bench.service.startMs;
     await sleep(1000);
@@ -59,7 +76,13 @@ export async function measureWaiting(): Promise<WaitingResult> {
         connections,
         amount: Math.ceil(count / PER_REQUEST),
         maxSeconds: maxWaitSeconds,
-        body: (r) => JSON.stringify({ value: Array.from({ length: Math.min(PER_REQUEST, count - r * PER_REQUEST) }, (_, j) => offset + r * PER_REQUEST + j).map((i) => benchAlert(`bench-wait-${i}`, benchUpn(i), TITLE)) }),
+        body: (r) =>
+          JSON.stringify({
+            value: Array.from(
+              { length: Math.min(PER_REQUEST, count - r * PER_REQUEST) },
+              (_, j) => offset + r * PER_REQUEST + j,
+            ).map((i) => benchAlert(`bench-wait-${i}`, benchUpn(i), TITLE)),
+          }),
       });
 
     await post(0, warmup, 1);
@@ -70,7 +93,8 @@ export async function measureWaiting(): Promise<WaitingResult> {
 
     const started = performance.now();
     const load = await post(warmup, runs, 4);
-    if (!(await quiet(bench, maxWaitSeconds * 1000))) process.stderr.write(`  ! waiting: runs still queued or running after ${maxWaitSeconds} s\n`);
+    if (!(await quiet(bench, maxWaitSeconds * 1000)))
+      process.stderr.write(`  ! waiting: runs still queued or running after ${maxWaitSeconds} s\n`);
     const createSeconds = (performance.now() - started) / 1000;
     const created = load.ok * PER_REQUEST;
     const waiting = (await countRuns(bench, 'status=waiting')) - warmup;
@@ -95,9 +119,14 @@ export async function measureWaiting(): Promise<WaitingResult> {
     for (const { id } of page.body.items) {
       const t = performance.now();
       const target = (progress.samples.at(-1)?.finished ?? 0) + 1;
-      const decided = await bench.api('POST', `/api/v1/runs/${id}/approvals/approve`, { decision: 'approve', comment: 'bench' });
-      if (decided.status !== 200) throw new Error(`Approving run ${id}: ${decided.status} ${JSON.stringify(decided.body)}`);
-      if (!(await progress.waitFor(target, 30_000))) throw new Error(`Run ${id} did not end within 30 s of its approval.`);
+      const decided = await bench.api('POST', `/api/v1/runs/${id}/approvals/approve`, {
+        decision: 'approve',
+        comment: 'bench',
+      });
+      if (decided.status !== 200)
+        throw new Error(`Approving run ${id}: ${decided.status} ${JSON.stringify(decided.body)}`);
+      if (!(await progress.waitFor(target, 30_000)))
+        throw new Error(`Run ${id} did not end within 30 s of its approval.`);
       approvalToEndMs.push(round(performance.now() - t, 1));
     }
     await progress.stop();
@@ -125,7 +154,15 @@ export async function measureWaiting(): Promise<WaitingResult> {
         transactionsPerWaitingRun: round((probeAfter.sql.transactions - probeBefore.sql.transactions) / n, 2),
         tablesPerRun: db.tables.map((t) => ({ table: t.table, rows: round(t.rows, 2), bytes: Math.round(t.bytes) })),
       },
-      recovery: { stopMs: Math.round(stopMs), emptyStartMs: Math.round(emptyStartMs), startMs: Math.round(service.startMs), listedWaiting, listMs: Math.round(listMs), approvalToEndMs, sample },
+      recovery: {
+        stopMs: Math.round(stopMs),
+        emptyStartMs: Math.round(emptyStartMs),
+        startMs: Math.round(service.startMs),
+        listedWaiting,
+        listMs: Math.round(listMs),
+        approvalToEndMs,
+        sample,
+      },
     };
   } finally {
     await bench.close();
@@ -141,7 +178,7 @@ async function settledMemory(bench: BenchEnvironment): Promise<{ rss: number; he
 
 /** True once no run is queued or running. */
 async function quiet(bench: BenchEnvironment, timeoutMs: number): Promise<boolean> {
-  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
     const running = await bench.api<{ items: unknown[] }>('GET', '/api/v1/runs?status=running&limit=1');
     const queued = await bench.api<{ items: unknown[] }>('GET', '/api/v1/runs?status=queued&limit=1');
     if (running.body.items.length === 0 && queued.body.items.length === 0) return true;

@@ -25,7 +25,12 @@ let service: TestService;
 let context: BrowserContext;
 let page: Page;
 let profile: string;
-const keys: Record<'analyst' | 'viewer' | 'ingest' | 'author', string> = { analyst: '', viewer: '', ingest: '', author: '' };
+const keys: Record<'analyst' | 'viewer' | 'ingest' | 'author', string> = {
+  analyst: '',
+  viewer: '',
+  ingest: '',
+  author: '',
+};
 
 function alert(id: string) {
   return {
@@ -39,8 +44,25 @@ function alert(id: string) {
     createdDateTime: '2026-12-04T08:00:00Z',
     lastUpdateDateTime: '2026-12-04T08:00:00Z',
     evidence: [
-      { '@odata.type': '#microsoft.graph.security.userEvidence', roles: ['compromised'], verdict: 'suspicious', userAccount: { accountName: 'adelev', userPrincipalName: DEMO.users.adele.upn, azureAdUserId: DEMO.users.adele.id, domainName: 'contoso.com', displayName: 'Adele Vance' } },
-      { '@odata.type': '#microsoft.graph.security.deviceEvidence', roles: [], verdict: 'suspicious', mdeDeviceId: DEMO.machines.webServer.id, deviceDnsName: DEMO.machines.webServer.dnsName },
+      {
+        '@odata.type': '#microsoft.graph.security.userEvidence',
+        roles: ['compromised'],
+        verdict: 'suspicious',
+        userAccount: {
+          accountName: 'adelev',
+          userPrincipalName: DEMO.users.adele.upn,
+          azureAdUserId: DEMO.users.adele.id,
+          domainName: 'contoso.com',
+          displayName: 'Adele Vance',
+        },
+      },
+      {
+        '@odata.type': '#microsoft.graph.security.deviceEvidence',
+        roles: [],
+        verdict: 'suspicious',
+        mdeDeviceId: DEMO.machines.webServer.id,
+        deviceDnsName: DEMO.machines.webServer.dnsName,
+      },
     ],
   };
 }
@@ -73,7 +95,15 @@ async function open(screen: string): Promise<void> {
 async function check(name: string): Promise<void> {
   await page.waitForLoadState('networkidle').catch(() => {});
   const results = await new AxeBuilder({ page }).analyze();
-  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
+  const bad = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${v.id}: ${v.help} (${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join(', ')})`,
+    );
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
   expect(bad, `accessibility on ${name}`).toEqual([]);
 }
@@ -87,12 +117,24 @@ describe('the web console in a browser', { timeout: 300_000 }, () => {
     fake.seedDemo();
     service = await startService({ RIPOSTE_PLAYBOOKS_DIR: PLAYBOOKS });
     expect((await service.request('POST', '/api/v1/connection-targets', { body: demoTarget(fake) })).status).toBe(201);
-    for (const role of Object.keys(keys) as (keyof typeof keys)[]) keys[role] = (await service.request('POST', '/api/v1/api-keys', { body: { name: `browser-${role}`, role } })).body.key;
+    for (const role of Object.keys(keys) as (keyof typeof keys)[])
+      keys[role] = (
+        await service.request('POST', '/api/v1/api-keys', { body: { name: `browser-${role}`, role } })
+      ).body.key;
     profile = mkdtempSync(join(tmpdir(), 'riposte-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1400, height: 900 },
     });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: service.url });
@@ -116,7 +158,9 @@ describe('the web console in a browser', { timeout: 300_000 }, () => {
     await check('sign-in');
     await signIn(keys.analyst);
     await expect.poll(() => page.getByTestId('whoami').textContent()).toContain('analyst');
-    expect(await page.evaluate(() => ({ local: localStorage.length, session: sessionStorage.getItem('riposte.key') }))).toEqual({ local: 0, session: keys.analyst });
+    expect(
+      await page.evaluate(() => ({ local: localStorage.length, session: sessionStorage.getItem('riposte.key') })),
+    ).toEqual({ local: 0, session: keys.analyst });
     expect(page.url()).not.toContain(keys.analyst);
     await page.getByText('live', { exact: true }).waitFor();
     await check('overview');
@@ -135,8 +179,14 @@ describe('the web console in a browser', { timeout: 300_000 }, () => {
     // The row arrives through the live stream; the page is never reloaded.
     await page.getByRole('link', { name: runId.slice(0, 8) }).waitFor({ timeout: WAIT });
     expect(await page.getByTestId('run-row').count()).toBe(before + 1);
-    await until('the run to wait for its approval', async () => (await service.request('GET', `/api/v1/runs/${runId}`)).body.status === 'waiting');
-    await page.getByRole('row', { name: new RegExp(runId.slice(0, 8)) }).getByText('waiting').waitFor({ timeout: WAIT });
+    await until(
+      'the run to wait for its approval',
+      async () => (await service.request('GET', `/api/v1/runs/${runId}`)).body.status === 'waiting',
+    );
+    await page
+      .getByRole('row', { name: new RegExp(runId.slice(0, 8)) })
+      .getByText('waiting')
+      .waitFor({ timeout: WAIT });
     await check('runs');
 
     await open('Approvals');
@@ -147,7 +197,10 @@ describe('the web console in a browser', { timeout: 300_000 }, () => {
     await page.keyboard.type('Confirmed with the user: isolate the server.');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
-    await page.getByRole('status').getByText(/Approved approve_isolation/).waitFor({ timeout: WAIT });
+    await page
+      .getByRole('status')
+      .getByText(/Approved approve_isolation/)
+      .waitFor({ timeout: WAIT });
     await card.waitFor({ state: 'detached', timeout: WAIT });
 
     await page.goto(`${service.url}/runs/${runId}`);
@@ -163,7 +216,10 @@ describe('the web console in a browser', { timeout: 300_000 }, () => {
   it('undoes a disable from the action center, and the user is enabled again in the fake cloud', async () => {
     expect(fake.getUser(DEMO.users.adele.upn)?.accountEnabled).toBe(false);
     await open('Action center');
-    const row = page.getByTestId('change-row').filter({ hasText: 'azure_ad.disable_user' }).filter({ hasText: DEMO.users.adele.upn });
+    const row = page
+      .getByTestId('change-row')
+      .filter({ hasText: 'azure_ad.disable_user' })
+      .filter({ hasText: DEMO.users.adele.upn });
     await row.first().waitFor();
     await check('action-center');
     await row.first().getByRole('button', { name: 'Undo' }).click();
@@ -186,7 +242,18 @@ describe('the web console in a browser', { timeout: 300_000 }, () => {
       await page.keyboard.press('ControlOrMeta+A');
       await page.keyboard.press('ControlOrMeta+V');
     };
-    const broken = ['id: browser-made', 'name: Made in the browser', 'inputs:', '  user: { type: string }', 'steps:', '  - id: disable', '    action: azure_ad.disable_usr', '    with:', '      user: ${{ inputs.user }}', ''].join('\n');
+    const broken = [
+      'id: browser-made',
+      'name: Made in the browser',
+      'inputs:',
+      '  user: { type: string }',
+      'steps:',
+      '  - id: disable',
+      '    action: azure_ad.disable_usr',
+      '    with:',
+      '      user: ${{ inputs.user }}',
+      '',
+    ].join('\n');
     await write(broken);
     await page.getByLabel('Playbook id').fill('browser-made');
     await page.getByRole('button', { name: 'Save as new version' }).click();
@@ -208,7 +275,12 @@ describe('the web console in a browser', { timeout: 300_000 }, () => {
 
   it('registers a connection target with the guided steps and names the missing role', async () => {
     const clientId = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
-    fake.addApp({ clientId, tenantId: DEMO.tenantId, secrets: ['browser-secret-value'], roles: { graph: ['User.ReadWrite.All'], defender: ['Machine.Read.All'] } });
+    fake.addApp({
+      clientId,
+      tenantId: DEMO.tenantId,
+      secrets: ['browser-secret-value'],
+      roles: { graph: ['User.ReadWrite.All'], defender: ['Machine.Read.All'] },
+    });
     await signIn(ADMIN_KEY);
     await open('Connection targets');
     await page.getByRole('button', { name: 'Add connection target' }).click();
@@ -223,7 +295,13 @@ describe('the web console in a browser', { timeout: 300_000 }, () => {
     await dialog.getByRole('button', { name: 'Next' }).click();
     await dialog.getByLabel('Name').fill('browser-partial');
     await dialog.getByLabel('Cloud').selectOption('custom');
-    for (const [label, url] of [['Authority URL', fake.endpoints.authority], ['Graph URL', fake.endpoints.graph], ['Defender URL', fake.endpoints.defender], ['Management URL', fake.endpoints.management]] as const) await dialog.getByLabel(label).fill(url);
+    for (const [label, url] of [
+      ['Authority URL', fake.endpoints.authority],
+      ['Graph URL', fake.endpoints.graph],
+      ['Defender URL', fake.endpoints.defender],
+      ['Management URL', fake.endpoints.management],
+    ] as const)
+      await dialog.getByLabel(label).fill(url);
     await dialog.getByRole('button', { name: 'Save and test' }).click();
     const card = page.getByRole('region', { name: 'Connection target browser-partial' });
     await card.getByText('Missing: Machine.Isolate').waitFor({ timeout: WAIT });
@@ -238,12 +316,24 @@ describe('the web console in a browser', { timeout: 300_000 }, () => {
     await open('Action center');
     await page.getByTestId('change-row').first().waitFor();
     expect(await page.getByRole('button', { name: /Undo/ }).count()).toBe(0);
-    expect(await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Respond' }).count()).toBe(0);
+    expect(await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Respond' }).count()).toBe(
+      0,
+    );
     const forged = await page.evaluate(async (id) => {
-      const response = await fetch(`/api/v1/runs/${id}/revert`, { method: 'POST', headers: { Authorization: `Bearer ${sessionStorage.getItem('riposte.key')}`, 'Idempotency-Key': crypto.randomUUID() } });
+      const response = await fetch(`/api/v1/runs/${id}/revert`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${sessionStorage.getItem('riposte.key')}`,
+          'Idempotency-Key': crypto.randomUUID(),
+        },
+      });
       return { status: response.status, type: response.headers.get('content-type'), body: await response.json() };
     }, runId);
-    expect(forged).toMatchObject({ status: 403, type: expect.stringMatching(/problem\+json/), body: { code: 'forbidden' } });
+    expect(forged).toMatchObject({
+      status: 403,
+      type: expect.stringMatching(/problem\+json/),
+      body: { code: 'forbidden' },
+    });
   });
 
   it('every screen passes the accessibility check, in both themes', async () => {
@@ -255,7 +345,10 @@ describe('the web console in a browser', { timeout: 300_000 }, () => {
       await check(screen.toLowerCase().replace(/ /g, '-'));
     }
     await open('Alerts');
-    await page.getByRole('link', { name: alert('x').title }).first().click();
+    await page
+      .getByRole('link', { name: alert('x').title })
+      .first()
+      .click();
     await page.getByRole('tab', { name: 'Entities' }).waitFor();
     await check('alert-detail');
     await page.getByRole('button', { name: /Switch to (dark|light) theme/ }).click();

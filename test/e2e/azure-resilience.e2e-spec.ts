@@ -23,20 +23,30 @@ beforeEach(() => {
 /** A new connection target per test: its msal application (and token cache) starts empty. */
 async function freshTarget(): Promise<string> {
   const name = `t${++targetCount}`;
-  expect((await service.request('POST', '/api/v1/connection-targets', { body: demoTarget(fake, name) })).status).toBe(201);
+  expect((await service.request('POST', '/api/v1/connection-targets', { body: demoTarget(fake, name) })).status).toBe(
+    201,
+  );
   return name;
 }
 
 async function respond(target: string, action: string, input: Record<string, unknown>) {
-  const { body } = await service.request('POST', '/api/v1/responses', { body: { action, connectionTarget: target, input } });
+  const { body } = await service.request('POST', '/api/v1/responses', {
+    body: { action, connectionTarget: target, input },
+  });
   return waitForRun(service, body.runId, 30_000);
 }
 
 describe('tokens', () => {
   it('20 concurrent responses on one target cause one token request', async () => {
     const target = await freshTarget();
-    const users = Object.values(DEMO.users).filter((u) => u.upn !== DEMO.users.breakGlass.upn && u.upn !== DEMO.users.nestor.upn);
-    const runs = await Promise.all(Array.from({ length: 20 }, (_, i) => respond(target, 'azure_ad.get_user', { user: users[i % users.length]!.upn })));
+    const users = Object.values(DEMO.users).filter(
+      (u) => u.upn !== DEMO.users.breakGlass.upn && u.upn !== DEMO.users.nestor.upn,
+    );
+    const runs = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        respond(target, 'azure_ad.get_user', { user: users[i % users.length]!.upn }),
+      ),
+    );
     expect(runs.map((r) => r.status)).toEqual(Array(20).fill('succeeded'));
     expect(fake.tokenRequests()).toBe(1);
   });
@@ -59,7 +69,13 @@ describe('throttling and faults', () => {
     expect((await respond(target, 'azure_ad.disable_user', { user: DEMO.users.alex.upn })).status).toBe('succeeded');
 
     // The isolate reaches Defender, which acts, but the connection drops before the answer.
-    fake.faults.inject({ service: 'defender', method: 'POST', path: '/isolate', preset: 'resetConnection', effect: 'before' });
+    fake.faults.inject({
+      service: 'defender',
+      method: 'POST',
+      path: '/isolate',
+      preset: 'resetConnection',
+      effect: 'before',
+    });
     const run = await respond(target, 'defender.isolate_machine', { machine: DEMO.machines.webServer.id });
     expect(run.status).toBe('succeeded');
     expect(fake.count({ service: 'defender', method: 'POST', path: '/isolate' })).toBe(1);
@@ -78,7 +94,10 @@ describe('throttling and faults', () => {
     const target = await freshTarget();
     fake.faults.inject({ service: 'defender', method: 'POST', preset: 'forbidden' });
     const run = await respond(target, 'defender.isolate_machine', { machine: DEMO.machines.webServer.id });
-    expect(run.steps[0].error).toMatchObject({ code: 'insufficient_privileges', message: expect.stringMatching(/Defender for Endpoint refused/) });
+    expect(run.steps[0].error).toMatchObject({
+      code: 'insufficient_privileges',
+      message: expect.stringMatching(/Defender for Endpoint refused/),
+    });
   });
 });
 
@@ -86,10 +105,22 @@ describe('Defender machine actions', () => {
   it('follows an isolation that is already pending instead of failing (ActiveRequestAlreadyExists)', async () => {
     const target = await freshTarget();
     fake.scriptMachineActions({ outcome: 'StayPending', type: 'Isolate' });
-    const first = await service.request('POST', '/api/v1/responses', { body: { action: 'defender.isolate_machine', connectionTarget: target, input: { machine: DEMO.machines.meganLaptop.id } } });
+    const first = await service.request('POST', '/api/v1/responses', {
+      body: {
+        action: 'defender.isolate_machine',
+        connectionTarget: target,
+        input: { machine: DEMO.machines.meganLaptop.id },
+      },
+    });
     await fake.waitForRequest({ service: 'defender', method: 'POST', path: '/isolate' });
     const pending = fake.listMachineActions({ machineId: DEMO.machines.meganLaptop.id, type: 'Isolate' })[0]!;
-    const second = await service.request('POST', '/api/v1/responses', { body: { action: 'defender.isolate_machine', connectionTarget: target, input: { machine: DEMO.machines.meganLaptop.id } } });
+    const second = await service.request('POST', '/api/v1/responses', {
+      body: {
+        action: 'defender.isolate_machine',
+        connectionTarget: target,
+        input: { machine: DEMO.machines.meganLaptop.id },
+      },
+    });
     await fake.waitForRequest({ service: 'defender', method: 'POST', path: '/isolate', status: 400 });
     fake.completeMachineAction(pending.id, 'Succeeded');
     const [a, b] = await Promise.all([waitForRun(service, first.body.runId), waitForRun(service, second.body.runId)]);
@@ -102,6 +133,9 @@ describe('Defender machine actions', () => {
     const target = await freshTarget();
     fake.scriptMachineActions({ outcome: 'Failed', type: 'Isolate' });
     const run = await respond(target, 'defender.isolate_machine', { machine: DEMO.machines.webServer.dnsName });
-    expect(run.steps[0].error).toMatchObject({ code: 'machine_action_failed', message: expect.stringMatching(/ended Failed/) });
+    expect(run.steps[0].error).toMatchObject({
+      code: 'machine_action_failed',
+      message: expect.stringMatching(/ended Failed/),
+    });
   });
 });

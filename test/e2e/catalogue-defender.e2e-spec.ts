@@ -12,7 +12,13 @@ beforeAll(async () => {
   fake.seedDemo();
   service = await startService();
   expect((await service.request('POST', '/api/v1/connection-targets', { body: demoTarget(fake) })).status).toBe(201);
-  expect((await service.request('POST', '/api/v1/guardrails/protected', { body: { kind: 'machineTag', value: 'Tier0', reason: 'domain controllers and web front ends' } })).status).toBe(201);
+  expect(
+    (
+      await service.request('POST', '/api/v1/guardrails/protected', {
+        body: { kind: 'machineTag', value: 'Tier0', reason: 'domain controllers and web front ends' },
+      })
+    ).status,
+  ).toBe(201);
 });
 afterAll(async () => {
   await service?.close();
@@ -23,7 +29,9 @@ beforeEach(() => {
 });
 
 async function respond(action: string, input: Record<string, unknown>, extra: Record<string, unknown> = {}) {
-  const started = await service.request('POST', '/api/v1/responses', { body: { action, connectionTarget: 'contoso', input, reason: 'e2e', ...extra } });
+  const started = await service.request('POST', '/api/v1/responses', {
+    body: { action, connectionTarget: 'contoso', input, reason: 'e2e', ...extra },
+  });
   expect(started.status, started.text).toBe(202);
   return waitForRun(service, started.body.runId);
 }
@@ -58,17 +66,33 @@ describe('the catalogue', () => {
     ];
     for (const [id, inverse, destructive, role] of expected) {
       expect(byId.get(id), id).toMatchObject({ inverse, destructive });
-      expect(byId.get(id).requiredRoles.map((r: { role: string }) => r.role), id).toContain(role);
+      expect(
+        byId.get(id).requiredRoles.map((r: { role: string }) => r.role),
+        id,
+      ).toContain(role);
     }
   });
 
   it('refuses a malformed hash, address or URL with the field named', async () => {
-    for (const input of [{ type: 'FileSha256', value: 'abc' }, { type: 'IpAddress', value: '300.1.1.1' }, { type: 'Url', value: 'javascript:alert(1)' }, { type: 'Registry', value: 'x' }]) {
-      const bad = await service.request('POST', '/api/v1/responses', { body: { action: 'defender.create_indicator', connectionTarget: 'contoso', input } });
+    for (const input of [
+      { type: 'FileSha256', value: 'abc' },
+      { type: 'IpAddress', value: '300.1.1.1' },
+      { type: 'Url', value: 'javascript:alert(1)' },
+      { type: 'Registry', value: 'x' },
+    ]) {
+      const bad = await service.request('POST', '/api/v1/responses', {
+        body: { action: 'defender.create_indicator', connectionTarget: 'contoso', input },
+      });
       expect(bad.status, JSON.stringify(input)).toBe(400);
       expect(bad.body.errors.length).toBeGreaterThan(0);
     }
-    const sha = await service.request('POST', '/api/v1/responses', { body: { action: 'defender.stop_and_quarantine_file', connectionTarget: 'contoso', input: { machine: adele.dnsName, sha1: DEMO.files.invoiceDropper.sha256 } } });
+    const sha = await service.request('POST', '/api/v1/responses', {
+      body: {
+        action: 'defender.stop_and_quarantine_file',
+        connectionTarget: 'contoso',
+        input: { machine: adele.dnsName, sha1: DEMO.files.invoiceDropper.sha256 },
+      },
+    });
     expect(sha.status).toBe(400);
     expect(sha.body.errors).toEqual([expect.objectContaining({ path: '/input/sha1' })]);
   });
@@ -77,7 +101,10 @@ describe('the catalogue', () => {
 describe('machine actions, followed to their end', () => {
   it('runs a full antivirus scan', async () => {
     const run = await respond('defender.run_antivirus_scan', { machine: adele.dnsName, scanType: 'Full' });
-    expect(run.steps[0]).toMatchObject({ status: 'succeeded', output: { machineId: adele.id, type: 'RunAntiVirusScan', status: 'Succeeded' } });
+    expect(run.steps[0]).toMatchObject({
+      status: 'succeeded',
+      output: { machineId: adele.id, type: 'RunAntiVirusScan', status: 'Succeeded' },
+    });
     const action = fake.listMachineActions({ machineId: adele.id, type: 'RunAntiVirusScan' })[0];
     expect(action).toMatchObject({ scope: 'Full', status: 'Succeeded' });
     expect(action?.requestorComment).toContain(`riposte:${run.id}/response`);
@@ -98,13 +125,28 @@ describe('machine actions, followed to their end', () => {
   });
 
   it('stops and quarantines a file by SHA-1, planning the exact request first', async () => {
-    const dry = await respond('defender.stop_and_quarantine_file', { machine: adele.dnsName, sha1: DEMO.files.invoiceDropper.sha1.toUpperCase() }, { dryRun: true });
+    const dry = await respond(
+      'defender.stop_and_quarantine_file',
+      { machine: adele.dnsName, sha1: DEMO.files.invoiceDropper.sha1.toUpperCase() },
+      { dryRun: true },
+    );
     expect(dry.steps[0].output.requests).toEqual([
-      { method: 'POST', url: `${api()}/machines/${adele.id}/StopAndQuarantineFile`, body: { Comment: `File stopped and quarantined by Riposte [riposte:${dry.id}/response]`, Sha1: DEMO.files.invoiceDropper.sha1 }, headers: { Authorization: 'Bearer [REDACTED]', 'Content-Type': 'application/json' } },
+      {
+        method: 'POST',
+        url: `${api()}/machines/${adele.id}/StopAndQuarantineFile`,
+        body: {
+          Comment: `File stopped and quarantined by Riposte [riposte:${dry.id}/response]`,
+          Sha1: DEMO.files.invoiceDropper.sha1,
+        },
+        headers: { Authorization: 'Bearer [REDACTED]', 'Content-Type': 'application/json' },
+      },
     ]);
     expect(fake.listMachineActions({ type: 'StopAndQuarantineFile' })).toHaveLength(0);
 
-    const run = await respond('defender.stop_and_quarantine_file', { machine: adele.dnsName, sha1: DEMO.files.invoiceDropper.sha1 });
+    const run = await respond('defender.stop_and_quarantine_file', {
+      machine: adele.dnsName,
+      sha1: DEMO.files.invoiceDropper.sha1,
+    });
     expect(run.steps[0]).toMatchObject({ status: 'succeeded' });
     expect(fake.getMachine(adele.id)?.quarantinedFiles).toContain(DEMO.files.invoiceDropper.sha1);
   });
@@ -117,26 +159,42 @@ describe('machine actions, followed to their end', () => {
 
   it('joins a scan already pending instead of failing', async () => {
     const script = fake.scriptMachineActions({ outcome: 'StayPending', type: 'RunAntiVirusScan', machineId: megan.id });
-    const start = () => service.request('POST', '/api/v1/responses', { body: { action: 'defender.run_antivirus_scan', connectionTarget: 'contoso', input: { machine: megan.id } } });
+    const start = () =>
+      service.request('POST', '/api/v1/responses', {
+        body: { action: 'defender.run_antivirus_scan', connectionTarget: 'contoso', input: { machine: megan.id } },
+      });
     const afterSeq = fake.lastRequestSeq;
     const first = await start();
     await fake.waitForRequest({ service: 'defender', method: 'POST', path: '/runAntiVirusScan', afterSeq }, 10_000);
     script.remove();
     const second = await start();
-    await fake.waitForRequest({ service: 'defender', method: 'POST', path: '/runAntiVirusScan', status: 400, afterSeq }, 10_000);
+    await fake.waitForRequest(
+      { service: 'defender', method: 'POST', path: '/runAntiVirusScan', status: 400, afterSeq },
+      10_000,
+    );
     const pending = fake.listMachineActions({ machineId: megan.id, type: 'RunAntiVirusScan', status: 'Pending' })[0];
     expect(pending).toBeDefined();
     // The second run follows the first one's action; completing it ends both.
     fake.completeMachineAction(pending!.id, 'Succeeded');
     const joined = await waitForRun(service, second.body.runId);
-    expect(joined.steps[0]).toMatchObject({ status: 'succeeded', output: { joinedExistingAction: true, machineActionId: pending!.id } });
+    expect(joined.steps[0]).toMatchObject({
+      status: 'succeeded',
+      output: { joinedExistingAction: true, machineActionId: pending!.id },
+    });
     expect((await waitForRun(service, first.body.runId)).status).toBe('succeeded');
   });
 
   it('refuses a machine carrying a protected tag, also in a dry run', async () => {
     for (const dryRun of [true, false]) {
-      const run = await respond('defender.restrict_app_execution', { machine: DEMO.machines.webServer.dnsName }, { dryRun });
-      expect(run.steps[0].error).toMatchObject({ code: 'protected_entity', message: expect.stringMatching(/protected Defender tag 'tier0'/) });
+      const run = await respond(
+        'defender.restrict_app_execution',
+        { machine: DEMO.machines.webServer.dnsName },
+        { dryRun },
+      );
+      expect(run.steps[0].error).toMatchObject({
+        code: 'protected_entity',
+        message: expect.stringMatching(/protected Defender tag 'tier0'/),
+      });
     }
     expect(fake.listMachineActions({ machineId: DEMO.machines.webServer.id })).toHaveLength(0);
   });
@@ -145,7 +203,10 @@ describe('machine actions, followed to their end', () => {
 describe('machine tags', () => {
   it('adds a tag and the revert removes it', async () => {
     const run = await respond('defender.add_machine_tag', { machine: megan.dnsName, tag: 'Riposte-Contained' });
-    expect(run.steps[0]).toMatchObject({ status: 'succeeded', output: { machineId: megan.id, machineTags: expect.arrayContaining(['Riposte-Contained']) } });
+    expect(run.steps[0]).toMatchObject({
+      status: 'succeeded',
+      output: { machineId: megan.id, machineTags: expect.arrayContaining(['Riposte-Contained']) },
+    });
     expect(fake.getMachine(megan.id)?.machineTags).toContain('Riposte-Contained');
     const undone = await revert(run.id);
     expect(undone.steps[0]).toMatchObject({ action: 'defender.remove_machine_tag', status: 'succeeded' });
@@ -154,12 +215,21 @@ describe('machine tags', () => {
 
   it('is reconciled by reading the tags when the answer is lost', async () => {
     const afterSeq = fake.lastRequestSeq;
-    fake.faults.inject({ service: 'defender', method: 'POST', path: '/tags', preset: 'resetConnection', effect: 'before', times: 'unlimited' });
+    fake.faults.inject({
+      service: 'defender',
+      method: 'POST',
+      path: '/tags',
+      preset: 'resetConnection',
+      effect: 'before',
+      times: 'unlimited',
+    });
     const run = await respond('defender.add_machine_tag', { machine: adele.id, tag: 'Under-Investigation' });
     expect(run.steps[0]).toMatchObject({ status: 'succeeded' });
     expect(fake.getMachine(adele.id)?.machineTags).toContain('Under-Investigation');
     // Idempotent, so the HTTP layer may retry it; either way the tag is there once.
-    expect(fake.requests({ service: 'defender', method: 'POST', path: '/tags', afterSeq }).length).toBeGreaterThanOrEqual(1);
+    expect(
+      fake.requests({ service: 'defender', method: 'POST', path: '/tags', afterSeq }).length,
+    ).toBeGreaterThanOrEqual(1);
     expect(fake.getMachine(adele.id)?.machineTags.filter((t) => t === 'Under-Investigation')).toHaveLength(1);
   });
 });
@@ -167,24 +237,48 @@ describe('machine tags', () => {
 describe('indicators', () => {
   it('blocks a file hash with an expiry; the revert deletes the indicator', async () => {
     const sha256 = DEMO.files.invoiceDropper.sha256;
-    const run = await respond('defender.create_indicator', { type: 'FileSha256', value: sha256.toUpperCase(), expiresInDays: 7, description: 'alert da63' });
-    expect(run.steps[0]).toMatchObject({ status: 'succeeded', output: { type: 'FileSha256', value: sha256, action: 'BlockAndRemediate' } });
+    const run = await respond('defender.create_indicator', {
+      type: 'FileSha256',
+      value: sha256.toUpperCase(),
+      expiresInDays: 7,
+      description: 'alert da63',
+    });
+    expect(run.steps[0]).toMatchObject({
+      status: 'succeeded',
+      output: { type: 'FileSha256', value: sha256, action: 'BlockAndRemediate' },
+    });
     const [indicator] = fake.listIndicators(sha256);
-    expect(indicator).toMatchObject({ indicatorType: 'FileSha256', action: 'BlockAndRemediate', severity: 'High', generateAlert: true });
+    expect(indicator).toMatchObject({
+      indicatorType: 'FileSha256',
+      action: 'BlockAndRemediate',
+      severity: 'High',
+      generateAlert: true,
+    });
     expect(indicator!.description).toContain(`riposte:${run.id}/response`);
     const days = (Date.parse(indicator!.expirationTime!) - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(6.9);
     expect(days).toBeLessThan(7.1);
 
     const undone = await revert(run.id);
-    expect(undone.steps[0]).toMatchObject({ action: 'defender.delete_indicator', status: 'succeeded', output: { deleted: true } });
+    expect(undone.steps[0]).toMatchObject({
+      action: 'defender.delete_indicator',
+      status: 'succeeded',
+      output: { deleted: true },
+    });
     expect(fake.listIndicators(sha256)).toHaveLength(0);
   });
 
   it('blocks an IP address, a domain and a URL', async () => {
-    for (const [type, value] of [['IpAddress', '198.51.100.77'], ['DomainName', 'Contoso-Login.example'], ['Url', 'https://contoso-login.example/owa/auth']]) {
+    for (const [type, value] of [
+      ['IpAddress', '198.51.100.77'],
+      ['DomainName', 'Contoso-Login.example'],
+      ['Url', 'https://contoso-login.example/owa/auth'],
+    ]) {
       const run = await respond('defender.create_indicator', { type, value });
-      expect(run.steps[0], `${type} ${JSON.stringify(run.steps[0].error)}`).toMatchObject({ status: 'succeeded', output: { type, action: 'Block' } });
+      expect(run.steps[0], `${type} ${JSON.stringify(run.steps[0].error)}`).toMatchObject({
+        status: 'succeeded',
+        output: { type, action: 'Block' },
+      });
     }
     expect(fake.listIndicators('contoso-login.example')[0]).toMatchObject({ indicatorType: 'DomainName' });
   });
@@ -196,13 +290,25 @@ describe('indicators', () => {
 });
 
 describe('reads', () => {
-  it('reads a machine\'s alerts and logged-on users, and a file\'s profile', async () => {
+  it("reads a machine's alerts and logged-on users, and a file's profile", async () => {
     const alerts = await respond('defender.list_machine_alerts', { machine: adele.dnsName });
-    expect(alerts.steps[0].output).toMatchObject({ machineId: adele.id, alerts: [expect.objectContaining({ title: 'Suspicious PowerShell command line' }), expect.objectContaining({ threatName: 'Trojan:Win32/Dropper' })] });
+    expect(alerts.steps[0].output).toMatchObject({
+      machineId: adele.id,
+      alerts: [
+        expect.objectContaining({ title: 'Suspicious PowerShell command line' }),
+        expect.objectContaining({ threatName: 'Trojan:Win32/Dropper' }),
+      ],
+    });
     const users = await respond('defender.list_logged_on_users', { machine: adele.dnsName });
-    expect(users.steps[0].output.users.map((u: { accountName: string }) => u.accountName)).toEqual(['adele.vance', 'svc-backup']);
+    expect(users.steps[0].output.users.map((u: { accountName: string }) => u.accountName)).toEqual([
+      'adele.vance',
+      'svc-backup',
+    ]);
     const file = await respond('defender.get_file', { hash: DEMO.files.invoiceDropper.sha1 });
-    expect(file.steps[0].output).toMatchObject({ sha256: DEMO.files.invoiceDropper.sha256, determinationType: 'Malware' });
+    expect(file.steps[0].output).toMatchObject({
+      sha256: DEMO.files.invoiceDropper.sha256,
+      determinationType: 'Malware',
+    });
     const unknown = await respond('defender.get_file', { hash: 'f'.repeat(64) });
     expect(unknown.steps[0].error).toMatchObject({ code: 'file_not_found' });
   });

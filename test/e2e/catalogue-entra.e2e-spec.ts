@@ -22,7 +22,9 @@ beforeEach(() => {
 });
 
 async function respond(action: string, input: Record<string, unknown>, extra: Record<string, unknown> = {}) {
-  const started = await service.request('POST', '/api/v1/responses', { body: { action, connectionTarget: 'contoso', input, reason: 'e2e', ...extra } });
+  const started = await service.request('POST', '/api/v1/responses', {
+    body: { action, connectionTarget: 'contoso', input, reason: 'e2e', ...extra },
+  });
   expect(started.status, started.text).toBe(202);
   return waitForRun(service, started.body.runId);
 }
@@ -54,15 +56,30 @@ describe('the catalogue', () => {
     ];
     for (const [id, inverse, destructive, role] of expected) {
       expect(byId.get(id), id).toMatchObject({ inverse, destructive, inputSchema: expect.any(Object) });
-      expect(byId.get(id).requiredRoles.map((r: { role: string }) => r.role), id).toContain(role);
+      expect(
+        byId.get(id).requiredRoles.map((r: { role: string }) => r.role),
+        id,
+      ).toContain(role);
     }
   });
 
   it('refuses bad input with the field named, before any run starts', async () => {
-    const bad = await service.request('POST', '/api/v1/responses', { body: { action: 'azure_ad.add_group_member', connectionTarget: 'contoso', input: { user: DEMO.users.alex.upn, group: 'not-a-guid' } } });
+    const bad = await service.request('POST', '/api/v1/responses', {
+      body: {
+        action: 'azure_ad.add_group_member',
+        connectionTarget: 'contoso',
+        input: { user: DEMO.users.alex.upn, group: 'not-a-guid' },
+      },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([expect.objectContaining({ path: '/input/group' })]);
-    const extra = await service.request('POST', '/api/v1/responses', { body: { action: 'azure_ad.reset_password', connectionTarget: 'contoso', input: { user: DEMO.users.alex.upn, password: 'Chosen1!' } } });
+    const extra = await service.request('POST', '/api/v1/responses', {
+      body: {
+        action: 'azure_ad.reset_password',
+        connectionTarget: 'contoso',
+        input: { user: DEMO.users.alex.upn, password: 'Chosen1!' },
+      },
+    });
     expect(extra.status).toBe(400);
   });
 });
@@ -71,7 +88,10 @@ describe('reset password', () => {
   it('sets a password nobody sees, forces a change, and never shows the password anywhere', async () => {
     const upn = DEMO.users.alex.upn;
     const run = await respond('azure_ad.reset_password', { user: upn });
-    expect(run).toMatchObject({ status: 'succeeded', steps: [{ status: 'succeeded', output: { user: upn, passwordReset: true, forceChangePasswordNextSignIn: true } }] });
+    expect(run).toMatchObject({
+      status: 'succeeded',
+      steps: [{ status: 'succeeded', output: { user: upn, passwordReset: true, forceChangePasswordNextSignIn: true } }],
+    });
     const set = fake.getPassword(upn);
     expect(set?.forceChangePasswordNextSignIn).toBe(true);
     expect(set?.password).toMatch(/^.{24}$/);
@@ -88,7 +108,12 @@ describe('reset password', () => {
     const run = await respond('azure_ad.reset_password', { user: DEMO.users.megan.upn }, { dryRun: true });
     expect(run.steps[0]).toMatchObject({ status: 'planned' });
     expect(run.steps[0].output.requests).toEqual([
-      { method: 'PATCH', url: `${graph()}/users/${encodeURIComponent(DEMO.users.megan.upn)}`, body: { passwordProfile: { forceChangePasswordNextSignIn: true, password: '[REDACTED]' } }, headers: { Authorization: 'Bearer [REDACTED]', 'Content-Type': 'application/json' } },
+      {
+        method: 'PATCH',
+        url: `${graph()}/users/${encodeURIComponent(DEMO.users.megan.upn)}`,
+        body: { passwordProfile: { forceChangePasswordNextSignIn: true, password: '[REDACTED]' } },
+        headers: { Authorization: 'Bearer [REDACTED]', 'Content-Type': 'application/json' },
+      },
     ]);
   });
 
@@ -102,7 +127,13 @@ describe('reset password', () => {
 
   it('is reconciled when the answer is lost after Graph applied it: one PATCH, succeeded', async () => {
     const afterSeq = fake.lastRequestSeq;
-    fake.faults.inject({ service: 'graph', method: 'PATCH', path: '/users/', preset: 'resetConnection', effect: 'before' });
+    fake.faults.inject({
+      service: 'graph',
+      method: 'PATCH',
+      path: '/users/',
+      preset: 'resetConnection',
+      effect: 'before',
+    });
     const run = await respond('azure_ad.reset_password', { user: DEMO.users.megan.upn });
     expect(run.steps[0], JSON.stringify(run.steps[0].error)).toMatchObject({ status: 'succeeded' });
     expect(fake.requests({ service: 'graph', method: 'PATCH', afterSeq })).toHaveLength(1);
@@ -112,20 +143,35 @@ describe('reset password', () => {
 describe('user risk', () => {
   it('confirms a user compromised, and the revert dismisses the risk', async () => {
     const run = await respond('azure_ad.confirm_compromised', { user: DEMO.users.adele.upn });
-    expect(run.steps[0]).toMatchObject({ status: 'succeeded', output: { userId: DEMO.users.adele.id, riskState: 'confirmedCompromised' } });
-    expect(fake.getRiskyUser(DEMO.users.adele.upn)).toMatchObject({ riskLevel: 'high', riskState: 'confirmedCompromised' });
+    expect(run.steps[0]).toMatchObject({
+      status: 'succeeded',
+      output: { userId: DEMO.users.adele.id, riskState: 'confirmedCompromised' },
+    });
+    expect(fake.getRiskyUser(DEMO.users.adele.upn)).toMatchObject({
+      riskLevel: 'high',
+      riskState: 'confirmedCompromised',
+    });
 
     const read = await respond('azure_ad.get_user_risk', { user: DEMO.users.adele.upn });
     expect(read.steps[0].output).toMatchObject({ riskLevel: 'high', riskState: 'confirmedCompromised' });
 
     const undone = await revert(run.id);
-    expect(undone).toMatchObject({ status: 'succeeded', steps: [{ action: 'azure_ad.dismiss_user_risk', status: 'succeeded' }] });
+    expect(undone).toMatchObject({
+      status: 'succeeded',
+      steps: [{ action: 'azure_ad.dismiss_user_risk', status: 'succeeded' }],
+    });
     expect(fake.getRiskyUser(DEMO.users.adele.upn)).toMatchObject({ riskLevel: 'none', riskState: 'dismissed' });
   });
 
   it('plans the request with the object id Identity Protection needs', async () => {
     const run = await respond('azure_ad.confirm_compromised', { user: DEMO.users.megan.upn }, { dryRun: true });
-    expect(run.steps[0].output.requests).toEqual([expect.objectContaining({ method: 'POST', url: `${graph()}/identityProtection/riskyUsers/confirmCompromised`, body: { userIds: [DEMO.users.megan.id] } })]);
+    expect(run.steps[0].output.requests).toEqual([
+      expect.objectContaining({
+        method: 'POST',
+        url: `${graph()}/identityProtection/riskyUsers/confirmCompromised`,
+        body: { userIds: [DEMO.users.megan.id] },
+      }),
+    ]);
     expect(fake.getRiskyUser(DEMO.users.megan.upn)).toBeUndefined();
   });
 
@@ -140,32 +186,57 @@ describe('group membership', () => {
     const input = { user: DEMO.users.alex.upn, group: DEMO.groups.caBlock };
     const dry = await respond('azure_ad.add_group_member', input, { dryRun: true });
     expect(dry.steps[0].output.requests).toEqual([
-      { method: 'POST', url: `${graph()}/groups/${DEMO.groups.caBlock}/members/$ref`, body: { '@odata.id': `${graph()}/directoryObjects/${DEMO.users.alex.id}` }, headers: { Authorization: 'Bearer [REDACTED]', 'Content-Type': 'application/json' } },
+      {
+        method: 'POST',
+        url: `${graph()}/groups/${DEMO.groups.caBlock}/members/$ref`,
+        body: { '@odata.id': `${graph()}/directoryObjects/${DEMO.users.alex.id}` },
+        headers: { Authorization: 'Bearer [REDACTED]', 'Content-Type': 'application/json' },
+      },
     ]);
     expect(fake.getGroup(DEMO.groups.caBlock)?.members).not.toContain(DEMO.users.alex.id);
 
     const added = await respond('azure_ad.add_group_member', input);
-    expect(added.steps[0]).toMatchObject({ status: 'succeeded', output: { userId: DEMO.users.alex.id, member: true, changed: true } });
+    expect(added.steps[0]).toMatchObject({
+      status: 'succeeded',
+      output: { userId: DEMO.users.alex.id, member: true, changed: true },
+    });
     expect(fake.getGroup(DEMO.groups.caBlock)?.members).toContain(DEMO.users.alex.id);
 
     const again = await respond('azure_ad.add_group_member', input);
     expect(again.steps[0]).toMatchObject({ status: 'succeeded', output: { member: true, changed: false } });
 
     const undone = await revert(added.id);
-    expect(undone).toMatchObject({ status: 'succeeded', steps: [{ action: 'azure_ad.remove_group_member', status: 'succeeded', output: { member: false, changed: true } }] });
+    expect(undone).toMatchObject({
+      status: 'succeeded',
+      steps: [
+        { action: 'azure_ad.remove_group_member', status: 'succeeded', output: { member: false, changed: true } },
+      ],
+    });
     expect(fake.getGroup(DEMO.groups.caBlock)?.members).not.toContain(DEMO.users.alex.id);
   });
 
   it('fails with group_not_found for an unknown group, and refuses protected users', async () => {
-    const missing = await respond('azure_ad.add_group_member', { user: DEMO.users.alex.upn, group: '00000000-0000-4000-8000-000000000000' });
+    const missing = await respond('azure_ad.add_group_member', {
+      user: DEMO.users.alex.upn,
+      group: '00000000-0000-4000-8000-000000000000',
+    });
     expect(missing.steps[0].error).toMatchObject({ code: 'group_not_found' });
-    const refused = await respond('azure_ad.remove_group_member', { user: DEMO.users.breakGlass.upn, group: DEMO.groups.allStaff });
+    const refused = await respond('azure_ad.remove_group_member', {
+      user: DEMO.users.breakGlass.upn,
+      group: DEMO.groups.allStaff,
+    });
     expect(refused.steps[0].error).toMatchObject({ code: 'protected_entity' });
   });
 
   it('is reconciled with the membership when the answer is lost: one POST, succeeded', async () => {
     const afterSeq = fake.lastRequestSeq;
-    fake.faults.inject({ service: 'graph', method: 'POST', path: '/members/$ref', preset: 'resetConnection', effect: 'before' });
+    fake.faults.inject({
+      service: 'graph',
+      method: 'POST',
+      path: '/members/$ref',
+      preset: 'resetConnection',
+      effect: 'before',
+    });
     const run = await respond('azure_ad.add_group_member', { user: DEMO.users.megan.upn, group: DEMO.groups.caBlock });
     expect(run.steps[0]).toMatchObject({ status: 'succeeded', output: { member: true } });
     expect(fake.requests({ service: 'graph', method: 'POST', path: '/members/$ref', afterSeq })).toHaveLength(1);
@@ -177,7 +248,10 @@ describe('service principals', () => {
   it('disables a malicious OAuth app by its app id; the revert enables it again', async () => {
     const sp = DEMO.servicePrincipals.pdfHelper;
     const run = await respond('azure_ad.disable_service_principal', { servicePrincipal: sp.appId });
-    expect(run.steps[0]).toMatchObject({ status: 'succeeded', output: { servicePrincipalId: sp.id, appId: sp.appId, displayName: sp.displayName, accountEnabled: false } });
+    expect(run.steps[0]).toMatchObject({
+      status: 'succeeded',
+      output: { servicePrincipalId: sp.id, appId: sp.appId, displayName: sp.displayName, accountEnabled: false },
+    });
     expect(fake.getServicePrincipal(sp.id)?.accountEnabled).toBe(false);
 
     const undone = await revert(run.id);
@@ -185,17 +259,30 @@ describe('service principals', () => {
     expect(fake.getServicePrincipal(sp.id)?.accountEnabled).toBe(true);
   });
 
-  it('never disables the service\'s own app, by app id or by object id', async () => {
+  it("never disables the service's own app, by app id or by object id", async () => {
     for (const servicePrincipal of [DEMO.clientId, DEMO.servicePrincipals.riposte.id]) {
       const run = await respond('azure_ad.disable_service_principal', { servicePrincipal });
-      expect(run.steps[0].error, servicePrincipal).toMatchObject({ code: 'protected_entity', message: expect.stringMatching(/own app registration/) });
+      expect(run.steps[0].error, servicePrincipal).toMatchObject({
+        code: 'protected_entity',
+        message: expect.stringMatching(/own app registration/),
+      });
     }
     expect(fake.getServicePrincipal(DEMO.servicePrincipals.riposte.id)?.accountEnabled).toBe(true);
   });
 
   it('plans the PATCH on the object id', async () => {
-    const run = await respond('azure_ad.disable_service_principal', { servicePrincipal: DEMO.servicePrincipals.pdfHelper.appId }, { dryRun: true });
-    expect(run.steps[0].output.requests).toEqual([expect.objectContaining({ method: 'PATCH', url: `${graph()}/servicePrincipals/${DEMO.servicePrincipals.pdfHelper.id}`, body: { accountEnabled: false } })]);
+    const run = await respond(
+      'azure_ad.disable_service_principal',
+      { servicePrincipal: DEMO.servicePrincipals.pdfHelper.appId },
+      { dryRun: true },
+    );
+    expect(run.steps[0].output.requests).toEqual([
+      expect.objectContaining({
+        method: 'PATCH',
+        url: `${graph()}/servicePrincipals/${DEMO.servicePrincipals.pdfHelper.id}`,
+        body: { accountEnabled: false },
+      }),
+    ]);
   });
 });
 
@@ -203,13 +290,22 @@ describe('reads', () => {
   it('reads sign-ins newest first, memberships and the manager', async () => {
     const signIns = await respond('azure_ad.list_sign_ins', { user: DEMO.users.adele.upn, top: 5 });
     expect(signIns.steps[0].output.signIns).toHaveLength(2);
-    expect(signIns.steps[0].output.signIns[0]).toMatchObject({ ipAddress: '198.51.100.77', location: { countryOrRegion: 'NG' } });
+    expect(signIns.steps[0].output.signIns[0]).toMatchObject({
+      ipAddress: '198.51.100.77',
+      location: { countryOrRegion: 'NG' },
+    });
 
     const memberships = await respond('azure_ad.list_memberships', { user: DEMO.users.nestor.upn });
-    expect(memberships.steps[0].output).toMatchObject({ groups: [{ id: DEMO.groups.socAnalysts, displayName: 'SOC Analysts' }], directoryRoles: [{ displayName: 'Security Administrator' }] });
+    expect(memberships.steps[0].output).toMatchObject({
+      groups: [{ id: DEMO.groups.socAnalysts, displayName: 'SOC Analysts' }],
+      directoryRoles: [{ displayName: 'Security Administrator' }],
+    });
 
     const manager = await respond('azure_ad.get_manager', { user: DEMO.users.adele.upn });
-    expect(manager.steps[0].output.manager).toMatchObject({ id: DEMO.users.megan.id, userPrincipalName: DEMO.users.megan.upn });
+    expect(manager.steps[0].output.manager).toMatchObject({
+      id: DEMO.users.megan.id,
+      userPrincipalName: DEMO.users.megan.upn,
+    });
     const none = await respond('azure_ad.get_manager', { user: DEMO.users.nestor.upn });
     expect(none.steps[0]).toMatchObject({ status: 'succeeded', output: { manager: null } });
     const nobody = await respond('azure_ad.get_manager', { user: 'nobody@contoso.com' });

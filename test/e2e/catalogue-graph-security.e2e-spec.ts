@@ -22,17 +22,33 @@ beforeEach(() => {
   fake.faults.clear();
 });
 
-async function respond(action: string, input: Record<string, unknown>, extra: Record<string, unknown> = {}, timeoutMs?: number) {
-  const started = await service.request('POST', '/api/v1/responses', { body: { action, connectionTarget: 'contoso', input, reason: 'e2e', ...extra } });
+async function respond(
+  action: string,
+  input: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+  timeoutMs?: number,
+) {
+  const started = await service.request('POST', '/api/v1/responses', {
+    body: { action, connectionTarget: 'contoso', input, reason: 'e2e', ...extra },
+  });
   expect(started.status, started.text).toBe(202);
   return waitForRun(service, started.body.runId, timeoutMs);
 }
 
 describe('advanced hunting', () => {
   it('returns the rows and schema of a query', async () => {
-    const query = 'UrlClickEvents | where Url has "contoso-login.example" and ActionType == "ClickAllowed" | project AccountUpn, Url';
+    const query =
+      'UrlClickEvents | where Url has "contoso-login.example" and ActionType == "ClickAllowed" | project AccountUpn, Url';
     const run = await respond('graph_security.run_hunting_query', { query, timespan: 'P7D' });
-    expect(run.steps[0]).toMatchObject({ status: 'succeeded', output: { rowCount: 1, truncated: false, schema: [{ name: 'AccountUpn' }, { name: 'Url' }], results: [{ AccountUpn: DEMO.users.adele.upn }] } });
+    expect(run.steps[0]).toMatchObject({
+      status: 'succeeded',
+      output: {
+        rowCount: 1,
+        truncated: false,
+        schema: [{ name: 'AccountUpn' }, { name: 'Url' }],
+        results: [{ AccountUpn: DEMO.users.adele.upn }],
+      },
+    });
   });
 
   it('keeps at most maxRows rows and says so', async () => {
@@ -41,47 +57,106 @@ describe('advanced hunting', () => {
     expect(run.steps[0].output.results).toHaveLength(2);
   });
 
-  it('fails with Microsoft\'s message when the query does not parse, and plans the exact request', async () => {
-    const bad = await respond('graph_security.run_hunting_query', { query: 'UrlClickEvents | summarize count() by Url' });
-    expect(bad.steps[0].error).toMatchObject({ code: 'bad_request', message: expect.stringContaining('could not be parsed') });
+  it("fails with Microsoft's message when the query does not parse, and plans the exact request", async () => {
+    const bad = await respond('graph_security.run_hunting_query', {
+      query: 'UrlClickEvents | summarize count() by Url',
+    });
+    expect(bad.steps[0].error).toMatchObject({
+      code: 'bad_request',
+      message: expect.stringContaining('could not be parsed'),
+    });
     const dry = await respond('graph_security.run_hunting_query', { query: 'EmailEvents | take 1' }, { dryRun: true });
-    expect(dry.steps[0].output.requests).toEqual([expect.objectContaining({ method: 'POST', url: `${fake.endpoints.graph}/v1.0/security/runHuntingQuery`, body: { Query: 'EmailEvents | take 1' } })]);
+    expect(dry.steps[0].output.requests).toEqual([
+      expect.objectContaining({
+        method: 'POST',
+        url: `${fake.endpoints.graph}/v1.0/security/runHuntingQuery`,
+        body: { Query: 'EmailEvents | take 1' },
+      }),
+    ]);
   });
 });
 
 describe('incidents', () => {
   it('reads an incident with its alerts, then updates it', async () => {
-    const read = await respond('graph_security.get_incident', { incidentId: DEMO.incidents.adeleCompromise, includeAlerts: true });
-    expect(read.steps[0].output).toMatchObject({ id: DEMO.incidents.adeleCompromise, status: 'active', alerts: expect.arrayContaining([expect.objectContaining({ id: DEMO.alerts.phishing })]) });
+    const read = await respond('graph_security.get_incident', {
+      incidentId: DEMO.incidents.adeleCompromise,
+      includeAlerts: true,
+    });
+    expect(read.steps[0].output).toMatchObject({
+      id: DEMO.incidents.adeleCompromise,
+      status: 'active',
+      alerts: expect.arrayContaining([expect.objectContaining({ id: DEMO.alerts.phishing })]),
+    });
 
-    const updated = await respond('graph_security.update_incident', { incidentId: DEMO.incidents.adeleCompromise, status: 'inProgress', classification: 'truePositive', determination: 'phishing', assignedTo: 'soc@contoso.com', customTags: ['Riposte'] });
-    expect(updated.steps[0]).toMatchObject({ status: 'succeeded', output: { status: 'inProgress', classification: 'truePositive', determination: 'phishing', assignedTo: 'soc@contoso.com', customTags: ['Riposte'] } });
-    expect(fake.getIncident(DEMO.incidents.adeleCompromise)).toMatchObject({ status: 'inProgress', determination: 'phishing', tags: ['Riposte'] });
+    const updated = await respond('graph_security.update_incident', {
+      incidentId: DEMO.incidents.adeleCompromise,
+      status: 'inProgress',
+      classification: 'truePositive',
+      determination: 'phishing',
+      assignedTo: 'soc@contoso.com',
+      customTags: ['Riposte'],
+    });
+    expect(updated.steps[0]).toMatchObject({
+      status: 'succeeded',
+      output: {
+        status: 'inProgress',
+        classification: 'truePositive',
+        determination: 'phishing',
+        assignedTo: 'soc@contoso.com',
+        customTags: ['Riposte'],
+      },
+    });
+    expect(fake.getIncident(DEMO.incidents.adeleCompromise)).toMatchObject({
+      status: 'inProgress',
+      determination: 'phishing',
+      tags: ['Riposte'],
+    });
   });
 
   it('fails with incident_not_found for an unknown incident and refuses an update with nothing to change', async () => {
     const missing = await respond('graph_security.get_incident', { incidentId: '999999' });
     expect(missing.steps[0].error).toMatchObject({ code: 'incident_not_found' });
-    const empty = await service.request('POST', '/api/v1/responses', { body: { action: 'graph_security.update_incident', connectionTarget: 'contoso', input: { incidentId: '41001' } } });
+    const empty = await service.request('POST', '/api/v1/responses', {
+      body: { action: 'graph_security.update_incident', connectionTarget: 'contoso', input: { incidentId: '41001' } },
+    });
     expect(empty.status).toBe(400);
   });
 });
 
 describe('comments, through the effect ledger', () => {
   it('comments on an alert and on an incident, marked with the run step', async () => {
-    const onAlert = await respond('graph_security.comment_alert', { alertId: DEMO.alerts.powershell, comment: 'Contained by Riposte' });
-    expect(onAlert.steps[0]).toMatchObject({ status: 'succeeded', output: { kind: 'alert', id: DEMO.alerts.powershell, commentCount: 1 } });
-    expect(fake.getAlert(DEMO.alerts.powershell)?.comments.at(-1)?.comment).toBe(`Contained by Riposte [riposte:${onAlert.id}/response]`);
+    const onAlert = await respond('graph_security.comment_alert', {
+      alertId: DEMO.alerts.powershell,
+      comment: 'Contained by Riposte',
+    });
+    expect(onAlert.steps[0]).toMatchObject({
+      status: 'succeeded',
+      output: { kind: 'alert', id: DEMO.alerts.powershell, commentCount: 1 },
+    });
+    expect(fake.getAlert(DEMO.alerts.powershell)?.comments.at(-1)?.comment).toBe(
+      `Contained by Riposte [riposte:${onAlert.id}/response]`,
+    );
 
-    const onIncident = await respond('graph_security.comment_incident', { incidentId: DEMO.incidents.meganSignIn, comment: 'Looking into it' });
+    const onIncident = await respond('graph_security.comment_incident', {
+      incidentId: DEMO.incidents.meganSignIn,
+      comment: 'Looking into it',
+    });
     expect(onIncident.steps[0]).toMatchObject({ status: 'succeeded', output: { kind: 'incident', commentCount: 1 } });
-    expect((fake.getIncident(DEMO.incidents.meganSignIn)?.comments as { comment: string }[]).at(-1)?.comment).toContain('Looking into it');
+    expect((fake.getIncident(DEMO.incidents.meganSignIn)?.comments as { comment: string }[]).at(-1)?.comment).toContain(
+      'Looking into it',
+    );
   });
 
   it('never posts a comment twice when the answer is lost: the marked comment is found instead', async () => {
     const afterSeq = fake.lastRequestSeq;
     const before = fake.getAlert(DEMO.alerts.phishing)!.comments.length;
-    fake.faults.inject({ service: 'graph', method: 'POST', path: '/comments', preset: 'resetConnection', effect: 'before' });
+    fake.faults.inject({
+      service: 'graph',
+      method: 'POST',
+      path: '/comments',
+      preset: 'resetConnection',
+      effect: 'before',
+    });
     const run = await respond('graph_security.comment_alert', { alertId: DEMO.alerts.phishing, comment: 'Once only' });
     expect(run.steps[0]).toMatchObject({ status: 'succeeded' });
     expect(fake.requests({ service: 'graph', method: 'POST', path: '/comments', afterSeq })).toHaveLength(1);
@@ -92,8 +167,19 @@ describe('comments, through the effect ledger', () => {
     const before = fake.getAlert(DEMO.alerts.phishing)!.comments.length;
     const posts = () => fake.count({ service: 'graph', method: 'POST', path: '/comments' });
     const postsBefore = posts();
-    fake.faults.inject({ service: 'graph', method: 'POST', path: '/comments', preset: 'resetConnection', effect: 'none' });
-    const run = await respond('graph_security.comment_alert', { alertId: DEMO.alerts.phishing, comment: 'Lost' }, {}, 30_000);
+    fake.faults.inject({
+      service: 'graph',
+      method: 'POST',
+      path: '/comments',
+      preset: 'resetConnection',
+      effect: 'none',
+    });
+    const run = await respond(
+      'graph_security.comment_alert',
+      { alertId: DEMO.alerts.phishing, comment: 'Lost' },
+      {},
+      30_000,
+    );
     expect(run.status, JSON.stringify(run)).toBe('succeeded');
     expect(posts() - postsBefore).toBe(2);
     expect(fake.getAlert(DEMO.alerts.phishing)!.comments).toHaveLength(before + 1);

@@ -16,7 +16,9 @@ beforeAll(async () => {
   fake.seedDemo();
   service = await startService({ RIPOSTE_PLAYBOOKS_DIR: PLAYBOOKS });
   expect((await service.request('POST', '/api/v1/connection-targets', { body: demoTarget(fake) })).status).toBe(201);
-  approverKey = (await service.request('POST', '/api/v1/api-keys', { body: { name: 'second-analyst', role: 'analyst' } })).body.key;
+  approverKey = (
+    await service.request('POST', '/api/v1/api-keys', { body: { name: 'second-analyst', role: 'analyst' } })
+  ).body.key;
 });
 afterAll(async () => {
   await service?.close();
@@ -24,7 +26,9 @@ afterAll(async () => {
 });
 
 async function startRun(playbook: string, inputs: Record<string, unknown>): Promise<string> {
-  const started = await service.request('POST', `/api/v1/playbooks/${playbook}/runs`, { body: { connectionTarget: 'contoso', inputs } });
+  const started = await service.request('POST', `/api/v1/playbooks/${playbook}/runs`, {
+    body: { connectionTarget: 'contoso', inputs },
+  });
   expect(started.status, started.text).toBe(202);
   return started.body.runId;
 }
@@ -33,11 +37,15 @@ async function approve(runId: string, step: string): Promise<void> {
   for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
     const { body } = await service.request('GET', `/api/v1/runs/${runId}`);
     if (body.waitingFor?.some((w: { step: string }) => w.step === step)) {
-      const decided = await service.request('POST', `/api/v1/runs/${runId}/approvals/${step}`, { body: { decision: 'approve', comment: 'e2e' }, key: approverKey });
+      const decided = await service.request('POST', `/api/v1/runs/${runId}/approvals/${step}`, {
+        body: { decision: 'approve', comment: 'e2e' },
+        key: approverKey,
+      });
       expect(decided.status, decided.text).toBe(200);
       return;
     }
-    if (!['queued', 'running', 'waiting'].includes(body.status)) throw new Error(`run ended ${body.status} before ${step}`);
+    if (!['queued', 'running', 'waiting'].includes(body.status))
+      throw new Error(`run ended ${body.status} before ${step}`);
   }
   throw new Error(`${step} never waited for approval`);
 }
@@ -51,14 +59,31 @@ describe('shipped catalogue playbooks', () => {
 
   it('malicious file: quarantined, blocked, scanned and commented after approval', async () => {
     const file = DEMO.files.invoiceDropper;
-    expect((await service.request('POST', '/api/v1/notification-channels', { body: { name: 'soc-teams', kind: 'teams', url: fake.hookUrl('soc') } })).status).toBe(201);
-    const runId = await startRun('malicious-file', { machine: DEMO.machines.adeleDesktop.dnsName, sha1: file.sha1, sha256: file.sha256, alertId: DEMO.alerts.powershell, channel: 'soc-teams' });
+    expect(
+      (
+        await service.request('POST', '/api/v1/notification-channels', {
+          body: { name: 'soc-teams', kind: 'teams', url: fake.hookUrl('soc') },
+        })
+      ).status,
+    ).toBe(201);
+    const runId = await startRun('malicious-file', {
+      machine: DEMO.machines.adeleDesktop.dnsName,
+      sha1: file.sha1,
+      sha256: file.sha256,
+      alertId: DEMO.alerts.powershell,
+      channel: 'soc-teams',
+    });
     await approve(runId, 'approve_containment');
     const run = await waitForRun(service, runId, 30_000);
-    expect(run).toMatchObject({ status: 'succeeded', output: { decision: 'approve', quarantined: true, scanned: true } });
+    expect(run).toMatchObject({
+      status: 'succeeded',
+      output: { decision: 'approve', quarantined: true, scanned: true },
+    });
     expect(fake.getMachine(DEMO.machines.adeleDesktop.id)?.quarantinedFiles).toContain(file.sha1);
     expect(fake.listIndicators(file.sha256)).toHaveLength(1);
-    expect(fake.listMachineActions({ machineId: DEMO.machines.adeleDesktop.id, type: 'RunAntiVirusScan' })).toHaveLength(1);
+    expect(
+      fake.listMachineActions({ machineId: DEMO.machines.adeleDesktop.id, type: 'RunAntiVirusScan' }),
+    ).toHaveLength(1);
     expect(fake.getAlert(DEMO.alerts.powershell)?.comments.at(-1)?.comment).toMatch(/^Riposte: containment approve /);
     const card = (fake.webhooks('soc').at(-1)?.body as any)?.attachments[0].content;
     expect(card.body[0].text).toBe(`Malicious file on ${DEMO.machines.adeleDesktop.dnsName}`);
@@ -67,7 +92,11 @@ describe('shipped catalogue playbooks', () => {
 
   it('phishing URL: hunts who clicked, blocks URL and domain after approval', async () => {
     const url = 'https://contoso-login.example/owa/auth';
-    const runId = await startRun('phishing-url', { url, domain: 'contoso-login.example', alertId: DEMO.alerts.phishing });
+    const runId = await startRun('phishing-url', {
+      url,
+      domain: 'contoso-login.example',
+      alertId: DEMO.alerts.phishing,
+    });
     await approve(runId, 'approve_block');
     const run = await waitForRun(service, runId, 30_000);
     expect(run).toMatchObject({ status: 'succeeded', output: { clickedBy: [DEMO.users.adele.upn], blocked: true } });
@@ -77,7 +106,10 @@ describe('shipped catalogue playbooks', () => {
 
   it('malicious OAuth app: the service principal is disabled only after approval', async () => {
     const sp = DEMO.servicePrincipals.pdfHelper;
-    const runId = await startRun('malicious-oauth-app', { servicePrincipal: sp.appId, incidentId: DEMO.incidents.adeleCompromise });
+    const runId = await startRun('malicious-oauth-app', {
+      servicePrincipal: sp.appId,
+      incidentId: DEMO.incidents.adeleCompromise,
+    });
     await approve(runId, 'approve_disable');
     const run = await waitForRun(service, runId, 30_000);
     expect(run).toMatchObject({ status: 'succeeded', output: { servicePrincipalId: sp.id } });
@@ -88,7 +120,10 @@ describe('shipped catalogue playbooks', () => {
     const runId = await startRun('risky-user', { user: DEMO.users.alex.upn, blockGroup: DEMO.groups.caBlock });
     await approve(runId, 'approve_disable');
     const run = await waitForRun(service, runId, 30_000);
-    expect(run).toMatchObject({ status: 'succeeded', output: { confirmedCompromised: true, blocked: true, disabled: true } });
+    expect(run).toMatchObject({
+      status: 'succeeded',
+      output: { confirmedCompromised: true, blocked: true, disabled: true },
+    });
     expect(fake.getRiskyUser(DEMO.users.alex.upn)?.riskState).toBe('confirmedCompromised');
     expect(fake.getGroup(DEMO.groups.caBlock)?.members).toContain(DEMO.users.alex.id);
     expect(fake.getUser(DEMO.users.alex.upn)?.accountEnabled).toBe(false);

@@ -13,7 +13,10 @@ import { demoTarget, startService, type TestService } from '../support/service.j
 
 const CLI = fileURLToPath(new URL('../../dist/apps/api/src/cli.js', import.meta.url));
 const run = promisify(execFile);
-const cli = async (dataDir: string, ...args: string[]) => run(process.execPath, [CLI, ...args], { env: { ...process.env, RIPOSTE_DATA_DIR: dataDir, RIPOSTE_ADMIN_KEY: '', ...(await databaseEnv(dataDir)) } });
+const cli = async (dataDir: string, ...args: string[]) =>
+  run(process.execPath, [CLI, ...args], {
+    env: { ...process.env, RIPOSTE_DATA_DIR: dataDir, RIPOSTE_ADMIN_KEY: '', ...(await databaseEnv(dataDir)) },
+  });
 
 let fake: FakeCloud;
 let service: TestService;
@@ -29,8 +32,17 @@ afterAll(async () => {
   await fake?.close();
 });
 
-const keyFile = () => JSON.parse(readFileSync(join(service.dataDir, KEY_FILE_NAME), 'utf8')) as { current: string; keys: Record<string, string> };
-const getUser = async () => (await service.request('POST', '/api/v1/responses?wait=10', { body: { action: 'azure_ad.get_user', connectionTarget: 'contoso', input: { user: DEMO.users.alex.upn } } })).body.status;
+const keyFile = () =>
+  JSON.parse(readFileSync(join(service.dataDir, KEY_FILE_NAME), 'utf8')) as {
+    current: string;
+    keys: Record<string, string>;
+  };
+const getUser = async () =>
+  (
+    await service.request('POST', '/api/v1/responses?wait=10', {
+      body: { action: 'azure_ad.get_user', connectionTarget: 'contoso', input: { user: DEMO.users.alex.upn } },
+    })
+  ).body.status;
 
 describe('the riposte CLI', () => {
   it('creates an API key that works at once, lists it without the key, and revokes it', async () => {
@@ -59,7 +71,13 @@ describe('the riposte CLI', () => {
 
     // As if a rotation was cut off right after writing the new key: the secret is still under the old one.
     const halfway = randomBytes(32);
-    writeFileSync(join(service.dataDir, KEY_FILE_NAME), JSON.stringify({ current: keyIdOf(halfway), keys: { ...after.keys, [keyIdOf(halfway)]: halfway.toString('base64') } }));
+    writeFileSync(
+      join(service.dataDir, KEY_FILE_NAME),
+      JSON.stringify({
+        current: keyIdOf(halfway),
+        keys: { ...after.keys, [keyIdOf(halfway)]: halfway.toString('base64') },
+      }),
+    );
     const resumed = await cli(service.dataDir, 'rotate-key');
     expect(resumed.stderr).toMatch(new RegExp(`1 secret\\(s\\) are not yet under key ${keyIdOf(halfway)}`));
     expect(resumed.stderr).toMatch(/Done: 1 secret\(s\) re-encrypted/);
@@ -83,8 +101,16 @@ describe('the riposte CLI', () => {
       }
     };
     await exec(`UPDATE audit_records SET actor = 'mallory' WHERE seq = 3`);
-    expect(await tampered()).toMatchObject({ code: 2, stdout: expect.stringMatching(/broken at record 3 \(id [0-9a-f-]{36}\): its content does not match its hash \(the record was edited\)/) });
+    expect(await tampered()).toMatchObject({
+      code: 2,
+      stdout: expect.stringMatching(
+        /broken at record 3 \(id [0-9a-f-]{36}\): its content does not match its hash \(the record was edited\)/,
+      ),
+    });
     await exec(`DELETE FROM audit_records WHERE seq = 3`);
-    expect(await tampered()).toMatchObject({ code: 2, stdout: expect.stringMatching(/broken at record 4 .*a record was removed or reordered/) });
+    expect(await tampered()).toMatchObject({
+      code: 2,
+      stdout: expect.stringMatching(/broken at record 4 .*a record was removed or reordered/),
+    });
   });
 });

@@ -5,7 +5,12 @@ import { startFakeCloud, type FakeCloud } from '../support/fake-cloud.js';
 import { demoTarget, startService, type TestService } from '../support/service.js';
 
 /** Reads server-sent events until `until` says stop; returns them. */
-async function readEvents(url: string, key: string, until: (events: { type: string; data: any }[]) => boolean, signal: AbortSignal) {
+async function readEvents(
+  url: string,
+  key: string,
+  until: (events: { type: string; data: any }[]) => boolean,
+  signal: AbortSignal,
+) {
   const response = await fetch(url, { headers: { Authorization: `Bearer ${key}` }, signal });
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
@@ -40,8 +45,10 @@ describe('the web console, served by the service', () => {
     fake.seedDemo();
     service = await startService();
     expect((await service.request('POST', '/api/v1/connection-targets', { body: demoTarget(fake) })).status).toBe(201);
-    viewer = (await service.request('POST', '/api/v1/api-keys', { body: { name: 'console-viewer', role: 'viewer' } })).body.key;
-    ingest = (await service.request('POST', '/api/v1/api-keys', { body: { name: 'console-ingest', role: 'ingest' } })).body.key;
+    viewer = (await service.request('POST', '/api/v1/api-keys', { body: { name: 'console-viewer', role: 'viewer' } }))
+      .body.key;
+    ingest = (await service.request('POST', '/api/v1/api-keys', { body: { name: 'console-ingest', role: 'ingest' } }))
+      .body.key;
   }, 180_000);
   afterAll(async () => {
     await service?.close();
@@ -78,13 +85,19 @@ describe('the web console, served by the service', () => {
   });
 
   it('tells who is signed in', async () => {
-    expect((await service.request('GET', '/api/v1/me', { key: viewer })).body).toMatchObject({ name: 'console-viewer', role: 'viewer', kind: 'api_key' });
+    expect((await service.request('GET', '/api/v1/me', { key: viewer })).body).toMatchObject({
+      name: 'console-viewer',
+      role: 'viewer',
+      kind: 'api_key',
+    });
     expect((await service.request('GET', '/api/v1/me', { key: null })).status).toBe(401);
   });
 
   it('streams run and step changes to a viewer, and refuses callers without a reading role', async () => {
     expect((await fetch(`${service.url}/api/v1/events`)).status).toBe(401);
-    expect((await fetch(`${service.url}/api/v1/events`, { headers: { Authorization: `Bearer ${ingest}` } })).status).toBe(403);
+    expect(
+      (await fetch(`${service.url}/api/v1/events`, { headers: { Authorization: `Bearer ${ingest}` } })).status,
+    ).toBe(403);
 
     const abort = new AbortController();
     let runId = '';
@@ -97,7 +110,15 @@ describe('the web console, served by the service', () => {
           started = true;
           // The feed compares with what it saw at subscribe time: start the run once it has.
           setTimeout(() => {
-            void service.request('POST', '/api/v1/responses', { body: { action: 'azure_ad.disable_user', connectionTarget: 'contoso', input: { user: DEMO.users.adele.upn } } }).then((r) => (runId = r.body.runId));
+            void service
+              .request('POST', '/api/v1/responses', {
+                body: {
+                  action: 'azure_ad.disable_user',
+                  connectionTarget: 'contoso',
+                  input: { user: DEMO.users.adele.upn },
+                },
+              })
+              .then((r) => (runId = r.body.runId));
           }, 1500);
         }
         return seen.some((e) => e.type === 'run' && e.data.runId === runId && e.data.status === 'succeeded');
@@ -106,13 +127,17 @@ describe('the web console, served by the service', () => {
     );
     const seen = await events;
     expect(seen[0]).toMatchObject({ type: 'ready', data: { role: 'viewer' } });
-    expect(seen.find((e) => e.type === 'run' && e.data.runId === runId && e.data.status === 'succeeded')?.data).toMatchObject({ kind: 'response' });
+    expect(
+      seen.find((e) => e.type === 'run' && e.data.runId === runId && e.data.status === 'succeeded')?.data,
+    ).toMatchObject({ kind: 'response' });
     expect(seen.some((e) => e.type === 'step' && e.data.runId === runId)).toBe(true);
     // Ids and states only: nothing of the input travels on the stream.
     expect(JSON.stringify(seen)).not.toContain(DEMO.users.adele.upn);
     abort.abort();
 
     const changes = await service.request('GET', `/api/v1/changes?run=${runId}`, { key: viewer });
-    expect(changes.body.items).toEqual([expect.objectContaining({ action: 'azure_ad.disable_user', status: 'succeeded', runId })]);
+    expect(changes.body.items).toEqual([
+      expect.objectContaining({ action: 'azure_ad.disable_user', status: 'succeeded', runId }),
+    ]);
   }, 60_000);
 });

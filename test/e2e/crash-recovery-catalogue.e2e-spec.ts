@@ -45,7 +45,11 @@ async function waitForRun(url: string, runId: string): Promise<any> {
 }
 
 /** Starts the response, kills the service once Azure has the call, restarts, and returns the finished run. */
-async function crashDuring(action: string, input: Record<string, unknown>, call_: { service: 'graph' | 'defender'; method: string; path: string }): Promise<{ run: any; afterSeq: number; second: ServiceProcess }> {
+async function crashDuring(
+  action: string,
+  input: Record<string, unknown>,
+  call_: { service: 'graph' | 'defender'; method: string; path: string },
+): Promise<{ run: any; afterSeq: number; second: ServiceProcess }> {
   fake.reset();
   fake.seedDemo();
   dataDir = mkdtempSync(join(tmpdir(), 'riposte-crash-'));
@@ -67,42 +71,86 @@ async function crashDuring(action: string, input: Record<string, unknown>, call_
 const SLOW = 120_000;
 
 describe('a catalogue action in flight when the service is killed', () => {
-  it('stop and quarantine: the machine action Azure started is followed, not sent again', async () => {
-    const machine = DEMO.machines.adeleDesktop;
-    const call_ = { service: 'defender' as const, method: 'POST', path: '/StopAndQuarantineFile' };
-    const { run, afterSeq } = await crashDuring('defender.stop_and_quarantine_file', { machine: machine.dnsName, sha1: DEMO.files.invoiceDropper.sha1 }, call_);
-    expect(run.status).toBe('succeeded');
-    expect(run.steps[0]).toMatchObject({ status: 'succeeded', attempts: 2, output: { machineId: machine.id, type: 'StopAndQuarantineFile', status: 'Succeeded' } });
-    expect(fake.requests({ ...call_, afterSeq })).toHaveLength(1);
-    expect(fake.listMachineActions({ machineId: machine.id, type: 'StopAndQuarantineFile' })).toHaveLength(1);
-    expect(fake.getMachine(machine.id)?.quarantinedFiles).toEqual([DEMO.files.invoiceDropper.sha1]);
-  }, SLOW);
+  it(
+    'stop and quarantine: the machine action Azure started is followed, not sent again',
+    async () => {
+      const machine = DEMO.machines.adeleDesktop;
+      const call_ = { service: 'defender' as const, method: 'POST', path: '/StopAndQuarantineFile' };
+      const { run, afterSeq } = await crashDuring(
+        'defender.stop_and_quarantine_file',
+        { machine: machine.dnsName, sha1: DEMO.files.invoiceDropper.sha1 },
+        call_,
+      );
+      expect(run.status).toBe('succeeded');
+      expect(run.steps[0]).toMatchObject({
+        status: 'succeeded',
+        attempts: 2,
+        output: { machineId: machine.id, type: 'StopAndQuarantineFile', status: 'Succeeded' },
+      });
+      expect(fake.requests({ ...call_, afterSeq })).toHaveLength(1);
+      expect(fake.listMachineActions({ machineId: machine.id, type: 'StopAndQuarantineFile' })).toHaveLength(1);
+      expect(fake.getMachine(machine.id)?.quarantinedFiles).toEqual([DEMO.files.invoiceDropper.sha1]);
+    },
+    SLOW,
+  );
 
-  it('create indicator: the marked indicator is found, not submitted again', async () => {
-    const call_ = { service: 'defender' as const, method: 'POST', path: '/api/indicators' };
-    const { run, afterSeq } = await crashDuring('defender.create_indicator', { type: 'Url', value: 'https://contoso-login.example/owa/auth' }, call_);
-    expect(run.status).toBe('succeeded');
-    expect(run.steps[0]).toMatchObject({ status: 'succeeded', attempts: 2, output: { type: 'Url', action: 'Block', indicatorId: expect.any(String) } });
-    expect(fake.requests({ ...call_, afterSeq })).toHaveLength(1);
-    expect(fake.listIndicators('https://contoso-login.example/owa/auth')).toHaveLength(1);
-  }, SLOW);
+  it(
+    'create indicator: the marked indicator is found, not submitted again',
+    async () => {
+      const call_ = { service: 'defender' as const, method: 'POST', path: '/api/indicators' };
+      const { run, afterSeq } = await crashDuring(
+        'defender.create_indicator',
+        { type: 'Url', value: 'https://contoso-login.example/owa/auth' },
+        call_,
+      );
+      expect(run.status).toBe('succeeded');
+      expect(run.steps[0]).toMatchObject({
+        status: 'succeeded',
+        attempts: 2,
+        output: { type: 'Url', action: 'Block', indicatorId: expect.any(String) },
+      });
+      expect(fake.requests({ ...call_, afterSeq })).toHaveLength(1);
+      expect(fake.listIndicators('https://contoso-login.example/owa/auth')).toHaveLength(1);
+    },
+    SLOW,
+  );
 
-  it('add group member: the membership is read back, the POST not sent again', async () => {
-    const call_ = { service: 'graph' as const, method: 'POST', path: '/members/$ref' };
-    const { run, afterSeq } = await crashDuring('azure_ad.add_group_member', { user: DEMO.users.adele.upn, group: DEMO.groups.caBlock }, call_);
-    expect(run.status).toBe('succeeded');
-    expect(run.steps[0]).toMatchObject({ status: 'succeeded', attempts: 2, output: { userId: DEMO.users.adele.id, member: true } });
-    expect(fake.requests({ ...call_, afterSeq })).toHaveLength(1);
-    expect(fake.getGroup(DEMO.groups.caBlock)?.members).toEqual([DEMO.users.adele.id]);
-  }, SLOW);
+  it(
+    'add group member: the membership is read back, the POST not sent again',
+    async () => {
+      const call_ = { service: 'graph' as const, method: 'POST', path: '/members/$ref' };
+      const { run, afterSeq } = await crashDuring(
+        'azure_ad.add_group_member',
+        { user: DEMO.users.adele.upn, group: DEMO.groups.caBlock },
+        call_,
+      );
+      expect(run.status).toBe('succeeded');
+      expect(run.steps[0]).toMatchObject({
+        status: 'succeeded',
+        attempts: 2,
+        output: { userId: DEMO.users.adele.id, member: true },
+      });
+      expect(fake.requests({ ...call_, afterSeq })).toHaveLength(1);
+      expect(fake.getGroup(DEMO.groups.caBlock)?.members).toEqual([DEMO.users.adele.id]);
+    },
+    SLOW,
+  );
 
-  it('reset password: reconciled from lastPasswordChangeDateTime, and the password is in no log line', async () => {
-    const call_ = { service: 'graph' as const, method: 'PATCH', path: '/users/' };
-    const { run, afterSeq, second } = await crashDuring('azure_ad.reset_password', { user: DEMO.users.megan.upn }, call_);
-    expect(run.steps[0]).toMatchObject({ status: 'succeeded', attempts: 2, output: { passwordReset: true } });
-    expect(fake.requests({ ...call_, afterSeq })).toHaveLength(1);
-    const password = fake.getPassword(DEMO.users.megan.upn)!.password;
-    expect(second.output()).not.toContain(password);
-    expect(JSON.stringify(run)).not.toContain(password);
-  }, SLOW);
+  it(
+    'reset password: reconciled from lastPasswordChangeDateTime, and the password is in no log line',
+    async () => {
+      const call_ = { service: 'graph' as const, method: 'PATCH', path: '/users/' };
+      const { run, afterSeq, second } = await crashDuring(
+        'azure_ad.reset_password',
+        { user: DEMO.users.megan.upn },
+        call_,
+      );
+      expect(run.steps[0]).toMatchObject({ status: 'succeeded', attempts: 2, output: { passwordReset: true } });
+      expect(fake.requests({ ...call_, afterSeq })).toHaveLength(1);
+      const password = fake.getPassword(DEMO.users.megan.upn)!.password;
+      expect(second.output()).not.toContain(password);
+      expect(JSON.stringify(run)).not.toContain(password);
+    },
+    SLOW,
+  );
 });

@@ -61,7 +61,11 @@ describe('a destructive call in flight when the service is killed', () => {
     // Azure applies the PATCH at once, then sits on the answer long enough for us to kill the service.
     fake.faults.inject({ service: 'graph', method: 'PATCH', path: '/users/', effect: 'before', delayMs: 60_000 });
     const afterSeq = fake.lastRequestSeq;
-    const started = await call(first.url, 'POST', '/api/v1/responses', { action: 'azure_ad.disable_user', connectionTarget: 'contoso', input: { user: DEMO.users.adele.upn } });
+    const started = await call(first.url, 'POST', '/api/v1/responses', {
+      action: 'azure_ad.disable_user',
+      connectionTarget: 'contoso',
+      input: { user: DEMO.users.adele.upn },
+    });
     expect(started.status).toBe(202);
     await fake.waitForRequest({ service: 'graph', method: 'PATCH', afterSeq }, 10_000);
     await first.kill('SIGKILL');
@@ -83,7 +87,11 @@ describe('a destructive call in flight when the service is killed', () => {
 
     fake.faults.inject({ service: 'defender', method: 'POST', path: '/isolate', effect: 'before', delayMs: 60_000 });
     const afterSeq = fake.lastRequestSeq;
-    const started = await call(first.url, 'POST', '/api/v1/responses', { action: 'defender.isolate_machine', connectionTarget: 'contoso', input: { machine: DEMO.machines.meganLaptop.dnsName } });
+    const started = await call(first.url, 'POST', '/api/v1/responses', {
+      action: 'defender.isolate_machine',
+      connectionTarget: 'contoso',
+      input: { machine: DEMO.machines.meganLaptop.dnsName },
+    });
     await fake.waitForRequest({ service: 'defender', method: 'POST', path: '/isolate', afterSeq }, 10_000);
     await first.kill('SIGKILL');
 
@@ -107,7 +115,11 @@ describe('a destructive call Azure received before the kill but applies only aft
     // Defender receives the isolation, holds it, and applies it 20 s later, whoever is still there.
     fake.faults.inject({ service: 'defender', method: 'POST', path: '/isolate', effect: 'late', delayMs: 20_000 });
     const afterSeq = fake.lastRequestSeq;
-    const started = await call(first.url, 'POST', '/api/v1/responses', { action: 'defender.isolate_machine', connectionTarget: 'contoso', input: { machine: DEMO.machines.meganLaptop.id } });
+    const started = await call(first.url, 'POST', '/api/v1/responses', {
+      action: 'defender.isolate_machine',
+      connectionTarget: 'contoso',
+      input: { machine: DEMO.machines.meganLaptop.id },
+    });
     await fake.waitForRequest({ service: 'defender', method: 'POST', path: '/isolate', afterSeq }, 10_000);
     await first.kill('SIGKILL');
 
@@ -129,26 +141,53 @@ describe('a playbook run', () => {
     const first = await start();
     expect((await call(first.url, 'POST', '/api/v1/connection-targets', demoTarget(fake))).status).toBe(201);
     // Someone other than the admin who starts the run decides its approvals (four eyes).
-    const analystKey = (await call(first.url, 'POST', '/api/v1/api-keys', { name: 'second-analyst', role: 'analyst' })).body.key as string;
+    const analystKey = (await call(first.url, 'POST', '/api/v1/api-keys', { name: 'second-analyst', role: 'analyst' }))
+      .body.key as string;
     fake.faults.inject({ service: 'graph', method: 'PATCH', path: '/users/', effect: 'before', delayMs: 60_000 });
     const afterSeq = fake.lastRequestSeq;
     const patchesBefore = fake.count({ service: 'graph', method: 'PATCH', path: '/users/' });
-    const started = await call(first.url, 'POST', '/api/v1/playbooks/compromised-account/runs', { connectionTarget: 'contoso', inputs: { user: DEMO.users.adele.upn, devices: [DEMO.machines.meganLaptop.id] } });
+    const started = await call(first.url, 'POST', '/api/v1/playbooks/compromised-account/runs', {
+      connectionTarget: 'contoso',
+      inputs: { user: DEMO.users.adele.upn, devices: [DEMO.machines.meganLaptop.id] },
+    });
     expect(started.status).toBe(202);
     await waitForStatus(first.url, started.body.runId, 'waiting');
-    expect((await call(first.url, 'POST', `/api/v1/runs/${started.body.runId}/approvals/approve_containment`, { decision: 'approve' }, analystKey)).status).toBe(200);
+    expect(
+      (
+        await call(
+          first.url,
+          'POST',
+          `/api/v1/runs/${started.body.runId}/approvals/approve_containment`,
+          { decision: 'approve' },
+          analystKey,
+        )
+      ).status,
+    ).toBe(200);
     await fake.waitForRequest({ service: 'graph', method: 'PATCH', afterSeq }, 10_000);
     await first.kill('SIGKILL');
 
     const second = await start();
     const waiting = await waitForStatus(second.url, started.body.runId, 'waiting');
-    expect(waiting.steps.find((s: { id: string }) => s.id === 'disable')).toMatchObject({ status: 'succeeded', output: { accountEnabled: false } });
+    expect(waiting.steps.find((s: { id: string }) => s.id === 'disable')).toMatchObject({
+      status: 'succeeded',
+      output: { accountEnabled: false },
+    });
     expect(fake.count({ service: 'graph', method: 'PATCH', path: '/users/' })).toBe(patchesBefore + 1);
 
     // Stop cleanly while it waits for the approval; approve after the next start.
     await second.kill('SIGTERM');
     const third = await start();
-    expect((await call(third.url, 'POST', `/api/v1/runs/${started.body.runId}/approvals/approve_isolation`, { decision: 'approve' }, analystKey)).status).toBe(200);
+    expect(
+      (
+        await call(
+          third.url,
+          'POST',
+          `/api/v1/runs/${started.body.runId}/approvals/approve_isolation`,
+          { decision: 'approve' },
+          analystKey,
+        )
+      ).status,
+    ).toBe(200);
     const run = await waitForStatus(third.url, started.body.runId, 'succeeded');
     expect(run.output).toMatchObject({ disabled: true, isolation: 'approve', devicesIsolated: 1 });
     expect(fake.count({ service: 'graph', method: 'PATCH', path: '/users/' })).toBe(patchesBefore + 1);

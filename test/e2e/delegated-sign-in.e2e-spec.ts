@@ -29,10 +29,19 @@ afterAll(async () => {
   await fake?.close();
 });
 
-const target = (name: string, auth: Record<string, unknown>, clientId: string = DEMO.clientId) => ({ name, tenantId: DEMO.tenantId, clientId, cloud: 'custom', endpoints: fake.endpoints, auth });
+const target = (name: string, auth: Record<string, unknown>, clientId: string = DEMO.clientId) => ({
+  name,
+  tenantId: DEMO.tenantId,
+  clientId,
+  cloud: 'custom',
+  endpoints: fake.endpoints,
+  auth,
+});
 
 async function getUser(connectionTarget: string) {
-  const started = await service.request('POST', '/api/v1/responses', { body: { action: 'azure_ad.get_user', connectionTarget, input: { user: DEMO.users.adele.upn }, reason: 'e2e' } });
+  const started = await service.request('POST', '/api/v1/responses', {
+    body: { action: 'azure_ad.get_user', connectionTarget, input: { user: DEMO.users.adele.upn }, reason: 'e2e' },
+  });
   expect(started.status).toBe(202);
   return waitForRun(service, started.body.runId);
 }
@@ -48,10 +57,16 @@ async function browse(url: string) {
 
 describe('authorization code sign-in', () => {
   it('signs a person in with PKCE, acts as them, keeps the tokens encrypted and fails clearly once the sign-in is revoked', async () => {
-    const created = await service.request('POST', '/api/v1/connection-targets', { body: target('as-megan', { type: 'authorizationCode', clientSecret: DEMO.clientSecret }) });
+    const created = await service.request('POST', '/api/v1/connection-targets', {
+      body: target('as-megan', { type: 'authorizationCode', clientSecret: DEMO.clientSecret }),
+    });
     expect(created.status).toBe(201);
     expect(created.body.auth).toMatchObject({ type: 'authorizationCode', hasSecret: true });
-    expect(created.body.signIn).toMatchObject({ status: 'sign_in_required', account: null, reason: 'nobody has signed in yet' });
+    expect(created.body.signIn).toMatchObject({
+      status: 'sign_in_required',
+      account: null,
+      reason: 'nobody has signed in yet',
+    });
 
     // Nobody signed in: the run fails at once, saying what to do, without asking Entra ID.
     const tokenCalls = fake.count({ service: 'identity', path: '/token' });
@@ -73,11 +88,20 @@ describe('authorization code sign-in', () => {
     fake.answerAuthorize({ user: DEMO.users.megan.upn });
     const back = await browse(authorize.body.url);
     expect(back.status).toBe(200);
-    expect(back.body.connectionTarget.signIn).toMatchObject({ status: 'signed_in', account: { username: DEMO.users.megan.upn }, signedInBy: expect.stringMatching(/^admin/), reason: null });
+    expect(back.body.connectionTarget.signIn).toMatchObject({
+      status: 'signed_in',
+      account: { username: DEMO.users.megan.upn },
+      signedInBy: expect.stringMatching(/^admin/),
+      reason: null,
+    });
     expect(back.body.connectionTarget.signIn.scopes.length).toBeGreaterThan(0);
     // The state is good once.
     const again = await fetch(authorize.body.url, { redirect: 'manual' });
-    const replay = await service.request('GET', `/api/v1/sign-in/redirect${new URL(again.headers.get('location') as string).search}`, { key: null });
+    const replay = await service.request(
+      'GET',
+      `/api/v1/sign-in/redirect${new URL(again.headers.get('location') as string).search}`,
+      { key: null },
+    );
     expect(replay.status).toBe(400);
     expect(replay.body.code).toBe('sign_in_state_invalid');
 
@@ -97,7 +121,10 @@ describe('authorization code sign-in', () => {
     expect(revoked.status).toBe('failed');
     expect(JSON.stringify(revoked)).toMatch(/sign_in_required.*revoked/);
     const shown = await service.request('GET', '/api/v1/connection-targets/as-megan');
-    expect(shown.body.signIn).toMatchObject({ status: 'sign_in_required', account: { username: DEMO.users.megan.upn } });
+    expect(shown.body.signIn).toMatchObject({
+      status: 'sign_in_required',
+      account: { username: DEMO.users.megan.upn },
+    });
     expect(shown.body.signIn.reason).toMatch(/revoked.*\(AADSTS50173\)/);
     const afterRevocation = fake.count({ service: 'identity', path: '/token' });
     expect((await getUser('as-megan')).status).toBe('failed');
@@ -110,7 +137,9 @@ describe('authorization code sign-in', () => {
   });
 
   it('says so when the person declines, and refuses the flow on a target of the other kind', async () => {
-    await service.request('POST', '/api/v1/connection-targets', { body: target('declined', { type: 'authorizationCode', clientSecret: DEMO.clientSecret }) });
+    await service.request('POST', '/api/v1/connection-targets', {
+      body: target('declined', { type: 'authorizationCode', clientSecret: DEMO.clientSecret }),
+    });
     const authorize = await service.request('POST', '/api/v1/connection-targets/declined/authorize');
     fake.answerAuthorize('decline');
     const back = await browse(authorize.body.url);
@@ -128,24 +157,38 @@ describe('authorization code sign-in', () => {
 
 describe('device code sign-in', () => {
   it('starts, reports pending, honours slow_down, signs in and survives a restart; withdrawn consent needs a new sign-in', async () => {
-    const created = await service.request('POST', '/api/v1/connection-targets', { body: target('as-nestor', { type: 'deviceCode' }, PUBLIC_CLIENT_ID) });
+    const created = await service.request('POST', '/api/v1/connection-targets', {
+      body: target('as-nestor', { type: 'deviceCode' }, PUBLIC_CLIENT_ID),
+    });
     expect(created.status).toBe(201);
     expect(created.body.auth).toMatchObject({ type: 'deviceCode', hasSecret: false });
 
     const started = await service.request('POST', '/api/v1/connection-targets/as-nestor/device-code');
     expect(started.status).toBe(201);
-    expect(started.body).toMatchObject({ userCode: expect.stringMatching(/^[A-Z0-9]{9}$/), verificationUri: `${fake.url}/devicelogin` });
+    expect(started.body).toMatchObject({
+      userCode: expect.stringMatching(/^[A-Z0-9]{9}$/),
+      verificationUri: `${fake.url}/devicelogin`,
+    });
     expect(Date.parse(started.body.expiresAt)).toBeGreaterThan(Date.now());
 
-    const pending = await service.request('POST', '/api/v1/connection-targets/as-nestor/device-code/complete?waitSeconds=0');
+    const pending = await service.request(
+      'POST',
+      '/api/v1/connection-targets/as-nestor/device-code/complete?waitSeconds=0',
+    );
     expect(pending.status).toBe(202);
     expect(pending.body).toMatchObject({ status: 'pending', userCode: started.body.userCode });
 
     fake.slowDownDeviceCodes(1);
     fake.approveDeviceCode(started.body.userCode, DEMO.users.nestor.upn);
-    const done = await service.request('POST', '/api/v1/connection-targets/as-nestor/device-code/complete?waitSeconds=60');
+    const done = await service.request(
+      'POST',
+      '/api/v1/connection-targets/as-nestor/device-code/complete?waitSeconds=60',
+    );
     expect(done.status).toBe(200);
-    expect(done.body.connectionTarget.signIn).toMatchObject({ status: 'signed_in', account: { username: DEMO.users.nestor.upn } });
+    expect(done.body.connectionTarget.signIn).toMatchObject({
+      status: 'signed_in',
+      account: { username: DEMO.users.nestor.upn },
+    });
     const slowDowns = fake.requests({ service: 'identity', path: '/token' }).filter((r) => r.status === 400).length;
     expect(slowDowns).toBeGreaterThanOrEqual(1);
     const asNestor = await getUser('as-nestor');
@@ -162,22 +205,34 @@ describe('device code sign-in', () => {
     expect(refused.status).toBe('failed');
     expect(JSON.stringify(refused)).toMatch(/consent.*AADSTS65001/);
     const shown = await service.request('GET', '/api/v1/connection-targets');
-    expect(shown.body.items.find((t: { name: string }) => t.name === 'as-nestor').signIn).toMatchObject({ status: 'sign_in_required' });
+    expect(shown.body.items.find((t: { name: string }) => t.name === 'as-nestor').signIn).toMatchObject({
+      status: 'sign_in_required',
+    });
   });
 
   it('ends a sign-in the person declined or let expire, and signs out on request', async () => {
     const started = await service.request('POST', '/api/v1/connection-targets/as-nestor/device-code');
     fake.declineDeviceCode(started.body.userCode);
-    const declined = await service.request('POST', '/api/v1/connection-targets/as-nestor/device-code/complete?waitSeconds=10');
+    const declined = await service.request(
+      'POST',
+      '/api/v1/connection-targets/as-nestor/device-code/complete?waitSeconds=10',
+    );
     expect(declined.status).toBe(409);
     expect(declined.body.code).toBe('sign_in_declined');
-    const nothing = await service.request('POST', '/api/v1/connection-targets/as-nestor/device-code/complete?waitSeconds=1');
+    const nothing = await service.request(
+      'POST',
+      '/api/v1/connection-targets/as-nestor/device-code/complete?waitSeconds=1',
+    );
     expect(nothing.status).toBe(409);
     expect(nothing.body.code).toBe('sign_in_not_started');
 
     const out = await service.request('DELETE', '/api/v1/connection-targets/as-megan/sign-in');
     expect(out.status).toBe(200);
-    expect(out.body.signIn).toMatchObject({ status: 'sign_in_required', account: null, reason: 'signed out by an administrator' });
+    expect(out.body.signIn).toMatchObject({
+      status: 'sign_in_required',
+      account: null,
+      reason: 'signed out by an administrator',
+    });
     expect((await getUser('as-megan')).status).toBe('failed');
     const appTarget = await service.request('DELETE', '/api/v1/connection-targets/declined/sign-in');
     expect(appTarget.status).toBe(200);

@@ -32,9 +32,15 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function start(main: string, env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function start(
+  main: string,
+  env: Record<string, string>,
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RIPOSTE_')));
-  const child = spawn(process.execPath, [main], { env: { ...clean, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [main], {
+    env: { ...clean, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
@@ -43,7 +49,7 @@ function start(main: string, env: Record<string, string>): { child: ChildProcess
 }
 
 async function until(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !check(); ) {
+  for (const deadline = Date.now() + timeoutMs; !check();) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -54,7 +60,8 @@ function processesUsing(dir: string): number[] {
   const found: number[] = [];
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
-      if (readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`RIPOSTE_DATA_DIR=${dir}`)) found.push(Number(pid));
+      if (readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`RIPOSTE_DATA_DIR=${dir}`))
+        found.push(Number(pid));
     } catch {
       // gone, or not ours
     }
@@ -67,8 +74,13 @@ describe('the demo', () => {
     const dir = join(root, 'demo');
     const port = String(await freePort());
     const first = start(DEMO_MAIN, { RIPOSTE_DATA_DIR: dir, PORT: port });
-    await until(() => first.output().includes('Press Ctrl-C to stop.') || first.child.exitCode !== null, 'the first demo');
-    expect(first.output()).toMatch(/Alert-fired automation: this demo turned it ON for the playbook "compromised-account"/);
+    await until(
+      () => first.output().includes('Press Ctrl-C to stop.') || first.child.exitCode !== null,
+      'the first demo',
+    );
+    expect(first.output()).toMatch(
+      /Alert-fired automation: this demo turned it ON for the playbook "compromised-account"/,
+    );
     expect(first.output()).toContain(`RIPOSTE_DATA_DIR=${dir} npm run cli`);
     expect(existsSync(join(dir, 'riposte.sqlite'))).toBe(true);
 
@@ -105,7 +117,10 @@ describe('starting the service', () => {
       await new Promise((r) => blocker.close(r));
     }
     const ok = start(SERVICE_MAIN, { RIPOSTE_DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1' });
-    await until(() => /Riposte is listening on http:\/\/127\.0\.0\.1:\d+/.test(ok.output()) || ok.child.exitCode !== null, 'the service');
+    await until(
+      () => /Riposte is listening on http:\/\/127\.0\.0\.1:\d+/.test(ok.output()) || ok.child.exitCode !== null,
+      'the service',
+    );
     const key = /admin API key \(shown once\): (rip_\S+)/.exec(ok.output())?.[1];
     expect(key).toBeDefined();
     const url = /Riposte is listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(ok.output())?.[1];
@@ -118,7 +133,9 @@ describe('starting the service', () => {
     const listed = await cli(process.execPath, [CLI, 'api-keys', 'list'], { env: { ...clean, RIPOSTE_DATA_DIR: dir } });
     expect(listed.stderr).toContain(`Using ${join(dir, 'riposte.sqlite')}`);
     expect(listed.stdout).toMatch(/admin .* first admin/);
-    const elsewhere = await cli(process.execPath, [CLI, 'api-keys', 'list'], { env: { ...clean, RIPOSTE_DATA_DIR: join(root, 'empty') } });
+    const elsewhere = await cli(process.execPath, [CLI, 'api-keys', 'list'], {
+      env: { ...clean, RIPOSTE_DATA_DIR: join(root, 'empty') },
+    });
     expect(elsewhere.stderr).toMatch(/no database there yet.*set RIPOSTE_DATA_DIR/);
     ok.child.kill('SIGTERM');
     await ok.exited;

@@ -25,7 +25,10 @@ describe('npm run demo', () => {
   it('starts the service and a fake cloud, and its curl lines disable a user and isolate a machine', async () => {
     const port = await freePort();
     const { NODE_EXTRA_CA_CERTS: _ca, RIPOSTE_ADMIN_KEY: _key, ...env } = process.env;
-    const demo = spawn(process.execPath, [DEMO], { env: { ...env, PORT: String(port), RIPOSTE_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const demo = spawn(process.execPath, [DEMO], {
+      env: { ...env, PORT: String(port), RIPOSTE_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     demo.stdout.on('data', (c: Buffer) => (output += c.toString()));
     demo.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -35,14 +38,23 @@ describe('npm run demo', () => {
         if (demo.exitCode !== null || Date.now() > deadline) throw new Error(`demo did not start:\n${output}`);
         await new Promise((r) => setTimeout(r, 100));
       }
-      const curls = output.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('curl '));
+      const curls = output
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l.startsWith('curl '));
       const disable = curls.find((l) => l.includes('azure_ad.disable_user') && !l.includes('dryRun')) as string;
       const isolate = curls.find((l) => l.includes('defender.isolate_machine')) as string;
       const bash = promisify(execFile);
       const disabled = JSON.parse((await bash('bash', ['-c', disable])).stdout);
-      expect(disabled).toMatchObject({ status: 'succeeded', steps: [{ action: 'azure_ad.disable_user', status: 'succeeded' }] });
+      expect(disabled).toMatchObject({
+        status: 'succeeded',
+        steps: [{ action: 'azure_ad.disable_user', status: 'succeeded' }],
+      });
       const isolated = JSON.parse((await bash('bash', ['-c', isolate])).stdout);
-      expect(isolated).toMatchObject({ status: 'succeeded', steps: [{ action: 'defender.isolate_machine', status: 'succeeded', output: { status: 'Succeeded' } }] });
+      expect(isolated).toMatchObject({
+        status: 'succeeded',
+        steps: [{ action: 'defender.isolate_machine', status: 'succeeded', output: { status: 'Succeeded' } }],
+      });
       const test = curls.find((l) => l.includes('/test')) as string;
       expect(JSON.parse((await bash('bash', ['-c', test])).stdout).ok).toBe(true);
     } finally {

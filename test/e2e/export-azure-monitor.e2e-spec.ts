@@ -25,7 +25,9 @@ afterAll(async () => {
 });
 
 async function postAlert(id: string) {
-  expect((await service.request('POST', '/api/v1/alerts', { body: { ...alert, id, providerAlertId: id } })).status).toBe(202);
+  expect(
+    (await service.request('POST', '/api/v1/alerts', { body: { ...alert, id, providerAlertId: id } })).status,
+  ).toBe(202);
 }
 
 async function drained(name: string) {
@@ -45,23 +47,54 @@ async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeo
 }
 
 describe('Azure Monitor Logs Ingestion sink (Microsoft Sentinel)', () => {
-  it('signs in with the connection target (monitor scope) and sends records in the stream\'s columns', async () => {
-    const unknownTarget = await service.request('POST', '/api/v1/export/sinks', { body: { name: 'sentinel', type: 'azureMonitor', settings: { connectionTarget: 'nope', endpoint: fake.monitorEndpoint, dcrImmutableId: DCR } } });
+  it("signs in with the connection target (monitor scope) and sends records in the stream's columns", async () => {
+    const unknownTarget = await service.request('POST', '/api/v1/export/sinks', {
+      body: {
+        name: 'sentinel',
+        type: 'azureMonitor',
+        settings: { connectionTarget: 'nope', endpoint: fake.monitorEndpoint, dcrImmutableId: DCR },
+      },
+    });
     expect(unknownTarget.status).toBe(400);
-    expect(unknownTarget.body.errors).toContainEqual({ path: '/settings/connectionTarget', message: "no connection target is named 'nope'" });
-    const badDcr = await service.request('POST', '/api/v1/export/sinks', { body: { name: 'sentinel', type: 'azureMonitor', settings: { connectionTarget: 'contoso', endpoint: fake.monitorEndpoint, dcrImmutableId: 'my-rule' } } });
+    expect(unknownTarget.body.errors).toContainEqual({
+      path: '/settings/connectionTarget',
+      message: "no connection target is named 'nope'",
+    });
+    const badDcr = await service.request('POST', '/api/v1/export/sinks', {
+      body: {
+        name: 'sentinel',
+        type: 'azureMonitor',
+        settings: { connectionTarget: 'contoso', endpoint: fake.monitorEndpoint, dcrImmutableId: 'my-rule' },
+      },
+    });
     expect(badDcr.body.errors[0].path).toBe('/settings/dcrImmutableId');
 
-    const created = await service.request('POST', '/api/v1/export/sinks', { body: { name: 'sentinel', type: 'azureMonitor', settings: { connectionTarget: 'contoso', endpoint: fake.monitorEndpoint, dcrImmutableId: DCR } } });
+    const created = await service.request('POST', '/api/v1/export/sinks', {
+      body: {
+        name: 'sentinel',
+        type: 'azureMonitor',
+        settings: { connectionTarget: 'contoso', endpoint: fake.monitorEndpoint, dcrImmutableId: DCR },
+      },
+    });
     expect(created.status, created.text).toBe(201);
-    expect(created.body).toMatchObject({ type: 'azureMonitor', hasToken: false, settings: { streamName: 'Custom-RiposteEvents' } });
+    expect(created.body).toMatchObject({
+      type: 'azureMonitor',
+      hasToken: false,
+      settings: { streamName: 'Custom-RiposteEvents' },
+    });
     await postAlert('monitor-1');
     expect(await drained('sentinel')).toMatchObject({ status: 'ok', lag: 0, deadLetters: 0 });
     const records = fake.ingestedRecords();
     expect(records.length).toBeGreaterThan(0);
     expect(records.every((r) => r.dcr === DCR && r.stream === 'Custom-RiposteEvents')).toBe(true);
     const alertRecord = records.find((r) => r.record.EventType === 'alert.received');
-    expect(alertRecord?.record).toMatchObject({ TimeGenerated: expect.any(String), EventId: expect.stringMatching(/^alert:/), Seq: expect.any(Number), SchemaVersion: 'riposte.event/1', Data: { providerAlertId: 'monitor-1' } });
+    expect(alertRecord?.record).toMatchObject({
+      TimeGenerated: expect.any(String),
+      EventId: expect.stringMatching(/^alert:/),
+      Seq: expect.any(Number),
+      SchemaVersion: 'riposte.event/1',
+      Data: { providerAlertId: 'monitor-1' },
+    });
   });
 
   it('waits out an ingestion endpoint that is unavailable, then sends everything in order, once', async () => {
@@ -79,12 +112,21 @@ describe('Azure Monitor Logs Ingestion sink (Microsoft Sentinel)', () => {
     const seqs = fake.ingestedRecords().map((r) => r.record.Seq as number);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(new Set(seqs).size).toBe(seqs.length);
-    const feed = (await service.request('GET', '/api/v1/export/events?limit=5000')).text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { seq: number });
+    const feed = (await service.request('GET', '/api/v1/export/events?limit=5000')).text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { seq: number });
     for (const e of feed.filter((e) => e.seq <= done.cursor)) expect(seqs).toContain(e.seq);
   });
 
   it('says in words when the app may not ingest into the rule', async () => {
-    const created = await service.request('POST', '/api/v1/export/sinks', { body: { name: 'sentinel-denied', type: 'azureMonitor', settings: { connectionTarget: 'contoso', endpoint: fake.monitorEndpoint, dcrImmutableId: OTHER_DCR } } });
+    const created = await service.request('POST', '/api/v1/export/sinks', {
+      body: {
+        name: 'sentinel-denied',
+        type: 'azureMonitor',
+        settings: { connectionTarget: 'contoso', endpoint: fake.monitorEndpoint, dcrImmutableId: OTHER_DCR },
+      },
+    });
     expect(created.status).toBe(201);
     const failing = await until(
       () => service.request('GET', '/api/v1/export/sinks/sentinel-denied').then((r) => r.body),

@@ -34,8 +34,26 @@ describe('export across a crash (SIGKILL)', () => {
     service = await spawnService(env, 60_000);
     // Splunk takes the events but the answer is held: the service dies before it arrives.
     hec.answerDelayMs = 60_000;
-    expect((await call(service.url, 'POST', '/api/v1/export/sinks', { name: 'splunk', type: 'splunkHec', settings: { url: hec.url }, token: TOKEN })).status).toBe(201);
-    for (let i = 0; i < 6; i++) expect((await call(service.url, 'POST', '/api/v1/alerts', { ...alert, id: `crash-${i}`, providerAlertId: `crash-${i}` })).status).toBe(202);
+    expect(
+      (
+        await call(service.url, 'POST', '/api/v1/export/sinks', {
+          name: 'splunk',
+          type: 'splunkHec',
+          settings: { url: hec.url },
+          token: TOKEN,
+        })
+      ).status,
+    ).toBe(201);
+    for (let i = 0; i < 6; i++)
+      expect(
+        (
+          await call(service.url, 'POST', '/api/v1/alerts', {
+            ...alert,
+            id: `crash-${i}`,
+            providerAlertId: `crash-${i}`,
+          })
+        ).status,
+      ).toBe(202);
     await until(() => hec.received.length > 0);
     const unacknowledged = hec.received.map((r) => r.event.id);
     await service.kill('SIGKILL');
@@ -44,8 +62,14 @@ describe('export across a crash (SIGKILL)', () => {
     service = await spawnService(env, 60_000);
     const drained = await call(service.url, 'GET', '/api/v1/export/sinks/splunk/drained?wait=30');
     expect(drained.body).toMatchObject({ status: 'ok', lag: 0 });
-    const feed = await fetch(`${service.url}/api/v1/export/events?limit=5000`, { headers: { Authorization: `Bearer ${ADMIN_KEY}` } });
-    const events = (await feed.text()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string; seq: number }).filter((e) => e.seq <= drained.body.cursor);
+    const feed = await fetch(`${service.url}/api/v1/export/events?limit=5000`, {
+      headers: { Authorization: `Bearer ${ADMIN_KEY}` },
+    });
+    const events = (await feed.text())
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { id: string; seq: number })
+      .filter((e) => e.seq <= drained.body.cursor);
     expect(events.filter((e) => e.id.startsWith('alert:'))).toHaveLength(6);
     const ids = hec.received.map((r) => r.event.id);
     for (const e of events) expect(ids, `event ${e.seq} missing`).toContain(e.id);

@@ -21,7 +21,10 @@ afterAll(async () => {
 });
 
 function lines(text: string): any[] {
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 async function pull(cursor?: string, key?: string) {
@@ -35,11 +38,28 @@ describe('the export pull feed', () => {
   it('streams alerts, runs, effects and audit records as NDJSON with a cursor, each exactly once', async () => {
     const first = await pull();
     expect(first.events.length).toBeGreaterThan(0); // the connection target's audit record at least
-    for (const e of first.events) expect(e).toMatchObject({ schema: 'riposte.event/1', seq: expect.any(Number), id: expect.any(String), type: expect.any(String), time: expect.any(String), data: expect.any(Object) });
+    for (const e of first.events)
+      expect(e).toMatchObject({
+        schema: 'riposte.event/1',
+        seq: expect.any(Number),
+        id: expect.any(String),
+        type: expect.any(String),
+        time: expect.any(String),
+        data: expect.any(Object),
+      });
 
-    const ingested = await service.request('POST', '/api/v1/alerts', { body: { ...alert, id: 'export-feed-1', providerAlertId: 'export-feed-1' } });
+    const ingested = await service.request('POST', '/api/v1/alerts', {
+      body: { ...alert, id: 'export-feed-1', providerAlertId: 'export-feed-1' },
+    });
     expect(ingested.status).toBe(202);
-    const started = await service.request('POST', '/api/v1/responses', { body: { action: 'azure_ad.disable_user', connectionTarget: 'contoso', input: { user: DEMO.users.adele.upn }, reason: 'export e2e' } });
+    const started = await service.request('POST', '/api/v1/responses', {
+      body: {
+        action: 'azure_ad.disable_user',
+        connectionTarget: 'contoso',
+        input: { user: DEMO.users.adele.upn },
+        reason: 'export e2e',
+      },
+    });
     expect(started.status).toBe(202);
     const run = await waitForRun(service, started.body.runId);
     expect(run.status).toBe('succeeded');
@@ -50,9 +70,18 @@ describe('the export pull feed', () => {
     const alertEvent = second.events.find((e) => e.type === 'alert.received');
     expect(alertEvent.data).toMatchObject({ providerAlertId: 'export-feed-1', severity: 'low', title: alert.title });
     expect(second.events.find((e) => e.type === 'run.started' && e.data.runId === run.id)).toBeTruthy();
-    expect(second.events.find((e) => e.type === 'run.ended' && e.data.runId === run.id)?.data).toMatchObject({ status: 'succeeded', kind: 'response' });
-    expect(second.events.find((e) => e.type === 'effect.settled' && e.data.runId === run.id)?.data).toMatchObject({ action: 'azure_ad.disable_user', status: 'succeeded', entity: expect.stringContaining('adele') });
-    expect(second.events.find((e) => e.type === 'audit.recorded' && e.data.action === 'action.azure_ad.disable_user')).toBeTruthy();
+    expect(second.events.find((e) => e.type === 'run.ended' && e.data.runId === run.id)?.data).toMatchObject({
+      status: 'succeeded',
+      kind: 'response',
+    });
+    expect(second.events.find((e) => e.type === 'effect.settled' && e.data.runId === run.id)?.data).toMatchObject({
+      action: 'azure_ad.disable_user',
+      status: 'succeeded',
+      entity: expect.stringContaining('adele'),
+    });
+    expect(
+      second.events.find((e) => e.type === 'audit.recorded' && e.data.action === 'action.azure_ad.disable_user'),
+    ).toBeTruthy();
     // In order, nothing repeated across pages.
     const seqs = [...first.events, ...second.events].map((e) => e.seq);
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);

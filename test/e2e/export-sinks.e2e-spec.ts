@@ -34,7 +34,10 @@ async function postAlert(id: string, title = alert.title) {
 
 async function allEvents(): Promise<{ id: string; seq: number }[]> {
   const r = await service.request('GET', '/api/v1/export/events?limit=5000');
-  return r.text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return r.text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 async function drain(name: string) {
@@ -67,23 +70,42 @@ function expectComplete(received: { id: string; seq: number }[], expected: { id:
 
 describe('Splunk HEC sink', () => {
   it('is configured like a connection target: the token is write-only, bad settings are 400s in words', async () => {
-    const refused = await service.request('POST', '/api/v1/export/sinks', { body: { name: 'bad', type: 'splunkHec', settings: { url: 'http://splunk.contoso.com:8088' }, token: 'x' } });
+    const refused = await service.request('POST', '/api/v1/export/sinks', {
+      body: { name: 'bad', type: 'splunkHec', settings: { url: 'http://splunk.contoso.com:8088' }, token: 'x' },
+    });
     expect(refused.status).toBe(400);
     expect(refused.body.errors).toContainEqual({ path: '/settings/url', message: 'must be an https:// URL' });
-    const metadata = await service.request('POST', '/api/v1/export/sinks', { body: { name: 'bad', type: 'splunkHec', settings: { url: 'https://169.254.169.254' }, token: 'x' } });
+    const metadata = await service.request('POST', '/api/v1/export/sinks', {
+      body: { name: 'bad', type: 'splunkHec', settings: { url: 'https://169.254.169.254' }, token: 'x' },
+    });
     expect(metadata.status).toBe(400);
     expect(metadata.body.errors[0].path).toBe('/settings/url');
-    const noToken = await service.request('POST', '/api/v1/export/sinks', { body: { name: 'bad', type: 'splunkHec', settings: { url: hec.url } } });
+    const noToken = await service.request('POST', '/api/v1/export/sinks', {
+      body: { name: 'bad', type: 'splunkHec', settings: { url: hec.url } },
+    });
     expect(noToken.body.errors).toContainEqual({ path: '/token', message: 'is required for type splunkHec' });
 
-    const created = await service.request('POST', '/api/v1/export/sinks', { body: { name: 'splunk', type: 'splunkHec', settings: { url: hec.url, index: 'riposte' }, token: HEC_TOKEN } });
+    const created = await service.request('POST', '/api/v1/export/sinks', {
+      body: { name: 'splunk', type: 'splunkHec', settings: { url: hec.url, index: 'riposte' }, token: HEC_TOKEN },
+    });
     expect(created.status, created.text).toBe(201);
-    expect(created.body).toMatchObject({ name: 'splunk', type: 'splunkHec', enabled: true, hasToken: true, settings: { url: hec.url, index: 'riposte', sourcetype: 'riposte:event', source: 'riposte' } });
+    expect(created.body).toMatchObject({
+      name: 'splunk',
+      type: 'splunkHec',
+      enabled: true,
+      hasToken: true,
+      settings: { url: hec.url, index: 'riposte', sourcetype: 'riposte:event', source: 'riposte' },
+    });
     expect(created.text).not.toContain(HEC_TOKEN);
     const drained = await drain('splunk');
     expect(drained).toMatchObject({ status: 'ok', lag: 0, deadLetters: 0 });
     expect(hec.received.length).toBeGreaterThan(0);
-    expect(hec.received[0]).toMatchObject({ source: 'riposte', sourcetype: 'riposte:event', index: 'riposte', event: { schema: 'riposte.event/1' } });
+    expect(hec.received[0]).toMatchObject({
+      source: 'riposte',
+      sourcetype: 'riposte:event',
+      index: 'riposte',
+      event: { schema: 'riposte.event/1' },
+    });
     expect(JSON.stringify((await service.request('GET', '/api/v1/export/sinks/splunk')).body)).not.toContain(HEC_TOKEN);
     // The audit record of the sink's creation reached Splunk too, without the token.
     expect(JSON.stringify(hec.received)).not.toContain(HEC_TOKEN);
@@ -99,7 +121,10 @@ describe('Splunk HEC sink', () => {
     expect(failing.message).toMatch(/refused the connection/);
     const connectors = await service.request('GET', '/api/v1/connectors');
     expect(connectors.body.items).toBeInstanceOf(Array);
-    expect(connectors.body.sinks.find((s: { name: string }) => s.name === 'splunk')).toMatchObject({ type: 'splunkHec', status: expect.stringMatching(/retrying|error/) });
+    expect(connectors.body.sinks.find((s: { name: string }) => s.name === 'splunk')).toMatchObject({
+      type: 'splunkHec',
+      status: expect.stringMatching(/retrying|error/),
+    });
     const metrics = await service.request('GET', '/metrics');
     expect(metrics.text).toMatch(/riposte_export_sink_up\{sink="splunk",type="splunkHec"\} 0/);
     expect(metrics.text).toMatch(/riposte_export_sink_lag_events\{sink="splunk",type="splunkHec"\} [1-9]/);
@@ -116,7 +141,10 @@ describe('Splunk HEC sink', () => {
 
     const expected = (await allEvents()).filter((e) => e.seq <= drained.cursor);
     expect(expected.filter((e) => e.id.startsWith('alert:'))).toHaveLength(8);
-    expectComplete(hec.received.map((r) => r.event), expected);
+    expectComplete(
+      hec.received.map((r) => r.event),
+      expected,
+    );
     // HEC answers every request: what it took is never sent again.
     expect(new Set(hec.received.map((r) => r.event.id)).size).toBe(hec.received.length);
     const after = await service.request('GET', '/metrics');
@@ -130,15 +158,21 @@ describe('Splunk HEC sink', () => {
     const drained = await drain('splunk');
     expect(drained).toMatchObject({ status: 'ok', lag: 0, deadLetters: 1 });
     expect(drained.message).toBeNull();
-    const titles = hec.received.filter((r) => r.event.type === 'alert.received').map((r) => r.event.data.providerAlertId);
+    const titles = hec.received
+      .filter((r) => r.event.type === 'alert.received')
+      .map((r) => r.event.data.providerAlertId);
     expect(titles).toContain('hec-after-poison');
     expect(titles).not.toContain('hec-poison');
-    expect((await service.request('GET', '/metrics')).text).toMatch(/riposte_export_sink_dead_letters\{sink="splunk",type="splunkHec"\} 1/);
+    expect((await service.request('GET', '/metrics')).text).toMatch(
+      /riposte_export_sink_dead_letters\{sink="splunk",type="splunkHec"\} 1/,
+    );
     hec.refuse = () => false;
   });
 
   it('shows a refused token in words, and recovers when it is replaced', async () => {
-    const patched = await service.request('PATCH', '/api/v1/export/sinks/splunk', { body: { token: 'wrong-token-0000' } });
+    const patched = await service.request('PATCH', '/api/v1/export/sinks/splunk', {
+      body: { token: 'wrong-token-0000' },
+    });
     expect(patched.status).toBe(200);
     await postAlert('hec-bad-token');
     const failing = await until(
@@ -146,7 +180,9 @@ describe('Splunk HEC sink', () => {
       (s) => s.status === 'error',
     );
     expect(failing.message).toMatch(/refused the HEC token/);
-    expect((await service.request('PATCH', '/api/v1/export/sinks/splunk', { body: { token: HEC_TOKEN } })).status).toBe(200);
+    expect((await service.request('PATCH', '/api/v1/export/sinks/splunk', { body: { token: HEC_TOKEN } })).status).toBe(
+      200,
+    );
     expect(await drain('splunk')).toMatchObject({ status: 'ok', lag: 0 });
     expect(hec.received.some((r) => r.event.data.providerAlertId === 'hec-bad-token')).toBe(true);
   });
@@ -157,18 +193,25 @@ describe('Splunk HEC sink', () => {
     const row = await service.app.get(Database).reader.findOneOrFail(ExportSinkEntity, { where: { name: 'splunk' } });
     expect(SecretBox.keyIdOf(row.secretCiphertext as string)).toBe(rotation.keyId);
     // A new delivery loop reads the token afresh.
-    expect((await service.request('PATCH', '/api/v1/export/sinks/splunk', { body: { enabled: true } })).status).toBe(200);
+    expect((await service.request('PATCH', '/api/v1/export/sinks/splunk', { body: { enabled: true } })).status).toBe(
+      200,
+    );
     await postAlert('hec-after-rotation');
     expect(await drain('splunk')).toMatchObject({ status: 'ok', lag: 0 });
     expect(hec.received.some((r) => r.event.data.providerAlertId === 'hec-after-rotation')).toBe(true);
   });
 
   it('stops delivering when disabled, and is gone when deleted', async () => {
-    expect((await service.request('PATCH', '/api/v1/export/sinks/splunk', { body: { enabled: false } })).body.status).toBe('disabled');
+    expect(
+      (await service.request('PATCH', '/api/v1/export/sinks/splunk', { body: { enabled: false } })).body.status,
+    ).toBe('disabled');
     const before = hec.requests;
     await postAlert('hec-disabled');
     await service.request('GET', '/api/v1/export/events?limit=1');
-    expect((await service.request('GET', '/api/v1/export/sinks/splunk')).body).toMatchObject({ status: 'disabled', enabled: false });
+    expect((await service.request('GET', '/api/v1/export/sinks/splunk')).body).toMatchObject({
+      status: 'disabled',
+      enabled: false,
+    });
     expect(hec.requests).toBe(before);
     expect((await service.request('DELETE', '/api/v1/export/sinks/splunk')).status).toBe(204);
     expect((await service.request('GET', '/api/v1/export/sinks/splunk')).status).toBe(404);

@@ -9,7 +9,9 @@ import { demoTarget, startService, type TestService } from '../support/service.j
 const alert = JSON.parse(readFileSync(new URL('../fixtures/defender-alert-v2.json', import.meta.url), 'utf8'));
 
 if (!rsyslogAvailable()) {
-  throw new Error('These tests need Debian\'s rsyslog with its OpenSSL driver: apt-get install rsyslog rsyslog-openssl (.ci/run does it when missing).');
+  throw new Error(
+    "These tests need Debian's rsyslog with its OpenSSL driver: apt-get install rsyslog rsyslog-openssl (.ci/run does it when missing).",
+  );
 }
 
 let fake: FakeCloud;
@@ -32,7 +34,9 @@ afterAll(async () => {
 });
 
 async function postAlert(id: string) {
-  expect((await service.request('POST', '/api/v1/alerts', { body: { ...alert, id, providerAlertId: id } })).status).toBe(202);
+  expect(
+    (await service.request('POST', '/api/v1/alerts', { body: { ...alert, id, providerAlertId: id } })).status,
+  ).toBe(202);
 }
 
 async function drained(name: string) {
@@ -53,7 +57,11 @@ async function until<T>(read: () => T | Promise<T>, ok: (value: T) => boolean, t
 
 async function feed(upTo: number): Promise<{ id: string; seq: number; type: string }[]> {
   const r = await service.request('GET', '/api/v1/export/events?limit=5000');
-  return r.text.split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((e: { seq: number }) => e.seq <= upTo);
+  return r.text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l))
+    .filter((e: { seq: number }) => e.seq <= upTo);
 }
 
 const jsonLines = () => rsyslog.lines().filter((l) => l.msg.startsWith('{'));
@@ -62,7 +70,9 @@ const sdParam = (line: SyslogLine, name: string) => new RegExp(`${name}="([^"]*)
 
 describe('syslog sink over TLS, into a real rsyslogd', () => {
   it('sends RFC 5424 messages that rsyslog parses: app riposte, the event type as MSGID, id and seq in structured data, the event as JSON', async () => {
-    const created = await service.request('POST', '/api/v1/export/sinks', { body: { name: 'syslog', type: 'syslog', settings: { host: '127.0.0.1', port: rsyslog.port } } });
+    const created = await service.request('POST', '/api/v1/export/sinks', {
+      body: { name: 'syslog', type: 'syslog', settings: { host: '127.0.0.1', port: rsyslog.port } },
+    });
     expect(created.status, created.text).toBe(201);
     expect(created.body.settings).toMatchObject({ format: 'rfc5424', facility: 16 });
     await postAlert('syslog-1');
@@ -72,9 +82,17 @@ describe('syslog sink over TLS, into a real rsyslogd', () => {
     const lines = await until(jsonLines, (l) => l.length >= expected.length);
     const line = lines.find((l) => l.msgId === 'alert.received') as SyslogLine;
     expect(line).toMatchObject({ version: '1', appName: 'riposte' });
-    expect(line.structuredData).toMatch(/^\[riposte@32473 id="alert:[0-9a-f-]+" seq="\d+" schema="riposte.event\/1"\]$/);
+    expect(line.structuredData).toMatch(
+      /^\[riposte@32473 id="alert:[0-9a-f-]+" seq="\d+" schema="riposte.event\/1"\]$/,
+    );
     const event = JSON.parse(line.msg);
-    expect(event).toMatchObject({ schema: 'riposte.event/1', type: 'alert.received', id: sdParam(line, 'id'), seq: Number(sdParam(line, 'seq')), data: { providerAlertId: 'syslog-1' } });
+    expect(event).toMatchObject({
+      schema: 'riposte.event/1',
+      type: 'alert.received',
+      id: sdParam(line, 'id'),
+      seq: Number(sdParam(line, 'seq')),
+      data: { providerAlertId: 'syslog-1' },
+    });
   });
 
   it('loses nothing while rsyslog is down for a while: what may have been lost is sent again, first copies in order', async () => {
@@ -107,13 +125,24 @@ describe('syslog sink over TLS, into a real rsyslogd', () => {
   });
 
   it('speaks CEF for ArcSight, inside the same RFC 5424 framing', async () => {
-    const created = await service.request('POST', '/api/v1/export/sinks', { body: { name: 'arcsight', type: 'syslog', settings: { host: '127.0.0.1', port: rsyslog.port, format: 'cef' }, startAt: 'now' } });
+    const created = await service.request('POST', '/api/v1/export/sinks', {
+      body: {
+        name: 'arcsight',
+        type: 'syslog',
+        settings: { host: '127.0.0.1', port: rsyslog.port, format: 'cef' },
+        startAt: 'now',
+      },
+    });
     expect(created.status, created.text).toBe(201);
     await postAlert('syslog-cef');
     const state = await drained('arcsight');
     expect(state).toMatchObject({ status: 'ok', lag: 0 });
-    const line = (await until(cefLines, (l) => l.some((x) => x.msg.includes('syslog-cef')))).find((x) => x.msgId === 'alert.received') as SyslogLine;
-    expect(line.msg).toMatch(/^CEF:0\|Riposte\|Riposte\|[\d.]+\|alert\.received\|Alert received: Suspicious execution of hidden file\|4\|rt=\d+ externalId=alert:[0-9a-f-]+ cn1Label=seq cn1=\d+ /);
+    const line = (await until(cefLines, (l) => l.some((x) => x.msg.includes('syslog-cef')))).find(
+      (x) => x.msgId === 'alert.received',
+    ) as SyslogLine;
+    expect(line.msg).toMatch(
+      /^CEF:0\|Riposte\|Riposte\|[\d.]+\|alert\.received\|Alert received: Suspicious execution of hidden file\|4\|rt=\d+ externalId=alert:[0-9a-f-]+ cn1Label=seq cn1=\d+ /,
+    );
     expect(line.msg).toContain('cat=DefenseEvasion');
     expect(line.msg).toContain('cs2Label=providerAlertId cs2=syslog-cef');
     // Only what happened after the sink was created.

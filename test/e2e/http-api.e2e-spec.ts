@@ -12,9 +12,23 @@ beforeAll(async () => {
   fake = await startFakeCloud();
   fake.seedDemo();
   service = await startService();
-  expect((await service.request('POST', '/api/v1/connection-targets', { body: demoTarget(fake, 'contoso', { auth: { type: 'clientSecret', clientSecret: DEMO.clientSecret, expiresAt: new Date(Date.now() + 10 * 86_400_000).toISOString() } }) })).status).toBe(201);
-  viewerKey = (await service.request('POST', '/api/v1/api-keys', { body: { name: 'dashboard', role: 'viewer' } })).body.key;
-  analystKey = (await service.request('POST', '/api/v1/api-keys', { body: { name: 'soc-bot', role: 'analyst' } })).body.key;
+  expect(
+    (
+      await service.request('POST', '/api/v1/connection-targets', {
+        body: demoTarget(fake, 'contoso', {
+          auth: {
+            type: 'clientSecret',
+            clientSecret: DEMO.clientSecret,
+            expiresAt: new Date(Date.now() + 10 * 86_400_000).toISOString(),
+          },
+        }),
+      })
+    ).status,
+  ).toBe(201);
+  viewerKey = (await service.request('POST', '/api/v1/api-keys', { body: { name: 'dashboard', role: 'viewer' } })).body
+    .key;
+  analystKey = (await service.request('POST', '/api/v1/api-keys', { body: { name: 'soc-bot', role: 'analyst' } })).body
+    .key;
 });
 afterAll(async () => {
   await service?.close();
@@ -34,13 +48,18 @@ describe('authentication and roles', () => {
   });
 
   it('answers 403 when the role is too small, and audits the refusal', async () => {
-    const response = await service.request('POST', '/api/v1/responses', { key: viewerKey, body: disable(DEMO.users.alex.upn) });
+    const response = await service.request('POST', '/api/v1/responses', {
+      key: viewerKey,
+      body: disable(DEMO.users.alex.upn),
+    });
     expect(response.status).toBe(403);
     expect(response.body.detail).toMatch(/needs the analyst role/);
     const audit = await service.request('GET', '/api/v1/audit?actor=dashboard');
     expect(audit.body.items[0]).toMatchObject({ actor: 'dashboard', actorRole: 'viewer', result: 'denied' });
     expect((await service.request('GET', '/api/v1/connection-targets', { key: analystKey })).status).toBe(200);
-    expect((await service.request('DELETE', '/api/v1/connection-targets/contoso', { key: analystKey })).status).toBe(403);
+    expect((await service.request('DELETE', '/api/v1/connection-targets/contoso', { key: analystKey })).status).toBe(
+      403,
+    );
   });
 
   it('lets /health through without a key', async () => {
@@ -55,7 +74,11 @@ describe('authentication and roles', () => {
     expect(created.body.key).toMatch(/^rip_[A-Za-z0-9]{32}$/);
     const list = await service.request('GET', '/api/v1/api-keys');
     expect(list.text).not.toContain(created.body.key);
-    expect(list.body.items.find((k: { id: string }) => k.id === created.body.id)).toMatchObject({ name: 'temp', role: 'viewer', prefix: expect.stringMatching(/^rip_.{6}…$/) });
+    expect(list.body.items.find((k: { id: string }) => k.id === created.body.id)).toMatchObject({
+      name: 'temp',
+      role: 'viewer',
+      prefix: expect.stringMatching(/^rip_.{6}…$/),
+    });
     expect((await service.request('GET', '/api/v1/runs', { key: created.body.key })).status).toBe(200);
     expect((await service.request('DELETE', `/api/v1/api-keys/${created.body.id}`)).status).toBe(204);
     expect((await service.request('GET', '/api/v1/runs', { key: created.body.key })).status).toBe(401);
@@ -65,24 +88,48 @@ describe('authentication and roles', () => {
 describe('idempotency', () => {
   it('returns the first answer for the same key and body, and starts one run', async () => {
     const headers = { 'Idempotency-Key': `disable-alex-${Date.now()}` };
-    const answers = await Promise.all(Array.from({ length: 5 }, () => service.request('POST', '/api/v1/responses', { key: analystKey, body: disable(DEMO.users.alex.upn), headers })));
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        service.request('POST', '/api/v1/responses', { key: analystKey, body: disable(DEMO.users.alex.upn), headers }),
+      ),
+    );
     const accepted = answers.filter((a) => a.status === 202);
     // Concurrent duplicates either get the first answer or a 409 "still being processed": never a second run.
-    expect(answers.every((a) => a.status === 202 || (a.status === 409 && a.body.code === 'idempotency_in_progress'))).toBe(true);
+    expect(
+      answers.every((a) => a.status === 202 || (a.status === 409 && a.body.code === 'idempotency_in_progress')),
+    ).toBe(true);
     expect(new Set(accepted.map((a) => a.body.runId)).size).toBe(1);
     await waitForRun(service, accepted[0]!.body.runId);
-    const replay = await service.request('POST', '/api/v1/responses', { key: analystKey, body: disable(DEMO.users.alex.upn), headers });
+    const replay = await service.request('POST', '/api/v1/responses', {
+      key: analystKey,
+      body: disable(DEMO.users.alex.upn),
+      headers,
+    });
     expect(replay.status).toBe(202);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     expect(replay.body.runId).toBe(accepted[0]!.body.runId);
     const runs = await service.request('GET', '/api/v1/runs?limit=500');
-    expect(runs.body.items.filter((r: { input: { user?: string } }) => r.input?.user === DEMO.users.alex.upn)).toHaveLength(1);
+    expect(
+      runs.body.items.filter((r: { input: { user?: string } }) => r.input?.user === DEMO.users.alex.upn),
+    ).toHaveLength(1);
   });
 
   it('refuses the same key with a different body', async () => {
     const headers = { 'Idempotency-Key': `k-${Date.now()}` };
-    expect((await service.request('POST', '/api/v1/responses', { key: analystKey, body: { ...disable(DEMO.users.megan.upn), dryRun: true }, headers })).status).toBe(202);
-    const conflict = await service.request('POST', '/api/v1/responses', { key: analystKey, body: { ...disable(DEMO.users.adele.upn), dryRun: true }, headers });
+    expect(
+      (
+        await service.request('POST', '/api/v1/responses', {
+          key: analystKey,
+          body: { ...disable(DEMO.users.megan.upn), dryRun: true },
+          headers,
+        })
+      ).status,
+    ).toBe(202);
+    const conflict = await service.request('POST', '/api/v1/responses', {
+      key: analystKey,
+      body: { ...disable(DEMO.users.adele.upn), dryRun: true },
+      headers,
+    });
     expect(conflict.status).toBe(409);
     expect(conflict.body.code).toBe('idempotency_key_reused');
   });
@@ -93,8 +140,19 @@ describe('bad input', () => {
     const cases: [{ raw?: string; body?: unknown; headers?: Record<string, string> }, number, string][] = [
       [{ raw: '{"action": ', headers: { 'Content-Type': 'application/json' } }, 400, 'invalid_json'],
       [{ raw: '{"__proto__": {"admin": true}}', headers: { 'Content-Type': 'application/json' } }, 400, 'invalid_json'],
-      [{ raw: 'action=x', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }, 415, 'unsupported_media_type'],
-      [{ raw: JSON.stringify({ ...disable('x'), input: { user: 'x'.repeat(1024 * 1024) } }), headers: { 'Content-Type': 'application/json' } }, 413, 'payload_too_large'],
+      [
+        { raw: 'action=x', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
+        415,
+        'unsupported_media_type',
+      ],
+      [
+        {
+          raw: JSON.stringify({ ...disable('x'), input: { user: 'x'.repeat(1024 * 1024) } }),
+          headers: { 'Content-Type': 'application/json' },
+        },
+        413,
+        'payload_too_large',
+      ],
       [{ body: { action: 'azure_ad.disable_user', connectionTarget: 'contoso', input: {} } }, 400, 'validation_failed'],
       [{ body: { action: 'azure_ad.fly_to_moon', connectionTarget: 'contoso', input: {} } }, 404, 'not_found'],
       [{ body: disable('x').action && { ...disable('x'), connectionTarget: 'nowhere' } }, 404, 'not_found'],
@@ -103,10 +161,19 @@ describe('bad input', () => {
       const response = await service.request('POST', '/api/v1/responses', { key: analystKey, ...request });
       expect(response.status, response.text).toBe(status);
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-      expect(response.body).toMatchObject({ status, code, type: `urn:riposte:problem:${code}`, detail: expect.any(String), requestId: expect.any(String) });
+      expect(response.body).toMatchObject({
+        status,
+        code,
+        type: `urn:riposte:problem:${code}`,
+        detail: expect.any(String),
+        requestId: expect.any(String),
+      });
       expect(response.text).not.toMatch(/at .*\.(ts|js):\d+/);
     }
-    const missing = await service.request('POST', '/api/v1/responses', { key: analystKey, body: { action: 'azure_ad.disable_user', connectionTarget: 'contoso', input: {} } });
+    const missing = await service.request('POST', '/api/v1/responses', {
+      key: analystKey,
+      body: { action: 'azure_ad.disable_user', connectionTarget: 'contoso', input: {} },
+    });
     expect(missing.body.errors).toEqual([{ path: '/input/user', message: 'is required' }]);
   });
 
@@ -136,14 +203,27 @@ describe('operations', () => {
     const spec = await service.request('GET', '/openapi.json', { key: null });
     expect(spec.status).toBe(200);
     expect(spec.body.openapi).toBe('3.1.0');
-    expect(Object.keys(spec.body.paths)).toEqual(expect.arrayContaining(['/api/v1/connection-targets', '/api/v1/responses', '/api/v1/runs/{id}', '/api/v1/actions']));
-    expect(spec.body.paths['/api/v1/connection-targets'].post.requestBody.content['application/json'].schema.properties.tenantId).toBeDefined();
+    expect(Object.keys(spec.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/connection-targets',
+        '/api/v1/responses',
+        '/api/v1/runs/{id}',
+        '/api/v1/actions',
+      ]),
+    );
+    expect(
+      spec.body.paths['/api/v1/connection-targets'].post.requestBody.content['application/json'].schema.properties
+        .tenantId,
+    ).toBeDefined();
     expect((await service.request('GET', '/docs', { key: null })).status).toBe(200);
   });
 
   it('warns in /health and /metrics about a secret that expires within 30 days', async () => {
     const health = await service.request('GET', '/health', { key: null });
-    expect(health.body.info.credentials).toMatchObject({ status: 'degraded', expiring: [{ connectionTarget: 'contoso', daysLeft: 9 }] });
+    expect(health.body.info.credentials).toMatchObject({
+      status: 'degraded',
+      expiring: [{ connectionTarget: 'contoso', daysLeft: 9 }],
+    });
     expect((await service.request('GET', '/metrics', { key: null })).status).toBe(401);
     const metrics = await service.request('GET', '/metrics', { key: viewerKey });
     expect(metrics.text).toMatch(/riposte_connection_target_secret_expiry_seconds\{connection_target="contoso"\} \d+/);
@@ -154,11 +234,23 @@ describe('operations', () => {
 
   it('lists the action catalogue with schemas, roles and inverses', async () => {
     const { body } = await service.request('GET', '/api/v1/actions', { key: viewerKey });
-    expect(body.map((a: { id: string }) => a.id)).toEqual(expect.arrayContaining(['azure_ad.disable_user', 'azure_ad.enable_user', 'azure_ad.revoke_sessions', 'defender.isolate_machine', 'defender.release_machine', 'graph_security.update_alert']));
+    expect(body.map((a: { id: string }) => a.id)).toEqual(
+      expect.arrayContaining([
+        'azure_ad.disable_user',
+        'azure_ad.enable_user',
+        'azure_ad.revoke_sessions',
+        'defender.isolate_machine',
+        'defender.release_machine',
+        'graph_security.update_alert',
+      ]),
+    );
     expect(body.find((a: { id: string }) => a.id === 'defender.isolate_machine')).toMatchObject({
       inverse: 'defender.release_machine',
       destructive: true,
-      requiredRoles: [{ resource: 'defender', role: 'Machine.Isolate' }, { resource: 'defender', role: 'Machine.Read.All', satisfiedBy: ['Machine.ReadWrite.All'] }],
+      requiredRoles: [
+        { resource: 'defender', role: 'Machine.Isolate' },
+        { resource: 'defender', role: 'Machine.Read.All', satisfiedBy: ['Machine.ReadWrite.All'] },
+      ],
       inputSchema: { type: 'object', required: ['machine'] },
     });
   });

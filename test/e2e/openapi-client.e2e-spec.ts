@@ -14,7 +14,9 @@ describe('OpenAPI document and the console client', () => {
   let service: TestService;
   let document: any;
   beforeAll(async () => {
-    service = await startService({ RIPOSTE_PLAYBOOKS_DIR: fileURLToPath(new URL('../../playbooks/', import.meta.url)) });
+    service = await startService({
+      RIPOSTE_PLAYBOOKS_DIR: fileURLToPath(new URL('../../playbooks/', import.meta.url)),
+    });
     document = (await service.request('GET', '/openapi.json')).body;
   });
   afterAll(() => service?.close());
@@ -25,11 +27,14 @@ describe('OpenAPI document and the console client', () => {
     for (const [path, item] of Object.entries<any>(document.paths)) {
       for (const [method, operation] of Object.entries<any>(item)) {
         const codes = Object.keys(operation.responses ?? {});
-        if (!codes.some((c) => c.startsWith('2')) || !codes.includes('4XX')) missing.push(`${method.toUpperCase()} ${path}`);
+        if (!codes.some((c) => c.startsWith('2')) || !codes.includes('4XX'))
+          missing.push(`${method.toUpperCase()} ${path}`);
       }
     }
     expect(missing).toEqual([]);
-    expect(document.paths['/api/v1/runs'].get.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/RunPage' });
+    expect(document.paths['/api/v1/runs'].get.responses['200'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/RunPage',
+    });
     expect(document.paths['/api/v1/events'].get.responses['200'].content).toHaveProperty(['text/event-stream']);
   });
 
@@ -37,13 +42,30 @@ describe('OpenAPI document and the console client', () => {
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     (addFormats as unknown as (a: Ajv2020) => void)(ajv);
     ajv.addSchema({ $id: 'riposte', components: document.components });
-    const routes = ['/api/v1/me', '/api/v1/runs', '/api/v1/alerts', '/api/v1/playbooks', '/api/v1/playbooks/compromised-account', '/api/v1/connection-targets', '/api/v1/connectors', '/api/v1/actions', '/api/v1/guardrails', '/api/v1/automation', '/api/v1/api-keys', '/api/v1/audit', '/api/v1/changes', '/health'];
+    const routes = [
+      '/api/v1/me',
+      '/api/v1/runs',
+      '/api/v1/alerts',
+      '/api/v1/playbooks',
+      '/api/v1/playbooks/compromised-account',
+      '/api/v1/connection-targets',
+      '/api/v1/connectors',
+      '/api/v1/actions',
+      '/api/v1/guardrails',
+      '/api/v1/automation',
+      '/api/v1/api-keys',
+      '/api/v1/audit',
+      '/api/v1/changes',
+      '/health',
+    ];
     for (const path of routes) {
       const answer = await service.request('GET', path);
       expect(answer.status, path).toBe(200);
       const template = document.paths[path] ? path : '/api/v1/playbooks/{id}';
       const schema = document.paths[template].get.responses['200'].content['application/json'].schema;
-      const validate = ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"riposte#/components/')));
+      const validate = ajv.compile(
+        JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"riposte#/components/')),
+      );
       expect(validate(answer.body) ? [] : validate.errors, path).toEqual([]);
     }
     const missing = await service.request('GET', '/api/v1/runs/00000000-0000-4000-8000-000000000000');

@@ -37,7 +37,10 @@ async function setUp(env: Record<string, string> = {}): Promise<TestService> {
 }
 
 async function upload(service: TestService, id: string, yaml: string): Promise<void> {
-  const put = await service.request('PUT', `/api/v1/playbooks/${id}`, { raw: `id: ${id}\nname: ${id}\n${yaml}`, headers: { 'Content-Type': 'application/yaml' } });
+  const put = await service.request('PUT', `/api/v1/playbooks/${id}`, {
+    raw: `id: ${id}\nname: ${id}\n${yaml}`,
+    headers: { 'Content-Type': 'application/yaml' },
+  });
   expect(put.status, JSON.stringify(put.body)).toBeLessThan(300);
 }
 
@@ -63,15 +66,19 @@ const runStatus = async (service: TestService, runId: string, status: string) =>
   return body.status === status ? body : undefined;
 };
 
-const CHILD = 'inputs:\n  user: { type: string }\nsteps:\n  - id: pause\n    wait: { duration: 1s }\n  - id: read\n    action: azure_ad.get_user\n    with:\n      user: ${{ inputs.user }}\noutputs:\n  enabled: ${{ steps.read.output.accountEnabled }}\n';
-const PARENT = 'inputs:\n  user: { type: string }\nsteps:\n  - id: sub\n    call:\n      playbook: child-read\n      inputs:\n        user: ${{ inputs.user }}\noutputs:\n  enabled: ${{ steps.sub.output.enabled }}\n';
+const CHILD =
+  'inputs:\n  user: { type: string }\nsteps:\n  - id: pause\n    wait: { duration: 1s }\n  - id: read\n    action: azure_ad.get_user\n    with:\n      user: ${{ inputs.user }}\noutputs:\n  enabled: ${{ steps.read.output.accountEnabled }}\n';
+const PARENT =
+  'inputs:\n  user: { type: string }\nsteps:\n  - id: sub\n    call:\n      playbook: child-read\n      inputs:\n        user: ${{ inputs.user }}\noutputs:\n  enabled: ${{ steps.sub.output.enabled }}\n';
 
 describe('a call step', () => {
   it('does not deadlock at a concurrency of 1: the parent is parked while its child runs', async () => {
     const service = await setUp({ RIPOSTE_RUN_CONCURRENCY: '1' });
     await upload(service, 'child-read', CHILD);
     await upload(service, 'parent-call', PARENT);
-    const started = await service.request('POST', '/api/v1/playbooks/parent-call/runs', { body: { connectionTarget: 'contoso', inputs: { user: DEMO.users.megan.upn } } });
+    const started = await service.request('POST', '/api/v1/playbooks/parent-call/runs', {
+      body: { connectionTarget: 'contoso', inputs: { user: DEMO.users.megan.upn } },
+    });
     const run = await waitForRun(service, started.body.runId, 20_000);
     expect(run).toMatchObject({ status: 'succeeded', output: { enabled: true } });
     const detail = await service.request('GET', `/api/v1/runs/${started.body.runId}`);
@@ -84,15 +91,25 @@ describe('a call step', () => {
     await upload(service, 'parent-call', PARENT);
     const parents = 80;
     const ids: string[] = [];
-    for (let i = 0; i < parents; i++) ids.push((await service.request('POST', '/api/v1/playbooks/parent-call/runs', { body: { connectionTarget: 'contoso', inputs: { user: DEMO.users.megan.upn } } })).body.runId);
-    for (const id of ids) expect(await waitForRun(service, id, 60_000)).toMatchObject({ status: 'succeeded', output: { enabled: true } });
+    for (let i = 0; i < parents; i++)
+      ids.push(
+        (
+          await service.request('POST', '/api/v1/playbooks/parent-call/runs', {
+            body: { connectionTarget: 'contoso', inputs: { user: DEMO.users.megan.upn } },
+          })
+        ).body.runId,
+      );
+    for (const id of ids)
+      expect(await waitForRun(service, id, 60_000)).toMatchObject({ status: 'succeeded', output: { enabled: true } });
   }, 120_000);
 
   it('resumes after a restart while the parent is parked on its child: one child, both end', async () => {
     let service = await setUp();
     await upload(service, 'child-read', CHILD.replace('1s', '3s'));
     await upload(service, 'parent-call', PARENT);
-    const started = await service.request('POST', '/api/v1/playbooks/parent-call/runs', { body: { connectionTarget: 'contoso', inputs: { user: DEMO.users.megan.upn } } });
+    const started = await service.request('POST', '/api/v1/playbooks/parent-call/runs', {
+      body: { connectionTarget: 'contoso', inputs: { user: DEMO.users.megan.upn } },
+    });
     await until('the parent to park', () => runStatus(service, started.body.runId, 'waiting'));
     service = await restart(service);
     const run = await waitForRun(service, started.body.runId, 20_000);
@@ -106,10 +123,18 @@ describe('a call step', () => {
 describe('a retry backoff', () => {
   it('parks the run; after a restart the next attempt comes when due, counted as the second', async () => {
     let service = await setUp({ RIPOSTE_HTTP_MAX_ATTEMPTS: '1' });
-    await upload(service, 'flaky-read', 'inputs:\n  user: { type: string }\nsteps:\n  - id: read\n    action: azure_ad.get_user\n    with:\n      user: ${{ inputs.user }}\n    retry: { attempts: 3, backoff: 3s, on: [service_unavailable] }\n');
+    await upload(
+      service,
+      'flaky-read',
+      'inputs:\n  user: { type: string }\nsteps:\n  - id: read\n    action: azure_ad.get_user\n    with:\n      user: ${{ inputs.user }}\n    retry: { attempts: 3, backoff: 3s, on: [service_unavailable] }\n',
+    );
     fake.faults.inject({ service: 'graph', method: 'GET', path: '/users/', preset: 'unavailable', times: 1 });
-    const started = await service.request('POST', '/api/v1/playbooks/flaky-read/runs', { body: { connectionTarget: 'contoso', inputs: { user: DEMO.users.megan.upn } } });
-    const parked = await until('the run to park on its backoff', () => runStatus(service, started.body.runId, 'waiting'));
+    const started = await service.request('POST', '/api/v1/playbooks/flaky-read/runs', {
+      body: { connectionTarget: 'contoso', inputs: { user: DEMO.users.megan.upn } },
+    });
+    const parked = await until('the run to park on its backoff', () =>
+      runStatus(service, started.body.runId, 'waiting'),
+    );
     expect(parked.steps[0]).toMatchObject({ id: 'read', status: 'waiting', attempts: 1 });
     const retry = parked.timeline.find((e: { type: string }) => e.type === 'step.retry_later');
     expect(retry.detail).toMatchObject({ attempt: 2 });
@@ -129,7 +154,9 @@ describe('a timer', () => {
   it('survives a restart and fires at its time', async () => {
     let service = await setUp();
     await upload(service, 'child-read', CHILD.replace('1s', '3s'));
-    const started = await service.request('POST', '/api/v1/playbooks/child-read/runs', { body: { connectionTarget: 'contoso', inputs: { user: DEMO.users.megan.upn } } });
+    const started = await service.request('POST', '/api/v1/playbooks/child-read/runs', {
+      body: { connectionTarget: 'contoso', inputs: { user: DEMO.users.megan.upn } },
+    });
     const parked = await until('the run to park on its timer', () => runStatus(service, started.body.runId, 'waiting'));
     const due = parked.steps[0].output.until;
     service = await restart(service);
@@ -141,28 +168,54 @@ describe('a timer', () => {
 
 describe('Defender machine actions that stay Pending', () => {
   it('do not hold slots: 100 pending isolations, then a disable ends while they all still wait; each machine got one isolation', async () => {
-    const service = await setUp({ RIPOSTE_MACHINE_ACTION_POLL_SECONDS: '1', RIPOSTE_MACHINE_ACTION_TIMEOUT_SECONDS: '900', RIPOSTE_DEFENDER_CALLS_PER_MINUTE: '100000', RIPOSTE_DEFENDER_CALLS_PER_HOUR: '1000000' });
-    expect((await service.request('PATCH', '/api/v1/guardrails', { body: { budgets: { 'defender.isolate_machine': { limit: 1000, window: '1h' } } } })).status).toBe(200);
-    const machines = Array.from({ length: 100 }, (_, i) => fake.addMachine({ computerDnsName: `offline-${i}.contoso.com`, healthStatus: 'Active' }));
+    const service = await setUp({
+      RIPOSTE_MACHINE_ACTION_POLL_SECONDS: '1',
+      RIPOSTE_MACHINE_ACTION_TIMEOUT_SECONDS: '900',
+      RIPOSTE_DEFENDER_CALLS_PER_MINUTE: '100000',
+      RIPOSTE_DEFENDER_CALLS_PER_HOUR: '1000000',
+    });
+    expect(
+      (
+        await service.request('PATCH', '/api/v1/guardrails', {
+          body: { budgets: { 'defender.isolate_machine': { limit: 1000, window: '1h' } } },
+        })
+      ).status,
+    ).toBe(200);
+    const machines = Array.from({ length: 100 }, (_, i) =>
+      fake.addMachine({ computerDnsName: `offline-${i}.contoso.com`, healthStatus: 'Active' }),
+    );
     fake.scriptMachineActions({ outcome: 'StayPending', count: Infinity, type: 'Isolate' });
     const isolations: string[] = [];
     for (const machine of machines) {
-      const started = await service.request('POST', '/api/v1/responses', { body: { action: 'defender.isolate_machine', connectionTarget: 'contoso', input: { machine: machine.id } } });
+      const started = await service.request('POST', '/api/v1/responses', {
+        body: { action: 'defender.isolate_machine', connectionTarget: 'contoso', input: { machine: machine.id } },
+      });
       expect(started.status).toBe(202);
       isolations.push(started.body.runId);
     }
-    await until('every isolation to be sent', async () => fake.listMachineActions({ type: 'Isolate', status: 'Pending' }).length === 100);
+    await until(
+      'every isolation to be sent',
+      async () => fake.listMachineActions({ type: 'Isolate', status: 'Pending' }).length === 100,
+    );
 
-    const disable = await service.request('POST', '/api/v1/responses?wait=30', { body: { action: 'azure_ad.disable_user', connectionTarget: 'contoso', input: { user: DEMO.users.adele.upn } } });
+    const disable = await service.request('POST', '/api/v1/responses?wait=30', {
+      body: { action: 'azure_ad.disable_user', connectionTarget: 'contoso', input: { user: DEMO.users.adele.upn } },
+    });
     const disabled = disable.body.status === 'succeeded' ? disable.body : await waitForRun(service, disable.body.runId);
     expect(disabled.status).toBe('succeeded');
     // Ordering, not timing: the disable ended while every isolation was still waiting for Defender
     // (parked, or being looked at once more).
-    const listed = new Map<string, string>((await service.request('GET', '/api/v1/runs?limit=200')).body.items.map((r: { id: string; status: string }) => [r.id, r.status]));
+    const listed = new Map<string, string>(
+      (await service.request('GET', '/api/v1/runs?limit=200')).body.items.map((r: { id: string; status: string }) => [
+        r.id,
+        r.status,
+      ]),
+    );
     expect(isolations.filter((id) => !['waiting', 'running'].includes(listed.get(id) ?? ''))).toEqual([]);
     expect(fake.listMachineActions({ type: 'Isolate', status: 'Pending' })).toHaveLength(100);
 
-    for (const action of fake.listMachineActions({ type: 'Isolate' })) fake.completeMachineAction(action.id, 'Succeeded');
+    for (const action of fake.listMachineActions({ type: 'Isolate' }))
+      fake.completeMachineAction(action.id, 'Succeeded');
     for (const id of isolations) expect(await waitForRun(service, id, 60_000)).toMatchObject({ status: 'succeeded' });
     expect(fake.count({ service: 'defender', method: 'POST', path: '/isolate' })).toBe(100);
   }, 180_000);
@@ -170,8 +223,16 @@ describe('Defender machine actions that stay Pending', () => {
   it('a pending isolation survives a restart and is followed, not resent', async () => {
     let service = await setUp({ RIPOSTE_MACHINE_ACTION_POLL_SECONDS: '0.5' });
     fake.scriptMachineActions({ outcome: 'StayPending', type: 'Isolate' });
-    const started = await service.request('POST', '/api/v1/responses', { body: { action: 'defender.isolate_machine', connectionTarget: 'contoso', input: { machine: DEMO.machines.meganLaptop.id } } });
-    const parked = await until('the run to park on the pending action', () => runStatus(service, started.body.runId, 'waiting'));
+    const started = await service.request('POST', '/api/v1/responses', {
+      body: {
+        action: 'defender.isolate_machine',
+        connectionTarget: 'contoso',
+        input: { machine: DEMO.machines.meganLaptop.id },
+      },
+    });
+    const parked = await until('the run to park on the pending action', () =>
+      runStatus(service, started.body.runId, 'waiting'),
+    );
     expect(parked.steps[0]).toMatchObject({ status: 'waiting', attempts: 1 });
     service = await restart(service, { RIPOSTE_MACHINE_ACTION_POLL_SECONDS: '0.5' });
     const [action] = fake.listMachineActions({ machineId: DEMO.machines.meganLaptop.id, type: 'Isolate' });
@@ -186,15 +247,36 @@ describe('Defender machine actions that stay Pending', () => {
 describe('an accepted alert whose trigger matched', () => {
   it('ends in a run even when the run cannot start: a failed run with the reason, on the alert and in the run list', async () => {
     const service = await setUp();
-    await upload(service, 'needs-number', 'inputs:\n  count: { type: integer }\ntriggers:\n  - alert: { title: { glob: "Needs a number*" } }\n    inputs:\n      count: ${{ alert.title }}\nsteps:\n  - id: read\n    action: azure_ad.get_user\n    with:\n      user: x\n');
+    await upload(
+      service,
+      'needs-number',
+      'inputs:\n  count: { type: integer }\ntriggers:\n  - alert: { title: { glob: "Needs a number*" } }\n    inputs:\n      count: ${{ alert.title }}\nsteps:\n  - id: read\n    action: azure_ad.get_user\n    with:\n      user: x\n',
+    );
     // Alert-fired automation is opt-in per playbook.
-    expect((await service.request('PUT', '/api/v1/playbooks/needs-number/automation', { body: { enabled: true, reason: 'test' } })).status).toBe(200);
-    const posted = await service.request('POST', '/api/v1/alerts', { body: { id: 'n1', title: 'Needs a number, gets text', severity: 'low', lastUpdateDateTime: '2026-11-22T08:00:00Z' } });
+    expect(
+      (
+        await service.request('PUT', '/api/v1/playbooks/needs-number/automation', {
+          body: { enabled: true, reason: 'test' },
+        })
+      ).status,
+    ).toBe(200);
+    const posted = await service.request('POST', '/api/v1/alerts', {
+      body: {
+        id: 'n1',
+        title: 'Needs a number, gets text',
+        severity: 'low',
+        lastUpdateDateTime: '2026-11-22T08:00:00Z',
+      },
+    });
     expect(posted.status).toBe(202);
     const [runId] = posted.body.alerts[0].runs;
     expect(runId).toEqual(expect.any(String));
     const run = (await service.request('GET', `/api/v1/runs/${runId}`)).body;
-    expect(run).toMatchObject({ status: 'failed', playbook: { id: 'needs-number' }, error: { code: 'trigger_failed', message: expect.stringMatching(/could not start/) } });
+    expect(run).toMatchObject({
+      status: 'failed',
+      playbook: { id: 'needs-number' },
+      error: { code: 'trigger_failed', message: expect.stringMatching(/could not start/) },
+    });
     const alert = (await service.request('GET', `/api/v1/alerts/${posted.body.alerts[0].id}`)).body;
     expect(alert.runs).toMatchObject([{ id: runId, status: 'failed' }]);
   });
@@ -204,11 +286,18 @@ describe('a throttled call with a long Retry-After', () => {
   it('parks the run until then instead of sleeping in its slot, then sends the disable once more and succeeds', async () => {
     const service = await setUp();
     fake.faults.inject({ service: 'graph', method: 'PATCH', path: '/users/', preset: 'throttle', retryAfter: 6 });
-    const started = await service.request('POST', '/api/v1/responses', { body: { action: 'azure_ad.disable_user', connectionTarget: 'contoso', input: { user: DEMO.users.adele.upn } } });
-    const parked = await until('the run to park on the Retry-After', () => runStatus(service, started.body.runId, 'waiting'));
+    const started = await service.request('POST', '/api/v1/responses', {
+      body: { action: 'azure_ad.disable_user', connectionTarget: 'contoso', input: { user: DEMO.users.adele.upn } },
+    });
+    const parked = await until('the run to park on the Retry-After', () =>
+      runStatus(service, started.body.runId, 'waiting'),
+    );
     expect(parked.steps[0]).toMatchObject({ status: 'waiting', attempts: 1 });
     const run = await waitForRun(service, started.body.runId, 30_000);
-    expect(run).toMatchObject({ status: 'succeeded', steps: [{ status: 'succeeded', output: { accountEnabled: false } }] });
+    expect(run).toMatchObject({
+      status: 'succeeded',
+      steps: [{ status: 'succeeded', output: { accountEnabled: false } }],
+    });
     // One refused by Azure (429), one applied: never a third.
     expect(fake.count({ service: 'graph', method: 'PATCH', path: '/users/' })).toBe(2);
     expect(fake.getUser(DEMO.users.adele.upn)?.accountEnabled).toBe(false);

@@ -6,7 +6,8 @@ import { startService, type TestService } from '../support/service.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'riposte-playbooks-'));
 let service: TestService;
-const playbook = (name: string) => `id: watched\nname: ${name}\ninputs:\n  user: { type: string }\nsteps:\n  - id: read\n    action: azure_ad.get_user\n    with:\n      user: \${{ inputs.user }}\n`;
+const playbook = (name: string) =>
+  `id: watched\nname: ${name}\ninputs:\n  user: { type: string }\nsteps:\n  - id: read\n    action: azure_ad.get_user\n    with:\n      user: \${{ inputs.user }}\n`;
 
 async function eventually<T>(check: () => Promise<T | undefined>): Promise<T> {
   for (let i = 0; i < 100; i++) {
@@ -28,10 +29,17 @@ afterAll(async () => {
 
 describe('the playbooks folder', () => {
   it('is loaded at start and reloaded when a file changes; a broken file keeps the last good version', async () => {
-    expect((await service.request('GET', '/api/v1/playbooks/watched')).body).toMatchObject({ name: 'Watched v1', version: 1, source: 'file', file: 'watched.yaml' });
+    expect((await service.request('GET', '/api/v1/playbooks/watched')).body).toMatchObject({
+      name: 'Watched v1',
+      version: 1,
+      source: 'file',
+      file: 'watched.yaml',
+    });
 
     writeFileSync(join(dir, 'watched.yaml'), playbook('Watched v2'));
-    await eventually(async () => ((await service.request('GET', '/api/v1/playbooks/watched')).body.version === 2 ? true : undefined));
+    await eventually(async () =>
+      (await service.request('GET', '/api/v1/playbooks/watched')).body.version === 2 ? true : undefined,
+    );
 
     writeFileSync(join(dir, 'watched.yaml'), `${playbook('Watched v3')}  - id: read\n    action: nope.nope\n`);
     const status = await eventually(async () => {
@@ -39,10 +47,23 @@ describe('the playbooks folder', () => {
       const file = body.files.find((f: { file: string }) => f.file === 'watched.yaml');
       return file && !file.ok ? file : undefined;
     });
-    expect(status).toMatchObject({ ok: false, playbookId: 'watched', version: 2, errors: [{ line: 10, message: expect.stringMatching(/already used/) }, { line: 11, message: expect.stringMatching(/Unknown action/) }] });
-    expect((await service.request('GET', '/api/v1/playbooks/watched')).body).toMatchObject({ name: 'Watched v2', version: 2 });
+    expect(status).toMatchObject({
+      ok: false,
+      playbookId: 'watched',
+      version: 2,
+      errors: [
+        { line: 10, message: expect.stringMatching(/already used/) },
+        { line: 11, message: expect.stringMatching(/Unknown action/) },
+      ],
+    });
+    expect((await service.request('GET', '/api/v1/playbooks/watched')).body).toMatchObject({
+      name: 'Watched v2',
+      version: 2,
+    });
 
     writeFileSync(join(dir, 'other.yml'), playbook('Other').replace('id: watched', 'id: other'));
-    await eventually(async () => ((await service.request('GET', '/api/v1/playbooks/other')).status === 200 ? true : undefined));
+    await eventually(async () =>
+      (await service.request('GET', '/api/v1/playbooks/other')).status === 200 ? true : undefined,
+    );
   });
 });

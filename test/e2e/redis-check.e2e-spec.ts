@@ -45,10 +45,30 @@ async function listening(port: number): Promise<boolean> {
 /** A throwaway redis-server (no persistence) with this eviction policy; its URL. */
 async function redis(policy: string): Promise<string> {
   const port = await freePort();
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory', '64mb', '--maxmemory-policy', policy, '--requirepass', PASSWORD], { stdio: 'ignore' });
+  const server = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--maxmemory',
+      '64mb',
+      '--maxmemory-policy',
+      policy,
+      '--requirepass',
+      PASSWORD,
+    ],
+    { stdio: 'ignore' },
+  );
   servers.push(server);
-  for (const deadline = Date.now() + 10_000; !(await listening(port)); ) {
-    if (server.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}`);
+  for (const deadline = Date.now() + 10_000; !(await listening(port));) {
+    if (server.exitCode !== null || Date.now() > deadline)
+      throw new Error(`redis-server did not start on port ${port}`);
     await new Promise((r) => setTimeout(r, 50));
   }
   return `redis://:${PASSWORD}@127.0.0.1:${port}`;
@@ -64,9 +84,14 @@ describe('RIPOSTE_REDIS_URL', () => {
   it('stops the boot on a Redis that may evict keys, saying which policy and what to set, without the password', async () => {
     const url = await redis('allkeys-lru');
     const started = spawnService({ RIPOSTE_DATA_DIR: dataDir(), RIPOSTE_REDIS_URL: url });
-    const error = (await started.then(() => null, (e: unknown) => e as Error)) as Error | null;
+    const error = (await started.then(
+      () => null,
+      (e: unknown) => e as Error,
+    )) as Error | null;
     expect(error?.message).toMatch(/The service exited during start/);
-    expect(error?.message).toMatch(/Riposte failed to start: Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ has maxmemory-policy allkeys-lru; Riposte needs noeviction/);
+    expect(error?.message).toMatch(
+      /Riposte failed to start: Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ has maxmemory-policy allkeys-lru; Riposte needs noeviction/,
+    );
     expect(error?.message).not.toContain(PASSWORD);
   });
 
@@ -82,10 +107,15 @@ describe('RIPOSTE_REDIS_URL', () => {
 
   it('names a Redis it cannot reach, and a wrong password, without showing it', async () => {
     const nobody = await freePort();
-    await expect(startService({ RIPOSTE_REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:${nobody}` })).rejects.toThrow(/Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+\/? cannot be used: .*ECONNREFUSED/);
+    await expect(startService({ RIPOSTE_REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:${nobody}` })).rejects.toThrow(
+      /Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+\/? cannot be used: .*ECONNREFUSED/,
+    );
     const url = await redis('noeviction');
     const wrong = url.replace(PASSWORD, 'not-the-password');
-    const refused = await startService({ RIPOSTE_REDIS_URL: wrong }).then(() => null, (e: unknown) => e as Error);
+    const refused = await startService({ RIPOSTE_REDIS_URL: wrong }).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
     expect(refused?.message).toMatch(/cannot be used: .*(WRONGPASS|invalid password)/i);
     expect(refused?.message).not.toContain('not-the-password');
   });

@@ -33,32 +33,57 @@ afterAll(async () => {
 });
 
 async function runResponse(target: string, user: string): Promise<any> {
-  const started = await call(service.url, 'POST', '/api/v1/responses?wait=20', { action: 'azure_ad.disable_user', connectionTarget: target, input: { user } });
+  const started = await call(service.url, 'POST', '/api/v1/responses?wait=20', {
+    action: 'azure_ad.disable_user',
+    connectionTarget: target,
+    input: { user },
+  });
   return started.body;
 }
 
 describe('secrets and tokens', () => {
   it('appear in no answer, log line, run record or database file, even when token requests fail', async () => {
     expect((await call(service.url, 'POST', '/api/v1/connection-targets', demoTarget(fake))).status).toBe(201);
-    expect((await call(service.url, 'POST', '/api/v1/connection-targets', demoTarget(fake, 'wrong', { auth: { type: 'clientSecret', clientSecret: WRONG_SECRET } }))).status).toBe(201);
+    expect(
+      (
+        await call(
+          service.url,
+          'POST',
+          '/api/v1/connection-targets',
+          demoTarget(fake, 'wrong', { auth: { type: 'clientSecret', clientSecret: WRONG_SECRET } }),
+        )
+      ).status,
+    ).toBe(201);
 
     // A working call (tokens issued and used), then a wrong secret, an unknown app, a 500 and a reset on the token endpoint.
     expect((await runResponse('contoso', DEMO.users.alex.upn)).status).toBe('succeeded');
     expect((await runResponse('wrong', DEMO.users.alex.upn)).error.code).toBe('invalid_client_secret');
     fake.faults.inject({ service: 'identity', path: '/oauth2/v2.0/token', status: 500 });
-    await call(service.url, 'PATCH', '/api/v1/connection-targets/contoso', { auth: { type: 'clientSecret', clientSecret: DEMO.clientSecret } });
+    await call(service.url, 'PATCH', '/api/v1/connection-targets/contoso', {
+      auth: { type: 'clientSecret', clientSecret: DEMO.clientSecret },
+    });
     expect((await runResponse('contoso', DEMO.users.megan.upn)).status).toBe('failed');
     fake.faults.inject({ service: 'identity', path: '/oauth2/v2.0/token', preset: 'resetConnection' });
-    await call(service.url, 'PATCH', '/api/v1/connection-targets/contoso', { auth: { type: 'clientSecret', clientSecret: DEMO.clientSecret } });
+    await call(service.url, 'PATCH', '/api/v1/connection-targets/contoso', {
+      auth: { type: 'clientSecret', clientSecret: DEMO.clientSecret },
+    });
     expect((await runResponse('contoso', DEMO.users.megan.upn)).status).toBe('failed');
     expect((await call(service.url, 'POST', '/api/v1/connection-targets/wrong/test')).body.ok).toBe(false);
 
     const answers: string[] = [];
-    for (const path of ['/api/v1/connection-targets', '/api/v1/connection-targets/contoso', '/api/v1/connection-targets/wrong', '/api/v1/runs?limit=500', '/api/v1/audit?limit=500', '/api/v1/api-keys']) {
+    for (const path of [
+      '/api/v1/connection-targets',
+      '/api/v1/connection-targets/contoso',
+      '/api/v1/connection-targets/wrong',
+      '/api/v1/runs?limit=500',
+      '/api/v1/audit?limit=500',
+      '/api/v1/api-keys',
+    ]) {
       answers.push(JSON.stringify((await call(service.url, 'GET', path)).body));
     }
     const runs = JSON.parse(answers[3]!).items as { id: string }[];
-    for (const run of runs) answers.push(JSON.stringify((await call(service.url, 'GET', `/api/v1/runs/${run.id}`)).body));
+    for (const run of runs)
+      answers.push(JSON.stringify((await call(service.url, 'GET', `/api/v1/runs/${run.id}`)).body));
     await service.kill('SIGTERM');
     const files = (await storedText(dataDir)).map((f) => f.text);
     expect(files.length).toBeGreaterThan(0);

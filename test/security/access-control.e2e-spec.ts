@@ -23,7 +23,13 @@ interface Route {
 
 let service: TestService;
 let routes: Route[];
-const keys: Record<'viewer' | 'analyst' | 'author' | 'ingest' | 'export', string> = { viewer: '', analyst: '', author: '', ingest: '', export: '' };
+const keys: Record<'viewer' | 'analyst' | 'author' | 'ingest' | 'export', string> = {
+  viewer: '',
+  analyst: '',
+  author: '',
+  ingest: '',
+  export: '',
+};
 
 /** Plausible values for path parameters: a UUID for ids, a slug for names, a real feed name. */
 function fill(template: string): string {
@@ -41,7 +47,10 @@ async function call(route: Route, key: string | null, headers: Record<string, st
   // The live event stream never ends on its own: its status is all a role check needs.
   if (route.method === 'GET' && route.template === '/api/v1/events') {
     const abort = new AbortController();
-    const response = await fetch(`${service.url}${route.path}`, { headers: { ...(key ? { Authorization: `Bearer ${key}` } : {}), ...headers }, signal: abort.signal });
+    const response = await fetch(`${service.url}${route.path}`, {
+      headers: { ...(key ? { Authorization: `Bearer ${key}` } : {}), ...headers },
+      signal: abort.signal,
+    });
     const text = response.status === 200 ? '' : await response.text();
     abort.abort();
     return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null, text };
@@ -76,7 +85,16 @@ afterAll(async () => {
 describe('every route needs a key', () => {
   it('lists the routes this suite checks (sanity: the document is the real one)', () => {
     const labels = routes.map(label);
-    expect(labels).toEqual(expect.arrayContaining(['POST /api/v1/responses', 'GET /api/v1/runs/{id}', 'PUT /api/v1/playbooks/{id}', 'POST /api/v1/api-keys', 'GET /api/v1/audit', 'POST /api/v1/alerts']));
+    expect(labels).toEqual(
+      expect.arrayContaining([
+        'POST /api/v1/responses',
+        'GET /api/v1/runs/{id}',
+        'PUT /api/v1/playbooks/{id}',
+        'POST /api/v1/api-keys',
+        'GET /api/v1/audit',
+        'POST /api/v1/alerts',
+      ]),
+    );
     expect(routes.length).toBeGreaterThan(20);
   });
 
@@ -84,7 +102,11 @@ describe('every route needs a key', () => {
     const wrong: string[] = [];
     for (const route of routes) {
       const response = await call(route, null);
-      if (response.status !== 401 || !/^Bearer/.test(response.headers.get('www-authenticate') ?? '') || response.body?.code !== 'unauthenticated') {
+      if (
+        response.status !== 401 ||
+        !/^Bearer/.test(response.headers.get('www-authenticate') ?? '') ||
+        response.body?.code !== 'unauthenticated'
+      ) {
         wrong.push(`${label(route)} -> ${response.status} ${response.text.slice(0, 120)}`);
       }
     }
@@ -95,7 +117,8 @@ describe('every route needs a key', () => {
     const wrong: string[] = [];
     for (const route of routes) {
       const response = await call(route, 'rip_UnknownKeyUnknownKeyUnknownKey01');
-      if (response.status !== 401 || !/^Bearer/.test(response.headers.get('www-authenticate') ?? '')) wrong.push(`${label(route)} -> ${response.status}`);
+      if (response.status !== 401 || !/^Bearer/.test(response.headers.get('www-authenticate') ?? ''))
+        wrong.push(`${label(route)} -> ${response.status}`);
     }
     expect(wrong).toEqual([]);
   });
@@ -111,7 +134,10 @@ describe('every route needs a key', () => {
 
   it('takes the key only from "Authorization: Bearer": not Basic, not bare, not another header, not the query string', async () => {
     const attempts: { path: string; headers: Record<string, string> }[] = [
-      { path: '/api/v1/audit', headers: { Authorization: `Basic ${Buffer.from(`admin:${ADMIN_KEY}`).toString('base64')}` } },
+      {
+        path: '/api/v1/audit',
+        headers: { Authorization: `Basic ${Buffer.from(`admin:${ADMIN_KEY}`).toString('base64')}` },
+      },
       { path: '/api/v1/audit', headers: { Authorization: `Basic ${Buffer.from(ADMIN_KEY).toString('base64')}` } },
       { path: '/api/v1/audit', headers: { Authorization: ADMIN_KEY } },
       { path: '/api/v1/audit', headers: { Authorization: 'Bearer' } },
@@ -174,7 +200,8 @@ describe('roles', () => {
     for (const route of routes) {
       const response = await call(route, keys.ingest);
       if (INGEST_ROUTES.has(label(route))) {
-        if (response.status === 401 || response.status === 403) wrong.push(`${label(route)} should accept ingest -> ${response.status}`);
+        if (response.status === 401 || response.status === 403)
+          wrong.push(`${label(route)} should accept ingest -> ${response.status}`);
       } else if (response.status !== 403) {
         wrong.push(`${label(route)} -> ${response.status}`);
       }
@@ -197,19 +224,32 @@ describe('roles', () => {
 
   it('cannot mint a key with more power than admin gives, nor with an unknown role, from a lesser role', async () => {
     for (const role of ['viewer', 'analyst', 'author', 'ingest'] as const) {
-      const response = await service.request('POST', '/api/v1/api-keys', { key: keys[role], body: { name: `escalate-${role}`, role: 'admin' } });
+      const response = await service.request('POST', '/api/v1/api-keys', {
+        key: keys[role],
+        body: { name: `escalate-${role}`, role: 'admin' },
+      });
       expect(response.status).toBe(403);
       expect(response.text).not.toMatch(/rip_[A-Za-z0-9]{16,}/);
     }
     const bogus = await service.request('POST', '/api/v1/api-keys', { body: { name: 'bogus', role: 'root' } });
     expect(bogus.status).toBe(400);
     const list = await service.request('GET', '/api/v1/api-keys');
-    expect(list.body.items.map((k: { name: string }) => k.name)).not.toEqual(expect.arrayContaining([expect.stringMatching(/^escalate-|^bogus$/)]));
+    expect(list.body.items.map((k: { name: string }) => k.name)).not.toEqual(
+      expect.arrayContaining([expect.stringMatching(/^escalate-|^bogus$/)]),
+    );
   });
 });
 
 describe('CORS', () => {
-  const ORIGINS = ['null', 'https://evil.example', 'https://riposte.dev.evil.example', 'http://localhost.evil.example', 'http://127.0.0.1.evil.example', 'http://localhost:3000', 'file://'];
+  const ORIGINS = [
+    'null',
+    'https://evil.example',
+    'https://riposte.dev.evil.example',
+    'http://localhost.evil.example',
+    'http://127.0.0.1.evil.example',
+    'http://localhost:3000',
+    'file://',
+  ];
 
   const noCors = (headers: Headers, what: string) => {
     expect(headers.get('access-control-allow-origin'), what).toBeNull();
@@ -220,11 +260,19 @@ describe('CORS', () => {
 
   it('sends no Access-Control-Allow-* headers to foreign or look-alike origins', async () => {
     for (const origin of ORIGINS) {
-      for (const [method, path, key] of [['GET', '/api/v1/runs', ADMIN_KEY], ['GET', '/health', null], ['GET', '/openapi.json', null], ['GET', '/api/v1/runs', null]] as const) {
+      for (const [method, path, key] of [
+        ['GET', '/api/v1/runs', ADMIN_KEY],
+        ['GET', '/health', null],
+        ['GET', '/openapi.json', null],
+        ['GET', '/api/v1/runs', null],
+      ] as const) {
         const response = await service.request(method, path, { key, headers: { Origin: origin } });
         noCors(response.headers, `${origin} ${method} ${path}`);
       }
-      const post = await service.request('POST', '/api/v1/api-keys', { headers: { Origin: origin }, body: { name: 'cors-probe', role: 'viewer' } });
+      const post = await service.request('POST', '/api/v1/api-keys', {
+        headers: { Origin: origin },
+        body: { name: 'cors-probe', role: 'viewer' },
+      });
       noCors(post.headers, `${origin} POST`);
       if (post.status === 201) await service.request('DELETE', `/api/v1/api-keys/${post.body.id}`);
     }
@@ -232,10 +280,19 @@ describe('CORS', () => {
 
   it('answers preflight OPTIONS without granting anything', async () => {
     for (const origin of ORIGINS) {
-      for (const [path, method] of [['/api/v1/responses', 'POST'], ['/api/v1/api-keys', 'POST'], ['/api/v1/connection-targets/contoso', 'DELETE'], ['/api/v1/runs', 'GET']] as const) {
+      for (const [path, method] of [
+        ['/api/v1/responses', 'POST'],
+        ['/api/v1/api-keys', 'POST'],
+        ['/api/v1/connection-targets/contoso', 'DELETE'],
+        ['/api/v1/runs', 'GET'],
+      ] as const) {
         const response = await service.request('OPTIONS', path, {
           key: null,
-          headers: { Origin: origin, 'Access-Control-Request-Method': method, 'Access-Control-Request-Headers': 'authorization, content-type, idempotency-key' },
+          headers: {
+            Origin: origin,
+            'Access-Control-Request-Method': method,
+            'Access-Control-Request-Headers': 'authorization, content-type, idempotency-key',
+          },
         });
         noCors(response.headers, `OPTIONS ${path} from ${origin}`);
         expect(response.status, `OPTIONS ${path}`).toBeLessThan(500);

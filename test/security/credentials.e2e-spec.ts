@@ -14,7 +14,12 @@ import { ADMIN_KEY } from '../support/service.js';
  */
 const WEBHOOK_SECRET = 'credentials-test-webhook-secret-0123456789';
 const dataDir = mkdtempSync(join(tmpdir(), 'riposte-credentials-'));
-const env = { RIPOSTE_DATA_DIR: dataDir, RIPOSTE_PLAYBOOKS_DIR: join(dataDir, 'playbooks'), RIPOSTE_WEBHOOK_SECRET: WEBHOOK_SECRET, RIPOSTE_AUTH_FAILURES_PER_MINUTE: '5' };
+const env = {
+  RIPOSTE_DATA_DIR: dataDir,
+  RIPOSTE_PLAYBOOKS_DIR: join(dataDir, 'playbooks'),
+  RIPOSTE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+  RIPOSTE_AUTH_FAILURES_PER_MINUTE: '5',
+};
 let service: ServiceProcess | undefined;
 
 afterAll(async () => {
@@ -23,7 +28,8 @@ afterAll(async () => {
 });
 
 const mode = (file: string) => (statSync(file).mode & 0o777).toString(8);
-const get = (url: string, path: string, key: string | null) => fetch(`${url}${path}`, { headers: key ? { Authorization: `Bearer ${key}` } : {} });
+const get = (url: string, path: string, key: string | null) =>
+  fetch(`${url}${path}`, { headers: key ? { Authorization: `Bearer ${key}` } : {} });
 
 describe('credentials', () => {
   it('database files 0600, key expiry, webhook replay across a restart, failed authentications logged, counted and slowed down', async () => {
@@ -31,12 +37,25 @@ describe('credentials', () => {
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(join(dataDir, 'riposte.sqlite'), '', { mode: 0o644 });
     service = await spawnService(env);
-    for (const file of ['riposte.sqlite', 'riposte.sqlite-wal', 'riposte.sqlite-shm', 'encryption-keys.json']) expect(mode(join(dataDir, file)), file).toBe('600');
+    for (const file of ['riposte.sqlite', 'riposte.sqlite-wal', 'riposte.sqlite-shm', 'encryption-keys.json'])
+      expect(mode(join(dataDir, file)), file).toBe('600');
 
     // Keys may carry an expiry: refused with the reason once it has passed.
-    expect((await call(service.url, 'POST', '/api/v1/api-keys', { name: 'past', role: 'viewer', expiresAt: '2020-01-01T00:00:00Z' })).status).toBe(400);
+    expect(
+      (
+        await call(service.url, 'POST', '/api/v1/api-keys', {
+          name: 'past',
+          role: 'viewer',
+          expiresAt: '2020-01-01T00:00:00Z',
+        })
+      ).status,
+    ).toBe(400);
     const soon = new Date(Date.now() + 1500).toISOString();
-    const temporary = await call(service.url, 'POST', '/api/v1/api-keys', { name: 'contractor', role: 'viewer', expiresAt: soon });
+    const temporary = await call(service.url, 'POST', '/api/v1/api-keys', {
+      name: 'contractor',
+      role: 'viewer',
+      expiresAt: soon,
+    });
     expect(temporary).toMatchObject({ status: 201, body: { expiresAt: soon } });
     expect((await get(service.url, '/api/v1/runs', temporary.body.key)).status).toBe(200);
     let expired: Response;
@@ -47,12 +66,30 @@ describe('credentials', () => {
     }
     expect(expired.status).toBe(401);
     expect(((await expired.json()) as { detail: string }).detail).toMatch(/'contractor' expired at/);
-    expect((await call(service.url, 'GET', '/api/v1/api-keys')).body.items.find((k: { name: string }) => k.name === 'contractor')).toMatchObject({ expiresAt: soon });
+    expect(
+      (await call(service.url, 'GET', '/api/v1/api-keys')).body.items.find(
+        (k: { name: string }) => k.name === 'contractor',
+      ),
+    ).toMatchObject({ expiresAt: soon });
 
     // A signed webhook is accepted once, and still refused as a replay after a restart.
-    const body = JSON.stringify({ id: 'signed-once', title: 'Signed once', severity: 'low', lastUpdateDateTime: '2026-11-22T08:00:00Z' });
+    const body = JSON.stringify({
+      id: 'signed-once',
+      title: 'Signed once',
+      severity: 'low',
+      lastUpdateDateTime: '2026-11-22T08:00:00Z',
+    });
     const timestamp = Math.floor(Date.now() / 1000);
-    const signed = () => fetch(`${service!.url}/api/v1/alerts`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Riposte-Timestamp': String(timestamp), 'X-Riposte-Signature': signWebhook(WEBHOOK_SECRET, timestamp, body) }, body });
+    const signed = () =>
+      fetch(`${service!.url}/api/v1/alerts`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'X-Riposte-Timestamp': String(timestamp),
+          'X-Riposte-Signature': signWebhook(WEBHOOK_SECRET, timestamp, body),
+        },
+        body,
+      });
     expect((await signed()).status).toBe(202);
     expect((await signed()).status).toBe(401);
     await service.kill('SIGTERM');
@@ -60,7 +97,13 @@ describe('credentials', () => {
     const replayed = await signed();
     expect(replayed.status).toBe(401);
     expect(((await replayed.json()) as { detail: string }).detail).toMatch(/already received \(replay\)/);
-    expect((await get(service.url, '/api/v1/alerts', ADMIN_KEY).then((r) => r.json()) as { items: { providerAlertId: string }[] }).items.filter((a) => a.providerAlertId === 'signed-once')).toHaveLength(1);
+    expect(
+      (
+        (await get(service.url, '/api/v1/alerts', ADMIN_KEY).then((r) => r.json())) as {
+          items: { providerAlertId: string }[];
+        }
+      ).items.filter((a) => a.providerAlertId === 'signed-once'),
+    ).toHaveLength(1);
 
     // Failed authentications: logged without the key, counted, and slowed down per client.
     // The replay above was one failure; five guesses make six, past the limit of five a minute.
@@ -82,7 +125,8 @@ describe('credentials', () => {
     // Metrics are open only with a key; the slowed-down client waits, so read them from a fresh process.
     await service!.kill('SIGTERM');
     service = await spawnService({ ...env, RIPOSTE_METRICS_PUBLIC: 'true' });
-    for (let i = 0; i < 3; i++) expect((await get(service.url, '/api/v1/runs', `rip_Wrong${i}yyyyyyyyyyyyyyyyyyyyyyyyyyyy`)).status).toBe(401);
+    for (let i = 0; i < 3; i++)
+      expect((await get(service.url, '/api/v1/runs', `rip_Wrong${i}yyyyyyyyyyyyyyyyyyyyyyyyyyyy`)).status).toBe(401);
     expect((await get(service.url, '/api/v1/runs', null)).status).toBe(401);
     const metrics = await (await get(service.url, '/metrics', null)).text();
     expect(metrics).toMatch(/riposte_auth_failures_total\{reason="unknown_key"\} 3/);

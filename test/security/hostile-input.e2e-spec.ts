@@ -13,7 +13,8 @@ let service: TestService;
 const runIds: string[] = [];
 let alertId: string;
 
-const enc = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const enc = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 const q = encodeURIComponent;
 
 beforeAll(async () => {
@@ -22,13 +23,24 @@ beforeAll(async () => {
   service = await startService();
   expect((await service.request('POST', '/api/v1/connection-targets', { body: demoTarget(fake) })).status).toBe(201);
   for (const user of [DEMO.users.adele.upn, DEMO.users.megan.upn, DEMO.users.alex.upn]) {
-    const started = await service.request('POST', '/api/v1/responses', { body: { action: 'azure_ad.disable_user', connectionTarget: 'contoso', input: { user }, dryRun: true } });
+    const started = await service.request('POST', '/api/v1/responses', {
+      body: { action: 'azure_ad.disable_user', connectionTarget: 'contoso', input: { user }, dryRun: true },
+    });
     expect(started.status).toBe(202);
     runIds.push(started.body.runId);
     await waitForRun(service, started.body.runId);
   }
   const now = new Date().toISOString();
-  const alert = await service.request('POST', '/api/v1/alerts', { body: { id: 'sql-probe-alert', title: 'Probe', severity: 'high', status: 'new', createdDateTime: now, lastUpdateDateTime: now } });
+  const alert = await service.request('POST', '/api/v1/alerts', {
+    body: {
+      id: 'sql-probe-alert',
+      title: 'Probe',
+      severity: 'high',
+      status: 'new',
+      createdDateTime: now,
+      lastUpdateDateTime: now,
+    },
+  });
   expect(alert.status, alert.text).toBe(202);
   alertId = alert.body.alerts[0].id;
 });
@@ -128,8 +140,10 @@ describe('cursors made of SQL or garbage', () => {
       for (const cursor of CURSORS) {
         const response = await service.request('GET', `${list}?limit=5&cursor=${q(cursor)}`);
         const what = `${list} cursor=${JSON.stringify(Buffer.from(cursor, 'base64url').toString('utf8').slice(0, 60))} (${cursor.slice(0, 20)})`;
-        if (response.status >= 500 || /SQLITE_|QueryFailedError/.test(response.text)) wrong.push(`${what} -> ${response.status}`);
-        else if (response.status === 200) expect(response.body.items.length, what).toBeLessThanOrEqual(Math.min(5, all.body.items.length));
+        if (response.status >= 500 || /SQLITE_|QueryFailedError/.test(response.text))
+          wrong.push(`${what} -> ${response.status}`);
+        else if (response.status === 200)
+          expect(response.body.items.length, what).toBeLessThanOrEqual(Math.min(5, all.body.items.length));
         else expect(response.status, what).toBe(400);
       }
     }
@@ -168,18 +182,31 @@ describe('SQL-looking path parameters, names and ids', () => {
   });
 
   it('refuses SQL in names and targets of bodies', async () => {
-    const bad = await service.request('POST', '/api/v1/connection-targets', { body: demoTarget(fake, "x'; DROP TABLE connection_targets;--") });
+    const bad = await service.request('POST', '/api/v1/connection-targets', {
+      body: demoTarget(fake, "x'; DROP TABLE connection_targets;--"),
+    });
     expectHandled(bad, 'name with quotes');
     expect(bad.status).toBe(400);
     const quoted = await service.request('POST', '/api/v1/connection-targets', { body: demoTarget(fake, 'x"y') });
     expect(quoted.status).toBe(400);
-    const key = await service.request('POST', '/api/v1/api-keys', { body: { name: "bot'; DROP TABLE api_keys;--", role: 'viewer' } });
+    const key = await service.request('POST', '/api/v1/api-keys', {
+      body: { name: "bot'; DROP TABLE api_keys;--", role: 'viewer' },
+    });
     expectHandled(key, 'key name');
     expect(key.status).toBe(400);
-    const response = await service.request('POST', '/api/v1/responses', { body: { action: "azure_ad.disable_user' OR '1'='1", connectionTarget: "contoso' OR '1'='1", input: { user: "' OR 1=1 --" }, dryRun: true } });
+    const response = await service.request('POST', '/api/v1/responses', {
+      body: {
+        action: "azure_ad.disable_user' OR '1'='1",
+        connectionTarget: "contoso' OR '1'='1",
+        input: { user: "' OR 1=1 --" },
+        dryRun: true,
+      },
+    });
     expectHandled(response, 'response with quotes');
     expect(response.status).toBeGreaterThanOrEqual(400);
-    const run = await service.request('POST', '/api/v1/responses?wait=10', { body: { action: 'azure_ad.get_user', connectionTarget: 'contoso', input: { user: "x' OR '1'='1" } } });
+    const run = await service.request('POST', '/api/v1/responses?wait=10', {
+      body: { action: 'azure_ad.get_user', connectionTarget: 'contoso', input: { user: "x' OR '1'='1" } },
+    });
     expectHandled(run, 'user with quotes');
     expect(run.body.status).toBe('failed');
     expect(run.body.error.code).toMatch(/not_found|invalid|validation/);
@@ -188,12 +215,25 @@ describe('SQL-looking path parameters, names and ids', () => {
   it('stores SQL-looking alert ids and idempotency keys as plain text', async () => {
     const now = new Date().toISOString();
     const id = "' OR 1=1; DROP TABLE alerts; --";
-    const posted = await service.request('POST', '/api/v1/alerts', { body: { id, title: "Robert'); DROP TABLE runs;--", severity: "high' OR '1'='1", createdDateTime: now, lastUpdateDateTime: now } });
+    const posted = await service.request('POST', '/api/v1/alerts', {
+      body: {
+        id,
+        title: "Robert'); DROP TABLE runs;--",
+        severity: "high' OR '1'='1",
+        createdDateTime: now,
+        lastUpdateDateTime: now,
+      },
+    });
     expect(posted.status, posted.text).toBe(202);
     const stored = await service.request('GET', `/api/v1/alerts/${posted.body.alerts[0].id}`);
     expect(stored.body.providerAlertId).toBe(id);
     const headers = { 'Idempotency-Key': "'OR'1'='1';DROP/**/TABLE/**/idempotency_records;--" };
-    const body = { action: 'azure_ad.get_user', connectionTarget: 'contoso', input: { user: DEMO.users.alex.upn }, dryRun: true };
+    const body = {
+      action: 'azure_ad.get_user',
+      connectionTarget: 'contoso',
+      input: { user: DEMO.users.alex.upn },
+      dryRun: true,
+    };
     const first = await service.request('POST', '/api/v1/responses', { body, headers });
     const again = await service.request('POST', '/api/v1/responses', { body, headers });
     expect(first.status).toBe(202);
@@ -204,17 +244,37 @@ describe('SQL-looking path parameters, names and ids', () => {
 
 describe('malformed alerts and bodies', () => {
   const now = new Date().toISOString();
-  const alert = (extra: Record<string, unknown>) => ({ id: `malformed-${Math.random()}`, title: 'Malformed', severity: 'low', createdDateTime: now, lastUpdateDateTime: now, ...extra });
+  const alert = (extra: Record<string, unknown>) => ({
+    id: `malformed-${Math.random()}`,
+    title: 'Malformed',
+    severity: 'low',
+    createdDateTime: now,
+    lastUpdateDateTime: now,
+    ...extra,
+  });
 
   it('refuses or accepts odd alert shapes, but never answers 500', async () => {
     const bodies: [string, unknown][] = [
       ['evidence [null]', alert({ evidence: [null] })],
       ['evidence [1, "x", []]', alert({ evidence: [1, 'x', []] })],
       ['evidence not a list', alert({ evidence: { '@odata.type': '#microsoft.graph.security.userEvidence' } })],
-      ['userAccount null', alert({ evidence: [{ '@odata.type': '#microsoft.graph.security.userEvidence', userAccount: null }] })],
-      ['imageFile null', alert({ evidence: [{ '@odata.type': '#microsoft.graph.security.processEvidence', imageFile: null, userAccount: null }] })],
+      [
+        'userAccount null',
+        alert({ evidence: [{ '@odata.type': '#microsoft.graph.security.userEvidence', userAccount: null }] }),
+      ],
+      [
+        'imageFile null',
+        alert({
+          evidence: [
+            { '@odata.type': '#microsoft.graph.security.processEvidence', imageFile: null, userAccount: null },
+          ],
+        }),
+      ],
       ['@odata.type object', alert({ evidence: [{ '@odata.type': { x: 1 } }] })],
-      ['v1 with null states', alert({ vendorInformation: null, userStates: [null], hostStates: null, networkConnections: [null] })],
+      [
+        'v1 with null states',
+        alert({ vendorInformation: null, userStates: [null], hostStates: null, networkConnections: [null] }),
+      ],
       ['v1 with vendorInformation string', alert({ vendorInformation: 'x', fileStates: [{ fileHash: null }] })],
       ['value [null]', { value: [null] }],
       ['value []', { value: [] }],
@@ -232,24 +292,43 @@ describe('malformed alerts and bodies', () => {
     const failures: string[] = [];
     for (const [what, body] of bodies) {
       const response = await service.request('POST', '/api/v1/alerts', { body });
-      if (response.status >= 500 || ![202, 400, 413, 422].includes(response.status)) failures.push(`${what} -> ${response.status} ${response.text.slice(0, 150)}`);
+      if (response.status >= 500 || ![202, 400, 413, 422].includes(response.status))
+        failures.push(`${what} -> ${response.status} ${response.text.slice(0, 150)}`);
     }
     expect(failures).toEqual([]);
   });
 
   it('refuses a credential expiry date the schema calls valid but Date cannot read, without a 500', async () => {
-    const response = await service.request('POST', '/api/v1/connection-targets', { body: demoTarget(fake, 'leap-second', { auth: { type: 'clientSecret', clientSecret: 'x'.repeat(20), expiresAt: '2028-12-31T23:59:60Z' } }) });
+    const response = await service.request('POST', '/api/v1/connection-targets', {
+      body: demoTarget(fake, 'leap-second', {
+        auth: { type: 'clientSecret', clientSecret: 'x'.repeat(20), expiresAt: '2028-12-31T23:59:60Z' },
+      }),
+    });
     expectHandled(response, 'expiresAt leap second');
   });
 
   it('refuses prototype keys in JSON bodies, wherever they are nested', async () => {
-    for (const raw of ['{"inputs": {"__proto__": {"polluted": true}}}', '{"inputs": {"constructor": {"prototype": {"polluted": true}}}}', '{"dryRun": true, "inputs": {"a": [{"__proto__": {"polluted": true}}]}}']) {
-      const response = await service.request('POST', '/api/v1/playbooks/disable-azure-ad-user/runs', { raw, headers: { 'Content-Type': 'application/json' } });
+    for (const raw of [
+      '{"inputs": {"__proto__": {"polluted": true}}}',
+      '{"inputs": {"constructor": {"prototype": {"polluted": true}}}}',
+      '{"dryRun": true, "inputs": {"a": [{"__proto__": {"polluted": true}}]}}',
+    ]) {
+      const response = await service.request('POST', '/api/v1/playbooks/disable-azure-ad-user/runs', {
+        raw,
+        headers: { 'Content-Type': 'application/json' },
+      });
       expect(response.status, raw).toBe(400);
       expect(response.body.code).toBe('invalid_json');
     }
     const alertRaw = `{"id": "proto-alert", "title": "x", "__proto__": {"polluted": true}}`;
-    expect((await service.request('POST', '/api/v1/alerts', { raw: alertRaw, headers: { 'Content-Type': 'application/json' } })).status).toBe(400);
+    expect(
+      (
+        await service.request('POST', '/api/v1/alerts', {
+          raw: alertRaw,
+          headers: { 'Content-Type': 'application/json' },
+        })
+      ).status,
+    ).toBe(400);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
@@ -257,10 +336,25 @@ describe('malformed alerts and bodies', () => {
 describe('NUL characters (which PostgreSQL cannot store in text)', () => {
   it('are refused where they are, in bodies, keys, query parameters and YAML escapes, on either store', async () => {
     const cases: [string, string, unknown, string][] = [
-      ['POST', '/api/v1/alerts', { id: 'nul-alert', title: 'a\u0000b', severity: 'low', lastUpdateDateTime: '2026-11-22T08:00:00Z' }, '/title'],
+      [
+        'POST',
+        '/api/v1/alerts',
+        { id: 'nul-alert', title: 'a\u0000b', severity: 'low', lastUpdateDateTime: '2026-11-22T08:00:00Z' },
+        '/title',
+      ],
       ['POST', '/api/v1/api-keys', { name: 'x\u0000y', role: 'viewer' }, '/name'],
-      ['POST', '/api/v1/guardrails/protected', { kind: 'user', value: 'a@x.com', reason: 'r', extra: { 'k\u0000': 1 } }, '/extra/k\u0000'],
-      ['POST', '/api/v1/responses', { action: 'azure_ad.get_user', connectionTarget: 'contoso', input: { user: ['a\u0000b'] } }, '/input/user/0'],
+      [
+        'POST',
+        '/api/v1/guardrails/protected',
+        { kind: 'user', value: 'a@x.com', reason: 'r', extra: { 'k\u0000': 1 } },
+        '/extra/k\u0000',
+      ],
+      [
+        'POST',
+        '/api/v1/responses',
+        { action: 'azure_ad.get_user', connectionTarget: 'contoso', input: { user: ['a\u0000b'] } },
+        '/input/user/0',
+      ],
       ['GET', `/api/v1/audit?actor=${q('a\u0000b')}`, undefined, 'actor'],
     ];
     for (const [method, path, body, where] of cases) {
@@ -268,10 +362,16 @@ describe('NUL characters (which PostgreSQL cannot store in text)', () => {
       expect(response.status, path).toBe(400);
       expect(response.body.errors, path).toEqual([{ path: where, message: 'contains a NUL character' }]);
     }
-    const yaml = 'id: nul-name\nname: "a\\0b"\nsteps:\n  - id: read\n    action: azure_ad.get_user\n    with:\n      user: x\n';
-    const playbook = await service.request('PUT', '/api/v1/playbooks/nul-name', { raw: yaml, headers: { 'Content-Type': 'application/yaml' } });
+    const yaml =
+      'id: nul-name\nname: "a\\0b"\nsteps:\n  - id: read\n    action: azure_ad.get_user\n    with:\n      user: x\n';
+    const playbook = await service.request('PUT', '/api/v1/playbooks/nul-name', {
+      raw: yaml,
+      headers: { 'Content-Type': 'application/yaml' },
+    });
     expect(playbook.status).toBe(422);
-    expect(playbook.body.errors).toEqual([expect.objectContaining({ line: 2, column: 7, message: expect.stringMatching(/NUL character/) })]);
+    expect(playbook.body.errors).toEqual([
+      expect.objectContaining({ line: 2, column: 7, message: expect.stringMatching(/NUL character/) }),
+    ]);
   });
 });
 
@@ -286,9 +386,13 @@ describe('afterwards', () => {
     const audit = await service.request('GET', '/api/v1/audit?limit=500');
     expect(audit.status).toBe(200);
     expect(audit.body.items.length).toBeGreaterThan(5);
-    expect((await service.request('GET', '/api/v1/connection-targets')).body.items.map((t: { name: string }) => t.name)).toContain('contoso');
+    expect(
+      (await service.request('GET', '/api/v1/connection-targets')).body.items.map((t: { name: string }) => t.name),
+    ).toContain('contoso');
     expect((await service.request('GET', '/api/v1/playbooks')).body.items.length).toBeGreaterThan(0);
-    const fresh = await service.request('POST', '/api/v1/responses?wait=10', { body: { action: 'azure_ad.get_user', connectionTarget: 'contoso', input: { user: DEMO.users.megan.upn } } });
+    const fresh = await service.request('POST', '/api/v1/responses?wait=10', {
+      body: { action: 'azure_ad.get_user', connectionTarget: 'contoso', input: { user: DEMO.users.megan.upn } },
+    });
     expect(fresh.body.status).toBe('succeeded');
   });
 });

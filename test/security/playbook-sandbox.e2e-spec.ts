@@ -34,21 +34,37 @@ const single = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /** A playbook whose only job is to evaluate `expression` into its output `probe`. */
 function probePlaybook(id: string, expression: string, where: 'output' | 'if' | 'text' = 'output'): string {
-  const lines = [`id: ${id}`, 'name: Expression probe', 'inputs:', '  user: { type: string, default: "aaa" }', 'steps:'];
+  const lines = [
+    `id: ${id}`,
+    'name: Expression probe',
+    'inputs:',
+    '  user: { type: string, default: "aaa" }',
+    'steps:',
+  ];
   if (where === 'if') lines.push('  - id: maybe', `    if: ${single(`\${{ ${expression} }}`)}`, '    succeed: {}');
   lines.push('  - id: done', '    succeed: {}', 'outputs:');
-  lines.push(where === 'text' ? `  probe: ${single(`value: \${{ ${expression} }} end`)}` : `  probe: ${single(`\${{ ${expression} }}`)}`);
+  lines.push(
+    where === 'text'
+      ? `  probe: ${single(`value: \${{ ${expression} }} end`)}`
+      : `  probe: ${single(`\${{ ${expression} }}`)}`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
 /** Uploads a playbook and, when it loads, turns its automation on so that alerts reach its triggers. */
 async function upload(id: string, yaml: string) {
-  const response = await service.request('PUT', `/api/v1/playbooks/${id}`, { raw: yaml, headers: { 'Content-Type': 'application/yaml' } });
+  const response = await service.request('PUT', `/api/v1/playbooks/${id}`, {
+    raw: yaml,
+    headers: { 'Content-Type': 'application/yaml' },
+  });
   if (response.status === 201) await enableAutomation(service, id);
   return response;
 }
 
-function expectPositioned422(response: { status: number; headers: Headers; body: any; text: string }, what: string): void {
+function expectPositioned422(
+  response: { status: number; headers: Headers; body: any; text: string },
+  what: string,
+): void {
   expect(response.status, `${what}: ${response.text.slice(0, 300)}`).toBe(422);
   expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   expect(response.body.errors.length, what).toBeGreaterThan(0);
@@ -64,7 +80,9 @@ function expectPositioned422(response: { status: number; headers: Headers; body:
 /** Nothing an expression returns may be code, a prototype or the process. */
 function expectInert(value: unknown, what: string): void {
   const text = JSON.stringify(value) ?? 'undefined';
-  expect(text, what).not.toMatch(/native code|\[object |_jsonata_lambda|"environment"|"bind"|"lookup":|RIPOSTE_TEST_PKI_DIR|NODE_EXTRA_CA_CERTS/);
+  expect(text, what).not.toMatch(
+    /native code|\[object |_jsonata_lambda|"environment"|"bind"|"lookup":|RIPOSTE_TEST_PKI_DIR|NODE_EXTRA_CA_CERTS/,
+  );
   for (const secret of [process.env.PATH, process.env.HOME, process.env.NODE_EXTRA_CA_CERTS, process.cwd()]) {
     if (secret && secret.length > 4) expect(text, what).not.toContain(secret);
   }
@@ -126,7 +144,9 @@ describe('expressions that reach for the runtime', () => {
   it('are refused at load with a position, or evaluate to nothing harmful in a dry run', async () => {
     const outcomes: string[] = [];
     const loaded: { id: string; expression: string; where: string }[] = [];
-    const probes = HOSTILE.flatMap((expression) => (['output', 'text', 'if'] as const).map((where) => ({ id: `probe-${++counter}`, expression, where })));
+    const probes = HOSTILE.flatMap((expression) =>
+      (['output', 'text', 'if'] as const).map((where) => ({ id: `probe-${++counter}`, expression, where })),
+    );
     await Promise.all(
       probes.map(async ({ id, expression, where }) => {
         const response = await upload(id, probePlaybook(id, expression, where));
@@ -143,7 +163,9 @@ describe('expressions that reach for the runtime', () => {
     // Dry-run everything that loaded, all at once.
     await Promise.all(
       loaded.map(async ({ id, expression, where }) => {
-        const started = await service.request('POST', `/api/v1/playbooks/${id}/runs`, { body: { inputs: { user: 'aaa' }, dryRun: true } });
+        const started = await service.request('POST', `/api/v1/playbooks/${id}/runs`, {
+          body: { inputs: { user: 'aaa' }, dryRun: true },
+        });
         expect(started.status, started.text).toBe(202);
         const run = await waitForRun(service, started.body.runId);
         expect(['succeeded', 'failed'], `${expression}: ${JSON.stringify(run.error)}`).toContain(run.status);
@@ -159,13 +181,27 @@ describe('expressions that reach for the runtime', () => {
       }),
     );
     // The classic escapes must not even load.
-    for (const expression of ['inputs.constructor', 'inputs.__proto__', 'process.env', 'require("fs")', '$eval("1 + 1")', 'Function("return process")()']) {
+    for (const expression of [
+      'inputs.constructor',
+      'inputs.__proto__',
+      'process.env',
+      'require("fs")',
+      '$eval("1 + 1")',
+      'Function("return process")()',
+    ]) {
       expect(outcomes, expression).toContain(`refused ${expression}`);
     }
   });
 
   it('stop runaway evaluations (recursion, huge sequences, huge strings) within their bounds of work', async () => {
-    for (const expression of ['($f := function($n){ $n > 0 ? $f($n - 1) + $f($n - 1) : 1 }; $f(40))', '($f := function($n){ $f($n + 1) }; $f(0))', '($f := function($n){ [$f($n), $f($n)] }; $f(0))', '$reduce([1..100000], function($a, $b){ $a + $b })', '$count([1..10000000])', '$length($pad("x", 40000000))']) {
+    for (const expression of [
+      '($f := function($n){ $n > 0 ? $f($n - 1) + $f($n - 1) : 1 }; $f(40))',
+      '($f := function($n){ $f($n + 1) }; $f(0))',
+      '($f := function($n){ [$f($n), $f($n)] }; $f(0))',
+      '$reduce([1..100000], function($a, $b){ $a + $b })',
+      '$count([1..10000000])',
+      '$length($pad("x", 40000000))',
+    ]) {
       const id = `loop-${++counter}`;
       const loaded = await upload(id, probePlaybook(id, expression));
       if (loaded.status === 422) {
@@ -178,7 +214,9 @@ describe('expressions that reach for the runtime', () => {
       const run = await waitForRun(service, started.body.runId);
       const elapsed = performance.now() - t0;
       expect(['failed', 'succeeded']).toContain(run.status);
-      expect(elapsed, `${expression} ran for ${Math.round(elapsed)} ms (bounded by work: 50,000 steps)`).toBeLessThan(1000);
+      expect(elapsed, `${expression} ran for ${Math.round(elapsed)} ms (bounded by work: 50,000 steps)`).toBeLessThan(
+        1000,
+      );
       // The service still answers.
       expect((await service.request('GET', '/health', { key: null })).status).toBe(200);
     }
@@ -186,11 +224,21 @@ describe('expressions that reach for the runtime', () => {
 
   it('run catastrophic regexes in linear time (RE2), and refuse what RE2 cannot run, at load', async () => {
     // On JavaScript's backtracking engine each of these takes minutes on 30 characters of hostile input.
-    for (const regex of ['/(a+)+$/', '/(a*)*b/', '/^(\\w+\\s?)*$/', '/(.*a){25}/', '/^(a|a?)+$/', '/(a|a)*$/', '/(a|aa)*$/']) {
+    for (const regex of [
+      '/(a+)+$/',
+      '/(a*)*b/',
+      '/^(\\w+\\s?)*$/',
+      '/(.*a){25}/',
+      '/^(a|a?)+$/',
+      '/(a|a)*$/',
+      '/(a|aa)*$/',
+    ]) {
       const id = `regex-${++counter}`;
       expect((await upload(id, probePlaybook(id, `$contains(inputs.user, ${regex})`))).status, regex).toBe(201);
       const t0 = performance.now();
-      const started = await service.request('POST', `/api/v1/playbooks/${id}/runs`, { body: { inputs: { user: `${'a'.repeat(5000)}!` }, dryRun: true } });
+      const started = await service.request('POST', `/api/v1/playbooks/${id}/runs`, {
+        body: { inputs: { user: `${'a'.repeat(5000)}!` }, dryRun: true },
+      });
       const run = await waitForRun(service, started.body.runId);
       const elapsed = performance.now() - t0;
       expect(run.status, regex).toBe('succeeded');
@@ -210,7 +258,16 @@ describe('expressions that reach for the runtime', () => {
       expect((await upload(id, yaml)).status, regex).toBe(201);
     }
     const t0 = performance.now();
-    const response = await service.request('POST', '/api/v1/alerts', { body: { id: `regex-dos-${counter}`, title: `${'a'.repeat(999)}!`, severity: 'high', status: 'new', createdDateTime: new Date().toISOString(), lastUpdateDateTime: new Date().toISOString() } });
+    const response = await service.request('POST', '/api/v1/alerts', {
+      body: {
+        id: `regex-dos-${counter}`,
+        title: `${'a'.repeat(999)}!`,
+        severity: 'high',
+        status: 'new',
+        createdDateTime: new Date().toISOString(),
+        lastUpdateDateTime: new Date().toISOString(),
+      },
+    });
     expect(response.status, response.text).toBe(202);
     expect(performance.now() - t0).toBeLessThan(1000);
     const backreference = `id: title-regex-${++counter}\nname: Title regex\ntriggers:\n  - alert: { title: { regex: '(a)\\1' } }\nsteps:\n  - id: done\n    succeed: {}\n`;
@@ -224,7 +281,16 @@ describe('expressions that reach for the runtime', () => {
     if (loaded.status === 422) return expectPositioned422(loaded, 'glob');
     expect(loaded.status).toBe(201);
     const t0 = performance.now();
-    const response = await service.request('POST', '/api/v1/alerts', { body: { id: `glob-dos-${counter}`, title: 'a'.repeat(300), severity: 'high', status: 'new', createdDateTime: new Date().toISOString(), lastUpdateDateTime: new Date().toISOString() } });
+    const response = await service.request('POST', '/api/v1/alerts', {
+      body: {
+        id: `glob-dos-${counter}`,
+        title: 'a'.repeat(300),
+        severity: 'high',
+        status: 'new',
+        createdDateTime: new Date().toISOString(),
+        lastUpdateDateTime: new Date().toISOString(),
+      },
+    });
     const elapsed = performance.now() - t0;
     expect(response.status, response.text).toBe(202);
     expect(elapsed, `matching one alert title against a glob took ${Math.round(elapsed)} ms`).toBeLessThan(1000);
@@ -233,12 +299,23 @@ describe('expressions that reach for the runtime', () => {
 
 describe('hostile YAML', () => {
   const BASE = 'name: Hostile\nsteps:\n  - id: done\n    succeed: {}\n';
-  const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]', ...'bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`)].join('\n');
-  const deepBlock = (levels: number) => `${Array.from({ length: levels }, (_, i) => `${'  '.repeat(i)}k${i}:`).join('\n')} leaf\n`;
+  const laughs = [
+    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+    ...'bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`),
+  ].join('\n');
+  const deepBlock = (levels: number) =>
+    `${Array.from({ length: levels }, (_, i) => `${'  '.repeat(i)}k${i}:`).join('\n')} leaf\n`;
   const CASES: [string, (id: string) => string][] = [
     ['billion laughs', (id) => `id: ${id}\n${BASE}x:\n${laughs.replace(/^/gm, '  ')}\n`],
-    ['many aliases', (id) => `id: ${id}\n${BASE}x:\n  a: &a [1]\n${Array.from({ length: 200 }, (_, i) => `  k${i}: *a`).join('\n')}\n`],
-    ['!!js/function', (id) => `id: ${id}\nname: !!js/function "function () { return process.exit(1) }"\nsteps:\n  - id: done\n    succeed: {}\n`],
+    [
+      'many aliases',
+      (id) => `id: ${id}\n${BASE}x:\n  a: &a [1]\n${Array.from({ length: 200 }, (_, i) => `  k${i}: *a`).join('\n')}\n`,
+    ],
+    [
+      '!!js/function',
+      (id) =>
+        `id: ${id}\nname: !!js/function "function () { return process.exit(1) }"\nsteps:\n  - id: done\n    succeed: {}\n`,
+    ],
     ['!!js/undefined', (id) => `id: ${id}\n${BASE}description: !!js/undefined ''\n`],
     ['!!python/object', (id) => `id: ${id}\n${BASE}description: !!python/object/apply:os.system ["id"]\n`],
     ['local tag', (id) => `id: ${id}\n${BASE}description: !exec "id"\n`],
@@ -248,12 +325,23 @@ describe('hostile YAML', () => {
     ['merge of an alias', (id) => `id: ${id}\n${BASE}x: &x { polluted: true }\ninputs:\n  <<: *x\n`],
     ['__proto__ key', (id) => `id: ${id}\n${BASE}__proto__: { polluted: true }\n`],
     ['quoted __proto__ key', (id) => `id: ${id}\n${BASE}"__proto__": { polluted: true }\n`],
-    ['nested __proto__ key', (id) => `id: ${id}\nname: Hostile\ninputs:\n  user:\n    __proto__: { polluted: true }\n    type: string\nsteps:\n  - id: done\n    succeed: {}\n`],
-    ['__proto__ in step with', (id) => `id: ${id}\nname: Hostile\nsteps:\n  - id: read\n    action: azure_ad.get_user\n    with:\n      user: x\n      __proto__: { polluted: true }\n`],
+    [
+      'nested __proto__ key',
+      (id) =>
+        `id: ${id}\nname: Hostile\ninputs:\n  user:\n    __proto__: { polluted: true }\n    type: string\nsteps:\n  - id: done\n    succeed: {}\n`,
+    ],
+    [
+      '__proto__ in step with',
+      (id) =>
+        `id: ${id}\nname: Hostile\nsteps:\n  - id: read\n    action: azure_ad.get_user\n    with:\n      user: x\n      __proto__: { polluted: true }\n`,
+    ],
     ['constructor key', (id) => `id: ${id}\n${BASE}constructor: { prototype: { polluted: true } }\n`],
     ['prototype key', (id) => `id: ${id}\n${BASE}outputs:\n  prototype: { polluted: true }\n`],
     ['complex key', (id) => `id: ${id}\n${BASE}? [__proto__]\n: { polluted: true }\n`],
-    ['alias as key', (id) => `id: ${id}\nname: &k __proto__\n*k : { polluted: true }\nsteps:\n  - id: done\n    succeed: {}\n`],
+    [
+      'alias as key',
+      (id) => `id: ${id}\nname: &k __proto__\n*k : { polluted: true }\nsteps:\n  - id: done\n    succeed: {}\n`,
+    ],
     ['duplicate keys', (id) => `id: ${id}\n${BASE}name: Again\n`],
     ['nesting 65 deep (block)', (id) => `id: ${id}\n${BASE}x:\n${deepBlock(66).replace(/^/gm, '  ')}`],
     ['nesting 100 deep (flow)', (id) => `id: ${id}\n${BASE}x: ${'['.repeat(100)}1${']'.repeat(100)}\n`],
@@ -267,7 +355,10 @@ describe('hostile YAML', () => {
       const yaml = make(id);
       expectPositioned422(await upload(id, yaml), what);
       expect((await service.request('GET', `/api/v1/playbooks/${id}`)).status, what).toBe(404);
-      const validated = await service.request('POST', '/api/v1/playbooks/validate', { raw: yaml, headers: { 'Content-Type': 'application/yaml' } });
+      const validated = await service.request('POST', '/api/v1/playbooks/validate', {
+        raw: yaml,
+        headers: { 'Content-Type': 'application/yaml' },
+      });
       expect(validated.status, what).toBe(200);
       expect(validated.body.valid, what).toBe(false);
       expect(({} as Record<string, unknown>).polluted, what).toBeUndefined();
@@ -296,7 +387,10 @@ describe('hostile YAML', () => {
   it('does not accept YAML sent as JSON to dodge the loader checks', async () => {
     const id = `yaml-json-${++counter}`;
     const json = `{"id": "${id}", "name": "x", "steps": [{"id": "done", "succeed": {}}], "__proto__": {"polluted": true}}`;
-    const response = await service.request('PUT', `/api/v1/playbooks/${id}`, { raw: json, headers: { 'Content-Type': 'application/json' } });
+    const response = await service.request('PUT', `/api/v1/playbooks/${id}`, {
+      raw: json,
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect([400, 422]).toContain(response.status);
     expect((await service.request('GET', `/api/v1/playbooks/${id}`)).status).toBe(404);
   });
@@ -307,7 +401,11 @@ describe('deeply nested flow YAML against a real service process', () => {
   let child: ServiceProcess;
 
   beforeAll(async () => {
-    child = await spawnService({ RIPOSTE_DATA_DIR: dataDir, RIPOSTE_PLAYBOOKS_DIR: join(dataDir, 'playbooks'), LOG_LEVEL: 'info' });
+    child = await spawnService({
+      RIPOSTE_DATA_DIR: dataDir,
+      RIPOSTE_PLAYBOOKS_DIR: join(dataDir, 'playbooks'),
+      LOG_LEVEL: 'info',
+    });
   });
   afterAll(async () => {
     await child?.kill('SIGKILL');
@@ -316,10 +414,22 @@ describe('deeply nested flow YAML against a real service process', () => {
 
   it('answers every request and stays up (a few KB of "[" must not kill the process)', async () => {
     const outcomes: string[] = [];
-    for (const body of ['['.repeat(5000), '{'.repeat(5000), '['.repeat(5000), `id: x\nname: y\nsteps: ${'['.repeat(5000)}`]) {
+    for (const body of [
+      '['.repeat(5000),
+      '{'.repeat(5000),
+      '['.repeat(5000),
+      `id: x\nname: y\nsteps: ${'['.repeat(5000)}`,
+    ]) {
       let status: number | string;
       try {
-        const response = await fetch(`${child.url}/api/v1/playbooks/validate`, { method: 'POST', headers: { Authorization: `Bearer ${'rip_TestAdminKey000000000000000000000001'}`, 'Content-Type': 'application/yaml' }, body });
+        const response = await fetch(`${child.url}/api/v1/playbooks/validate`, {
+          method: 'POST',
+          headers: {
+            Authorization: `Bearer ${'rip_TestAdminKey000000000000000000000001'}`,
+            'Content-Type': 'application/yaml',
+          },
+          body,
+        });
         status = response.status;
         const answer = (await response.json()) as { valid?: boolean };
         if (response.status === 200) expect(answer.valid).toBe(false);
@@ -328,7 +438,14 @@ describe('deeply nested flow YAML against a real service process', () => {
       }
       outcomes.push(`${body.slice(0, 12)}… -> ${status}`);
     }
-    const health = await call(child.url, 'GET', '/health').catch((error: Error) => ({ status: `down: ${error.message}`, body: null }));
-    expect({ outcomes, health: health.status, log: /FATAL ERROR[^\n]*/.exec(child.output())?.[0] ?? null }).toEqual({ outcomes: outcomes.map((o) => o.replace(/-> .*$/, '-> 200')), health: 200, log: null });
+    const health = await call(child.url, 'GET', '/health').catch((error: Error) => ({
+      status: `down: ${error.message}`,
+      body: null,
+    }));
+    expect({ outcomes, health: health.status, log: /FATAL ERROR[^\n]*/.exec(child.output())?.[0] ?? null }).toEqual({
+      outcomes: outcomes.map((o) => o.replace(/-> .*$/, '-> 200')),
+      health: 200,
+      log: null,
+    });
   });
 });

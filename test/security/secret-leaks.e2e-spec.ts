@@ -39,7 +39,10 @@ const createdKeys: string[] = [];
 async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any; text: string }> {
   const response = await fetch(`${service.url}${path}`, {
     method,
-    headers: { Authorization: `Bearer ${ADMIN_KEY}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+    headers: {
+      Authorization: `Bearer ${ADMIN_KEY}`,
+      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+    },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
   const text = await response.text();
@@ -53,15 +56,29 @@ async function api(method: string, path: string, body?: unknown): Promise<{ stat
   return { status: response.status, body: parsed, text };
 }
 
-const respond = (target: string, action = 'azure_ad.get_user') => api('POST', '/api/v1/responses?wait=20', { action, connectionTarget: target, input: { user: DEMO.users.alex.upn } });
+const respond = (target: string, action = 'azure_ad.get_user') =>
+  api('POST', '/api/v1/responses?wait=20', { action, connectionTarget: target, input: { user: DEMO.users.alex.upn } });
 
 beforeAll(async () => {
   fake = await startFakeCloud();
   fake.seedDemo();
-  [certificate, failingCertificate] = await Promise.all([createClientCertificate('riposte-sec'), createClientCertificate('riposte-sec-unregistered')]);
-  fake.addApp({ clientId: CERT_CLIENT_ID, tenantId: DEMO.tenantId, certificateThumbprints: [certificate.thumbprintSha256], roles: { graph: ['User.Read.All'] } });
+  [certificate, failingCertificate] = await Promise.all([
+    createClientCertificate('riposte-sec'),
+    createClientCertificate('riposte-sec-unregistered'),
+  ]);
+  fake.addApp({
+    clientId: CERT_CLIENT_ID,
+    tenantId: DEMO.tenantId,
+    certificateThumbprints: [certificate.thumbprintSha256],
+    roles: { graph: ['User.Read.All'] },
+  });
   dataDir = mkdtempSync(join(tmpdir(), 'riposte-sec-secrets-'));
-  service = await spawnService({ RIPOSTE_DATA_DIR: dataDir, RIPOSTE_PLAYBOOKS_DIR: join(dataDir, 'playbooks'), LOG_LEVEL: 'trace', RIPOSTE_HTTP_MAX_RETRY_WAIT_SECONDS: '1' });
+  service = await spawnService({
+    RIPOSTE_DATA_DIR: dataDir,
+    RIPOSTE_PLAYBOOKS_DIR: join(dataDir, 'playbooks'),
+    LOG_LEVEL: 'trace',
+    RIPOSTE_HTTP_MAX_RETRY_WAIT_SECONDS: '1',
+  });
 });
 afterAll(async () => {
   await service?.kill('SIGKILL');
@@ -71,15 +88,38 @@ afterAll(async () => {
 
 describe('secrets after failing token calls', () => {
   it('appear in no answer, log line or database file: 429, 500, unknown app, echoed request, certificate key', async () => {
-    const secret = (clientSecret: string) => ({ type: 'clientSecret', clientSecret, expiresAt: '2028-11-01T00:00:00Z' });
-    const create = async (body: object) => expect((await api('POST', '/api/v1/connection-targets', body)).status).toBe(201);
+    const secret = (clientSecret: string) => ({
+      type: 'clientSecret',
+      clientSecret,
+      expiresAt: '2028-11-01T00:00:00Z',
+    });
+    const create = async (body: object) =>
+      expect((await api('POST', '/api/v1/connection-targets', body)).status).toBe(201);
     await create(demoTarget(fake, 'throttled', { auth: secret(SECRETS.throttled) }));
     await create(demoTarget(fake, 'server-error', { auth: secret(SECRETS.serverError) }));
     await create(demoTarget(fake, 'unknown-app', { clientId: UNKNOWN_CLIENT_ID, auth: secret(SECRETS.unknownApp) }));
     await create(demoTarget(fake, 'echoed', { auth: secret(SECRETS.echoed) }));
     await create(demoTarget(fake, 'rotated', { auth: secret(SECRETS.rotatedAway) }));
-    await create(demoTarget(fake, 'cert', { clientId: CERT_CLIENT_ID, auth: { type: 'clientCertificate', certificatePem: certificate.certificatePem, privateKeyPem: certificate.privateKeyPem } }));
-    await create(demoTarget(fake, 'cert-unknown', { clientId: UNKNOWN_CLIENT_ID, auth: { type: 'clientCertificate', certificatePem: failingCertificate.certificatePem, privateKeyPem: failingCertificate.privateKeyPem } }));
+    await create(
+      demoTarget(fake, 'cert', {
+        clientId: CERT_CLIENT_ID,
+        auth: {
+          type: 'clientCertificate',
+          certificatePem: certificate.certificatePem,
+          privateKeyPem: certificate.privateKeyPem,
+        },
+      }),
+    );
+    await create(
+      demoTarget(fake, 'cert-unknown', {
+        clientId: UNKNOWN_CLIENT_ID,
+        auth: {
+          type: 'clientCertificate',
+          certificatePem: failingCertificate.certificatePem,
+          privateKeyPem: failingCertificate.privateKeyPem,
+        },
+      }),
+    );
     for (const role of ['viewer', 'analyst']) {
       const key = await api('POST', '/api/v1/api-keys', { name: `leak-${role}`, role });
       createdKeys.push(key.body.key);
@@ -87,13 +127,26 @@ describe('secrets after failing token calls', () => {
     }
 
     // 429 on the token endpoint, every time.
-    const throttle = fake.faults.inject({ service: 'identity', method: 'POST', path: '/oauth2/v2.0/token', preset: 'throttle', retryAfter: 0.1, times: 'unlimited' });
+    const throttle = fake.faults.inject({
+      service: 'identity',
+      method: 'POST',
+      path: '/oauth2/v2.0/token',
+      preset: 'throttle',
+      retryAfter: 0.1,
+      times: 'unlimited',
+    });
     expect((await respond('throttled')).body.status).toBe('failed');
     expect((await api('POST', '/api/v1/connection-targets/throttled/test')).body.ok).toBe(false);
     throttle.remove();
 
     // 500 on the token endpoint.
-    const broken = fake.faults.inject({ service: 'identity', method: 'POST', path: '/oauth2/v2.0/token', status: 500, times: 'unlimited' });
+    const broken = fake.faults.inject({
+      service: 'identity',
+      method: 'POST',
+      path: '/oauth2/v2.0/token',
+      status: 500,
+      times: 'unlimited',
+    });
     expect((await respond('server-error', 'azure_ad.disable_user')).body.status).toBe('failed');
     broken.remove();
 
@@ -104,7 +157,11 @@ describe('secrets after failing token calls', () => {
       path: '/oauth2/v2.0/token',
       status: 400,
       times: 'unlimited',
-      body: { error: 'invalid_request', error_description: `AADSTS900144: bad request client_secret=${SECRETS.echoed}&client_id=${DEMO.clientId} Authorization: Bearer eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.eyJhdWQiOiJodHRwczovL2dyYXBoIn0.`, error_codes: [900144] },
+      body: {
+        error: 'invalid_request',
+        error_description: `AADSTS900144: bad request client_secret=${SECRETS.echoed}&client_id=${DEMO.clientId} Authorization: Bearer eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.eyJhdWQiOiJodHRwczovL2dyYXBoIn0.`,
+        error_codes: [900144],
+      },
     });
     expect((await respond('echoed')).body.status).toBe('failed');
     echo.remove();
@@ -118,8 +175,20 @@ describe('secrets after failing token calls', () => {
     // Certificates: one that works (a signed client assertion is sent), one the tenant does not know.
     expect((await respond('cert')).body.status).toBe('succeeded');
     expect((await respond('cert-unknown')).body.status).toBe('failed');
-    const certBroken = fake.faults.inject({ service: 'identity', method: 'POST', path: '/oauth2/v2.0/token', status: 500, times: 'unlimited' });
-    await api('PATCH', '/api/v1/connection-targets/cert', { auth: { type: 'clientCertificate', certificatePem: certificate.certificatePem, privateKeyPem: certificate.privateKeyPem } });
+    const certBroken = fake.faults.inject({
+      service: 'identity',
+      method: 'POST',
+      path: '/oauth2/v2.0/token',
+      status: 500,
+      times: 'unlimited',
+    });
+    await api('PATCH', '/api/v1/connection-targets/cert', {
+      auth: {
+        type: 'clientCertificate',
+        certificatePem: certificate.certificatePem,
+        privateKeyPem: certificate.privateKeyPem,
+      },
+    });
     expect((await respond('cert')).body.status).toBe('failed');
     certBroken.remove();
 
@@ -131,8 +200,11 @@ describe('secrets after failing token calls', () => {
     const spec = (await api('GET', '/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
     answers.pop();
     // The live event stream never ends: it carries ids and states only (test/e2e/console.e2e-spec.ts).
-    for (const [path, item] of Object.entries(spec.paths)) if (item.get && !path.includes('{') && !JSON.stringify(item.get).includes('text/event-stream')) await api('GET', /\/(runs|audit|alerts)$/.test(path) ? `${path}?limit=500` : path);
-    for (const name of ['throttled', 'server-error', 'unknown-app', 'echoed', 'rotated', 'cert', 'cert-unknown']) await api('GET', `/api/v1/connection-targets/${name}`);
+    for (const [path, item] of Object.entries(spec.paths))
+      if (item.get && !path.includes('{') && !JSON.stringify(item.get).includes('text/event-stream'))
+        await api('GET', /\/(runs|audit|alerts)$/.test(path) ? `${path}?limit=500` : path);
+    for (const name of ['throttled', 'server-error', 'unknown-app', 'echoed', 'rotated', 'cert', 'cert-unknown'])
+      await api('GET', `/api/v1/connection-targets/${name}`);
     const runs = (await api('GET', '/api/v1/runs?limit=500')).body.items as { id: string }[];
     expect(runs.length).toBeGreaterThanOrEqual(8);
     for (const run of runs) await api('GET', `/api/v1/runs/${run.id}`);
@@ -148,7 +220,11 @@ describe('secrets after failing token calls', () => {
     expect(log.text).toMatch(/700016|app_not_found/);
     expect(log.text.length).toBeGreaterThan(10_000);
 
-    const keyBody = (pem: string) => pem.split('\n').filter((l) => l && !l.startsWith('-----')).join('');
+    const keyBody = (pem: string) =>
+      pem
+        .split('\n')
+        .filter((l) => l && !l.startsWith('-----'))
+        .join('');
     const needles: [string, string | RegExp][] = [
       ...Object.entries(SECRETS),
       ['demo secret', DEMO.clientSecret],
@@ -169,7 +245,9 @@ describe('secrets after failing token calls', () => {
         const found = typeof needle === 'string' ? source.text.includes(needle) : needle.test(source.text);
         if (found) {
           const at = typeof needle === 'string' ? source.text.indexOf(needle) : (needle.exec(source.text)?.index ?? 0);
-          leaks.push(`${name} in ${source.what}: …${source.text.slice(Math.max(0, at - 80), at + 40).replace(/\s+/g, ' ')}…`);
+          leaks.push(
+            `${name} in ${source.what}: …${source.text.slice(Math.max(0, at - 80), at + 40).replace(/\s+/g, ' ')}…`,
+          );
         }
       }
     }

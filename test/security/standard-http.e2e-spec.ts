@@ -21,39 +21,93 @@ afterAll(async () => {
   await fake?.close();
 });
 
-const playbook = (id: string) => `id: ${id}\nname: Reads a user\ninputs:\n  user: { type: string }\nsteps:\n  - id: read\n    action: azure_ad.get_user\n    with:\n      user: \${{ inputs.user }}\n`;
-const response = { action: 'azure_ad.get_user', connectionTarget: 'contoso', input: { user: DEMO.users.alex.upn }, dryRun: true };
-const alert = (id: string) => ({ id, title: 'Media type test', severity: 'low', lastUpdateDateTime: '2026-11-22T08:00:00Z' });
+const playbook = (id: string) =>
+  `id: ${id}\nname: Reads a user\ninputs:\n  user: { type: string }\nsteps:\n  - id: read\n    action: azure_ad.get_user\n    with:\n      user: \${{ inputs.user }}\n`;
+const response = {
+  action: 'azure_ad.get_user',
+  connectionTarget: 'contoso',
+  input: { user: DEMO.users.alex.upn },
+  dryRun: true,
+};
+const alert = (id: string) => ({
+  id,
+  title: 'Media type test',
+  severity: 'low',
+  lastUpdateDateTime: '2026-11-22T08:00:00Z',
+});
 
 describe('media types with parameters', () => {
-  const jsonTypes = ['application/json; charset=utf-8', 'application/json;charset=UTF-8', 'Application/JSON', 'application/json; charset="utf-8"', 'application/problem+json; charset=utf-8'];
+  const jsonTypes = [
+    'application/json; charset=utf-8',
+    'application/json;charset=UTF-8',
+    'Application/JSON',
+    'application/json; charset="utf-8"',
+    'application/problem+json; charset=utf-8',
+  ];
   it.each(jsonTypes)('JSON routes accept %s', async (type) => {
-    const started = await service.request('POST', '/api/v1/responses', { raw: JSON.stringify(response), headers: { 'Content-Type': type } });
+    const started = await service.request('POST', '/api/v1/responses', {
+      raw: JSON.stringify(response),
+      headers: { 'Content-Type': type },
+    });
     expect(started.status, started.text).toBe(202);
-    const alerts = await service.request('POST', '/api/v1/alerts', { raw: JSON.stringify(alert(`mt-${type}`)), headers: { 'Content-Type': type } });
+    const alerts = await service.request('POST', '/api/v1/alerts', {
+      raw: JSON.stringify(alert(`mt-${type}`)),
+      headers: { 'Content-Type': type },
+    });
     expect(alerts.status, alerts.text).toBe(202);
-    const key = await service.request('POST', '/api/v1/api-keys', { raw: JSON.stringify({ name: `mt-${jsonTypes.indexOf(type)}`, role: 'viewer' }), headers: { 'Content-Type': type } });
+    const key = await service.request('POST', '/api/v1/api-keys', {
+      raw: JSON.stringify({ name: `mt-${jsonTypes.indexOf(type)}`, role: 'viewer' }),
+      headers: { 'Content-Type': type },
+    });
     expect(key.status, key.text).toBe(201);
   });
 
-  const yamlTypes = ['application/yaml; charset=utf-8', 'application/x-yaml;charset=UTF-8', 'text/yaml; charset=utf-8', 'APPLICATION/YAML', 'application/json; charset=utf-8'];
+  const yamlTypes = [
+    'application/yaml; charset=utf-8',
+    'application/x-yaml;charset=UTF-8',
+    'text/yaml; charset=utf-8',
+    'APPLICATION/YAML',
+    'application/json; charset=utf-8',
+  ];
   it.each(yamlTypes)('playbook routes accept %s', async (type) => {
     const id = `mt-${yamlTypes.indexOf(type)}`;
-    const body = type.includes('json') ? JSON.stringify({ id, name: 'Reads a user', inputs: { user: { type: 'string' } }, steps: [{ id: 'read', action: 'azure_ad.get_user', with: { user: '${{ inputs.user }}' } }] }) : playbook(id);
-    const validated = await service.request('POST', '/api/v1/playbooks/validate', { raw: body, headers: { 'Content-Type': type } });
+    const body = type.includes('json')
+      ? JSON.stringify({
+          id,
+          name: 'Reads a user',
+          inputs: { user: { type: 'string' } },
+          steps: [{ id: 'read', action: 'azure_ad.get_user', with: { user: '${{ inputs.user }}' } }],
+        })
+      : playbook(id);
+    const validated = await service.request('POST', '/api/v1/playbooks/validate', {
+      raw: body,
+      headers: { 'Content-Type': type },
+    });
     expect(validated.body, validated.text).toMatchObject({ valid: true });
-    const stored = await service.request('PUT', `/api/v1/playbooks/${id}`, { raw: body, headers: { 'Content-Type': type } });
+    const stored = await service.request('PUT', `/api/v1/playbooks/${id}`, {
+      raw: body,
+      headers: { 'Content-Type': type },
+    });
     expect(stored.status, stored.text).toBe(201);
   });
 
-  it.each(['text/html', 'application/xml; charset=utf-8', 'multipart/form-data; boundary=x', 'application/jsonp'])('other types (%s) get 415 problem+json', async (type) => {
-    const refused = await service.request('POST', '/api/v1/responses', { raw: JSON.stringify(response), headers: { 'Content-Type': type } });
-    expect(refused.status).toBe(415);
-    expect(refused.headers.get('content-type')).toMatch(/application\/problem\+json/);
-  });
+  it.each(['text/html', 'application/xml; charset=utf-8', 'multipart/form-data; boundary=x', 'application/jsonp'])(
+    'other types (%s) get 415 problem+json',
+    async (type) => {
+      const refused = await service.request('POST', '/api/v1/responses', {
+        raw: JSON.stringify(response),
+        headers: { 'Content-Type': type },
+      });
+      expect(refused.status).toBe(415);
+      expect(refused.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    },
+  );
 
   it('refuses a charset other than UTF-8', async () => {
-    const refused = await service.request('POST', '/api/v1/responses', { raw: JSON.stringify(response), headers: { 'Content-Type': 'application/json; charset=iso-8859-1' } });
+    const refused = await service.request('POST', '/api/v1/responses', {
+      raw: JSON.stringify(response),
+      headers: { 'Content-Type': 'application/json; charset=iso-8859-1' },
+    });
     expect(refused.status).toBe(415);
     expect(refused.body.detail).toMatch(/UTF-8/);
   });
@@ -67,30 +121,52 @@ describe('deep nesting anywhere in a body', () => {
   };
   const rawDeep = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
   const cases: [string, string, string, (nested: string) => string][] = [
-    ['a response input', 'POST', '/api/v1/responses', (n) => `{"action":"azure_ad.get_user","connectionTarget":"contoso","input":{"user":"x","extra":${n}}}`],
+    [
+      'a response input',
+      'POST',
+      '/api/v1/responses',
+      (n) => `{"action":"azure_ad.get_user","connectionTarget":"contoso","input":{"user":"x","extra":${n}}}`,
+    ],
     ['a run input (free-form)', 'POST', '/api/v1/playbooks/mt-0/runs', (n) => `{"inputs":{"user":${n}}}`],
-    ['an alert (free-form)', 'POST', '/api/v1/alerts', (n) => `{"id":"deep","title":"t","severity":"low","lastUpdateDateTime":"2026-11-22T08:00:00Z","evidence":[{"x":${n}}]}`],
+    [
+      'an alert (free-form)',
+      'POST',
+      '/api/v1/alerts',
+      (n) =>
+        `{"id":"deep","title":"t","severity":"low","lastUpdateDateTime":"2026-11-22T08:00:00Z","evidence":[{"x":${n}}]}`,
+    ],
     ['a guardrails patch', 'PATCH', '/api/v1/guardrails', (n) => `{"budgets":${n}}`],
     ['a connection target', 'POST', '/api/v1/connection-targets', (n) => `{"name":"deep","scopes":${n}}`],
     ['the top level', 'POST', '/api/v1/alerts', (n) => n],
   ];
-  it.each(cases)('in %s: 400 problem+json naming the limit, for 65 and for 100,000 levels', async (_what, method, path, wrap) => {
-    for (const nested of [JSON.stringify(deep(65)), rawDeep(100_000)]) {
-      const refused = await service.request(method, path, { raw: wrap(nested), headers: { 'Content-Type': 'application/json' } });
-      expect(refused.status, refused.text.slice(0, 300)).toBe(400);
-      expect(refused.headers.get('content-type')).toMatch(/application\/problem\+json/);
-      expect(refused.body).toMatchObject({ code: 'too_deep', detail: expect.stringMatching(/nest.*64/) });
-    }
-    expect((await service.request('GET', '/health', { key: null })).status).toBe(200);
-  });
+  it.each(cases)(
+    'in %s: 400 problem+json naming the limit, for 65 and for 100,000 levels',
+    async (_what, method, path, wrap) => {
+      for (const nested of [JSON.stringify(deep(65)), rawDeep(100_000)]) {
+        const refused = await service.request(method, path, {
+          raw: wrap(nested),
+          headers: { 'Content-Type': 'application/json' },
+        });
+        expect(refused.status, refused.text.slice(0, 300)).toBe(400);
+        expect(refused.headers.get('content-type')).toMatch(/application\/problem\+json/);
+        expect(refused.body).toMatchObject({ code: 'too_deep', detail: expect.stringMatching(/nest.*64/) });
+      }
+      expect((await service.request('GET', '/health', { key: null })).status).toBe(200);
+    },
+  );
 
   it('accepts what real alerts carry (nesting well under the limit)', async () => {
-    const posted = await service.request('POST', '/api/v1/alerts', { body: { ...alert('nested-ok'), evidence: [{ detail: deep(30) }] } });
+    const posted = await service.request('POST', '/api/v1/alerts', {
+      body: { ...alert('nested-ok'), evidence: [{ detail: deep(30) }] },
+    });
     expect(posted.status, posted.text).toBe(202);
   });
 
   it('a YAML playbook nested too deep is a positioned error, not a crash', async () => {
-    const refused = await service.request('PUT', '/api/v1/playbooks/deep', { raw: `id: deep\nname: d\nx: ${'['.repeat(50_000)}\n`, headers: { 'Content-Type': 'application/yaml' } });
+    const refused = await service.request('PUT', '/api/v1/playbooks/deep', {
+      raw: `id: deep\nname: d\nx: ${'['.repeat(50_000)}\n`,
+      headers: { 'Content-Type': 'application/yaml' },
+    });
     expect([400, 422]).toContain(refused.status);
     expect(refused.body.errors[0]).toMatchObject({ line: expect.any(Number), column: expect.any(Number) });
   });
@@ -105,8 +181,19 @@ describe('bytes that are not UTF-8', () => {
     ['Latin-1', Buffer.from('é', 'latin1')],
   ] as const;
   it.each(invalid)('%s in JSON is refused with 400, not replaced', async (_what, bytes) => {
-    const body = Buffer.concat([Buffer.from('{"action":"azure_ad.get_user","connectionTarget":"contoso","input":{"user":"adele'), bytes, Buffer.from('@contoso.com"},"dryRun":true}')]);
-    const refused = await fetch(`${service.url}/api/v1/responses`, { method: 'POST', headers: { Authorization: `Bearer ${(await import('../support/service.js')).ADMIN_KEY}`, 'Content-Type': 'application/json' }, body });
+    const body = Buffer.concat([
+      Buffer.from('{"action":"azure_ad.get_user","connectionTarget":"contoso","input":{"user":"adele'),
+      bytes,
+      Buffer.from('@contoso.com"},"dryRun":true}'),
+    ]);
+    const refused = await fetch(`${service.url}/api/v1/responses`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${(await import('../support/service.js')).ADMIN_KEY}`,
+        'Content-Type': 'application/json',
+      },
+      body,
+    });
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { code: string }).code).toBe('invalid_utf8');
   });
@@ -114,7 +201,11 @@ describe('bytes that are not UTF-8', () => {
     const body = Buffer.concat([Buffer.from(playbook('bad-bytes').replace('Reads a user', 'Reads a ')), bytes]);
     const { ADMIN_KEY } = await import('../support/service.js');
     for (const path of ['/api/v1/playbooks/bad-bytes', '/api/v1/playbooks/validate']) {
-      const refused = await fetch(`${service.url}${path}`, { method: path.endsWith('validate') ? 'POST' : 'PUT', headers: { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/yaml' }, body });
+      const refused = await fetch(`${service.url}${path}`, {
+        method: path.endsWith('validate') ? 'POST' : 'PUT',
+        headers: { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/yaml' },
+        body,
+      });
       expect(refused.status, path).toBe(400);
       expect(((await refused.json()) as { code: string }).code).toBe('invalid_utf8');
     }
@@ -124,7 +215,10 @@ describe('bytes that are not UTF-8', () => {
 
 describe('a very large playbook', () => {
   it('is refused by its size before it is parsed, and /health answers all along', async () => {
-    const steps = Array.from({ length: 12_000 }, (_, i) => `  - id: s${i}\n    action: azure_ad.get_user\n    with: { user: "\${{ inputs.user }}" }\n`).join('');
+    const steps = Array.from(
+      { length: 12_000 },
+      (_, i) => `  - id: s${i}\n    action: azure_ad.get_user\n    with: { user: "\${{ inputs.user }}" }\n`,
+    ).join('');
     const huge = `id: huge\nname: Huge\ninputs:\n  user: { type: string }\nsteps:\n${steps}`;
     expect(Buffer.byteLength(huge)).toBeLessThan(1024 * 1024);
     let worst = 0;
@@ -138,10 +232,12 @@ describe('a very large playbook', () => {
       }
     })();
     await new Promise((r) => setTimeout(r, 50));
-    const answers = await Promise.all(['PUT /api/v1/playbooks/huge', 'POST /api/v1/playbooks/validate'].map((route) => {
-      const [method, path] = route.split(' ') as [string, string];
-      return service.request(method, path, { raw: huge, headers: { 'Content-Type': 'application/yaml' } });
-    }));
+    const answers = await Promise.all(
+      ['PUT /api/v1/playbooks/huge', 'POST /api/v1/playbooks/validate'].map((route) => {
+        const [method, path] = route.split(' ') as [string, string];
+        return service.request(method, path, { raw: huge, headers: { 'Content-Type': 'application/yaml' } });
+      }),
+    );
     stop = true;
     await probe;
     for (const answer of answers) {

@@ -18,7 +18,11 @@ function newest(dir: string): number {
 /** Builds the console (vite) unless dist/console is newer than every source file. */
 export function ensureConsoleBuilt(): void {
   const index = join(CONSOLE_DIST, 'index.html');
-  const sources = Math.max(newest(join(ROOT, 'apps', 'console', 'src')), statSync(join(ROOT, 'apps', 'console', 'index.html')).mtimeMs, statSync(join(ROOT, 'apps', 'console', 'vite.config.ts')).mtimeMs);
+  const sources = Math.max(
+    newest(join(ROOT, 'apps', 'console', 'src')),
+    statSync(join(ROOT, 'apps', 'console', 'index.html')).mtimeMs,
+    statSync(join(ROOT, 'apps', 'console', 'vite.config.ts')).mtimeMs,
+  );
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
   execFileSync('npm', ['run', 'build:console', '--silent'], { cwd: ROOT, stdio: 'inherit' });
 }

@@ -9,7 +9,8 @@ import pg from 'pg';
  * files run in parallel without seeing each other's rows, and a restart on the same folder finds
  * its data again, as it would in the SQLite file.
  */
-export const TEST_STORE: 'sqlite' | 'postgres' = process.env.RIPOSTE_TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
+export const TEST_STORE: 'sqlite' | 'postgres' =
+  process.env.RIPOSTE_TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
 export const TEST_POSTGRES_URL = process.env.RIPOSTE_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
 /**
@@ -19,11 +20,17 @@ export const TEST_POSTGRES_URL = process.env.RIPOSTE_TEST_POSTGRES_URL || 'postg
 export const schemaPrefix = (): string => `riposte_e2e_${process.env.RIPOSTE_TEST_RUN_ID ?? 'x'}_`;
 
 export function schemaFor(dataDir: string): string {
-  return `${schemaPrefix()}${basename(dataDir).toLowerCase().replace(/[^a-z0-9_]/g, '_')}`.slice(0, 63);
+  return `${schemaPrefix()}${basename(dataDir)
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')}`.slice(0, 63);
 }
 
 /** One statement on the test server's admin connection. */
-export async function adminQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, values: unknown[] = [], searchPath?: string): Promise<R[]> {
+export async function adminQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(
+  sql: string,
+  values: unknown[] = [],
+  searchPath?: string,
+): Promise<R[]> {
   const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
   await client.connect();
   try {
@@ -62,7 +69,9 @@ export async function execSql(dataDir: string, sql: string): Promise<void> {
   const sqlite3 = (await import('sqlite3')).default;
   const db = new sqlite3.Database(join(dataDir, 'riposte.sqlite'));
   try {
-    await new Promise<void>((resolve, reject) => db.run(sql, (error: Error | null) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      db.run(sql, (error: Error | null) => (error ? reject(error) : resolve())),
+    );
   } finally {
     await new Promise((resolve) => db.close(resolve));
   }
@@ -79,7 +88,10 @@ export async function storedText(dataDir: string): Promise<{ what: string; text:
       .map((f) => ({ what: `file ${f}`, text: readFileSync(join(dataDir, f)).toString('latin1') }));
   }
   const schema = schemaFor(dataDir);
-  const tables = await adminQuery<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1`, [schema]);
+  const tables = await adminQuery<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = $1`,
+    [schema],
+  );
   const dumps: { what: string; text: string }[] = [];
   for (const { table_name } of tables) {
     const rows = await adminQuery(`SELECT * FROM ${pg.escapeIdentifier(schema)}.${pg.escapeIdentifier(table_name)}`);
@@ -90,6 +102,9 @@ export async function storedText(dataDir: string): Promise<{ what: string; text:
 
 /** Drops every schema the tests made (the global teardown's safety net for failed tests). */
 export async function dropTestSchemas(): Promise<void> {
-  const schemas = await adminQuery<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)`, [schemaPrefix()]);
+  const schemas = await adminQuery<{ nspname: string }>(
+    `SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)`,
+    [schemaPrefix()],
+  );
   for (const { nspname } of schemas) await adminQuery(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(nspname)} CASCADE`);
 }

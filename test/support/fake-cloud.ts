@@ -4,7 +4,10 @@ import { loadPki, type TestPki } from '../../apps/fake-cloud/src/pki.js';
 /** The PKI the global setup created (its CA is already trusted through NODE_EXTRA_CA_CERTS). */
 export function testPki(): TestPki {
   const dir = process.env.RIPOSTE_TEST_PKI_DIR;
-  if (!dir) throw new Error('RIPOSTE_TEST_PKI_DIR is not set: run the tests through vitest, whose global setup creates the test PKI');
+  if (!dir)
+    throw new Error(
+      'RIPOSTE_TEST_PKI_DIR is not set: run the tests through vitest, whose global setup creates the test PKI',
+    );
   return loadPki(dir);
 }
 

@@ -23,7 +23,9 @@ export default async function setup(): Promise<() => Promise<void>> {
   if (TEST_STORE === 'postgres') {
     await adminQuery('SELECT 1').catch((error: unknown) => {
       rmSync(dir, { recursive: true, force: true });
-      throw new Error(`The PostgreSQL pass needs a server at ${redactUrl(TEST_POSTGRES_URL)} (set RIPOSTE_TEST_POSTGRES_URL, or run .ci/run, which starts one): ${(error as Error).message}`);
+      throw new Error(
+        `The PostgreSQL pass needs a server at ${redactUrl(TEST_POSTGRES_URL)} (set RIPOSTE_TEST_POSTGRES_URL, or run .ci/run, which starts one): ${(error as Error).message}`,
+      );
     });
   }
   return async () => {

@@ -44,11 +44,20 @@ export class HecReceiver {
           res.writeHead(status, { 'content-type': 'application/json' });
           res.end(JSON.stringify(body));
         };
-        if (req.method !== 'POST' || req.url !== '/services/collector/event') return answer(404, { text: 'The requested URL was not found on this server.', code: 404 });
-        if (req.headers.authorization !== `Splunk ${this.token}`) return answer(req.headers.authorization ? 403 : 401, { text: req.headers.authorization ? 'Invalid token' : 'Token is required', code: req.headers.authorization ? 4 : 2 });
+        if (req.method !== 'POST' || req.url !== '/services/collector/event')
+          return answer(404, { text: 'The requested URL was not found on this server.', code: 404 });
+        if (req.headers.authorization !== `Splunk ${this.token}`)
+          return answer(req.headers.authorization ? 403 : 401, {
+            text: req.headers.authorization ? 'Invalid token' : 'Token is required',
+            code: req.headers.authorization ? 4 : 2,
+          });
         let events: HecEvent[];
         try {
-          events = Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as HecEvent);
+          events = Buffer.concat(chunks)
+            .toString('utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as HecEvent);
         } catch {
           return answer(400, { text: 'Invalid data format', code: 6 });
         }

@@ -16,7 +16,11 @@ export interface SyslogLine {
 export function rsyslogAvailable(): boolean {
   try {
     execFileSync('rsyslogd', ['-v'], { stdio: 'ignore' });
-    return existsSync('/usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_ossl.so') || existsSync('/usr/lib/rsyslog/lmnsd_ossl.so') || existsSync('/usr/lib/aarch64-linux-gnu/rsyslog/lmnsd_ossl.so');
+    return (
+      existsSync('/usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_ossl.so') ||
+      existsSync('/usr/lib/rsyslog/lmnsd_ossl.so') ||
+      existsSync('/usr/lib/aarch64-linux-gnu/rsyslog/lmnsd_ossl.so')
+    );
   } catch {
     return false;
   }
@@ -56,15 +60,23 @@ export class Rsyslog {
         '',
       ].join('\n'),
     );
-    const child = spawn('rsyslogd', ['-n', '-f', f('rsyslog.conf'), '-i', f('rsyslogd.pid')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('rsyslogd', ['-n', '-f', f('rsyslog.conf'), '-i', f('rsyslogd.pid')], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
     this.child = child;
     const deadline = Date.now() + 15_000;
     // rsyslog writes the port file only for port 0; a restart on a known port is waited for by connecting.
-    const listening = async () => (this.port ? canConnect(this.port) : existsSync(portFile) && readFileSync(portFile, 'utf8').trim() !== '');
+    const listening = async () =>
+      this.port ? canConnect(this.port) : existsSync(portFile) && readFileSync(portFile, 'utf8').trim() !== '';
     while (!(await listening())) {
-      const problem = child.exitCode !== null ? `rsyslogd exited (${child.exitCode})` : Date.now() > deadline ? 'rsyslogd did not listen in time' : undefined;
+      const problem =
+        child.exitCode !== null
+          ? `rsyslogd exited (${child.exitCode})`
+          : Date.now() > deadline
+            ? 'rsyslogd did not listen in time'
+            : undefined;
       if (problem) {
         await this.stop();
         throw new Error(`${problem}: ${stderr}`);

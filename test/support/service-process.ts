@@ -73,7 +73,13 @@ export async function spawnService(env: Record<string, string>, timeoutMs = 20_0
 }
 
 /** fetch against a service process, as the admin unless another key is given. */
-export async function call(url: string, method: string, path: string, body?: unknown, key = ADMIN_KEY): Promise<{ status: number; body: any }> {
+export async function call(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  key = ADMIN_KEY,
+): Promise<{ status: number; body: any }> {
   const response = await fetch(`${url}${path}`, {
     method,
     headers: { Authorization: `Bearer ${key}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },

@@ -15,7 +15,11 @@ export interface TestService {
   url: string;
   dataDir: string;
   /** A real HTTP request to the service, as the admin unless another key is given. */
-  request(method: string, path: string, options?: { body?: unknown; key?: string | null; headers?: Record<string, string>; raw?: string }): Promise<{ status: number; headers: Headers; body: any; text: string }>;
+  request(
+    method: string,
+    path: string,
+    options?: { body?: unknown; key?: string | null; headers?: Record<string, string>; raw?: string },
+  ): Promise<{ status: number; headers: Headers; body: any; text: string }>;
   close(options?: { keepData?: boolean }): Promise<void>;
 }
 
@@ -50,7 +54,10 @@ export async function startService(env: Record<string, string> = {}, dataDir?: s
     dataDir: dir,
     async request(method, path, options = {}) {
       const key = options.key === undefined ? ADMIN_KEY : options.key;
-      const headers: Record<string, string> = { ...(key ? { Authorization: `Bearer ${key}` } : {}), ...options.headers };
+      const headers: Record<string, string> = {
+        ...(key ? { Authorization: `Bearer ${key}` } : {}),
+        ...options.headers,
+      };
       let body: string | undefined = options.raw;
       if (options.body !== undefined) {
         body = JSON.stringify(options.body);
@@ -101,7 +108,9 @@ export async function waitForRun(service: TestService, runId: string, timeoutMs 
 
 /** Turns alert-fired automation on for a playbook (it arrives off), as the admin. */
 export async function enableAutomation(service: TestService, playbookId: string): Promise<void> {
-  const { status, text } = await service.request('PUT', `/api/v1/playbooks/${playbookId}/automation`, { body: { enabled: true, reason: 'test' } });
+  const { status, text } = await service.request('PUT', `/api/v1/playbooks/${playbookId}/automation`, {
+    body: { enabled: true, reason: 'test' },
+  });
   if (status !== 200) throw new Error(`could not turn on automation for ${playbookId}: ${status} ${text}`);
 }
 
@@ -111,8 +120,10 @@ export async function waitForStep(service: TestService, runId: string, step: str
   for (;;) {
     const { body } = await service.request('GET', `/api/v1/runs/${runId}`);
     if (body.waitingFor?.some((w: { step: string }) => w.step === step)) return body;
-    if (!['queued', 'running', 'waiting'].includes(body.status)) throw new Error(`run ${runId} ended ${body.status} without waiting at ${step}`);
-    if (Date.now() > deadline) throw new Error(`run ${runId} not waiting at ${step}: ${JSON.stringify(body.waitingFor)}`);
+    if (!['queued', 'running', 'waiting'].includes(body.status))
+      throw new Error(`run ${runId} ended ${body.status} without waiting at ${step}`);
+    if (Date.now() > deadline)
+      throw new Error(`run ${runId} not waiting at ${step}: ${JSON.stringify(body.waitingFor)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -19,7 +19,10 @@ export class AdminKeyBootstrap implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.adminKey) return;
     if (!(await this.keys.findByKey(this.config.adminKey))) {
-      await this.keys.create({ name: 'admin (RIPOSTE_ADMIN_KEY)', role: 'admin', key: this.config.adminKey }, 'riposte');
+      await this.keys.create(
+        { name: 'admin (RIPOSTE_ADMIN_KEY)', role: 'admin', key: this.config.adminKey },
+        'riposte',
+      );
       this.logger.log('Created the admin API key given in RIPOSTE_ADMIN_KEY.');
     }
   }
@@ -28,7 +31,9 @@ export class AdminKeyBootstrap implements OnApplicationBootstrap {
   async createFirstAdmin(): Promise<string | null> {
     if (this.config.adminKey || (await this.keys.hasActiveAdmin())) return null;
     const created = await this.keys.create({ name: 'first admin', role: 'admin' }, 'riposte');
-    this.logger.warn('No admin API key existed: created one and printed it once on stdout. Store it now; it is kept only as a hash.');
+    this.logger.warn(
+      'No admin API key existed: created one and printed it once on stdout. Store it now; it is kept only as a hash.',
+    );
     return created.key;
   }
 }

@@ -41,7 +41,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     },
     return503OnClosing: true,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    bufferLogs: true,
+    bodyParser: false,
+  });
   const logging = createLogging(config.logLevel);
   app.useLogger(logging.nest);
   app.enableShutdownHooks();
@@ -63,7 +66,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     app,
     new DocumentBuilder()
       .setTitle('Riposte')
-      .setDescription('Security response engine for Microsoft Azure. Every route but /health needs `Authorization: Bearer <API key>`.')
+      .setDescription(
+        'Security response engine for Microsoft Azure. Every route but /health needs `Authorization: Bearer <API key>`.',
+      )
       .setVersion(VERSION)
       .setOpenAPIVersion('3.1.0')
       .addBearerAuth()

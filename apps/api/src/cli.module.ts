@@ -13,7 +13,15 @@ export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(config.database), ObservabilityModule, AuthModule, AuditModule, AzureModule, ConnectionTargetsModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        PersistenceModule.forRoot(config.database),
+        ObservabilityModule,
+        AuthModule,
+        AuditModule,
+        AzureModule,
+        ConnectionTargetsModule,
+      ],
     };
   }
 }

@@ -19,7 +19,9 @@ async function withContext<T>(work: (context: INestApplicationContext) => Promis
   // Say which database this is: a service (or the demo) may run on another folder.
   const where = config.database.type === 'sqlite' ? config.database.path : 'the database in RIPOSTE_DATABASE_URL';
   const fresh = config.database.type === 'sqlite' && !existsSync(config.database.path);
-  process.stderr.write(`Using ${where} (RIPOSTE_DATA_DIR=${config.dataDir})${fresh ? ': there is no database there yet, so a new one is created. If your service runs on another folder (the demo uses data/demo), set RIPOSTE_DATA_DIR to it.' : '.'}\n`);
+  process.stderr.write(
+    `Using ${where} (RIPOSTE_DATA_DIR=${config.dataDir})${fresh ? ': there is no database there yet, so a new one is created. If your service runs on another folder (the demo uses data/demo), set RIPOSTE_DATA_DIR to it.' : '.'}\n`,
+  );
   const context = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['error', 'warn'] });
   try {
     return await work(context);
@@ -38,16 +40,25 @@ apiKeys
   .addOption(new Option('--role <role>', 'its role').choices([...ROLES]).makeOptionMandatory())
   .option('--expires <time>', 'when the key stops working (ISO 8601, e.g. 2027-06-30T00:00:00Z)')
   .action(async (options: { name: string; role: Role; expires?: string }) => {
-    const created = await withContext((c) => c.get(ApiKeysService).create({ name: options.name, role: options.role, expiresAt: options.expires ?? null }, 'cli'));
+    const created = await withContext((c) =>
+      c
+        .get(ApiKeysService)
+        .create({ name: options.name, role: options.role, expiresAt: options.expires ?? null }, 'cli'),
+    );
     process.stdout.write(`${created.key}\n`);
-    process.stderr.write(`Created ${created.role} key '${created.name}' (id ${created.id}). It is shown only this once.\n`);
+    process.stderr.write(
+      `Created ${created.role} key '${created.name}' (id ${created.id}). It is shown only this once.\n`,
+    );
   });
 apiKeys
   .command('list')
   .description('List active keys (never the keys themselves)')
   .action(async () => {
     const keys = await withContext((c) => c.get(ApiKeysService).list());
-    for (const k of keys) process.stdout.write(`${k.id}  ${k.role.padEnd(7)}  ${k.prefix.padEnd(12)}  ${k.name}  last used ${k.lastUsedAt ?? 'never'}${k.expiresAt ? `  expires ${k.expiresAt}` : ''}\n`);
+    for (const k of keys)
+      process.stdout.write(
+        `${k.id}  ${k.role.padEnd(7)}  ${k.prefix.padEnd(12)}  ${k.name}  last used ${k.lastUsedAt ?? 'never'}${k.expiresAt ? `  expires ${k.expiresAt}` : ''}\n`,
+      );
   });
 apiKeys
   .command('revoke <id>')
@@ -67,18 +78,26 @@ program
   .command('rotate-key')
   .description('Re-encrypt every stored secret under a new key; run it again to finish a rotation that stopped halfway')
   .action(async () => {
-    const report = await withContext((c) => c.get(KeyRotation).rotate((message) => process.stderr.write(`${message}\n`)));
+    const report = await withContext((c) =>
+      c.get(KeyRotation).rotate((message) => process.stderr.write(`${message}\n`)),
+    );
     process.stderr.write(`Done: ${report.reencrypted} secret(s) re-encrypted under key ${report.keyId}.\n`);
   });
 
-const signIn = program.command('sign-in').description('Sign a person in for a delegated connection target (auth type deviceCode)');
+const signIn = program
+  .command('sign-in')
+  .description('Sign a person in for a delegated connection target (auth type deviceCode)');
 signIn
   .command('start <target>')
   .description('Start a device code sign-in: prints the code to enter and where')
   .action(async (target: string) => {
     const started = await withContext((c) => c.get(SignInService).startDeviceCode(target, 'cli'));
-    process.stdout.write(`${started.message || `Open ${started.verificationUri} and enter the code ${started.userCode}.`}\n`);
-    process.stderr.write(`The code works until ${started.expiresAt}. Then run: npm run cli -- sign-in complete ${target}\n`);
+    process.stdout.write(
+      `${started.message || `Open ${started.verificationUri} and enter the code ${started.userCode}.`}\n`,
+    );
+    process.stderr.write(
+      `The code works until ${started.expiresAt}. Then run: npm run cli -- sign-in complete ${target}\n`,
+    );
   });
 signIn
   .command('complete <target>')
@@ -87,16 +106,22 @@ signIn
   .action(async (target: string, options: { wait: string }) => {
     const outcome = await withContext((c) => c.get(SignInService).completeDeviceCode(target, Number(options.wait)));
     if (outcome.status === 'pending') {
-      process.stderr.write(`Still waiting for someone to enter ${outcome.userCode} at ${outcome.verificationUri} (until ${outcome.expiresAt}); run this again.\n`);
+      process.stderr.write(
+        `Still waiting for someone to enter ${outcome.userCode} at ${outcome.verificationUri} (until ${outcome.expiresAt}); run this again.\n`,
+      );
       process.exitCode = 3;
       return;
     }
-    process.stdout.write(`Signed in as ${outcome.connectionTarget.signIn?.account?.username} for '${target}' (scopes: ${outcome.connectionTarget.signIn?.scopes.join(' ')}).\n`);
+    process.stdout.write(
+      `Signed in as ${outcome.connectionTarget.signIn?.account?.username} for '${target}' (scopes: ${outcome.connectionTarget.signIn?.scopes.join(' ')}).\n`,
+    );
   });
 
 program
   .command('migrate')
-  .description('Bring the database schema up to this version and exit (upgrade a cluster: this first, then the nodes one by one)')
+  .description(
+    'Bring the database schema up to this version and exit (upgrade a cluster: this first, then the nodes one by one)',
+  )
   .action(async () => {
     // Opening the database runs the pending migrations (one process at a time on PostgreSQL).
     await withContext(async () => undefined);
@@ -105,13 +130,17 @@ program
 
 program
   .command('audit-verify')
-  .description('Check the audit trail\'s hash chain; name the first broken record')
+  .description("Check the audit trail's hash chain; name the first broken record")
   .action(async () => {
     const result = await withContext((c) => c.get(AuditLog).verify());
     if (result.ok) {
-      process.stdout.write(`The audit chain is intact (${result.checked} records). Head hash: ${result.head} (note it elsewhere: a later check that does not reach it means records were cut off the end).\n`);
+      process.stdout.write(
+        `The audit chain is intact (${result.checked} records). Head hash: ${result.head} (note it elsewhere: a later check that does not reach it means records were cut off the end).\n`,
+      );
     } else {
-      process.stdout.write(`The audit chain is broken at record ${result.firstBroken?.seq} (id ${result.firstBroken?.id}): ${result.firstBroken?.reason}.\n`);
+      process.stdout.write(
+        `The audit chain is broken at record ${result.firstBroken?.seq} (id ${result.firstBroken?.id}): ${result.firstBroken?.reason}.\n`,
+      );
       process.exitCode = 2;
     }
   });
@@ -125,7 +154,11 @@ program
     process.stderr.write(`Rewrote the generated parts of ${GENERATED_DOCUMENTS.join(' and ')}.\n`);
   });
 
-addPlaybookCommands(program.command('playbooks').description('Tools for playbook authors (no database needed; `npm run playbooks -- …` starts faster)'));
+addPlaybookCommands(
+  program
+    .command('playbooks')
+    .description('Tools for playbook authors (no database needed; `npm run playbooks -- …` starts faster)'),
+);
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 program.parseAsync().catch((error: unknown) => {

@@ -27,7 +27,10 @@ async function main(): Promise<void> {
   const url = await app.getUrl();
   // Only a start that got this far shows a generated admin key: one that failed would lose it.
   const firstAdminKey = await app.get(AdminKeyBootstrap).createFirstAdmin();
-  if (firstAdminKey) process.stdout.write(`\n  Riposte admin API key (shown once): ${firstAdminKey}\n  Use it as: Authorization: Bearer <key>\n\n`);
+  if (firstAdminKey)
+    process.stdout.write(
+      `\n  Riposte admin API key (shown once): ${firstAdminKey}\n  Use it as: Authorization: Bearer <key>\n\n`,
+    );
   new Logger('Riposte').log(`Riposte is listening on ${url} (data folder ${config.dataDir})`);
 }
 

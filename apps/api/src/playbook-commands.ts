@@ -2,7 +2,14 @@ import { readdirSync, readFileSync, statSync, watch } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { ActionCatalogue } from '@riposte/actions';
-import { formatErrors, loadPlaybook, parseRehearsalFile, PLAYBOOK_SCHEMA, rehearse, toMermaid } from '@riposte/playbooks';
+import {
+  formatErrors,
+  loadPlaybook,
+  parseRehearsalFile,
+  PLAYBOOK_SCHEMA,
+  rehearse,
+  toMermaid,
+} from '@riposte/playbooks';
 
 /*
  * The playbook author's commands. They need no database and no Nest: `npm run playbooks -- …`
@@ -10,14 +17,24 @@ import { formatErrors, loadPlaybook, parseRehearsalFile, PLAYBOOK_SCHEMA, rehear
  * answers in well under a second; `npm run cli -- playbooks …` offers the same commands.
  */
 const actions = () => new ActionCatalogue().asLookup();
-const yamlFiles = (paths: string[]) => paths.flatMap((p) => (statSync(p).isDirectory() ? readdirSync(p).filter((f) => /\.ya?ml$/.test(f) && !f.includes('.rehearsal.')).map((f) => join(p, f)) : [p]));
+const yamlFiles = (paths: string[]) =>
+  paths.flatMap((p) =>
+    statSync(p).isDirectory()
+      ? readdirSync(p)
+          .filter((f) => /\.ya?ml$/.test(f) && !f.includes('.rehearsal.'))
+          .map((f) => join(p, f))
+      : [p],
+  );
 
 /** Checks every file; returns how many have errors. */
 function validate(paths: string[]): number {
   let failed = 0;
   for (const file of yamlFiles(paths)) {
     const result = loadPlaybook(readFileSync(file, 'utf8'), { file, actions: actions() });
-    if (result.ok) process.stdout.write(`${file}: ok (${result.playbook.definition.id}, ${result.playbook.compiled.index.steps.size} steps)\n`);
+    if (result.ok)
+      process.stdout.write(
+        `${file}: ok (${result.playbook.definition.id}, ${result.playbook.compiled.index.steps.size} steps)\n`,
+      );
     else {
       failed += 1;
       process.stdout.write(`${formatErrors(result.errors)}\n`);
@@ -66,9 +83,17 @@ export function addPlaybookCommands(playbooks: Command): Command {
 
   playbooks
     .command('test [paths...]')
-    .description('Run rehearsals (*.rehearsal.yaml): each playbook with scripted action results; default playbooks/tests')
+    .description(
+      'Run rehearsals (*.rehearsal.yaml): each playbook with scripted action results; default playbooks/tests',
+    )
     .action(async (paths: string[]) => {
-      const files = (paths.length ? paths : ['playbooks/tests']).flatMap((p) => (statSync(p).isDirectory() ? readdirSync(p).filter((f) => f.endsWith('.rehearsal.yaml')).map((f) => join(p, f)) : [p]));
+      const files = (paths.length ? paths : ['playbooks/tests']).flatMap((p) =>
+        statSync(p).isDirectory()
+          ? readdirSync(p)
+              .filter((f) => f.endsWith('.rehearsal.yaml'))
+              .map((f) => join(p, f))
+          : [p],
+      );
       let passed = 0;
       let failed = 0;
       for (const file of files) {
@@ -91,7 +116,9 @@ export function addPlaybookCommands(playbooks: Command): Command {
           const result = await rehearse(loaded.playbook, testCase);
           if (result.passed) passed += 1;
           else failed += 1;
-          process.stdout.write(`  ${result.passed ? 'ok  ' : 'FAIL'} ${result.name}\n${result.problems.map((p) => `       ${p}\n`).join('')}`);
+          process.stdout.write(
+            `  ${result.passed ? 'ok  ' : 'FAIL'} ${result.name}\n${result.problems.map((p) => `       ${p}\n`).join('')}`,
+          );
         }
       }
       process.stdout.write(`${passed} passed, ${failed} failed\n`);

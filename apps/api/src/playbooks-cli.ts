@@ -2,7 +2,9 @@ import { Command } from 'commander';
 import { addPlaybookCommands } from './playbook-commands.js';
 
 /** `npm run playbooks -- validate playbooks/ [--watch]`: the author's loop, without Nest or a database. */
-const program = addPlaybookCommands(new Command('riposte-playbooks').description('Tools for playbook authors').showHelpAfterError());
+const program = addPlaybookCommands(
+  new Command('riposte-playbooks').description('Tools for playbook authors').showHelpAfterError(),
+);
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);

@@ -1,4 +1,15 @@
-import { ActionIcon, AppShell, Badge, Burger, Button, Group, NavLink, ScrollArea, Text, useMantineColorScheme } from '@mantine/core';
+import {
+  ActionIcon,
+  AppShell,
+  Badge,
+  Burger,
+  Button,
+  Group,
+  NavLink,
+  ScrollArea,
+  Text,
+  useMantineColorScheme,
+} from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { type QueryClient, useQuery } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, useState } from 'react';
@@ -73,7 +84,13 @@ function route(path: string) {
 
 export function App({ client }: { client: QueryClient }) {
   const [key, setKey] = useState(credentials.get());
-  const me = useQuery({ queryKey: ['me', key], queryFn: () => ok(api.GET('/api/v1/me')), enabled: Boolean(key), retry: false, staleTime: Infinity });
+  const me = useQuery({
+    queryKey: ['me', key],
+    queryFn: () => ok(api.GET('/api/v1/me')),
+    enabled: Boolean(key),
+    retry: false,
+    staleTime: Infinity,
+  });
   const signOut = () => {
     credentials.clear();
     client.clear();
@@ -93,13 +110,21 @@ export function App({ client }: { client: QueryClient }) {
 
   return (
     <MeContext.Provider value={me.data}>
-      <AppShell header={{ height: 52 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
+      <AppShell
+        header={{ height: 52 }}
+        navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+        padding="md"
+      >
         <AppShell.Header>
           <Group h="100%" px="md" justify="space-between">
             <Group>
               <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Menu" />
               <Text fw={700}>Riposte</Text>
-              <Badge variant="dot" color={live === 'live' ? 'green' : live === 'connecting' ? 'yellow' : 'red'} aria-live="polite">
+              <Badge
+                variant="dot"
+                color={live === 'live' ? 'green' : live === 'connecting' ? 'yellow' : 'red'}
+                aria-live="polite"
+              >
                 {live === 'live' ? 'live' : live === 'connecting' ? 'connecting' : 'offline'}
               </Badge>
             </Group>
@@ -107,7 +132,11 @@ export function App({ client }: { client: QueryClient }) {
               <Text size="sm" data-testid="whoami">
                 {me.data.name} · {me.data.role}
               </Text>
-              <ActionIcon variant="default" onClick={toggleColorScheme} aria-label={`Switch to ${colorScheme === 'dark' ? 'light' : 'dark'} theme`}>
+              <ActionIcon
+                variant="default"
+                onClick={toggleColorScheme}
+                aria-label={`Switch to ${colorScheme === 'dark' ? 'light' : 'dark'} theme`}
+              >
                 {colorScheme === 'dark' ? '☀' : '☾'}
               </ActionIcon>
               <Button size="xs" variant="default" onClick={signOut}>
@@ -119,7 +148,13 @@ export function App({ client }: { client: QueryClient }) {
         <AppShell.Navbar p="xs" component="nav" aria-label="Screens">
           <ScrollArea>
             {NAV.filter((n) => roleAllows(me.data.role, n.role)).map((n) => (
-              <NavLink key={n.to} component={Link} to={n.to} label={n.label} active={n.to === '/' ? path === '/' : path.startsWith(n.to)} />
+              <NavLink
+                key={n.to}
+                component={Link}
+                to={n.to}
+                label={n.label}
+                active={n.to === '/' ? path === '/' : path.startsWith(n.to)}
+              />
             ))}
           </ScrollArea>
         </AppShell.Navbar>

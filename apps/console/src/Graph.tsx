@@ -32,7 +32,11 @@ export default function Graph({ source, statuses = {} }: { source: string; statu
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let current = true;
-    mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', theme: colorScheme === 'dark' ? 'dark' : 'default' });
+    mermaid.initialize({
+      startOnLoad: false,
+      securityLevel: 'strict',
+      theme: colorScheme === 'dark' ? 'dark' : 'default',
+    });
     mermaid
       .render(`graph${id}`, colourSteps(source, statuses))
       .then(({ svg }) => {

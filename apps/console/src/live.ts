@@ -34,7 +34,10 @@ export function useLiveUpdates(client: QueryClient, enabled: boolean): LiveState
     const connect = async () => {
       setState('connecting');
       try {
-        const response = await fetch('/api/v1/events', { headers: { Authorization: `Bearer ${credentials.get() ?? ''}`, Accept: 'text/event-stream' }, signal: abort.signal });
+        const response = await fetch('/api/v1/events', {
+          headers: { Authorization: `Bearer ${credentials.get() ?? ''}`, Accept: 'text/event-stream' },
+          signal: abort.signal,
+        });
         if (!response.ok || !response.body) throw new Error(`events: ${response.status}`);
         const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
         let buffer = '';

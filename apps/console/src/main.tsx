@@ -8,15 +8,30 @@ import { ApiError } from './api/client';
 import { App } from './App';
 
 // Shade 8 and automatic text contrast: filled buttons and badges stay readable (WCAG AA) in both themes.
-const theme = createTheme({ primaryColor: 'blue', primaryShade: 8, autoContrast: true, luminanceThreshold: 0.4, fontFamily: 'system-ui, "Liberation Sans", sans-serif', fontFamilyMonospace: '"Liberation Mono", ui-monospace, monospace' });
+const theme = createTheme({
+  primaryColor: 'blue',
+  primaryShade: 8,
+  autoContrast: true,
+  luminanceThreshold: 0.4,
+  fontFamily: 'system-ui, "Liberation Sans", sans-serif',
+  fontFamilyMonospace: '"Liberation Mono", ui-monospace, monospace',
+});
 
 // Secondary text dark enough for WCAG AA contrast (the library's default grey is not, on white).
-const resolver: CSSVariablesResolver = () => ({ variables: {}, light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)' }, dark: { '--mantine-color-dimmed': 'var(--mantine-color-dark-1)' } });
+const resolver: CSSVariablesResolver = () => ({
+  variables: {},
+  light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)' },
+  dark: { '--mantine-color-dimmed': 'var(--mantine-color-dark-1)' },
+});
 
 const client = new QueryClient({
   defaultOptions: {
     // Fresh data comes from the live stream; no refetch on focus, no timer.
-    queries: { staleTime: 30_000, refetchOnWindowFocus: false, retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2 },
+    queries: {
+      staleTime: 30_000,
+      refetchOnWindowFocus: false,
+      retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
+    },
   },
 });
 

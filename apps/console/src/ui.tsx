@@ -47,16 +47,32 @@ export function StatusBadge({ status }: { status: string }) {
 }
 
 export function When({ at }: { at: string | null | undefined }) {
-  if (!at) return <Text span c="dimmed">—</Text>;
+  if (!at)
+    return (
+      <Text span c="dimmed">
+        —
+      </Text>
+    );
   const date = new Date(at);
-  return <time dateTime={at} title={date.toISOString()}>{ago(date)}</time>;
+  return (
+    <time dateTime={at} title={date.toISOString()}>
+      {ago(date)}
+    </time>
+  );
 }
 
 export function ago(date: Date): string {
   const s = Math.round((Date.now() - date.getTime()) / 1000);
   const future = s < 0;
   const a = Math.abs(s);
-  const text = a < 60 ? `${a}s` : a < 3600 ? `${Math.floor(a / 60)}m` : a < 86400 ? `${Math.floor(a / 3600)}h` : `${Math.floor(a / 86400)}d`;
+  const text =
+    a < 60
+      ? `${a}s`
+      : a < 3600
+        ? `${Math.floor(a / 60)}m`
+        : a < 86400
+          ? `${Math.floor(a / 3600)}h`
+          : `${Math.floor(a / 86400)}d`;
   return future ? `in ${text}` : `${text} ago`;
 }
 

@@ -27,20 +27,37 @@ let fake: FakeCloud | undefined;
 
 async function main(): Promise<void> {
   const holder = runningDemo();
-  if (holder) throw new Error(`A demo is already running (pid ${holder}) on ${dataDir}. Stop it with Ctrl-C first, or start a second one elsewhere: RIPOSTE_DATA_DIR=data/demo2 PORT=3001 npm run demo`);
-  if (!(await portIsFree(Number(port)))) throw new Error(`Port ${port} is in use (another demo or service?). Choose another: PORT=3001 npm run demo`);
+  if (holder)
+    throw new Error(
+      `A demo is already running (pid ${holder}) on ${dataDir}. Stop it with Ctrl-C first, or start a second one elsewhere: RIPOSTE_DATA_DIR=data/demo2 PORT=3001 npm run demo`,
+    );
+  if (!(await portIsFree(Number(port))))
+    throw new Error(`Port ${port} is in use (another demo or service?). Choose another: PORT=3001 npm run demo`);
   writeFileSync(lockFile, String(process.pid));
   // Each demo starts clean: the fake cloud's state lives in memory and is gone at exit too.
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   const pki = await createPki(join(dataDir, 'pki'));
-  fake = await FakeCloud.start({ port: 0, tls: { cert: pki.serverCertPem, key: pki.serverKeyPem }, actionTransitionMs: 1500 });
+  fake = await FakeCloud.start({
+    port: 0,
+    tls: { cert: pki.serverCertPem, key: pki.serverKeyPem },
+    actionTransitionMs: 1500,
+  });
   fake.seedDemo();
 
   const logFile = join(dataDir, 'riposte.log');
   const log = createWriteStream(logFile);
   service = spawn(process.execPath, [serviceMain], {
-    env: { ...process.env, PORT: port, HOST: '127.0.0.1', RIPOSTE_DATA_DIR: dataDir, RIPOSTE_ADMIN_KEY: adminKey, RIPOSTE_ALLOW_CUSTOM_ENDPOINTS: 'true', RIPOSTE_MACHINE_ACTION_POLL_SECONDS: '1', NODE_EXTRA_CA_CERTS: pki.caFile },
+    env: {
+      ...process.env,
+      PORT: port,
+      HOST: '127.0.0.1',
+      RIPOSTE_DATA_DIR: dataDir,
+      RIPOSTE_ADMIN_KEY: adminKey,
+      RIPOSTE_ALLOW_CUSTOM_ENDPOINTS: 'true',
+      RIPOSTE_MACHINE_ACTION_POLL_SECONDS: '1',
+      NODE_EXTRA_CA_CERTS: pki.caFile,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   service.stdout?.pipe(log);
@@ -64,7 +81,14 @@ async function main(): Promise<void> {
   const target = await fetch(`${url}/api/v1/connection-targets`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${adminKey}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name: 'contoso-demo', tenantId: DEMO.tenantId, clientId: DEMO.clientId, cloud: 'custom', endpoints: fake.endpoints, auth: { type: 'clientSecret', clientSecret: DEMO.clientSecret, expiresAt: '2028-11-01T00:00:00Z' } }),
+    body: JSON.stringify({
+      name: 'contoso-demo',
+      tenantId: DEMO.tenantId,
+      clientId: DEMO.clientId,
+      cloud: 'custom',
+      endpoints: fake.endpoints,
+      auth: { type: 'clientSecret', clientSecret: DEMO.clientSecret, expiresAt: '2028-11-01T00:00:00Z' },
+    }),
   });
   if (target.status !== 201) throw new Error(`Could not register the demo connection target: ${await target.text()}`);
   // Shipped playbooks arrive with automation off. The demo turns it on for one of them, on the
@@ -74,7 +98,8 @@ async function main(): Promise<void> {
     headers: { Authorization: `Bearer ${adminKey}`, 'Content-Type': 'application/json' },
     body: JSON.stringify({ enabled: true, reason: 'npm run demo: automation on for the demo only' }),
   });
-  if (automation.status !== 200) throw new Error(`Could not turn on automation for ${DEMO_AUTOMATED}: ${await automation.text()}`);
+  if (automation.status !== 200)
+    throw new Error(`Could not turn on automation for ${DEMO_AUTOMATED}: ${await automation.text()}`);
   process.stdout.write(banner(url, fake.url, logFile));
 }
 
@@ -82,7 +107,10 @@ async function main(): Promise<void> {
 async function cleanUp(): Promise<void> {
   if (service && service.exitCode === null && service.signalCode === null) {
     service.kill('SIGTERM');
-    const exited = await Promise.race([once(service, 'exit').then(() => true), new Promise((r) => setTimeout(() => r(false), 10_000))]);
+    const exited = await Promise.race([
+      once(service, 'exit').then(() => true),
+      new Promise((r) => setTimeout(() => r(false), 10_000)),
+    ]);
     if (!exited) service.kill('SIGKILL');
   }
   await fake?.close().catch(() => undefined);
@@ -133,7 +161,8 @@ async function waitForHealth(url: string, service: ChildProcess): Promise<void> 
 
 function banner(url: string, fakeUrl: string, logFile: string): string {
   const auth = `-H "Authorization: Bearer ${adminKey}"`;
-  const post = (body: object) => `curl -s ${auth} -H "Content-Type: application/json" -X POST ${url}/api/v1/responses?wait=30 -d '${JSON.stringify(body)}'`;
+  const post = (body: object) =>
+    `curl -s ${auth} -H "Content-Type: application/json" -X POST ${url}/api/v1/responses?wait=30 -d '${JSON.stringify(body)}'`;
   return `
 Riposte demo is running at ${url} (API docs: ${url}/docs), against a fake Microsoft cloud at ${fakeUrl}.
 Connection target "contoso-demo" is registered for the fake Contoso tenant. Service log: ${logFile}

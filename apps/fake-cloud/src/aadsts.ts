@@ -3,7 +3,8 @@ import type { FakeRequest, FakeResponse } from './types.js';
 
 type Req = (Pick<FakeRequest, 'headers' | 'query'> & { body?: string }) | undefined;
 
-const CERT_DOC = 'Review the documentation at https://docs.microsoft.com/en-us/azure/active-directory/develop/active-directory-certificate-credentials .';
+const CERT_DOC =
+  'Review the documentation at https://docs.microsoft.com/en-us/azure/active-directory/develop/active-directory-certificate-credentials .';
 
 /** The Entra token errors the fake produces, with the status, `error` and AADSTS code of the real ones. */
 export const aadsts = {
@@ -40,7 +41,13 @@ export const aadsts = {
       req,
     ),
   invalidScope: (scope: string, req?: Req): FakeResponse =>
-    aadstsError(400, 'invalid_scope', 70011, `The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid.`, req),
+    aadstsError(
+      400,
+      'invalid_scope',
+      70011,
+      `The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid.`,
+      req,
+    ),
   scopeNeedsDefault: (scope: string, req?: Req): FakeResponse =>
     aadstsError(
       400,
@@ -50,17 +57,41 @@ export const aadsts = {
       req,
     ),
   missingParameter: (name: string, req?: Req): FakeResponse =>
-    aadstsError(400, 'invalid_request', 900144, `The request body must contain the following parameter: '${name}'.`, req),
+    aadstsError(
+      400,
+      'invalid_request',
+      900144,
+      `The request body must contain the following parameter: '${name}'.`,
+      req,
+    ),
   missingCredential: (req?: Req): FakeResponse =>
-    aadstsError(401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.", req),
+    aadstsError(
+      401,
+      'invalid_client',
+      7000218,
+      "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+      req,
+    ),
   unsupportedGrant: (grant: string, req?: Req): FakeResponse =>
     aadstsError(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grant}'.`, req),
   badAssertionType: (req?: Req): FakeResponse =>
-    aadstsError(400, 'invalid_request', 7000216, "'client_assertion_type' must be 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'.", req),
+    aadstsError(
+      400,
+      'invalid_request',
+      7000216,
+      "'client_assertion_type' must be 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'.",
+      req,
+    ),
   malformedAssertion: (detail: string, req?: Req): FakeResponse =>
     aadstsError(401, 'invalid_client', 50027, `JWT token is invalid or malformed. ${detail}`, req),
   assertionIssuer: (req?: Req): FakeResponse =>
-    aadstsError(401, 'invalid_client', 700021, `Client assertion application identifier doesn't match 'client_id' parameter. ${CERT_DOC}`, req),
+    aadstsError(
+      401,
+      'invalid_client',
+      700021,
+      `Client assertion application identifier doesn't match 'client_id' parameter. ${CERT_DOC}`,
+      req,
+    ),
   assertionTime: (nbf: unknown, exp: unknown, req?: Req): FakeResponse =>
     aadstsError(
       401,
@@ -80,29 +111,94 @@ export const aadsts = {
   appDisabled: (clientId: string, req?: Req): FakeResponse =>
     aadstsError(400, 'unauthorized_client', 7000112, `Application '${clientId}' is disabled.`, req),
   throttled: (req?: Req, headers: Record<string, string> = {}): FakeResponse =>
-    aadstsError(429, 'temporarily_unavailable', 90055, 'TenantThrottlingError - There are too many incoming requests.', req, headers),
+    aadstsError(
+      429,
+      'temporarily_unavailable',
+      90055,
+      'TenantThrottlingError - There are too many incoming requests.',
+      req,
+      headers,
+    ),
   serverError: (status: number, req?: Req, headers: Record<string, string> = {}): FakeResponse =>
     aadstsError(status, status === 503 ? 'temporarily_unavailable' : 'server_error', 50000, AADSTS50000, req, headers),
-  invalidInstance: (req?: Req): FakeResponse => aadstsError(400, 'invalid_instance', 50049, 'Unknown or invalid instance.', req),
+  invalidInstance: (req?: Req): FakeResponse =>
+    aadstsError(400, 'invalid_instance', 50049, 'Unknown or invalid instance.', req),
   authorizationPending: (req?: Req): FakeResponse =>
-    aadstsError(400, 'authorization_pending', 70016, 'OAuth 2.0 device flow error. Authorization is pending. Continue polling.', req),
+    aadstsError(
+      400,
+      'authorization_pending',
+      70016,
+      'OAuth 2.0 device flow error. Authorization is pending. Continue polling.',
+      req,
+    ),
   authorizationDeclined: (req?: Req): FakeResponse =>
     aadstsError(400, 'authorization_declined', 70000, 'The end user denied the authorization request.', req),
-  expiredToken: (req?: Req): FakeResponse => aadstsError(400, 'expired_token', 70019, 'Verification code expired.', req),
+  expiredToken: (req?: Req): FakeResponse =>
+    aadstsError(400, 'expired_token', 70019, 'Verification code expired.', req),
   badVerificationCode: (req?: Req): FakeResponse =>
-    aadstsError(400, 'bad_verification_code', 70000, 'Provided grant is invalid or malformed. The device code is not known.', req),
-  slowDown: (req?: Req): FakeResponse => aadstsError(400, 'slow_down', 70016, 'OAuth 2.0 device flow error. Polling too fast: add 5 seconds to the interval.', req),
+    aadstsError(
+      400,
+      'bad_verification_code',
+      70000,
+      'Provided grant is invalid or malformed. The device code is not known.',
+      req,
+    ),
+  slowDown: (req?: Req): FakeResponse =>
+    aadstsError(
+      400,
+      'slow_down',
+      70016,
+      'OAuth 2.0 device flow error. Polling too fast: add 5 seconds to the interval.',
+      req,
+    ),
   refreshTokenRevoked: (req?: Req): FakeResponse =>
-    aadstsError(400, 'invalid_grant', 50173, "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.", req),
+    aadstsError(
+      400,
+      'invalid_grant',
+      50173,
+      'The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.',
+      req,
+    ),
   refreshTokenExpired: (req?: Req): FakeResponse =>
-    aadstsError(400, 'invalid_grant', 700082, 'The refresh token has expired due to inactivity. The token was issued on a date and was inactive for 90.00:00:00.', req),
+    aadstsError(
+      400,
+      'invalid_grant',
+      700082,
+      'The refresh token has expired due to inactivity. The token was issued on a date and was inactive for 90.00:00:00.',
+      req,
+    ),
   consentRequired: (req?: Req): FakeResponse =>
-    aadstsError(400, 'invalid_grant', 65001, "The user or administrator has not consented to use the application. Send an interactive authorization request for this user and resource.", req),
+    aadstsError(
+      400,
+      'invalid_grant',
+      65001,
+      'The user or administrator has not consented to use the application. Send an interactive authorization request for this user and resource.',
+      req,
+    ),
   badAuthorizationCode: (req?: Req): FakeResponse =>
-    aadstsError(400, 'invalid_grant', 70008, 'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.', req),
-  pkceMismatch: (req?: Req): FakeResponse => aadstsError(400, 'invalid_grant', 501481, 'The Code_Verifier does not match the code_challenge supplied in the authorization request.', req),
+    aadstsError(
+      400,
+      'invalid_grant',
+      70008,
+      'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.',
+      req,
+    ),
+  pkceMismatch: (req?: Req): FakeResponse =>
+    aadstsError(
+      400,
+      'invalid_grant',
+      501481,
+      'The Code_Verifier does not match the code_challenge supplied in the authorization request.',
+      req,
+    ),
   redirectMismatch: (req?: Req): FakeResponse =>
-    aadstsError(400, 'invalid_grant', 50148, 'The redirect_uri does not match the one used in the authorization request.', req),
+    aadstsError(
+      400,
+      'invalid_grant',
+      50148,
+      'The redirect_uri does not match the one used in the authorization request.',
+      req,
+    ),
   invalidGrant: (req?: Req): FakeResponse =>
     aadstsError(400, 'invalid_grant', 9002313, 'Invalid request. Request is malformed or invalid.', req),
 };

@@ -6,9 +6,17 @@ import type { RequestFilter } from './recorder.js';
 import { isPlainObject, json, parseJsonBody, type RouteContext, type RouteDef, type ServiceErrors } from './router.js';
 import { SERVICES, type FakeResponse, type Service } from './types.js';
 
-const STATUSES: readonly MachineActionStatus[] = ['Pending', 'InProgress', 'Succeeded', 'Failed', 'TimeOut', 'Cancelled'];
+const STATUSES: readonly MachineActionStatus[] = [
+  'Pending',
+  'InProgress',
+  'Succeeded',
+  'Failed',
+  'TimeOut',
+  'Cancelled',
+];
 
-const problem = (status: number, message: string): FakeResponse => json(status, { error: { code: status === 404 ? 'NotFound' : 'BadRequest', message } });
+const problem = (status: number, message: string): FakeResponse =>
+  json(status, { error: { code: status === 404 ? 'NotFound' : 'BadRequest', message } });
 
 export const controlErrors: ServiceErrors = {
   notFound: (req) => problem(404, `No control endpoint at ${req.path}.`),
@@ -29,8 +37,13 @@ export function controlRoutes(fake: FakeCloud): RouteDef[] {
   /** One object, an array, or `{ value: [...] }` as Graph lists them. */
   const many = (ctx: RouteContext): Record<string, unknown>[] => {
     const parsed = parseJsonBody(ctx.req);
-    const list = Array.isArray(parsed) ? parsed : isPlainObject(parsed) && Array.isArray(parsed.value) ? parsed.value : [parsed];
-    if (!list.every(isPlainObject)) throw new Error('Expected a JSON object, an array of objects, or { "value": [...] }.');
+    const list = Array.isArray(parsed)
+      ? parsed
+      : isPlainObject(parsed) && Array.isArray(parsed.value)
+        ? parsed.value
+        : [parsed];
+    if (!list.every(isPlainObject))
+      throw new Error('Expected a JSON object, an array of objects, or { "value": [...] }.');
     return list as Record<string, unknown>[];
   };
   const created = (value: unknown) => json(201, value);
@@ -47,32 +60,62 @@ export function controlRoutes(fake: FakeCloud): RouteDef[] {
       pattern: '/hooks/:name',
       handler: (ctx) => {
         const status = Number(ctx.req.query.get('status') ?? 200);
-        fake.recordWebhook({ name: ctx.params.name!, authorization: ctx.req.headers.authorization ?? null, contentType: ctx.req.headers['content-type'] ?? null, body: parseJsonBody(ctx.req) ?? ctx.req.body });
-        if (status >= 300 && status < 400) return { status, headers: { location: 'https://169.254.169.254/latest/meta-data/' } };
+        fake.recordWebhook({
+          name: ctx.params.name!,
+          authorization: ctx.req.headers.authorization ?? null,
+          contentType: ctx.req.headers['content-type'] ?? null,
+          body: parseJsonBody(ctx.req) ?? ctx.req.body,
+        });
+        if (status >= 300 && status < 400)
+          return { status, headers: { location: 'https://169.254.169.254/latest/meta-data/' } };
         return json(status, status < 300 ? { ok: true } : { error: 'refused' });
       },
     },
-    { method: 'GET', pattern: '/health', handler: () => json(200, { ok: true, url: fake.url, endpoints: fake.endpoints }) },
-    { method: 'GET', pattern: '/requests', handler: (ctx) => json(200, { value: fake.requests(filterFrom(ctx.req.query)) }) },
+    {
+      method: 'GET',
+      pattern: '/health',
+      handler: () => json(200, { ok: true, url: fake.url, endpoints: fake.endpoints }),
+    },
+    {
+      method: 'GET',
+      pattern: '/requests',
+      handler: (ctx) => json(200, { value: fake.requests(filterFrom(ctx.req.query)) }),
+    },
     {
       method: 'GET',
       pattern: '/counts',
       handler: (ctx) => {
         const filter = filterFrom(ctx.req.query);
-        return json(200, { ...fake.requestSummary(), ...(Object.keys(filter).length ? { count: fake.count(filter) } : {}) });
+        return json(200, {
+          ...fake.requestSummary(),
+          ...(Object.keys(filter).length ? { count: fake.count(filter) } : {}),
+        });
       },
     },
     {
       method: 'GET',
       pattern: '/faults',
-      handler: () => json(200, { value: fake.faults.list().map((f) => ({ id: f.id, seen: f.seen, fired: f.fired, spec: { ...f.spec, path: f.spec.path?.toString() } })) }),
+      handler: () =>
+        json(200, {
+          value: fake.faults.list().map((f) => ({
+            id: f.id,
+            seen: f.seen,
+            fired: f.fired,
+            spec: { ...f.spec, path: f.spec.path?.toString() },
+          })),
+        }),
     },
-    { method: 'POST', pattern: '/faults', handler: (ctx) => created({ id: fake.faults.inject(faultFrom(body(ctx))).id }) },
+    {
+      method: 'POST',
+      pattern: '/faults',
+      handler: (ctx) => created({ id: fake.faults.inject(faultFrom(body(ctx))).id }),
+    },
     { method: 'DELETE', pattern: '/faults', handler: () => (fake.faults.clear(), { status: 204 }) },
     {
       method: 'DELETE',
       pattern: '/faults/:id',
-      handler: (ctx) => (fake.faults.removeById(ctx.params.id!) ? { status: 204 } : problem(404, `No fault ${ctx.params.id}.`)),
+      handler: (ctx) =>
+        fake.faults.removeById(ctx.params.id!) ? { status: 204 } : problem(404, `No fault ${ctx.params.id}.`),
     },
     {
       method: 'POST',
@@ -99,24 +142,31 @@ export function controlRoutes(fake: FakeCloud): RouteDef[] {
     {
       method: 'GET',
       pattern: '/users/:id',
-      handler: (ctx) => found(fake.getUser(ctx.params.id!, ctx.req.query.get('tenant') ?? undefined), `user ${ctx.params.id}`),
+      handler: (ctx) =>
+        found(fake.getUser(ctx.params.id!, ctx.req.query.get('tenant') ?? undefined), `user ${ctx.params.id}`),
     },
     {
       method: 'GET',
       pattern: '/machines/:id',
-      handler: (ctx) => found(fake.getMachine(ctx.params.id!, ctx.req.query.get('tenant') ?? undefined), `machine ${ctx.params.id}`),
+      handler: (ctx) =>
+        found(fake.getMachine(ctx.params.id!, ctx.req.query.get('tenant') ?? undefined), `machine ${ctx.params.id}`),
     },
     {
       method: 'GET',
       pattern: '/alerts/:id',
-      handler: (ctx) => found(fake.getAlert(ctx.params.id!, ctx.req.query.get('tenant') ?? undefined), `alert ${ctx.params.id}`),
+      handler: (ctx) =>
+        found(fake.getAlert(ctx.params.id!, ctx.req.query.get('tenant') ?? undefined), `alert ${ctx.params.id}`),
     },
     {
       method: 'GET',
       pattern: '/machineactions',
       handler: (ctx) => {
         const q = ctx.req.query;
-        const filter = { machineId: q.get('machineId') ?? undefined, type: (q.get('type') ?? undefined) as never, status: (q.get('status') ?? undefined) as never };
+        const filter = {
+          machineId: q.get('machineId') ?? undefined,
+          type: (q.get('type') ?? undefined) as never,
+          status: (q.get('status') ?? undefined) as never,
+        };
         return json(200, { value: fake.listMachineActions(filter) });
       },
     },
@@ -130,7 +180,8 @@ export function controlRoutes(fake: FakeCloud): RouteDef[] {
       pattern: '/machineactions/:id/complete',
       handler: (ctx) => {
         const status = ctx.req.body.trim() ? body(ctx).status : undefined;
-        if (status !== undefined && !STATUSES.includes(status as MachineActionStatus)) return problem(400, `status must be one of ${STATUSES.join(', ')}.`);
+        if (status !== undefined && !STATUSES.includes(status as MachineActionStatus))
+          return problem(400, `status must be one of ${STATUSES.join(', ')}.`);
         if (!fake.getMachineAction(ctx.params.id!)) return problem(404, `No machine action ${ctx.params.id}.`);
         return json(200, fake.completeMachineAction(ctx.params.id!, status as MachineActionStatus | undefined));
       },
@@ -141,7 +192,8 @@ export function controlRoutes(fake: FakeCloud): RouteDef[] {
       handler: (ctx) => {
         const raw = body(ctx);
         const input = raw as unknown as ActionScriptInput;
-        if (!ACTION_OUTCOMES.includes(input.outcome)) return problem(400, `outcome must be one of ${ACTION_OUTCOMES.join(', ')}.`);
+        if (!ACTION_OUTCOMES.includes(input.outcome))
+          return problem(400, `outcome must be one of ${ACTION_OUTCOMES.join(', ')}.`);
         const count = raw.count === 'unlimited' ? Infinity : typeof raw.count === 'number' ? raw.count : undefined;
         fake.scriptMachineActions({ ...input, count });
         return created({ outcome: input.outcome });
@@ -156,7 +208,11 @@ export function controlRoutes(fake: FakeCloud): RouteDef[] {
         return { status: 204 };
       },
     },
-    { method: 'POST', pattern: '/devicecodes/:code/decline', handler: (ctx) => (fake.declineDeviceCode(ctx.params.code!), { status: 204 }) },
+    {
+      method: 'POST',
+      pattern: '/devicecodes/:code/decline',
+      handler: (ctx) => (fake.declineDeviceCode(ctx.params.code!), { status: 204 }),
+    },
     { method: 'GET', pattern: '/devicecodes', handler: () => json(200, { value: fake.pendingDeviceCodes() }) },
   ];
 }
@@ -185,9 +241,15 @@ export function filterFrom(query: URLSearchParams): RequestFilter {
 /** A fault from JSON: `path` is a regex source, `pathContains` a substring, `times` a number or "unlimited". */
 export function faultFrom(input: Record<string, unknown>): FaultSpec {
   const { path, pathContains, times, preset, service, ...rest } = input;
-  if (preset !== undefined && !FAULT_PRESETS.includes(preset as never)) throw new Error(`preset must be one of ${FAULT_PRESETS.join(', ')}.`);
-  if (service !== undefined && !SERVICES.includes(service as Service)) throw new Error(`service must be one of ${SERVICES.join(', ')}.`);
-  const spec: FaultSpec = { ...(rest as FaultSpec), preset: preset as FaultSpec['preset'], service: service as Service | undefined };
+  if (preset !== undefined && !FAULT_PRESETS.includes(preset as never))
+    throw new Error(`preset must be one of ${FAULT_PRESETS.join(', ')}.`);
+  if (service !== undefined && !SERVICES.includes(service as Service))
+    throw new Error(`service must be one of ${SERVICES.join(', ')}.`);
+  const spec: FaultSpec = {
+    ...(rest as FaultSpec),
+    preset: preset as FaultSpec['preset'],
+    service: service as Service | undefined,
+  };
   if (typeof path === 'string') spec.path = new RegExp(path);
   else if (typeof pathContains === 'string') spec.path = pathContains;
   if (times === 'unlimited' || times === null || times === -1) spec.times = Infinity;

@@ -39,13 +39,20 @@ describe('defender for endpoint: machines and machine actions', () => {
     const names = async (filter: string) => {
       const res = await mde().get('/api/machines', { params: { $filter: filter } });
       expect(res.status, JSON.stringify(res.data)).toBe(200);
-      return res.data.value.map((m: { computerDnsName: string; id: string }) => `${m.computerDnsName}#${m.id.slice(0, 4)}`);
+      return res.data.value.map(
+        (m: { computerDnsName: string; id: string }) => `${m.computerDnsName}#${m.id.slice(0, 4)}`,
+      );
     };
-    expect(await names("computerDnsName eq 'DESKTOP-ADELE.contoso.com'")).toEqual(['desktop-adele.contoso.com#359f', 'desktop-adele.contoso.com#2307']);
+    expect(await names("computerDnsName eq 'DESKTOP-ADELE.contoso.com'")).toEqual([
+      'desktop-adele.contoso.com#359f',
+      'desktop-adele.contoso.com#2307',
+    ]);
     expect(await names("computerDnsName eq 'O''Brien-PC.contoso.com'")).toHaveLength(1);
     expect(await names(`id eq '${DEMO.machines.webServer.id}'`)).toEqual(['srv-web-01.contoso.com#460f']);
     expect(await names("machineTags/any(t: t eq 'tier0')")).toEqual(['srv-web-01.contoso.com#460f']);
-    expect(await names("healthStatus eq 'Active' and computerDnsName eq 'desktop-adele.contoso.com'")).toEqual(['desktop-adele.contoso.com#359f']);
+    expect(await names("healthStatus eq 'Active' and computerDnsName eq 'desktop-adele.contoso.com'")).toEqual([
+      'desktop-adele.contoso.com#359f',
+    ]);
     const top = await mde().get('/api/machines?$top=2');
     expect(top.data.value).toHaveLength(2);
     expect(top.data['@odata.nextLink']).toContain('$skip=2');
@@ -56,14 +63,27 @@ describe('defender for endpoint: machines and machine actions', () => {
   });
 
   it('gets a machine, and answers an unknown one with 404 ResourceNotFound', async () => {
-    expect((await mde().get(`/api/machines/${adeleDesktop}`)).data).toMatchObject({ id: adeleDesktop, computerDnsName: 'desktop-adele.contoso.com', healthStatus: 'Active' });
+    expect((await mde().get(`/api/machines/${adeleDesktop}`)).data).toMatchObject({
+      id: adeleDesktop,
+      computerDnsName: 'desktop-adele.contoso.com',
+      healthStatus: 'Active',
+    });
     const missing = await mde().get('/api/machines/0000000000000000000000000000000000000000');
     expect(missing.status).toBe(404);
-    expect(missing.data).toEqual({ error: { code: 'ResourceNotFound', message: 'Machine 0000000000000000000000000000000000000000 was not found', target: expect.stringMatching(/^[0-9a-f-]{36}$/) } });
+    expect(missing.data).toEqual({
+      error: {
+        code: 'ResourceNotFound',
+        message: 'Machine 0000000000000000000000000000000000000000 was not found',
+        target: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      },
+    });
   });
 
   it('isolates: 201 Pending, then InProgress, then Succeeded; the machine is isolated; a duplicate while pending is 400', async () => {
-    const res = await mde().post(`/api/machines/${adeleDesktop}/isolate`, { Comment: 'Isolate machine due to alert 1234', IsolationType: 'Full' });
+    const res = await mde().post(`/api/machines/${adeleDesktop}/isolate`, {
+      Comment: 'Isolate machine due to alert 1234',
+      IsolationType: 'Full',
+    });
     expect(res.status).toBe(201);
     expect(res.data).toMatchObject({
       '@odata.context': `${fake.endpoints.defender}/api/$metadata#MachineActions/$entity`,
@@ -79,7 +99,10 @@ describe('defender for endpoint: machines and machine actions', () => {
     });
     const again = await mde().post(`/api/machines/${adeleDesktop}/isolate`, { Comment: 'again' });
     expect(again.status).toBe(400);
-    expect(again.data.error).toMatchObject({ code: 'ActiveRequestAlreadyExists', message: 'Action is already in progress' });
+    expect(again.data.error).toMatchObject({
+      code: 'ActiveRequestAlreadyExists',
+      message: 'Action is already in progress',
+    });
 
     const { seen, action } = await until(res.data.id, 'Succeeded');
     expect(seen).toContain('InProgress');
@@ -107,10 +130,16 @@ describe('defender for endpoint: machines and machine actions', () => {
 
   it('lists machine actions with $filter on machineId, type, status and creationDateTimeUtc', async () => {
     const since = new Date(Date.now() - 1000).toISOString();
-    const selective = await mde().post(`/api/machines/${DEMO.machines.meganLaptop.id}/isolate`, { Comment: 'x', IsolationType: 'Selective' });
+    const selective = await mde().post(`/api/machines/${DEMO.machines.meganLaptop.id}/isolate`, {
+      Comment: 'x',
+      IsolationType: 'Selective',
+    });
     await mde().post(`/api/machines/${adeleDesktop}/isolate`, { Comment: 'y' });
-    const list = async (filter: string) => (await mde().get('/api/machineactions', { params: { $filter: filter } })).data.value as Array<{ id: string }>;
-    expect((await list(`machineId eq '${DEMO.machines.meganLaptop.id}' and type eq 'Isolate'`)).map((a) => a.id)).toEqual([selective.data.id]);
+    const list = async (filter: string) =>
+      (await mde().get('/api/machineactions', { params: { $filter: filter } })).data.value as Array<{ id: string }>;
+    expect(
+      (await list(`machineId eq '${DEMO.machines.meganLaptop.id}' and type eq 'Isolate'`)).map((a) => a.id),
+    ).toEqual([selective.data.id]);
     expect(await list("status eq 'Pending'")).toHaveLength(2);
     expect(await list(`creationDateTimeUtc ge ${since} and requestor eq '${DEMO.clientId}'`)).toHaveLength(2);
     expect(await list("type eq 'Unisolate'")).toHaveLength(0);
@@ -139,7 +168,11 @@ describe('defender for endpoint: machines and machine actions', () => {
 
     const cancelled = await mde().post(`/api/machineactions/${stuck2.data.id}/cancel`, { Comment: 'wrong machine' });
     expect(cancelled.status).toBe(200);
-    expect(cancelled.data).toMatchObject({ status: 'Cancelled', cancellationComment: 'wrong machine', cancellationRequestor: DEMO.clientId });
+    expect(cancelled.data).toMatchObject({
+      status: 'Cancelled',
+      cancellationComment: 'wrong machine',
+      cancellationRequestor: DEMO.clientId,
+    });
     expect((await mde().post(`/api/machineactions/${stuck2.data.id}/cancel`, { Comment: 'again' })).status).toBe(400);
     expect(fake.getMachine(DEMO.machines.webServer.id)?.isolationState).toBe('NotIsolated');
   });
@@ -150,7 +183,9 @@ describe('defender for endpoint: machines and machine actions', () => {
     expect(none.status).toBe(401);
     expect(none.data.error).toMatchObject({ code: 'Unauthorized', target: expect.any(String) });
     const graphToken = fake.issueToken({ resource: 'graph', clientId: DEMO.clientId });
-    expect((await axios.get(url, { headers: { authorization: `Bearer ${graphToken}` }, validateStatus: () => true })).status).toBe(401);
+    expect(
+      (await axios.get(url, { headers: { authorization: `Bearer ${graphToken}` }, validateStatus: () => true })).status,
+    ).toBe(401);
     const readOnly = apiClient(fake, 'defender', { roles: ['Machine.Read.All'] });
     expect((await readOnly.get('/api/machines')).status).toBe(200);
     const denied = await readOnly.post(`/api/machines/${adeleDesktop}/isolate`, { Comment: 'x' });

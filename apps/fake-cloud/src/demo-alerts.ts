@@ -119,7 +119,8 @@ export function seedDemoSecurity(state: CloudState, tenantId: string): void {
     id: DEMO_ALERTS.powershell,
     incidentId: DEMO_INCIDENTS.adeleCompromise,
     title: 'Suspicious PowerShell command line',
-    description: 'A suspicious PowerShell activity was observed on the machine. It downloaded and ran a script from the internet.',
+    description:
+      'A suspicious PowerShell activity was observed on the machine. It downloaded and ran a script from the internet.',
     severity: 'high',
     category: 'Execution',
     serviceSource: 'microsoftDefenderForEndpoint',

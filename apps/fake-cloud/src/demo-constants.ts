@@ -10,12 +10,27 @@ export const DEMO_MANAGED_IDENTITY_CLIENT_ID = 'f53b2f41-8a11-42d8-878a-6deb13ea
 /** Permissions as the vendor guide grants them (User.ReadWrite.All; Machine.Isolate), plus reading machines and security data. */
 export const DEMO_ROLES = {
   graph: [
-    'User.ReadWrite.All', 'SecurityAlert.ReadWrite.All', 'SecurityIncident.ReadWrite.All', 'GroupMember.ReadWrite.All', 'IdentityRiskyUser.ReadWrite.All',
-    'Application.ReadWrite.All', 'AuditLog.Read.All', 'ThreatHunting.Read.All', 'Mail.Send',
+    'User.ReadWrite.All',
+    'SecurityAlert.ReadWrite.All',
+    'SecurityIncident.ReadWrite.All',
+    'GroupMember.ReadWrite.All',
+    'IdentityRiskyUser.ReadWrite.All',
+    'Application.ReadWrite.All',
+    'AuditLog.Read.All',
+    'ThreatHunting.Read.All',
+    'Mail.Send',
   ],
   defender: [
-    'Machine.Isolate', 'Machine.ReadWrite.All', 'Machine.Scan', 'Machine.RestrictExecution', 'Machine.CollectForensics', 'Machine.StopAndQuarantine',
-    'Ti.ReadWrite.All', 'Alert.Read.All', 'User.Read.All', 'File.Read.All',
+    'Machine.Isolate',
+    'Machine.ReadWrite.All',
+    'Machine.Scan',
+    'Machine.RestrictExecution',
+    'Machine.CollectForensics',
+    'Machine.StopAndQuarantine',
+    'Ti.ReadWrite.All',
+    'Alert.Read.All',
+    'User.Read.All',
+    'File.Read.All',
   ],
 };
 
@@ -42,7 +57,11 @@ export const DEMO_GROUPS = {
 /** Service principals: the demo app's own, and a consented OAuth app a phishing campaign planted. */
 export const DEMO_SERVICE_PRINCIPALS = {
   riposte: { id: '5b0e3d2a-6f41-4c8e-9a7d-1c2b3e4f5a60' },
-  pdfHelper: { id: '7e2f1a9c-3d4b-4e5f-8a6b-9c0d1e2f3a4b', appId: 'a1f5e2d3-4b6c-4d7e-8f90-1a2b3c4d5e6f', displayName: 'PDF Helper Pro' },
+  pdfHelper: {
+    id: '7e2f1a9c-3d4b-4e5f-8a6b-9c0d1e2f3a4b',
+    appId: 'a1f5e2d3-4b6c-4d7e-8f90-1a2b3c4d5e6f',
+    displayName: 'PDF Helper Pro',
+  },
 } as const;
 
 /** SHA-1 and SHA-256 of the demo's malicious file (not a real sample). */
@@ -93,4 +112,3 @@ export const DEMO = {
   alerts: DEMO_ALERTS,
   incidents: DEMO_INCIDENTS,
 } as const;
-

@@ -165,7 +165,12 @@ export class DeviceCodeFlow {
     if (entry.state === 'pending') return aadsts.authorizationPending(req);
     this.codes.delete(code);
     this.byUserCode.delete(entry.userCode);
-    return this.userTokens(req, tenant, { tenantId: tenant.id, clientId: entry.clientId, userId: entry.userId!, scopes: entry.scopes }, origin);
+    return this.userTokens(
+      req,
+      tenant,
+      { tenantId: tenant.id, clientId: entry.clientId, userId: entry.userId!, scopes: entry.scopes },
+      origin,
+    );
   }
 
   /** `grant_type=refresh_token`. */
@@ -189,7 +194,13 @@ export class DeviceCodeFlow {
     const { resource, audience, scp } = this.resolveScopes(session.scopes, app.roles);
     if (!resource) return aadsts.invalidScope(session.scopes.join(' '), req);
     const issued = this.issuer.issue(
-      { tenantId: tenant.id, appId: app.clientId, objectId: user.id, user: { id: user.id, upn: user.userPrincipalName }, scopes: scp },
+      {
+        tenantId: tenant.id,
+        appId: app.clientId,
+        objectId: user.id,
+        user: { id: user.id, upn: user.userPrincipalName },
+        scopes: scp,
+      },
       audience,
     );
     const body: Record<string, unknown> = {
@@ -205,7 +216,8 @@ export class DeviceCodeFlow {
       this.sessions.set(refreshToken, session);
       body.refresh_token = refreshToken;
     }
-    if (session.scopes.includes('openid')) body.id_token = idToken(issued.claims, user, app.clientId, `${origin}/${tenant.id}/v2.0`);
+    if (session.scopes.includes('openid'))
+      body.id_token = idToken(issued.claims, user, app.clientId, `${origin}/${tenant.id}/v2.0`);
     return json(200, body, { 'cache-control': 'no-store, no-cache', pragma: 'no-cache' });
   }
 

@@ -40,7 +40,9 @@ export function buildUser(input: UserInput): GraphUser {
 }
 
 /** Every property a user has in the fake; `$select` of anything else is a 400, as in Graph. */
-export const USER_PROPERTIES: readonly (keyof GraphUser)[] = Object.keys(buildUser({ userPrincipalName: 'x@y' })) as (keyof GraphUser)[];
+export const USER_PROPERTIES: readonly (keyof GraphUser)[] = Object.keys(
+  buildUser({ userPrincipalName: 'x@y' }),
+) as (keyof GraphUser)[];
 
 /** Graph's default user property set (returned without `$select`). */
 export const DEFAULT_USER_PROPERTIES: readonly (keyof GraphUser)[] = [
@@ -95,7 +97,12 @@ export function buildMachine(input: MachineInput): Machine {
 
 /** The machine as the Defender API shows it (the fake's own bookkeeping removed). */
 export function machineView(machine: Machine): Record<string, unknown> {
-  const { isolationState: _isolationState, restrictionState: _restrictionState, quarantinedFiles: _quarantinedFiles, ...view } = machine;
+  const {
+    isolationState: _isolationState,
+    restrictionState: _restrictionState,
+    quarantinedFiles: _quarantinedFiles,
+    ...view
+  } = machine;
   return view;
 }
 

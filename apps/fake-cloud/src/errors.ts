@@ -21,7 +21,9 @@ type RequestIds = Pick<FakeRequest, 'headers' | 'query'> & { body?: string };
 
 /** The request's `client-request-id` (header, query or form body, where msal and the Graph SDK send it), or a new one. */
 export function clientRequestId(req: RequestIds | undefined): string {
-  const fromForm = req?.body?.includes('client-request-id=') ? new URLSearchParams(req.body).get('client-request-id') : null;
+  const fromForm = req?.body?.includes('client-request-id=')
+    ? new URLSearchParams(req.body).get('client-request-id')
+    : null;
   return req?.headers['client-request-id'] ?? req?.query.get('client-request-id') ?? fromForm ?? randomUUID();
 }
 
@@ -46,8 +48,17 @@ export function graphError(
 }
 
 /** Defender for Endpoint's error body: `{error:{code,message,target}}`, `target` being a correlation id. */
-export function mdeError(status: number, code: string, message: string, headers: Record<string, string> = {}): FakeResponse {
-  return { status, headers: { 'content-type': JSON_TYPE, ...headers }, body: { error: { code, message, target: randomUUID() } } };
+export function mdeError(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): FakeResponse {
+  return {
+    status,
+    headers: { 'content-type': JSON_TYPE, ...headers },
+    body: { error: { code, message, target: randomUUID() } },
+  };
 }
 
 /**
@@ -67,7 +78,12 @@ export function aadstsError(
   const timestamp = aadTimestamp();
   return {
     status,
-    headers: { 'content-type': JSON_TYPE, 'cache-control': 'no-store, no-cache', 'x-ms-request-id': traceId, ...headers },
+    headers: {
+      'content-type': JSON_TYPE,
+      'cache-control': 'no-store, no-cache',
+      'x-ms-request-id': traceId,
+      ...headers,
+    },
     body: {
       error,
       error_description: `AADSTS${code}: ${message}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${timestamp}`,
@@ -81,12 +97,26 @@ export function aadstsError(
 }
 
 /** Managed identity endpoint errors (`{error, error_description}`, which msal-node reads). */
-export function msiError(status: number, error: string, description: string, headers: Record<string, string> = {}): FakeResponse {
-  return { status, headers: { 'content-type': JSON_TYPE, ...headers }, body: { error, error_description: description } };
+export function msiError(
+  status: number,
+  error: string,
+  description: string,
+  headers: Record<string, string> = {},
+): FakeResponse {
+  return {
+    status,
+    headers: { 'content-type': JSON_TYPE, ...headers },
+    body: { error, error_description: description },
+  };
 }
 
 /** A generic error in the shape of the given service, for faults and unexpected failures. */
-export function serviceError(service: Service, status: number, req?: FakeRequest, headers: Record<string, string> = {}): FakeResponse {
+export function serviceError(
+  service: Service,
+  status: number,
+  req?: FakeRequest,
+  headers: Record<string, string> = {},
+): FakeResponse {
   const text = STATUS_TEXT[status] ?? 'Error';
   switch (service) {
     case 'graph':
@@ -96,12 +126,32 @@ export function serviceError(service: Service, status: number, req?: FakeRequest
     case 'msi':
       return msiError(status, status >= 500 ? 'service_unavailable' : 'invalid_request', text, headers);
     case 'monitor':
-      return { status, headers: { 'content-type': JSON_TYPE, ...headers }, body: { error: { code: status === 503 ? 'ServiceUnavailable' : status === 429 ? 'TooManyRequests' : 'Error', message: text } } };
+      return {
+        status,
+        headers: { 'content-type': JSON_TYPE, ...headers },
+        body: {
+          error: {
+            code: status === 503 ? 'ServiceUnavailable' : status === 429 ? 'TooManyRequests' : 'Error',
+            message: text,
+          },
+        },
+      };
     case 'management':
-      return { status, headers: { 'content-type': JSON_TYPE, ...headers }, body: { error: { code: status >= 500 ? 'InternalServerError' : 'BadRequest', message: text } } };
+      return {
+        status,
+        headers: { 'content-type': JSON_TYPE, ...headers },
+        body: { error: { code: status >= 500 ? 'InternalServerError' : 'BadRequest', message: text } },
+      };
     case 'identity':
       return status >= 500
-        ? aadstsError(status, status === 503 ? 'temporarily_unavailable' : 'server_error', 50000, AADSTS50000, req, headers)
+        ? aadstsError(
+            status,
+            status === 503 ? 'temporarily_unavailable' : 'server_error',
+            50000,
+            AADSTS50000,
+            req,
+            headers,
+          )
         : aadstsError(status, 'invalid_request', 900561, text, req, headers);
   }
 }

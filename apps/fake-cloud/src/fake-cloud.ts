@@ -71,7 +71,11 @@ export interface WebhookCall {
   body: unknown;
 }
 
-export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival: [FakeRequest]; webhook: [WebhookCall] }> {
+export class FakeCloud extends EventEmitter<{
+  request: [RequestRecord];
+  arrival: [FakeRequest];
+  webhook: [WebhookCall];
+}> {
   readonly url: string;
   readonly endpoints: FakeCloudEndpoints;
   readonly msi: { endpoint: string; identityHeader: string };
@@ -108,20 +112,32 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
     super();
     const port = (server.address() as AddressInfo).port;
     this.url = `https://127.0.0.1:${port}`;
-    this.endpoints = { authority: this.url, graph: `${this.url}/graph`, defender: `${this.url}/defender`, management: `${this.url}/management` };
+    this.endpoints = {
+      authority: this.url,
+      graph: `${this.url}/graph`,
+      defender: `${this.url}/defender`,
+      management: `${this.url}/management`,
+    };
     const identityHeader = options.msiIdentityHeader ?? 'riposte-fake-identity-header';
     this.msi = { endpoint: `${this.url}/msi/token`, identityHeader };
     this.monitorEndpoint = `${this.url}/monitor`;
     this.issuer = new TokenIssuer(this.url, options.tokenLifetimeSeconds ?? 3599);
     this.engine = new MachineActionEngine(options.actionTransitionMs ?? 100);
     this.userSignIn = new UserSignIn(this.url);
-    this.deviceCodes = new DeviceCodeFlow(this.issuer, { intervalSeconds: options.deviceCodeIntervalSeconds ?? 5, expiresInSeconds: options.deviceCodeExpiresInSeconds ?? 900 });
+    this.deviceCodes = new DeviceCodeFlow(this.issuer, {
+      intervalSeconds: options.deviceCodeIntervalSeconds ?? 5,
+      expiresInSeconds: options.deviceCodeExpiresInSeconds ?? 900,
+    });
     this.authorizationCodes = new AuthorizationCodeFlow(this.deviceCodes);
     this.recorder = new RequestRecorder(options.requestLogSize ?? 10_000, (record) => {
       if (this.listenerCount('request') > 0) this.emit('request', record);
     });
 
-    const authed = (resource: ResourceName) => ({ resource, resourceOf: this.issuer.resourceOf, tenantOf: (id: string) => this.state.tenant(id) });
+    const authed = (resource: ResourceName) => ({
+      resource,
+      resourceOf: this.issuer.resourceOf,
+      tenantOf: (id: string) => this.state.tenant(id),
+    });
     const graph = createAuthedHandler(
       new Router<AuthedContext>([
         ...graphUserRoutes(this.endpoints.graph),
@@ -133,11 +149,22 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
       authed('graph'),
     );
     const handlers: Record<Service, ServiceHandler> = {
-      identity: createPublicHandler(new Router(identityRoutes(this.state, this.issuer, this.deviceCodes, this.userSignIn, this.authorizationCodes)), identityErrors),
+      identity: createPublicHandler(
+        new Router(identityRoutes(this.state, this.issuer, this.deviceCodes, this.userSignIn, this.authorizationCodes)),
+        identityErrors,
+      ),
       graph: (req) => graph({ ...req, segments: expandKeySegments(req.segments) }),
-      defender: createAuthedHandler(new Router<AuthedContext>(defenderRoutes(this.endpoints.defender, this.engine)), defenderErrors, authed('defender')),
+      defender: createAuthedHandler(
+        new Router<AuthedContext>(defenderRoutes(this.endpoints.defender, this.engine)),
+        defenderErrors,
+        authed('defender'),
+      ),
       msi: createPublicHandler(new Router(msiRoutes(this.state, this.issuer, identityHeader)), msiErrors),
-      monitor: createAuthedHandler(new Router<AuthedContext>(this.logsIngestion.routes()), monitorErrors, authed('monitor')),
+      monitor: createAuthedHandler(
+        new Router<AuthedContext>(this.logsIngestion.routes()),
+        monitorErrors,
+        authed('monitor'),
+      ),
       management: createAuthedHandler(new Router<AuthedContext>(armRoutes()), armErrors, authed('management')),
     };
     this.dispatcher = new Dispatcher(handlers, this.faults, this.recorder, options.latencyMs ?? 0, (req) => {
@@ -242,13 +269,19 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
     const key = idOrDnsName.toLowerCase();
     return (
       tenant.machines.get(key) ??
-      [...tenant.machines.values()].filter((m) => m.computerDnsName === key).sort((a, b) => b.lastSeen.localeCompare(a.lastSeen))[0]
+      [...tenant.machines.values()]
+        .filter((m) => m.computerDnsName === key)
+        .sort((a, b) => b.lastSeen.localeCompare(a.lastSeen))[0]
     );
   }
   addDefenderAlert(input: M.DefenderAlertInput): M.DefenderAlert {
     return this.state.addDefenderAlert(input);
   }
-  addLogonUser(machineId: string, user: Partial<M.LogonUser> & { accountName: string }, tenantId?: string): M.LogonUser {
+  addLogonUser(
+    machineId: string,
+    user: Partial<M.LogonUser> & { accountName: string },
+    tenantId?: string,
+  ): M.LogonUser {
     return this.state.addLogonUser(machineId, user, tenantId);
   }
   addFile(file: Partial<M.FileProfile> & { sha1: string; sha256: string }, tenantId?: string): M.FileProfile {
@@ -256,7 +289,9 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
   }
   /** Defender custom indicators, optionally only those with this value. */
   listIndicators(value?: string, tenantId?: string): M.Indicator[] {
-    return [...this.state.requireTenant(tenantId).indicators.values()].filter((i) => !value || i.indicatorValue.toLowerCase() === value.toLowerCase());
+    return [...this.state.requireTenant(tenantId).indicators.values()].filter(
+      (i) => !value || i.indicatorValue.toLowerCase() === value.toLowerCase(),
+    );
   }
   /** Adds rows to an advanced hunting table (created if absent). */
   addHuntingRows(table: string, rows: HuntingRow[], tenantId?: string): void {
@@ -313,8 +348,16 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
   }
 
   // --- Azure Resource Manager ---
-  addResourceGroup(input: { subscriptionId: string; name: string; location?: string; tags?: Record<string, string>; tenantId?: string }): void {
-    this.state.requireTenant(input.tenantId).arm.addResourceGroup(input.subscriptionId, input.name, input.location, input.tags);
+  addResourceGroup(input: {
+    subscriptionId: string;
+    name: string;
+    location?: string;
+    tags?: Record<string, string>;
+    tenantId?: string;
+  }): void {
+    this.state
+      .requireTenant(input.tenantId)
+      .arm.addResourceGroup(input.subscriptionId, input.name, input.location, input.tags);
   }
   addStorageAccount(input: StorageAccountInput): StorageAccount {
     return this.state.requireTenant(input.tenantId).arm.addStorageAccount(input);
@@ -329,12 +372,15 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
    */
   assignAzureRole(principal: string, role: BuiltInRole, scope: string, tenantId?: string): void {
     const tenant = this.state.requireTenant(tenantId);
-    const id = tenant.apps.get(principal.toLowerCase())?.servicePrincipalId ?? tenant.findUser(principal)?.id ?? principal;
+    const id =
+      tenant.apps.get(principal.toLowerCase())?.servicePrincipalId ?? tenant.findUser(principal)?.id ?? principal;
     tenant.arm.assignRole(id, role, scope);
   }
 
   // --- machine actions ---
-  listMachineActions(filter: { machineId?: string; type?: M.MachineActionType; status?: M.MachineActionStatus; tenantId?: string } = {}): M.MachineAction[] {
+  listMachineActions(
+    filter: { machineId?: string; type?: M.MachineActionType; status?: M.MachineActionStatus; tenantId?: string } = {},
+  ): M.MachineAction[] {
     const tenants = filter.tenantId ? [this.state.requireTenant(filter.tenantId)] : this.state.allTenants();
     return tenants
       .flatMap((t) => [...t.machineActions.values()])
@@ -368,7 +414,8 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
   approveDeviceCode(userCode: string, userIdOrUpn: string): void {
     const tenantId = this.deviceCodes.tenantOf(userCode);
     const user = tenantId ? this.getUser(userIdOrUpn, tenantId) : undefined;
-    if (!user || !this.deviceCodes.approve(userCode, user)) throw new Error(`fake-cloud: cannot approve device code ${userCode} for ${userIdOrUpn}`);
+    if (!user || !this.deviceCodes.approve(userCode, user))
+      throw new Error(`fake-cloud: cannot approve device code ${userCode} for ${userIdOrUpn}`);
   }
   declineDeviceCode(userCode: string): void {
     if (!this.deviceCodes.decline(userCode)) throw new Error(`fake-cloud: unknown device code ${userCode}`);
@@ -387,7 +434,8 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
    * redirects at once with a code), `'decline'` (redirects with access_denied), or nobody.
    */
   answerAuthorize(answer: { user: string; tenantId?: string } | 'decline' | undefined): void {
-    if (answer === undefined || answer === 'decline') return this.authorizationCodes.answerWith(answer && { consent: 'decline' });
+    if (answer === undefined || answer === 'decline')
+      return this.authorizationCodes.answerWith(answer && { consent: 'decline' });
     const user = this.getUser(answer.user, answer.tenantId);
     if (!user) throw new Error(`fake-cloud: unknown user ${answer.user}`);
     this.authorizationCodes.answerWith({ user, consent: 'grant' });
@@ -412,8 +460,16 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
     const tenant = this.state.requireTenant(opts.tenantId);
     const app = tenant.apps.get(opts.clientId.toLowerCase());
     const roles = opts.roles ?? app?.roles[opts.resource] ?? [];
-    const principal = { tenantId: tenant.id, appId: opts.clientId.toLowerCase(), objectId: app?.servicePrincipalId ?? opts.clientId, roles };
-    return this.issuer.issue(principal, opts.resource === 'monitor' ? this.monitorEndpoint : this.endpoints[opts.resource]).token;
+    const principal = {
+      tenantId: tenant.id,
+      appId: opts.clientId.toLowerCase(),
+      objectId: app?.servicePrincipalId ?? opts.clientId,
+      roles,
+    };
+    return this.issuer.issue(
+      principal,
+      opts.resource === 'monitor' ? this.monitorEndpoint : this.endpoints[opts.resource],
+    ).token;
   }
 
   /** A person's v2.0 access token for an API (as after an interactive sign-in), RS256-signed with the tenant's published key. */
@@ -466,9 +522,18 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
       const body = await readBody(req);
       if (body === undefined) return void respond(res, { status: 413, body: { error: 'payload_too_large' } });
       const headers: Record<string, string | undefined> = {};
-      for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+      for (const [name, value] of Object.entries(req.headers))
+        headers[name] = Array.isArray(value) ? value.join(', ') : value;
       const service: Service | 'control' =
-        first === '_fake' ? 'control' : first === 'graph' || first === 'defender' || first === 'msi' || first === 'monitor' || first === 'management' ? first : 'identity';
+        first === '_fake'
+          ? 'control'
+          : first === 'graph' ||
+              first === 'defender' ||
+              first === 'msi' ||
+              first === 'monitor' ||
+              first === 'management'
+            ? first
+            : 'identity';
       const fakeReq: FakeRequest = {
         service: service === 'control' ? 'identity' : service,
         method: (req.method ?? 'GET').toUpperCase(),
@@ -489,9 +554,14 @@ export class FakeCloud extends EventEmitter<{ request: [RequestRecord]; arrival:
 }
 
 function respond(res: ServerResponse, response: FakeResponse): void {
-  const payload = response.text ?? (response.body !== undefined && response.status !== 204 ? JSON.stringify(response.body) : '');
-  const headers: Record<string, string | number> = { ...response.headers, 'content-length': Buffer.byteLength(payload) };
-  if (payload && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json; charset=utf-8';
+  const payload =
+    response.text ?? (response.body !== undefined && response.status !== 204 ? JSON.stringify(response.body) : '');
+  const headers: Record<string, string | number> = {
+    ...response.headers,
+    'content-length': Buffer.byteLength(payload),
+  };
+  if (payload && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+    headers['content-type'] = 'application/json; charset=utf-8';
   res.writeHead(response.status, headers);
   res.end(payload);
 }

@@ -23,9 +23,16 @@ describe('faults and observation', () => {
   const mde = () => apiClient(fake, 'defender');
   const tokenError = async () => {
     const cca = new ConfidentialClientApplication({
-      auth: { clientId: DEMO.clientId, clientSecret: DEMO.clientSecret, authority: `${fake.url}/${DEMO.tenantId}`, knownAuthorities: [new URL(fake.url).host] },
+      auth: {
+        clientId: DEMO.clientId,
+        clientSecret: DEMO.clientSecret,
+        authority: `${fake.url}/${DEMO.tenantId}`,
+        knownAuthorities: [new URL(fake.url).host],
+      },
     });
-    const error = (await cca.acquireTokenByClientCredential({ scopes: [`${fake.endpoints.graph}/.default`] }).catch((e: unknown) => e)) as Record<string, unknown>;
+    const error = (await cca
+      .acquireTokenByClientCredential({ scopes: [`${fake.endpoints.graph}/.default`] })
+      .catch((e: unknown) => e)) as Record<string, unknown>;
     return { name: error.name, errorCode: error.errorCode, errorNo: String(error.errorNo), status: error.status };
   };
 
@@ -34,7 +41,11 @@ describe('faults and observation', () => {
     const res = await graph().get(adele);
     expect(res.status).toBe(429);
     expect(res.headers['retry-after']).toBe('2.128');
-    expect(res.data.error).toMatchObject({ code: 'TooManyRequests', message: 'Please retry again later.', innerError: { code: '429', status: '429', message: 'Please retry after' } });
+    expect(res.data.error).toMatchObject({
+      code: 'TooManyRequests',
+      message: 'Please retry again later.',
+      innerError: { code: '429', status: '429', message: 'Please retry after' },
+    });
     expect((await graph().get(adele)).status).toBe(200);
 
     fake.faults.inject({ service: 'defender', preset: 'throttle', retryAfter: 7 });
@@ -52,11 +63,14 @@ describe('faults and observation', () => {
     ['forbidden', 'unauthorized_client', '7000112', 400],
     ['serverError', 'server_error', '50000', 500],
     ['throttle', 'temporarily_unavailable', '90055', 429],
-  ] as const)('%s on the token endpoint reaches msal as ServerError %s/%s', async (preset, errorCode, errorNo, status) => {
-    fake.faults.inject({ service: 'identity', path: '/oauth2/v2.0/token', preset });
-    expect(await tokenError()).toEqual({ name: 'ServerError', errorCode, errorNo, status });
-    expect(fake.requests({ service: 'identity', method: 'POST' })[0]).toMatchObject({ status, fault: preset });
-  });
+  ] as const)(
+    '%s on the token endpoint reaches msal as ServerError %s/%s',
+    async (preset, errorCode, errorNo, status) => {
+      fake.faults.inject({ service: 'identity', path: '/oauth2/v2.0/token', preset });
+      expect(await tokenError()).toEqual({ name: 'ServerError', errorCode, errorNo, status });
+      expect(fake.requests({ service: 'identity', method: 'POST' })[0]).toMatchObject({ status, fault: preset });
+    },
+  );
 
   it('identity presets target the token endpoint by default', async () => {
     fake.faults.inject({ preset: 'invalidSecret' });
@@ -84,19 +98,32 @@ describe('faults and observation', () => {
 
   it('resetConnection destroys the socket without an answer', async () => {
     fake.faults.inject({ service: 'graph', preset: 'resetConnection' });
-    const error = await graph().get(adele).catch((e: { code?: string }) => e);
+    const error = await graph()
+      .get(adele)
+      .catch((e: { code?: string }) => e);
     expect((error as { code?: string }).code).toMatch(/ECONNRESET|ERR_SOCKET_CLOSED|ECONNABORTED/);
     expect(fake.requests({ service: 'graph' })).toMatchObject([{ status: 0, fault: 'resetConnection' }]);
   });
 
   it('a delay with the effect applied first: Azure acts, the request is recorded, and only then the answer is lost', async () => {
-    fake.faults.inject({ service: 'defender', method: 'POST', path: /\/isolate$/, preset: 'resetConnection', delayMs: 300, effect: 'before' });
+    fake.faults.inject({
+      service: 'defender',
+      method: 'POST',
+      path: /\/isolate$/,
+      preset: 'resetConnection',
+      delayMs: 300,
+      effect: 'before',
+    });
     const started = Date.now();
-    const call = mde().post(`/api/machines/${DEMO.machines.adeleDesktop.id}/isolate`, { Comment: 'x' }).catch((e: Error) => e);
+    const call = mde()
+      .post(`/api/machines/${DEMO.machines.adeleDesktop.id}/isolate`, { Comment: 'x' })
+      .catch((e: Error) => e);
     const record = await fake.waitForRequest({ service: 'defender', path: '/isolate' }, 2000);
     expect(Date.now() - started).toBeLessThan(250);
     expect(record).toMatchObject({ method: 'POST', status: 0, fault: 'resetConnection' });
-    expect(fake.listMachineActions({ machineId: DEMO.machines.adeleDesktop.id })).toMatchObject([{ type: 'Isolate', status: 'Pending' }]);
+    expect(fake.listMachineActions({ machineId: DEMO.machines.adeleDesktop.id })).toMatchObject([
+      { type: 'Isolate', status: 'Pending' },
+    ]);
     expect(await call).toBeInstanceOf(Error);
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
   });
@@ -109,7 +136,9 @@ describe('faults and observation', () => {
     // Received, not yet applied: a look now finds nothing.
     expect(fake.listMachineActions({ machineId: DEMO.machines.adeleDesktop.id })).toEqual([]);
     expect((await call).status).toBe(201);
-    expect(fake.listMachineActions({ machineId: DEMO.machines.adeleDesktop.id })).toMatchObject([{ type: 'Isolate', status: 'Pending' }]);
+    expect(fake.listMachineActions({ machineId: DEMO.machines.adeleDesktop.id })).toMatchObject([
+      { type: 'Isolate', status: 'Pending' },
+    ]);
     expect(fake.count({ service: 'defender', method: 'POST', path: '/isolate' })).toBe(1);
   });
 
@@ -132,7 +161,14 @@ describe('faults and observation', () => {
   });
 
   it('nth, times, unlimited, custom bodies, remove() and clear()', async () => {
-    const second = fake.faults.inject({ service: 'graph', path: '/users/', nth: 2, status: 418, body: { teapot: true }, headers: { 'X-Fault': 'yes' } });
+    const second = fake.faults.inject({
+      service: 'graph',
+      path: '/users/',
+      nth: 2,
+      status: 418,
+      body: { teapot: true },
+      headers: { 'X-Fault': 'yes' },
+    });
     const statuses = [];
     for (let i = 0; i < 3; i++) statuses.push((await graph().get(adele)).status);
     expect(statuses).toEqual([200, 418, 200]);
@@ -152,8 +188,15 @@ describe('faults and observation', () => {
     const seen: RequestRecord[] = [];
     const listener = (r: RequestRecord) => seen.push(r);
     fake.on('request', listener);
-    const form = new URLSearchParams({ client_id: DEMO.clientId, client_secret: DEMO.clientSecret, scope: `${fake.endpoints.graph}/.default`, grant_type: 'client_credentials' });
-    const token = (await axios.post(`${fake.url}/${DEMO.tenantId}/oauth2/v2.0/token?client_secret=leaked`, form.toString())).data.access_token as string;
+    const form = new URLSearchParams({
+      client_id: DEMO.clientId,
+      client_secret: DEMO.clientSecret,
+      scope: `${fake.endpoints.graph}/.default`,
+      grant_type: 'client_credentials',
+    });
+    const token = (
+      await axios.post(`${fake.url}/${DEMO.tenantId}/oauth2/v2.0/token?client_secret=leaked`, form.toString())
+    ).data.access_token as string;
     await axios.get(`${fake.endpoints.graph}${adele}?$select=id`, { headers: { authorization: `Bearer ${token}` } });
     await graph().get('/v1.0/users/ghost');
     fake.off('request', listener);
@@ -167,7 +210,12 @@ describe('faults and observation', () => {
       [2, 'graph', 'GET', 200],
       [3, 'graph', 'GET', 404],
     ]);
-    expect(seen[1]).toMatchObject({ path: `/graph${adele}`, query: { $select: 'id' }, batched: false, at: expect.any(String) });
+    expect(seen[1]).toMatchObject({
+      path: `/graph${adele}`,
+      query: { $select: 'id' },
+      batched: false,
+      at: expect.any(String),
+    });
     expect(fake.count({ service: 'graph' })).toBe(2);
     expect(fake.count({ path: /\/users\/ghost$/ })).toBe(1);
     expect(fake.tokenRequests()).toBe(1);
@@ -186,7 +234,9 @@ describe('faults and observation', () => {
       await client.get(adele);
       expect(Date.now() - started).toBeGreaterThanOrEqual(55);
       started = Date.now();
-      const res = await client.post('/v1.0/$batch', { requests: [1, 2, 3].map((id) => ({ id: String(id), method: 'GET', url: `/users/${DEMO.users.adele.id}` })) });
+      const res = await client.post('/v1.0/$batch', {
+        requests: [1, 2, 3].map((id) => ({ id: String(id), method: 'GET', url: `/users/${DEMO.users.adele.id}` })),
+      });
       expect(res.data.responses).toHaveLength(3);
       expect(Date.now() - started).toBeGreaterThanOrEqual(115);
     } finally {

@@ -18,8 +18,16 @@ export type FaultPreset =
   | 'resetConnection';
 
 export const FAULT_PRESETS: readonly FaultPreset[] = [
-  'throttle', 'invalidSecret', 'expiredSecret', 'unknownTenant', 'unknownApp',
-  'forbidden', 'notFound', 'serverError', 'unavailable', 'resetConnection',
+  'throttle',
+  'invalidSecret',
+  'expiredSecret',
+  'unknownTenant',
+  'unknownApp',
+  'forbidden',
+  'notFound',
+  'serverError',
+  'unavailable',
+  'resetConnection',
 ];
 
 /**
@@ -90,7 +98,8 @@ class ActiveFault implements FaultHandle {
   ) {
     const identityPreset = spec.preset !== undefined && IDENTITY_PRESETS.has(spec.preset);
     this.service = spec.service ?? (identityPreset ? 'identity' : undefined);
-    this.path = spec.path instanceof RegExp ? new RegExp(spec.path.source, spec.path.flags.replace('g', '')) : spec.path;
+    this.path =
+      spec.path instanceof RegExp ? new RegExp(spec.path.source, spec.path.flags.replace('g', '')) : spec.path;
     if (this.path === undefined && identityPreset && !spec.service) this.path = TOKEN_PATH;
     this.times = spec.times === undefined ? 1 : spec.times === 'unlimited' ? Infinity : spec.times;
   }
@@ -171,7 +180,8 @@ function faultResponse(spec: FaultSpec, req: FakeRequest): FakeResponse {
     const generated = serviceError(req.service, status, req);
     return { ...generated, headers: { ...generated.headers, ...headers } };
   }
-  if (typeof spec.body === 'string') return { status, headers: { 'content-type': 'text/plain', ...headers }, text: spec.body };
+  if (typeof spec.body === 'string')
+    return { status, headers: { 'content-type': 'text/plain', ...headers }, text: spec.body };
   return { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: spec.body };
 }
 
@@ -189,7 +199,12 @@ export function presetResponse(preset: FaultPreset, req: FakeRequest, retryAfter
       const headers = retry(1);
       if (req.service === 'graph') return graphError(429, 'TooManyRequests', 'Please retry again later.', req, headers);
       if (req.service === 'defender') {
-        return mdeError(429, 'TooManyRequests', `API calls quota exceeded. Please try again in ${headers['retry-after']} seconds.`, headers);
+        return mdeError(
+          429,
+          'TooManyRequests',
+          `API calls quota exceeded. Please try again in ${headers['retry-after']} seconds.`,
+          headers,
+        );
       }
       if (req.service === 'msi') return msiError(429, 'too_many_requests', 'Too many requests.', headers);
       return aadsts.throttled(req, headers);
@@ -205,12 +220,18 @@ export function presetResponse(preset: FaultPreset, req: FakeRequest, retryAfter
     case 'forbidden':
       if (req.service === 'graph') return graphErrors.forbidden(req);
       if (req.service === 'defender') return defenderErrors.forbidden(req);
-      if (req.service === 'msi') return msiError(403, 'access_denied', 'The identity is not allowed to request this token.');
+      if (req.service === 'msi')
+        return msiError(403, 'access_denied', 'The identity is not allowed to request this token.');
       return aadsts.appDisabled(clientId, req);
     case 'notFound': {
       const id = req.segments[req.segments.length - 1] ?? '';
       if (req.service === 'graph') {
-        return graphError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`, req);
+        return graphError(
+          404,
+          'Request_ResourceNotFound',
+          `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+          req,
+        );
       }
       if (req.service === 'defender') return mdeError(404, 'ResourceNotFound', `Resource ${id} was not found`);
       return serviceError(req.service, 404, req);

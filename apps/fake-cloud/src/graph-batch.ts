@@ -39,7 +39,10 @@ class ResetSignal extends Error {}
  * `POST /graph/v1.0/$batch`: validates the batch as Graph does (outer 400 for a malformed batch), then runs each
  * request through the same pipeline as a wire request, so permissions, faults, latency and recording apply per request.
  */
-export function graphBatchRoute(dispatch: (req: FakeRequest) => Promise<FakeResponse>, order: BatchOrder): RouteDef<AuthedContext> {
+export function graphBatchRoute(
+  dispatch: (req: FakeRequest) => Promise<FakeResponse>,
+  order: BatchOrder,
+): RouteDef<AuthedContext> {
   const handler = async (ctx: AuthedContext): Promise<FakeResponse> => {
     const requests = validate(ctx.req);
     const done = new Map<string, Promise<InnerResponse>>();
@@ -49,7 +52,10 @@ export function graphBatchRoute(dispatch: (req: FakeRequest) => Promise<FakeResp
         const deps = await Promise.all(inner.dependsOn.map((id) => done.get(id.toLowerCase())!));
         const failed = deps.find((d) => d.status < 200 || d.status >= 300);
         const response = failed
-          ? toInner(inner.id, graphError(424, 'FailedDependency', `The dependent request '${failed.id}' failed.`, ctx.req))
+          ? toInner(
+              inner.id,
+              graphError(424, 'FailedDependency', `The dependent request '${failed.id}' failed.`, ctx.req),
+            )
           : await execute(ctx, inner);
         finished.push(response);
         return response;
@@ -95,11 +101,20 @@ function validate(req: FakeRequest): InnerRequest[] {
     graphBadRequest(req, 'Invalid batch payload format.');
   }
   if (body.requests.length > MAX_BATCH_REQUESTS) {
-    graphBadRequest(req, `The number of requests in the batch (${body.requests.length}) exceeds the limit of ${MAX_BATCH_REQUESTS}.`);
+    graphBadRequest(
+      req,
+      `The number of requests in the batch (${body.requests.length}) exceeds the limit of ${MAX_BATCH_REQUESTS}.`,
+    );
   }
   const seen = new Set<string>();
   return body.requests.map((raw: unknown, index: number) => {
-    if (!isPlainObject(raw) || typeof raw.id !== 'string' || !raw.id || typeof raw.url !== 'string' || typeof raw.method !== 'string') {
+    if (
+      !isPlainObject(raw) ||
+      typeof raw.id !== 'string' ||
+      !raw.id ||
+      typeof raw.url !== 'string' ||
+      typeof raw.method !== 'string'
+    ) {
       graphBadRequest(req, `Invalid batch payload format: request ${index} needs a string id, method and url.`);
     }
     const id = raw.id;
@@ -111,11 +126,21 @@ function validate(req: FakeRequest): InnerRequest[] {
     const dependsOn = Array.isArray(raw.dependsOn) ? raw.dependsOn : [];
     for (const dep of dependsOn) {
       if (typeof dep !== 'string' || !seen.has(dep.toLowerCase())) {
-        graphBadRequest(req, `Request '${id}' depends on '${String(dep)}', which is not an earlier request of this batch.`);
+        graphBadRequest(
+          req,
+          `Request '${id}' depends on '${String(dep)}', which is not an earlier request of this batch.`,
+        );
       }
     }
     seen.add(id.toLowerCase());
-    return { id, method: raw.method.toUpperCase(), url: raw.url, headers, body: raw.body, dependsOn: dependsOn as string[] };
+    return {
+      id,
+      method: raw.method.toUpperCase(),
+      url: raw.url,
+      headers,
+      body: raw.body,
+      dependsOn: dependsOn as string[],
+    };
   });
 }
 

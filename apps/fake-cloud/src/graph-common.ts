@@ -55,14 +55,16 @@ export const graphErrors: Required<ServiceErrors> = {
     const segment = (req.segments[0]?.toLowerCase() === 'v1.0' ? req.segments[1] : req.segments[0]) ?? '';
     return graphError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`, req);
   },
-  methodNotAllowed: (req) => graphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.', req),
+  methodNotAllowed: (req) =>
+    graphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.', req),
   internal: (req) => graphError(500, 'generalException', 'General exception while processing.', req),
   unauthorized: (req, problem) =>
     graphError(401, 'InvalidAuthenticationToken', TOKEN_MESSAGES[problem], req, {
       'www-authenticate':
         'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"',
     }),
-  forbidden: (req) => graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.', req),
+  forbidden: (req) =>
+    graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.', req),
 };
 
 /** Graph addresses entities also by key syntax: `users('a@b.c')`, `directoryRoles(roleTemplateId='…')`. */

@@ -10,7 +10,12 @@ const RISK_READ = ['IdentityRiskyUser.Read.All', 'IdentityRiskyUser.ReadWrite.Al
 const RISK_WRITE = ['IdentityRiskyUser.ReadWrite.All'];
 const SIGN_INS_READ = ['AuditLog.Read.All'];
 const MEMBERS_WRITE = ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'];
-const APPS_READ = ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+const APPS_READ = [
+  'Application.Read.All',
+  'Application.ReadWrite.All',
+  'Directory.Read.All',
+  'Directory.ReadWrite.All',
+];
 const APPS_WRITE = ['Application.ReadWrite.All', 'Directory.ReadWrite.All'];
 const MAIL_SEND = ['Mail.Send'];
 
@@ -21,9 +26,12 @@ const MAIL_SEND = ['Mail.Send'];
 export function graphIdentityRoutes(graphBase: string): RouteDef<AuthedContext>[] {
   const context = (fragment: string) => `${graphBase}/v1.0/$metadata#${fragment}`;
 
-  const requireUser = (ctx: AuthedContext, key = ctx.params.id!) => ctx.tenant.findUser(key) ?? graphNotFound(ctx.req, key);
-  const requireGroup = (ctx: AuthedContext): Group => ctx.tenant.groups.get(ctx.params.id!.toLowerCase()) ?? graphNotFound(ctx.req, ctx.params.id!);
-  const requireSp = (ctx: AuthedContext): ServicePrincipal => ctx.tenant.findServicePrincipal(ctx.params.id!) ?? graphNotFound(ctx.req, ctx.params.id!);
+  const requireUser = (ctx: AuthedContext, key = ctx.params.id!) =>
+    ctx.tenant.findUser(key) ?? graphNotFound(ctx.req, key);
+  const requireGroup = (ctx: AuthedContext): Group =>
+    ctx.tenant.groups.get(ctx.params.id!.toLowerCase()) ?? graphNotFound(ctx.req, ctx.params.id!);
+  const requireSp = (ctx: AuthedContext): ServicePrincipal =>
+    ctx.tenant.findServicePrincipal(ctx.params.id!) ?? graphNotFound(ctx.req, ctx.params.id!);
 
   const riskyUser = (ctx: AuthedContext) => {
     const risky = ctx.tenant.riskyUsers.get(ctx.params.id!.toLowerCase()) ?? graphNotFound(ctx.req, ctx.params.id!);
@@ -31,19 +39,55 @@ export function graphIdentityRoutes(graphBase: string): RouteDef<AuthedContext>[
   };
 
   const listRiskyUsers = (ctx: AuthedContext) => {
-    const page = graphQuery(ctx.req, () => applyListQuery([...ctx.tenant.riskyUsers.values()], ctx.req.query, { filterFields: ['id', 'riskLevel', 'riskState', 'userPrincipalName', 'riskLastUpdatedDateTime'], orderFields: ['riskLastUpdatedDateTime'], entity: 'microsoft.graph.riskyUser', defaultTop: 20, maxTop: 500 }));
-    return graphJson(ctx.req, 200, { '@odata.context': context('identityProtection/riskyUsers'), value: page.items, ...(page.nextSkip !== undefined ? { '@odata.nextLink': nextLink(`${graphBase}${ctx.req.path.slice('/graph'.length)}`, ctx.req.query, page.nextSkip) } : {}) });
+    const page = graphQuery(ctx.req, () =>
+      applyListQuery([...ctx.tenant.riskyUsers.values()], ctx.req.query, {
+        filterFields: ['id', 'riskLevel', 'riskState', 'userPrincipalName', 'riskLastUpdatedDateTime'],
+        orderFields: ['riskLastUpdatedDateTime'],
+        entity: 'microsoft.graph.riskyUser',
+        defaultTop: 20,
+        maxTop: 500,
+      }),
+    );
+    return graphJson(ctx.req, 200, {
+      '@odata.context': context('identityProtection/riskyUsers'),
+      value: page.items,
+      ...(page.nextSkip !== undefined
+        ? {
+            '@odata.nextLink': nextLink(
+              `${graphBase}${ctx.req.path.slice('/graph'.length)}`,
+              ctx.req.query,
+              page.nextSkip,
+            ),
+          }
+        : {}),
+    });
   };
 
   /** confirmCompromised and dismiss take `{ userIds: [...] }` (object ids) and answer 204. */
   const changeRisk = (to: 'confirmedCompromised' | 'dismissed') => (ctx: AuthedContext) => {
     const body = parseJsonBody(ctx.req);
     const ids = isPlainObject(body) && Array.isArray(body.userIds) ? body.userIds : undefined;
-    if (!ids || ids.length === 0 || ids.length > 60 || !ids.every((i) => typeof i === 'string')) graphBadRequest(ctx.req, 'userIds must be a list of 1 to 60 user object ids.', 'badRequest');
+    if (!ids || ids.length === 0 || ids.length > 60 || !ids.every((i) => typeof i === 'string'))
+      graphBadRequest(ctx.req, 'userIds must be a list of 1 to 60 user object ids.', 'badRequest');
     for (const id of ids as string[]) {
       const user = ctx.tenant.users.get(id.toLowerCase()) ?? graphNotFound(ctx.req, id);
-      const risky = ctx.tenant.riskyUsers.get(user.id) ?? { id: user.id, isDeleted: false, isProcessing: false, riskLastUpdatedDateTime: isoSeconds(), riskLevel: 'none' as const, riskState: 'none' as const, riskDetail: 'none', userDisplayName: user.displayName, userPrincipalName: user.userPrincipalName };
-      Object.assign(risky, to === 'confirmedCompromised' ? { riskLevel: 'high', riskState: 'confirmedCompromised', riskDetail: 'adminConfirmedUserCompromised' } : { riskLevel: 'none', riskState: 'dismissed', riskDetail: 'adminDismissedAllRiskForUser' });
+      const risky = ctx.tenant.riskyUsers.get(user.id) ?? {
+        id: user.id,
+        isDeleted: false,
+        isProcessing: false,
+        riskLastUpdatedDateTime: isoSeconds(),
+        riskLevel: 'none' as const,
+        riskState: 'none' as const,
+        riskDetail: 'none',
+        userDisplayName: user.displayName,
+        userPrincipalName: user.userPrincipalName,
+      };
+      Object.assign(
+        risky,
+        to === 'confirmedCompromised'
+          ? { riskLevel: 'high', riskState: 'confirmedCompromised', riskDetail: 'adminConfirmedUserCompromised' }
+          : { riskLevel: 'none', riskState: 'dismissed', riskDetail: 'adminDismissedAllRiskForUser' },
+      );
       risky.riskLastUpdatedDateTime = isoSeconds();
       ctx.tenant.riskyUsers.set(user.id, risky);
     }
@@ -52,8 +96,28 @@ export function graphIdentityRoutes(graphBase: string): RouteDef<AuthedContext>[
 
   const signIns = (ctx: AuthedContext) => {
     const all = [...ctx.tenant.signIns].sort((a, b) => b.createdDateTime.localeCompare(a.createdDateTime));
-    const page = graphQuery(ctx.req, () => applyListQuery(all, ctx.req.query, { filterFields: ['userId', 'userPrincipalName', 'createdDateTime', 'appId', 'ipAddress', 'riskLevelDuringSignIn'], orderFields: ['createdDateTime'], entity: 'microsoft.graph.signIn', defaultTop: 1000, maxTop: 1000 }));
-    return graphJson(ctx.req, 200, { '@odata.context': context('auditLogs/signIns'), value: page.items, ...(page.nextSkip !== undefined ? { '@odata.nextLink': nextLink(`${graphBase}${ctx.req.path.slice('/graph'.length)}`, ctx.req.query, page.nextSkip) } : {}) });
+    const page = graphQuery(ctx.req, () =>
+      applyListQuery(all, ctx.req.query, {
+        filterFields: ['userId', 'userPrincipalName', 'createdDateTime', 'appId', 'ipAddress', 'riskLevelDuringSignIn'],
+        orderFields: ['createdDateTime'],
+        entity: 'microsoft.graph.signIn',
+        defaultTop: 1000,
+        maxTop: 1000,
+      }),
+    );
+    return graphJson(ctx.req, 200, {
+      '@odata.context': context('auditLogs/signIns'),
+      value: page.items,
+      ...(page.nextSkip !== undefined
+        ? {
+            '@odata.nextLink': nextLink(
+              `${graphBase}${ctx.req.path.slice('/graph'.length)}`,
+              ctx.req.query,
+              page.nextSkip,
+            ),
+          }
+        : {}),
+    });
   };
 
   const manager = (ctx: AuthedContext) => {
@@ -61,7 +125,15 @@ export function graphIdentityRoutes(graphBase: string): RouteDef<AuthedContext>[
     const managerId = ctx.tenant.managers.get(user.id);
     const boss = managerId ? ctx.tenant.users.get(managerId) : undefined;
     if (!boss) graphNotFound(ctx.req, 'manager');
-    return graphJson(ctx.req, 200, { '@odata.context': context('directoryObjects/$entity'), '@odata.type': '#microsoft.graph.user', id: boss.id, displayName: boss.displayName, userPrincipalName: boss.userPrincipalName, mail: boss.mail, jobTitle: boss.jobTitle });
+    return graphJson(ctx.req, 200, {
+      '@odata.context': context('directoryObjects/$entity'),
+      '@odata.type': '#microsoft.graph.user',
+      id: boss.id,
+      displayName: boss.displayName,
+      userPrincipalName: boss.userPrincipalName,
+      mail: boss.mail,
+      jobTitle: boss.jobTitle,
+    });
   };
 
   /** `{ "@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/{id}" }` → 204; already a member → 400. */
@@ -70,10 +142,20 @@ export function graphIdentityRoutes(graphBase: string): RouteDef<AuthedContext>[
     const body = parseJsonBody(ctx.req);
     const ref = isPlainObject(body) && typeof body['@odata.id'] === 'string' ? body['@odata.id'] : undefined;
     const id = ref ? /\/directoryObjects\/([^/?#]+)$/i.exec(ref)?.[1] : undefined;
-    if (!id) graphBadRequest(ctx.req, "Invalid URL format specified in @odata.id: expected '…/directoryObjects/{id}'.", 'Request_BadRequest');
+    if (!id)
+      graphBadRequest(
+        ctx.req,
+        "Invalid URL format specified in @odata.id: expected '…/directoryObjects/{id}'.",
+        'Request_BadRequest',
+      );
     const member = ctx.tenant.users.get(id.toLowerCase()) ?? ctx.tenant.groups.get(id.toLowerCase());
     if (!member) graphNotFound(ctx.req, id);
-    if (group.members.includes(member.id)) graphBadRequest(ctx.req, "One or more added object references already exist for the following modified properties: 'members'.", 'Request_BadRequest');
+    if (group.members.includes(member.id))
+      graphBadRequest(
+        ctx.req,
+        "One or more added object references already exist for the following modified properties: 'members'.",
+        'Request_BadRequest',
+      );
     group.members.push(member.id);
     return graphJson(ctx.req, 204);
   };
@@ -86,7 +168,8 @@ export function graphIdentityRoutes(graphBase: string): RouteDef<AuthedContext>[
     return graphJson(ctx.req, 204);
   };
 
-  const getSp = (ctx: AuthedContext) => graphJson(ctx.req, 200, { '@odata.context': context('servicePrincipals/$entity'), ...requireSp(ctx) });
+  const getSp = (ctx: AuthedContext) =>
+    graphJson(ctx.req, 200, { '@odata.context': context('servicePrincipals/$entity'), ...requireSp(ctx) });
 
   const patchSp = (ctx: AuthedContext) => {
     const sp = requireSp(ctx);
@@ -95,7 +178,14 @@ export function graphIdentityRoutes(graphBase: string): RouteDef<AuthedContext>[
     for (const [key, value] of Object.entries(body)) {
       if (key === 'accountEnabled' && typeof value === 'boolean') continue;
       if (key === 'tags' && Array.isArray(value)) continue;
-      fail(graphError(400, 'Request_BadRequest', `Invalid value specified for property '${key}' of resource 'ServicePrincipal'.`, ctx.req));
+      fail(
+        graphError(
+          400,
+          'Request_BadRequest',
+          `Invalid value specified for property '${key}' of resource 'ServicePrincipal'.`,
+          ctx.req,
+        ),
+      );
     }
     Object.assign(sp, body);
     return graphJson(ctx.req, 204);
@@ -106,10 +196,21 @@ export function graphIdentityRoutes(graphBase: string): RouteDef<AuthedContext>[
     const sender = requireUser(ctx);
     const body = parseJsonBody(ctx.req);
     const message = isPlainObject(body) && isPlainObject(body.message) ? body.message : undefined;
-    const to = Array.isArray(message?.toRecipients) ? message.toRecipients.map((r) => (isPlainObject(r) && isPlainObject(r.emailAddress) ? String(r.emailAddress.address ?? '') : '')).filter(Boolean) : [];
-    if (!message || to.length === 0) graphBadRequest(ctx.req, 'The message must have at least one recipient.', 'ErrorInvalidRecipients');
+    const to = Array.isArray(message?.toRecipients)
+      ? message.toRecipients
+          .map((r) => (isPlainObject(r) && isPlainObject(r.emailAddress) ? String(r.emailAddress.address ?? '') : ''))
+          .filter(Boolean)
+      : [];
+    if (!message || to.length === 0)
+      graphBadRequest(ctx.req, 'The message must have at least one recipient.', 'ErrorInvalidRecipients');
     const content = isPlainObject(message.body) ? String(message.body.content ?? '') : '';
-    ctx.tenant.sentMail.push({ from: sender.userPrincipalName, subject: String(message.subject ?? ''), body: content, to, at: isoSeconds() });
+    ctx.tenant.sentMail.push({
+      from: sender.userPrincipalName,
+      subject: String(message.subject ?? ''),
+      body: content,
+      to,
+      at: isoSeconds(),
+    });
     return graphJson(ctx.req, 202);
   };
 
@@ -117,12 +218,27 @@ export function graphIdentityRoutes(graphBase: string): RouteDef<AuthedContext>[
     { method: 'POST', pattern: '/v1.0/users/:id/sendMail', permissions: MAIL_SEND, handler: sendMail },
     { method: 'GET', pattern: '/v1.0/identityProtection/riskyUsers', permissions: RISK_READ, handler: listRiskyUsers },
     { method: 'GET', pattern: '/v1.0/identityProtection/riskyUsers/:id', permissions: RISK_READ, handler: riskyUser },
-    { method: 'POST', pattern: '/v1.0/identityProtection/riskyUsers/confirmCompromised', permissions: RISK_WRITE, handler: changeRisk('confirmedCompromised') },
-    { method: 'POST', pattern: '/v1.0/identityProtection/riskyUsers/dismiss', permissions: RISK_WRITE, handler: changeRisk('dismissed') },
+    {
+      method: 'POST',
+      pattern: '/v1.0/identityProtection/riskyUsers/confirmCompromised',
+      permissions: RISK_WRITE,
+      handler: changeRisk('confirmedCompromised'),
+    },
+    {
+      method: 'POST',
+      pattern: '/v1.0/identityProtection/riskyUsers/dismiss',
+      permissions: RISK_WRITE,
+      handler: changeRisk('dismissed'),
+    },
     { method: 'GET', pattern: '/v1.0/auditLogs/signIns', permissions: SIGN_INS_READ, handler: signIns },
     { method: 'GET', pattern: '/v1.0/users/:id/manager', permissions: USER_READ, handler: manager },
     { method: 'POST', pattern: '/v1.0/groups/:id/members/$ref', permissions: MEMBERS_WRITE, handler: addMember },
-    { method: 'DELETE', pattern: '/v1.0/groups/:id/members/:memberId/$ref', permissions: MEMBERS_WRITE, handler: removeMember },
+    {
+      method: 'DELETE',
+      pattern: '/v1.0/groups/:id/members/:memberId/$ref',
+      permissions: MEMBERS_WRITE,
+      handler: removeMember,
+    },
     { method: 'GET', pattern: '/v1.0/servicePrincipals/:id', permissions: APPS_READ, handler: getSp },
     { method: 'PATCH', pattern: '/v1.0/servicePrincipals/:id', permissions: APPS_WRITE, handler: patchSp },
   ];

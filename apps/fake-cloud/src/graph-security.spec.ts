@@ -22,7 +22,9 @@ describe('graph security: alerts_v2 and incidents', () => {
     fake.reset();
     fake.addTenant({ id: DEMO.tenantId });
     fake.addApp({ clientId: DEMO.clientId, roles: { graph: ['SecurityAlert.Read.All'] } });
-    const added = fake.addAlerts(Array.from({ length: 250 }, (_, i) => ({ title: `alert ${i}`, createdDateTime: at(i % 60) })));
+    const added = fake.addAlerts(
+      Array.from({ length: 250 }, (_, i) => ({ title: `alert ${i}`, createdDateTime: at(i % 60) })),
+    );
     const graph = apiClient(fake, 'graph');
     const pages: string[][] = [];
     let url: string | undefined = '/v1.0/security/alerts_v2?$top=100';
@@ -52,12 +54,22 @@ describe('graph security: alerts_v2 and incidents', () => {
     };
     expect(await ids(`$filter=lastUpdateDateTime ge ${at(2)}`)).toEqual(['a_-2', 'a_-3']);
     expect(await ids(`$filter=lastUpdateDateTime gt ${at(2)}`)).toEqual(['a_-3']);
-    expect(await ids(`$filter=lastUpdateDateTime ge 2030-11-20T09:01:00Z and lastUpdateDateTime lt 2030-11-20T09:03:00Z`)).toEqual(['a_-1', 'a_-2']);
-    expect(await ids(`$filter=${encodeURIComponent("severity eq 'high' and status ne 'resolved' and createdDateTime ge 2020-01-01T00:00:00Z")}`)).toEqual(
-      expect.arrayContaining(['a_-1', DEMO.alerts.powershell]),
+    expect(
+      await ids(`$filter=lastUpdateDateTime ge 2030-11-20T09:01:00Z and lastUpdateDateTime lt 2030-11-20T09:03:00Z`),
+    ).toEqual(['a_-1', 'a_-2']);
+    expect(
+      await ids(
+        `$filter=${encodeURIComponent("severity eq 'high' and status ne 'resolved' and createdDateTime ge 2020-01-01T00:00:00Z")}`,
+      ),
+    ).toEqual(expect.arrayContaining(['a_-1', DEMO.alerts.powershell]));
+    expect(await ids(`$filter=lastUpdateDateTime ge ${at(1)}&$orderby=lastUpdateDateTime desc`)).toEqual([
+      'a_-3',
+      'a_-2',
+      'a_-1',
+    ]);
+    expect(await ids(`$filter=lastUpdateDateTime ge ${at(1)}&$orderby=lastUpdateDateTime desc&$top=1&$skip=1`)).toEqual(
+      ['a_-2'],
     );
-    expect(await ids(`$filter=lastUpdateDateTime ge ${at(1)}&$orderby=lastUpdateDateTime desc`)).toEqual(['a_-3', 'a_-2', 'a_-1']);
-    expect(await ids(`$filter=lastUpdateDateTime ge ${at(1)}&$orderby=lastUpdateDateTime desc&$top=1&$skip=1`)).toEqual(['a_-2']);
 
     const unsupported = await graph.get(`/v1.0/security/alerts_v2?$filter=title eq 'x'`);
     expect(unsupported.status).toBe(400);
@@ -66,7 +78,9 @@ describe('graph security: alerts_v2 and incidents', () => {
   });
 
   it('gets an alert by its opaque id, with all alerts_v2 fields and evidence', async () => {
-    const res = await apiClient(fake, 'graph').get(`/v1.0/security/alerts_v2/${encodeURIComponent(DEMO.alerts.powershell)}`);
+    const res = await apiClient(fake, 'graph').get(
+      `/v1.0/security/alerts_v2/${encodeURIComponent(DEMO.alerts.powershell)}`,
+    );
     expect(res.status).toBe(200);
     expect(res.data).toMatchObject({
       '@odata.type': '#microsoft.graph.security.alert',
@@ -82,18 +96,39 @@ describe('graph security: alerts_v2 and incidents', () => {
       comments: [],
     });
     const types = res.data.evidence.map((e: { '@odata.type': string }) => e['@odata.type']);
-    expect(types).toEqual(['#microsoft.graph.security.deviceEvidence', '#microsoft.graph.security.userEvidence', '#microsoft.graph.security.processEvidence']);
-    expect(res.data.evidence[0]).toMatchObject({ mdeDeviceId: DEMO.machines.adeleDesktop.id, deviceDnsName: DEMO.machines.adeleDesktop.dnsName });
-    expect((await apiClient(fake, 'graph').get('/v1.0/security/alerts_v2/da000_-1')).data.error.code).toBe('Request_ResourceNotFound');
+    expect(types).toEqual([
+      '#microsoft.graph.security.deviceEvidence',
+      '#microsoft.graph.security.userEvidence',
+      '#microsoft.graph.security.processEvidence',
+    ]);
+    expect(res.data.evidence[0]).toMatchObject({
+      mdeDeviceId: DEMO.machines.adeleDesktop.id,
+      deviceDnsName: DEMO.machines.adeleDesktop.dnsName,
+    });
+    expect((await apiClient(fake, 'graph').get('/v1.0/security/alerts_v2/da000_-1')).data.error.code).toBe(
+      'Request_ResourceNotFound',
+    );
   });
 
   it('updates an alert with PATCH → 200 and the whole alert, bumping lastUpdateDateTime', async () => {
     const graph = apiClient(fake, 'graph');
     const path = `/v1.0/security/alerts_v2/${DEMO.alerts.powershell}`;
     const before = fake.getAlert(DEMO.alerts.powershell)!.lastUpdateDateTime;
-    const res = await graph.patch(path, { status: 'inProgress', classification: 'truePositive', determination: 'malware', assignedTo: 'secAdmin@contoso.onmicrosoft.com' });
+    const res = await graph.patch(path, {
+      status: 'inProgress',
+      classification: 'truePositive',
+      determination: 'malware',
+      assignedTo: 'secAdmin@contoso.onmicrosoft.com',
+    });
     expect(res.status).toBe(200);
-    expect(res.data).toMatchObject({ id: DEMO.alerts.powershell, status: 'inProgress', classification: 'truePositive', determination: 'malware', assignedTo: 'secAdmin@contoso.onmicrosoft.com', title: 'Suspicious PowerShell command line' });
+    expect(res.data).toMatchObject({
+      id: DEMO.alerts.powershell,
+      status: 'inProgress',
+      classification: 'truePositive',
+      determination: 'malware',
+      assignedTo: 'secAdmin@contoso.onmicrosoft.com',
+      title: 'Suspicious PowerShell command line',
+    });
     expect(res.data.lastUpdateDateTime > before).toBe(true);
     expect(res.data.evidence).toHaveLength(3);
     expect((await graph.patch(path, { status: 'closed' })).status).toBe(400);
@@ -109,9 +144,14 @@ describe('graph security: alerts_v2 and incidents', () => {
     const graph = apiClient(fake, 'graph');
     const path = `/v1.0/security/alerts_v2/${DEMO.alerts.phishing}/comments`;
     await graph.post(path, { '@odata.type': 'microsoft.graph.security.alertComment', comment: 'first' });
-    const res = await graph.post(path, { '@odata.type': 'microsoft.graph.security.alertComment', comment: 'Riposte disabled the user' });
+    const res = await graph.post(path, {
+      '@odata.type': 'microsoft.graph.security.alertComment',
+      comment: 'Riposte disabled the user',
+    });
     expect(res.status).toBe(200);
-    expect(res.data['@odata.context']).toBe(`${fake.endpoints.graph}/v1.0/$metadata#security/alerts_v2('${DEMO.alerts.phishing}')/comments`);
+    expect(res.data['@odata.context']).toBe(
+      `${fake.endpoints.graph}/v1.0/$metadata#security/alerts_v2('${DEMO.alerts.phishing}')/comments`,
+    );
     expect(res.data.value).toEqual([
       { comment: 'first', createdByDisplayName: DEMO.appName, createdDateTime: expect.stringMatching(/\.\d{7}Z$/) },
       { comment: 'Riposte disabled the user', createdByDisplayName: DEMO.appName, createdDateTime: expect.any(String) },
@@ -122,12 +162,19 @@ describe('graph security: alerts_v2 and incidents', () => {
   it('lists incidents, with their alerts on $expand=alerts', async () => {
     const graph = apiClient(fake, 'graph');
     const plain = await graph.get('/v1.0/security/incidents');
-    expect(plain.data.value.map((i: { id: string }) => i.id)).toEqual([DEMO.incidents.adeleCompromise, DEMO.incidents.meganSignIn]);
+    expect(plain.data.value.map((i: { id: string }) => i.id)).toEqual([
+      DEMO.incidents.adeleCompromise,
+      DEMO.incidents.meganSignIn,
+    ]);
     expect(plain.data.value[0].alerts).toBeUndefined();
     const expanded = await graph.get(`/v1.0/security/incidents?$expand=alerts&$filter=severity eq 'high'`);
     expect(expanded.data.value).toHaveLength(1);
-    expect(expanded.data.value[0].alerts.map((a: { id: string }) => a.id).sort()).toEqual([DEMO.alerts.phishing, DEMO.alerts.powershell].sort());
-    expect((await apiClient(fake, 'graph', { roles: ['SecurityAlert.Read.All'] }).get('/v1.0/security/incidents')).status).toBe(403);
+    expect(expanded.data.value[0].alerts.map((a: { id: string }) => a.id).sort()).toEqual(
+      [DEMO.alerts.phishing, DEMO.alerts.powershell].sort(),
+    );
+    expect(
+      (await apiClient(fake, 'graph', { roles: ['SecurityAlert.Read.All'] }).get('/v1.0/security/incidents')).status,
+    ).toBe(403);
   });
 
   it('answers the retired legacy alerts API with an empty list', async () => {
@@ -137,10 +184,22 @@ describe('graph security: alerts_v2 and incidents', () => {
   });
 
   it('hides evolvable enum members unless the client sends Prefer: include-unknown-enum-members', async () => {
-    fake.addAlert({ id: 'mdc_-1', serviceSource: 'microsoftDefenderForCloud', detectionSource: 'microsoftDefenderForServers' });
+    fake.addAlert({
+      id: 'mdc_-1',
+      serviceSource: 'microsoftDefenderForCloud',
+      detectionSource: 'microsoftDefenderForServers',
+    });
     const graph = apiClient(fake, 'graph');
-    expect((await graph.get('/v1.0/security/alerts_v2/mdc_-1')).data).toMatchObject({ serviceSource: 'unknownFutureValue', detectionSource: 'unknownFutureValue' });
-    const opted = await graph.get('/v1.0/security/alerts_v2/mdc_-1', { headers: { Prefer: 'include-unknown-enum-members' } });
-    expect(opted.data).toMatchObject({ serviceSource: 'microsoftDefenderForCloud', detectionSource: 'microsoftDefenderForServers' });
+    expect((await graph.get('/v1.0/security/alerts_v2/mdc_-1')).data).toMatchObject({
+      serviceSource: 'unknownFutureValue',
+      detectionSource: 'unknownFutureValue',
+    });
+    const opted = await graph.get('/v1.0/security/alerts_v2/mdc_-1', {
+      headers: { Prefer: 'include-unknown-enum-members' },
+    });
+    expect(opted.data).toMatchObject({
+      serviceSource: 'microsoftDefenderForCloud',
+      detectionSource: 'microsoftDefenderForServers',
+    });
   });
 });

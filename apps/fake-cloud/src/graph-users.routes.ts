@@ -13,7 +13,13 @@ const USER_WRITE_ANY = ['User.ReadWrite.All', 'Directory.ReadWrite.All'];
 const USER_ENABLE = ['User.EnableDisableAccount.All', ...USER_WRITE_ANY];
 const USER_REVOKE = ['User.RevokeSessions.All', ...USER_WRITE_ANY];
 const USER_PASSWORD = ['User-PasswordProfile.ReadWrite.All', ...USER_WRITE_ANY];
-const GROUP_READ = ['GroupMember.Read.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+const GROUP_READ = [
+  'GroupMember.Read.All',
+  'Group.Read.All',
+  'Group.ReadWrite.All',
+  'Directory.Read.All',
+  'Directory.ReadWrite.All',
+];
 const ROLE_READ = [
   'RoleManagement.Read.Directory',
   'RoleManagement.Read.All',
@@ -22,26 +28,43 @@ const ROLE_READ = [
   'Directory.ReadWrite.All',
 ];
 
-const READ_ONLY_USER_PROPERTIES = new Set(['id', 'createdDateTime', 'signInSessionsValidFromDateTime', 'lastPasswordChangeDateTime', 'userType']);
+const READ_ONLY_USER_PROPERTIES = new Set([
+  'id',
+  'createdDateTime',
+  'signInSessionsValidFromDateTime',
+  'lastPasswordChangeDateTime',
+  'userType',
+]);
 const USER_TYPE = 'Microsoft.DirectoryServices.User';
 
 /** Graph user, group and directory role routes (`/graph/v1.0/...`). */
 export function graphUserRoutes(graphBase: string): RouteDef<AuthedContext>[] {
   const context = (fragment: string) => `${graphBase}/v1.0/$metadata#${fragment}`;
 
-  const requireUser = (ctx: AuthedContext): GraphUser => ctx.tenant.findUser(ctx.params.id!) ?? graphNotFound(ctx.req, ctx.params.id!);
+  const requireUser = (ctx: AuthedContext): GraphUser =>
+    ctx.tenant.findUser(ctx.params.id!) ?? graphNotFound(ctx.req, ctx.params.id!);
 
   const getUser = (ctx: AuthedContext) => {
     const user = requireUser(ctx);
     const select = parseSelect(ctx);
     const fragment = select ? `users(${select.join(',')})/$entity` : 'users/$entity';
-    return graphJson(ctx.req, 200, { '@odata.context': context(fragment), ...pick(user, select ?? DEFAULT_USER_PROPERTIES) });
+    return graphJson(ctx.req, 200, {
+      '@odata.context': context(fragment),
+      ...pick(user, select ?? DEFAULT_USER_PROPERTIES),
+    });
   };
 
   const listUsers = (ctx: AuthedContext) => {
     const select = parseSelect(ctx);
     const users = [...ctx.tenant.users.values()];
-    const page = directoryPage(ctx, users, ['id', 'userPrincipalName', 'displayName', 'mail', 'accountEnabled', 'userType']);
+    const page = directoryPage(ctx, users, [
+      'id',
+      'userPrincipalName',
+      'displayName',
+      'mail',
+      'accountEnabled',
+      'userType',
+    ]);
     return graphJson(ctx.req, 200, {
       '@odata.context': context(select ? `users(${select.join(',')})` : 'users'),
       value: page.items.map((u) => pick(u, select ?? DEFAULT_USER_PROPERTIES)),
@@ -59,7 +82,9 @@ export function graphUserRoutes(graphBase: string): RouteDef<AuthedContext>[] {
     const granted = grantedPermissions(ctx.token);
     const broad = granted.some((p) => USER_WRITE_ANY.includes(p));
     // User.EnableDisableAccount.All covers accountEnabled and nothing else; User-PasswordProfile.ReadWrite.All passwordProfile only.
-    const narrow = (key: string) => (key === 'accountEnabled' && granted.some((p) => USER_ENABLE.includes(p))) || (key === 'passwordProfile' && granted.some((p) => USER_PASSWORD.includes(p)));
+    const narrow = (key: string) =>
+      (key === 'accountEnabled' && granted.some((p) => USER_ENABLE.includes(p))) ||
+      (key === 'passwordProfile' && granted.some((p) => USER_PASSWORD.includes(p)));
     if (!broad && Object.keys(body).some((k) => !narrow(k))) forbidden(ctx);
     // Disabling an admin or resetting their password is sensitive: an app needs an admin role of its own (Entra's rule).
     if (('accountEnabled' in body || password) && ctx.token.idtyp === 'app' && isPrivileged(ctx.tenant, user.id)) {
@@ -137,23 +162,47 @@ export function graphUserRoutes(graphBase: string): RouteDef<AuthedContext>[] {
     query.delete('$count');
     if (skiptoken !== null) query.set('$skip', skiptoken);
     const page = graphQuery(ctx.req, () =>
-      applyListQuery(items, query, { filterFields, orderFields: ['displayName'], entity: 'microsoft.graph.directoryObject', defaultTop: 100, maxTop: 999 }),
+      applyListQuery(items, query, {
+        filterFields,
+        orderFields: ['displayName'],
+        entity: 'microsoft.graph.directoryObject',
+        defaultTop: 100,
+        maxTop: 999,
+      }),
     );
     if (page.nextSkip === undefined) return { items: page.items, link: {} };
     const next = new URLSearchParams(ctx.req.query);
     next.set('$skiptoken', String(page.nextSkip));
-    return { items: page.items, link: { '@odata.nextLink': buildLink(`${graphBase}${ctx.req.path.slice('/graph'.length)}`, next) } };
+    return {
+      items: page.items,
+      link: { '@odata.nextLink': buildLink(`${graphBase}${ctx.req.path.slice('/graph'.length)}`, next) },
+    };
   };
 
   return [
     { method: 'GET', pattern: '/v1.0/users', permissions: USER_READ, handler: listUsers },
     { method: 'GET', pattern: '/v1.0/users/:id', permissions: USER_READ, handler: getUser },
-    { method: 'PATCH', pattern: '/v1.0/users/:id', permissions: [...USER_ENABLE, ...USER_PASSWORD], handler: patchUser },
+    {
+      method: 'PATCH',
+      pattern: '/v1.0/users/:id',
+      permissions: [...USER_ENABLE, ...USER_PASSWORD],
+      handler: patchUser,
+    },
     { method: 'POST', pattern: '/v1.0/users/:id/revokeSignInSessions', permissions: USER_REVOKE, handler: revoke },
-    { method: 'GET', pattern: '/v1.0/users/:id/memberOf', permissions: [...USER_READ, ...GROUP_READ], handler: memberOf },
+    {
+      method: 'GET',
+      pattern: '/v1.0/users/:id/memberOf',
+      permissions: [...USER_READ, ...GROUP_READ],
+      handler: memberOf,
+    },
     { method: 'GET', pattern: '/v1.0/groups/:id', permissions: GROUP_READ, handler: getGroup },
     { method: 'GET', pattern: '/v1.0/groups/:id/members', permissions: GROUP_READ, handler: groupMembers(false) },
-    { method: 'GET', pattern: '/v1.0/groups/:id/transitiveMembers', permissions: GROUP_READ, handler: groupMembers(true) },
+    {
+      method: 'GET',
+      pattern: '/v1.0/groups/:id/transitiveMembers',
+      permissions: GROUP_READ,
+      handler: groupMembers(true),
+    },
     { method: 'GET', pattern: '/v1.0/directoryRoles', permissions: ROLE_READ, handler: listRoles },
     { method: 'GET', pattern: '/v1.0/directoryRoles/:id', permissions: ROLE_READ, handler: getRole },
     { method: 'GET', pattern: '/v1.0/directoryRoles/:id/members', permissions: ROLE_READ, handler: roleMembers },
@@ -167,10 +216,17 @@ function forbidden(ctx: AuthedContext): never {
 function parseSelect(ctx: AuthedContext): string[] | undefined {
   const raw = ctx.req.query.get('$select');
   if (raw === null || !raw.trim()) return undefined;
-  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const name of names) {
     if (!(USER_PROPERTIES as readonly string[]).includes(name)) {
-      graphBadRequest(ctx.req, `Could not find a property named '${name}' on type '${USER_TYPE}'.`, 'Request_BadRequest');
+      graphBadRequest(
+        ctx.req,
+        `Could not find a property named '${name}' on type '${USER_TYPE}'.`,
+        'Request_BadRequest',
+      );
     }
   }
   return names;
@@ -183,23 +239,44 @@ function pick(user: GraphUser, names: readonly string[]): Record<string, unknown
 }
 
 function validateUserProperty(ctx: AuthedContext, key: string, value: unknown): void {
-  if (READ_ONLY_USER_PROPERTIES.has(key)) graphBadRequest(ctx.req, `Property '${key}' is read-only and cannot be set.`, 'Request_BadRequest');
+  if (READ_ONLY_USER_PROPERTIES.has(key))
+    graphBadRequest(ctx.req, `Property '${key}' is read-only and cannot be set.`, 'Request_BadRequest');
   if (!(USER_PROPERTIES as readonly string[]).includes(key)) {
-    graphBadRequest(ctx.req, `Property '${key}' does not exist as a declared property or extension property.`, 'Request_BadRequest');
+    graphBadRequest(
+      ctx.req,
+      `Property '${key}' does not exist as a declared property or extension property.`,
+      'Request_BadRequest',
+    );
   }
   const expected = key === 'accountEnabled' ? 'boolean' : key === 'businessPhones' ? 'array' : 'string';
-  const ok = expected === 'array' ? Array.isArray(value) : typeof value === expected || (expected === 'string' && value === null);
+  const ok =
+    expected === 'array'
+      ? Array.isArray(value)
+      : typeof value === expected || (expected === 'string' && value === null);
   if (!ok) {
     graphBadRequest(ctx.req, `Invalid value specified for property '${key}' of resource 'User'.`, 'Request_BadRequest');
   }
 }
 
 /** Entra's default policy: 8 to 256 characters, three of upper, lower, digit, symbol. */
-function validatePasswordProfile(ctx: AuthedContext, profile: unknown): { password: string; forceChangePasswordNextSignIn: boolean } {
-  if (!isPlainObject(profile) || typeof profile.password !== 'string') graphBadRequest(ctx.req, "Invalid value specified for property 'passwordProfile' of resource 'User'.", 'Request_BadRequest');
+function validatePasswordProfile(
+  ctx: AuthedContext,
+  profile: unknown,
+): { password: string; forceChangePasswordNextSignIn: boolean } {
+  if (!isPlainObject(profile) || typeof profile.password !== 'string')
+    graphBadRequest(
+      ctx.req,
+      "Invalid value specified for property 'passwordProfile' of resource 'User'.",
+      'Request_BadRequest',
+    );
   const password = profile.password;
   const classes = [/[A-Z]/, /[a-z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((r) => r.test(password)).length;
-  if (password.length < 8 || password.length > 256 || classes < 3) graphBadRequest(ctx.req, 'The specified password does not comply with password complexity requirements. Please provide a different password.', 'Request_BadRequest');
+  if (password.length < 8 || password.length > 256 || classes < 3)
+    graphBadRequest(
+      ctx.req,
+      'The specified password does not comply with password complexity requirements. Please provide a different password.',
+      'Request_BadRequest',
+    );
   return { password, forceChangePasswordNextSignIn: profile.forceChangePasswordNextSignIn === true };
 }
 
@@ -248,7 +325,10 @@ function directoryObject(tenant: TenantData, id: string): Record<string, unknown
   return undefined;
 }
 
-function roleView(role: { id: string; displayName: string; description: string; roleTemplateId: string }, typed: boolean) {
+function roleView(
+  role: { id: string; displayName: string; description: string; roleTemplateId: string },
+  typed: boolean,
+) {
   return {
     ...(typed ? { '@odata.type': '#microsoft.graph.directoryRole' } : {}),
     id: role.id,

@@ -41,7 +41,9 @@ describe('graph: users, groups and directory roles', () => {
 
   it('honours $select (accountEnabled only when selected) and refuses unknown properties', async () => {
     const graph = apiClient(fake, 'graph');
-    const res = await graph.get(`/v1.0/users/${DEMO.users.adele.id}?$select=id,accountEnabled,signInSessionsValidFromDateTime`);
+    const res = await graph.get(
+      `/v1.0/users/${DEMO.users.adele.id}?$select=id,accountEnabled,signInSessionsValidFromDateTime`,
+    );
     expect(res.data).toEqual({
       '@odata.context': `${fake.endpoints.graph}/v1.0/$metadata#users(id,accountEnabled,signInSessionsValidFromDateTime)/$entity`,
       id: DEMO.users.adele.id,
@@ -54,13 +56,20 @@ describe('graph: users, groups and directory roles', () => {
   });
 
   it('answers an unknown user with the real 404 body', async () => {
-    const res = await apiClient(fake, 'graph').get('/v1.0/users/68be84bf-a585-4776-80b3-30aa5207aa22', { headers: { 'client-request-id': 'c1d2e3f4-0000-4000-8000-000000000009' } });
+    const res = await apiClient(fake, 'graph').get('/v1.0/users/68be84bf-a585-4776-80b3-30aa5207aa22', {
+      headers: { 'client-request-id': 'c1d2e3f4-0000-4000-8000-000000000009' },
+    });
     expect(res.status).toBe(404);
     expect(res.data).toEqual({
       error: {
         code: 'Request_ResourceNotFound',
-        message: "Resource '68be84bf-a585-4776-80b3-30aa5207aa22' does not exist or one of its queried reference-property objects are not present.",
-        innerError: { date: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/), 'request-id': expect.any(String), 'client-request-id': 'c1d2e3f4-0000-4000-8000-000000000009' },
+        message:
+          "Resource '68be84bf-a585-4776-80b3-30aa5207aa22' does not exist or one of its queried reference-property objects are not present.",
+        innerError: {
+          date: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/),
+          'request-id': expect.any(String),
+          'client-request-id': 'c1d2e3f4-0000-4000-8000-000000000009',
+        },
       },
     });
   });
@@ -99,7 +108,9 @@ describe('graph: users, groups and directory roles', () => {
 
   it('revokes sign-in sessions: 200 {value:true} and a new signInSessionsValidFromDateTime', async () => {
     const before = fake.getUser(DEMO.users.adele.id)!.signInSessionsValidFromDateTime;
-    const res = await apiClient(fake, 'graph', { roles: ['User.RevokeSessions.All'] }).post(`${adele}/revokeSignInSessions`);
+    const res = await apiClient(fake, 'graph', { roles: ['User.RevokeSessions.All'] }).post(
+      `${adele}/revokeSignInSessions`,
+    );
     expect(res.status).toBe(200);
     expect(res.data).toEqual({ '@odata.context': `${fake.endpoints.graph}/v1.0/$metadata#Edm.Boolean`, value: true });
     const after = fake.getUser(DEMO.users.adele.id)!.signInSessionsValidFromDateTime;
@@ -115,12 +126,23 @@ describe('graph: users, groups and directory roles', () => {
     expect(none.headers['www-authenticate']).toContain('Bearer');
 
     const defenderToken = fake.issueToken({ resource: 'defender', clientId: DEMO.clientId });
-    const foreign = await axios.get(url, { headers: { authorization: `Bearer ${defenderToken}` }, validateStatus: () => true });
+    const foreign = await axios.get(url, {
+      headers: { authorization: `Bearer ${defenderToken}` },
+      validateStatus: () => true,
+    });
     expect(foreign.status).toBe(401);
     expect(foreign.data.error.message).toContain('Invalid audience');
 
     const past = Math.floor(Date.now() / 1000) - 60;
-    const expired = encodeToken({ aud: fake.endpoints.graph, tid: DEMO.tenantId, appid: DEMO.clientId, roles: ['User.Read.All'], exp: past, iat: past - 3600, nbf: past - 3600 });
+    const expired = encodeToken({
+      aud: fake.endpoints.graph,
+      tid: DEMO.tenantId,
+      appid: DEMO.clientId,
+      roles: ['User.Read.All'],
+      exp: past,
+      iat: past - 3600,
+      nbf: past - 3600,
+    });
     const stale = await axios.get(url, { headers: { authorization: `Bearer ${expired}` }, validateStatus: () => true });
     expect(stale.status).toBe(401);
     expect(stale.data.error.message).toContain('expired');
@@ -129,7 +151,10 @@ describe('graph: users, groups and directory roles', () => {
     expect((await readOnly.get(adele)).status).toBe(200);
     const denied = await readOnly.patch(adele, { accountEnabled: false });
     expect(denied.status).toBe(403);
-    expect(denied.data.error).toMatchObject({ code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' });
+    expect(denied.data.error).toMatchObject({
+      code: 'Authorization_RequestDenied',
+      message: 'Insufficient privileges to complete the operation.',
+    });
     expect((await readOnly.post(`${adele}/revokeSignInSessions`)).status).toBe(403);
   });
 
@@ -139,8 +164,14 @@ describe('graph: users, groups and directory roles', () => {
     expect(denied.status).toBe(403);
     expect(fake.getUser(DEMO.users.breakGlass.id)?.accountEnabled).toBe(true);
     const adminAppId = '7f3a0c2e-1b4d-4e6f-8a9b-0c1d2e3f4a5b';
-    fake.addApp({ clientId: adminAppId, roles: { graph: ['User.ReadWrite.All'] }, directoryRoleTemplateIds: [GLOBAL_ADMIN_TEMPLATE_ID] });
-    expect((await apiClient(fake, 'graph', { clientId: adminAppId }).patch(breakGlass, { accountEnabled: false })).status).toBe(204);
+    fake.addApp({
+      clientId: adminAppId,
+      roles: { graph: ['User.ReadWrite.All'] },
+      directoryRoleTemplateIds: [GLOBAL_ADMIN_TEMPLATE_ID],
+    });
+    expect(
+      (await apiClient(fake, 'graph', { clientId: adminAppId }).patch(breakGlass, { accountEnabled: false })).status,
+    ).toBe(204);
   });
 
   it('lists transitive group members with @odata.type, paged by $top with a $skiptoken nextLink', async () => {
@@ -148,9 +179,16 @@ describe('graph: users, groups and directory roles', () => {
     const all = await graph.get(`/v1.0/groups/${DEMO.groups.allStaff}/transitiveMembers`);
     expect(all.status).toBe(200);
     const ids = all.data.value.map((m: { id: string }) => m.id);
-    expect(ids).toEqual(expect.arrayContaining([DEMO.users.adele.id, DEMO.groups.finance, DEMO.users.megan.id, DEMO.users.nestor.id]));
-    expect(all.data.value.find((m: { id: string }) => m.id === DEMO.groups.finance)['@odata.type']).toBe('#microsoft.graph.group');
-    expect(all.data.value.find((m: { id: string }) => m.id === DEMO.users.megan.id)).toMatchObject({ '@odata.type': '#microsoft.graph.user', userPrincipalName: DEMO.users.megan.upn });
+    expect(ids).toEqual(
+      expect.arrayContaining([DEMO.users.adele.id, DEMO.groups.finance, DEMO.users.megan.id, DEMO.users.nestor.id]),
+    );
+    expect(all.data.value.find((m: { id: string }) => m.id === DEMO.groups.finance)['@odata.type']).toBe(
+      '#microsoft.graph.group',
+    );
+    expect(all.data.value.find((m: { id: string }) => m.id === DEMO.users.megan.id)).toMatchObject({
+      '@odata.type': '#microsoft.graph.user',
+      userPrincipalName: DEMO.users.megan.upn,
+    });
 
     const first = await graph.get(`/v1.0/groups/${DEMO.groups.allStaff}/transitiveMembers?$top=4`);
     expect(first.data.value).toHaveLength(4);
@@ -174,7 +212,9 @@ describe('graph: users, groups and directory roles', () => {
     });
     const byId = await graph.get(`/v1.0/directoryRoles/${DEMO.directoryRoles.globalAdministrator}/members`);
     const byTemplate = await graph.get(`/v1.0/directoryRoles(roleTemplateId='${GLOBAL_ADMIN_TEMPLATE_ID}')/members`);
-    expect(byId.data.value).toEqual([expect.objectContaining({ '@odata.type': '#microsoft.graph.user', id: DEMO.users.breakGlass.id })]);
+    expect(byId.data.value).toEqual([
+      expect.objectContaining({ '@odata.type': '#microsoft.graph.user', id: DEMO.users.breakGlass.id }),
+    ]);
     expect(byTemplate.data.value).toEqual(byId.data.value);
     expect((await apiClient(fake, 'graph', { roles: ['User.Read.All'] }).get('/v1.0/directoryRoles')).status).toBe(403);
     const memberOf = await apiClient(fake, 'graph').get(`/v1.0/users/${DEMO.users.nestor.id}/memberOf`);

@@ -8,12 +8,20 @@ export type HuntingRow = Record<string, string | number | boolean | null>;
 
 export class HuntingError extends Error {}
 
-const COMPARE = /^([A-Za-z_][A-Za-z0-9_]*)\s*(==|!=|=~|>=|<=|>|<|\bhas\b|\bcontains\b|\bstartswith\b)\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|ago\((\d+)([dhm])\)|(-?\d+(?:\.\d+)?))$/i;
+const COMPARE =
+  /^([A-Za-z_][A-Za-z0-9_]*)\s*(==|!=|=~|>=|<=|>|<|\bhas\b|\bcontains\b|\bstartswith\b)\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|ago\((\d+)([dhm])\)|(-?\d+(?:\.\d+)?))$/i;
 
-export function runHunting(query: string, tables: Record<string, HuntingRow[]>, now = Date.now()): { schema: { name: string; type: string }[]; results: HuntingRow[] } {
+export function runHunting(
+  query: string,
+  tables: Record<string, HuntingRow[]>,
+  now = Date.now(),
+): { schema: { name: string; type: string }[]; results: HuntingRow[] } {
   const [source, ...stages] = query.split('|').map((s) => s.trim());
   const table = Object.keys(tables).find((t) => t.toLowerCase() === source?.toLowerCase());
-  if (!table) throw new HuntingError(`'${source}' is not a table this workspace has (tables: ${Object.keys(tables).join(', ')}).`);
+  if (!table)
+    throw new HuntingError(
+      `'${source}' is not a table this workspace has (tables: ${Object.keys(tables).join(', ')}).`,
+    );
   let rows = tables[table]!;
   let columns = Object.keys(rows[0] ?? {});
   for (const stage of stages) {
@@ -34,7 +42,8 @@ export function runHunting(query: string, tables: Record<string, HuntingRow[]>, 
       }
       case 'project': {
         const picked = arg.split(',').map((c) => c.trim());
-        for (const c of picked) if (!columns.includes(c)) throw new HuntingError(`'project' operator: failed to resolve column '${c}'.`);
+        for (const c of picked)
+          if (!columns.includes(c)) throw new HuntingError(`'project' operator: failed to resolve column '${c}'.`);
         columns = picked;
         rows = rows.map((r) => Object.fromEntries(picked.map((c) => [c, r[c] ?? null])));
         break;
@@ -44,7 +53,20 @@ export function runHunting(query: string, tables: Record<string, HuntingRow[]>, 
     }
   }
   const sample = tables[table]![0] ?? {};
-  return { schema: columns.map((name) => ({ name, type: typeof sample[name] === 'number' ? 'Int64' : typeof sample[name] === 'boolean' ? 'Boolean' : name === 'Timestamp' ? 'DateTime' : 'String' })), results: rows };
+  return {
+    schema: columns.map((name) => ({
+      name,
+      type:
+        typeof sample[name] === 'number'
+          ? 'Int64'
+          : typeof sample[name] === 'boolean'
+            ? 'Boolean'
+            : name === 'Timestamp'
+              ? 'DateTime'
+              : 'String',
+    })),
+    results: rows,
+  };
 }
 
 function parseClause(clause: string, now: number): (row: HuntingRow) => boolean {
@@ -52,23 +74,39 @@ function parseClause(clause: string, now: number): (row: HuntingRow) => boolean 
   if (!m) throw new HuntingError(`Query could not be parsed at '${clause}'.`);
   const [, column, rawOp, dq, sq, agoN, agoUnit, num] = m;
   const op = rawOp!.toLowerCase();
-  const value: string | number = agoN ? new Date(now - Number(agoN) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[agoUnit!.toLowerCase() as 'd' | 'h' | 'm']).toISOString() : num !== undefined ? Number(num) : (dq ?? sq ?? '');
+  const value: string | number = agoN
+    ? new Date(
+        now - Number(agoN) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[agoUnit!.toLowerCase() as 'd' | 'h' | 'm'],
+      ).toISOString()
+    : num !== undefined
+      ? Number(num)
+      : (dq ?? sq ?? '');
   return (row) => {
     const cell = row[column!];
     if (cell === undefined || cell === null) return false;
     const a = String(cell);
     const b = String(value);
     switch (op) {
-      case '==': return a === b;
-      case '!=': return a !== b;
-      case '=~': return a.toLowerCase() === b.toLowerCase();
-      case 'has': return new RegExp(`(^|[^A-Za-z0-9])${b.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9])`, 'i').test(a);
-      case 'contains': return a.toLowerCase().includes(b.toLowerCase());
-      case 'startswith': return a.toLowerCase().startsWith(b.toLowerCase());
-      case '>': return typeof cell === 'number' ? cell > Number(value) : a > b;
-      case '>=': return typeof cell === 'number' ? cell >= Number(value) : a >= b;
-      case '<': return typeof cell === 'number' ? cell < Number(value) : a < b;
-      default: return typeof cell === 'number' ? cell <= Number(value) : a <= b;
+      case '==':
+        return a === b;
+      case '!=':
+        return a !== b;
+      case '=~':
+        return a.toLowerCase() === b.toLowerCase();
+      case 'has':
+        return new RegExp(`(^|[^A-Za-z0-9])${b.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9])`, 'i').test(a);
+      case 'contains':
+        return a.toLowerCase().includes(b.toLowerCase());
+      case 'startswith':
+        return a.toLowerCase().startsWith(b.toLowerCase());
+      case '>':
+        return typeof cell === 'number' ? cell > Number(value) : a > b;
+      case '>=':
+        return typeof cell === 'number' ? cell >= Number(value) : a >= b;
+      case '<':
+        return typeof cell === 'number' ? cell < Number(value) : a < b;
+      default:
+        return typeof cell === 'number' ? cell <= Number(value) : a <= b;
     }
   };
 }

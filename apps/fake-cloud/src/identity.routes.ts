@@ -18,7 +18,8 @@ const SKEW_SECONDS = 300;
 
 export const identityErrors: ServiceErrors = {
   notFound: (req) => json(404, { error: 'not_found', error_description: `No identity endpoint at ${req.path}.` }),
-  methodNotAllowed: (req) => json(405, { error: 'invalid_request', error_description: `${req.method} is not allowed here.` }),
+  methodNotAllowed: (req) =>
+    json(405, { error: 'invalid_request', error_description: `${req.method} is not allowed here.` }),
   internal: (req) => aadsts.serverError(500, req),
 };
 
@@ -52,7 +53,27 @@ function openIdConfiguration(origin: string, tenant: string): Record<string, unk
     http_logout_supported: true,
     frontchannel_logout_supported: true,
     end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-    claims_supported: ['sub', 'iss', 'cloud_instance_name', 'cloud_instance_host_name', 'cloud_graph_host_name', 'msgraph_host', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email'],
+    claims_supported: [
+      'sub',
+      'iss',
+      'cloud_instance_name',
+      'cloud_instance_host_name',
+      'cloud_graph_host_name',
+      'msgraph_host',
+      'aud',
+      'exp',
+      'iat',
+      'auth_time',
+      'acr',
+      'nonce',
+      'preferred_username',
+      'name',
+      'tid',
+      'ver',
+      'at_hash',
+      'c_hash',
+      'email',
+    ],
     kerberos_endpoint: `${base}/kerberos`,
     tenant_region_scope: 'NA',
     cloud_instance_name: 'microsoftonline.com',
@@ -63,13 +84,20 @@ function openIdConfiguration(origin: string, tenant: string): Record<string, unk
 }
 
 /** Entra ID at the origin's root: token endpoint, OpenID discovery, instance discovery, device code, keys. */
-export function identityRoutes(state: CloudState, issuer: TokenIssuer, deviceCodes: DeviceCodeFlow, userSignIn: UserSignIn, authorizationCodes: AuthorizationCodeFlow): RouteDef[] {
-
+export function identityRoutes(
+  state: CloudState,
+  issuer: TokenIssuer,
+  deviceCodes: DeviceCodeFlow,
+  userSignIn: UserSignIn,
+  authorizationCodes: AuthorizationCodeFlow,
+): RouteDef[] {
   const discovery = (ctx: RouteContext) => {
     const name = ctx.params.tenant!.toLowerCase();
     const tenant = name === 'common' || name === 'organizations' ? name : state.tenant(name)?.id;
     if (!tenant) return aadsts.unknownTenant(ctx.params.tenant!, ctx.req);
-    return json(200, openIdConfiguration(originOf(ctx.req, issuer.origin), tenant), { 'cache-control': 'max-age=86400, private' });
+    return json(200, openIdConfiguration(originOf(ctx.req, issuer.origin), tenant), {
+      'cache-control': 'max-age=86400, private',
+    });
   };
 
   const instanceDiscovery = (ctx: RouteContext) => {
@@ -106,7 +134,12 @@ export function identityRoutes(state: CloudState, issuer: TokenIssuer, deviceCod
       const app = tenant.apps.get((form.get('client_id') ?? '').toLowerCase());
       if (!app) return aadsts.unknownApp(form.get('client_id') ?? '', tenant.displayName, ctx.req);
       const secret = form.get('client_secret') ?? parseBasic(ctx.req.headers.authorization)?.secret;
-      const refused = secret != null ? checkSecret(ctx.req, app, secret) : app.secrets.length ? aadsts.missingCredential(ctx.req) : undefined;
+      const refused =
+        secret != null
+          ? checkSecret(ctx.req, app, secret)
+          : app.secrets.length
+            ? aadsts.missingCredential(ctx.req)
+            : undefined;
       return refused ?? authorizationCodes.redeem(ctx.req, tenant, form, origin);
     }
     return aadsts.unsupportedGrant(grant, ctx.req);
@@ -121,7 +154,11 @@ export function identityRoutes(state: CloudState, issuer: TokenIssuer, deviceCod
     const assertion = form.get('client_assertion');
     const secret = form.get('client_secret') ?? basic?.secret;
     const refused =
-      assertion !== null ? checkAssertion(req, tenant, app, form, assertion) : secret != null ? checkSecret(req, app, secret) : aadsts.missingCredential(req);
+      assertion !== null
+        ? checkAssertion(req, tenant, app, form, assertion)
+        : secret != null
+          ? checkSecret(req, app, secret)
+          : aadsts.missingCredential(req);
     if (refused) return refused;
     const scope = form.get('scope');
     if (!scope) return aadsts.missingParameter('scope', req);
@@ -132,22 +169,37 @@ export function identityRoutes(state: CloudState, issuer: TokenIssuer, deviceCod
     const audience = only.slice(0, -'/.default'.length);
     const resource = issuer.resourceOf(audience);
     if (!resource) return aadsts.invalidScope(only, req);
-    const issued = issuer.issue({ tenantId: tenant.id, appId: app.clientId, objectId: app.servicePrincipalId, roles: app.roles[resource] ?? [] }, audience);
+    const issued = issuer.issue(
+      { tenantId: tenant.id, appId: app.clientId, objectId: app.servicePrincipalId, roles: app.roles[resource] ?? [] },
+      audience,
+    );
     return json(
       200,
-      { token_type: 'Bearer', expires_in: issuer.lifetime, ext_expires_in: issuer.lifetime, access_token: issued.token },
+      {
+        token_type: 'Bearer',
+        expires_in: issuer.lifetime,
+        ext_expires_in: issuer.lifetime,
+        access_token: issued.token,
+      },
       { 'cache-control': 'no-store, no-cache', pragma: 'no-cache', 'content-type': JSON_TYPE },
     );
   };
 
   /** Checks a certificate assertion's claims and thumbprint; the signature is not verified (a fake has no need). */
-  const checkAssertion = (req: FakeRequest, tenant: TenantData, app: AppRegistration, form: URLSearchParams, assertion: string) => {
+  const checkAssertion = (
+    req: FakeRequest,
+    tenant: TenantData,
+    app: AppRegistration,
+    form: URLSearchParams,
+    assertion: string,
+  ) => {
     if (form.get('client_assertion_type') !== JWT_BEARER) return aadsts.badAssertionType(req);
     const jwt = decodeJwt(assertion);
     if (!jwt) return aadsts.malformedAssertion('The client assertion could not be decoded.', req);
     const { header, payload } = jwt;
     const issuerClaim = String(payload.iss ?? '').toLowerCase();
-    if (issuerClaim !== app.clientId || String(payload.sub ?? '').toLowerCase() !== app.clientId) return aadsts.assertionIssuer(req);
+    if (issuerClaim !== app.clientId || String(payload.sub ?? '').toLowerCase() !== app.clientId)
+      return aadsts.assertionIssuer(req);
     const origin = originOf(req, issuer.origin);
     const audiences = new Set(
       [tenant.id, ...tenant.domains].map((t) => `${origin}/${t}/oauth2/v2.0/token`.toLowerCase()),
@@ -158,10 +210,12 @@ export function identityRoutes(state: CloudState, issuer: TokenIssuer, deviceCod
     const now = Math.floor(Date.now() / 1000);
     const exp = Number(payload.exp);
     const nbf = Number(payload.nbf ?? payload.iat ?? 0);
-    if (!Number.isFinite(exp) || exp + SKEW_SECONDS < now || nbf - SKEW_SECONDS > now) return aadsts.assertionTime(payload.nbf, payload.exp, req);
+    if (!Number.isFinite(exp) || exp + SKEW_SECONDS < now || nbf - SKEW_SECONDS > now)
+      return aadsts.assertionTime(payload.nbf, payload.exp, req);
     const x5t = header['x5t#S256'];
     const thumbprint = typeof x5t === 'string' ? normalizeThumbprint(x5t) : '';
-    if (!thumbprint || !app.certificateThumbprints.includes(thumbprint)) return aadsts.unknownKey(thumbprint || 'none', app.clientId, req);
+    if (!thumbprint || !app.certificateThumbprints.includes(thumbprint))
+      return aadsts.unknownKey(thumbprint || 'none', app.clientId, req);
     return undefined;
   };
 
@@ -206,7 +260,10 @@ function parseBasic(header: string | undefined): { clientId: string; secret: str
   const colon = decoded.indexOf(':');
   if (colon < 0) return undefined;
   try {
-    return { clientId: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+    return {
+      clientId: decodeURIComponent(decoded.slice(0, colon)),
+      secret: decodeURIComponent(decoded.slice(colon + 1)),
+    };
   } catch {
     return undefined;
   }

@@ -12,7 +12,14 @@ import type { TenantData } from './state.js';
 
 /** How a scripted action ends: a terminal status, or stuck where it is. */
 export type ActionOutcome = 'Succeeded' | 'Failed' | 'TimeOut' | 'Cancelled' | 'StayPending' | 'StayInProgress';
-export const ACTION_OUTCOMES: readonly ActionOutcome[] = ['Succeeded', 'Failed', 'TimeOut', 'Cancelled', 'StayPending', 'StayInProgress'];
+export const ACTION_OUTCOMES: readonly ActionOutcome[] = [
+  'Succeeded',
+  'Failed',
+  'TimeOut',
+  'Cancelled',
+  'StayPending',
+  'StayInProgress',
+];
 
 export interface ActionScriptInput {
   outcome: ActionOutcome;
@@ -52,7 +59,12 @@ export class MachineActionEngine {
 
   /** Makes the next matching action(s) end with `outcome`. */
   script(input: ActionScriptInput): { remove(): void } {
-    const script: ActionScript = { outcome: input.outcome, count: input.count ?? 1, type: input.type, machineId: input.machineId?.toLowerCase() };
+    const script: ActionScript = {
+      outcome: input.outcome,
+      count: input.count ?? 1,
+      type: input.type,
+      machineId: input.machineId?.toLowerCase(),
+    };
     this.scripts.push(script);
     return { remove: () => (this.scripts = this.scripts.filter((s) => s !== script)) };
   }
@@ -106,7 +118,12 @@ export class MachineActionEngine {
   }
 
   /** Ends an action now (no-op when it already ended). Success applies the isolation change to the machine. */
-  complete(tenant: TenantData, action: MachineAction, status: MachineActionStatus, by?: { requestor: string; comment: string }): void {
+  complete(
+    tenant: TenantData,
+    action: MachineAction,
+    status: MachineActionStatus,
+    by?: { requestor: string; comment: string },
+  ): void {
     if (TERMINAL_ACTION_STATUSES.includes(action.status)) return;
     if (status === 'Pending' || status === 'InProgress') {
       this.setStatus(action, status);
@@ -125,9 +142,12 @@ export class MachineActionEngine {
     const machine = tenant.machines.get(action.machineId.toLowerCase());
     if (!machine) return;
     // What a succeeded action leaves on the machine, for tests to check.
-    if (action.type === 'Isolate' || action.type === 'Unisolate') machine.isolationState = action.type === 'Isolate' ? ((action.scope ?? 'Full') as IsolationState) : 'NotIsolated';
-    if (action.type === 'RestrictCodeExecution' || action.type === 'UnrestrictCodeExecution') machine.restrictionState = action.type === 'RestrictCodeExecution' ? 'Restricted' : 'NotRestricted';
-    if (action.type === 'StopAndQuarantineFile' && action.relatedFileInfo) machine.quarantinedFiles.push(action.relatedFileInfo.fileIdentifier);
+    if (action.type === 'Isolate' || action.type === 'Unisolate')
+      machine.isolationState = action.type === 'Isolate' ? ((action.scope ?? 'Full') as IsolationState) : 'NotIsolated';
+    if (action.type === 'RestrictCodeExecution' || action.type === 'UnrestrictCodeExecution')
+      machine.restrictionState = action.type === 'RestrictCodeExecution' ? 'Restricted' : 'NotRestricted';
+    if (action.type === 'StopAndQuarantineFile' && action.relatedFileInfo)
+      machine.quarantinedFiles.push(action.relatedFileInfo.fileIdentifier);
   }
 
   clear(): void {

@@ -29,9 +29,12 @@ async function main(): Promise<void> {
     tls: { cert: pki.serverCertPem, key: pki.serverKeyPem },
     port: Number(values.port),
     latencyMs: Number(values['latency-ms']),
-    ...(transition !== undefined ? { actionTransitionMs: transition === 'manual' ? Infinity : Number(transition) } : {}),
+    ...(transition !== undefined
+      ? { actionTransitionMs: transition === 'manual' ? Infinity : Number(transition) }
+      : {}),
   });
-  if (values.seed !== undefined && values.seed !== 'demo') throw new Error(`unknown seed '${values.seed}' (only 'demo')`);
+  if (values.seed !== undefined && values.seed !== 'demo')
+    throw new Error(`unknown seed '${values.seed}' (only 'demo')`);
   const seeded = values.seed === 'demo' ? fake.seedDemo() : undefined;
   process.stdout.write(
     `${JSON.stringify({

@@ -30,11 +30,22 @@ describe('managed identity: msal-node ManagedIdentityApplication (App Service so
     expect(mi.getManagedIdentitySource()).toBe('AppService');
     const first = await mi.acquireToken({ resource: fake.endpoints.defender });
     expect(first.fromCache).toBe(false);
-    expect(decodeJwt(first.accessToken)!.payload).toMatchObject({ aud: fake.endpoints.defender, appid: DEMO.managedIdentityClientId, roles: DEMO.roles.defender });
+    expect(decodeJwt(first.accessToken)!.payload).toMatchObject({
+      aud: fake.endpoints.defender,
+      appid: DEMO.managedIdentityClientId,
+      roles: DEMO.roles.defender,
+    });
     expect(first.expiresOn!.getTime()).toBeGreaterThan(Date.now() + 3000_000);
     const second = await mi.acquireToken({ resource: fake.endpoints.defender });
     expect(second.fromCache).toBe(true);
-    expect(fake.requests({ service: 'msi' })).toMatchObject([{ method: 'GET', path: '/msi/token', status: 200, query: { 'api-version': '2019-08-01', resource: fake.endpoints.defender } }]);
+    expect(fake.requests({ service: 'msi' })).toMatchObject([
+      {
+        method: 'GET',
+        path: '/msi/token',
+        status: 200,
+        query: { 'api-version': '2019-08-01', resource: fake.endpoints.defender },
+      },
+    ]);
   });
 
   it('asks for a user-assigned identity by client id', async () => {

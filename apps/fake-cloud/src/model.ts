@@ -160,7 +160,14 @@ export interface Machine {
 
 export type MachineInput = Partial<Machine> & { computerDnsName: string; tenantId?: string };
 
-export type MachineActionType = 'Isolate' | 'Unisolate' | 'RunAntiVirusScan' | 'RestrictCodeExecution' | 'UnrestrictCodeExecution' | 'CollectInvestigationPackage' | 'StopAndQuarantineFile';
+export type MachineActionType =
+  | 'Isolate'
+  | 'Unisolate'
+  | 'RunAntiVirusScan'
+  | 'RestrictCodeExecution'
+  | 'UnrestrictCodeExecution'
+  | 'CollectInvestigationPackage'
+  | 'StopAndQuarantineFile';
 export type MachineActionStatus = 'Pending' | 'InProgress' | 'Succeeded' | 'Failed' | 'TimeOut' | 'Cancelled';
 export const TERMINAL_ACTION_STATUSES: readonly MachineActionStatus[] = ['Succeeded', 'Failed', 'TimeOut', 'Cancelled'];
 
@@ -205,7 +212,12 @@ export interface AlertComment {
 
 export type AlertInput = Json & { id?: string; title?: string; tenantId?: string };
 
-export type SecurityIncident = Json & { id: string; createdDateTime: string; lastUpdateDateTime: string; alertIds: string[] };
+export type SecurityIncident = Json & {
+  id: string;
+  createdDateTime: string;
+  lastUpdateDateTime: string;
+  alertIds: string[];
+};
 
 export type IncidentInput = Json & { id?: string; displayName?: string; tenantId?: string; alertIds?: string[] };
 
@@ -232,7 +244,13 @@ export interface RiskyUser {
   userPrincipalName: string;
 }
 
-export type RiskyUserInput = { userId: string; riskLevel?: RiskLevel; riskState?: RiskState; riskDetail?: string; tenantId?: string };
+export type RiskyUserInput = {
+  userId: string;
+  riskLevel?: RiskLevel;
+  riskState?: RiskState;
+  riskDetail?: string;
+  tenantId?: string;
+};
 
 /** An interactive or non-interactive sign-in (`/auditLogs/signIns`), with the fields playbooks look at. */
 export interface SignIn {
@@ -266,9 +284,14 @@ export interface ServicePrincipal {
   tags: string[];
 }
 
-export type ServicePrincipalInput = Partial<ServicePrincipal> & { appId: string; displayName: string; tenantId?: string };
+export type ServicePrincipalInput = Partial<ServicePrincipal> & {
+  appId: string;
+  displayName: string;
+  tenantId?: string;
+};
 
-export type IndicatorType = 'FileSha1' | 'FileSha256' | 'FileMd5' | 'IpAddress' | 'DomainName' | 'Url' | 'CertificateThumbprint';
+export type IndicatorType =
+  'FileSha1' | 'FileSha256' | 'FileMd5' | 'IpAddress' | 'DomainName' | 'Url' | 'CertificateThumbprint';
 
 /** A Defender custom indicator (`/api/indicators`). */
 export interface Indicator {

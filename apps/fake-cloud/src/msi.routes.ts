@@ -23,7 +23,11 @@ export function msiRoutes(state: CloudState, issuer: TokenIssuer, identityHeader
       return msiError(401, 'invalid_request', 'The X-IDENTITY-HEADER header is missing or does not match.');
     }
     if (query.get('api-version') !== API_VERSION) {
-      return msiError(400, 'invalid_request', `Unsupported api-version '${query.get('api-version') ?? ''}'; use ${API_VERSION}.`);
+      return msiError(
+        400,
+        'invalid_request',
+        `Unsupported api-version '${query.get('api-version') ?? ''}'; use ${API_VERSION}.`,
+      );
     }
     const requested = query.get('resource');
     if (!requested) return msiError(400, 'invalid_request', "The 'resource' parameter is required.");
@@ -39,7 +43,12 @@ export function msiRoutes(state: CloudState, issuer: TokenIssuer, identityHeader
       );
     }
     const issued = issuer.issue(
-      { tenantId: identity.tenantId, appId: identity.clientId, objectId: identity.objectId, roles: identity.roles[resource] ?? [] },
+      {
+        tenantId: identity.tenantId,
+        appId: identity.clientId,
+        objectId: identity.objectId,
+        roles: identity.roles[resource] ?? [],
+      },
       audience,
     );
     return json(200, {

@@ -4,9 +4,36 @@ import { applyListQuery, nextLink } from './odata-query.js';
 
 const FIELDS = ['name', 'status', 'severity', 'when', 'tags', 'score', 'owner', 'enabled'];
 const items = [
-  { name: "O'Brien-PC", status: 'new', severity: 'high', when: '2026-11-20T09:00:00.1234567Z', tags: ['VIP', 'Finance'], score: 5, owner: null, enabled: true },
-  { name: 'desk-2', status: 'resolved', severity: 'low', when: '2026-11-20T09:00:00.1234568Z', tags: [], score: 9, owner: 'x', enabled: false },
-  { name: 'DESK-3', status: 'inProgress', severity: 'high', when: '2026-11-21T00:00:00Z', tags: ['finance'], score: 1, owner: 'y', enabled: true },
+  {
+    name: "O'Brien-PC",
+    status: 'new',
+    severity: 'high',
+    when: '2026-11-20T09:00:00.1234567Z',
+    tags: ['VIP', 'Finance'],
+    score: 5,
+    owner: null,
+    enabled: true,
+  },
+  {
+    name: 'desk-2',
+    status: 'resolved',
+    severity: 'low',
+    when: '2026-11-20T09:00:00.1234568Z',
+    tags: [],
+    score: 9,
+    owner: 'x',
+    enabled: false,
+  },
+  {
+    name: 'DESK-3',
+    status: 'inProgress',
+    severity: 'high',
+    when: '2026-11-21T00:00:00Z',
+    tags: ['finance'],
+    score: 1,
+    owner: 'y',
+    enabled: true,
+  },
 ];
 const run = (filter: string) => items.filter(compileFilter(filter, FIELDS, 'thing')).map((i) => i.name);
 
@@ -66,7 +93,11 @@ describe('odata list queries', () => {
   });
 
   it('builds readable next links that keep the other options', () => {
-    const link = nextLink('https://127.0.0.1:1/graph/v1.0/security/alerts_v2', new URLSearchParams("$filter=status eq 'new'&$top=2"), 2);
+    const link = nextLink(
+      'https://127.0.0.1:1/graph/v1.0/security/alerts_v2',
+      new URLSearchParams("$filter=status eq 'new'&$top=2"),
+      2,
+    );
     expect(link).toBe("https://127.0.0.1:1/graph/v1.0/security/alerts_v2?$filter=status%20eq%20'new'&$top=2&$skip=2");
     expect(new URL(link).searchParams.get('$filter')).toBe("status eq 'new'");
   });

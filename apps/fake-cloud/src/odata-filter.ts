@@ -92,7 +92,8 @@ class Parser {
 
   parse(): Node {
     const node = this.or();
-    if (this.peek()) throw new FilterError(`Syntax error at position ${this.peek()!.at}: unexpected '${this.peek()!.v}'.`);
+    if (this.peek())
+      throw new FilterError(`Syntax error at position ${this.peek()!.at}: unexpected '${this.peek()!.v}'.`);
     return node;
   }
 
@@ -108,7 +109,8 @@ class Parser {
 
   private expect(v: string): void {
     const token = this.next();
-    if (token.v !== v) throw new FilterError(`Syntax error at position ${token.at}: expected '${v}' but found '${token.v}'.`);
+    if (token.v !== v)
+      throw new FilterError(`Syntax error at position ${token.at}: expected '${v}' but found '${token.v}'.`);
   }
 
   private keyword(word: string): boolean {
@@ -144,7 +146,8 @@ class Parser {
       this.expect(')');
       return node;
     }
-    if (token.t !== 'ident') throw new FilterError(`Syntax error at position ${token.at}: expected a property but found '${token.v}'.`);
+    if (token.t !== 'ident')
+      throw new FilterError(`Syntax error at position ${token.at}: expected a property but found '${token.v}'.`);
     const lower = token.v.toLowerCase();
     if (FUNCS.has(lower) && this.peek()?.v === '(') return this.func(lower as 'contains');
     const lambda = /^(.+)\/(any|all)$/i.exec(token.v);
@@ -153,14 +156,16 @@ class Parser {
     const op = this.next();
     const opName = op.v.toLowerCase();
     if (op.t === 'ident' && opName === 'in') return { kind: 'in', path, values: this.list() };
-    if (op.t !== 'ident' || !CMP_OPS.has(opName)) throw new FilterError(`Syntax error at position ${op.at}: unknown operator '${op.v}'.`);
+    if (op.t !== 'ident' || !CMP_OPS.has(opName))
+      throw new FilterError(`Syntax error at position ${op.at}: unknown operator '${op.v}'.`);
     return { kind: 'cmp', op: opName as CmpOp, path, value: this.literal() };
   }
 
   private func(name: 'contains' | 'startswith' | 'endswith'): Node {
     this.expect('(');
     const field = this.next();
-    if (field.t !== 'ident') throw new FilterError(`Syntax error at position ${field.at}: ${name} needs a property first.`);
+    if (field.t !== 'ident')
+      throw new FilterError(`Syntax error at position ${field.at}: ${name} needs a property first.`);
     this.expect(',');
     const value = this.literal();
     if (value.type !== 'string') throw new FilterError(`${name} needs a string literal.`);
@@ -171,7 +176,8 @@ class Parser {
   private lambda(collection: string, kind: 'any' | 'all'): Node {
     this.expect('(');
     const variable = this.next();
-    if (variable.t !== 'ident') throw new FilterError(`Syntax error at position ${variable.at}: expected a lambda variable.`);
+    if (variable.t !== 'ident')
+      throw new FilterError(`Syntax error at position ${variable.at}: expected a lambda variable.`);
     this.expect(':');
     this.variables.push(variable.v);
     const predicate = this.or();
@@ -195,7 +201,8 @@ class Parser {
     const token = this.next();
     if (token.t === 'string') return { type: 'string', value: token.v };
     const lower = token.v.toLowerCase();
-    if (token.t === 'ident' && (lower === 'true' || lower === 'false')) return { type: 'boolean', value: lower === 'true' };
+    if (token.t === 'ident' && (lower === 'true' || lower === 'false'))
+      return { type: 'boolean', value: lower === 'true' };
     if (token.t === 'ident' && lower === 'null') return { type: 'null' };
     if (token.t === 'raw') {
       if (GUID.test(token.v)) return { type: 'string', value: token.v };
@@ -244,7 +251,8 @@ export function compileFilter(text: string, fields: readonly string[], entity = 
 function lookup(path: string[], item: Record<string, unknown>, vars: Record<string, unknown>): unknown {
   const [head = '', ...rest] = path;
   let value: unknown = head in vars ? vars[head] : item[head];
-  for (const key of rest) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+  for (const key of rest)
+    value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
   return value;
 }
 
@@ -306,7 +314,10 @@ function compare(actual: unknown, op: CmpOp, literal: Literal): boolean {
     case 'number':
       return typeof actual === 'number' && order(actual, literal.value, op);
     case 'boolean':
-      return typeof actual === 'boolean' && (op === 'eq' ? actual === literal.value : op === 'ne' ? actual !== literal.value : false);
+      return (
+        typeof actual === 'boolean' &&
+        (op === 'eq' ? actual === literal.value : op === 'ne' ? actual !== literal.value : false)
+      );
     case 'string': {
       if (typeof actual === 'number') return order(actual, Number(literal.value), op);
       if (typeof actual !== 'string') return false;

@@ -23,7 +23,11 @@ export interface ListPage<T> {
  * Applies `$filter`, `$orderby`, `$skip` and `$top` to a list. Ordering is stable: ties keep insertion order,
  * so pages never overlap or skip items while the list is unchanged. Throws FilterError on a bad query.
  */
-export function applyListQuery<T extends object>(all: T[], query: URLSearchParams, options: ListQueryOptions): ListPage<T> {
+export function applyListQuery<T extends object>(
+  all: T[],
+  query: URLSearchParams,
+  options: ListQueryOptions,
+): ListPage<T> {
   let items = all;
   const filter = query.get('$filter');
   if (filter !== null && filter.trim()) {
@@ -64,7 +68,10 @@ function sortBy<T extends object>(items: T[], orderby: string, options: ListQuer
     .map((item, index) => ({ item, index }))
     .sort((a, b) => {
       for (const { field, sign } of keys) {
-        const [x, y] = [sortable((a.item as Record<string, unknown>)[field]), sortable((b.item as Record<string, unknown>)[field])];
+        const [x, y] = [
+          sortable((a.item as Record<string, unknown>)[field]),
+          sortable((b.item as Record<string, unknown>)[field]),
+        ];
         if (x < y) return -sign;
         if (x > y) return sign;
       }

@@ -37,7 +37,16 @@ interface Counter {
   count: number;
 }
 
-const REDACTED_QUERY_KEYS = new Set(['client_secret', 'client_assertion', 'password', 'code', 'device_code', 'refresh_token', 'access_token', 'id_token']);
+const REDACTED_QUERY_KEYS = new Set([
+  'client_secret',
+  'client_assertion',
+  'password',
+  'code',
+  'device_code',
+  'refresh_token',
+  'access_token',
+  'id_token',
+]);
 
 function matches(filter: RequestFilter, r: Omit<RequestRecord, 'seq' | 'at' | 'query'>): boolean {
   if (filter.service && filter.service !== r.service) return false;
@@ -66,7 +75,8 @@ export class RequestRecorder {
 
   record(req: FakeRequest, status: number, fault?: string): RequestRecord {
     const query: Record<string, string> = {};
-    for (const [key, value] of req.query) query[key] = REDACTED_QUERY_KEYS.has(key.toLowerCase()) ? '[redacted]' : value;
+    for (const [key, value] of req.query)
+      query[key] = REDACTED_QUERY_KEYS.has(key.toLowerCase()) ? '[redacted]' : value;
     const record: RequestRecord = {
       seq: ++this.seq,
       at: new Date().toISOString(),
@@ -87,9 +97,20 @@ export class RequestRecorder {
     const key = `${req.service} ${req.method} ${status} ${req.batched ? 1 : 0} ${req.path}`;
     const counter = this.counters.get(key);
     if (counter) counter.count += 1;
-    else this.counters.set(key, { service: req.service, method: req.method, path: req.path, batched: req.batched, status, count: 1 });
+    else
+      this.counters.set(key, {
+        service: req.service,
+        method: req.method,
+        path: req.path,
+        batched: req.batched,
+        status,
+        count: 1,
+      });
     for (const waiter of this.waiters) {
-      if (matches(waiter.filter, record) && (waiter.filter.afterSeq === undefined || record.seq > waiter.filter.afterSeq)) {
+      if (
+        matches(waiter.filter, record) &&
+        (waiter.filter.afterSeq === undefined || record.seq > waiter.filter.afterSeq)
+      ) {
         this.waiters.delete(waiter);
         waiter.resolve(record);
       }
@@ -100,7 +121,8 @@ export class RequestRecorder {
 
   /** Recorded requests still in the ring, oldest first. */
   requests(filter: RequestFilter = {}): RequestRecord[] {
-    const ordered = this.ring.length < this.capacity ? this.ring : [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
+    const ordered =
+      this.ring.length < this.capacity ? this.ring : [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
     return ordered.filter((r) => matches(filter, r) && (filter.afterSeq === undefined || r.seq > filter.afterSeq));
   }
 
@@ -114,7 +136,10 @@ export class RequestRecorder {
 
   /** Token requests: Entra token endpoint POSTs plus managed identity token GETs. */
   tokenRequests(): number {
-    return this.count({ service: 'identity', method: 'POST', path: /\/oauth2\/v2\.0\/token$/ }) + this.count({ service: 'msi', path: '/msi/token' });
+    return (
+      this.count({ service: 'identity', method: 'POST', path: /\/oauth2\/v2\.0\/token$/ }) +
+      this.count({ service: 'msi', path: '/msi/token' })
+    );
   }
 
   /** Counts per service, for the control API. */

@@ -59,7 +59,10 @@ export class Router<C extends RouteContext = RouteContext> {
   }
 }
 
-function matchParts(parts: CompiledRoute<RouteContext>['parts'], segments: string[]): Record<string, string> | undefined {
+function matchParts(
+  parts: CompiledRoute<RouteContext>['parts'],
+  segments: string[],
+): Record<string, string> | undefined {
   const params: Record<string, string> = {};
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!;
@@ -103,7 +106,11 @@ export function createPublicHandler(router: Router, errors: ServiceErrors): Serv
 }
 
 /** Routes a request, checks its bearer token and the route's permissions, and runs the handler. */
-export function createAuthedHandler(router: Router<AuthedContext>, errors: ServiceErrors & Required<Pick<ServiceErrors, 'unauthorized' | 'forbidden'>>, auth: ServiceAuth): ServiceHandler {
+export function createAuthedHandler(
+  router: Router<AuthedContext>,
+  errors: ServiceErrors & Required<Pick<ServiceErrors, 'unauthorized' | 'forbidden'>>,
+  auth: ServiceAuth,
+): ServiceHandler {
   return (req) =>
     guard(req, errors, () => {
       const found = router.match(req.method, req.segments);
@@ -120,7 +127,11 @@ export function createAuthedHandler(router: Router<AuthedContext>, errors: Servi
     });
 }
 
-async function guard(req: FakeRequest, errors: ServiceErrors, run: () => FakeResponse | Promise<FakeResponse>): Promise<FakeResponse> {
+async function guard(
+  req: FakeRequest,
+  errors: ServiceErrors,
+  run: () => FakeResponse | Promise<FakeResponse>,
+): Promise<FakeResponse> {
   try {
     return await run();
   } catch (error) {

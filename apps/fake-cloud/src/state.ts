@@ -42,15 +42,18 @@ import { normalizeThumbprint } from './tokens.js';
 export const ROLE_TEMPLATES: Record<string, { displayName: string; description: string }> = {
   '62e90394-69f5-4237-9190-012177145e10': {
     displayName: 'Global Administrator',
-    description: 'Can manage all aspects of Microsoft Entra ID and Microsoft services that use Microsoft Entra identities.',
+    description:
+      'Can manage all aspects of Microsoft Entra ID and Microsoft services that use Microsoft Entra identities.',
   },
   'e8611ab8-c189-46e8-94e1-60213ab1f814': {
     displayName: 'Privileged Role Administrator',
-    description: 'Can manage role assignments in Microsoft Entra ID, and all aspects of Privileged Identity Management.',
+    description:
+      'Can manage role assignments in Microsoft Entra ID, and all aspects of Privileged Identity Management.',
   },
   '7be44c8a-adaf-4e2a-84d6-ab2649e08a13': {
     displayName: 'Privileged Authentication Administrator',
-    description: 'Can access to view, set and reset authentication method information for any user (admin or non-admin).',
+    description:
+      'Can access to view, set and reset authentication method information for any user (admin or non-admin).',
   },
   'fe930be7-5e62-47db-91af-98c3a49a38b1': {
     displayName: 'User Administrator',
@@ -58,13 +61,17 @@ export const ROLE_TEMPLATES: Record<string, { displayName: string; description: 
   },
   '194ae4cb-b126-40b2-bd5b-6091b380977d': {
     displayName: 'Security Administrator',
-    description: 'Can read security information and reports, and manage configuration in Microsoft Entra ID and Office 365.',
+    description:
+      'Can read security information and reports, and manage configuration in Microsoft Entra ID and Office 365.',
   },
 };
 
 /** Holders of these roles are "privileged": disabling them takes an app that itself holds one of `ADMIN_CAPABLE_ROLES`. */
 export const PRIVILEGED_ROLE_TEMPLATES = new Set(Object.keys(ROLE_TEMPLATES));
-export const ADMIN_CAPABLE_ROLES = new Set(['62e90394-69f5-4237-9190-012177145e10', '7be44c8a-adaf-4e2a-84d6-ab2649e08a13']);
+export const ADMIN_CAPABLE_ROLES = new Set([
+  '62e90394-69f5-4237-9190-012177145e10',
+  '7be44c8a-adaf-4e2a-84d6-ab2649e08a13',
+]);
 
 /** One directory: its apps, identities, users, devices and security data. */
 export class TenantData {
@@ -128,7 +135,8 @@ export class TenantData {
   /** By object id, or `appId=<app id>` (Graph's alternate key). */
   findServicePrincipal(key: string): ServicePrincipal | undefined {
     const k = key.toLowerCase();
-    if (k.startsWith('appid=')) return [...this.servicePrincipals.values()].find((sp) => sp.appId === k.slice('appid='.length));
+    if (k.startsWith('appid='))
+      return [...this.servicePrincipals.values()].find((sp) => sp.appId === k.slice('appid='.length));
     return this.servicePrincipals.get(k);
   }
 
@@ -159,7 +167,8 @@ export class CloudState {
   /** The named tenant, or the first one added when no tenant is named. */
   requireTenant(idOrDomain?: string): TenantData {
     const tenant = this.tenant(idOrDomain ?? this.defaultTenantId ?? '');
-    if (!tenant) throw new Error(idOrDomain ? `fake-cloud: unknown tenant ${idOrDomain}` : 'fake-cloud: add a tenant first');
+    if (!tenant)
+      throw new Error(idOrDomain ? `fake-cloud: unknown tenant ${idOrDomain}` : 'fake-cloud: add a tenant first');
     return tenant;
   }
 
@@ -302,7 +311,16 @@ export class CloudState {
   addServicePrincipal(input: ServicePrincipalInput): ServicePrincipal {
     const { tenantId, ...rest } = input;
     const tenant = this.requireTenant(tenantId);
-    const sp: ServicePrincipal = { id: randomUUID(), accountEnabled: true, servicePrincipalType: 'Application', appOwnerOrganizationId: null, publisherName: null, tags: [], ...rest, appId: input.appId.toLowerCase() };
+    const sp: ServicePrincipal = {
+      id: randomUUID(),
+      accountEnabled: true,
+      servicePrincipalType: 'Application',
+      appOwnerOrganizationId: null,
+      publisherName: null,
+      tags: [],
+      ...rest,
+      appId: input.appId.toLowerCase(),
+    };
     sp.id = sp.id.toLowerCase();
     tenant.servicePrincipals.set(sp.id, sp);
     return sp;
@@ -313,7 +331,22 @@ export class CloudState {
     const tenant = this.requireTenant(tenantId);
     const machine = tenant.machines.get(input.machineId.toLowerCase());
     const now = new Date().toISOString();
-    const alert: DefenderAlert = { id: `da${randomUUID().replace(/-/g, '').slice(0, 18)}`, incidentId: 41001, computerDnsName: machine?.computerDnsName ?? '', description: '', severity: 'High', status: 'New', category: 'Malware', detectionSource: 'WindowsDefenderAv', threatName: null, alertCreationTime: now, lastUpdateTime: now, relatedUser: null, ...rest, machineId: input.machineId.toLowerCase() };
+    const alert: DefenderAlert = {
+      id: `da${randomUUID().replace(/-/g, '').slice(0, 18)}`,
+      incidentId: 41001,
+      computerDnsName: machine?.computerDnsName ?? '',
+      description: '',
+      severity: 'High',
+      status: 'New',
+      category: 'Malware',
+      detectionSource: 'WindowsDefenderAv',
+      threatName: null,
+      alertCreationTime: now,
+      lastUpdateTime: now,
+      relatedUser: null,
+      ...rest,
+      machineId: input.machineId.toLowerCase(),
+    };
     tenant.defenderAlerts.push(alert);
     return alert;
   }
@@ -321,7 +354,17 @@ export class CloudState {
   addLogonUser(machineId: string, user: Partial<LogonUser> & { accountName: string }, tenantId?: string): LogonUser {
     const tenant = this.requireTenant(tenantId);
     const now = new Date().toISOString();
-    const logon: LogonUser = { id: `contoso\\${user.accountName}`, accountDomain: 'contoso', accountSid: `S-1-5-21-${randomUUID().slice(0, 8)}`, firstSeen: now, lastSeen: now, logonTypes: 'Interactive', isDomainAdmin: false, isOnlyNetworkUser: false, ...user };
+    const logon: LogonUser = {
+      id: `contoso\\${user.accountName}`,
+      accountDomain: 'contoso',
+      accountSid: `S-1-5-21-${randomUUID().slice(0, 8)}`,
+      firstSeen: now,
+      lastSeen: now,
+      logonTypes: 'Interactive',
+      isDomainAdmin: false,
+      isOnlyNetworkUser: false,
+      ...user,
+    };
     const list = tenant.logonUsers.get(machineId.toLowerCase()) ?? [];
     list.push(logon);
     tenant.logonUsers.set(machineId.toLowerCase(), list);
@@ -331,7 +374,26 @@ export class CloudState {
   addFile(file: Partial<FileProfile> & { sha1: string; sha256: string }, tenantId?: string): FileProfile {
     const tenant = this.requireTenant(tenantId);
     const now = new Date().toISOString();
-    const profile: FileProfile = { md5: '', globalPrevalence: 1, globalFirstObserved: now, globalLastObserved: now, size: 1024, fileType: 'PortableExecutable', isPeFile: true, filePublisher: null, fileProductName: null, signer: null, issuer: null, signerHash: null, isValidCertificate: false, determinationType: 'Unknown', determinationValue: '', ...file, sha1: file.sha1.toLowerCase(), sha256: file.sha256.toLowerCase() };
+    const profile: FileProfile = {
+      md5: '',
+      globalPrevalence: 1,
+      globalFirstObserved: now,
+      globalLastObserved: now,
+      size: 1024,
+      fileType: 'PortableExecutable',
+      isPeFile: true,
+      filePublisher: null,
+      fileProductName: null,
+      signer: null,
+      issuer: null,
+      signerHash: null,
+      isValidCertificate: false,
+      determinationType: 'Unknown',
+      determinationValue: '',
+      ...file,
+      sha1: file.sha1.toLowerCase(),
+      sha256: file.sha256.toLowerCase(),
+    };
     tenant.files.set(profile.sha1, profile);
     tenant.files.set(profile.sha256, profile);
     return profile;

@@ -13,7 +13,12 @@ const WELL_KNOWN_RESOURCES: Record<string, ResourceName> = {
   'https://monitor.azure.com': 'monitor',
 };
 
-const LOCAL_PATHS: Record<string, ResourceName> = { '/graph': 'graph', '/defender': 'defender', '/management': 'management', '/monitor': 'monitor' };
+const LOCAL_PATHS: Record<string, ResourceName> = {
+  '/graph': 'graph',
+  '/defender': 'defender',
+  '/management': 'management',
+  '/monitor': 'monitor',
+};
 
 export interface Principal {
   tenantId: string;

@@ -10,7 +10,9 @@ export function encodeToken(claims: object): string {
 }
 
 /** Decodes any JWT's header and payload without verifying it (client assertions, the fake's own tokens). */
-export function decodeJwt(jwt: string): { header: Record<string, unknown>; payload: Record<string, unknown> } | undefined {
+export function decodeJwt(
+  jwt: string,
+): { header: Record<string, unknown>; payload: Record<string, unknown> } | undefined {
   const parts = jwt.split('.');
   if (parts.length !== 3 || !parts[0] || !parts[1]) return undefined;
   try {
@@ -56,7 +58,12 @@ export function verifyBearer(
   if (!claims) {
     const decoded = decodeJwt(token);
     const payload = decoded?.payload;
-    if (!payload || typeof payload.aud !== 'string' || typeof payload.exp !== 'number' || typeof payload.tid !== 'string') {
+    if (
+      !payload ||
+      typeof payload.aud !== 'string' ||
+      typeof payload.exp !== 'number' ||
+      typeof payload.tid !== 'string'
+    ) {
       return { problem: 'malformed' };
     }
     claims = payload as unknown as TokenClaims;

@@ -79,5 +79,9 @@ function newKey(): SigningKey {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const kid = randomUUID();
   const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
-  return { kid, privateKey: createPrivateKey(privateKey.export({ format: 'pem', type: 'pkcs8' })), publicJwk: { kty: 'RSA', use: 'sig', kid, n: jwk.n, e: jwk.e } };
+  return {
+    kid,
+    privateKey: createPrivateKey(privateKey.export({ format: 'pem', type: 'pkcs8' })),
+    publicJwk: { kty: 'RSA', use: 'sig', kid, n: jwk.n, e: jwk.e },
+  };
 }

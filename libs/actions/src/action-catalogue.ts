@@ -16,8 +16,10 @@ export class ActionCatalogue {
 
   register(action: ActionDefinition): void {
     if (this.actions.has(action.id)) throw new Error(`Action ${action.id} is registered twice.`);
-    if (action.destructive && !action.ledger) throw new Error(`Action ${action.id} is destructive, so it must go through the effect ledger (ledger: true).`);
-    if (action.ledger && !action.reconcile) throw new Error(`Action ${action.id} goes through the effect ledger, so it needs reconcile().`);
+    if (action.destructive && !action.ledger)
+      throw new Error(`Action ${action.id} is destructive, so it must go through the effect ledger (ledger: true).`);
+    if (action.ledger && !action.reconcile)
+      throw new Error(`Action ${action.id} goes through the effect ledger, so it needs reconcile().`);
     this.actions.set(action.id, action);
     this.validators.set(action.id, compileSchema(action.inputSchema, { useDefaults: true }));
   }
@@ -38,14 +40,41 @@ export class ActionCatalogue {
   }
 
   list(): ActionView[] {
-    return [...this.actions.values()].map(({ id, title, description, inputSchema, requiredRoles, requiredAzureOperations, inverse, destructive, ledger }) => ({ id, title, description, inputSchema, requiredRoles, ...(requiredAzureOperations ? { requiredAzureOperations } : {}), inverse, destructive, ledger }));
+    return [...this.actions.values()].map(
+      ({
+        id,
+        title,
+        description,
+        inputSchema,
+        requiredRoles,
+        requiredAzureOperations,
+        inverse,
+        destructive,
+        ledger,
+      }) => ({
+        id,
+        title,
+        description,
+        inputSchema,
+        requiredRoles,
+        ...(requiredAzureOperations ? { requiredAzureOperations } : {}),
+        inverse,
+        destructive,
+        ledger,
+      }),
+    );
   }
 
   /** Checks an input against the action's schema; on success returns it with defaults filled in. */
-  validateInput(id: string, input: unknown): { ok: true; input: Record<string, unknown> } | { ok: false; errors: FieldError[] } {
+  validateInput(
+    id: string,
+    input: unknown,
+  ): { ok: true; input: Record<string, unknown> } | { ok: false; errors: FieldError[] } {
     const validate = this.validators.get(id);
     if (!validate) throw new NotFoundError('Action', id);
     const copy: unknown = structuredClone(input ?? {});
-    return validate(copy) ? { ok: true, input: copy as Record<string, unknown> } : { ok: false, errors: formatSchemaErrors(validate.errors) };
+    return validate(copy)
+      ? { ok: true, input: copy as Record<string, unknown> }
+      : { ok: false, errors: formatSchemaErrors(validate.errors) };
   }
 }

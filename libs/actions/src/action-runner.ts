@@ -1,7 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditLog } from '@riposte/audit';
 import { AppConfig } from '@riposte/config';
-import { AzureError, type AzureTarget, CheckLater, DefenderClient, GraphClient, IN_CALL_WAIT_MS, StorageClient } from '@riposte/azure';
+import {
+  AzureError,
+  type AzureTarget,
+  CheckLater,
+  DefenderClient,
+  GraphClient,
+  IN_CALL_WAIT_MS,
+  StorageClient,
+} from '@riposte/azure';
 import { ConnectionTargetsService } from '@riposte/connection-targets';
 import { type ErrorCode, RiposteError } from '@riposte/errors';
 import { AwaitingDecision, Guardrails, type HoldKind, type IntentLimits } from '@riposte/guardrails';
@@ -100,32 +108,68 @@ export class ActionRunner {
     if (request.dryRun) {
       try {
         // A dry run also says when the real run would be refused.
-        const refusal = definition.destructive ? await this.guardrails.refusal(entity, context.target, request.signal) : null;
-        if (refusal) return this.finish(request, null, { status: 'failed', error: refused(refusal) }, entity, 'settle', 'denied');
+        const refusal = definition.destructive
+          ? await this.guardrails.refusal(entity, context.target, request.signal)
+          : null;
+        if (refusal)
+          return this.finish(request, null, { status: 'failed', error: refused(refusal) }, entity, 'settle', 'denied');
         const planned = await definition.plan(input as never, context);
-        const requests = planned.map((p) => ({ ...p, headers: { Authorization: `Bearer ${REDACTED}`, ...(p.body !== undefined ? { 'Content-Type': 'application/json' } : {}) } }));
-        return this.finish(request, null, { status: 'planned', output: { requests: redactor.redact(requests) } }, entity);
+        const requests = planned.map((p) => ({
+          ...p,
+          headers: {
+            Authorization: `Bearer ${REDACTED}`,
+            ...(p.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+          },
+        }));
+        return this.finish(
+          request,
+          null,
+          { status: 'planned', output: { requests: redactor.redact(requests) } },
+          entity,
+        );
       } catch (error) {
         return this.finish(request, null, { status: 'failed', error: toFailure(error) }, entity);
       }
     }
     if (!definition.ledger) {
       try {
-        return this.finish(request, null, { status: 'succeeded', output: await definition.execute(input as never, context), reconciled: false }, entity);
+        return this.finish(
+          request,
+          null,
+          { status: 'succeeded', output: await definition.execute(input as never, context), reconciled: false },
+          entity,
+        );
       } catch (error) {
         const later = this.throttledUntil(error);
-        if (later) return { status: 'deferred', until: later, reason: `Throttled by Azure: tried again after its Retry-After.` };
-        return this.finish(request, null, { status: 'failed', error: toFailure(error), cancelled: request.signal.aborted }, entity);
+        if (later)
+          return { status: 'deferred', until: later, reason: `Throttled by Azure: tried again after its Retry-After.` };
+        return this.finish(
+          request,
+          null,
+          { status: 'failed', error: toFailure(error), cancelled: request.signal.aborted },
+          entity,
+        );
       }
     }
     return this.runLedgered(request, definition, input, context, entity);
   }
 
   /** A call that must never be sent twice: intent first, reconciled after a lost answer or a crash; guardrails first when it is destructive. */
-  private async runLedgered(request: ActionRequest, definition: ActionDefinition, input: Record<string, unknown>, context: ActionContext, entity: string): Promise<ActionResult> {
+  private async runLedgered(
+    request: ActionRequest,
+    definition: ActionDefinition,
+    input: Record<string, unknown>,
+    context: ActionContext,
+    entity: string,
+  ): Promise<ActionResult> {
     const existing = request.firstAttempt ? null : await this.ledger.find(request.runId, request.stepKey);
     // Already done by an earlier attempt or an earlier life of this process: report, never resend.
-    if (existing?.status === 'succeeded') return { status: 'succeeded', output: (existing.detail as { output?: unknown } | null)?.output ?? null, reconciled: true };
+    if (existing?.status === 'succeeded')
+      return {
+        status: 'succeeded',
+        output: (existing.detail as { output?: unknown } | null)?.output ?? null,
+        reconciled: true,
+      };
 
     const unsettled = existing && (existing.status === 'intended' || existing.status === 'sent') ? existing : null;
     let effect: EffectEntity;
@@ -137,15 +181,31 @@ export class ActionRunner {
         if (definition.destructive) {
           await this.guardrails.automationAllowed(request);
           const refusal = await this.guardrails.refusal(entity, context.target, request.signal);
-          if (refusal) return this.finish(request, null, { status: 'failed', error: refused(refusal) }, entity, 'settle', 'denied');
+          if (refusal)
+            return this.finish(
+              request,
+              null,
+              { status: 'failed', error: refused(refusal) },
+              entity,
+              'settle',
+              'denied',
+            );
         }
         effect = await this.intendWithinLimits(request, definition, entity, existing);
       } catch (error) {
         if (error instanceof AwaitingDecision) {
-          this.logger.warn({ runId: request.runId, stepKey: request.stepKey, action: request.action, entity, hold: error.kind }, 'step held for a decision');
+          this.logger.warn(
+            { runId: request.runId, stepKey: request.stepKey, action: request.action, entity, hold: error.kind },
+            'step held for a decision',
+          );
           return { status: 'waiting', hold: { kind: error.kind, prompt: error.prompt } };
         }
-        return this.finish(request, null, { status: 'failed', error: toFailure(error), cancelled: request.signal.aborted }, entity);
+        return this.finish(
+          request,
+          null,
+          { status: 'failed', error: toFailure(error), cancelled: request.signal.aborted },
+          entity,
+        );
       }
     }
     context.intendedAt = new Date(effect.intendedAt);
@@ -156,15 +216,26 @@ export class ActionRunner {
     };
 
     try {
-      const output = unsettled ? await this.reconcileThenRun(definition, input, context, unsettled) : await definition.execute(input as never, context);
-      return await this.finish(request, effect, { status: 'succeeded', output, reconciled: unsettled !== null }, entity);
+      const output = unsettled
+        ? await this.reconcileThenRun(definition, input, context, unsettled)
+        : await definition.execute(input as never, context);
+      return await this.finish(
+        request,
+        effect,
+        { status: 'succeeded', output, reconciled: unsettled !== null },
+        entity,
+      );
     } catch (error) {
       // Still under way at Azure: the ledger entry stays open (it names the effect), nothing is audited yet.
       if (error instanceof CheckLater) return { status: 'deferred', until: error.at, reason: error.message };
       // Throttled with a long Retry-After: certainly not applied, so the intent is closed; the step asks again when it is due.
       const later = error instanceof AzureError && error.code === 'throttled' ? this.throttledUntil(error) : null;
       if (later) {
-        await this.db.transaction((m) => this.ledger.settle(m, effect.id, 'failed', { error: { code: 'throttled', message: 'Throttled by Azure; asked again after its Retry-After.' } }));
+        await this.db.transaction((m) =>
+          this.ledger.settle(m, effect.id, 'failed', {
+            error: { code: 'throttled', message: 'Throttled by Azure; asked again after its Retry-After.' },
+          }),
+        );
         return { status: 'deferred', until: later, reason: 'Throttled by Azure: tried again after its Retry-After.' };
       }
       const failure = toFailure(error);
@@ -172,7 +243,8 @@ export class ActionRunner {
         // The call may have been applied before the answer was lost: ask Azure once.
         try {
           const output = await this.reconcileThenRun(definition, input, context, effect, { resend: false });
-          if (output !== NOT_APPLIED) return await this.finish(request, effect, { status: 'succeeded', output, reconciled: true }, entity);
+          if (output !== NOT_APPLIED)
+            return await this.finish(request, effect, { status: 'succeeded', output, reconciled: true }, entity);
           return await this.finish(request, effect, { status: 'failed', error: failure }, entity);
         } catch (again) {
           if (again instanceof CheckLater) return { status: 'deferred', until: again.at, reason: again.message };
@@ -180,7 +252,13 @@ export class ActionRunner {
         }
       }
       const ledger = AMBIGUOUS.has(failure.code) || STILL_RUNNING.has(failure.code) ? 'leave-open' : 'settle';
-      return this.finish(request, effect, { status: 'failed', error: failure, cancelled: request.signal.aborted }, entity, ledger);
+      return this.finish(
+        request,
+        effect,
+        { status: 'failed', error: failure, cancelled: request.signal.aborted },
+        entity,
+        ledger,
+      );
     }
   }
 
@@ -193,10 +271,23 @@ export class ActionRunner {
   }
 
   /** Records the intent within the budget and the run's entity limit; over a limit, the step is held for an analyst. */
-  private async intendWithinLimits(request: ActionRequest, definition: ActionDefinition, entity: string, previous: EffectEntity | null): Promise<EffectEntity> {
-    const key = { runId: request.runId, stepKey: request.stepKey, action: definition.id, connectionTarget: request.connectionTarget, entity };
+  private async intendWithinLimits(
+    request: ActionRequest,
+    definition: ActionDefinition,
+    entity: string,
+    previous: EffectEntity | null,
+  ): Promise<EffectEntity> {
+    const key = {
+      runId: request.runId,
+      stepKey: request.stepKey,
+      action: definition.id,
+      connectionTarget: request.connectionTarget,
+      entity,
+    };
     // Budgets and the run's entity limit are for destructive actions; a ledgered comment is only recorded.
-    let exempt: IntentLimits['exempt'] | undefined = definition.destructive ? undefined : { budget: true, blastRadius: true };
+    let exempt: IntentLimits['exempt'] | undefined = definition.destructive
+      ? undefined
+      : { budget: true, blastRadius: true };
     for (;;) {
       const limits = await this.guardrails.limits(definition.id, exempt);
       const result = await this.ledger.intend(key, limits, previous);
@@ -217,11 +308,20 @@ export class ActionRunner {
   }
 
   /** An unsettled effect from before: follow it if Azure has it, send it only if Azure never got it. */
-  private async reconcileThenRun(definition: ActionDefinition, input: Record<string, unknown>, context: ActionContext, effect: EffectEntity, options: { resend: boolean } = { resend: true }): Promise<unknown> {
+  private async reconcileThenRun(
+    definition: ActionDefinition,
+    input: Record<string, unknown>,
+    context: ActionContext,
+    effect: EffectEntity,
+    options: { resend: boolean } = { resend: true },
+  ): Promise<unknown> {
     if (effect.reference && definition.resume) return definition.resume(input as never, effect.reference, context);
     if (!definition.reconcile) throw new Error(`Ledgered action ${definition.id} has no reconcile.`);
     const found = await definition.reconcile(input as never, context);
-    this.logger.log({ runId: context.marker, action: definition.id, state: found.state }, 'reconciled an unsettled effect with Azure');
+    this.logger.log(
+      { runId: context.marker, action: definition.id, state: found.state },
+      'reconciled an unsettled effect with Azure',
+    );
     if (found.state === 'applied') return found.output;
     if (found.state === 'in_progress') {
       await context.recordReference(found.reference);
@@ -229,18 +329,39 @@ export class ActionRunner {
     }
     // Not found yet, but the original call may still land: look again once it no longer can.
     const landsBy = Date.parse(effect.intendedAt) + this.landingBoundMs();
-    if (Date.now() < landsBy) throw new CheckLater(landsBy, `Azure shows no trace of the call yet, but it could still take effect until ${new Date(landsBy).toISOString()}; checked again then, before anything is sent again.`);
+    if (Date.now() < landsBy)
+      throw new CheckLater(
+        landsBy,
+        `Azure shows no trace of the call yet, but it could still take effect until ${new Date(landsBy).toISOString()}; checked again then, before anything is sent again.`,
+      );
     return options.resend ? definition.execute(input as never, context) : NOT_APPLIED;
   }
 
-  private async prepare(request: ActionRequest): Promise<{ definition: ActionDefinition; input: Record<string, unknown>; context: ActionContext } | { error: StepFailure }> {
-    if (!this.catalogue.has(request.action)) return { error: { code: 'unknown_action', message: `There is no action '${request.action}'.` } };
+  private async prepare(
+    request: ActionRequest,
+  ): Promise<
+    { definition: ActionDefinition; input: Record<string, unknown>; context: ActionContext } | { error: StepFailure }
+  > {
+    if (!this.catalogue.has(request.action))
+      return { error: { code: 'unknown_action', message: `There is no action '${request.action}'.` } };
     const definition = this.catalogue.get(request.action);
     const checked = this.catalogue.validateInput(request.action, request.input);
-    if (!checked.ok) return { error: { code: 'invalid_input', message: `The input of ${request.action} is invalid: ${checked.errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}.` } };
+    if (!checked.ok)
+      return {
+        error: {
+          code: 'invalid_input',
+          message: `The input of ${request.action} is invalid: ${checked.errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}.`,
+        },
+      };
     let target: AzureTarget | undefined;
     if (definition.needsConnection !== false) {
-      if (!request.connectionTarget) return { error: { code: 'no_connection_target', message: `Step '${request.stepKey}' has no connection target: name one when starting the run, in the playbook (connection:), or on the step.` } };
+      if (!request.connectionTarget)
+        return {
+          error: {
+            code: 'no_connection_target',
+            message: `Step '${request.stepKey}' has no connection target: name one when starting the run, in the playbook (connection:), or on the step.`,
+          },
+        };
       try {
         target = await this.targets.resolve(request.connectionTarget);
       } catch (error) {
@@ -262,28 +383,53 @@ export class ActionRunner {
   }
 
   /** Settles the ledger (if any), audits and counts: in one transaction, so the record and the fact commit together. */
-  private async finish(request: ActionRequest, effect: EffectEntity | null, result: ActionResult, entity: string, ledger: 'settle' | 'leave-open' = 'settle', auditResult?: 'denied'): Promise<ActionResult> {
+  private async finish(
+    request: ActionRequest,
+    effect: EffectEntity | null,
+    result: ActionResult,
+    entity: string,
+    ledger: 'settle' | 'leave-open' = 'settle',
+    auditResult?: 'denied',
+  ): Promise<ActionResult> {
     const safe = redactor.redact(result);
     await this.db.transaction(async (m) => {
-      if (effect && ledger === 'settle' && safe.status === 'succeeded') await this.ledger.settle(m, effect.id, 'succeeded', { output: safe.output });
-      if (effect && ledger === 'settle' && safe.status === 'failed') await this.ledger.settle(m, effect.id, 'failed', { error: safe.error });
+      if (effect && ledger === 'settle' && safe.status === 'succeeded')
+        await this.ledger.settle(m, effect.id, 'succeeded', { output: safe.output });
+      if (effect && ledger === 'settle' && safe.status === 'failed')
+        await this.ledger.settle(m, effect.id, 'failed', { error: safe.error });
       await this.audit.record(
         {
           actor: request.actor.name,
           actorRole: request.actor.role,
           action: `action.${request.action}`,
-          result: auditResult ?? (result.status === 'planned' ? 'planned' : result.status === 'succeeded' ? 'success' : 'failure'),
+          result:
+            auditResult ??
+            (result.status === 'planned' ? 'planned' : result.status === 'succeeded' ? 'success' : 'failure'),
           targetEntity: entity,
           connectionTarget: request.connectionTarget,
           runId: request.runId,
           requestId: request.requestId ?? null,
-          detail: { stepKey: request.stepKey, ...(result.status === 'failed' ? { error: safe.status === 'failed' ? safe.error : null } : {}), ...(result.status === 'succeeded' && result.reconciled ? { reconciled: true } : {}) },
+          detail: {
+            stepKey: request.stepKey,
+            ...(result.status === 'failed' ? { error: safe.status === 'failed' ? safe.error : null } : {}),
+            ...(result.status === 'succeeded' && result.reconciled ? { reconciled: true } : {}),
+          },
         },
         m,
       );
     });
-    this.metrics.actions.inc({ action: request.action, result: result.status === 'failed' ? result.error.code : result.status });
-    const line = { runId: request.runId, stepKey: request.stepKey, action: request.action, connectionTarget: request.connectionTarget, entity, result: safe.status };
+    this.metrics.actions.inc({
+      action: request.action,
+      result: result.status === 'failed' ? result.error.code : result.status,
+    });
+    const line = {
+      runId: request.runId,
+      stepKey: request.stepKey,
+      action: request.action,
+      connectionTarget: request.connectionTarget,
+      entity,
+      result: safe.status,
+    };
     if (safe.status === 'failed') this.logger.warn({ ...line, error: safe.error }, 'action failed');
     else this.logger.log(line, `action ${safe.status}`);
     return safe;
@@ -293,11 +439,15 @@ export class ActionRunner {
 const NOT_APPLIED = Symbol('not applied');
 
 function refused(reason: string): StepFailure {
-  return { code: 'protected_entity', message: `Refused: ${reason}. Riposte never acts on protected accounts and machines.` };
+  return {
+    code: 'protected_entity',
+    message: `Refused: ${reason}. Riposte never acts on protected accounts and machines.`,
+  };
 }
 
 export function toFailure(error: unknown): StepFailure {
-  if (error instanceof AzureError || error instanceof RiposteError) return { code: error.code, message: redactor.scrub(error.message) };
+  if (error instanceof AzureError || error instanceof RiposteError)
+    return { code: error.code, message: redactor.scrub(error.message) };
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'internal_error', message: redactor.scrub(message) };
 }

@@ -5,5 +5,8 @@ import { ConnectionTester } from './connection-tester.js';
 import { EffectLedger } from './effect-ledger.js';
 
 @Global()
-@Module({ providers: [ActionCatalogue, ActionRunner, ConnectionTester, EffectLedger], exports: [ActionCatalogue, ActionRunner, ConnectionTester, EffectLedger] })
+@Module({
+  providers: [ActionCatalogue, ActionRunner, ConnectionTester, EffectLedger],
+  exports: [ActionCatalogue, ActionRunner, ConnectionTester, EffectLedger],
+})
 export class ActionsModule {}

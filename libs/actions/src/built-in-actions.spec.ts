@@ -15,12 +15,15 @@ describe('the built-in actions', () => {
     for (const action of actions.filter((a) => a.destructive)) expect(action.ledger, action.id).toBe(true);
     for (const action of actions.filter((a) => a.ledger)) expect(typeof action.reconcile, action.id).toBe('function');
     // A comment POST is not idempotent: ledgered, though not destructive.
-    for (const id of ['graph_security.comment_alert', 'graph_security.update_alert']) expect(actions.find((a) => a.id === id)).toMatchObject({ ledger: true, destructive: false });
+    for (const id of ['graph_security.comment_alert', 'graph_security.update_alert'])
+      expect(actions.find((a) => a.id === id)).toMatchObject({ ledger: true, destructive: false });
   });
 
   it('a destructive action outside the ledger, or a ledgered one without reconcile, is refused at registration', () => {
     const noop = actions.find((a) => a.id === 'core.noop')!;
-    expect(() => new ActionCatalogue().register({ ...noop, id: 'test.bad', destructive: true, ledger: false })).toThrow(/must go through the effect ledger/);
+    expect(() => new ActionCatalogue().register({ ...noop, id: 'test.bad', destructive: true, ledger: false })).toThrow(
+      /must go through the effect ledger/,
+    );
     expect(() => new ActionCatalogue().register({ ...noop, id: 'test.bad', ledger: true })).toThrow(/needs reconcile/);
   });
 

@@ -1,8 +1,26 @@
 import type { ActionDefinition } from './action-definition.js';
-import { getManager, getUser, getUserRisk, groupMemberAction, listMemberships, listSignIns, resetPassword, revokeSessions, servicePrincipalEnabledAction, setAccountEnabledAction, userRiskAction } from './azure-ad/index.js';
+import {
+  getManager,
+  getUser,
+  getUserRisk,
+  groupMemberAction,
+  listMemberships,
+  listSignIns,
+  resetPassword,
+  revokeSessions,
+  servicePrincipalEnabledAction,
+  setAccountEnabledAction,
+  userRiskAction,
+} from './azure-ad/index.js';
 import { getMachine } from './defender/get-machine.action.js';
 import { isolateMachine, releaseMachine } from './defender/machine-isolation.js';
-import { collectInvestigationPackage, restrictAppExecution, runAntivirusScan, stopAndQuarantineFile, unrestrictAppExecution } from './defender/machine-responses.js';
+import {
+  collectInvestigationPackage,
+  restrictAppExecution,
+  runAntivirusScan,
+  stopAndQuarantineFile,
+  unrestrictAppExecution,
+} from './defender/machine-responses.js';
 import { machineTagAction } from './defender/machine-tags.js';
 import { createIndicator, deleteIndicator } from './defender/indicators.js';
 import { getFile, listLoggedOnUsers, listMachineAlerts } from './defender/defender-reads.js';

@@ -4,7 +4,8 @@ import { type EntityManager, In, MoreThanOrEqual } from 'typeorm';
 import type { IntentLimits } from '@riposte/guardrails';
 import { Database, EffectEntity, nowIso } from '@riposte/persistence';
 
-export type IntentResult = { effect: EffectEntity } | { over: 'budget'; used: number } | { over: 'blast_radius'; touched: number };
+export type IntentResult =
+  { effect: EffectEntity } | { over: 'budget'; used: number } | { over: 'blast_radius'; touched: number };
 const COUNTED = ['intended', 'sent', 'succeeded'];
 
 export type EffectStatus = 'intended' | 'sent' | 'succeeded' | 'failed';
@@ -30,7 +31,14 @@ export class EffectLedger {
    * first ones in take the budget, the rest are told it is used up.
    */
   async intend(effect: EffectKey, limits: IntentLimits, previous: EffectEntity | null): Promise<IntentResult> {
-    const intent = { ...effect, status: 'intended', reference: null, detail: null, intendedAt: nowIso(), settledAt: null };
+    const intent = {
+      ...effect,
+      status: 'intended',
+      reference: null,
+      detail: null,
+      intendedAt: nowIso(),
+      settledAt: null,
+    };
     return this.db.transaction(async (m) => {
       const over = await this.overLimit(m, effect, limits);
       if (over) return over;
@@ -48,16 +56,26 @@ export class EffectLedger {
     // Counted then inserted: the lock (held until commit) keeps concurrent intents of other
     // transactions, in this process or another, from counting the same free places. Always taken
     // in this order (budget, then run), so two intents never wait for each other in a circle.
-    if (limits.budget && !limits.exempt.budget) await Database.lock(m, `budget:${effect.action}:${effect.connectionTarget}`);
+    if (limits.budget && !limits.exempt.budget)
+      await Database.lock(m, `budget:${effect.action}:${effect.connectionTarget}`);
     if (!limits.exempt.blastRadius) await Database.lock(m, `blast-radius:${effect.runId}`);
     if (limits.budget && !limits.exempt.budget) {
       const since = new Date(Date.now() - limits.budget.windowMs).toISOString();
-      const used = await m.count(EffectEntity, { where: { action: effect.action, connectionTarget: effect.connectionTarget, status: In(COUNTED), intendedAt: MoreThanOrEqual(since) } });
+      const used = await m.count(EffectEntity, {
+        where: {
+          action: effect.action,
+          connectionTarget: effect.connectionTarget,
+          status: In(COUNTED),
+          intendedAt: MoreThanOrEqual(since),
+        },
+      });
       if (used >= limits.budget.limit) return { over: 'budget', used };
     }
     if (!limits.exempt.blastRadius) {
       // Counted by the database: a run over a thousand users must not read its thousand rows per step.
-      const again = await m.exists(EffectEntity, { where: { runId: effect.runId, entity: effect.entity, status: In(COUNTED) } });
+      const again = await m.exists(EffectEntity, {
+        where: { runId: effect.runId, entity: effect.entity, status: In(COUNTED) },
+      });
       if (again) return null;
       const counted = await m
         .createQueryBuilder(EffectEntity, 'e')
@@ -75,7 +93,12 @@ export class EffectLedger {
   }
 
   /** Settles an effect, inside the caller's transaction (which also writes the audit record). */
-  async settle(m: EntityManager, id: string, status: 'succeeded' | 'failed', detail: Record<string, unknown>): Promise<void> {
+  async settle(
+    m: EntityManager,
+    id: string,
+    status: 'succeeded' | 'failed',
+    detail: Record<string, unknown>,
+  ): Promise<void> {
     await m.update(EffectEntity, { id }, { status, detail: detail as never, settledAt: nowIso() });
   }
 }

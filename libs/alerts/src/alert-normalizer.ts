@@ -19,8 +19,14 @@ export interface NormalizeResult {
 export function normalizeAlerts(payload: unknown): NormalizeResult {
   const list = Array.isArray((payload as Json | null)?.value) ? ((payload as Json).value as unknown[]) : [payload];
   const base = Array.isArray((payload as Json | null)?.value) ? '/value' : '';
-  if (list.length === 0) throw new ValidationError('The list of alerts is empty.', [{ path: `${base}`, message: 'must hold at least one alert' }]);
-  if (list.length > MAX_ALERTS_PER_REQUEST) throw new ValidationError(`At most ${MAX_ALERTS_PER_REQUEST} alerts per request.`, [{ path: base, message: `has ${list.length} alerts` }]);
+  if (list.length === 0)
+    throw new ValidationError('The list of alerts is empty.', [
+      { path: `${base}`, message: 'must hold at least one alert' },
+    ]);
+  if (list.length > MAX_ALERTS_PER_REQUEST)
+    throw new ValidationError(`At most ${MAX_ALERTS_PER_REQUEST} alerts per request.`, [
+      { path: base, message: `has ${list.length} alerts` },
+    ]);
   const errors: FieldError[] = [];
   const alerts: NormalizeResult['alerts'] = [];
   list.forEach((item, i) => {
@@ -31,7 +37,10 @@ export function normalizeAlerts(payload: unknown): NormalizeResult {
     }
     const alert = item as Json;
     if (typeof alert.id !== 'string' || alert.id.trim() === '' || alert.id.length > 200) {
-      errors.push({ path: `${path}/id`, message: 'is required: every alert needs its provider id (a string of at most 200 characters)' });
+      errors.push({
+        path: `${path}/id`,
+        message: 'is required: every alert needs its provider id (a string of at most 200 characters)',
+      });
       return;
     }
     alerts.push({ normalized: isV1(alert) ? fromV1(alert) : fromV2(alert), raw: alert });
@@ -41,7 +50,12 @@ export function normalizeAlerts(payload: unknown): NormalizeResult {
 }
 
 function isV1(alert: Json): boolean {
-  return 'vendorInformation' in alert || 'userStates' in alert || 'hostStates' in alert || ('lastModifiedDateTime' in alert && !('lastUpdateDateTime' in alert));
+  return (
+    'vendorInformation' in alert ||
+    'userStates' in alert ||
+    'hostStates' in alert ||
+    ('lastModifiedDateTime' in alert && !('lastUpdateDateTime' in alert))
+  );
 }
 
 function fromV2(a: Json): NormalizedAlert {
@@ -58,7 +72,14 @@ function fromV2(a: Json): NormalizedAlert {
         out.users.push(user(e.userAccount as Json | undefined, roles));
         break;
       case 'device':
-        out.devices.push({ mdeDeviceId: str(e.mdeDeviceId), deviceDnsName: str(e.deviceDnsName), azureAdDeviceId: str(e.azureAdDeviceId), osPlatform: str(e.osPlatform), ipAddresses: strings(e.ipInterfaces), roles });
+        out.devices.push({
+          mdeDeviceId: str(e.mdeDeviceId),
+          deviceDnsName: str(e.deviceDnsName),
+          azureAdDeviceId: str(e.azureAdDeviceId),
+          osPlatform: str(e.osPlatform),
+          ipAddresses: strings(e.ipInterfaces),
+          roles,
+        });
         break;
       case 'ip':
         if (str(e.ipAddress)) out.ips.push({ address: str(e.ipAddress) as string, roles });
@@ -70,19 +91,42 @@ function fromV2(a: Json): NormalizedAlert {
         out.mailboxes.push({ primaryAddress: str(e.primaryAddress), upn: str(e.upn), displayName: str(e.displayName) });
         break;
       case 'analyzedMessage':
-        out.messages.push({ networkMessageId: str(e.networkMessageId), internetMessageId: str(e.internetMessageId), subject: str(e.subject), sender: str((e.p1Sender as Json | undefined)?.emailAddress), recipient: str(e.recipientEmailAddress), urls: strings(e.urls) });
+        out.messages.push({
+          networkMessageId: str(e.networkMessageId),
+          internetMessageId: str(e.internetMessageId),
+          subject: str(e.subject),
+          sender: str((e.p1Sender as Json | undefined)?.emailAddress),
+          recipient: str(e.recipientEmailAddress),
+          urls: strings(e.urls),
+        });
         break;
       case 'mailCluster':
-        out.mailClusters.push({ clusterBy: str(e.clusterBy), clusterByValue: str(e.clusterByValue), emailCount: num(e.emailCount), networkMessageIds: strings(e.networkMessageIds) });
+        out.mailClusters.push({
+          clusterBy: str(e.clusterBy),
+          clusterByValue: str(e.clusterByValue),
+          emailCount: num(e.emailCount),
+          networkMessageIds: strings(e.networkMessageIds),
+        });
         break;
       case 'file':
         out.files.push(file(e.fileDetails as Json | undefined));
         break;
       case 'process':
-        out.processes.push({ processId: num(e.processId), commandLine: str(e.processCommandLine), imageFile: str((e.imageFile as Json | undefined)?.fileName), accountName: str((e.userAccount as Json | undefined)?.accountName) });
+        out.processes.push({
+          processId: num(e.processId),
+          commandLine: str(e.processCommandLine),
+          imageFile: str((e.imageFile as Json | undefined)?.fileName),
+          accountName: str((e.userAccount as Json | undefined)?.accountName),
+        });
         break;
       case 'azureResource':
-        if (str(e.resourceId)) out.azureResources.push({ resourceId: str(e.resourceId) as string, resourceName: str(e.resourceName), resourceType: str(e.resourceType), roles });
+        if (str(e.resourceId))
+          out.azureResources.push({
+            resourceId: str(e.resourceId) as string,
+            resourceName: str(e.resourceName),
+            resourceType: str(e.resourceType),
+            roles,
+          });
         break;
       default:
         break; // kept in the raw payload
@@ -94,22 +138,50 @@ function fromV2(a: Json): NormalizedAlert {
 
 /** The retired /security/alerts shape (userStates, hostStates, fileStates, …). */
 function fromV1(a: Json): NormalizedAlert {
-  const out = base({ ...a, lastUpdateDateTime: a.lastModifiedDateTime ?? a.createdDateTime, serviceSource: (a.vendorInformation as Json | undefined)?.provider, tenantId: a.azureTenantId }, 'security_alerts_v1');
+  const out = base(
+    {
+      ...a,
+      lastUpdateDateTime: a.lastModifiedDateTime ?? a.createdDateTime,
+      serviceSource: (a.vendorInformation as Json | undefined)?.provider,
+      tenantId: a.azureTenantId,
+    },
+    'security_alerts_v1',
+  );
   const types = new Set<string>();
   for (const u of asList(a.userStates)) {
     types.add('user');
-    out.users.push({ userPrincipalName: str(u.userPrincipalName), azureAdUserId: str(u.aadUserId), accountName: str(u.accountName), domainName: str(u.domainName), displayName: null, roles: [] });
+    out.users.push({
+      userPrincipalName: str(u.userPrincipalName),
+      azureAdUserId: str(u.aadUserId),
+      accountName: str(u.accountName),
+      domainName: str(u.domainName),
+      displayName: null,
+      roles: [],
+    });
   }
   for (const h of asList(a.hostStates)) {
     types.add('device');
-    out.devices.push({ mdeDeviceId: null, deviceDnsName: str(h.fqdn) ?? str(h.netBiosName), azureAdDeviceId: null, osPlatform: str(h.os), ipAddresses: [str(h.privateIpAddress), str(h.publicIpAddress)].filter((x): x is string => Boolean(x)), roles: [] });
+    out.devices.push({
+      mdeDeviceId: null,
+      deviceDnsName: str(h.fqdn) ?? str(h.netBiosName),
+      azureAdDeviceId: null,
+      osPlatform: str(h.os),
+      ipAddresses: [str(h.privateIpAddress), str(h.publicIpAddress)].filter((x): x is string => Boolean(x)),
+      roles: [],
+    });
   }
   for (const f of asList(a.fileStates)) {
     types.add('file');
-    out.files.push({ fileName: str(f.name), filePath: str(f.path), sha1: str((f.fileHash as Json | undefined)?.hashValue), sha256: null });
+    out.files.push({
+      fileName: str(f.name),
+      filePath: str(f.path),
+      sha1: str((f.fileHash as Json | undefined)?.hashValue),
+      sha256: null,
+    });
   }
   for (const c of asList(a.networkConnections)) {
-    for (const ip of [str(c.destinationAddress), str(c.sourceAddress)]) if (ip) out.ips.push({ address: ip, roles: [] });
+    for (const ip of [str(c.destinationAddress), str(c.sourceAddress)])
+      if (ip) out.ips.push({ address: ip, roles: [] });
     if (str(c.destinationUrl)) out.urls.push({ url: str(c.destinationUrl) as string, roles: [] });
   }
   if (out.ips.length) types.add('ip');
@@ -163,11 +235,23 @@ function evidenceType(e: Json): string {
 }
 
 function user(account: Json | undefined, roles: string[]): AlertUser {
-  return { userPrincipalName: str(account?.userPrincipalName), azureAdUserId: str(account?.azureAdUserId), accountName: str(account?.accountName), domainName: str(account?.domainName), displayName: str(account?.displayName), roles };
+  return {
+    userPrincipalName: str(account?.userPrincipalName),
+    azureAdUserId: str(account?.azureAdUserId),
+    accountName: str(account?.accountName),
+    domainName: str(account?.domainName),
+    displayName: str(account?.displayName),
+    roles,
+  };
 }
 
 function file(details: Json | undefined) {
-  return { fileName: str(details?.fileName), filePath: str(details?.filePath), sha1: str(details?.sha1), sha256: str(details?.sha256) };
+  return {
+    fileName: str(details?.fileName),
+    filePath: str(details?.filePath),
+    sha1: str(details?.sha1),
+    sha256: str(details?.sha256),
+  };
 }
 
 function asList(value: unknown): Json[] {
@@ -187,5 +271,10 @@ function num(value: unknown): number | null {
 }
 
 function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v !== '').slice(0, 100).map((v) => v.slice(0, MAX_TEXT)) : [];
+  return Array.isArray(value)
+    ? value
+        .filter((v): v is string => typeof v === 'string' && v !== '')
+        .slice(0, 100)
+        .map((v) => v.slice(0, MAX_TEXT))
+    : [];
 }

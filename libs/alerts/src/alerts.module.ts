@@ -4,5 +4,8 @@ import { ConnectorsService } from './connectors.service.js';
 import { WebhookReplays } from './webhook-replays.js';
 
 @Global()
-@Module({ providers: [AlertsService, ConnectorsService, WebhookReplays], exports: [AlertsService, ConnectorsService, WebhookReplays] })
+@Module({
+  providers: [AlertsService, ConnectorsService, WebhookReplays],
+  exports: [AlertsService, ConnectorsService, WebhookReplays],
+})
 export class AlertsModule {}

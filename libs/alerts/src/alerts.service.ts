@@ -82,13 +82,23 @@ export class AlertsService {
     return result;
   }
 
-  async list(query: { limit: number; cursor?: string; since?: string; severity?: string }): Promise<Page<Record<string, unknown>>> {
+  async list(query: {
+    limit: number;
+    cursor?: string;
+    since?: string;
+    severity?: string;
+  }): Promise<Page<Record<string, unknown>>> {
     const where: FindOptionsWhere<AlertEntity> = {};
     if (query.severity) where.severity = query.severity.toLowerCase();
     const after = decodeCursor(query.cursor, ['string', 'string']);
     if (query.since) where.receivedAt = MoreThanOrEqual(new Date(query.since).toISOString());
     const rows = await this.db.reader.find(AlertEntity, {
-      where: after ? [{ ...where, receivedAt: LessThan(after[0]) }, { ...where, receivedAt: after[0], id: LessThan(after[1]) }] : where,
+      where: after
+        ? [
+            { ...where, receivedAt: LessThan(after[0]) },
+            { ...where, receivedAt: after[0], id: LessThan(after[1]) },
+          ]
+        : where,
       order: { receivedAt: 'DESC', id: 'DESC' },
       take: query.limit + 1,
     });
@@ -100,12 +110,25 @@ export class AlertsService {
   async get(id: string): Promise<Record<string, unknown>> {
     const row = await this.db.reader.findOne(AlertEntity, { where: { id } });
     if (!row) throw new NotFoundError('Alert', id);
-    const runs = await this.db.reader.find(RunEntity, { where: { alertId: id }, order: { createdAt: 'ASC' }, select: { id: true, playbookId: true, status: true, createdAt: true } });
-    return { ...view(row), raw: JSON.parse(row.raw) as unknown, runs: runs.map((r) => ({ id: r.id, playbook: r.playbookId, status: r.status, createdAt: r.createdAt })) };
+    const runs = await this.db.reader.find(RunEntity, {
+      where: { alertId: id },
+      order: { createdAt: 'ASC' },
+      select: { id: true, playbookId: true, status: true, createdAt: true },
+    });
+    return {
+      ...view(row),
+      raw: JSON.parse(row.raw) as unknown,
+      runs: runs.map((r) => ({ id: r.id, playbook: r.playbookId, status: r.status, createdAt: r.createdAt })),
+    };
   }
 
   /** Which playbooks this alert fires, with their inputs; decided before anything is written. */
-  private async plan(alert: NormalizedAlert, playbooks: Awaited<ReturnType<PlaybookStore['enabled']>>, origin: AlertOrigin, targets: { name: string; tenantId: string }[]) {
+  private async plan(
+    alert: NormalizedAlert,
+    playbooks: Awaited<ReturnType<PlaybookStore['enabled']>>,
+    origin: AlertOrigin,
+    targets: { name: string; tenantId: string }[],
+  ) {
     const planned: PlannedRun[] = [];
     const skipped: IngestedAlert['skipped'] = [];
     for (const { row, playbook } of playbooks) {
@@ -115,21 +138,40 @@ export class AlertsService {
         if (!compiledTrigger || !(await alertMatches(alert, trigger.alert, compiledTrigger.when))) continue;
         try {
           const inputs = checkRunInputs(definition, await triggerInputs(compiledTrigger.inputs, alert));
-          const key = compiledTrigger.throttleKey ? await resolveValue(compiledTrigger.throttleKey, { alert }) : undefined;
+          const key = compiledTrigger.throttleKey
+            ? await resolveValue(compiledTrigger.throttleKey, { alert })
+            : undefined;
           planned.push({
             playbookId: row.id,
             version: row.currentVersion,
             inputs,
             onUpdate: trigger.onUpdate ?? false,
-            throttle: trigger.throttle && key !== undefined && key !== null ? { key: `${row.id}:${typeof key === 'string' ? key : JSON.stringify(key)}`.slice(0, 500), windowMs: parseDuration(trigger.throttle.window) } : null,
+            throttle:
+              trigger.throttle && key !== undefined && key !== null
+                ? {
+                    key: `${row.id}:${typeof key === 'string' ? key : JSON.stringify(key)}`.slice(0, 500),
+                    windowMs: parseDuration(trigger.throttle.window),
+                  }
+                : null,
             connectionTarget: definition.connection ?? origin.connectionTarget ?? targetFor(alert, targets),
           });
         } catch (error) {
           const message = `The trigger matched, but its run could not start: ${(error as Error).message}`;
           skipped.push({ playbook: row.id, reason: `the trigger matched, but ${(error as Error).message}` });
           // Visible where analysts look (runs, the alert's runs), not only in the log.
-          planned.push({ playbookId: row.id, version: row.currentVersion, inputs: {}, onUpdate: trigger.onUpdate ?? false, throttle: null, connectionTarget: null, failure: { code: 'trigger_failed', message: message.slice(0, 2000) } });
-          this.logger.warn({ playbook: row.id, providerAlertId: alert.providerAlertId, err: error }, 'a matching trigger could not start its run');
+          planned.push({
+            playbookId: row.id,
+            version: row.currentVersion,
+            inputs: {},
+            onUpdate: trigger.onUpdate ?? false,
+            throttle: null,
+            connectionTarget: null,
+            failure: { code: 'trigger_failed', message: message.slice(0, 2000) },
+          });
+          this.logger.warn(
+            { playbook: row.id, providerAlertId: alert.providerAlertId, err: error },
+            'a matching trigger could not start its run',
+          );
         }
         break; // one run per playbook per alert: the first matching trigger decides
       }
@@ -137,7 +179,13 @@ export class AlertsService {
     return { planned, skipped };
   }
 
-  private async store(alert: NormalizedAlert, raw: unknown, origin: AlertOrigin, planned: PlannedRun[], skipped: IngestedAlert['skipped']): Promise<IngestedAlert> {
+  private async store(
+    alert: NormalizedAlert,
+    raw: unknown,
+    origin: AlertOrigin,
+    planned: PlannedRun[],
+    skipped: IngestedAlert['skipped'],
+  ): Promise<IngestedAlert> {
     const id = alert.id as string;
     const base = { id, providerAlertId: alert.providerAlertId };
     try {
@@ -169,12 +217,36 @@ export class AlertsService {
           if (update && !run.onUpdate) continue;
           // Checked then created: no other alert of the same key may do both in between.
           if (run.throttle) await Database.lock(m, `throttle:${run.throttle.key}`);
-          if (run.throttle && (await m.exists(RunEntity, { where: { throttleKey: run.throttle.key, createdAt: MoreThanOrEqual(new Date(Date.now() - run.throttle.windowMs).toISOString()) } }))) {
-            throttled.push({ playbook: run.playbookId, reason: 'throttled: a run for the same key started within the window' });
+          if (
+            run.throttle &&
+            (await m.exists(RunEntity, {
+              where: {
+                throttleKey: run.throttle.key,
+                createdAt: MoreThanOrEqual(new Date(Date.now() - run.throttle.windowMs).toISOString()),
+              },
+            }))
+          ) {
+            throttled.push({
+              playbook: run.playbookId,
+              reason: 'throttled: a run for the same key started within the window',
+            });
             continue;
           }
           const created = await this.runs.create(
-            { kind: 'playbook', triggerType: 'alert', triggerBy: origin.principal.name, triggerRole: origin.principal.role, connectionTarget: run.connectionTarget, dryRun: false, input: { inputs: run.inputs, alert }, playbookId: run.playbookId, playbookVersion: run.version, alertId: id, throttleKey: run.throttle?.key ?? null, failure: run.failure },
+            {
+              kind: 'playbook',
+              triggerType: 'alert',
+              triggerBy: origin.principal.name,
+              triggerRole: origin.principal.role,
+              connectionTarget: run.connectionTarget,
+              dryRun: false,
+              input: { inputs: run.inputs, alert },
+              playbookId: run.playbookId,
+              playbookVersion: run.version,
+              alertId: id,
+              throttleKey: run.throttle?.key ?? null,
+              failure: run.failure,
+            },
             [],
             m,
           );
@@ -183,7 +255,13 @@ export class AlertsService {
         return { update, runs, throttled };
       });
       this.metrics.alerts.inc({ source: origin.source, result: stored.update ? 'update' : 'new' });
-      return { ...base, runs: stored.runs, skipped: [...skipped, ...stored.throttled], duplicate: false, update: stored.update };
+      return {
+        ...base,
+        runs: stored.runs,
+        skipped: [...skipped, ...stored.throttled],
+        duplicate: false,
+        update: stored.update,
+      };
     } catch (error) {
       if (!Database.isUniqueViolation(error)) throw error;
       this.metrics.alerts.inc({ source: origin.source, result: 'duplicate' });
@@ -192,7 +270,10 @@ export class AlertsService {
   }
 
   private async existingId(alert: NormalizedAlert): Promise<string> {
-    const row = await this.db.reader.findOne(AlertEntity, { where: { providerAlertId: alert.providerAlertId, lastUpdateDateTime: alert.lastUpdateDateTime }, select: { id: true } });
+    const row = await this.db.reader.findOne(AlertEntity, {
+      where: { providerAlertId: alert.providerAlertId, lastUpdateDateTime: alert.lastUpdateDateTime },
+      select: { id: true },
+    });
     return row?.id ?? '';
   }
 }
@@ -205,5 +286,12 @@ function targetFor(alert: NormalizedAlert, targets: { name: string; tenantId: st
 }
 
 function view(row: AlertEntity): Record<string, unknown> {
-  return { ...(row.normalized as object), id: row.id, source: row.source, connectionTarget: row.connectionTarget, isUpdate: row.isUpdate, receivedAt: row.receivedAt };
+  return {
+    ...(row.normalized as object),
+    id: row.id,
+    source: row.source,
+    connectionTarget: row.connectionTarget,
+    isUpdate: row.isUpdate,
+    receivedAt: row.receivedAt,
+  };
 }

@@ -80,11 +80,20 @@ export class ConnectorsService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /** Turns a feed on or off for a connection target (and polls it at once when turned on). */
-  async configure(connectionTarget: string, feed: Feed, settings: { enabled: boolean; intervalSeconds?: number; lookbackSeconds?: number }): Promise<ConnectorView> {
+  async configure(
+    connectionTarget: string,
+    feed: Feed,
+    settings: { enabled: boolean; intervalSeconds?: number; lookbackSeconds?: number },
+  ): Promise<ConnectorView> {
     await this.targets.get(connectionTarget);
-    if (!FEEDS.includes(feed)) throw new ValidationError(`Unknown feed '${feed}'.`, [{ path: 'feed', message: `must be one of: ${FEEDS.join(', ')}` }]);
+    if (!FEEDS.includes(feed))
+      throw new ValidationError(`Unknown feed '${feed}'.`, [
+        { path: 'feed', message: `must be one of: ${FEEDS.join(', ')}` },
+      ]);
     const row = await this.db.transaction(async (m) => {
-      const current = (await m.findOne(ConnectorEntity, { where: { connectionTarget, feed } })) ?? this.defaults(connectionTarget, feed);
+      const current =
+        (await m.findOne(ConnectorEntity, { where: { connectionTarget, feed } })) ??
+        this.defaults(connectionTarget, feed);
       const next: ConnectorEntity = {
         ...current,
         enabled: settings.enabled,
@@ -103,7 +112,10 @@ export class ConnectorsService implements OnApplicationBootstrap, OnModuleDestro
   /** Polls a feed now and waits for the poll to finish (also what the timer does). */
   async pollNow(connectionTarget: string, feed: Feed): Promise<ConnectorView> {
     const row = await this.db.reader.findOne(ConnectorEntity, { where: { connectionTarget, feed } });
-    if (!row) throw new ValidationError(`The ${feed} feed of '${connectionTarget}' is not configured.`, [{ path: 'feed', message: 'enable it first' }]);
+    if (!row)
+      throw new ValidationError(`The ${feed} feed of '${connectionTarget}' is not configured.`, [
+        { path: 'feed', message: 'enable it first' },
+      ]);
     await this.pollOnce(row.id);
     return view((await this.db.reader.findOne(ConnectorEntity, { where: { id: row.id } })) as ConnectorEntity);
   }
@@ -112,7 +124,12 @@ export class ConnectorsService implements OnApplicationBootstrap, OnModuleDestro
     if (this.stopped) return;
     this.disarm(row);
     const timer = setTimeout(async () => {
-      await this.pollOnce(row.id).catch((error: unknown) => this.logger.warn({ err: error }, `azure-security: the ${row.feed} feed of ${row.connectionTarget} could not record its poll`));
+      await this.pollOnce(row.id).catch((error: unknown) =>
+        this.logger.warn(
+          { err: error },
+          `azure-security: the ${row.feed} feed of ${row.connectionTarget} could not record its poll`,
+        ),
+      );
       const fresh = await this.db.reader.findOne(ConnectorEntity, { where: { id: row.id } }).catch(() => null);
       if (fresh?.enabled) this.arm(fresh, nextDelay(fresh));
     }, delayMs);
@@ -140,18 +157,32 @@ export class ConnectorsService implements OnApplicationBootstrap, OnModuleDestro
     const now = Date.now();
     if (row.cooldownUntil && Date.parse(row.cooldownUntil) > now) return;
     const feed = FEED_PATHS[row.feed as Feed];
-    const since = row.watermark ? Date.parse(row.watermark) - this.config.polling.overlapSeconds * 1000 : now - row.lookbackSeconds * 1000;
+    const since = row.watermark
+      ? Date.parse(row.watermark) - this.config.polling.overlapSeconds * 1000
+      : now - row.lookbackSeconds * 1000;
     const filter = encodeURIComponent(`lastUpdateDateTime ge ${new Date(since).toISOString()}`);
-    let next: string | null = `${feed.path}?$filter=${filter}&$top=${feed.top}${row.feed === 'incidents' ? '&$expand=alerts' : ''}`;
+    let next: string | null =
+      `${feed.path}?$filter=${filter}&$top=${feed.top}${row.feed === 'incidents' ? '&$expand=alerts' : ''}`;
     let fetched = 0;
     let watermark = row.watermark;
     try {
       const target = await this.targets.resolve(row.connectionTarget);
       while (next) {
         // No retries here: a 429 cools the feed down instead of holding the poller.
-        const page: { value: Record<string, unknown>[]; nextLink: string | null } = await this.graph.page<Record<string, unknown>>(target, next, { maxAttempts: 1 });
-        const alerts = row.feed === 'incidents' ? page.value.flatMap((incident) => (Array.isArray(incident.alerts) ? (incident.alerts as Record<string, unknown>[]) : [])) : page.value;
-        if (alerts.length) await this.alerts.ingest({ value: alerts }, { source: 'poll', connectionTarget: row.connectionTarget, principal: SYSTEM });
+        const page: { value: Record<string, unknown>[]; nextLink: string | null } = await this.graph.page<
+          Record<string, unknown>
+        >(target, next, { maxAttempts: 1 });
+        const alerts =
+          row.feed === 'incidents'
+            ? page.value.flatMap((incident) =>
+                Array.isArray(incident.alerts) ? (incident.alerts as Record<string, unknown>[]) : [],
+              )
+            : page.value;
+        if (alerts.length)
+          await this.alerts.ingest(
+            { value: alerts },
+            { source: 'poll', connectionTarget: row.connectionTarget, principal: SYSTEM },
+          );
         fetched += page.value.length;
         for (const item of page.value) {
           const updated = typeof item.lastUpdateDateTime === 'string' ? item.lastUpdateDateTime : null;
@@ -172,8 +203,15 @@ export class ConnectorsService implements OnApplicationBootstrap, OnModuleDestro
     if (e?.code === 'throttled') {
       const wait = Math.max(e.details.retryAfterMs ?? 0, this.config.polling.cooldownMs);
       const until = new Date(Date.now() + wait).toISOString();
-      await this.record(row, { status: 'throttled', message: `Microsoft Graph is throttling this app${e.details.retryAfterMs !== undefined ? ` (Retry-After ${Math.ceil(e.details.retryAfterMs / 1000)} s)` : ''}; the feed rests until ${until}. ${fetched} fetched before that.`, fetched, cooldownUntil: until });
-      this.logger.warn(`azure-security: ${row.feed} feed of ${row.connectionTarget} throttled; cooling down until ${until}`);
+      await this.record(row, {
+        status: 'throttled',
+        message: `Microsoft Graph is throttling this app${e.details.retryAfterMs !== undefined ? ` (Retry-After ${Math.ceil(e.details.retryAfterMs / 1000)} s)` : ''}; the feed rests until ${until}. ${fetched} fetched before that.`,
+        fetched,
+        cooldownUntil: until,
+      });
+      this.logger.warn(
+        `azure-security: ${row.feed} feed of ${row.connectionTarget} throttled; cooling down until ${until}`,
+      );
       this.metrics.polls.inc({ feed: row.feed, status: 'throttled' });
       return;
     }
@@ -185,23 +223,38 @@ export class ConnectorsService implements OnApplicationBootstrap, OnModuleDestro
       return;
     }
     const message = error instanceof Error ? error.message : String(error);
-    if (row.status !== 'error' || row.message !== message) this.logger.warn(`azure-security: ${row.feed} feed of ${row.connectionTarget} failed: ${message}`);
+    if (row.status !== 'error' || row.message !== message)
+      this.logger.warn(`azure-security: ${row.feed} feed of ${row.connectionTarget} failed: ${message}`);
     await this.record(row, { status: 'error', message, fetched, cooldownUntil: null });
     this.metrics.polls.inc({ feed: row.feed, status: 'error' });
   }
 
-  private async record(row: ConnectorEntity, change: { status: string; message: string | null; fetched: number; cooldownUntil: string | null; watermark?: string | null; success?: boolean }): Promise<void> {
+  private async record(
+    row: ConnectorEntity,
+    change: {
+      status: string;
+      message: string | null;
+      fetched: number;
+      cooldownUntil: string | null;
+      watermark?: string | null;
+      success?: boolean;
+    },
+  ): Promise<void> {
     const now = nowIso();
     await this.db.transaction((m) =>
-      m.update(ConnectorEntity, { id: row.id }, {
-        status: change.status,
-        message: change.message,
-        fetched: change.fetched,
-        totalFetched: row.totalFetched + change.fetched,
-        cooldownUntil: change.cooldownUntil,
-        lastPollAt: now,
-        ...(change.success ? { lastSuccessAt: now, watermark: change.watermark ?? row.watermark } : {}),
-      }),
+      m.update(
+        ConnectorEntity,
+        { id: row.id },
+        {
+          status: change.status,
+          message: change.message,
+          fetched: change.fetched,
+          totalFetched: row.totalFetched + change.fetched,
+          cooldownUntil: change.cooldownUntil,
+          lastPollAt: now,
+          ...(change.success ? { lastSuccessAt: now, watermark: change.watermark ?? row.watermark } : {}),
+        },
+      ),
     );
   }
 

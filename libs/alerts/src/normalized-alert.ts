@@ -31,10 +31,27 @@ export interface NormalizedAlert {
   ips: { address: string; roles: string[] }[];
   urls: { url: string; roles: string[] }[];
   mailboxes: { primaryAddress: string | null; upn: string | null; displayName: string | null }[];
-  messages: { networkMessageId: string | null; internetMessageId: string | null; subject: string | null; sender: string | null; recipient: string | null; urls: string[] }[];
-  mailClusters: { clusterBy: string | null; clusterByValue: string | null; emailCount: number | null; networkMessageIds: string[] }[];
+  messages: {
+    networkMessageId: string | null;
+    internetMessageId: string | null;
+    subject: string | null;
+    sender: string | null;
+    recipient: string | null;
+    urls: string[];
+  }[];
+  mailClusters: {
+    clusterBy: string | null;
+    clusterByValue: string | null;
+    emailCount: number | null;
+    networkMessageIds: string[];
+  }[];
   files: { fileName: string | null; filePath: string | null; sha1: string | null; sha256: string | null }[];
-  processes: { processId: number | null; commandLine: string | null; imageFile: string | null; accountName: string | null }[];
+  processes: {
+    processId: number | null;
+    commandLine: string | null;
+    imageFile: string | null;
+    accountName: string | null;
+  }[];
   /** Azure resources (Defender for Cloud / Defender for Storage alerts): the ARM resource id. */
   azureResources: { resourceId: string; resourceName: string | null; resourceType: string | null; roles: string[] }[];
   /** Evidence types present (`user`, `device`, `ip`, …); unknown types by their @odata.type name. */

@@ -1,4 +1,10 @@
-import { type AlertMatcher, type CompiledValue, resolveValue, type StringMatch, titleMatcher } from '@riposte/playbooks';
+import {
+  type AlertMatcher,
+  type CompiledValue,
+  resolveValue,
+  type StringMatch,
+  titleMatcher,
+} from '@riposte/playbooks';
 import type { NormalizedAlert } from './normalized-alert.js';
 
 /** Titles are cut before matching; globs and regexes run in linear time (RE2). */
@@ -6,8 +12,13 @@ const MAX_TITLE = 1000;
 const matchers = new Map<string, { test(title: string): boolean }>();
 
 /** Does the alert meet every condition of a trigger's matcher? */
-export async function alertMatches(alert: NormalizedAlert, matcher: AlertMatcher, when: CompiledValue | undefined): Promise<boolean> {
-  const oneOf = (values: string[] | undefined, actual: string | null) => !values || (actual !== null && values.some((v) => v.toLowerCase() === actual.toLowerCase()));
+export async function alertMatches(
+  alert: NormalizedAlert,
+  matcher: AlertMatcher,
+  when: CompiledValue | undefined,
+): Promise<boolean> {
+  const oneOf = (values: string[] | undefined, actual: string | null) =>
+    !values || (actual !== null && values.some((v) => v.toLowerCase() === actual.toLowerCase()));
   if (!oneOf(matcher.severity, alert.severity)) return false;
   if (!oneOf(matcher.status, alert.status)) return false;
   if (!oneOf(matcher.serviceSource, alert.serviceSource)) return false;
@@ -39,7 +50,10 @@ function titleMatches(match: StringMatch, title: string): boolean {
 }
 
 /** A trigger's run inputs, computed from the alert. */
-export async function triggerInputs(inputs: Record<string, CompiledValue>, alert: NormalizedAlert): Promise<Record<string, unknown>> {
+export async function triggerInputs(
+  inputs: Record<string, CompiledValue>,
+  alert: NormalizedAlert,
+): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(inputs)) {
     const resolved = await resolveValue(value, { alert });

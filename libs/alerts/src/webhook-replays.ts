@@ -24,7 +24,10 @@ export class WebhookReplays {
     if (prune) this.lastPrune = now;
     try {
       await this.db.transaction(async (m) => {
-        if (prune) await m.delete(WebhookSignatureEntity, { receivedAt: LessThan(new Date(now - 2 * REPLAY_WINDOW_MS).toISOString()) });
+        if (prune)
+          await m.delete(WebhookSignatureEntity, {
+            receivedAt: LessThan(new Date(now - 2 * REPLAY_WINDOW_MS).toISOString()),
+          });
         await m.insert(WebhookSignatureEntity, { signatureHash, receivedAt: new Date(now).toISOString() });
       });
       return true;

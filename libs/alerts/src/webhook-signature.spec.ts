@@ -19,8 +19,12 @@ describe(WebhookVerifier.name, () => {
     const now = Date.parse('2026-11-22T10:00:00Z');
     const old = now / 1000 - 301;
     expect(sut.verify(String(old), signWebhook(secret, old, body), body, now)).toMatch(/5 minutes/);
-    expect(sut.verify(String(now / 1000), signWebhook('another-secret-that-is-long-enough-xx', now / 1000, body), body, now)).toMatch(/does not match/);
-    expect(sut.verify(String(now / 1000), signWebhook(secret, now / 1000, body), Buffer.from('{"id":"a2"}'), now)).toMatch(/does not match/);
+    expect(
+      sut.verify(String(now / 1000), signWebhook('another-secret-that-is-long-enough-xx', now / 1000, body), body, now),
+    ).toMatch(/does not match/);
+    expect(
+      sut.verify(String(now / 1000), signWebhook(secret, now / 1000, body), Buffer.from('{"id":"a2"}'), now),
+    ).toMatch(/does not match/);
     expect(sut.verify(undefined, undefined, body, now)).toMatch(/needs/);
   });
 });

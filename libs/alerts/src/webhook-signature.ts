@@ -18,14 +18,22 @@ export class WebhookVerifier {
   constructor(private readonly secret: string) {}
 
   /** Null when valid; otherwise why not, in words. */
-  verify(timestampHeader: string | undefined, signatureHeader: string | undefined, body: Buffer, now = Date.now()): string | null {
-    if (!timestampHeader || !signatureHeader) return 'a signed webhook needs X-Riposte-Timestamp and X-Riposte-Signature';
+  verify(
+    timestampHeader: string | undefined,
+    signatureHeader: string | undefined,
+    body: Buffer,
+    now = Date.now(),
+  ): string | null {
+    if (!timestampHeader || !signatureHeader)
+      return 'a signed webhook needs X-Riposte-Timestamp and X-Riposte-Signature';
     const timestamp = Number(timestampHeader);
     if (!Number.isInteger(timestamp)) return 'X-Riposte-Timestamp must be Unix time in seconds';
-    if (Math.abs(now - timestamp * 1000) > REPLAY_WINDOW_MS) return 'the signature timestamp is more than 5 minutes away from now (stale or replayed)';
+    if (Math.abs(now - timestamp * 1000) > REPLAY_WINDOW_MS)
+      return 'the signature timestamp is more than 5 minutes away from now (stale or replayed)';
     const expected = Buffer.from(signWebhook(this.secret, timestamp, body));
     const given = Buffer.from(signatureHeader);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'the signature does not match the body';
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+      return 'the signature does not match the body';
     this.forgetOld(now);
     if (this.seen.has(signatureHeader)) return 'this signed request was already received (replay)';
     this.seen.set(signatureHeader, now);

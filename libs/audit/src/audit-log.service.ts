@@ -72,16 +72,45 @@ export class AuditLog {
 
   /** Walks the chain from the start; returns the first record that does not match, if any. */
   /** Walks the chain from the first record; `head` is the last hash (kept elsewhere, it also reveals a cut-off tail). */
-  async verify(): Promise<{ ok: boolean; checked: number; head: string; firstBroken?: { seq: number; id: string; reason: string } }> {
+  async verify(): Promise<{
+    ok: boolean;
+    checked: number;
+    head: string;
+    firstBroken?: { seq: number; id: string; reason: string };
+  }> {
     let prev = GENESIS;
     let checked = 0;
     let lastSeq = 0;
     for (;;) {
-      const batch = await this.db.reader.find(AuditRecordEntity, { where: { seq: MoreThan(lastSeq) }, order: { seq: 'ASC' }, take: 1000 });
+      const batch = await this.db.reader.find(AuditRecordEntity, {
+        where: { seq: MoreThan(lastSeq) },
+        order: { seq: 'ASC' },
+        take: 1000,
+      });
       if (batch.length === 0) return { ok: true, checked, head: prev };
       for (const row of batch) {
-        if (row.prevHash !== prev) return { ok: false, checked, head: prev, firstBroken: { seq: row.seq, id: row.id, reason: 'its previous-hash does not match the record before it (a record was removed or reordered)' } };
-        if (hashOf(row) !== row.hash) return { ok: false, checked, head: prev, firstBroken: { seq: row.seq, id: row.id, reason: 'its content does not match its hash (the record was edited)' } };
+        if (row.prevHash !== prev)
+          return {
+            ok: false,
+            checked,
+            head: prev,
+            firstBroken: {
+              seq: row.seq,
+              id: row.id,
+              reason: 'its previous-hash does not match the record before it (a record was removed or reordered)',
+            },
+          };
+        if (hashOf(row) !== row.hash)
+          return {
+            ok: false,
+            checked,
+            head: prev,
+            firstBroken: {
+              seq: row.seq,
+              id: row.id,
+              reason: 'its content does not match its hash (the record was edited)',
+            },
+          };
         prev = row.hash;
         checked += 1;
         lastSeq = row.seq;
@@ -95,7 +124,9 @@ export class AuditLog {
     let prevHash = this.written.get(m);
     if (prevHash === undefined) {
       await Database.lock(m, 'audit-chain-head');
-      prevHash = (await m.find(AuditRecordEntity, { select: { hash: true }, order: { seq: 'DESC' }, take: 1 }))[0]?.hash ?? GENESIS;
+      prevHash =
+        (await m.find(AuditRecordEntity, { select: { hash: true }, order: { seq: 'DESC' }, take: 1 }))[0]?.hash ??
+        GENESIS;
     }
     const row = {
       id: randomUUID(),
@@ -120,7 +151,20 @@ export class AuditLog {
 type Hashed = Omit<AuditRecordEntity, 'seq' | 'hash'>;
 
 function hashOf(row: Hashed): string {
-  const canonical = JSON.stringify([row.prevHash, row.id, row.at, row.actor, row.actorRole, row.action, row.result, row.targetEntity, row.connectionTarget, row.runId, row.requestId, row.detail]);
+  const canonical = JSON.stringify([
+    row.prevHash,
+    row.id,
+    row.at,
+    row.actor,
+    row.actorRole,
+    row.action,
+    row.result,
+    row.targetEntity,
+    row.connectionTarget,
+    row.runId,
+    row.requestId,
+    row.detail,
+  ]);
   return createHash('sha256').update(canonical).digest('hex');
 }
 

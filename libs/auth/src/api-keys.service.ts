@@ -33,10 +33,19 @@ export class ApiKeysService {
 
   constructor(private readonly db: Database) {}
 
-  async create(input: { name: string; role: Role; key?: string; expiresAt?: string | null }, createdBy: string | null): Promise<CreatedApiKey> {
-    if (!ROLES.includes(input.role)) throw new ValidationError(`Unknown role '${input.role}'.`, [{ path: '/role', message: `must be one of: ${ROLES.join(', ')}` }]);
+  async create(
+    input: { name: string; role: Role; key?: string; expiresAt?: string | null },
+    createdBy: string | null,
+  ): Promise<CreatedApiKey> {
+    if (!ROLES.includes(input.role))
+      throw new ValidationError(`Unknown role '${input.role}'.`, [
+        { path: '/role', message: `must be one of: ${ROLES.join(', ')}` },
+      ]);
     const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
-    if (expiresAt && (Number.isNaN(expiresAt.getTime()) || expiresAt.getTime() <= Date.now())) throw new ValidationError('expiresAt must be a time in the future.', [{ path: '/expiresAt', message: 'must be a time in the future' }]);
+    if (expiresAt && (Number.isNaN(expiresAt.getTime()) || expiresAt.getTime() <= Date.now()))
+      throw new ValidationError('expiresAt must be a time in the future.', [
+        { path: '/expiresAt', message: 'must be a time in the future' },
+      ]);
     const key = input.key ?? generateKey();
     const entity: ApiKeyEntity = {
       id: randomUUID(),
@@ -55,7 +64,10 @@ export class ApiKeysService {
   }
 
   async list(): Promise<ApiKeyView[]> {
-    const rows = await this.db.reader.find(ApiKeyEntity, { where: { revokedAt: IsNull() }, order: { createdAt: 'ASC' } });
+    const rows = await this.db.reader.find(ApiKeyEntity, {
+      where: { revokedAt: IsNull() },
+      order: { createdAt: 'ASC' },
+    });
     return rows.map(toView);
   }
 
@@ -90,7 +102,8 @@ export class ApiKeysService {
     const row = await this.db.reader.findOne(ApiKeyEntity, { where: { hash, revokedAt: IsNull() } });
     // The index found the row by hash; compare again in constant time for good measure.
     if (!row || !timingSafeEqual(Buffer.from(row.hash), Buffer.from(hash))) return unknown;
-    if (row.expiresAt && Date.parse(row.expiresAt) <= now) return { refused: `The API key '${row.name}' expired at ${row.expiresAt}.` };
+    if (row.expiresAt && Date.parse(row.expiresAt) <= now)
+      return { refused: `The API key '${row.name}' expired at ${row.expiresAt}.` };
     const principal = { id: row.id, name: row.name, role: row.role as Role, kind: 'api_key' as const };
     this.touch(principal.id, now);
     return { principal };
@@ -118,5 +131,14 @@ function hashKey(key: string): string {
 }
 
 function toView(row: ApiKeyEntity): ApiKeyView {
-  return { id: row.id, name: row.name, role: row.role as Role, prefix: `${row.prefix}…`, createdBy: row.createdBy, createdAt: row.createdAt, lastUsedAt: row.lastUsedAt, expiresAt: row.expiresAt };
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role as Role,
+    prefix: `${row.prefix}…`,
+    createdBy: row.createdBy,
+    createdAt: row.createdAt,
+    lastUsedAt: row.lastUsedAt,
+    expiresAt: row.expiresAt,
+  };
 }

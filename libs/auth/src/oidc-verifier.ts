@@ -32,29 +32,61 @@ export class OidcVerifier {
 
   async verify(token: string): Promise<Principal> {
     const oidc = this.config.oidc;
-    if (!oidc) throw new RiposteError('unauthenticated', 'Sign-in tokens are not accepted by this service (RIPOSTE_OIDC_ISSUER is not set); send an API key.', 'unauthenticated');
+    if (!oidc)
+      throw new RiposteError(
+        'unauthenticated',
+        'Sign-in tokens are not accepted by this service (RIPOSTE_OIDC_ISSUER is not set); send an API key.',
+        'unauthenticated',
+      );
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, await this.keySet(), { issuer: oidc.issuer, audience: oidc.audiences, algorithms: ['RS256'], clockTolerance: 60, requiredClaims: ['exp', 'iat'] }));
+      ({ payload } = await jwtVerify(token, await this.keySet(), {
+        issuer: oidc.issuer,
+        audience: oidc.audiences,
+        algorithms: ['RS256'],
+        clockTolerance: 60,
+        requiredClaims: ['exp', 'iat'],
+      }));
     } catch (error) {
       if (error instanceof RiposteError) throw error;
       // Not the token's fault: the keys could not be fetched (network, timeout, a bad key set).
-      if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || !(error instanceof errors.JOSEError)) {
+      if (
+        error instanceof errors.JWKSTimeout ||
+        error instanceof errors.JWKSInvalid ||
+        !(error instanceof errors.JOSEError)
+      ) {
         this.logger.error(`Could not fetch the signing keys of ${oidc.issuer}: ${(error as Error).message}`);
         throw UNAVAILABLE;
       }
       throw new RiposteError('unauthenticated', `The sign-in token was refused: ${reason(error)}.`, 'invalid_token');
     }
     // An ID token has neither: it proves who signed in to an app, not that they may call this API.
-    if (typeof payload.azp !== 'string' && typeof payload.appid !== 'string') throw new RiposteError('unauthenticated', 'The sign-in token was refused: it is not an access token (no azp or appid claim); request one for this API.', 'invalid_token');
-    const name = firstString(payload.preferred_username, payload.upn, payload.email, payload.oid, payload.sub) ?? 'unknown user';
+    if (typeof payload.azp !== 'string' && typeof payload.appid !== 'string')
+      throw new RiposteError(
+        'unauthenticated',
+        'The sign-in token was refused: it is not an access token (no azp or appid claim); request one for this API.',
+        'invalid_token',
+      );
+    const name =
+      firstString(payload.preferred_username, payload.upn, payload.email, payload.oid, payload.sub) ?? 'unknown user';
     const claimed = payload[oidc.roleClaim];
-    const roles = (Array.isArray(claimed) ? claimed : typeof claimed === 'string' ? claimed.split(' ') : []).flatMap((value) => (typeof value === 'string' && oidc.roles[value] ? [oidc.roles[value]] : []));
+    const roles = (Array.isArray(claimed) ? claimed : typeof claimed === 'string' ? claimed.split(' ') : []).flatMap(
+      (value) => (typeof value === 'string' && oidc.roles[value] ? [oidc.roles[value]] : []),
+    );
     const role = LADDER.filter((r) => roles.some((held) => roleAllows(held, r))).at(-1);
     if (!role) {
-      throw new RiposteError('forbidden', `${name} signed in, but the token carries none of the app roles ${Object.keys(oidc.roles).join(', ')} (claim '${oidc.roleClaim}'); an Entra ID admin assigns them under Enterprise applications.`, 'no_role');
+      throw new RiposteError(
+        'forbidden',
+        `${name} signed in, but the token carries none of the app roles ${Object.keys(oidc.roles).join(', ')} (claim '${oidc.roleClaim}'); an Entra ID admin assigns them under Enterprise applications.`,
+        'no_role',
+      );
     }
-    return { id: `oidc:${firstString(payload.tid) ?? ''}:${firstString(payload.oid, payload.sub) ?? name}`, name, role, kind: 'user' };
+    return {
+      id: `oidc:${firstString(payload.tid) ?? ''}:${firstString(payload.oid, payload.sub) ?? name}`,
+      name,
+      role,
+      kind: 'user',
+    };
   }
 
   /** The issuer's key set, from RIPOSTE_OIDC_JWKS_URI or the issuer's discovery document. */
@@ -71,22 +103,36 @@ export class OidcVerifier {
     const oidc = this.config.oidc as NonNullable<AppConfig['oidc']>;
     let uri = oidc.jwksUri;
     if (!uri) {
-      const response = await fetch(`${oidc.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(10_000), redirect: 'error' });
+      const response = await fetch(`${oidc.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, {
+        signal: AbortSignal.timeout(10_000),
+        redirect: 'error',
+      });
       if (!response.ok) throw new Error(`the discovery document answered ${response.status}`);
       const document = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
-      if (document.issuer !== oidc.issuer) throw new Error(`the discovery document names issuer ${String(document.issuer)}, not ${oidc.issuer}`);
-      if (typeof document.jwks_uri !== 'string' || !document.jwks_uri.startsWith('https://')) throw new Error('the discovery document has no https jwks_uri');
+      if (document.issuer !== oidc.issuer)
+        throw new Error(`the discovery document names issuer ${String(document.issuer)}, not ${oidc.issuer}`);
+      if (typeof document.jwks_uri !== 'string' || !document.jwks_uri.startsWith('https://'))
+        throw new Error('the discovery document has no https jwks_uri');
       uri = document.jwks_uri;
     }
-    return createRemoteJWKSet(new URL(uri), { timeoutDuration: 10_000, cooldownDuration: 30_000, cacheMaxAge: 3_600_000 });
+    return createRemoteJWKSet(new URL(uri), {
+      timeoutDuration: 10_000,
+      cooldownDuration: 30_000,
+      cacheMaxAge: 3_600_000,
+    });
   }
 }
 
-const UNAVAILABLE = new RiposteError('unavailable', 'Sign-in tokens cannot be checked right now: the identity provider’s keys could not be fetched. API keys still work.', 'oidc_unavailable');
+const UNAVAILABLE = new RiposteError(
+  'unavailable',
+  'Sign-in tokens cannot be checked right now: the identity provider’s keys could not be fetched. API keys still work.',
+  'oidc_unavailable',
+);
 
 function reason(error: unknown): string {
   if (error instanceof errors.JWTExpired) return 'it has expired';
-  if (error instanceof errors.JWTClaimValidationFailed) return `its '${error.claim}' claim is not what this service expects (${error.reason})`;
+  if (error instanceof errors.JWTClaimValidationFailed)
+    return `its '${error.claim}' claim is not what this service expects (${error.reason})`;
   if (error instanceof errors.JWKSNoMatchingKey) return 'it is signed with a key the issuer does not publish';
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'its signature does not verify';
   if (error instanceof errors.JOSEAlgNotAllowed) return 'it is not signed with RS256';

@@ -78,7 +78,36 @@ export class AzureError extends Error {
    * (a timeout or reset after the request left) are not retryable: the caller must reconcile.
    */
   get certainlyNotApplied(): boolean {
-    return ['throttled', 'invalid_client_secret', 'expired_client_secret', 'certificate_rejected', 'app_not_found', 'tenant_not_found', 'invalid_scope', 'authority_unreachable', 'token_request_failed', 'unauthorized', 'insufficient_privileges', 'user_not_found', 'machine_not_found', 'alert_not_found', 'group_not_found', 'service_principal_not_found', 'incident_not_found', 'indicator_not_found', 'file_not_found', 'not_found', 'bad_request', 'endpoint_refused', 'resource_not_available', 'sign_in_required', 'arm_not_configured', 'resource_group_not_found', 'storage_account_not_found', 'container_not_found'].includes(this.code);
+    return [
+      'throttled',
+      'invalid_client_secret',
+      'expired_client_secret',
+      'certificate_rejected',
+      'app_not_found',
+      'tenant_not_found',
+      'invalid_scope',
+      'authority_unreachable',
+      'token_request_failed',
+      'unauthorized',
+      'insufficient_privileges',
+      'user_not_found',
+      'machine_not_found',
+      'alert_not_found',
+      'group_not_found',
+      'service_principal_not_found',
+      'incident_not_found',
+      'indicator_not_found',
+      'file_not_found',
+      'not_found',
+      'bad_request',
+      'endpoint_refused',
+      'resource_not_available',
+      'sign_in_required',
+      'arm_not_configured',
+      'resource_group_not_found',
+      'storage_account_not_found',
+      'container_not_found',
+    ].includes(this.code);
   }
 
   toJSON(): { code: AzureErrorCode; message: string; status?: number; azureCode?: string } {

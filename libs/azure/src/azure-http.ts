@@ -11,7 +11,6 @@ import { type EndpointPolicy, guardedLookup, refuseEndpointUrl } from './endpoin
 import { apiError, type NotFoundMeaning } from './error-mapping.js';
 import { isRetryable, parseRetryAfter, retryDelay, type Outcome } from './retry-policy.js';
 
-
 /** Retry waits up to this long are slept in the call; a longer Retry-After is left to the caller (see ActionRunner). */
 export const IN_CALL_WAIT_MS = 5_000;
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -62,7 +61,12 @@ export class AzureHttp {
     private readonly metrics: Metrics,
   ) {
     this.policy = { allowLoopback: config.allowCustomEndpoints };
-    const base = { timeout: config.azureHttp.timeoutMs, maxRedirects: 0, validateStatus: () => true, proxy: false as const };
+    const base = {
+      timeout: config.azureHttp.timeoutMs,
+      maxRedirects: 0,
+      validateStatus: () => true,
+      proxy: false as const,
+    };
     this.microsoftClient = axios.create({ ...base, httpsAgent: new Agent({ keepAlive: true, maxSockets: 256 }) });
     this.customClient = axios.create({
       ...base,
@@ -89,32 +93,58 @@ export class AzureHttp {
           url: call.url,
           data: call.body,
           signal: call.signal,
-          headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', 'client-request-id': randomUUID(), ...(call.body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...call.headers },
+          headers: {
+            Authorization: `Bearer ${token}`,
+            Accept: 'application/json',
+            'client-request-id': randomUUID(),
+            ...(call.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+            ...call.headers,
+          },
         });
         response = answer;
         outcome = { kind: 'status', status: answer.status };
       } catch (error) {
-        if (call.signal?.aborted) throw new AzureError('cancelled', 'The call was cancelled.', { service: call.service });
+        if (call.signal?.aborted)
+          throw new AzureError('cancelled', 'The call was cancelled.', { service: call.service });
         outcome = { kind: 'network', code: networkCode(error) };
       }
-      this.metrics.azureRequests.inc({ service: call.service, method: call.method, status: outcome.kind === 'status' ? String(outcome.status) : outcome.code });
+      this.metrics.azureRequests.inc({
+        service: call.service,
+        method: call.method,
+        status: outcome.kind === 'status' ? String(outcome.status) : outcome.code,
+      });
       this.metrics.azureLatency.observe({ service: call.service }, (performance.now() - started) / 1000);
 
-      if (response && response.status < 300) return { status: response.status, headers: lowerCaseHeaders(response), data: (response.data === '' ? undefined : response.data) as T };
+      if (response && response.status < 300)
+        return {
+          status: response.status,
+          headers: lowerCaseHeaders(response),
+          data: (response.data === '' ? undefined : response.data) as T,
+        };
       // Redirects are not followed (the token would go along), and are never a success.
-      if (response && response.status < 400) throw new AzureError('unexpected_redirect', `${serviceName(call.service)} answered ${response.status} (a redirect), which it never does for this call; nothing was followed.`, { service: call.service, status: response.status });
+      if (response && response.status < 400)
+        throw new AzureError(
+          'unexpected_redirect',
+          `${serviceName(call.service)} answered ${response.status} (a redirect), which it never does for this call; nothing was followed.`,
+          { service: call.service, status: response.status },
+        );
       // A 401 usually means the cached token was revoked or expired early: fetch a new one, once.
       if (response?.status === 401 && !refreshed) {
         refreshed = true;
         attempt -= 1;
         continue;
       }
-      const retryAfterMs = response ? parseRetryAfter(response.headers['retry-after'] as string | undefined) : undefined;
+      const retryAfterMs = response
+        ? parseRetryAfter(response.headers['retry-after'] as string | undefined)
+        : undefined;
       if (attempt < maxAttempts && isRetryable(outcome, call.idempotent)) {
         const delay = retryDelay(attempt, retryAfterMs);
         // A long wait is not slept here: the caller parks (a run leaves its slot) and tries again when it is due.
         if (waitedMs + delay <= maxRetryWaitMs && delay <= IN_CALL_WAIT_MS) {
-          this.logger.debug({ service: call.service, method: call.method, outcome, attempt, delayMs: delay }, 'retrying Azure call');
+          this.logger.debug(
+            { service: call.service, method: call.method, outcome, attempt, delayMs: delay },
+            'retrying Azure call',
+          );
           await sleep(delay, undefined, { signal: call.signal }).catch(() => {
             throw new AzureError('cancelled', 'The call was cancelled.', { service: call.service });
           });
@@ -122,13 +152,27 @@ export class AzureHttp {
           continue;
         }
       }
-      if (response) throw apiError(call.service, response.status, response.data, { notFound: call.notFound, retryAfterMs, what: call.what });
+      if (response)
+        throw apiError(call.service, response.status, response.data, {
+          notFound: call.notFound,
+          retryAfterMs,
+          what: call.what,
+        });
       throw transportError(call.service, (outcome as { code: string }).code);
     }
   }
 
   /** One plain request without retries or auth: what msal's network client needs. */
-  async raw(target: Pick<AzureTarget, 'cloud'>, request: { method: 'GET' | 'POST'; url: string; headers?: Record<string, string>; body?: string; timeoutMs?: number }): Promise<{ status: number; headers: Record<string, string>; data: unknown }> {
+  async raw(
+    target: Pick<AzureTarget, 'cloud'>,
+    request: {
+      method: 'GET' | 'POST';
+      url: string;
+      headers?: Record<string, string>;
+      body?: string;
+      timeoutMs?: number;
+    },
+  ): Promise<{ status: number; headers: Record<string, string>; data: unknown }> {
     this.checkCustomEndpoint(target, request.url, 'identity');
     const response = await this.clientFor(target).request({
       method: request.method,
@@ -144,7 +188,12 @@ export class AzureHttp {
   /** Custom endpoints, checked on every call against the policy in force now (not the one they were stored under). */
   private checkCustomEndpoint(target: Pick<AzureTarget, 'cloud'>, url: string, service: AzureService): void {
     if (target.cloud !== 'custom') return;
-    if (!this.config.allowCustomEndpoints) throw new AzureError('endpoint_refused', 'Custom endpoints are turned off on this service (RIPOSTE_ALLOW_CUSTOM_ENDPOINTS); this connection target cannot be used.', { service });
+    if (!this.config.allowCustomEndpoints)
+      throw new AzureError(
+        'endpoint_refused',
+        'Custom endpoints are turned off on this service (RIPOSTE_ALLOW_CUSTOM_ENDPOINTS); this connection target cannot be used.',
+        { service },
+      );
     const origin = /^[a-z]+:\/\/[^/?#]*/i.exec(url)?.[0] ?? url;
     let refused = this.checkedOrigins.get(origin);
     if (refused === undefined) {
@@ -152,7 +201,12 @@ export class AzureHttp {
       if (this.checkedOrigins.size > 1000) this.checkedOrigins.clear();
       this.checkedOrigins.set(origin, refused);
     }
-    if (refused) throw new AzureError('endpoint_refused', `The ${serviceName(service)} endpoint ${refused}; this service does not call it.`, { service });
+    if (refused)
+      throw new AzureError(
+        'endpoint_refused',
+        `The ${serviceName(service)} endpoint ${refused}; this service does not call it.`,
+        { service },
+      );
   }
 
   private clientFor(target: Pick<AzureTarget, 'cloud'>): AxiosInstance {
@@ -166,19 +220,34 @@ function networkCode(error: unknown): string {
 }
 
 function serviceName(service: AzureService): string {
-  return service === 'graph' ? 'Microsoft Graph' : service === 'defender' ? 'Defender for Endpoint' : service === 'identity' ? 'Entra ID' : service === 'management' ? 'Azure Resource Manager' : 'Azure';
+  return service === 'graph'
+    ? 'Microsoft Graph'
+    : service === 'defender'
+      ? 'Defender for Endpoint'
+      : service === 'identity'
+        ? 'Entra ID'
+        : service === 'management'
+          ? 'Azure Resource Manager'
+          : 'Azure';
 }
 
 export function transportError(service: AzureService, code: string): AzureError {
   const name = serviceName(service);
-  if (code === 'ERIPOSTE_ENDPOINT_REFUSED') return new AzureError('endpoint_refused', `The ${name} endpoint resolves to an address this service does not call.`, { service });
-  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return new AzureError('timeout', `${name} did not answer in time.`, { service, azureCode: code });
+  if (code === 'ERIPOSTE_ENDPOINT_REFUSED')
+    return new AzureError(
+      'endpoint_refused',
+      `The ${name} endpoint resolves to an address this service does not call.`,
+      { service },
+    );
+  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT')
+    return new AzureError('timeout', `${name} did not answer in time.`, { service, azureCode: code });
   return new AzureError('network_error', `Could not reach ${name} (${code}).`, { service, azureCode: code });
 }
 
 function lowerCaseHeaders(response: AxiosResponse): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(response.headers ?? {})) if (value !== undefined && value !== null) out[key.toLowerCase()] = String(value);
+  for (const [key, value] of Object.entries(response.headers ?? {}))
+    if (value !== undefined && value !== null) out[key.toLowerCase()] = String(value);
   return out;
 }
 

@@ -10,5 +10,27 @@ import { GraphClient } from './graph.client.js';
 import { TokenProvider } from './token-provider.js';
 
 @Global()
-@Module({ providers: [AzureHttp, DelegatedAuth, DeviceCodeClient, TokenProvider, GraphBatcher, GraphClient, DefenderClient, ArmClient, StorageClient], exports: [AzureHttp, DelegatedAuth, DeviceCodeClient, TokenProvider, GraphClient, DefenderClient, ArmClient, StorageClient] })
+@Module({
+  providers: [
+    AzureHttp,
+    DelegatedAuth,
+    DeviceCodeClient,
+    TokenProvider,
+    GraphBatcher,
+    GraphClient,
+    DefenderClient,
+    ArmClient,
+    StorageClient,
+  ],
+  exports: [
+    AzureHttp,
+    DelegatedAuth,
+    DeviceCodeClient,
+    TokenProvider,
+    GraphClient,
+    DefenderClient,
+    ArmClient,
+    StorageClient,
+  ],
+})
 export class AzureModule {}

@@ -24,18 +24,45 @@ interface CloudPreset {
 // api.securitycenter.* even when calling the api.security.* or regional hosts.
 const PRESETS: Record<Exclude<CloudName, 'custom'>, CloudPreset> = {
   public: {
-    endpoints: { authority: 'https://login.microsoftonline.com', graph: 'https://graph.microsoft.com', defender: 'https://api.securitycenter.microsoft.com', management: 'https://management.azure.com' },
-    scopes: { graph: 'https://graph.microsoft.com/.default', defender: 'https://api.securitycenter.microsoft.com/.default', management: 'https://management.azure.com/.default' },
+    endpoints: {
+      authority: 'https://login.microsoftonline.com',
+      graph: 'https://graph.microsoft.com',
+      defender: 'https://api.securitycenter.microsoft.com',
+      management: 'https://management.azure.com',
+    },
+    scopes: {
+      graph: 'https://graph.microsoft.com/.default',
+      defender: 'https://api.securitycenter.microsoft.com/.default',
+      management: 'https://management.azure.com/.default',
+    },
   },
   usgov: {
     // GCC High. GCC tenants use the public cloud with the api-gcc Defender host: configure them as `custom`.
-    endpoints: { authority: 'https://login.microsoftonline.us', graph: 'https://graph.microsoft.us', defender: 'https://api-gov.securitycenter.microsoft.us', management: 'https://management.usgovcloudapi.net' },
-    scopes: { graph: 'https://graph.microsoft.us/.default', defender: 'https://api-gov.securitycenter.microsoft.us/.default', management: 'https://management.usgovcloudapi.net/.default' },
+    endpoints: {
+      authority: 'https://login.microsoftonline.us',
+      graph: 'https://graph.microsoft.us',
+      defender: 'https://api-gov.securitycenter.microsoft.us',
+      management: 'https://management.usgovcloudapi.net',
+    },
+    scopes: {
+      graph: 'https://graph.microsoft.us/.default',
+      defender: 'https://api-gov.securitycenter.microsoft.us/.default',
+      management: 'https://management.usgovcloudapi.net/.default',
+    },
   },
   china: {
     // Defender for Endpoint has no published API host in the 21Vianet cloud.
-    endpoints: { authority: 'https://login.partner.microsoftonline.cn', graph: 'https://microsoftgraph.chinacloudapi.cn', defender: null, management: 'https://management.chinacloudapi.cn' },
-    scopes: { graph: 'https://microsoftgraph.chinacloudapi.cn/.default', defender: null, management: 'https://management.chinacloudapi.cn/.default' },
+    endpoints: {
+      authority: 'https://login.partner.microsoftonline.cn',
+      graph: 'https://microsoftgraph.chinacloudapi.cn',
+      defender: null,
+      management: 'https://management.chinacloudapi.cn',
+    },
+    scopes: {
+      graph: 'https://microsoftgraph.chinacloudapi.cn/.default',
+      defender: null,
+      management: 'https://management.chinacloudapi.cn/.default',
+    },
   },
 };
 
@@ -54,7 +81,8 @@ export function resolveCloud(cloud: CloudName, custom?: CustomCloud | null): Clo
     defender: custom.endpoints.defender ? trimSlash(custom.endpoints.defender) : null,
     management: custom.endpoints.management ? trimSlash(custom.endpoints.management) : null,
   };
-  const scope = (resource: ResourceName) => custom.scopes?.[resource] ?? (endpoints[resource] ? `${endpoints[resource]}/.default` : null);
+  const scope = (resource: ResourceName) =>
+    custom.scopes?.[resource] ?? (endpoints[resource] ? `${endpoints[resource]}/.default` : null);
   return { endpoints, scopes: { graph: scope('graph'), defender: scope('defender'), management: scope('management') } };
 }
 

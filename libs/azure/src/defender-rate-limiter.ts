@@ -27,7 +27,11 @@ export class DefenderRateLimiter {
       const waitMs = await this.tryTake(key);
       if (waitMs === 0) return;
       if (waited + waitMs > this.maxWaitMs) {
-        throw new AzureError('throttled', `The client-side Defender limit for ${api} is reached for this connection target; the next slot is in ${Math.ceil(waitMs / 1000)} s.`, { service: 'defender', retryAfterMs: waitMs });
+        throw new AzureError(
+          'throttled',
+          `The client-side Defender limit for ${api} is reached for this connection target; the next slot is in ${Math.ceil(waitMs / 1000)} s.`,
+          { service: 'defender', retryAfterMs: waitMs },
+        );
       }
       await sleep(waitMs, undefined, { signal });
       waited += waitMs;

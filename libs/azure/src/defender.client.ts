@@ -60,7 +60,21 @@ export class CheckLater extends Error {
 }
 
 /** Each has its own Defender rate limit (100 a minute, 1,500 an hour), so each its own bucket here. */
-export type DefenderApi = 'machines' | 'isolate' | 'unisolate' | 'machineactions' | 'scan' | 'restrict' | 'unrestrict' | 'collect' | 'quarantine' | 'tags' | 'indicators' | 'alerts' | 'logonusers' | 'files';
+export type DefenderApi =
+  | 'machines'
+  | 'isolate'
+  | 'unisolate'
+  | 'machineactions'
+  | 'scan'
+  | 'restrict'
+  | 'unrestrict'
+  | 'collect'
+  | 'quarantine'
+  | 'tags'
+  | 'indicators'
+  | 'alerts'
+  | 'logonusers'
+  | 'files';
 
 const MACHINE_ID = /^[0-9a-f]{40}$/i;
 
@@ -78,7 +92,11 @@ export class DefenderClient {
   }
 
   describe(target: AzureTarget, request: DefenderRequest): { method: HttpMethod; url: string; body?: unknown } {
-    return { method: request.method, url: this.url(target, request.path), ...(request.body !== undefined ? { body: request.body } : {}) };
+    return {
+      method: request.method,
+      url: this.url(target, request.path),
+      ...(request.body !== undefined ? { body: request.body } : {}),
+    };
   }
 
   async send<T>(target: AzureTarget, request: DefenderRequest, signal?: AbortSignal): Promise<AzureReply<T>> {
@@ -86,7 +104,16 @@ export class DefenderClient {
     await this.limiter.acquire(target.id, request.api, signal);
     return this.http.call<T>(
       target,
-      { service: 'defender', method: request.method, url, body: request.body, idempotent: request.idempotent, notFound: request.notFound, what: request.what, signal },
+      {
+        service: 'defender',
+        method: request.method,
+        url,
+        body: request.body,
+        idempotent: request.idempotent,
+        notFound: request.notFound,
+        what: request.what,
+        signal,
+      },
       async (refresh) => (await this.tokens.getToken(target, 'defender', { forceRefresh: refresh })).token,
     );
   }
@@ -94,22 +121,71 @@ export class DefenderClient {
   /** A machine by its Defender id, or by computer DNS name (case-insensitive; the most recently seen active one wins). */
   async resolveMachine(target: AzureTarget, machine: string, signal?: AbortSignal): Promise<Machine> {
     if (MACHINE_ID.test(machine)) {
-      return (await this.send<Machine>(target, { method: 'GET', path: `/machines/${machine.toLowerCase()}`, idempotent: true, api: 'machines', notFound: 'machine_not_found', what: `machine ${machine}` }, signal)).data;
+      return (
+        await this.send<Machine>(
+          target,
+          {
+            method: 'GET',
+            path: `/machines/${machine.toLowerCase()}`,
+            idempotent: true,
+            api: 'machines',
+            notFound: 'machine_not_found',
+            what: `machine ${machine}`,
+          },
+          signal,
+        )
+      ).data;
     }
     const name = machine.toLowerCase().replace(/'/g, "''");
-    const reply = await this.send<{ value?: Machine[] }>(target, { method: 'GET', path: `/machines?$filter=${encodeURIComponent(`computerDnsName eq '${name}'`)}`, idempotent: true, api: 'machines', notFound: 'machine_not_found', what: `machine ${machine}` }, signal);
+    const reply = await this.send<{ value?: Machine[] }>(
+      target,
+      {
+        method: 'GET',
+        path: `/machines?$filter=${encodeURIComponent(`computerDnsName eq '${name}'`)}`,
+        idempotent: true,
+        api: 'machines',
+        notFound: 'machine_not_found',
+        what: `machine ${machine}`,
+      },
+      signal,
+    );
     const candidates = reply.data?.value ?? [];
-    if (candidates.length === 0) throw new AzureError('machine_not_found', `Defender for Endpoint: no machine is named ${machine}.`, { service: 'defender', status: 404 });
+    if (candidates.length === 0)
+      throw new AzureError('machine_not_found', `Defender for Endpoint: no machine is named ${machine}.`, {
+        service: 'defender',
+        status: 404,
+      });
     return [...candidates].sort(byPreference)[0] as Machine;
   }
 
   async getMachineAction(target: AzureTarget, id: string, signal?: AbortSignal): Promise<MachineAction> {
-    return (await this.send<MachineAction>(target, { method: 'GET', path: `/machineactions/${encodeURIComponent(id)}`, idempotent: true, api: 'machineactions', what: `machine action ${id}` }, signal)).data;
+    return (
+      await this.send<MachineAction>(
+        target,
+        {
+          method: 'GET',
+          path: `/machineactions/${encodeURIComponent(id)}`,
+          idempotent: true,
+          api: 'machineactions',
+          what: `machine action ${id}`,
+        },
+        signal,
+      )
+    ).data;
   }
 
-  async findMachineActions(target: AzureTarget, machineId: string, type: string, signal?: AbortSignal): Promise<MachineAction[]> {
+  async findMachineActions(
+    target: AzureTarget,
+    machineId: string,
+    type: string,
+    signal?: AbortSignal,
+  ): Promise<MachineAction[]> {
     const filter = encodeURIComponent(`machineId eq '${machineId}' and type eq '${type}'`);
-    const reply = await this.send<{ value?: MachineAction[] }>(target, { method: 'GET', path: `/machineactions?$filter=${filter}`, idempotent: true, api: 'machineactions' }, signal);
+    const reply = await this.send<{ value?: MachineAction[] }>(
+      target,
+      { method: 'GET', path: `/machineactions?$filter=${filter}`, idempotent: true, api: 'machineactions' },
+      signal,
+    );
     return reply.data?.value ?? [];
   }
 
@@ -121,21 +197,37 @@ export class DefenderClient {
    * bound since `since` is over it throws `machine_action_pending` naming the action, so a later
    * attempt follows the same action instead of sending another.
    */
-  async followMachineAction(target: AzureTarget, action: MachineAction, options: { since: Date; signal?: AbortSignal; fresh?: boolean }): Promise<MachineAction> {
+  async followMachineAction(
+    target: AzureTarget,
+    action: MachineAction,
+    options: { since: Date; signal?: AbortSignal; fresh?: boolean },
+  ): Promise<MachineAction> {
     const { timeoutMs, pollIntervalMs } = this.config.machineActions;
     // A reply to the POST is already the first look; anything else is read again now.
-    const current = options.fresh || TERMINAL_ACTION_STATUSES.includes(action.status) ? action : await this.getMachineAction(target, action.id, options.signal);
+    const current =
+      options.fresh || TERMINAL_ACTION_STATUSES.includes(action.status)
+        ? action
+        : await this.getMachineAction(target, action.id, options.signal);
     if (TERMINAL_ACTION_STATUSES.includes(current.status)) return current;
     const deadline = options.since.getTime() + timeoutMs;
     if (Date.now() + pollIntervalMs > deadline) {
-      throw new AzureError('machine_action_pending', `Defender machine action ${current.id} is still ${current.status} after ${Math.round(timeoutMs / 1000)} s; it will be followed again, not resent.`, { service: 'defender' });
+      throw new AzureError(
+        'machine_action_pending',
+        `Defender machine action ${current.id} is still ${current.status} after ${Math.round(timeoutMs / 1000)} s; it will be followed again, not resent.`,
+        { service: 'defender' },
+      );
     }
     throw new CheckLater(Date.now() + pollIntervalMs, `Defender machine action ${current.id} is ${current.status}.`);
   }
 
   private url(target: AzureTarget, path: string): string {
     const base = target.endpoints.defender;
-    if (!base) throw new AzureError('resource_not_available', `Defender for Endpoint has no API endpoint in the ${target.cloud} cloud of connection target '${target.name}'.`, { service: 'defender' });
+    if (!base)
+      throw new AzureError(
+        'resource_not_available',
+        `Defender for Endpoint has no API endpoint in the ${target.cloud} cloud of connection target '${target.name}'.`,
+        { service: 'defender' },
+      );
     return `${base}/api${path}`;
   }
 }

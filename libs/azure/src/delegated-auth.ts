@@ -1,4 +1,12 @@
-import { ConfidentialClientApplication, LogLevel, PublicClientApplication, type AccountInfo, type AuthenticationResult, type Configuration, type ICachePlugin } from '@azure/msal-node';
+import {
+  ConfidentialClientApplication,
+  LogLevel,
+  PublicClientApplication,
+  type AccountInfo,
+  type AuthenticationResult,
+  type Configuration,
+  type ICachePlugin,
+} from '@azure/msal-node';
 import { Injectable, Logger } from '@nestjs/common';
 import { Metrics, redactor } from '@riposte/observability';
 import { AzureError } from './azure-error.js';
@@ -40,7 +48,16 @@ const SIGN_IN_AGAIN: Record<number, string> = {
   50132: 'the session is no longer valid (password changed or expired)',
   50133: 'the session is no longer valid (password changed or expired)',
 };
-const SIGN_IN_AGAIN_CODES = new Set(['invalid_grant', 'interaction_required', 'consent_required', 'login_required', 'no_tokens_found', 'no_account_in_silent_request', 'bad_token', 'native_account_unavailable']);
+const SIGN_IN_AGAIN_CODES = new Set([
+  'invalid_grant',
+  'interaction_required',
+  'consent_required',
+  'login_required',
+  'no_tokens_found',
+  'no_account_in_silent_request',
+  'bad_token',
+  'native_account_unavailable',
+]);
 
 /**
  * Tokens on behalf of a person (authorization code or device code sign-in) through msal-node.
@@ -61,27 +78,58 @@ export class DelegatedAuth {
   /** The resource a person signs in for first: ARM when the target has its settings (seed 003), else Graph. */
   signInScopes(target: AzureTarget): string[] {
     const scope = (target.subscriptionId && target.scopes.management) || target.scopes.graph;
-    if (!scope) throw new AzureError('resource_not_available', `Connection target '${target.name}' has no resource to sign in for.`, { service: 'identity' });
+    if (!scope)
+      throw new AzureError(
+        'resource_not_available',
+        `Connection target '${target.name}' has no resource to sign in for.`,
+        { service: 'identity' },
+      );
     return [scope];
   }
 
   /** The authorize URL a person opens (authorization code flow with PKCE, S256). */
-  async authorizationUrl(target: AzureTarget, request: { redirectUri: string; state: string; codeChallenge: string }): Promise<string> {
+  async authorizationUrl(
+    target: AzureTarget,
+    request: { redirectUri: string; state: string; codeChallenge: string },
+  ): Promise<string> {
     const app = this.appFor(target);
-    if (!(app instanceof ConfidentialClientApplication)) throw new AzureError('bad_request', `Connection target '${target.name}' signs in with a device code, not a browser redirect.`, { service: 'identity' });
+    if (!(app instanceof ConfidentialClientApplication))
+      throw new AzureError(
+        'bad_request',
+        `Connection target '${target.name}' signs in with a device code, not a browser redirect.`,
+        { service: 'identity' },
+      );
     try {
-      return await app.getAuthCodeUrl({ scopes: this.signInScopes(target), redirectUri: request.redirectUri, state: request.state, codeChallenge: request.codeChallenge, codeChallengeMethod: 'S256', prompt: 'select_account', responseMode: 'query' });
+      return await app.getAuthCodeUrl({
+        scopes: this.signInScopes(target),
+        redirectUri: request.redirectUri,
+        state: request.state,
+        codeChallenge: request.codeChallenge,
+        codeChallengeMethod: 'S256',
+        prompt: 'select_account',
+        responseMode: 'query',
+      });
     } catch (error) {
       throw identityError(error, target.endpoints.authority);
     }
   }
 
   /** Exchanges the code from the redirect; the tokens land in the target's cache. */
-  async redeemCode(target: AzureTarget, request: { code: string; redirectUri: string; codeVerifier: string }): Promise<SignedIn> {
+  async redeemCode(
+    target: AzureTarget,
+    request: { code: string; redirectUri: string; codeVerifier: string },
+  ): Promise<SignedIn> {
     const app = this.appFor(target);
     try {
       await this.clear(target);
-      return signedIn(await app.acquireTokenByCode({ code: request.code, redirectUri: request.redirectUri, codeVerifier: request.codeVerifier, scopes: this.signInScopes(target) }));
+      return signedIn(
+        await app.acquireTokenByCode({
+          code: request.code,
+          redirectUri: request.redirectUri,
+          codeVerifier: request.codeVerifier,
+          scopes: this.signInScopes(target),
+        }),
+      );
     } catch (error) {
       throw identityError(error, target.endpoints.authority);
     }
@@ -96,8 +144,15 @@ export class DelegatedAuth {
     try {
       await this.clear(target);
       // forceCache: keep what comes back although no account was cached before (msal's migration path).
-      const result = await app.acquireTokenByRefreshToken({ refreshToken, scopes: this.signInScopes(target), forceCache: true });
-      if (!result) throw new AzureError('token_request_failed', 'Entra ID returned no token for the refresh token.', { service: 'identity' });
+      const result = await app.acquireTokenByRefreshToken({
+        refreshToken,
+        scopes: this.signInScopes(target),
+        forceCache: true,
+      });
+      if (!result)
+        throw new AzureError('token_request_failed', 'Entra ID returned no token for the refresh token.', {
+          service: 'identity',
+        });
       return signedIn(result);
     } catch (error) {
       throw identityError(error, target.endpoints.authority);
@@ -105,7 +160,12 @@ export class DelegatedAuth {
   }
 
   /** An access token for the signed-in person, refreshed with the cached refresh token when needed. */
-  async acquire(target: AzureTarget, resource: ResourceName, scope: string, forceRefresh: boolean): Promise<{ token: string; expiresOn: Date | null; fromCache: boolean }> {
+  async acquire(
+    target: AzureTarget,
+    resource: ResourceName,
+    scope: string,
+    forceRefresh: boolean,
+  ): Promise<{ token: string; expiresOn: Date | null; fromCache: boolean }> {
     const credential = target.credential as DelegatedCredential;
     const app = this.appFor(target);
     const account = await this.account(app);
@@ -115,12 +175,16 @@ export class DelegatedAuth {
     }
     try {
       const result = await app.acquireTokenSilent({ account, scopes: [scope], forceRefresh });
-      if (!result?.accessToken) throw new AzureError('token_request_failed', 'Entra ID returned no access token.', { service: 'identity' });
+      if (!result?.accessToken)
+        throw new AzureError('token_request_failed', 'Entra ID returned no access token.', { service: 'identity' });
       return { token: result.accessToken, expiresOn: result.expiresOn ?? null, fromCache: result.fromCache };
     } catch (error) {
       const reason = signInAgainReason(error);
       if (!reason) throw identityError(error, target.endpoints.authority);
-      this.logger.warn({ connectionTarget: target.name, resource, reason }, 'a delegated sign-in stopped working; a person must sign in again');
+      this.logger.warn(
+        { connectionTarget: target.name, resource, reason },
+        'a delegated sign-in stopped working; a person must sign in again',
+      );
       await credential.session.signInRequired(reason);
       this.forget(target.id);
       throw signInRequired(target, reason);
@@ -166,10 +230,17 @@ export class DelegatedAuth {
       cache: { cachePlugin: cachePlugin(credential.session) },
       system: {
         networkClient: new MsalNetworkClient(this.http, this.metrics, target, 'delegated'),
-        loggerOptions: { piiLoggingEnabled: false, logLevel: LogLevel.Warning, loggerCallback: (_level, message) => this.logger.warn(redactor.scrub(message)) },
+        loggerOptions: {
+          piiLoggingEnabled: false,
+          logLevel: LogLevel.Warning,
+          loggerCallback: (_level, message) => this.logger.warn(redactor.scrub(message)),
+        },
       },
     };
-    app = credential.type === 'authorizationCode' ? new ConfidentialClientApplication(config) : new PublicClientApplication(config);
+    app =
+      credential.type === 'authorizationCode'
+        ? new ConfidentialClientApplication(config)
+        : new PublicClientApplication(config);
     this.apps.set(key, app);
     return app;
   }
@@ -189,8 +260,18 @@ function cachePlugin(session: DelegatedSession): ICachePlugin {
 
 function signedIn(result: AuthenticationResult | null): SignedIn {
   const account = result?.account;
-  if (!result || !account) throw new AzureError('token_request_failed', 'Entra ID returned no account for the sign-in (no id token): check that the openid and profile scopes are allowed.', { service: 'identity' });
-  return { username: account.username, name: account.name ?? null, homeAccountId: account.homeAccountId, scopes: result.scopes };
+  if (!result || !account)
+    throw new AzureError(
+      'token_request_failed',
+      'Entra ID returned no account for the sign-in (no id token): check that the openid and profile scopes are allowed.',
+      { service: 'identity' },
+    );
+  return {
+    username: account.username,
+    name: account.name ?? null,
+    homeAccountId: account.homeAccountId,
+    scopes: result.scopes,
+  };
 }
 
 /** Why the refresh failed in a way only a new sign-in fixes; null for anything else (network, throttling). */
@@ -199,11 +280,19 @@ export function signInAgainReason(error: unknown): string | null {
   const text = String(e.errorMessage ?? e.message ?? '');
   const aadsts = Number(/AADSTS(\d+)/.exec(text)?.[1]) || undefined;
   if (aadsts && SIGN_IN_AGAIN[aadsts]) return `${SIGN_IN_AGAIN[aadsts]} (AADSTS${aadsts})`;
-  if (SIGN_IN_AGAIN_CODES.has(String(e.errorCode)) || SIGN_IN_AGAIN_CODES.has(String(e.subError))) return `Entra ID refused the refresh token (${e.errorCode}${aadsts ? `, AADSTS${aadsts}` : ''})`;
+  if (SIGN_IN_AGAIN_CODES.has(String(e.errorCode)) || SIGN_IN_AGAIN_CODES.has(String(e.subError)))
+    return `Entra ID refused the refresh token (${e.errorCode}${aadsts ? `, AADSTS${aadsts}` : ''})`;
   return null;
 }
 
 function signInRequired(target: AzureTarget, reason: string): AzureError {
-  const how = target.credential.type === 'deviceCode' ? `POST /api/v1/connection-targets/${target.name}/device-code (or npm run cli -- sign-in start ${target.name})` : `POST /api/v1/connection-targets/${target.name}/authorize`;
-  return new AzureError('sign_in_required', `Connection target '${target.name}' needs a person to sign in again: ${reason}. Sign in with ${how}; runs that need it fail until then.`, { service: 'identity' });
+  const how =
+    target.credential.type === 'deviceCode'
+      ? `POST /api/v1/connection-targets/${target.name}/device-code (or npm run cli -- sign-in start ${target.name})`
+      : `POST /api/v1/connection-targets/${target.name}/authorize`;
+  return new AzureError(
+    'sign_in_required',
+    `Connection target '${target.name}' needs a person to sign in again: ${reason}. Sign in with ${how}; runs that need it fail until then.`,
+    { service: 'identity' },
+  );
 }

@@ -14,7 +14,8 @@ export interface DeviceCodeGrant {
   message: string;
 }
 
-export type DeviceCodePoll = { status: 'pending' } | { status: 'slow_down' } | { status: 'approved'; refreshToken: string };
+export type DeviceCodePoll =
+  { status: 'pending' } | { status: 'slow_down' } | { status: 'approved'; refreshToken: string };
 
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -29,10 +30,16 @@ export class DeviceCodeClient {
   constructor(private readonly http: AzureHttp) {}
 
   async start(target: AzureTarget, scopes: string[]): Promise<DeviceCodeGrant> {
-    const reply = await this.post(target, 'devicecode', { client_id: target.clientId ?? '', scope: [...scopes, 'openid', 'profile', 'offline_access'].join(' ') });
+    const reply = await this.post(target, 'devicecode', {
+      client_id: target.clientId ?? '',
+      scope: [...scopes, 'openid', 'profile', 'offline_access'].join(' '),
+    });
     const body = reply.data as Record<string, unknown>;
     if (reply.status >= 400) throw this.failure(target, reply.status, body);
-    if (typeof body.device_code !== 'string' || typeof body.user_code !== 'string') throw new AzureError('token_request_failed', 'Entra ID answered the device code request without a code.', { service: 'identity' });
+    if (typeof body.device_code !== 'string' || typeof body.user_code !== 'string')
+      throw new AzureError('token_request_failed', 'Entra ID answered the device code request without a code.', {
+        service: 'identity',
+      });
     redactor.register(body.device_code);
     return {
       deviceCode: body.device_code,
@@ -46,10 +53,19 @@ export class DeviceCodeClient {
 
   /** One poll of the token endpoint. Declined and expired codes throw; so does any other error. */
   async poll(target: AzureTarget, deviceCode: string): Promise<DeviceCodePoll> {
-    const reply = await this.post(target, 'token', { grant_type: DEVICE_CODE_GRANT, client_id: target.clientId ?? '', device_code: deviceCode });
+    const reply = await this.post(target, 'token', {
+      grant_type: DEVICE_CODE_GRANT,
+      client_id: target.clientId ?? '',
+      device_code: deviceCode,
+    });
     const body = reply.data as Record<string, unknown>;
     if (reply.status < 400) {
-      if (typeof body.refresh_token !== 'string') throw new AzureError('token_request_failed', 'The sign-in succeeded but Entra ID sent no refresh token: allow the offline_access permission on the app.', { service: 'identity' });
+      if (typeof body.refresh_token !== 'string')
+        throw new AzureError(
+          'token_request_failed',
+          'The sign-in succeeded but Entra ID sent no refresh token: allow the offline_access permission on the app.',
+          { service: 'identity' },
+        );
       redactor.register(body.refresh_token);
       if (typeof body.access_token === 'string') redactor.register(body.access_token);
       return { status: 'approved', refreshToken: body.refresh_token };
@@ -60,10 +76,18 @@ export class DeviceCodeClient {
       case 'slow_down':
         return { status: 'slow_down' };
       case 'authorization_declined':
-        throw new AzureError('sign_in_declined', 'The person declined the sign-in on the device login page.', { service: 'identity', status: reply.status, azureCode: 'authorization_declined' });
+        throw new AzureError('sign_in_declined', 'The person declined the sign-in on the device login page.', {
+          service: 'identity',
+          status: reply.status,
+          azureCode: 'authorization_declined',
+        });
       case 'expired_token':
       case 'bad_verification_code':
-        throw new AzureError('sign_in_expired', 'The device code expired before anyone signed in with it. Start again.', { service: 'identity', status: reply.status, azureCode: String(body.error) });
+        throw new AzureError(
+          'sign_in_expired',
+          'The device code expired before anyone signed in with it. Start again.',
+          { service: 'identity', status: reply.status, azureCode: String(body.error) },
+        );
       default:
         throw this.failure(target, reply.status, body);
     }
@@ -78,12 +102,23 @@ export class DeviceCodeClient {
         body: new URLSearchParams(form).toString(),
       });
     } catch (error) {
-      throw identityError({ errorCode: 'endpoints_resolution_error', message: (error as Error).message }, target.endpoints.authority);
+      throw identityError(
+        { errorCode: 'endpoints_resolution_error', message: (error as Error).message },
+        target.endpoints.authority,
+      );
     }
   }
 
   private failure(target: AzureTarget, status: number, body: Record<string, unknown>): AzureError {
     const codes = Array.isArray(body.error_codes) ? body.error_codes : [];
-    return identityError({ errorCode: String(body.error ?? ''), errorNo: codes[0] as number | undefined, status, errorMessage: String(body.error_description ?? '') }, target.endpoints.authority);
+    return identityError(
+      {
+        errorCode: String(body.error ?? ''),
+        errorNo: codes[0] as number | undefined,
+        status,
+        errorMessage: String(body.error_description ?? ''),
+      },
+      target.endpoints.authority,
+    );
   }
 }

@@ -18,7 +18,17 @@ describe('refuseEndpointUrl', () => {
   });
 
   it('refuses metadata services, link-local and private addresses', () => {
-    for (const url of ['https://169.254.169.254', 'https://metadata.google.internal', 'https://10.0.0.5', 'https://172.16.3.4', 'https://192.168.1.1', 'https://[fe80::1]', 'https://[fd00:ec2::254]', 'https://0.0.0.0', 'https://100.64.0.1']) {
+    for (const url of [
+      'https://169.254.169.254',
+      'https://metadata.google.internal',
+      'https://10.0.0.5',
+      'https://172.16.3.4',
+      'https://192.168.1.1',
+      'https://[fe80::1]',
+      'https://[fd00:ec2::254]',
+      'https://0.0.0.0',
+      'https://100.64.0.1',
+    ]) {
       expect(refuseEndpointUrl(url, open), url).not.toBeNull();
     }
   });

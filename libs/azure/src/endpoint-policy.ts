@@ -10,10 +10,26 @@ import { BlockList, isIP } from 'node:net';
  */
 const FORBIDDEN = new BlockList();
 for (const [net, bits] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24],
-  ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) FORBIDDEN.addSubnet(net, bits, 'ipv4');
-for (const [net, bits] of [['::', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96]] as const) FORBIDDEN.addSubnet(net, bits, 'ipv6');
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  FORBIDDEN.addSubnet(net, bits, 'ipv4');
+for (const [net, bits] of [
+  ['::', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['64:ff9b::', 96],
+] as const)
+  FORBIDDEN.addSubnet(net, bits, 'ipv6');
 
 const LOOPBACK = new BlockList();
 LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
@@ -72,14 +88,18 @@ export function guardedLookup(policy: EndpointPolicy) {
       for (const { address } of list) {
         const refused = refuseAddress(address, policy);
         if (refused) {
-          const e = Object.assign(new Error(`Refused to connect to ${hostname}: ${refused}`), { code: 'ERIPOSTE_ENDPOINT_REFUSED' });
+          const e = Object.assign(new Error(`Refused to connect to ${hostname}: ${refused}`), {
+            code: 'ERIPOSTE_ENDPOINT_REFUSED',
+          });
           return callback(e, []);
         }
       }
       const wantsAll = (options as { all?: boolean }).all;
       if (wantsAll) return callback(null, list);
       const first = list[0];
-      return first ? callback(null, first.address, first.family) : callback(Object.assign(new Error(`No address for ${hostname}`), { code: 'ENOTFOUND' }), []);
+      return first
+        ? callback(null, first.address, first.family)
+        : callback(Object.assign(new Error(`No address for ${hostname}`), { code: 'ENOTFOUND' }), []);
     });
   };
 }

@@ -18,17 +18,34 @@ describe('identityError', () => {
   });
 
   it('finds the AADSTS number in the message when errorNo is missing', () => {
-    expect(identityError({ errorMessage: 'AADSTS7000215: Invalid client secret provided.' }, 'x').code).toBe('invalid_client_secret');
+    expect(identityError({ errorMessage: 'AADSTS7000215: Invalid client secret provided.' }, 'x').code).toBe(
+      'invalid_client_secret',
+    );
   });
 });
 
 describe('apiError', () => {
   it('maps Graph and Defender error bodies by status and code', () => {
-    expect(apiError('graph', 404, { error: { code: 'Request_ResourceNotFound', message: 'x' } }, { notFound: 'user_not_found' }).code).toBe('user_not_found');
-    expect(apiError('graph', 403, { error: { code: 'Authorization_RequestDenied' } }).code).toBe('insufficient_privileges');
-    expect(apiError('defender', 400, { error: { code: 'ActiveRequestAlreadyExists', message: 'Action is already in progress' } }).code).toBe('action_already_pending');
+    expect(
+      apiError(
+        'graph',
+        404,
+        { error: { code: 'Request_ResourceNotFound', message: 'x' } },
+        { notFound: 'user_not_found' },
+      ).code,
+    ).toBe('user_not_found');
+    expect(apiError('graph', 403, { error: { code: 'Authorization_RequestDenied' } }).code).toBe(
+      'insufficient_privileges',
+    );
+    expect(
+      apiError('defender', 400, {
+        error: { code: 'ActiveRequestAlreadyExists', message: 'Action is already in progress' },
+      }).code,
+    ).toBe('action_already_pending');
     expect(apiError('graph', 429, {}, { retryAfterMs: 3000 }).message).toMatch(/wait 3 s/);
     expect(apiError('defender', 503, {}).code).toBe('service_unavailable');
-    expect(apiError('graph', 400, { error: { code: 'Request_BadRequest', message: 'Invalid property' } }).message).toMatch(/Invalid property/);
+    expect(
+      apiError('graph', 400, { error: { code: 'Request_BadRequest', message: 'Invalid property' } }).message,
+    ).toMatch(/Invalid property/);
   });
 });

@@ -75,7 +75,14 @@ export class GraphBatcher {
     const { signal } = queued.call;
     if (signal?.aborted) return Promise.reject(cancelled());
     return new Promise<AzureReply<T>>((resolve, reject) => {
-      const item: Waiting<T> = { ...queued, queuedAt: 0, attempt: 0, settled: false, resolve: () => undefined, reject: () => undefined };
+      const item: Waiting<T> = {
+        ...queued,
+        queuedAt: 0,
+        attempt: 0,
+        settled: false,
+        resolve: () => undefined,
+        reject: () => undefined,
+      };
       const onAbort = () => settle(item as Waiting, cancelled());
       item.resolve = (reply) => {
         signal?.removeEventListener('abort', onAbort);
@@ -136,10 +143,12 @@ export class GraphBatcher {
         this.inFlight.set(tenant, (this.inFlight.get(tenant) ?? 1) - 1);
         queue.inFlight -= 1;
         // A slot came free: this target's waiting calls, and this tenant's other targets', may go.
-        for (const other of this.queues.values()) if (tenantKey(other.target) === tenant && other.waiting.length) this.schedule(other);
+        for (const other of this.queues.values())
+          if (tenantKey(other.target) === tenant && other.waiting.length) this.schedule(other);
       });
     }
-    if (queue.waiting.length === 0 && queue.inFlight === 0) this.queues.delete(`${queue.target.id}#${queue.target.credentialVersion}`);
+    if (queue.waiting.length === 0 && queue.inFlight === 0)
+      this.queues.delete(`${queue.target.id}#${queue.target.credentialVersion}`);
   }
 
   private async dispatch(target: AzureTarget, items: Waiting[]): Promise<void> {
@@ -166,12 +175,21 @@ export class GraphBatcher {
       item.attempt += 1;
       const inner = responses.find((r) => r.id === String(index));
       if (!inner) {
-        settle(item, new AzureError('service_unavailable', 'Microsoft Graph left a request of a batch unanswered.', { service: 'graph' }));
+        settle(
+          item,
+          new AzureError('service_unavailable', 'Microsoft Graph left a request of a batch unanswered.', {
+            service: 'graph',
+          }),
+        );
         continue;
       }
       this.metrics.azureRequests.inc({ service: 'graph', method: item.call.method, status: String(inner.status) });
       if (inner.status >= 200 && inner.status < 300) {
-        settle(item, null, { status: inner.status, headers: lowerCase(inner.headers), data: (inner.body === '' ? undefined : inner.body) as never });
+        settle(item, null, {
+          status: inner.status,
+          headers: lowerCase(inner.headers),
+          data: (inner.body === '' ? undefined : inner.body) as never,
+        });
         continue;
       }
       const retryAfterMs = parseRetryAfter(header(inner.headers, 'retry-after'));
@@ -181,15 +199,35 @@ export class GraphBatcher {
         longestWaitMs = Math.max(longestWaitMs, retryDelay(item.attempt, retryAfterMs));
         continue;
       }
-      settle(item, apiError('graph', inner.status, inner.body, { notFound: item.call.notFound, retryAfterMs, what: item.call.what }));
+      settle(
+        item,
+        apiError('graph', inner.status, inner.body, {
+          notFound: item.call.notFound,
+          retryAfterMs,
+          what: item.call.what,
+        }),
+      );
     }
     if (again.length === 0) return;
     if (longestWaitMs > this.config.azureHttp.maxRetryWaitMs) {
-      for (const item of again) settle(item, new AzureError('throttled', `Microsoft Graph is throttling this app; it asked to wait ${Math.ceil(longestWaitMs / 1000)} s.`, { service: 'graph', status: 429, retryAfterMs: longestWaitMs }));
+      for (const item of again)
+        settle(
+          item,
+          new AzureError(
+            'throttled',
+            `Microsoft Graph is throttling this app; it asked to wait ${Math.ceil(longestWaitMs / 1000)} s.`,
+            { service: 'graph', status: 429, retryAfterMs: longestWaitMs },
+          ),
+        );
       return;
     }
     // Retried together after the longest wait, in new batches (docs/AZURE.md#graph-batch-throttling).
-    void sleep(longestWaitMs).then(() => this.enqueue(target, again.filter((w) => !w.settled)));
+    void sleep(longestWaitMs).then(() =>
+      this.enqueue(
+        target,
+        again.filter((w) => !w.settled),
+      ),
+    );
   }
 
   private async sendBatch(target: AzureTarget, items: Waiting[]): Promise<InnerResponse[]> {
@@ -197,7 +235,11 @@ export class GraphBatcher {
       id: String(index),
       method: item.call.method,
       url: item.path,
-      ...(item.call.body !== undefined ? { body: item.call.body, headers: { 'Content-Type': 'application/json', ...item.call.headers } } : item.call.headers ? { headers: item.call.headers } : {}),
+      ...(item.call.body !== undefined
+        ? { body: item.call.body, headers: { 'Content-Type': 'application/json', ...item.call.headers } }
+        : item.call.headers
+          ? { headers: item.call.headers }
+          : {}),
     }));
     const reply = await this.http.call<{ responses?: InnerResponse[] }>(
       target,

@@ -46,24 +46,68 @@ export class GraphClient {
 
   /** The exact request a call would send, for dry runs and plans (no token). */
   describe(target: AzureTarget, request: GraphRequest): { method: HttpMethod; url: string; body?: unknown } {
-    return { method: request.method, url: this.url(target, request.path), ...(request.body !== undefined ? { body: request.body } : {}) };
+    return {
+      method: request.method,
+      url: this.url(target, request.path),
+      ...(request.body !== undefined ? { body: request.body } : {}),
+    };
   }
 
   /** Sends alone, or in a `$batch` with the calls made at the same moment (see GraphBatcher). */
   async send<T>(target: AzureTarget, request: GraphRequest, signal?: AbortSignal): Promise<AzureReply<T>> {
-    const call: AzureCall = { service: 'graph', method: request.method, url: this.url(target, request.path), body: request.body, idempotent: request.idempotent, notFound: request.notFound, what: request.what, headers: request.headers, maxAttempts: request.maxAttempts, signal };
-    return this.batcher.send<T>(target, { call, path: request.path, linger: this.lingers, authorize: async (refresh) => (await this.tokens.getToken(target, 'graph', { forceRefresh: refresh })).token });
+    const call: AzureCall = {
+      service: 'graph',
+      method: request.method,
+      url: this.url(target, request.path),
+      body: request.body,
+      idempotent: request.idempotent,
+      notFound: request.notFound,
+      what: request.what,
+      headers: request.headers,
+      maxAttempts: request.maxAttempts,
+      signal,
+    };
+    return this.batcher.send<T>(target, {
+      call,
+      path: request.path,
+      linger: this.lingers,
+      authorize: async (refresh) => (await this.tokens.getToken(target, 'graph', { forceRefresh: refresh })).token,
+    });
   }
 
   async getUser(target: AzureTarget, user: string, select: string[], signal?: AbortSignal): Promise<GraphUser> {
-    const reply = await this.send<GraphUser>(target, { method: 'GET', path: `${userPath(user)}?$select=${select.join(',')}`, idempotent: true, notFound: 'user_not_found', what: `user ${user}` }, signal);
+    const reply = await this.send<GraphUser>(
+      target,
+      {
+        method: 'GET',
+        path: `${userPath(user)}?$select=${select.join(',')}`,
+        idempotent: true,
+        notFound: 'user_not_found',
+        what: `user ${user}`,
+      },
+      signal,
+    );
     return reply.data;
   }
 
   /** Follows `@odata.nextLink` from a first page URL (absolute) or path; returns one page. */
-  async page<T>(target: AzureTarget, pathOrNextLink: string, options: { signal?: AbortSignal; maxAttempts?: number } = {}): Promise<{ value: T[]; nextLink: string | null }> {
+  async page<T>(
+    target: AzureTarget,
+    pathOrNextLink: string,
+    options: { signal?: AbortSignal; maxAttempts?: number } = {},
+  ): Promise<{ value: T[]; nextLink: string | null }> {
     const path = pathOrNextLink.startsWith('https://') ? this.relative(target, pathOrNextLink) : pathOrNextLink;
-    const reply = await this.send<{ value?: T[]; '@odata.nextLink'?: string }>(target, { method: 'GET', path, idempotent: true, maxAttempts: options.maxAttempts, headers: { Prefer: 'include-unknown-enum-members' } }, options.signal);
+    const reply = await this.send<{ value?: T[]; '@odata.nextLink'?: string }>(
+      target,
+      {
+        method: 'GET',
+        path,
+        idempotent: true,
+        maxAttempts: options.maxAttempts,
+        headers: { Prefer: 'include-unknown-enum-members' },
+      },
+      options.signal,
+    );
     return { value: reply.data?.value ?? [], nextLink: reply.data?.['@odata.nextLink'] ?? null };
   }
 

@@ -16,21 +16,44 @@ export class MsalNetworkClient implements INetworkModule {
     private readonly resource: string,
   ) {}
 
-  async sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
-    const reply = await this.http.raw(this.target, { method: 'GET', url, headers: options?.headers, timeoutMs: timeout });
+  async sendGetRequestAsync<T>(
+    url: string,
+    options?: NetworkRequestOptions,
+    timeout?: number,
+  ): Promise<NetworkResponse<T>> {
+    const reply = await this.http.raw(this.target, {
+      method: 'GET',
+      url,
+      headers: options?.headers,
+      timeoutMs: timeout,
+    });
     return { status: reply.status, headers: reply.headers, body: reply.data as T };
   }
 
   async sendPostRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
     try {
-      const reply = await this.http.raw(this.target, { method: 'POST', url, headers: options?.headers, body: options?.body });
-      this.metrics.tokenRequests.inc({ resource: this.resource, result: reply.status < 400 ? 'ok' : String(reply.status) });
+      const reply = await this.http.raw(this.target, {
+        method: 'POST',
+        url,
+        headers: options?.headers,
+        body: options?.body,
+      });
+      this.metrics.tokenRequests.inc({
+        resource: this.resource,
+        result: reply.status < 400 ? 'ok' : String(reply.status),
+      });
       return { status: reply.status, headers: reply.headers, body: reply.data as T };
     } catch (error) {
       this.metrics.tokenRequests.inc({ resource: this.resource, result: 'network_error' });
       // Rethrow without the request (which carries the client secret or assertion).
-      const code = (error as { code?: string; cause?: { code?: string } })?.cause?.code ?? (error as { code?: string })?.code ?? 'ENETWORK';
-      throw Object.assign(new Error(`Token endpoint unreachable (${code})`), { code, errorCode: code === 'ERIPOSTE_ENDPOINT_REFUSED' ? code : 'endpoints_resolution_error' });
+      const code =
+        (error as { code?: string; cause?: { code?: string } })?.cause?.code ??
+        (error as { code?: string })?.code ??
+        'ENETWORK';
+      throw Object.assign(new Error(`Token endpoint unreachable (${code})`), {
+        code,
+        errorCode: code === 'ERIPOSTE_ENDPOINT_REFUSED' ? code : 'endpoints_resolution_error',
+      });
     }
   }
 }

@@ -55,7 +55,7 @@ describe('isRetryable', () => {
 });
 
 describe('retryDelay', () => {
-  it('prefers the server\'s Retry-After over backoff', () => {
+  it("prefers the server's Retry-After over backoff", () => {
     expect(retryDelay(1, 2000, () => 0.5)).toBe(2000);
     expect(retryDelay(2, undefined, () => 0.5)).toBe(500);
   });

@@ -13,7 +13,12 @@ export function parseRetryAfter(value: string | undefined | null, now: number = 
 }
 
 /** Exponential backoff with full jitter: a random wait between 0 and base·2^(attempt-1), capped. */
-export function backoffDelay(attempt: number, random: () => number = Math.random, baseMs = 500, capMs = 30_000): number {
+export function backoffDelay(
+  attempt: number,
+  random: () => number = Math.random,
+  baseMs = 500,
+  capMs = 30_000,
+): number {
   return Math.floor(random() * Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1)));
 }
 
@@ -28,10 +33,18 @@ export type Outcome = { kind: 'status'; status: number } | { kind: 'network'; co
 export function isRetryable(outcome: Outcome, idempotent: boolean): boolean {
   if (outcome.kind === 'status') {
     if (outcome.status === 429) return true;
-    return idempotent && (outcome.status === 500 || outcome.status === 502 || outcome.status === 503 || outcome.status === 504);
+    return (
+      idempotent &&
+      (outcome.status === 500 || outcome.status === 502 || outcome.status === 503 || outcome.status === 504)
+    );
   }
   if (outcome.code === 'ECONNREFUSED' || outcome.code === 'EAI_AGAIN' || outcome.code === 'ENOTFOUND') return true;
-  return idempotent && ['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'ERR_SOCKET_CONNECTION_TIMEOUT', 'UND_ERR_SOCKET'].includes(outcome.code);
+  return (
+    idempotent &&
+    ['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'ERR_SOCKET_CONNECTION_TIMEOUT', 'UND_ERR_SOCKET'].includes(
+      outcome.code,
+    )
+  );
 }
 
 /** How long to wait before the next attempt: the server's word when it gave one, else backoff. */

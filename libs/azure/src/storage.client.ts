@@ -38,7 +38,8 @@ export interface BlobContainer {
   properties: { publicAccess?: PublicAccessLevel };
 }
 
-const ACCOUNT_ID = /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[-\w._()]+\/providers\/Microsoft\.Storage\/storageAccounts\/[a-z0-9]{3,24}$/i;
+const ACCOUNT_ID =
+  /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[-\w._()]+\/providers\/Microsoft\.Storage\/storageAccounts\/[a-z0-9]{3,24}$/i;
 const ACCOUNT_NAME = /^[a-z0-9]{3,24}$/;
 
 /**
@@ -52,10 +53,20 @@ export class StorageClient {
 
   accountId(target: AzureTarget, account: string): string {
     if (account.startsWith('/')) {
-      if (!ACCOUNT_ID.test(account)) throw new AzureError('bad_request', `'${account}' is not a storage account resource id (/subscriptions/{id}/resourceGroups/{name}/providers/Microsoft.Storage/storageAccounts/{name}).`, { service: 'management' });
+      if (!ACCOUNT_ID.test(account))
+        throw new AzureError(
+          'bad_request',
+          `'${account}' is not a storage account resource id (/subscriptions/{id}/resourceGroups/{name}/providers/Microsoft.Storage/storageAccounts/{name}).`,
+          { service: 'management' },
+        );
       return account;
     }
-    if (!ACCOUNT_NAME.test(account)) throw new AzureError('bad_request', `'${account}' is not a storage account name (3 to 24 lower-case letters and digits) or resource id.`, { service: 'management' });
+    if (!ACCOUNT_NAME.test(account))
+      throw new AzureError(
+        'bad_request',
+        `'${account}' is not a storage account name (3 to 24 lower-case letters and digits) or resource id.`,
+        { service: 'management' },
+      );
     return `${this.arm.resourceGroupScope(target)}/providers/Microsoft.Storage/storageAccounts/${account}`;
   }
 
@@ -65,15 +76,41 @@ export class StorageClient {
 
   /** PATCH with only the properties given (networkAcls is replaced as a whole by ARM: send all of it). */
   updateAccount(id: string, properties: Partial<StorageAccount['properties']>): ArmRequest {
-    return { method: 'PATCH', path: id, apiVersion: STORAGE_API_VERSION, body: { properties }, idempotent: true, notFound: 'storage_account_not_found', what: `storage account ${nameOf(id)}` };
+    return {
+      method: 'PATCH',
+      path: id,
+      apiVersion: STORAGE_API_VERSION,
+      body: { properties },
+      idempotent: true,
+      notFound: 'storage_account_not_found',
+      what: `storage account ${nameOf(id)}`,
+    };
   }
 
   read(id: string): ArmRequest {
-    return { method: 'GET', path: id, apiVersion: STORAGE_API_VERSION, idempotent: true, notFound: 'storage_account_not_found', what: `storage account ${nameOf(id)}` };
+    return {
+      method: 'GET',
+      path: id,
+      apiVersion: STORAGE_API_VERSION,
+      idempotent: true,
+      notFound: 'storage_account_not_found',
+      what: `storage account ${nameOf(id)}`,
+    };
   }
 
   async listContainers(target: AzureTarget, id: string, signal?: AbortSignal): Promise<BlobContainer[]> {
-    const reply = await this.arm.send<{ value?: BlobContainer[] }>(target, { method: 'GET', path: `${id}/blobServices/default/containers`, apiVersion: STORAGE_API_VERSION, idempotent: true, notFound: 'storage_account_not_found', what: `containers of ${nameOf(id)}` }, signal);
+    const reply = await this.arm.send<{ value?: BlobContainer[] }>(
+      target,
+      {
+        method: 'GET',
+        path: `${id}/blobServices/default/containers`,
+        apiVersion: STORAGE_API_VERSION,
+        idempotent: true,
+        notFound: 'storage_account_not_found',
+        what: `containers of ${nameOf(id)}`,
+      },
+      signal,
+    );
     return reply.data?.value ?? [];
   }
 
@@ -82,11 +119,26 @@ export class StorageClient {
   }
 
   readContainer(id: string, container: string): ArmRequest {
-    return { method: 'GET', path: containerPath(id, container), apiVersion: STORAGE_API_VERSION, idempotent: true, notFound: 'container_not_found', what: `container ${container} of ${nameOf(id)}` };
+    return {
+      method: 'GET',
+      path: containerPath(id, container),
+      apiVersion: STORAGE_API_VERSION,
+      idempotent: true,
+      notFound: 'container_not_found',
+      what: `container ${container} of ${nameOf(id)}`,
+    };
   }
 
   updateContainer(id: string, container: string, publicAccess: PublicAccessLevel): ArmRequest {
-    return { method: 'PATCH', path: containerPath(id, container), apiVersion: STORAGE_API_VERSION, body: { properties: { publicAccess } }, idempotent: true, notFound: 'container_not_found', what: `container ${container} of ${nameOf(id)}` };
+    return {
+      method: 'PATCH',
+      path: containerPath(id, container),
+      apiVersion: STORAGE_API_VERSION,
+      body: { properties: { publicAccess } },
+      idempotent: true,
+      notFound: 'container_not_found',
+      what: `container ${container} of ${nameOf(id)}`,
+    };
   }
 
   describe(target: AzureTarget, request: ArmRequest) {

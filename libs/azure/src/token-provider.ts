@@ -1,4 +1,9 @@
-import { ConfidentialClientApplication, LogLevel, ManagedIdentityApplication, type Configuration } from '@azure/msal-node';
+import {
+  ConfidentialClientApplication,
+  LogLevel,
+  ManagedIdentityApplication,
+  type Configuration,
+} from '@azure/msal-node';
 import { Injectable, Logger } from '@nestjs/common';
 import { Metrics, redactor } from '@riposte/observability';
 import { AzureError } from './azure-error.js';
@@ -40,12 +45,24 @@ export class TokenProvider {
     private readonly delegated: DelegatedAuth,
   ) {}
 
-  getToken(target: AzureTarget, resource: ResourceName, options: { forceRefresh?: boolean } = {}): Promise<AccessToken> {
+  getToken(
+    target: AzureTarget,
+    resource: ResourceName,
+    options: { forceRefresh?: boolean } = {},
+  ): Promise<AccessToken> {
     const scope = target.scopes[resource];
-    if (!scope) return Promise.reject(new AzureError('resource_not_available', `The ${target.cloud} cloud has no ${resource} endpoint for connection target '${target.name}'.`, { service: 'identity' }));
+    if (!scope)
+      return Promise.reject(
+        new AzureError(
+          'resource_not_available',
+          `The ${target.cloud} cloud has no ${resource} endpoint for connection target '${target.name}'.`,
+          { service: 'identity' },
+        ),
+      );
     const tokenKey = `${target.id}#${target.credentialVersion}#${resource}`;
     const held = this.current.get(tokenKey);
-    if (held && !options.forceRefresh && (held.expiresOn?.getTime() ?? 0) - Date.now() > REFRESH_MARGIN_MS) return Promise.resolve({ ...held, fromCache: true });
+    if (held && !options.forceRefresh && (held.expiresOn?.getTime() ?? 0) - Date.now() > REFRESH_MARGIN_MS)
+      return Promise.resolve({ ...held, fromCache: true });
     const key = `${tokenKey}#${options.forceRefresh ? 'fresh' : ''}`;
     const pending = this.inFlight.get(key);
     if (pending) return pending;
@@ -75,7 +92,12 @@ export class TokenProvider {
     return token;
   }
 
-  private async acquire(target: AzureTarget, resource: ResourceName, scope: string, forceRefresh: boolean): Promise<AccessToken> {
+  private async acquire(
+    target: AzureTarget,
+    resource: ResourceName,
+    scope: string,
+    forceRefresh: boolean,
+  ): Promise<AccessToken> {
     // A person's tokens: msal refreshes them from the cached refresh token (or says a sign-in is needed).
     if (isDelegated(target.credential)) return this.delegated.acquire(target, resource, scope, forceRefresh);
     const app = this.appFor(target, resource);
@@ -84,7 +106,8 @@ export class TokenProvider {
         app instanceof ManagedIdentityApplication
           ? await app.acquireToken({ resource: scope.replace(/\/\.default$/, ''), forceRefresh })
           : await app.acquireTokenByClientCredential({ scopes: [scope], skipCache: forceRefresh });
-      if (!result?.accessToken) throw new AzureError('token_request_failed', 'Entra ID returned no access token.', { service: 'identity' });
+      if (!result?.accessToken)
+        throw new AzureError('token_request_failed', 'Entra ID returned no access token.', { service: 'identity' });
       return { token: result.accessToken, expiresOn: result.expiresOn ?? null, fromCache: result.fromCache };
     } catch (error) {
       const mapped = identityError(error, target.endpoints.authority);
@@ -99,9 +122,22 @@ export class TokenProvider {
   private async diagnoseAuthority(target: AzureTarget, fallback: AzureError): Promise<AzureError> {
     if (target.credential.type === 'managedIdentity') return fallback;
     try {
-      const reply = await this.http.raw(target, { method: 'GET', url: `${target.endpoints.authority}/${target.tenantId}/v2.0/.well-known/openid-configuration` });
+      const reply = await this.http.raw(target, {
+        method: 'GET',
+        url: `${target.endpoints.authority}/${target.tenantId}/v2.0/.well-known/openid-configuration`,
+      });
       const body = reply.data as { error?: string; error_codes?: number[]; error_description?: string };
-      return reply.status >= 400 && body?.error ? identityError({ errorCode: body.error, errorNo: body.error_codes?.[0], status: reply.status, errorMessage: body.error_description }, target.endpoints.authority) : fallback;
+      return reply.status >= 400 && body?.error
+        ? identityError(
+            {
+              errorCode: body.error,
+              errorNo: body.error_codes?.[0],
+              status: reply.status,
+              errorMessage: body.error_description,
+            },
+            target.endpoints.authority,
+          )
+        : fallback;
     } catch {
       return fallback;
     }
@@ -125,7 +161,10 @@ export class TokenProvider {
     const credential = target.credential;
     if (isDelegated(credential)) throw new Error('Delegated targets get their tokens from DelegatedAuth.');
     if (credential.type === 'managedIdentity') {
-      app = new ManagedIdentityApplication({ managedIdentityIdParams: credential.clientId ? { userAssignedClientId: credential.clientId } : undefined, system });
+      app = new ManagedIdentityApplication({
+        managedIdentityIdParams: credential.clientId ? { userAssignedClientId: credential.clientId } : undefined,
+        system,
+      });
     } else {
       const authority = `${target.endpoints.authority}/${target.tenantId}`;
       app = new ConfidentialClientApplication({
@@ -137,7 +176,13 @@ export class TokenProvider {
           knownAuthorities: target.cloud === 'custom' ? [new URL(authority).host] : undefined,
           ...(credential.type === 'clientSecret'
             ? { clientSecret: credential.clientSecret }
-            : { clientCertificate: { thumbprintSha256: credential.thumbprintSha256, privateKey: credential.privateKeyPem, x5c: credential.certificatePem } }),
+            : {
+                clientCertificate: {
+                  thumbprintSha256: credential.thumbprintSha256,
+                  privateKey: credential.privateKeyPem,
+                  x5c: credential.certificatePem,
+                },
+              }),
         },
         system,
       });

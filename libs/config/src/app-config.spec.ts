@@ -10,23 +10,40 @@ describe('loadConfig', () => {
   });
 
   it('converts types', () => {
-    const config = loadConfig({ PORT: '8080', RIPOSTE_ALLOW_CUSTOM_ENDPOINTS: 'true', RIPOSTE_MACHINE_ACTION_POLL_SECONDS: '0.5' });
+    const config = loadConfig({
+      PORT: '8080',
+      RIPOSTE_ALLOW_CUSTOM_ENDPOINTS: 'true',
+      RIPOSTE_MACHINE_ACTION_POLL_SECONDS: '0.5',
+    });
     expect(config.http.port).toBe(8080);
     expect(config.allowCustomEndpoints).toBe(true);
     expect(config.machineActions.pollIntervalMs).toBe(500);
   });
 
   it('reads a PostgreSQL URL with its pool size, and a Redis URL', () => {
-    const config = loadConfig({ RIPOSTE_DATABASE_URL: 'postgres://riposte:pw@db:5432/riposte', RIPOSTE_DATABASE_POOL_SIZE: '5', RIPOSTE_REDIS_URL: 'redis://:pw@cache:6379' });
+    const config = loadConfig({
+      RIPOSTE_DATABASE_URL: 'postgres://riposte:pw@db:5432/riposte',
+      RIPOSTE_DATABASE_POOL_SIZE: '5',
+      RIPOSTE_REDIS_URL: 'redis://:pw@cache:6379',
+    });
     expect(config.database).toEqual({ type: 'postgres', url: 'postgres://riposte:pw@db:5432/riposte', poolSize: 5 });
     expect(config.redis).toEqual({ url: 'redis://:pw@cache:6379' });
-    expect(loadConfig({ RIPOSTE_DATABASE_URL: 'postgresql://db/riposte' }).database).toMatchObject({ type: 'postgres', poolSize: 20 });
+    expect(loadConfig({ RIPOSTE_DATABASE_URL: 'postgresql://db/riposte' }).database).toMatchObject({
+      type: 'postgres',
+      poolSize: 20,
+    });
     expect(loadConfig({}).redis).toBeUndefined();
   });
 
   it('names every bad variable at once, and never echoes a secret', () => {
     try {
-      loadConfig({ PORT: 'abc', LOG_LEVEL: 'loud', RIPOSTE_ADMIN_KEY: 'letmein', RIPOSTE_REDIS_URL: 'http://:hunter2@cache', RIPOSTE_DATABASE_URL: 'mysql://u:hunter3@db' });
+      loadConfig({
+        PORT: 'abc',
+        LOG_LEVEL: 'loud',
+        RIPOSTE_ADMIN_KEY: 'letmein',
+        RIPOSTE_REDIS_URL: 'http://:hunter2@cache',
+        RIPOSTE_DATABASE_URL: 'mysql://u:hunter3@db',
+      });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);

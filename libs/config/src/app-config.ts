@@ -3,7 +3,8 @@ import Type, { type Static } from 'typebox';
 import { compileSchema, formatSchemaErrors, PATTERN_MESSAGES } from '@riposte/schema';
 
 const ADMIN_KEY_PATTERN = '^rip_[A-Za-z0-9]{20,200}$';
-PATTERN_MESSAGES[ADMIN_KEY_PATTERN] = 'must be rip_ followed by 20 to 200 letters or digits (make one with `npm run cli -- api-keys generate`)';
+PATTERN_MESSAGES[ADMIN_KEY_PATTERN] =
+  'must be rip_ followed by 20 to 200 letters or digits (make one with `npm run cli -- api-keys generate`)';
 
 /**
  * The environment, validated once at boot. Every setting the service reads comes from here;
@@ -36,7 +37,12 @@ const EnvSchema = Type.Object({
   RIPOSTE_DEFENDER_CALLS_PER_HOUR: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1500 }),
   RIPOSTE_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 32, maxLength: 512 })),
   RIPOSTE_GUARDRAILS_FILE: Type.Optional(Type.String({ minLength: 1 })),
-  RIPOSTE_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', description: 'Where people reach this service (or its console): approval notifications link there.' })),
+  RIPOSTE_PUBLIC_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://[^\\s]+$',
+      description: 'Where people reach this service (or its console): approval notifications link there.',
+    }),
+  ),
   RIPOSTE_APPROVAL_NOTIFY_POLL_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 2000 }),
   RIPOSTE_OIDC_ISSUER: Type.Optional(Type.String({ pattern: '^https://[^\\s]+$', description: 'https only' })),
   RIPOSTE_OIDC_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
@@ -46,7 +52,12 @@ const EnvSchema = Type.Object({
     pattern: '^[^=,\\s]+=(viewer|analyst|author|admin)(,[^=,\\s]+=(viewer|analyst|author|admin))*$',
     default: 'Riposte.Viewer=viewer,Riposte.Analyst=analyst,Riposte.Author=author,Riposte.Admin=admin',
   }),
-  RIPOSTE_SIGN_IN_REDIRECT_URI: Type.Optional(Type.String({ pattern: '^(https://[^\\s]+|http://(localhost|127\\.0\\.0\\.1)(:[0-9]+)?/[^\\s]*)$', description: 'https, or http only on localhost (as Entra ID allows)' })),
+  RIPOSTE_SIGN_IN_REDIRECT_URI: Type.Optional(
+    Type.String({
+      pattern: '^(https://[^\\s]+|http://(localhost|127\\.0\\.0\\.1)(:[0-9]+)?/[^\\s]*)$',
+      description: 'https, or http only on localhost (as Entra ID allows)',
+    }),
+  ),
   RIPOSTE_ALERTS_POLL_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 300 }),
   RIPOSTE_INCIDENTS_POLL_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
   RIPOSTE_POLL_LOOKBACK_SECONDS: Type.Integer({ minimum: 0, maximum: 30 * 86_400, default: 3600 }),
@@ -54,7 +65,12 @@ const EnvSchema = Type.Object({
   RIPOSTE_POLL_COOLDOWN_SECONDS: Type.Number({ minimum: 0, maximum: 86_400, default: 600 }),
   RIPOSTE_ALLOW_SELF_APPROVAL: Type.Boolean({ default: false }),
   RIPOSTE_AUTH_FAILURES_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10 }),
-  RIPOSTE_EXPORT_ALLOWED_NETWORKS: Type.Optional(Type.String({ pattern: '^\\s*[0-9a-fA-F:.]+/\\d{1,3}\\s*(,\\s*[0-9a-fA-F:.]+/\\d{1,3}\\s*)*$', description: 'CIDRs, comma-separated' })),
+  RIPOSTE_EXPORT_ALLOWED_NETWORKS: Type.Optional(
+    Type.String({
+      pattern: '^\\s*[0-9a-fA-F:.]+/\\d{1,3}\\s*(,\\s*[0-9a-fA-F:.]+/\\d{1,3}\\s*)*$',
+      description: 'CIDRs, comma-separated',
+    }),
+  ),
   RIPOSTE_EXPORT_MAX_BACKOFF_SECONDS: Type.Number({ minimum: 0.1, maximum: 3600, default: 300 }),
   RIPOSTE_EXPORT_RETENTION_DAYS: Type.Number({ minimum: 0.001, maximum: 3650, default: 7 }),
 });
@@ -79,7 +95,13 @@ export abstract class AppConfig {
   declare metricsPublic: boolean;
   declare secretExpiryWarningDays: number;
   declare runConcurrency: number;
-  declare azureHttp: { timeoutMs: number; maxAttempts: number; maxRetryWaitMs: number; graphConcurrencyPerTenant: number; graphBatchLingerMs: number };
+  declare azureHttp: {
+    timeoutMs: number;
+    maxAttempts: number;
+    maxRetryWaitMs: number;
+    graphConcurrencyPerTenant: number;
+    graphBatchLingerMs: number;
+  };
   declare machineActions: { timeoutMs: number; pollIntervalMs: number };
   declare defenderRateLimit: { perMinute: number; perHour: number };
   declare webhookSecret: string | undefined;
@@ -88,14 +110,28 @@ export abstract class AppConfig {
   declare publicUrl: string | undefined;
   declare approvalNotifications: { pollMs: number };
   /** Sign-in for people: bearer tokens from this issuer (Entra ID), app roles mapped to ours. */
-  declare oidc: { issuer: string; audiences: string[]; jwksUri: string | undefined; roleClaim: string; roles: Record<string, 'viewer' | 'analyst' | 'author' | 'admin'> } | undefined;
+  declare oidc:
+    | {
+        issuer: string;
+        audiences: string[];
+        jwksUri: string | undefined;
+        roleClaim: string;
+        roles: Record<string, 'viewer' | 'analyst' | 'author' | 'admin'>;
+      }
+    | undefined;
   /** Four eyes: whoever started a run may not decide its approvals and holds, unless this relaxes it. */
   declare allowSelfApproval: boolean;
   /** Failed authentications a client (by address) may make per minute before it must wait. */
   declare authFailuresPerMinute: number;
   /** Delegated connection targets: the redirect URI registered on their app (Authentication → Web). */
   declare signIn: { redirectUri: string };
-  declare polling: { alertsIntervalSeconds: number; incidentsIntervalSeconds: number; lookbackSeconds: number; overlapSeconds: number; cooldownMs: number };
+  declare polling: {
+    alertsIntervalSeconds: number;
+    incidentsIntervalSeconds: number;
+    lookbackSeconds: number;
+    overlapSeconds: number;
+    cooldownMs: number;
+  };
   /** SIEM export: private networks sinks may reach (SIEM collectors usually live on one), retry bound, how long delivered events are kept. */
   declare export: { allowedNetworks: string[]; maxBackoffMs: number; retentionMs: number };
 }
@@ -119,7 +155,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (!validateEnv(raw)) {
     throw new ConfigError(
-      formatSchemaErrors(validateEnv.errors).map((e) => `${e.path.replace(/^\//, '') || 'environment'}: ${e.message}${describeValue(raw, e.path)}`),
+      formatSchemaErrors(validateEnv.errors).map(
+        (e) => `${e.path.replace(/^\//, '') || 'environment'}: ${e.message}${describeValue(raw, e.path)}`,
+      ),
     );
   }
   const e = raw as Env;
@@ -132,7 +170,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     redis: e.RIPOSTE_REDIS_URL ? { url: e.RIPOSTE_REDIS_URL } : undefined,
     encryption: {
       key: e.RIPOSTE_ENCRYPTION_KEY,
-      previousKeys: (e.RIPOSTE_PREVIOUS_ENCRYPTION_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+      previousKeys: (e.RIPOSTE_PREVIOUS_ENCRYPTION_KEYS ?? '')
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean),
     },
     adminKey: e.RIPOSTE_ADMIN_KEY,
     allowCustomEndpoints: e.RIPOSTE_ALLOW_CUSTOM_ENDPOINTS,
@@ -159,7 +200,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     oidc: oidcFrom(e),
     allowSelfApproval: e.RIPOSTE_ALLOW_SELF_APPROVAL,
     authFailuresPerMinute: e.RIPOSTE_AUTH_FAILURES_PER_MINUTE,
-    signIn: { redirectUri: e.RIPOSTE_SIGN_IN_REDIRECT_URI ?? `http://localhost:${e.PORT || 3000}/api/v1/sign-in/redirect` },
+    signIn: {
+      redirectUri: e.RIPOSTE_SIGN_IN_REDIRECT_URI ?? `http://localhost:${e.PORT || 3000}/api/v1/sign-in/redirect`,
+    },
     polling: {
       alertsIntervalSeconds: e.RIPOSTE_ALERTS_POLL_SECONDS,
       incidentsIntervalSeconds: e.RIPOSTE_INCIDENTS_POLL_SECONDS,
@@ -168,7 +211,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       cooldownMs: e.RIPOSTE_POLL_COOLDOWN_SECONDS * 1000,
     },
     export: {
-      allowedNetworks: (e.RIPOSTE_EXPORT_ALLOWED_NETWORKS ?? '').split(',').map((n) => n.trim()).filter(Boolean),
+      allowedNetworks: (e.RIPOSTE_EXPORT_ALLOWED_NETWORKS ?? '')
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean),
       maxBackoffMs: e.RIPOSTE_EXPORT_MAX_BACKOFF_SECONDS * 1000,
       retentionMs: e.RIPOSTE_EXPORT_RETENTION_DAYS * 86_400_000,
     },
@@ -177,11 +223,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
 function oidcFrom(e: Env): AppConfig['oidc'] {
   if (!e.RIPOSTE_OIDC_ISSUER && !e.RIPOSTE_OIDC_AUDIENCE) return undefined;
-  if (!e.RIPOSTE_OIDC_ISSUER || !e.RIPOSTE_OIDC_AUDIENCE) throw new ConfigError(['RIPOSTE_OIDC_ISSUER and RIPOSTE_OIDC_AUDIENCE go together: set both to accept sign-in tokens, or neither.']);
-  const roles = Object.fromEntries(e.RIPOSTE_OIDC_ROLES.split(',').map((pair) => pair.split('=') as [string, 'viewer']));
+  if (!e.RIPOSTE_OIDC_ISSUER || !e.RIPOSTE_OIDC_AUDIENCE)
+    throw new ConfigError([
+      'RIPOSTE_OIDC_ISSUER and RIPOSTE_OIDC_AUDIENCE go together: set both to accept sign-in tokens, or neither.',
+    ]);
+  const roles = Object.fromEntries(
+    e.RIPOSTE_OIDC_ROLES.split(',').map((pair) => pair.split('=') as [string, 'viewer']),
+  );
   return {
     issuer: e.RIPOSTE_OIDC_ISSUER,
-    audiences: e.RIPOSTE_OIDC_AUDIENCE.split(',').map((a) => a.trim()).filter(Boolean),
+    audiences: e.RIPOSTE_OIDC_AUDIENCE.split(',')
+      .map((a) => a.trim())
+      .filter(Boolean),
     jwksUri: e.RIPOSTE_OIDC_JWKS_URI,
     roleClaim: e.RIPOSTE_OIDC_ROLE_CLAIM,
     roles,
@@ -190,12 +243,20 @@ function oidcFrom(e: Env): AppConfig['oidc'] {
 
 function databaseFrom(url: string | undefined, dataDir: string, poolSize: number): AppConfig['database'] {
   if (!url) return { type: 'sqlite', path: resolve(dataDir, 'riposte.sqlite') };
-  if (url.startsWith('sqlite:')) return { type: 'sqlite', path: resolve(url.slice('sqlite:'.length).replace(/^\/\//, '')) };
+  if (url.startsWith('sqlite:'))
+    return { type: 'sqlite', path: resolve(url.slice('sqlite:'.length).replace(/^\/\//, '')) };
   return { type: 'postgres', url, poolSize };
 }
 
 // Secrets are never echoed back, even in a boot error.
-const SECRET_VARIABLES = new Set(['RIPOSTE_ENCRYPTION_KEY', 'RIPOSTE_PREVIOUS_ENCRYPTION_KEYS', 'RIPOSTE_ADMIN_KEY', 'RIPOSTE_DATABASE_URL', 'RIPOSTE_REDIS_URL', 'RIPOSTE_WEBHOOK_SECRET']);
+const SECRET_VARIABLES = new Set([
+  'RIPOSTE_ENCRYPTION_KEY',
+  'RIPOSTE_PREVIOUS_ENCRYPTION_KEYS',
+  'RIPOSTE_ADMIN_KEY',
+  'RIPOSTE_DATABASE_URL',
+  'RIPOSTE_REDIS_URL',
+  'RIPOSTE_WEBHOOK_SECRET',
+]);
 function describeValue(raw: Record<string, unknown>, path: string): string {
   const name = path.replace(/^\//, '');
   if (!(name in raw) || SECRET_VARIABLES.has(name)) return '';

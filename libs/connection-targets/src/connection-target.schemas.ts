@@ -5,7 +5,11 @@ import { Guid, HttpsUrl, IsoDateTime, Slug } from '@riposte/schema';
 const ClientSecretAuth = Type.Object(
   {
     type: Type.Literal('clientSecret'),
-    clientSecret: Type.String({ minLength: 1, maxLength: 1024, description: 'The Value of the client secret (write-only).' }),
+    clientSecret: Type.String({
+      minLength: 1,
+      maxLength: 1024,
+      description: 'The Value of the client secret (write-only).',
+    }),
     expiresAt: Type.Optional(IsoDateTime({ description: 'When the secret expires, as shown in the Azure portal.' })),
   },
   { additionalProperties: false },
@@ -16,20 +20,30 @@ const ClientCertificateAuth = Type.Object(
     type: Type.Literal('clientCertificate'),
     certificatePem: Type.String({ minLength: 1, maxLength: 20_000 }),
     privateKeyPem: Type.String({ minLength: 1, maxLength: 20_000, description: 'Write-only.' }),
-    expiresAt: Type.Optional(IsoDateTime({ description: 'Defaults to the certificate\'s notAfter.' })),
+    expiresAt: Type.Optional(IsoDateTime({ description: "Defaults to the certificate's notAfter." })),
   },
   { additionalProperties: false },
 );
 
 const ManagedIdentityAuth = Type.Object(
-  { type: Type.Literal('managedIdentity'), clientId: Type.Optional(Guid({ description: 'The client id of a user-assigned identity; omit for system-assigned.' })) },
+  {
+    type: Type.Literal('managedIdentity'),
+    clientId: Type.Optional(
+      Guid({ description: 'The client id of a user-assigned identity; omit for system-assigned.' }),
+    ),
+  },
   { additionalProperties: false },
 );
 
 const AuthorizationCodeAuth = Type.Object(
   {
     type: Type.Literal('authorizationCode'),
-    clientSecret: Type.String({ minLength: 1, maxLength: 1024, description: 'The Value of the web app\'s client secret (write-only). A person then signs in through POST …/authorize.' }),
+    clientSecret: Type.String({
+      minLength: 1,
+      maxLength: 1024,
+      description:
+        "The Value of the web app's client secret (write-only). A person then signs in through POST …/authorize.",
+    }),
     expiresAt: Type.Optional(IsoDateTime({ description: 'When the secret expires, as shown in the Azure portal.' })),
   },
   { additionalProperties: false },
@@ -37,28 +51,55 @@ const AuthorizationCodeAuth = Type.Object(
 
 const DeviceCodeAuth = Type.Object(
   { type: Type.Literal('deviceCode') },
-  { additionalProperties: false, description: 'A public client (Allow public client flows = Yes): no secret; a person signs in with a code through POST …/device-code.' },
+  {
+    additionalProperties: false,
+    description:
+      'A public client (Allow public client flows = Yes): no secret; a person signs in with a code through POST …/device-code.',
+  },
 );
 
 // A discriminated oneOf, so Ajv reports the errors of the branch the `type` names, not of all of them.
 const Auth = Type.Unsafe<
-  Static<typeof ClientSecretAuth> | Static<typeof ClientCertificateAuth> | Static<typeof ManagedIdentityAuth> | Static<typeof AuthorizationCodeAuth> | Static<typeof DeviceCodeAuth>
+  | Static<typeof ClientSecretAuth>
+  | Static<typeof ClientCertificateAuth>
+  | Static<typeof ManagedIdentityAuth>
+  | Static<typeof AuthorizationCodeAuth>
+  | Static<typeof DeviceCodeAuth>
 >({
   type: 'object',
   discriminator: { propertyName: 'type' },
   oneOf: [ClientSecretAuth, ClientCertificateAuth, ManagedIdentityAuth, AuthorizationCodeAuth, DeviceCodeAuth],
 });
 
-const SubscriptionId = Guid({ description: 'Azure subscription of the resources (Azure Resource Manager), as in seed 003.' });
-const ResourceGroup = Type.String({ minLength: 1, maxLength: 90, pattern: '^[-\\w._()]*[-\\w_()]$', description: 'Resource group name (letters, digits, - _ . ( ), not ending with a period).' });
+const SubscriptionId = Guid({
+  description: 'Azure subscription of the resources (Azure Resource Manager), as in seed 003.',
+});
+const ResourceGroup = Type.String({
+  minLength: 1,
+  maxLength: 90,
+  pattern: '^[-\\w._()]*[-\\w_()]$',
+  description: 'Resource group name (letters, digits, - _ . ( ), not ending with a period).',
+});
 
 const Endpoints = Type.Object(
-  { authority: HttpsUrl(), graph: HttpsUrl(), defender: Type.Optional(HttpsUrl()), management: Type.Optional(HttpsUrl()) },
-  { additionalProperties: false, description: 'Only with cloud "custom": base URLs in the same form as the public ones.' },
+  {
+    authority: HttpsUrl(),
+    graph: HttpsUrl(),
+    defender: Type.Optional(HttpsUrl()),
+    management: Type.Optional(HttpsUrl()),
+  },
+  {
+    additionalProperties: false,
+    description: 'Only with cloud "custom": base URLs in the same form as the public ones.',
+  },
 );
 
 const Scopes = Type.Object(
-  { graph: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })), defender: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })), management: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) },
+  {
+    graph: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+    defender: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+    management: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  },
   { additionalProperties: false },
 );
 
@@ -66,7 +107,9 @@ export const CreateConnectionTargetSchema = Type.Object(
   {
     name: Slug({ description: 'The name playbooks and responses use to address the target.' }),
     tenantId: Guid({ description: 'Directory (tenant) ID.' }),
-    clientId: Type.Optional(Guid({ description: 'Application (client) ID. Required unless auth.type is managedIdentity.' })),
+    clientId: Type.Optional(
+      Guid({ description: 'Application (client) ID. Required unless auth.type is managedIdentity.' }),
+    ),
     cloud: Type.Enum([...CLOUDS], { default: 'public' }),
     endpoints: Type.Optional(Endpoints),
     scopes: Type.Optional(Scopes),

@@ -7,5 +7,8 @@ import { KeyStore } from './key-store.js';
 import { SecretBox } from './secret-box.js';
 
 @Global()
-@Module({ providers: [KeyStore, SecretBox, DelegatedSessions, ConnectionTargetsService, SignInService, KeyRotation], exports: [ConnectionTargetsService, DelegatedSessions, SignInService, KeyRotation, KeyStore, SecretBox] })
+@Module({
+  providers: [KeyStore, SecretBox, DelegatedSessions, ConnectionTargetsService, SignInService, KeyRotation],
+  exports: [ConnectionTargetsService, DelegatedSessions, SignInService, KeyRotation, KeyStore, SecretBox],
+})
 export class ConnectionTargetsModule {}

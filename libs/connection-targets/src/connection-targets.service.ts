@@ -6,7 +6,16 @@ import { In } from 'typeorm';
 import { AuditLog } from '@riposte/audit';
 import { type Principal, SYSTEM_PRINCIPAL } from '@riposte/auth';
 import { AppConfig } from '@riposte/config';
-import { type AzureTarget, type CloudEndpoints, type CloudName, type CloudScopes, refuseAddress, refuseEndpointUrl, resolveCloud, TokenProvider } from '@riposte/azure';
+import {
+  type AzureTarget,
+  type CloudEndpoints,
+  type CloudName,
+  type CloudScopes,
+  refuseAddress,
+  refuseEndpointUrl,
+  resolveCloud,
+  TokenProvider,
+} from '@riposte/azure';
 import { ConflictError, NotFoundError, ValidationError, type FieldError } from '@riposte/errors';
 import { Metrics, redactor } from '@riposte/observability';
 import { ConnectionTargetEntity, Database, nowIso, RecentRead, RunEntity } from '@riposte/persistence';
@@ -25,7 +34,13 @@ export interface ConnectionTargetView {
   cloud: CloudName;
   endpoints: CloudEndpoints;
   scopes: CloudScopes;
-  auth: { type: string; hasSecret: boolean; expiresAt: string | null; certificateThumbprint?: string; clientId?: string | null };
+  auth: {
+    type: string;
+    hasSecret: boolean;
+    expiresAt: string | null;
+    certificateThumbprint?: string;
+    clientId?: string | null;
+  };
   /** Azure Resource Manager settings (null when not set). */
   subscriptionId: string | null;
   resourceGroup: string | null;
@@ -52,7 +67,9 @@ const LIST_CACHE_MS = 1_000;
 export class ConnectionTargetsService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ConnectionTargetsService.name);
   private readonly resolved = new LRUCache<string, AzureTarget>({ max: 1_000, ttl: RESOLVED_CACHE_MS });
-  private readonly listed = new RecentRead(LIST_CACHE_MS, async () => this.withSignIns(await this.db.reader.find(ConnectionTargetEntity, { order: { name: 'ASC' } })));
+  private readonly listed = new RecentRead(LIST_CACHE_MS, async () =>
+    this.withSignIns(await this.db.reader.find(ConnectionTargetEntity, { order: { name: 'ASC' } })),
+  );
 
   constructor(
     private readonly db: Database,
@@ -67,10 +84,17 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const rows = await this.db.reader.find(ConnectionTargetEntity);
     for (const row of rows) this.metrics.setSecretExpiry(row.name, row.secretExpiresAt);
-    const unreadable = rows.filter((row) => row.secretCiphertext && !this.box.canOpen(row.secretCiphertext)).map((row) => row.name);
+    const unreadable = rows
+      .filter((row) => row.secretCiphertext && !this.box.canOpen(row.secretCiphertext))
+      .map((row) => row.name);
     // Every stored secret is known to the redactor from the start, before any use could log it.
-    for (const row of rows) if (row.secretCiphertext && this.box.canOpen(row.secretCiphertext)) redactor.register(this.box.open(row.secretCiphertext, row.id));
-    if (unreadable.length) this.logger.error(`The secrets of ${unreadable.join(', ')} are encrypted with a key that is not configured; actions on them will fail until the key is restored.`);
+    for (const row of rows)
+      if (row.secretCiphertext && this.box.canOpen(row.secretCiphertext))
+        redactor.register(this.box.open(row.secretCiphertext, row.id));
+    if (unreadable.length)
+      this.logger.error(
+        `The secrets of ${unreadable.join(', ')} are encrypted with a key that is not configured; actions on them will fail until the key is restored.`,
+      );
   }
 
   async create(input: CreateConnectionTarget): Promise<ConnectionTargetView> {
@@ -100,7 +124,8 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
     this.applyAuth(row, input.auth);
     this.checkClientId(row);
     await this.db.transaction(async (m) => {
-      if (await m.exists(ConnectionTargetEntity, { where: { name: input.name } })) throw new ConflictError(`A connection target named '${input.name}' already exists.`);
+      if (await m.exists(ConnectionTargetEntity, { where: { name: input.name } }))
+        throw new ConflictError(`A connection target named '${input.name}' already exists.`);
       await m.insert(ConnectionTargetEntity, row);
     });
     this.changed();
@@ -122,7 +147,11 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
    * stored secret to a host of their choosing. Every change is audited with what changed (never
    * the secret), and the tokens of the old settings are dropped.
    */
-  async update(name: string, patch: UpdateConnectionTarget, by: Pick<Principal, 'name' | 'role'> = SYSTEM_PRINCIPAL): Promise<ConnectionTargetView> {
+  async update(
+    name: string,
+    patch: UpdateConnectionTarget,
+    by: Pick<Principal, 'name' | 'role'> = SYSTEM_PRINCIPAL,
+  ): Promise<ConnectionTargetView> {
     const current = await this.find(name);
     const next: ConnectionTargetEntity = { ...current, updatedAt: nowIso() };
     if (patch.tenantId) next.tenantId = patch.tenantId.toLowerCase();
@@ -133,7 +162,10 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
     if (patch.scopes) next.scopes = patch.scopes;
     if (patch.subscriptionId !== undefined) next.subscriptionId = patch.subscriptionId?.toLowerCase() ?? null;
     if (patch.resourceGroup !== undefined) next.resourceGroup = patch.resourceGroup;
-    await this.checkCloud(next.cloud as CloudName, (next.endpoints ?? undefined) as CreateConnectionTarget['endpoints']);
+    await this.checkCloud(
+      next.cloud as CloudName,
+      (next.endpoints ?? undefined) as CreateConnectionTarget['endpoints'],
+    );
     const moved = destinationChanges(current, next);
     const secretGiven = patch.auth?.type === 'clientSecret' || patch.auth?.type === 'clientCertificate';
     if (moved.length && current.secretCiphertext && !secretGiven) {
@@ -146,19 +178,40 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
     if (patch.auth) this.applyAuth(next, patch.auth);
     this.checkClientId(next);
     // Anything that changes who we are or where we sign in makes old tokens wrong.
-    if (patch.auth || patch.tenantId || patch.clientId || patch.cloud || patch.endpoints || patch.scopes) next.credentialVersion = current.credentialVersion + 1;
+    if (patch.auth || patch.tenantId || patch.clientId || patch.cloud || patch.endpoints || patch.scopes)
+      next.credentialVersion = current.credentialVersion + 1;
     const changes = [...new Set([...moved, ...settingChanges(current, next)])];
     await this.db.transaction(async (m) => {
       await m.save(ConnectionTargetEntity, next);
       await this.audit.record(
-        { actor: by.name, actorRole: by.role, action: 'connection_target.changed', result: 'success', targetEntity: name, connectionTarget: name, detail: { changed: changes.length ? diff(current, next, changes) : {}, ...(patch.auth ? { credential: `replaced (${patch.auth.type})` } : {}), credentialVersion: next.credentialVersion } },
+        {
+          actor: by.name,
+          actorRole: by.role,
+          action: 'connection_target.changed',
+          result: 'success',
+          targetEntity: name,
+          connectionTarget: name,
+          detail: {
+            changed: changes.length ? diff(current, next, changes) : {},
+            ...(patch.auth ? { credential: `replaced (${patch.auth.type})` } : {}),
+            credentialVersion: next.credentialVersion,
+          },
+        },
         m,
       );
     });
     this.changed();
     this.tokens.forget(current.id);
     // Another app, tenant, cloud or flow: the person signed in for the old one is not signed in here.
-    if ((patch.tenantId || patch.clientId || patch.cloud || patch.endpoints || (patch.auth && patch.auth.type !== current.authType)) && DELEGATED_AUTH_TYPES.has(current.authType)) await this.sessions.clear(current.id, 'the connection target\'s app, tenant, cloud or sign-in flow changed');
+    if (
+      (patch.tenantId ||
+        patch.clientId ||
+        patch.cloud ||
+        patch.endpoints ||
+        (patch.auth && patch.auth.type !== current.authType)) &&
+      DELEGATED_AUTH_TYPES.has(current.authType)
+    )
+      await this.sessions.clear(current.id, "the connection target's app, tenant, cloud or sign-in flow changed");
     this.metrics.setSecretExpiry(next.name, next.secretExpiresAt);
     return this.get(next.name);
   }
@@ -166,8 +219,14 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
   async delete(name: string): Promise<void> {
     const row = await this.find(name);
     await this.db.transaction(async (m) => {
-      const busy = await m.count(RunEntity, { where: { connectionTarget: name, status: In([...UNFINISHED_RUN_STATUSES]) } });
-      if (busy > 0) throw new ConflictError(`Connection target '${name}' is used by ${busy} run(s) in flight; wait for them to finish or cancel them first.`, 'connection_target_in_use');
+      const busy = await m.count(RunEntity, {
+        where: { connectionTarget: name, status: In([...UNFINISHED_RUN_STATUSES]) },
+      });
+      if (busy > 0)
+        throw new ConflictError(
+          `Connection target '${name}' is used by ${busy} run(s) in flight; wait for them to finish or cancel them first.`,
+          'connection_target_in_use',
+        );
       await m.delete(ConnectionTargetEntity, { id: row.id });
     });
     await this.sessions.clear(row.id, null);
@@ -203,14 +262,22 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
   }
 
   private decrypt(row: ConnectionTargetEntity): AzureTarget {
-    const { endpoints, scopes } = resolveCloud(row.cloud as CloudName, row.endpoints ? { endpoints: row.endpoints as never, scopes: row.scopes } : null);
+    const { endpoints, scopes } = resolveCloud(
+      row.cloud as CloudName,
+      row.endpoints ? { endpoints: row.endpoints as never, scopes: row.scopes } : null,
+    );
     const secret = row.secretCiphertext ? this.box.open(row.secretCiphertext, row.id) : null;
     redactor.register(secret);
     const credential: AzureTarget['credential'] =
       row.authType === 'clientSecret'
         ? { type: 'clientSecret', clientSecret: secret ?? '' }
         : row.authType === 'clientCertificate'
-          ? { type: 'clientCertificate', certificatePem: row.certificatePem ?? '', privateKeyPem: secret ?? '', thumbprintSha256: row.certificateThumbprint ?? '' }
+          ? {
+              type: 'clientCertificate',
+              certificatePem: row.certificatePem ?? '',
+              privateKeyPem: secret ?? '',
+              thumbprintSha256: row.certificateThumbprint ?? '',
+            }
           : row.authType === 'authorizationCode'
             ? { type: 'authorizationCode', clientSecret: secret ?? '', session: this.sessions.handle(row.id) }
             : row.authType === 'deviceCode'
@@ -237,7 +304,11 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
     const rows = await this.db.reader.find(ConnectionTargetEntity, { select: { name: true, secretExpiresAt: true } });
     return rows
       .filter((r) => r.secretExpiresAt && Date.parse(r.secretExpiresAt) <= horizon)
-      .map((r) => ({ connectionTarget: r.name, expiresAt: r.secretExpiresAt as string, daysLeft: Math.floor((Date.parse(r.secretExpiresAt as string) - now) / DAY_MS) }));
+      .map((r) => ({
+        connectionTarget: r.name,
+        expiresAt: r.secretExpiresAt as string,
+        daysLeft: Math.floor((Date.parse(r.secretExpiresAt as string) - now) / DAY_MS),
+      }));
   }
 
   private async find(name: string): Promise<ConnectionTargetEntity> {
@@ -270,19 +341,32 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
 
   private checkClientId(row: ConnectionTargetEntity): void {
     if (row.authType !== 'managedIdentity' && !row.clientId) {
-      throw new ValidationError('A client id is required for client secret, certificate and delegated (sign-in) authentication.', [{ path: '/clientId', message: 'is required unless auth.type is managedIdentity' }]);
+      throw new ValidationError(
+        'A client id is required for client secret, certificate and delegated (sign-in) authentication.',
+        [{ path: '/clientId', message: 'is required unless auth.type is managedIdentity' }],
+      );
     }
   }
 
   private async checkCloud(cloud: CloudName, endpoints: CreateConnectionTarget['endpoints']): Promise<void> {
     if (cloud !== 'custom') {
-      if (endpoints) throw new ValidationError('Endpoints can only be given with cloud "custom".', [{ path: '/endpoints', message: 'is only allowed when cloud is "custom"' }]);
+      if (endpoints)
+        throw new ValidationError('Endpoints can only be given with cloud "custom".', [
+          { path: '/endpoints', message: 'is only allowed when cloud is "custom"' },
+        ]);
       return;
     }
     if (!this.config.allowCustomEndpoints) {
-      throw new ValidationError('Custom endpoints are disabled on this service. An administrator can enable them with RIPOSTE_ALLOW_CUSTOM_ENDPOINTS=true.', [{ path: '/cloud', message: 'custom endpoints are not allowed on this service' }], 'custom_endpoints_disabled');
+      throw new ValidationError(
+        'Custom endpoints are disabled on this service. An administrator can enable them with RIPOSTE_ALLOW_CUSTOM_ENDPOINTS=true.',
+        [{ path: '/cloud', message: 'custom endpoints are not allowed on this service' }],
+        'custom_endpoints_disabled',
+      );
     }
-    if (!endpoints) throw new ValidationError('A custom cloud needs its endpoints.', [{ path: '/endpoints', message: 'is required when cloud is "custom"' }]);
+    if (!endpoints)
+      throw new ValidationError('A custom cloud needs its endpoints.', [
+        { path: '/endpoints', message: 'is required when cloud is "custom"' },
+      ]);
     const policy = { allowLoopback: true };
     const problems: FieldError[] = [];
     for (const [key, url] of Object.entries(endpoints)) {
@@ -310,11 +394,16 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
   private async withSignIns(rows: ConnectionTargetEntity[]): Promise<ConnectionTargetView[]> {
     const delegated = rows.filter((r) => DELEGATED_AUTH_TYPES.has(r.authType));
     const views = await this.sessions.views(delegated.map((r) => r.id));
-    return rows.map((row) => this.toView(row, DELEGATED_AUTH_TYPES.has(row.authType) ? (views.get(row.id) ?? NOT_SIGNED_IN) : undefined));
+    return rows.map((row) =>
+      this.toView(row, DELEGATED_AUTH_TYPES.has(row.authType) ? (views.get(row.id) ?? NOT_SIGNED_IN) : undefined),
+    );
   }
 
   private toView(row: ConnectionTargetEntity, signIn?: SignInView): ConnectionTargetView {
-    const { endpoints, scopes } = resolveCloud(row.cloud as CloudName, row.endpoints ? { endpoints: row.endpoints as never, scopes: row.scopes } : null);
+    const { endpoints, scopes } = resolveCloud(
+      row.cloud as CloudName,
+      row.endpoints ? { endpoints: row.endpoints as never, scopes: row.scopes } : null,
+    );
     return {
       name: row.name,
       tenantId: row.tenantId,
@@ -346,7 +435,8 @@ function destinationChanges(current: ConnectionTargetEntity, next: ConnectionTar
   if (current.cloud !== next.cloud) changed.push('cloud');
   const before = current.endpoints ?? {};
   const after = next.endpoints ?? {};
-  for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) if (before[key] !== after[key]) changed.push(`endpoints.${key}`);
+  for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort())
+    if (before[key] !== after[key]) changed.push(`endpoints.${key}`);
   return changed;
 }
 
@@ -355,7 +445,14 @@ function settingChanges(current: ConnectionTargetEntity, next: ConnectionTargetE
 }
 
 /** What changed, from and to: only settings, never a secret. */
-function diff(current: ConnectionTargetEntity, next: ConnectionTargetEntity, fields: string[]): Record<string, { from: unknown; to: unknown }> {
-  const read = (row: ConnectionTargetEntity, field: string): unknown => (field.startsWith('endpoints.') ? (row.endpoints?.[field.slice('endpoints.'.length)] ?? null) : ((row as unknown as Record<string, unknown>)[field] ?? null));
+function diff(
+  current: ConnectionTargetEntity,
+  next: ConnectionTargetEntity,
+  fields: string[],
+): Record<string, { from: unknown; to: unknown }> {
+  const read = (row: ConnectionTargetEntity, field: string): unknown =>
+    field.startsWith('endpoints.')
+      ? (row.endpoints?.[field.slice('endpoints.'.length)] ?? null)
+      : ((row as unknown as Record<string, unknown>)[field] ?? null);
   return Object.fromEntries(fields.map((field) => [field, { from: read(current, field), to: read(next, field) }]));
 }

@@ -43,15 +43,24 @@ export class KeyRotation {
       onProgress(`Generated key ${id} in ${this.keys.file}; re-encrypting every secret under it.`);
       pending = await this.pending();
     } else {
-      onProgress(`Every secret already uses key ${this.keys.currentKeyId}. To rotate, set RIPOSTE_ENCRYPTION_KEY to a new key and RIPOSTE_PREVIOUS_ENCRYPTION_KEYS to the current one, then run rotate-key again.`);
+      onProgress(
+        `Every secret already uses key ${this.keys.currentKeyId}. To rotate, set RIPOSTE_ENCRYPTION_KEY to a new key and RIPOSTE_PREVIOUS_ENCRYPTION_KEYS to the current one, then run rotate-key again.`,
+      );
     }
 
     let reencrypted = 0;
     for (const { id, entity } of pending) {
       const done = await this.db.transaction(async (m) => {
-        const row = await m.findOne(entity as typeof ConnectionTargetEntity, { select: { id: true, secretCiphertext: true }, where: { id } });
+        const row = await m.findOne(entity as typeof ConnectionTargetEntity, {
+          select: { id: true, secretCiphertext: true },
+          where: { id },
+        });
         if (!row?.secretCiphertext || SecretBox.keyIdOf(row.secretCiphertext) === this.keys.currentKeyId) return false;
-        await m.update(entity as typeof ConnectionTargetEntity, { id }, { secretCiphertext: this.box.seal(this.box.open(row.secretCiphertext, row.id), row.id) });
+        await m.update(
+          entity as typeof ConnectionTargetEntity,
+          { id },
+          { secretCiphertext: this.box.seal(this.box.open(row.secretCiphertext, row.id), row.id) },
+        );
         return true;
       });
       if (done) reencrypted += 1;
@@ -61,7 +70,13 @@ export class KeyRotation {
 
     const prunedKeys = this.keys.source === 'file' ? this.keys.prune(await this.keysInUse()) : [];
     if (prunedKeys.length) onProgress(`Removed key(s) no secret uses any more: ${prunedKeys.join(', ')}.`);
-    await this.audit.record({ actor: SYSTEM_PRINCIPAL.name, actorRole: 'admin', action: 'encryption_key.rotate', result: 'success', detail: { keyId: this.keys.currentKeyId, reencrypted, resumed, prunedKeys } });
+    await this.audit.record({
+      actor: SYSTEM_PRINCIPAL.name,
+      actorRole: 'admin',
+      action: 'encryption_key.rotate',
+      result: 'success',
+      detail: { keyId: this.keys.currentKeyId, reencrypted, resumed, prunedKeys },
+    });
     return { keyId: this.keys.currentKeyId, resumed, reencrypted, prunedKeys };
   }
 
@@ -69,19 +84,27 @@ export class KeyRotation {
     const out: { id: string; entity: Sealed }[] = [];
     for (const entity of SEALED) {
       const rows = await this.sealedRows(entity);
-      out.push(...rows.filter((r) => SecretBox.keyIdOf(r.secretCiphertext as string) !== this.keys.currentKeyId).map((r) => ({ id: r.id, entity })));
+      out.push(
+        ...rows
+          .filter((r) => SecretBox.keyIdOf(r.secretCiphertext as string) !== this.keys.currentKeyId)
+          .map((r) => ({ id: r.id, entity })),
+      );
     }
     return out;
   }
 
   private async keysInUse(): Promise<Set<string>> {
     const used = new Set<string>();
-    for (const entity of SEALED) for (const r of await this.sealedRows(entity)) used.add(SecretBox.keyIdOf(r.secretCiphertext as string) ?? '');
+    for (const entity of SEALED)
+      for (const r of await this.sealedRows(entity)) used.add(SecretBox.keyIdOf(r.secretCiphertext as string) ?? '');
     for (const key of await this.sessions.keysInUse()) used.add(key);
     return used;
   }
 
   private sealedRows(entity: Sealed): Promise<{ id: string; secretCiphertext: string | null }[]> {
-    return this.db.reader.find(entity as typeof ConnectionTargetEntity, { select: { id: true, secretCiphertext: true }, where: { secretCiphertext: Not(IsNull()) } });
+    return this.db.reader.find(entity as typeof ConnectionTargetEntity, {
+      select: { id: true, secretCiphertext: true },
+      where: { secretCiphertext: Not(IsNull()) },
+    });
   }
 }

@@ -99,11 +99,14 @@ export class KeyStore {
       const key = randomBytes(32);
       mkdirSync(this.config.dataDir, { recursive: true });
       this.writeFile({ current: keyIdOf(key), keys: { [keyIdOf(key)]: key.toString('base64') } });
-      this.logger.warn(`Generated a new encryption key for stored secrets in ${this.file} (mode 0600). Back it up: without it the stored client secrets cannot be read. Set RIPOSTE_ENCRYPTION_KEY to manage the key yourself.`);
+      this.logger.warn(
+        `Generated a new encryption key for stored secrets in ${this.file} (mode 0600). Back it up: without it the stored client secrets cannot be read. Set RIPOSTE_ENCRYPTION_KEY to manage the key yourself.`,
+      );
     }
     const file = this.readFile();
     this.keys = new Map(Object.entries(file.keys).map(([id, b64]) => [id, decodeKey(b64, `${this.file} key ${id}`)]));
-    if (!this.keys.has(file.current)) throw new ConfigError([`${this.file}: the current key ${file.current} is not in the file`]);
+    if (!this.keys.has(file.current))
+      throw new ConfigError([`${this.file}: the current key ${file.current} is not in the file`]);
     this.current = file.current;
   }
 
@@ -126,13 +129,18 @@ export class KeyStore {
 
   private requireFileMode(): void {
     if (this.source !== 'file') {
-      throw new ConfigError(['the encryption key comes from RIPOSTE_ENCRYPTION_KEY: set it to the new key and RIPOSTE_PREVIOUS_ENCRYPTION_KEYS to the old one, then run rotate-key']);
+      throw new ConfigError([
+        'the encryption key comes from RIPOSTE_ENCRYPTION_KEY: set it to the new key and RIPOSTE_PREVIOUS_ENCRYPTION_KEYS to the old one, then run rotate-key',
+      ]);
     }
   }
 }
 
 function decodeKey(value: string, name: string): Buffer {
   const key = Buffer.from(value.trim(), 'base64');
-  if (key.length !== 32) throw new ConfigError([`${name}: must be the base64 encoding of 32 random bytes (e.g. \`openssl rand -base64 32\`)`]);
+  if (key.length !== 32)
+    throw new ConfigError([
+      `${name}: must be the base64 encoding of 32 random bytes (e.g. \`openssl rand -base64 32\`)`,
+    ]);
   return key;
 }

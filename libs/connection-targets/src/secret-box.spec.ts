@@ -40,13 +40,17 @@ describe(SecretBox.name, () => {
     const newKey = randomBytes(32).toString('base64');
     const before = new SecretBox(new KeyStore(loadConfig({ RIPOSTE_ENCRYPTION_KEY: oldKey })));
     const sealed = before.seal('s', 'id');
-    const rotated = new SecretBox(new KeyStore(loadConfig({ RIPOSTE_ENCRYPTION_KEY: newKey, RIPOSTE_PREVIOUS_ENCRYPTION_KEYS: oldKey })));
+    const rotated = new SecretBox(
+      new KeyStore(loadConfig({ RIPOSTE_ENCRYPTION_KEY: newKey, RIPOSTE_PREVIOUS_ENCRYPTION_KEYS: oldKey })),
+    );
     expect(rotated.open(sealed, 'id')).toBe('s');
     const lost = new SecretBox(new KeyStore(loadConfig({ RIPOSTE_ENCRYPTION_KEY: newKey })));
     expect(() => lost.open(sealed, 'id')).toThrow(new RegExp(keyIdOf(Buffer.from(oldKey, 'base64'))));
   });
 
   it('rejects a key that is not 32 bytes', () => {
-    expect(() => new KeyStore(loadConfig({ RIPOSTE_ENCRYPTION_KEY: Buffer.from('short').toString('base64') }))).toThrow(/32 random bytes/);
+    expect(() => new KeyStore(loadConfig({ RIPOSTE_ENCRYPTION_KEY: Buffer.from('short').toString('base64') }))).toThrow(
+      /32 random bytes/,
+    );
   });
 });

@@ -29,6 +29,15 @@ import { StepListDriver } from './step-list-driver.js';
     RunsService,
     RunRecovery,
   ],
-  exports: [RunStore, RunEvents, RunScheduler, ResponsesService, RunsService, PlaybookStore, PlaybookFiles, PlaybookRunsService],
+  exports: [
+    RunStore,
+    RunEvents,
+    RunScheduler,
+    ResponsesService,
+    RunsService,
+    PlaybookStore,
+    PlaybookFiles,
+    PlaybookRunsService,
+  ],
 })
 export class EngineModule {}

@@ -4,7 +4,13 @@ export { RunScheduler, type RunDriver, CancelRequested, ShuttingDown } from './r
 export { RunEvents } from './run-events.js';
 export { ResponsesService, StartResponseSchema, type StartResponse } from './responses.service.js';
 export { RunsService } from './runs.service.js';
-export { PlaybookStore, automationView, type AutomationView, type PlaybookSummary, type SavedPlaybook } from './playbooks/playbook-store.js';
+export {
+  PlaybookStore,
+  automationView,
+  type AutomationView,
+  type PlaybookSummary,
+  type SavedPlaybook,
+} from './playbooks/playbook-store.js';
 export { PlaybookFiles, type PlaybookFileStatus } from './playbooks/playbook-files.js';
 export { PlaybookRunsService, type StartPlaybookRun, type RunTrigger } from './playbooks/playbook-runs.service.js';
 export { EngineModule } from './engine.module.js';

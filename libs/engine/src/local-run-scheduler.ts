@@ -11,7 +11,10 @@ export class LocalRunScheduler extends RunScheduler {
   readonly exclusive = true;
   private readonly logger = new Logger(LocalRunScheduler.name);
   private readonly drivers = new Map<RunKind, RunDriver>();
-  private readonly active = new Map<string, { controller: AbortController; done: Promise<void>; again: boolean; kind: RunKind }>();
+  private readonly active = new Map<
+    string,
+    { controller: AbortController; done: Promise<void>; again: boolean; kind: RunKind }
+  >();
   private readonly limit: LimitFunction;
   private draining = false;
 
@@ -63,7 +66,10 @@ export class LocalRunScheduler extends RunScheduler {
   async drain(timeoutMs: number): Promise<void> {
     this.draining = true;
     const all = Promise.all([...this.active.values()].map((e) => e.done));
-    const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((resolve) => setTimeout(resolve, timeoutMs, true).unref())]);
+    const timedOut = await Promise.race([
+      all.then(() => false),
+      new Promise<boolean>((resolve) => setTimeout(resolve, timeoutMs, true).unref()),
+    ]);
     if (timedOut) {
       this.logger.warn(`Parking ${this.active.size} run(s) still in flight; they resume at the next start.`);
       for (const entry of this.active.values()) entry.controller.abort(new ShuttingDown());

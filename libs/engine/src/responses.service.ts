@@ -13,8 +13,12 @@ export const StartResponseSchema = Type.Object(
   {
     action: Type.String({ minLength: 1, maxLength: 200, description: 'An action id from GET /api/v1/actions.' }),
     connectionTarget: Slug(),
-    input: Type.Record(Type.String(), Type.Unknown(), { description: 'The action\'s input, as its inputSchema describes.' }),
-    reason: Type.Optional(Type.String({ maxLength: 1000, description: 'Why: kept with the run and in the audit trail.' })),
+    input: Type.Record(Type.String(), Type.Unknown(), {
+      description: "The action's input, as its inputSchema describes.",
+    }),
+    reason: Type.Optional(
+      Type.String({ maxLength: 1000, description: 'Why: kept with the run and in the audit trail.' }),
+    ),
     dryRun: Type.Optional(Type.Boolean({ default: false, description: 'Plan the exact request without sending it.' })),
   },
   { additionalProperties: false },
@@ -34,10 +38,23 @@ export class ResponsesService {
   async start(request: StartResponse, principal: Principal): Promise<{ runId: string; status: RunStatus }> {
     this.catalogue.get(request.action);
     const checked = this.catalogue.validateInput(request.action, request.input);
-    if (!checked.ok) throw new ValidationError(`The input does not fit action ${request.action}.`, checked.errors.map((e) => ({ ...e, path: `/input${e.path}` })));
+    if (!checked.ok)
+      throw new ValidationError(
+        `The input does not fit action ${request.action}.`,
+        checked.errors.map((e) => ({ ...e, path: `/input${e.path}` })),
+      );
     await this.targets.get(request.connectionTarget);
     const run = await this.store.create(
-      { kind: 'response', triggerType: 'api', triggerBy: principal.name, triggerRole: principal.role, connectionTarget: request.connectionTarget, dryRun: request.dryRun ?? false, reason: request.reason ?? null, input: { action: request.action, ...checked.input } },
+      {
+        kind: 'response',
+        triggerType: 'api',
+        triggerBy: principal.name,
+        triggerRole: principal.role,
+        connectionTarget: request.connectionTarget,
+        dryRun: request.dryRun ?? false,
+        reason: request.reason ?? null,
+        input: { action: request.action, ...checked.input },
+      },
       [{ stepKey: 'response', action: request.action, input: checked.input }],
     );
     this.scheduler.schedule(run.id, 'response');

@@ -1,4 +1,10 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type BeforeApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { ActionRunner } from '@riposte/actions';
 import { ApprovalHolds } from '@riposte/guardrails';
 import { type RunKind, UNFINISHED_RUN_STATUSES } from './run-model.js';
@@ -27,7 +33,8 @@ export class RunRecovery implements OnModuleInit, OnApplicationBootstrap, Before
   private async wake(runIds: string[]): Promise<void> {
     for (const id of runIds) {
       const run = await this.store.find(id);
-      if (run && UNFINISHED_RUN_STATUSES.includes(run.status as never)) this.scheduler.schedule(id, run.kind as RunKind);
+      if (run && UNFINISHED_RUN_STATUSES.includes(run.status as never))
+        this.scheduler.schedule(id, run.kind as RunKind);
     }
   }
 
@@ -39,7 +46,8 @@ export class RunRecovery implements OnModuleInit, OnApplicationBootstrap, Before
     const runs = await this.store.interrupted();
     for (const run of runs) this.scheduler.schedule(run.id, run.kind as RunKind);
     const waiting = await this.store.parkedCount();
-    if (runs.length || waiting) this.logger.log(`Resuming ${runs.length} unfinished run(s); ${waiting} wait for an approval, a timer or Azure.`);
+    if (runs.length || waiting)
+      this.logger.log(`Resuming ${runs.length} unfinished run(s); ${waiting} wait for an approval, a timer or Azure.`);
   }
 
   /** Calls in flight may finish as long as they could still take effect at Azure; then the rest is parked. */

@@ -14,7 +14,9 @@ let db: Database;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'riposte-run-store-'));
-  dataSource = await new DataSource(dataSourceOptions({ type: 'sqlite', path: join(dir, 'riposte.db') } as never)).initialize();
+  dataSource = await new DataSource(
+    dataSourceOptions({ type: 'sqlite', path: join(dir, 'riposte.db') } as never),
+  ).initialize();
   db = new Database(dataSource);
   store = new RunStore(db);
 });
@@ -23,7 +25,18 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const newRun = () => store.create({ kind: 'response', triggerType: 'api', triggerBy: 'test', triggerRole: 'analyst', connectionTarget: null, dryRun: false }, [{ stepKey: 'response', action: 'azure_ad.get_user', input: {} }]);
+const newRun = () =>
+  store.create(
+    {
+      kind: 'response',
+      triggerType: 'api',
+      triggerBy: 'test',
+      triggerRole: 'analyst',
+      connectionTarget: null,
+      dryRun: false,
+    },
+    [{ stepKey: 'response', action: 'azure_ad.get_user', input: {} }],
+  );
 
 describe('RunStore claims and fenced writes', () => {
   it('gives a run to one driver at a time, also when two ask at once', async () => {
@@ -37,7 +50,7 @@ describe('RunStore claims and fenced writes', () => {
     expect(await store.claim(run.id)).not.toBeNull();
   });
 
-  it('refuses a stale driver\'s transition: exactly one row under its token, or StaleRun and nothing written', async () => {
+  it("refuses a stale driver's transition: exactly one row under its token, or StaleRun and nothing written", async () => {
     const run = await newRun();
     const first = (await store.claim(run.id))!;
     await store.setRunStatus(first, 'running');
@@ -58,7 +71,10 @@ describe('RunStore claims and fenced writes', () => {
 
   it('keeps one decision per approval step, and one notice per child end', async () => {
     const run = await newRun();
-    const decide = () => db.transaction((m) => store.deliver(m, run.id, { type: 'riposte.approval', step: 'ok', decision: 'approve' }, 'approval:ok', 'fail'));
+    const decide = () =>
+      db.transaction((m) =>
+        store.deliver(m, run.id, { type: 'riposte.approval', step: 'ok', decision: 'approve' }, 'approval:ok', 'fail'),
+      );
     const results = await Promise.allSettled([decide(), decide()]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
@@ -68,13 +84,29 @@ describe('RunStore claims and fenced writes', () => {
     expect(await db.reader.count(RunInboxEntity, { where: { runId: run.id } })).toBe(2);
   });
 
-  it('writes a child\'s end to its parent\'s inbox with the end itself', async () => {
+  it("writes a child's end to its parent's inbox with the end itself", async () => {
     const parent = await newRun();
-    const child = await store.create({ kind: 'playbook', triggerType: 'playbook', triggerBy: 'test', triggerRole: 'analyst', connectionTarget: null, dryRun: false, parentRunId: parent.id, parentStepKey: 'sub' }, []);
+    const child = await store.create(
+      {
+        kind: 'playbook',
+        triggerType: 'playbook',
+        triggerBy: 'test',
+        triggerRole: 'analyst',
+        connectionTarget: null,
+        dryRun: false,
+        parentRunId: parent.id,
+        parentStepKey: 'sub',
+      },
+      [],
+    );
     const lease = (await store.claim(child.id))!;
     await store.setRunStatus(lease, 'succeeded', { output: {} }, { parentRunId: parent.id });
     const inbox = await db.reader.find(RunInboxEntity, { where: { runId: parent.id } });
     expect(inbox.map((i) => i.event)).toEqual([{ type: 'riposte.child', runId: child.id, status: 'succeeded' }]);
-    expect(await db.reader.findOne(RunEntity, { where: { id: child.id } })).toMatchObject({ status: 'succeeded', wakeAt: null, waits: null });
+    expect(await db.reader.findOne(RunEntity, { where: { id: child.id } })).toMatchObject({
+      status: 'succeeded',
+      wakeAt: null,
+      waits: null,
+    });
   });
 });

@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { In, LessThan, type EntityManager, type FindOptionsWhere } from 'typeorm';
-import { Database, decodeCursor, encodeCursor, nowIso, RunEntity, RunInboxEntity, StepEntity, type Page } from '@riposte/persistence';
+import {
+  Database,
+  decodeCursor,
+  encodeCursor,
+  nowIso,
+  RunEntity,
+  RunInboxEntity,
+  StepEntity,
+  type Page,
+} from '@riposte/persistence';
 import type { RunKind, RunStatus, RunSummary, RunView, StepStatus, StepView, TriggerType } from './run-model.js';
 import { isFinishedStep, UNFINISHED_RUN_STATUSES } from '@riposte/vocabulary';
 
@@ -78,8 +87,16 @@ export class RunStore {
       m
         .createQueryBuilder()
         .update(RunEntity)
-        .set({ leaseOwner: token, leaseUntil: new Date(now + LEASE_MS).toISOString(), version: () => '"version" + 1' } as never)
-        .where('id = :id AND status IN (:...open) AND ("leaseOwner" IS NULL OR "leaseUntil" < :now)', { id: runId, open: OPEN, now: new Date(now).toISOString() })
+        .set({
+          leaseOwner: token,
+          leaseUntil: new Date(now + LEASE_MS).toISOString(),
+          version: () => '"version" + 1',
+        } as never)
+        .where('id = :id AND status IN (:...open) AND ("leaseOwner" IS NULL OR "leaseUntil" < :now)', {
+          id: runId,
+          open: OPEN,
+          now: new Date(now).toISOString(),
+        })
         .execute(),
     );
     return result.affected === 1 ? { runId, token } : null;
@@ -87,7 +104,14 @@ export class RunStore {
 
   /** Lets go of a claim without a transition (a driver that failed): only while it still holds. */
   async release(lease: RunLease): Promise<void> {
-    await this.db.transaction((m) => m.createQueryBuilder().update(RunEntity).set({ leaseOwner: null, leaseUntil: null } as never).where('id = :id AND "leaseOwner" = :token', { id: lease.runId, token: lease.token }).execute());
+    await this.db.transaction((m) =>
+      m
+        .createQueryBuilder()
+        .update(RunEntity)
+        .set({ leaseOwner: null, leaseUntil: null } as never)
+        .where('id = :id AND "leaseOwner" = :token', { id: lease.runId, token: lease.token })
+        .execute(),
+    );
   }
 
   /**
@@ -95,7 +119,14 @@ export class RunStore {
    * of the database and claims left by a killed process must not wait for their lease to run out.
    */
   async releaseAll(): Promise<void> {
-    await this.db.transaction((m) => m.createQueryBuilder().update(RunEntity).set({ leaseOwner: null, leaseUntil: null } as never).where('"leaseOwner" IS NOT NULL').execute());
+    await this.db.transaction((m) =>
+      m
+        .createQueryBuilder()
+        .update(RunEntity)
+        .set({ leaseOwner: null, leaseUntil: null } as never)
+        .where('"leaseOwner" IS NOT NULL')
+        .execute(),
+    );
   }
 
   /** A write to a claimed run, inside a transaction: exactly one row, or StaleRun (the transaction is rolled back). */
@@ -103,7 +134,13 @@ export class RunStore {
     const result = await m
       .createQueryBuilder()
       .update(RunEntity)
-      .set({ ...set, version: () => '"version" + 1', ...(release ? { leaseOwner: null, leaseUntil: null } : { leaseUntil: new Date(Date.now() + LEASE_MS).toISOString() }) } as never)
+      .set({
+        ...set,
+        version: () => '"version" + 1',
+        ...(release
+          ? { leaseOwner: null, leaseUntil: null }
+          : { leaseUntil: new Date(Date.now() + LEASE_MS).toISOString() }),
+      } as never)
       .where('id = :id AND "leaseOwner" = :token', { id: lease.runId, token: lease.token, now: nowIso() })
       .execute();
     if (result.affected !== 1) throw new StaleRun(lease.runId);
@@ -142,7 +179,8 @@ export class RunStore {
     };
     const write = async (tx: EntityManager) => {
       await tx.insert(RunEntity, row as never);
-      if (steps.length) await tx.insert(StepEntity, steps.map((s, position) => newStepRow(row.id, s, position)) as never);
+      if (steps.length)
+        await tx.insert(StepEntity, steps.map((s, position) => newStepRow(row.id, s, position)) as never);
       return row;
     };
     return m ? write(m) : this.db.transaction(write);
@@ -169,7 +207,12 @@ export class RunStore {
     const after = decodeCursor(query.cursor, ['string', 'string']);
     // Newest first; the id breaks ties between runs created in the same millisecond.
     const rows = await this.db.reader.find(RunEntity, {
-      where: after ? [{ ...where, createdAt: LessThan(after[0]) }, { ...where, createdAt: after[0], id: LessThan(after[1]) }] : where,
+      where: after
+        ? [
+            { ...where, createdAt: LessThan(after[0]) },
+            { ...where, createdAt: after[0], id: LessThan(after[1]) },
+          ]
+        : where,
       order: { createdAt: 'DESC', id: 'DESC' },
       take: query.limit + 1,
     });
@@ -180,7 +223,11 @@ export class RunStore {
 
   /** Runs that were being driven (or about to be) when the process stopped; parked runs are woken by RunWakeups. */
   interrupted(): Promise<Pick<RunEntity, 'id' | 'kind'>[]> {
-    return this.db.reader.find(RunEntity, { where: { status: In(['queued', 'running']) }, select: { id: true, kind: true }, order: { createdAt: 'ASC' } });
+    return this.db.reader.find(RunEntity, {
+      where: { status: In(['queued', 'running']) },
+      select: { id: true, kind: true },
+      order: { createdAt: 'ASC' },
+    });
   }
 
   parkedCount(): Promise<number> {
@@ -192,13 +239,34 @@ export class RunStore {
    * was started by a call step; its end is written to the parent's inbox in the same
    * transaction, so the parent, parked on it, is always woken.
    */
-  async setRunStatus(lease: RunLease, status: RunStatus, fields: Partial<Pick<RunEntity, 'output' | 'error' | 'snapshot'>> = {}, options: { parentRunId?: string | null } = {}): Promise<void> {
+  async setRunStatus(
+    lease: RunLease,
+    status: RunStatus,
+    fields: Partial<Pick<RunEntity, 'output' | 'error' | 'snapshot'>> = {},
+    options: { parentRunId?: string | null } = {},
+  ): Promise<void> {
     const now = nowIso();
     const ended = status === 'succeeded' || status === 'failed' || status === 'cancelled';
     await this.db.transaction(async (m) => {
       // The first start is kept: COALESCE, so a resumed run needs no read first.
-      await this.fenced(m, lease, { status, ...fields, ...(status === 'running' ? { startedAt: () => 'COALESCE("startedAt", :now)' } : {}), ...(ended ? { endedAt: now, wakeAt: null, waits: null } : {}) }, ended);
-      if (ended && options.parentRunId) await this.deliver(m, options.parentRunId, { type: 'riposte.child', runId: lease.runId, status }, `child:${lease.runId}`);
+      await this.fenced(
+        m,
+        lease,
+        {
+          status,
+          ...fields,
+          ...(status === 'running' ? { startedAt: () => 'COALESCE("startedAt", :now)' } : {}),
+          ...(ended ? { endedAt: now, wakeAt: null, waits: null } : {}),
+        },
+        ended,
+      );
+      if (ended && options.parentRunId)
+        await this.deliver(
+          m,
+          options.parentRunId,
+          { type: 'riposte.child', runId: lease.runId, status },
+          `child:${lease.runId}`,
+        );
     });
   }
 
@@ -212,12 +280,31 @@ export class RunStore {
    * With a `dedupeKey` there is at most one such event per run: a second one is ignored, or
    * refused by the database's unique key (a unique violation) when `duplicate` is 'fail'.
    */
-  async deliver(m: EntityManager, runId: string, event: Record<string, unknown>, dedupeKey: string | null = null, duplicate: 'ignore' | 'fail' = 'ignore'): Promise<void> {
-    const insert = m.createQueryBuilder().insert().into(RunInboxEntity).values({ runId, event, dedupeKey, createdAt: nowIso() } as never);
+  async deliver(
+    m: EntityManager,
+    runId: string,
+    event: Record<string, unknown>,
+    dedupeKey: string | null = null,
+    duplicate: 'ignore' | 'fail' = 'ignore',
+  ): Promise<void> {
+    const insert = m
+      .createQueryBuilder()
+      .insert()
+      .into(RunInboxEntity)
+      .values({ runId, event, dedupeKey, createdAt: nowIso() } as never);
     await (duplicate === 'ignore' ? insert.orIgnore() : insert).execute();
   }
 
-  async setStep(runId: string, stepKey: string, change: { status: StepStatus; output?: unknown; error?: { code: string; message: string } | null; countAttempt?: boolean }): Promise<void> {
+  async setStep(
+    runId: string,
+    stepKey: string,
+    change: {
+      status: StepStatus;
+      output?: unknown;
+      error?: { code: string; message: string } | null;
+      countAttempt?: boolean;
+    },
+  ): Promise<void> {
     const now = nowIso();
     const set: Record<string, unknown> = { status: change.status };
     if (change.countAttempt) set.attempts = () => '"attempts" + 1';
@@ -226,12 +313,34 @@ export class RunStore {
     if (change.error !== undefined) set.error = change.error;
     if (isFinishedStep(change.status)) set.endedAt = now;
     // One UPDATE, no read: counters and first-start times are computed by the database.
-    await this.db.transaction((m) => m.createQueryBuilder().update(StepEntity).set(set as never).where('"runId" = :runId AND "stepKey" = :stepKey', { runId, stepKey, now }).execute());
+    await this.db.transaction((m) =>
+      m
+        .createQueryBuilder()
+        .update(StepEntity)
+        .set(set as never)
+        .where('"runId" = :runId AND "stepKey" = :stepKey', { runId, stepKey, now })
+        .execute(),
+    );
   }
 }
 
 function newStepRow(runId: string, step: NewStep, position: number): StepEntity {
-  return { id: randomUUID(), runId, position, stepKey: step.stepKey, stepId: step.stepId ?? step.stepKey, action: step.action, connectionTarget: step.connectionTarget ?? null, status: 'pending', attempts: 0, input: step.input, output: null, error: null, startedAt: null, endedAt: null };
+  return {
+    id: randomUUID(),
+    runId,
+    position,
+    stepKey: step.stepKey,
+    stepId: step.stepId ?? step.stepKey,
+    action: step.action,
+    connectionTarget: step.connectionTarget ?? null,
+    status: 'pending',
+    attempts: 0,
+    input: step.input,
+    output: null,
+    error: null,
+    startedAt: null,
+    endedAt: null,
+  };
 }
 
 export function toSummary(run: RunEntity): RunSummary {
@@ -260,5 +369,15 @@ export function toSummary(run: RunEntity): RunSummary {
 }
 
 export function toStepView(step: StepEntity): StepView {
-  return { id: step.stepKey, action: step.action, status: step.status as StepStatus, attempts: step.attempts, input: step.input, output: step.output ?? null, error: step.error, startedAt: step.startedAt, endedAt: step.endedAt };
+  return {
+    id: step.stepKey,
+    action: step.action,
+    status: step.status as StepStatus,
+    attempts: step.attempts,
+    input: step.input,
+    output: step.output ?? null,
+    error: step.error,
+    startedAt: step.startedAt,
+    endedAt: step.endedAt,
+  };
 }

@@ -99,7 +99,8 @@ export class RunWakeups implements OnApplicationBootstrap, OnApplicationShutdown
       .andWhere((q) => `r.id IN ${q.subQuery().select('i.runId').from(RunInboxEntity, 'i').getQuery()}`)
       .limit(BATCH)
       .getMany();
-    for (const run of [...due, ...mail]) if (!this.scheduler.isActive(run.id)) this.scheduler.schedule(run.id, run.kind as RunKind);
+    for (const run of [...due, ...mail])
+      if (!this.scheduler.isActive(run.id)) this.scheduler.schedule(run.id, run.kind as RunKind);
     if (due.length === BATCH) return Date.now();
     const next = await this.db.reader
       .createQueryBuilder(RunEntity, 'r')

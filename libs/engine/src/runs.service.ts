@@ -42,11 +42,26 @@ export class RunsService {
   }
 
   /** A run with its timeline, and what it waits for (approvals to decide). */
-  async detail(id: string): Promise<RunView & { waitingFor: WaitingFor[]; timeline: { at: string; type: string; step: string | null; detail: unknown }[] }> {
+  async detail(id: string): Promise<
+    RunView & {
+      waitingFor: WaitingFor[];
+      timeline: { at: string; type: string; step: string | null; detail: unknown }[];
+    }
+  > {
     const run = await this.get(id);
-    const waitingFor = UNFINISHED_RUN_STATUSES.includes(run.status) ? ((await this.waitingFor([id])).get(id) ?? []) : [];
-    const events = await this.db.reader.find(RunEventEntity, { where: { runId: id }, order: { seq: 'ASC' }, take: 2000 });
-    return { ...run, waitingFor, timeline: events.map((e) => ({ at: e.at, type: e.type, step: e.stepKey, detail: e.detail })) };
+    const waitingFor = UNFINISHED_RUN_STATUSES.includes(run.status)
+      ? ((await this.waitingFor([id])).get(id) ?? [])
+      : [];
+    const events = await this.db.reader.find(RunEventEntity, {
+      where: { runId: id },
+      order: { seq: 'ASC' },
+      take: 2000,
+    });
+    return {
+      ...run,
+      waitingFor,
+      timeline: events.map((e) => ({ at: e.at, type: e.type, step: e.stepKey, detail: e.detail })),
+    };
   }
 
   /** A page of runs; a waiting one says what for, so an inbox needs one request. */
@@ -55,18 +70,34 @@ export class RunsService {
     const waiting = page.items.filter((r) => r.status === 'waiting').map((r) => r.id);
     if (waiting.length === 0) return page;
     const byRun = await this.waitingFor(waiting);
-    return { ...page, items: page.items.map((r) => (r.status === 'waiting' ? { ...r, waitingFor: byRun.get(r.id) ?? [] } : r)) };
+    return {
+      ...page,
+      items: page.items.map((r) => (r.status === 'waiting' ? { ...r, waitingFor: byRun.get(r.id) ?? [] } : r)),
+    };
   }
 
   /** Approval steps waiting in the runs' snapshots, and steps a guardrail holds: two queries for any number of runs. */
   private async waitingFor(runIds: string[]): Promise<Map<string, WaitingFor[]>> {
     const out = new Map<string, WaitingFor[]>(runIds.map((id) => [id, []]));
-    const rows = await this.db.reader.find(RunEntity, { where: { id: In(runIds), kind: 'playbook' }, select: { id: true, kind: true, snapshot: true } });
+    const rows = await this.db.reader.find(RunEntity, {
+      where: { id: In(runIds), kind: 'playbook' },
+      select: { id: true, kind: true, snapshot: true },
+    });
     for (const row of rows) {
-      for (const [step, approval] of this.driver.approvalsWaiting(row)) out.get(row.id)!.push({ step, kind: 'approval', prompt: approval.prompt ?? '', approvers: approval.approvers ?? [], deadline: approval.deadline ?? null });
+      for (const [step, approval] of this.driver.approvalsWaiting(row))
+        out.get(row.id)!.push({
+          step,
+          kind: 'approval',
+          prompt: approval.prompt ?? '',
+          approvers: approval.approvers ?? [],
+          deadline: approval.deadline ?? null,
+        });
     }
     // Steps a guardrail holds (a budget used up, too many entities, automation paused) wait for a decision too.
-    for (const hold of await this.holds.pendingFor(runIds)) out.get(hold.runId)?.push({ step: hold.stepKey, kind: hold.kind, prompt: hold.prompt, approvers: ['analyst'], deadline: null });
+    for (const hold of await this.holds.pendingFor(runIds))
+      out
+        .get(hold.runId)
+        ?.push({ step: hold.stepKey, kind: hold.kind, prompt: hold.prompt, approvers: ['analyst'], deadline: null });
     return out;
   }
 
@@ -86,16 +117,25 @@ export class RunsService {
 
   async cancel(id: string): Promise<RunView> {
     const run = await this.get(id);
-    if (!UNFINISHED_RUN_STATUSES.includes(run.status)) throw new ConflictError(`Run ${id} has already ended (${run.status}).`, 'run_ended');
+    if (!UNFINISHED_RUN_STATUSES.includes(run.status))
+      throw new ConflictError(`Run ${id} has already ended (${run.status}).`, 'run_ended');
     if (this.scheduler.cancel(id)) {
       // The driver aborts its HTTP calls and records the cancel itself.
       await this.events.waitForEnd(id, 5_000);
     } else {
       // Not in memory (queued, or parked waiting for an approval, a timer or Azure): claimed, then cancelled in place.
       const lease = await this.store.claim(id);
-      if (!lease) throw new ConflictError(`Run ${id} is being driven right now (or has just ended); try again.`, 'run_busy');
-      for (const step of run.steps) if (step.status === 'pending' || step.status === 'waiting' || step.status === 'running') await this.store.setStep(id, step.id, { status: 'cancelled' });
-      await this.store.setRunStatus(lease, 'cancelled', { error: { code: 'cancelled', message: 'The run was cancelled.' } }, { parentRunId: run.trigger.parentRunId });
+      if (!lease)
+        throw new ConflictError(`Run ${id} is being driven right now (or has just ended); try again.`, 'run_busy');
+      for (const step of run.steps)
+        if (step.status === 'pending' || step.status === 'waiting' || step.status === 'running')
+          await this.store.setStep(id, step.id, { status: 'cancelled' });
+      await this.store.setRunStatus(
+        lease,
+        'cancelled',
+        { error: { code: 'cancelled', message: 'The run was cancelled.' } },
+        { parentRunId: run.trigger.parentRunId },
+      );
       if (run.trigger.parentRunId) this.scheduler.schedule(run.trigger.parentRunId, 'playbook');
       this.events.ended(id);
     }
@@ -105,7 +145,11 @@ export class RunsService {
   /** A new run applying the inverse of each succeeded destructive step, newest first. */
   async revert(id: string, principal: Principal): Promise<{ runId: string }> {
     const run = await this.get(id);
-    if (UNFINISHED_RUN_STATUSES.includes(run.status)) throw new ConflictError(`Run ${id} is still ${run.status}; cancel it or wait for it to end before reverting.`, 'run_in_flight');
+    if (UNFINISHED_RUN_STATUSES.includes(run.status))
+      throw new ConflictError(
+        `Run ${id} is still ${run.status}; cancel it or wait for it to end before reverting.`,
+        'run_in_flight',
+      );
     if (run.dryRun) throw new ConflictError(`Run ${id} was a dry run: it changed nothing.`, 'nothing_to_revert');
     const rows = await this.store.steps(id);
     const undo = rows
@@ -114,9 +158,19 @@ export class RunsService {
       .map((step) => ({ step, definition: this.catalogue.get(step.action as string) }))
       .filter(({ definition }) => definition.destructive && definition.inverse && definition.inverseInput)
       .reverse();
-    if (undo.length === 0) throw new ConflictError(`Run ${id} has no succeeded step that can be undone.`, 'nothing_to_revert');
+    if (undo.length === 0)
+      throw new ConflictError(`Run ${id} has no succeeded step that can be undone.`, 'nothing_to_revert');
     const revert = await this.store.create(
-      { kind: 'response', triggerType: 'revert', triggerBy: principal.name, triggerRole: principal.role, connectionTarget: run.connectionTarget, dryRun: false, revertOf: id, reason: `Revert of run ${id}` },
+      {
+        kind: 'response',
+        triggerType: 'revert',
+        triggerBy: principal.name,
+        triggerRole: principal.role,
+        connectionTarget: run.connectionTarget,
+        dryRun: false,
+        revertOf: id,
+        reason: `Revert of run ${id}`,
+      },
       undo.map(({ step, definition }) => ({
         stepKey: `revert-${step.stepKey}`,
         action: definition.inverse,

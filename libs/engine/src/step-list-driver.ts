@@ -95,7 +95,10 @@ export class StepListDriver implements RunDriver, OnModuleInit {
       }
       if (result.status === 'failed') {
         failure = result.error;
-        await this.store.setStep(runId, step.stepKey, { status: result.cancelled ? 'cancelled' : 'failed', error: result.error });
+        await this.store.setStep(runId, step.stepKey, {
+          status: result.cancelled ? 'cancelled' : 'failed',
+          error: result.error,
+        });
       } else {
         outputs[step.stepKey] = result.output;
         await this.store.setStep(runId, step.stepKey, { status: result.status, output: result.output, error: null });
@@ -103,7 +106,10 @@ export class StepListDriver implements RunDriver, OnModuleInit {
     }
 
     const status = signal.aborted ? 'cancelled' : failure ? 'failed' : 'succeeded';
-    await this.store.setRunStatus(lease, status, { output: outputs, error: status === 'cancelled' ? { code: 'cancelled', message: 'The run was cancelled.' } : failure });
+    await this.store.setRunStatus(lease, status, {
+      output: outputs,
+      error: status === 'cancelled' ? { code: 'cancelled', message: 'The run was cancelled.' } : failure,
+    });
     this.metrics.runs.inc({ kind: 'response', status });
     this.events.ended(runId);
   }

@@ -1,2 +1,10 @@
-export { RiposteError, NotFoundError, ValidationError, ConflictError, TooManyRequestsError, type ErrorKind, type FieldError } from './riposte-error.js';
+export {
+  RiposteError,
+  NotFoundError,
+  ValidationError,
+  ConflictError,
+  TooManyRequestsError,
+  type ErrorKind,
+  type FieldError,
+} from './riposte-error.js';
 export { ERROR_CODES, DEFAULT_RETRY_ON, isErrorCode, type ErrorCode, type ErrorCodeInfo } from './error-codes.js';

@@ -2,8 +2,26 @@ import { EventEmitter } from 'node:events';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { And, In, IsNull, LessThan, MoreThan, MoreThanOrEqual, Not, type EntityManager } from 'typeorm';
 import { AppConfig } from '@riposte/config';
-import { AlertEntity, AuditRecordEntity, Database, EffectEntity, ExportEventEntity, ExportSinkEntity, ExportSourceEntity, RunEntity, nowIso } from '@riposte/persistence';
-import { alertEvent, auditEvent, effectEvent, runEndedEvent, runStartedEvent, storedData, type PendingEvent } from './event-schema.js';
+import {
+  AlertEntity,
+  AuditRecordEntity,
+  Database,
+  EffectEntity,
+  ExportEventEntity,
+  ExportSinkEntity,
+  ExportSourceEntity,
+  RunEntity,
+  nowIso,
+} from '@riposte/persistence';
+import {
+  alertEvent,
+  auditEvent,
+  effectEvent,
+  runEndedEvent,
+  runStartedEvent,
+  storedData,
+  type PendingEvent,
+} from './event-schema.js';
 
 /** How often the tables are read for new events when nothing asks sooner. */
 const COLLECT_INTERVAL_MS = 1000;
@@ -29,10 +47,35 @@ interface TimeSource {
 }
 
 const TIME_SOURCES: TimeSource[] = [
-  { name: 'alerts', entity: AlertEntity, column: 'receivedAt', toEvent: alertEvent as never, keyOf: (r) => `alert:${r.id}` },
-  { name: 'runs.started', entity: RunEntity, column: 'createdAt', toEvent: runStartedEvent as never, keyOf: (r) => `run.started:${r.id}` },
-  { name: 'runs.ended', entity: RunEntity, column: 'endedAt', toEvent: runEndedEvent as never, keyOf: (r) => `run.ended:${r.id}` },
-  { name: 'effects', entity: EffectEntity, column: 'settledAt', extra: { status: In(['succeeded', 'failed']) }, toEvent: effectEvent as never, keyOf: (r) => `effect:${r.id}:${r.at}` },
+  {
+    name: 'alerts',
+    entity: AlertEntity,
+    column: 'receivedAt',
+    toEvent: alertEvent as never,
+    keyOf: (r) => `alert:${r.id}`,
+  },
+  {
+    name: 'runs.started',
+    entity: RunEntity,
+    column: 'createdAt',
+    toEvent: runStartedEvent as never,
+    keyOf: (r) => `run.started:${r.id}`,
+  },
+  {
+    name: 'runs.ended',
+    entity: RunEntity,
+    column: 'endedAt',
+    toEvent: runEndedEvent as never,
+    keyOf: (r) => `run.ended:${r.id}`,
+  },
+  {
+    name: 'effects',
+    entity: EffectEntity,
+    column: 'settledAt',
+    extra: { status: In(['succeeded', 'failed']) },
+    toEvent: effectEvent as never,
+    keyOf: (r) => `effect:${r.id}:${r.at}`,
+  },
 ];
 
 /**
@@ -112,7 +155,8 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
         if (lookBack) this.lastLookBack = Date.now();
         const auditRead = await this.readAudit(pending, positions, marks, lookBack);
         let full = auditRead === PAGE;
-        for (const source of TIME_SOURCES) full = (await this.readTimeSource(source, pending, positions, marks, lookBack)) === PAGE || full;
+        for (const source of TIME_SOURCES)
+          full = (await this.readTimeSource(source, pending, positions, marks, lookBack)) === PAGE || full;
         if (pending.length || positions.length) await this.append(pending, positions);
         const now = Date.now();
         for (const key of marks) this.recent.set(key, now);
@@ -134,14 +178,29 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
    * On SQLite (one writer) numbers commit in order; on PostgreSQL a lower number may commit
    * after a higher one was read, so the look-back also re-reads the last two minutes.
    */
-  private async readAudit(pending: PendingEvent[], positions: { source: string; position: string }[], marks: string[], lookBack: boolean): Promise<number> {
+  private async readAudit(
+    pending: PendingEvent[],
+    positions: { source: string; position: string }[],
+    marks: string[],
+    lookBack: boolean,
+  ): Promise<number> {
     const after = Number((await this.position('audit')) ?? 0);
-    const rows = await this.db.reader.find(AuditRecordEntity, { where: { seq: MoreThan(after) }, order: { seq: 'ASC' }, take: PAGE });
+    const rows = await this.db.reader.find(AuditRecordEntity, {
+      where: { seq: MoreThan(after) },
+      order: { seq: 'ASC' },
+      take: PAGE,
+    });
     if (lookBack && after > 0) {
       const since = new Date(Date.now() - OVERLAP_MS).toISOString();
-      const recent = await this.db.reader.find(AuditRecordEntity, { select: { id: true }, where: { seq: LessThan(after + 1), at: MoreThanOrEqual(since) } });
+      const recent = await this.db.reader.find(AuditRecordEntity, {
+        select: { id: true },
+        where: { seq: LessThan(after + 1), at: MoreThanOrEqual(since) },
+      });
       const missed = recent.filter((r) => !this.recent.has(`audit:${r.id}`)).map((r) => r.id);
-      if (missed.length) rows.unshift(...(await this.db.reader.find(AuditRecordEntity, { where: { id: In(missed) }, order: { seq: 'ASC' } })));
+      if (missed.length)
+        rows.unshift(
+          ...(await this.db.reader.find(AuditRecordEntity, { where: { id: In(missed) }, order: { seq: 'ASC' } })),
+        );
     }
     for (const row of rows) {
       pending.push(auditEvent(row));
@@ -156,7 +215,13 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
    * Alerts, runs and effects have no insertion order: read by time from the last position on,
    * and now and then from a little before it (rows that committed late), skipping what is known.
    */
-  private async readTimeSource(source: TimeSource, pending: PendingEvent[], positions: { source: string; position: string }[], marks: string[], lookBack: boolean): Promise<number> {
+  private async readTimeSource(
+    source: TimeSource,
+    pending: PendingEvent[],
+    positions: { source: string; position: string }[],
+    marks: string[],
+    lookBack: boolean,
+  ): Promise<number> {
     const since = await this.position(source.name);
     const read = (column: unknown, take?: number) =>
       this.db.reader.find(source.entity as typeof RunEntity, {
@@ -167,11 +232,16 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
       }) as unknown as Promise<Record<string, string>[]>;
     // Ids and times first: most rows of the look-back were collected already.
     const stamps = await read(since ? MoreThanOrEqual(since) : Not(IsNull()), PAGE);
-    const late = since && lookBack ? await read(And(MoreThanOrEqual(new Date(Date.parse(since) - OVERLAP_MS).toISOString()), LessThan(since))) : [];
+    const late =
+      since && lookBack
+        ? await read(And(MoreThanOrEqual(new Date(Date.parse(since) - OVERLAP_MS).toISOString()), LessThan(since)))
+        : [];
     const keyOf = (s: Record<string, string>) => source.keyOf({ id: s.id as string, at: s[source.column] as string });
     const fresh = [...late, ...stamps].filter((s) => !this.recent.has(keyOf(s)));
     if (fresh.length) {
-      const rows = await this.db.reader.find(source.entity as typeof RunEntity, { where: { id: In(fresh.map((s) => s.id)) } });
+      const rows = await this.db.reader.find(source.entity as typeof RunEntity, {
+        where: { id: In(fresh.map((s) => s.id)) },
+      });
       for (const row of rows) {
         const event = source.toEvent(row as never);
         if (event.at) pending.push(event);
@@ -187,13 +257,26 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
   private async append(pending: PendingEvent[], positions: { source: string; position: string }[]): Promise<void> {
     // Stable order within a pass: by time, and a run's start before anything else of the same instant.
     pending.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : rank(a) - rank(b)));
-    const values = pending.map((event) => ({ key: event.key, type: event.type, at: event.at, data: storedData(event.data) }));
+    const values = pending.map((event) => ({
+      key: event.key,
+      type: event.type,
+      at: event.at,
+      data: storedData(event.data),
+    }));
     await this.db.transaction(async (m) => {
       // In order, a hundred rows a statement; a key already in the stream is skipped.
       for (let i = 0; i < values.length; i += 100) {
-        await m.createQueryBuilder().insert().into(ExportEventEntity).values(values.slice(i, i + 100)).orIgnore().updateEntity(false).execute();
+        await m
+          .createQueryBuilder()
+          .insert()
+          .into(ExportEventEntity)
+          .values(values.slice(i, i + 100))
+          .orIgnore()
+          .updateEntity(false)
+          .execute();
       }
-      for (const p of positions) await m.save(ExportSourceEntity, { source: p.source, position: p.position, updatedAt: nowIso() });
+      for (const p of positions)
+        await m.save(ExportSourceEntity, { source: p.source, position: p.position, updatedAt: nowIso() });
     });
     this.forgetOld();
   }
@@ -211,7 +294,10 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
     return this.db.transaction(async (m: EntityManager) => {
       const sinks = await m.find(ExportSinkEntity, { select: { cursor: true } });
       const upTo = sinks.length ? Math.min(...sinks.map((s) => s.cursor)) : Number.MAX_SAFE_INTEGER;
-      const result = await m.delete(ExportEventEntity, { at: LessThan(before), seq: And(LessThan(upTo + 1), MoreThan(0)) });
+      const result = await m.delete(ExportEventEntity, {
+        at: LessThan(before),
+        seq: And(LessThan(upTo + 1), MoreThan(0)),
+      });
       return result.affected ?? 0;
     });
   }

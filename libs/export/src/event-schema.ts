@@ -78,7 +78,12 @@ function runCommon(row: RunEntity): Record<string, unknown> {
 }
 
 export function runStartedEvent(row: RunEntity): PendingEvent {
-  return { key: `run.started:${row.id}`, type: 'run.started', at: row.createdAt, data: { ...runCommon(row), createdAt: row.createdAt } };
+  return {
+    key: `run.started:${row.id}`,
+    type: 'run.started',
+    at: row.createdAt,
+    data: { ...runCommon(row), createdAt: row.createdAt },
+  };
 }
 
 export function runEndedEvent(row: RunEntity): PendingEvent {
@@ -86,7 +91,13 @@ export function runEndedEvent(row: RunEntity): PendingEvent {
     key: `run.ended:${row.id}`,
     type: 'run.ended',
     at: row.endedAt as string,
-    data: { ...runCommon(row), status: row.status, createdAt: row.createdAt, endedAt: row.endedAt, error: row.error ?? null },
+    data: {
+      ...runCommon(row),
+      status: row.status,
+      createdAt: row.createdAt,
+      endedAt: row.endedAt,
+      error: row.error ?? null,
+    },
   };
 }
 
@@ -139,5 +150,12 @@ export function storedData(data: Record<string, unknown>): string {
 }
 
 export function toExportEvent(row: { seq: number; key: string; type: string; at: string; data: string }): ExportEvent {
-  return { schema: EVENT_SCHEMA, seq: row.seq, id: row.key, type: row.type as EventType, time: row.at, data: JSON.parse(row.data) as Record<string, unknown> };
+  return {
+    schema: EVENT_SCHEMA,
+    seq: row.seq,
+    id: row.key,
+    type: row.type as EventType,
+    time: row.at,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+  };
 }

@@ -22,7 +22,11 @@ export class ExportFeed {
     const after = decodeCursor(cursor, ['number'] as const)?.[0] ?? 0;
     // Whatever committed before this call is in the answer.
     await this.collector.collect();
-    const rows = await this.db.reader.find(ExportEventEntity, { where: { seq: MoreThan(after) }, order: { seq: 'ASC' }, take: limit });
+    const rows = await this.db.reader.find(ExportEventEntity, {
+      where: { seq: MoreThan(after) },
+      order: { seq: 'ASC' },
+      take: limit,
+    });
     const events = rows.map(toExportEvent);
     return { events, nextCursor: encodeCursor([events.at(-1)?.seq ?? after]) };
   }

@@ -20,9 +20,24 @@ export class ExportMetrics {
   constructor(metrics: Metrics) {
     const registers = [metrics.registry];
     const labelNames = ['sink', 'type'] as const;
-    this.delivered = new Counter({ name: 'riposte_export_sink_delivered_total', help: 'Events a sink delivered (counted again when re-sent).', labelNames, registers });
-    this.deadLetters = new Counter({ name: 'riposte_export_sink_dead_letters_total', help: 'Events a sink\'s receiver refused for good and that were skipped.', labelNames, registers });
-    this.failures = new Counter({ name: 'riposte_export_sink_failures_total', help: 'Failed delivery attempts (receiver down, busy or refusing), retried with backoff.', labelNames, registers });
+    this.delivered = new Counter({
+      name: 'riposte_export_sink_delivered_total',
+      help: 'Events a sink delivered (counted again when re-sent).',
+      labelNames,
+      registers,
+    });
+    this.deadLetters = new Counter({
+      name: 'riposte_export_sink_dead_letters_total',
+      help: "Events a sink's receiver refused for good and that were skipped.",
+      labelNames,
+      registers,
+    });
+    this.failures = new Counter({
+      name: 'riposte_export_sink_failures_total',
+      help: 'Failed delivery attempts (receiver down, busy or refusing), retried with backoff.',
+      labelNames,
+      registers,
+    });
     const refresh = () => this.refresh();
     this.lag = new Gauge({
       name: 'riposte_export_sink_lag_events',
@@ -33,9 +48,24 @@ export class ExportMetrics {
         await refresh().catch(() => undefined);
       },
     });
-    this.up = new Gauge({ name: 'riposte_export_sink_up', help: '1 while a sink delivers (status ok or idle), 0 while it retries, fails or is disabled.', labelNames, registers });
-    this.status = new Gauge({ name: 'riposte_export_sink_status', help: 'A sink\'s status: 1 for the current one.', labelNames: ['sink', 'type', 'status'], registers });
-    this.deadLettersStored = new Gauge({ name: 'riposte_export_sink_dead_letters', help: 'Events a sink has dead-lettered since it was created.', labelNames, registers });
+    this.up = new Gauge({
+      name: 'riposte_export_sink_up',
+      help: '1 while a sink delivers (status ok or idle), 0 while it retries, fails or is disabled.',
+      labelNames,
+      registers,
+    });
+    this.status = new Gauge({
+      name: 'riposte_export_sink_status',
+      help: "A sink's status: 1 for the current one.",
+      labelNames: ['sink', 'type', 'status'],
+      registers,
+    });
+    this.deadLettersStored = new Gauge({
+      name: 'riposte_export_sink_dead_letters',
+      help: 'Events a sink has dead-lettered since it was created.',
+      labelNames,
+      registers,
+    });
   }
 
   /** Called before each scrape, to read the sinks' lag fresh from the database. */
@@ -55,6 +85,7 @@ export class ExportMetrics {
     for (const gauge of [this.lag, this.up, this.deadLettersStored, this.delivered, this.deadLetters, this.failures]) {
       for (const type of ['syslog', 'splunkHec', 'azureMonitor']) gauge.remove({ sink: name, type });
     }
-    for (const type of ['syslog', 'splunkHec', 'azureMonitor']) for (const status of STATUSES) this.status.remove({ sink: name, type, status });
+    for (const type of ['syslog', 'splunkHec', 'azureMonitor'])
+      for (const status of STATUSES) this.status.remove({ sink: name, type, status });
   }
 }

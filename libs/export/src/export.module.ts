@@ -5,5 +5,8 @@ import { ExportMetrics } from './export-metrics.js';
 import { SinksService } from './sinks/sinks.service.js';
 
 @Global()
-@Module({ providers: [EventCollector, ExportFeed, ExportMetrics, SinksService], exports: [EventCollector, ExportFeed, SinksService] })
+@Module({
+  providers: [EventCollector, ExportFeed, ExportMetrics, SinksService],
+  exports: [EventCollector, ExportFeed, SinksService],
+})
 export class ExportModule {}

@@ -28,13 +28,26 @@ export class AutomationSwitch {
   ) {}
 
   async state(): Promise<AutomationState> {
-    return (await this.settings.get<AutomationState & Record<string, unknown>>(KEY)) ?? { paused: false, since: null, by: null, reason: null };
+    return (
+      (await this.settings.get<AutomationState & Record<string, unknown>>(KEY)) ?? {
+        paused: false,
+        since: null,
+        by: null,
+        reason: null,
+      }
+    );
   }
 
   async pause(by: { name: string; role: string }, reason: string | null): Promise<AutomationState> {
     const state = { paused: true, since: new Date().toISOString(), by: by.name, reason };
     await this.settings.set(KEY, state, by.name);
-    await this.audit.record({ actor: by.name, actorRole: by.role, action: 'automation.pause', result: 'success', detail: { reason } });
+    await this.audit.record({
+      actor: by.name,
+      actorRole: by.role,
+      action: 'automation.pause',
+      result: 'success',
+      detail: { reason },
+    });
     this.logger.warn(`Alert-fired automation paused by ${by.name}${reason ? `: ${reason}` : ''}.`);
     return state;
   }
@@ -43,7 +56,13 @@ export class AutomationSwitch {
     const state = { paused: false, since: new Date().toISOString(), by: by.name, reason: null };
     await this.settings.set(KEY, state, by.name);
     const released = await this.holds.approveAll('paused', by.name);
-    await this.audit.record({ actor: by.name, actorRole: by.role, action: 'automation.resume', result: 'success', detail: { released: released.length } });
+    await this.audit.record({
+      actor: by.name,
+      actorRole: by.role,
+      action: 'automation.resume',
+      result: 'success',
+      detail: { released: released.length },
+    });
     this.logger.warn(`Alert-fired automation resumed by ${by.name}; ${released.length} held run(s) go on.`);
     return { ...state, released: released.length };
   }

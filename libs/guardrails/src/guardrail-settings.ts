@@ -57,7 +57,10 @@ export const DEFAULT_SETTINGS: GuardrailSettings = {
   },
 };
 
-const BudgetSchema = Type.Object({ limit: Type.Integer({ minimum: 0, maximum: 1_000_000 }), window: Type.String({ pattern: DURATION_PATTERN }) }, { additionalProperties: false });
+const BudgetSchema = Type.Object(
+  { limit: Type.Integer({ minimum: 0, maximum: 1_000_000 }), window: Type.String({ pattern: DURATION_PATTERN }) },
+  { additionalProperties: false },
+);
 export const GuardrailsFileSchema = Type.Object(
   {
     protected: Type.Optional(
@@ -67,8 +70,25 @@ export const GuardrailsFileSchema = Type.Object(
           groups: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 300 }))),
           machines: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 300 }))),
           machineTags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 300 }))),
-          azureResources: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 300, pattern: '^/subscriptions/', description: 'Resource ids; a subscription or resource group protects everything in it.' }))),
-          azureTags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 300, description: 'key or key=value, on the Azure resource (storage account).' }))),
+          azureResources: Type.Optional(
+            Type.Array(
+              Type.String({
+                minLength: 1,
+                maxLength: 300,
+                pattern: '^/subscriptions/',
+                description: 'Resource ids; a subscription or resource group protects everything in it.',
+              }),
+            ),
+          ),
+          azureTags: Type.Optional(
+            Type.Array(
+              Type.String({
+                minLength: 1,
+                maxLength: 300,
+                description: 'key or key=value, on the Azure resource (storage account).',
+              }),
+            ),
+          ),
         },
         { additionalProperties: false },
       ),
@@ -93,7 +113,8 @@ export function readGuardrailsFile(path: string | undefined): GuardrailsFile {
   } catch (error) {
     throw new ConfigError([`${path}: not valid YAML (${(error as Error).message.split('\n')[0]})`]);
   }
-  if (!validateFile(value)) throw new ConfigError(formatSchemaErrors(validateFile.errors).map((e) => `${path}: ${e.path || '/'} ${e.message}`));
+  if (!validateFile(value))
+    throw new ConfigError(formatSchemaErrors(validateFile.errors).map((e) => `${path}: ${e.path || '/'} ${e.message}`));
   return value;
 }
 
@@ -101,10 +122,12 @@ export function readGuardrailsFile(path: string | undefined): GuardrailsFile {
 export function mergeSettings(file: GuardrailsFile, overrides: Partial<GuardrailsFile> | null): GuardrailSettings {
   const budgets = { ...DEFAULT_SETTINGS.budgets };
   for (const source of [file.budgets ?? {}, overrides?.budgets ?? {}]) {
-    for (const [action, budget] of Object.entries(source)) budgets[action] = { limit: budget.limit, windowMs: parseDuration(budget.window) };
+    for (const [action, budget] of Object.entries(source))
+      budgets[action] = { limit: budget.limit, windowMs: parseDuration(budget.window) };
   }
   return {
-    protectDirectoryRoles: overrides?.protectDirectoryRoles ?? file.protectDirectoryRoles ?? DEFAULT_SETTINGS.protectDirectoryRoles,
+    protectDirectoryRoles:
+      overrides?.protectDirectoryRoles ?? file.protectDirectoryRoles ?? DEFAULT_SETTINGS.protectDirectoryRoles,
     protectOwnApp: overrides?.protectOwnApp ?? file.protectOwnApp ?? DEFAULT_SETTINGS.protectOwnApp,
     maxEntitiesPerRun: overrides?.maxEntitiesPerRun ?? file.maxEntitiesPerRun ?? DEFAULT_SETTINGS.maxEntitiesPerRun,
     budgets,

@@ -6,5 +6,8 @@ import { ProtectionService } from './protection.service.js';
 import { SettingsStore } from './settings-store.js';
 
 @Global()
-@Module({ providers: [SettingsStore, ProtectionService, ApprovalHolds, AutomationSwitch, Guardrails], exports: [SettingsStore, ProtectionService, ApprovalHolds, AutomationSwitch, Guardrails] })
+@Module({
+  providers: [SettingsStore, ProtectionService, ApprovalHolds, AutomationSwitch, Guardrails],
+  exports: [SettingsStore, ProtectionService, ApprovalHolds, AutomationSwitch, Guardrails],
+})
 export class GuardrailsModule {}

@@ -51,7 +51,10 @@ export class Guardrails {
   }
 
   /** The limits on an action; `exempt`: what analysts already approved (see `approvals`). */
-  async limits(action: string, exempt: IntentLimits['exempt'] = { budget: false, blastRadius: false }): Promise<IntentLimits> {
+  async limits(
+    action: string,
+    exempt: IntentLimits['exempt'] = { budget: false, blastRadius: false },
+  ): Promise<IntentLimits> {
     const settings = await this.protection.settings();
     return { budget: settings.budgets[action] ?? null, maxEntities: settings.maxEntitiesPerRun, exempt };
   }

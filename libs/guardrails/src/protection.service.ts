@@ -4,7 +4,13 @@ import { AzureError, type AzureTarget, DefenderClient, GraphClient, StorageClien
 import { AppConfig } from '@riposte/config';
 import { ConflictError, NotFoundError } from '@riposte/errors';
 import { Database, nowIso, ProtectedEntityEntity, RecentRead } from '@riposte/persistence';
-import { type GuardrailSettings, type GuardrailsFile, mergeSettings, PRIVILEGED_ROLE_TEMPLATES, readGuardrailsFile } from './guardrail-settings.js';
+import {
+  type GuardrailSettings,
+  type GuardrailsFile,
+  mergeSettings,
+  PRIVILEGED_ROLE_TEMPLATES,
+  readGuardrailsFile,
+} from './guardrail-settings.js';
 import { SettingsStore } from './settings-store.js';
 
 /** azureResource: a resource id, and everything under it (a resource group protects its accounts); azureTag: `key` or `key=value` on an Azure resource. */
@@ -30,7 +36,13 @@ const NOTHING_TO_PROTECT = new Set(['indicator', 'channel', 'alert', 'incident',
 /** The protected list is read on every destructive action: reused this long (changes here show at once). */
 const LIST_CACHE_MS = 2_000;
 type Directory = Map<string, string> | 'unavailable';
-type DirectoryObject = { id?: string; userPrincipalName?: string; roleTemplateId?: string; displayName?: string; '@odata.type'?: string };
+type DirectoryObject = {
+  id?: string;
+  userPrincipalName?: string;
+  roleTemplateId?: string;
+  displayName?: string;
+  '@odata.type'?: string;
+};
 
 /**
  * Protected users and machines: listed (by UPN, object id, DNS name, machine id), members of a
@@ -44,7 +56,10 @@ export class ProtectionService {
   private readonly file: GuardrailsFile;
   private readonly directories = new Map<string, { at: number; directory: Promise<Directory> }>();
   private readonly memberships = new Map<string, { at: number; reason: Promise<string | null> }>();
-  private readonly machines = new Map<string, { at: number; machine: Promise<{ id: string; dns: string; tags: string[] } | null> }>();
+  private readonly machines = new Map<
+    string,
+    { at: number; machine: Promise<{ id: string; dns: string; tags: string[] } | null> }
+  >();
   private readonly listed = new RecentRead(LIST_CACHE_MS, () => this.readList());
 
   constructor(
@@ -68,16 +83,48 @@ export class ProtectionService {
 
   private async readList(): Promise<ProtectedView[]> {
     const fromFile: ProtectedView[] = [];
-    const lists: Record<ProtectedKind, string[] | undefined> = { user: this.file.protected?.users, group: this.file.protected?.groups, machine: this.file.protected?.machines, machineTag: this.file.protected?.machineTags, azureResource: this.file.protected?.azureResources, azureTag: this.file.protected?.azureTags };
-    for (const [kind, values] of Object.entries(lists)) for (const value of values ?? []) fromFile.push({ id: `file:${kind}:${value.toLowerCase()}`, kind: kind as ProtectedKind, value: value.toLowerCase(), reason: 'listed in the guardrails file', source: 'file' });
+    const lists: Record<ProtectedKind, string[] | undefined> = {
+      user: this.file.protected?.users,
+      group: this.file.protected?.groups,
+      machine: this.file.protected?.machines,
+      machineTag: this.file.protected?.machineTags,
+      azureResource: this.file.protected?.azureResources,
+      azureTag: this.file.protected?.azureTags,
+    };
+    for (const [kind, values] of Object.entries(lists))
+      for (const value of values ?? [])
+        fromFile.push({
+          id: `file:${kind}:${value.toLowerCase()}`,
+          kind: kind as ProtectedKind,
+          value: value.toLowerCase(),
+          reason: 'listed in the guardrails file',
+          source: 'file',
+        });
     const rows = await this.db.reader.find(ProtectedEntityEntity, { order: { createdAt: 'ASC' } });
-    return [...fromFile, ...rows.map((r) => ({ id: r.id, kind: r.kind as ProtectedKind, value: r.value, reason: r.reason, source: 'api' as const }))];
+    return [
+      ...fromFile,
+      ...rows.map((r) => ({
+        id: r.id,
+        kind: r.kind as ProtectedKind,
+        value: r.value,
+        reason: r.reason,
+        source: 'api' as const,
+      })),
+    ];
   }
 
   async add(kind: ProtectedKind, value: string, reason: string | null, by: string | null): Promise<ProtectedView> {
-    const row: ProtectedEntityEntity = { id: randomUUID(), kind, value: value.toLowerCase(), reason, createdBy: by, createdAt: nowIso() };
+    const row: ProtectedEntityEntity = {
+      id: randomUUID(),
+      kind,
+      value: value.toLowerCase(),
+      reason,
+      createdBy: by,
+      createdAt: nowIso(),
+    };
     await this.db.transaction(async (m) => {
-      if (await m.exists(ProtectedEntityEntity, { where: { kind, value: row.value } })) throw new ConflictError(`${kind} '${value}' is already protected.`);
+      if (await m.exists(ProtectedEntityEntity, { where: { kind, value: row.value } }))
+        throw new ConflictError(`${kind} '${value}' is already protected.`);
       await m.insert(ProtectedEntityEntity, row);
     });
     this.listed.clear();
@@ -104,7 +151,8 @@ export class ProtectionService {
     if (kind === 'user') {
       const explicit = has('user', value);
       if (explicit) return `${value} is protected (${explicit.reason ?? 'listed'})`;
-      if (settings.protectOwnApp && target.clientId && value === target.clientId.toLowerCase()) return `${value} is this service's own app registration`;
+      if (settings.protectOwnApp && target.clientId && value === target.clientId.toLowerCase())
+        return `${value} is this service's own app registration`;
       const groups = new Set(listed.filter((p) => p.kind === 'group').map((p) => p.value));
       if (!settings.protectDirectoryRoles && groups.size === 0) return null;
       return this.directoryRefusal(target, value, groups, settings.protectDirectoryRoles, signal);
@@ -133,8 +181,21 @@ export class ProtectionService {
     if (!own) return null;
     if (value === own) return `${value} is this service's own app registration`;
     try {
-      const sp = (await this.graph.send<{ appId?: string }>(target, { method: 'GET', path: `/servicePrincipals/${encodeURIComponent(value)}?$select=id,appId`, idempotent: true, notFound: 'not_found' }, signal)).data;
-      return sp.appId?.toLowerCase() === own ? `${value} is the service principal of this service's own app registration` : null;
+      const sp = (
+        await this.graph.send<{ appId?: string }>(
+          target,
+          {
+            method: 'GET',
+            path: `/servicePrincipals/${encodeURIComponent(value)}?$select=id,appId`,
+            idempotent: true,
+            notFound: 'not_found',
+          },
+          signal,
+        )
+      ).data;
+      return sp.appId?.toLowerCase() === own
+        ? `${value} is the service principal of this service's own app registration`
+        : null;
     } catch (error) {
       // Not an object id: looked up by app id, which was compared above.
       if (error instanceof AzureError && error.code === 'not_found') return null;
@@ -143,12 +204,22 @@ export class ProtectionService {
   }
 
   /** An Azure resource (`azure:<resource id or storage account name>[/sub-resource…]`): protected by id, by a parent's id, or by a tag on the account. */
-  private async azureRefusal(target: AzureTarget, value: string, listed: ProtectedView[], signal?: AbortSignal): Promise<string | null> {
+  private async azureRefusal(
+    target: AzureTarget,
+    value: string,
+    listed: ProtectedView[],
+    signal?: AbortSignal,
+  ): Promise<string | null> {
     const [account = '', ...rest] = value.split('/blobservices/');
     const accountId = (account.startsWith('/') ? account : this.storage.accountId(target, account)).toLowerCase();
     const id = [accountId, ...rest].join('/blobservices/');
-    const byId = listed.find((p) => p.kind === 'azureResource' && (id === p.value.replace(/\/+$/, '') || id.startsWith(`${p.value.replace(/\/+$/, '')}/`)));
-    if (byId) return `${id} is protected (${byId.reason ?? 'listed'}${byId.value !== id ? `: under ${byId.value}` : ''})`;
+    const byId = listed.find(
+      (p) =>
+        p.kind === 'azureResource' &&
+        (id === p.value.replace(/\/+$/, '') || id.startsWith(`${p.value.replace(/\/+$/, '')}/`)),
+    );
+    if (byId)
+      return `${id} is protected (${byId.reason ?? 'listed'}${byId.value !== id ? `: under ${byId.value}` : ''})`;
     const tags = listed.filter((p) => p.kind === 'azureTag');
     if (!tags.length) return null;
     const found = await this.storage.getAccount(target, accountId, signal);
@@ -159,7 +230,13 @@ export class ProtectionService {
     return null;
   }
 
-  private async directoryRefusal(target: AzureTarget, user: string, groups: Set<string>, roles: boolean, signal?: AbortSignal): Promise<string | null> {
+  private async directoryRefusal(
+    target: AzureTarget,
+    user: string,
+    groups: Set<string>,
+    roles: boolean,
+    signal?: AbortSignal,
+  ): Promise<string | null> {
     const key = `${target.id}#${target.credentialVersion}#${[...groups].sort().join(',')}#${roles}`;
     let entry = this.directories.get(key);
     if (!entry || Date.now() - entry.at > CACHE_MS) {
@@ -172,7 +249,12 @@ export class ProtectionService {
   }
 
   /** Every protected user, from the privileged roles' and protected groups' members: a few calls, then cached. */
-  private async loadDirectory(target: AzureTarget, groups: Set<string>, roles: boolean, signal?: AbortSignal): Promise<Directory> {
+  private async loadDirectory(
+    target: AzureTarget,
+    groups: Set<string>,
+    roles: boolean,
+    signal?: AbortSignal,
+  ): Promise<Directory> {
     const protectedUsers = new Map<string, string>();
     const add = (member: DirectoryObject, reason: string) => {
       if (member.id) protectedUsers.set(member.id.toLowerCase(), reason);
@@ -183,11 +265,17 @@ export class ProtectionService {
         for (const role of await this.all<DirectoryObject>(target, '/directoryRoles', signal)) {
           const name = role.roleTemplateId ? PRIVILEGED_ROLE_TEMPLATES[role.roleTemplateId.toLowerCase()] : undefined;
           if (!name || !role.id) continue;
-          for (const member of await this.all<DirectoryObject>(target, `/directoryRoles/${role.id}/members`, signal)) add(member, `${member.userPrincipalName ?? member.id} holds the ${name} role`);
+          for (const member of await this.all<DirectoryObject>(target, `/directoryRoles/${role.id}/members`, signal))
+            add(member, `${member.userPrincipalName ?? member.id} holds the ${name} role`);
         }
       }
       for (const group of groups) {
-        for (const member of await this.all<DirectoryObject>(target, `/groups/${encodeURIComponent(group)}/transitiveMembers`, signal)) add(member, `${member.userPrincipalName ?? member.id} is a member of the protected group ${group}`);
+        for (const member of await this.all<DirectoryObject>(
+          target,
+          `/groups/${encodeURIComponent(group)}/transitiveMembers`,
+          signal,
+        ))
+          add(member, `${member.userPrincipalName ?? member.id} is a member of the protected group ${group}`);
       }
       return protectedUsers;
     } catch (error) {
@@ -198,35 +286,58 @@ export class ProtectionService {
   }
 
   /** Without directory permissions: the user's own memberships (direct groups and roles). */
-  private memberOf(target: AzureTarget, user: string, groups: Set<string>, roles: boolean, signal?: AbortSignal): Promise<string | null> {
+  private memberOf(
+    target: AzureTarget,
+    user: string,
+    groups: Set<string>,
+    roles: boolean,
+    signal?: AbortSignal,
+  ): Promise<string | null> {
     const key = `${target.id}#${user}`;
     const cached = this.memberships.get(key);
     if (cached && Date.now() - cached.at < CACHE_MS) return cached.reason;
     const reason = (async () => {
       try {
-        for (const item of await this.all<DirectoryObject>(target, `${userPath(user)}/memberOf?$select=id,displayName,roleTemplateId`, signal)) {
+        for (const item of await this.all<DirectoryObject>(
+          target,
+          `${userPath(user)}/memberOf?$select=id,displayName,roleTemplateId`,
+          signal,
+        )) {
           const role = item.roleTemplateId ? PRIVILEGED_ROLE_TEMPLATES[item.roleTemplateId.toLowerCase()] : undefined;
           if (roles && role) return `${user} holds the ${role} role`;
-          if (item.id && groups.has(item.id.toLowerCase())) return `${user} is a member of the protected group ${item.displayName ?? item.id}`;
+          if (item.id && groups.has(item.id.toLowerCase()))
+            return `${user} is a member of the protected group ${item.displayName ?? item.id}`;
         }
         return null;
       } catch (error) {
         // No such user: nothing to protect; the action itself fails with its own error.
         if (error instanceof AzureError && (error.code === 'user_not_found' || error.code === 'not_found')) return null;
         this.memberships.delete(key);
-        throw new AzureError(error instanceof AzureError ? error.code : 'service_unavailable', `Could not check whether ${user} is protected, so nothing was done: ${(error as Error).message}`, { service: 'graph' });
+        throw new AzureError(
+          error instanceof AzureError ? error.code : 'service_unavailable',
+          `Could not check whether ${user} is protected, so nothing was done: ${(error as Error).message}`,
+          { service: 'graph' },
+        );
       }
     })();
     this.memberships.set(key, { at: Date.now(), reason });
     return reason;
   }
 
-  private machine(target: AzureTarget, value: string, signal?: AbortSignal): Promise<{ id: string; dns: string; tags: string[] } | null> {
+  private machine(
+    target: AzureTarget,
+    value: string,
+    signal?: AbortSignal,
+  ): Promise<{ id: string; dns: string; tags: string[] } | null> {
     const key = `${target.id}#${value}`;
     const cached = this.machines.get(key);
     if (cached && Date.now() - cached.at < CACHE_MS) return cached.machine;
     const machine = this.defender.resolveMachine(target, value, signal).then(
-      (m) => ({ id: m.id.toLowerCase(), dns: (m.computerDnsName ?? '').toLowerCase(), tags: (m.machineTags ?? []).map((t) => t.toLowerCase()) }),
+      (m) => ({
+        id: m.id.toLowerCase(),
+        dns: (m.computerDnsName ?? '').toLowerCase(),
+        tags: (m.machineTags ?? []).map((t) => t.toLowerCase()),
+      }),
       (error: unknown) => {
         this.machines.delete(key);
         if (error instanceof AzureError && error.code === 'machine_not_found') return null;

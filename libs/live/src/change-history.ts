@@ -31,14 +31,30 @@ export class ChangeHistory {
   constructor(@Inject(Database) private readonly db: Database) {}
 
   async list(query: ChangeQuery): Promise<Page<ChangeView>> {
-    const q = this.db.reader.createQueryBuilder(EffectEntity, 'e').orderBy('e.intendedAt', 'DESC').addOrderBy('e.id', 'DESC').take(query.limit + 1);
-    if (query.entity) q.andWhere('LOWER(e.entity) LIKE :entity', { entity: `%${query.entity.toLowerCase().replace(/[%_]/g, '')}%` });
+    const q = this.db.reader
+      .createQueryBuilder(EffectEntity, 'e')
+      .orderBy('e.intendedAt', 'DESC')
+      .addOrderBy('e.id', 'DESC')
+      .take(query.limit + 1);
+    if (query.entity)
+      q.andWhere('LOWER(e.entity) LIKE :entity', { entity: `%${query.entity.toLowerCase().replace(/[%_]/g, '')}%` });
     if (query.action) q.andWhere('e.action = :action', { action: query.action });
     if (query.run) q.andWhere('e.runId = :run', { run: query.run });
     const after = decodeCursor(query.cursor, ['string', 'string'] as const);
-    if (after) q.andWhere('(e.intendedAt < :at OR (e.intendedAt = :at AND e.id < :id))', { at: after[0], id: after[1] });
+    if (after)
+      q.andWhere('(e.intendedAt < :at OR (e.intendedAt = :at AND e.id < :id))', { at: after[0], id: after[1] });
     const rows = await q.getMany();
-    const items = rows.slice(0, query.limit).map((e) => ({ id: e.id, runId: e.runId, step: e.stepKey, action: e.action, connectionTarget: e.connectionTarget, entity: e.entity, status: e.status, at: e.intendedAt, settledAt: e.settledAt }));
+    const items = rows.slice(0, query.limit).map((e) => ({
+      id: e.id,
+      runId: e.runId,
+      step: e.stepKey,
+      action: e.action,
+      connectionTarget: e.connectionTarget,
+      entity: e.entity,
+      status: e.status,
+      at: e.intendedAt,
+      settledAt: e.settledAt,
+    }));
     const last = items.at(-1);
     return { items, nextCursor: rows.length > query.limit && last ? encodeCursor([last.at, last.id]) : null };
   }

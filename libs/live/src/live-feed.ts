@@ -8,10 +8,22 @@ export type LiveEvent =
   | { type: 'run'; runId: string; status: string; kind: string; playbook: string | null; alertId: string | null }
   | { type: 'step'; runId: string; step: string; status: string }
   | { type: 'approval'; runId: string; waiting: boolean; canDecide: boolean }
-  | { type: 'connector'; connectionTarget: string; feed: string; status: string; enabled: boolean; lastPollAt: string | null };
+  | {
+      type: 'connector';
+      connectionTarget: string;
+      feed: string;
+      status: string;
+      enabled: boolean;
+      lastPollAt: string | null;
+    };
 
 /** The least role that receives each kind of event. */
-const AUDIENCE: Record<LiveEvent['type'], Role> = { run: 'viewer', step: 'viewer', approval: 'viewer', connector: 'viewer' };
+const AUDIENCE: Record<LiveEvent['type'], Role> = {
+  run: 'viewer',
+  step: 'viewer',
+  approval: 'viewer',
+  connector: 'viewer',
+};
 
 const ACTIVE = ['queued', 'running', 'waiting'];
 /** Most rows looked at per tick; beyond that, later ticks catch up. */
@@ -86,7 +98,9 @@ export class LiveFeed implements OnModuleDestroy {
       for (const subscriber of this.subscribers) {
         for (const event of events) {
           if (!roleAllows(subscriber.role, AUDIENCE[event.type])) continue;
-          subscriber.send(event.type === 'approval' ? { ...event, canDecide: roleAllows(subscriber.role, 'analyst') } : event);
+          subscriber.send(
+            event.type === 'approval' ? { ...event, canDecide: roleAllows(subscriber.role, 'analyst') } : event,
+          );
         }
       }
     } catch {
@@ -110,7 +124,12 @@ export class LiveFeed implements OnModuleDestroy {
     const seen = new Set(rows.map((r) => r.id));
     const gone = tracked.filter((id) => !seen.has(id));
     for (let i = 0; i < gone.length; i += 500) {
-      rows.push(...(await this.db.reader.find(RunEntity, { select: ['id', 'status', 'kind', 'playbookId', 'alertId'], where: { id: In(gone.slice(i, i + 500)) } })));
+      rows.push(
+        ...(await this.db.reader.find(RunEntity, {
+          select: ['id', 'status', 'kind', 'playbookId', 'alertId'],
+          where: { id: In(gone.slice(i, i + 500)) },
+        })),
+      );
     }
     this.since = startedAt;
 
@@ -121,31 +140,55 @@ export class LiveFeed implements OnModuleDestroy {
       next.set(run.id, run.status);
       if (before === run.status) continue;
       changedRuns.push(run.id);
-      events.push({ type: 'run', runId: run.id, status: run.status, kind: run.kind, playbook: run.playbookId, alertId: run.alertId });
-      if ((before === 'waiting') !== (run.status === 'waiting')) events.push({ type: 'approval', runId: run.id, waiting: run.status === 'waiting', canDecide: false });
+      events.push({
+        type: 'run',
+        runId: run.id,
+        status: run.status,
+        kind: run.kind,
+        playbook: run.playbookId,
+        alertId: run.alertId,
+      });
+      if ((before === 'waiting') !== (run.status === 'waiting'))
+        events.push({ type: 'approval', runId: run.id, waiting: run.status === 'waiting', canDecide: false });
     }
     // Remembered: active runs, and ended ones while the creation window still returns them.
     this.runs = next;
 
     // Steps of runs that are active or just changed.
-    const stepRuns = [...new Set([...[...next].filter(([, status]) => ACTIVE.includes(status)).map(([id]) => id), ...changedRuns])];
+    const stepRuns = [
+      ...new Set([...[...next].filter(([, status]) => ACTIVE.includes(status)).map(([id]) => id), ...changedRuns]),
+    ];
     const nextSteps = new Map<string, string>();
     for (let i = 0; i < stepRuns.length; i += 500) {
-      const steps = await this.db.reader.find(StepEntity, { select: ['runId', 'stepKey', 'status'], where: { runId: In(stepRuns.slice(i, i + 500)) } });
+      const steps = await this.db.reader.find(StepEntity, {
+        select: ['runId', 'stepKey', 'status'],
+        where: { runId: In(stepRuns.slice(i, i + 500)) },
+      });
       for (const step of steps) {
         const key = `${step.runId}/${step.stepKey}`;
         nextSteps.set(key, step.status);
-        if (this.steps.get(key) !== step.status) events.push({ type: 'step', runId: step.runId, step: step.stepKey, status: step.status });
+        if (this.steps.get(key) !== step.status)
+          events.push({ type: 'step', runId: step.runId, step: step.stepKey, status: step.status });
       }
     }
     this.steps = nextSteps;
 
     const nextConnectors = new Map<string, string>();
-    for (const row of await this.db.reader.find(ConnectorEntity, { select: ['connectionTarget', 'feed', 'status', 'enabled', 'lastPollAt', 'message'] })) {
+    for (const row of await this.db.reader.find(ConnectorEntity, {
+      select: ['connectionTarget', 'feed', 'status', 'enabled', 'lastPollAt', 'message'],
+    })) {
       const key = `${row.connectionTarget}/${row.feed}`;
       const print = JSON.stringify([row.status, row.enabled, row.lastPollAt, row.message]);
       nextConnectors.set(key, print);
-      if (this.connectors.get(key) !== print) events.push({ type: 'connector', connectionTarget: row.connectionTarget, feed: row.feed, status: row.status, enabled: Boolean(row.enabled), lastPollAt: row.lastPollAt });
+      if (this.connectors.get(key) !== print)
+        events.push({
+          type: 'connector',
+          connectionTarget: row.connectionTarget,
+          feed: row.feed,
+          status: row.status,
+          enabled: Boolean(row.enabled),
+          lastPollAt: row.lastPollAt,
+        });
     }
     this.connectors = nextConnectors;
     return events;

@@ -43,7 +43,10 @@ export class ApprovalNotifications implements OnApplicationBootstrap, OnModuleDe
 
   async onApplicationBootstrap(): Promise<void> {
     const since = new Date(Date.now() - LOOKBACK_MS).toISOString();
-    const events = await this.db.reader.find(RunEventEntity, { where: { type: In([REQUESTED, DECIDED]), at: MoreThanOrEqual(since) }, order: { seq: 'ASC' } });
+    const events = await this.db.reader.find(RunEventEntity, {
+      where: { type: In([REQUESTED, DECIDED]), at: MoreThanOrEqual(since) },
+      order: { seq: 'ASC' },
+    });
     const open = new Map<string, Requested>();
     for (const event of events) {
       const request = this.requested(event);
@@ -68,7 +71,11 @@ export class ApprovalNotifications implements OnApplicationBootstrap, OnModuleDe
     if (this.polling) return;
     this.polling = true;
     try {
-      const events = await this.db.reader.find(RunEventEntity, { where: { type: In([REQUESTED, DECIDED]), seq: MoreThan(this.cursor) }, order: { seq: 'ASC' }, take: 500 });
+      const events = await this.db.reader.find(RunEventEntity, {
+        where: { type: In([REQUESTED, DECIDED]), seq: MoreThan(this.cursor) },
+        order: { seq: 'ASC' },
+        take: 500,
+      });
       for (const event of events) {
         this.cursor = Math.max(this.cursor, event.seq);
         const request = this.requested(event);
@@ -88,10 +95,28 @@ export class ApprovalNotifications implements OnApplicationBootstrap, OnModuleDe
 
   private requested(event: RunEventEntity): Requested | null {
     if (event.type !== REQUESTED || !event.stepKey) return null;
-    const detail = (event.detail ?? {}) as { channel?: string; prompt?: string; approvers?: string[]; deadline?: string | number | null };
+    const detail = (event.detail ?? {}) as {
+      channel?: string;
+      prompt?: string;
+      approvers?: string[];
+      deadline?: string | number | null;
+    };
     if (!detail.channel) return null;
-    const deadline = detail.deadline === null || detail.deadline === undefined ? null : typeof detail.deadline === 'number' ? detail.deadline : Date.parse(detail.deadline);
-    return { runId: event.runId, step: event.stepKey, at: Date.parse(event.at), channel: detail.channel, prompt: detail.prompt ?? '', approvers: detail.approvers ?? ['analyst'], deadline: Number.isFinite(deadline) ? deadline : null };
+    const deadline =
+      detail.deadline === null || detail.deadline === undefined
+        ? null
+        : typeof detail.deadline === 'number'
+          ? detail.deadline
+          : Date.parse(detail.deadline);
+    return {
+      runId: event.runId,
+      step: event.stepKey,
+      at: Date.parse(event.at),
+      channel: detail.channel,
+      prompt: detail.prompt ?? '',
+      approvers: detail.approvers ?? ['analyst'],
+      deadline: Number.isFinite(deadline) ? deadline : null,
+    };
   }
 
   private scheduleReminder(request: Requested): void {
@@ -99,10 +124,13 @@ export class ApprovalNotifications implements OnApplicationBootstrap, OnModuleDe
     const remindAt = request.deadline - Math.min(MAX_REMIND_BEFORE_MS, (request.deadline - request.at) / 4);
     const id = key(request.runId, request.step);
     this.clearReminder(id);
-    const timer = setTimeout(() => {
-      this.reminders.delete(id);
-      void this.remindIfOpen(request);
-    }, Math.max(0, remindAt - Date.now()));
+    const timer = setTimeout(
+      () => {
+        this.reminders.delete(id);
+        void this.remindIfOpen(request);
+      },
+      Math.max(0, remindAt - Date.now()),
+    );
     timer.unref();
     this.reminders.set(id, timer);
   }
@@ -114,7 +142,9 @@ export class ApprovalNotifications implements OnApplicationBootstrap, OnModuleDe
 
   private async remindIfOpen(request: Requested): Promise<void> {
     const run = await this.db.reader.findOne(RunEntity, { where: { id: request.runId } });
-    const decided = await this.db.reader.exists(RunEventEntity, { where: { runId: request.runId, stepKey: request.step, type: DECIDED } });
+    const decided = await this.db.reader.exists(RunEventEntity, {
+      where: { runId: request.runId, stepKey: request.step, type: DECIDED },
+    });
     if (run?.status === 'waiting' && !decided) await this.tell(request, true);
   }
 
@@ -127,11 +157,20 @@ export class ApprovalNotifications implements OnApplicationBootstrap, OnModuleDe
       await this.notifier.send(request.channel, {
         title: `${reminder ? 'Reminder: approval still needed' : 'Approval needed'}${run?.playbookId ? ` (${run.playbookId})` : ''}`,
         text: `${request.prompt}\n\nDecide with POST ${decide} {"decision": "approve"} or {"decision": "reject"}.`,
-        facts: { Run: request.runId, Step: request.step, Approvers: request.approvers.join(', '), ...(deadline ? { Deadline: deadline } : {}), ...(run?.dryRun ? { 'Dry run': 'yes' } : {}) },
+        facts: {
+          Run: request.runId,
+          Step: request.step,
+          Approvers: request.approvers.join(', '),
+          ...(deadline ? { Deadline: deadline } : {}),
+          ...(run?.dryRun ? { 'Dry run': 'yes' } : {}),
+        },
         link: { title: 'Open the run', url: `${base}/api/v1/runs/${request.runId}` },
       });
     } catch (error) {
-      this.logger.warn({ runId: request.runId, step: request.step, channel: request.channel, error: (error as Error).message }, 'could not notify approvers');
+      this.logger.warn(
+        { runId: request.runId, step: request.step, channel: request.channel, error: (error as Error).message },
+        'could not notify approvers',
+      );
     }
   }
 }

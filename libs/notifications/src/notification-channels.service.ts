@@ -62,18 +62,25 @@ export class NotificationChannelsService implements OnApplicationBootstrap {
     await this.check(input);
     const now = nowIso();
     const id = randomUUID();
-    const secrets: Secrets = { ...(input.url ? { url: input.url } : {}), ...(input.token ? { token: input.token } : {}) };
+    const secrets: Secrets = {
+      ...(input.url ? { url: input.url } : {}),
+      ...(input.token ? { token: input.token } : {}),
+    };
     const row: NotificationChannelEntity = {
       id,
       name: input.name,
       kind: input.kind,
-      settings: input.kind === 'email' ? { connectionTarget: input.connectionTarget, mailbox: input.mailbox, to: input.to } : { host: new URL(input.url as string).hostname },
+      settings:
+        input.kind === 'email'
+          ? { connectionTarget: input.connectionTarget, mailbox: input.mailbox, to: input.to }
+          : { host: new URL(input.url as string).hostname },
       secretCiphertext: Object.keys(secrets).length ? this.box.seal(JSON.stringify(secrets), id) : null,
       createdAt: now,
       updatedAt: now,
     };
     await this.db.transaction(async (m) => {
-      if (await m.exists(NotificationChannelEntity, { where: { name: input.name } })) throw new ConflictError(`A notification channel named '${input.name}' exists already.`);
+      if (await m.exists(NotificationChannelEntity, { where: { name: input.name } }))
+        throw new ConflictError(`A notification channel named '${input.name}' exists already.`);
       await m.insert(NotificationChannelEntity, row as never);
     });
     this.registerSecrets(secrets);
@@ -81,7 +88,9 @@ export class NotificationChannelsService implements OnApplicationBootstrap {
   }
 
   async list(): Promise<ChannelView[]> {
-    return (await this.db.reader.find(NotificationChannelEntity, { order: { name: 'ASC' } })).map((row) => this.toView(row));
+    return (await this.db.reader.find(NotificationChannelEntity, { order: { name: 'ASC' } })).map((row) =>
+      this.toView(row),
+    );
   }
 
   async get(name: string): Promise<ChannelView> {
@@ -97,7 +106,15 @@ export class NotificationChannelsService implements OnApplicationBootstrap {
     const row = await this.find(name);
     const secrets = this.secretsOf(row);
     const settings = (row.settings ?? {}) as { connectionTarget?: string; mailbox?: string; to?: string[] };
-    return { name: row.name, kind: row.kind as ChannelKind, url: secrets.url ?? null, token: secrets.token ?? null, connectionTarget: settings.connectionTarget ?? null, mailbox: settings.mailbox ?? null, to: settings.to ?? [] };
+    return {
+      name: row.name,
+      kind: row.kind as ChannelKind,
+      url: secrets.url ?? null,
+      token: secrets.token ?? null,
+      connectionTarget: settings.connectionTarget ?? null,
+      mailbox: settings.mailbox ?? null,
+      to: settings.to ?? [],
+    };
   }
 
   private async check(input: CreateChannel): Promise<void> {
@@ -105,13 +122,19 @@ export class NotificationChannelsService implements OnApplicationBootstrap {
     const webhook = input.kind !== 'email';
     if (webhook) {
       if (!input.url) errors.push({ path: '/url', message: `is required for a ${input.kind} channel` });
-      const refused = input.url ? refuseOutboundUrl(input.url, { allowLoopback: this.config.allowCustomEndpoints }) : null;
+      const refused = input.url
+        ? refuseOutboundUrl(input.url, { allowLoopback: this.config.allowCustomEndpoints })
+        : null;
       if (refused) errors.push({ path: '/url', message: refused });
-      for (const field of ['connectionTarget', 'mailbox', 'to'] as const) if (input[field] !== undefined) errors.push({ path: `/${field}`, message: 'is only for email channels' });
-      if (input.token !== undefined && input.kind !== 'webhook') errors.push({ path: '/token', message: 'is only for webhook channels' });
+      for (const field of ['connectionTarget', 'mailbox', 'to'] as const)
+        if (input[field] !== undefined) errors.push({ path: `/${field}`, message: 'is only for email channels' });
+      if (input.token !== undefined && input.kind !== 'webhook')
+        errors.push({ path: '/token', message: 'is only for webhook channels' });
     } else {
-      for (const field of ['connectionTarget', 'mailbox', 'to'] as const) if (input[field] === undefined) errors.push({ path: `/${field}`, message: 'is required for an email channel' });
-      for (const field of ['url', 'token'] as const) if (input[field] !== undefined) errors.push({ path: `/${field}`, message: 'is not used by email channels' });
+      for (const field of ['connectionTarget', 'mailbox', 'to'] as const)
+        if (input[field] === undefined) errors.push({ path: `/${field}`, message: 'is required for an email channel' });
+      for (const field of ['url', 'token'] as const)
+        if (input[field] !== undefined) errors.push({ path: `/${field}`, message: 'is not used by email channels' });
     }
     if (errors.length) throw new ValidationError(`The ${input.kind} channel '${input.name}' is not valid.`, errors);
     if (input.connectionTarget) await this.targets.get(input.connectionTarget);
@@ -133,7 +156,12 @@ export class NotificationChannelsService implements OnApplicationBootstrap {
   }
 
   private toView(row: NotificationChannelEntity): ChannelView {
-    const settings = (row.settings ?? {}) as { host?: string; connectionTarget?: string; mailbox?: string; to?: string[] };
+    const settings = (row.settings ?? {}) as {
+      host?: string;
+      connectionTarget?: string;
+      mailbox?: string;
+      to?: string[];
+    };
     // Which secrets exist is known without opening them: the kind says so, and a token only when sealed with one.
     const hasSecret = row.secretCiphertext !== null;
     return {
@@ -141,7 +169,11 @@ export class NotificationChannelsService implements OnApplicationBootstrap {
       kind: row.kind as ChannelKind,
       host: settings.host ?? null,
       hasUrl: hasSecret && row.kind !== 'email',
-      hasToken: hasSecret && row.kind === 'webhook' && this.box.canOpen(row.secretCiphertext as string) && Boolean(this.secretsOf(row).token),
+      hasToken:
+        hasSecret &&
+        row.kind === 'webhook' &&
+        this.box.canOpen(row.secretCiphertext as string) &&
+        Boolean(this.secretsOf(row).token),
       connectionTarget: settings.connectionTarget ?? null,
       mailbox: settings.mailbox ?? null,
       to: settings.to ?? [],

@@ -4,5 +4,8 @@ import { NotificationChannelsService } from './notification-channels.service.js'
 import { Notifier } from './notifier.js';
 
 @Global()
-@Module({ providers: [NotificationChannelsService, Notifier, ApprovalNotifications], exports: [NotificationChannelsService, Notifier] })
+@Module({
+  providers: [NotificationChannelsService, Notifier, ApprovalNotifications],
+  exports: [NotificationChannelsService, Notifier],
+})
 export class NotificationsModule {}

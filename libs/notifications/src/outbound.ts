@@ -23,7 +23,8 @@ export function refuseOutboundUrl(raw: string, policy: EndpointPolicy): string |
   if (url.protocol !== 'https:') return 'must use https://';
   if (url.username || url.password) return 'must not carry a user name or password';
   const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.+$/, '');
-  if (/^(metadata|metadata\.google\.internal|metadata\.azure\.com|instance-data(\.ec2\.internal)?)$/i.test(host)) return 'points at a cloud metadata service';
+  if (/^(metadata|metadata\.google\.internal|metadata\.azure\.com|instance-data(\.ec2\.internal)?)$/i.test(host))
+    return 'points at a cloud metadata service';
   if (isIP(host)) {
     const refused = refuseAddress(host, policy);
     return refused ? `points at ${refused}` : null;

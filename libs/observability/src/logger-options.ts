@@ -16,27 +16,47 @@ export function requestIdFor(req: IncomingMessage): string {
 /** Structured JSON logs through pino, every line redacted, every request line with its id. */
 function loggerOptions(level: string): Options {
   return {
-      level,
-      genReqId: (req: IncomingMessage, res: ServerResponse) => {
-        const id = (req as IncomingMessage & { id?: string }).id ?? requestIdFor(req);
-        res.setHeader('x-request-id', id);
-        return id;
+    level,
+    genReqId: (req: IncomingMessage, res: ServerResponse) => {
+      const id = (req as IncomingMessage & { id?: string }).id ?? requestIdFor(req);
+      res.setHeader('x-request-id', id);
+      return id;
+    },
+    // pino's own path redaction for the usual suspects, then the shared redactor for everything else.
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'req.headers["x-api-key"]',
+        'req.headers["x-riposte-signature"]',
+      ],
+      censor: '[REDACTED]',
+    },
+    formatters: { log: (object: Record<string, unknown>) => redactor.redact(object) },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(
+          this,
+          args.map((a) => (typeof a === 'string' ? redactor.scrub(a) : a)) as Parameters<typeof method>,
+        );
       },
-      // pino's own path redaction for the usual suspects, then the shared redactor for everything else.
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'req.headers["x-riposte-signature"]'], censor: '[REDACTED]' },
-      formatters: { log: (object: Record<string, unknown>) => redactor.redact(object) },
-      hooks: {
-        logMethod(args, method) {
-          method.apply(this, args.map((a) => (typeof a === 'string' ? redactor.scrub(a) : a)) as Parameters<typeof method>);
-        },
-      },
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactor.scrub(withoutSignInSecrets(req.url)) }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-        err: (err: Error) => ({ type: err.name, message: redactor.scrub(err.message), stack: err.stack ? redactor.scrub(err.stack) : undefined }),
-      },
-      customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/metrics' },
+    },
+    serializers: {
+      req: (req: { id: string; method: string; url: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: redactor.scrub(withoutSignInSecrets(req.url)),
+      }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      err: (err: Error) => ({
+        type: err.name,
+        message: redactor.scrub(err.message),
+        stack: err.stack ? redactor.scrub(err.stack) : undefined,
+      }),
+    },
+    customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
+      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/metrics' },
   };
 }
 
@@ -82,7 +102,10 @@ class NestPinoLogger implements LoggerService {
     if (message instanceof Error) {
       this.pino[level]({ context, err: message }, message.message);
     } else if (typeof message === 'object' && message !== null) {
-      this.pino[level]({ context, ...(message as Record<string, unknown>) }, typeof rest[0] === 'string' ? rest[0] : undefined);
+      this.pino[level](
+        { context, ...(message as Record<string, unknown>) },
+        typeof rest[0] === 'string' ? rest[0] : undefined,
+      );
     } else {
       // Nest's own `error(message, stack, context)`.
       const stack = level === 'error' && typeof rest[0] === 'string' ? rest[0] : undefined;

@@ -7,14 +7,55 @@ export class Metrics {
   readonly registry = new Registry();
   private readonly secretExpiries = new Map<string, number>();
 
-  readonly runs = new Counter({ name: 'riposte_runs_total', help: 'Runs that ended, by kind and final status.', labelNames: ['kind', 'status'], registers: [this.registry] });
-  readonly actions = new Counter({ name: 'riposte_actions_total', help: 'Actions executed, by action id and result.', labelNames: ['action', 'result'], registers: [this.registry] });
-  readonly azureRequests = new Counter({ name: 'riposte_azure_requests_total', help: 'HTTP calls to Azure APIs, by service, method and status (or error).', labelNames: ['service', 'method', 'status'], registers: [this.registry] });
-  readonly azureLatency = new Histogram({ name: 'riposte_azure_request_duration_seconds', help: 'Duration of HTTP calls to Azure APIs.', labelNames: ['service'], buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry] });
-  readonly alerts = new Counter({ name: 'riposte_alerts_total', help: 'Alerts received, by source (webhook, poll) and result (new, update, duplicate).', labelNames: ['source', 'result'], registers: [this.registry] });
-  readonly polls = new Counter({ name: 'riposte_connector_polls_total', help: 'Polls of Graph security feeds, by feed and status.', labelNames: ['feed', 'status'], registers: [this.registry] });
-  readonly authFailures = new Counter({ name: 'riposte_auth_failures_total', help: 'Requests refused for their credentials (never the key), by reason: unknown_key, expired_key, bad_token, bad_signature, missing, slowed_down.', labelNames: ['reason'], registers: [this.registry] });
-  readonly tokenRequests = new Counter({ name: 'riposte_token_requests_total', help: 'Token requests sent to Entra ID (cache misses), by resource and result.', labelNames: ['resource', 'result'], registers: [this.registry] });
+  readonly runs = new Counter({
+    name: 'riposte_runs_total',
+    help: 'Runs that ended, by kind and final status.',
+    labelNames: ['kind', 'status'],
+    registers: [this.registry],
+  });
+  readonly actions = new Counter({
+    name: 'riposte_actions_total',
+    help: 'Actions executed, by action id and result.',
+    labelNames: ['action', 'result'],
+    registers: [this.registry],
+  });
+  readonly azureRequests = new Counter({
+    name: 'riposte_azure_requests_total',
+    help: 'HTTP calls to Azure APIs, by service, method and status (or error).',
+    labelNames: ['service', 'method', 'status'],
+    registers: [this.registry],
+  });
+  readonly azureLatency = new Histogram({
+    name: 'riposte_azure_request_duration_seconds',
+    help: 'Duration of HTTP calls to Azure APIs.',
+    labelNames: ['service'],
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly alerts = new Counter({
+    name: 'riposte_alerts_total',
+    help: 'Alerts received, by source (webhook, poll) and result (new, update, duplicate).',
+    labelNames: ['source', 'result'],
+    registers: [this.registry],
+  });
+  readonly polls = new Counter({
+    name: 'riposte_connector_polls_total',
+    help: 'Polls of Graph security feeds, by feed and status.',
+    labelNames: ['feed', 'status'],
+    registers: [this.registry],
+  });
+  readonly authFailures = new Counter({
+    name: 'riposte_auth_failures_total',
+    help: 'Requests refused for their credentials (never the key), by reason: unknown_key, expired_key, bad_token, bad_signature, missing, slowed_down.',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  readonly tokenRequests = new Counter({
+    name: 'riposte_token_requests_total',
+    help: 'Token requests sent to Entra ID (cache misses), by resource and result.',
+    labelNames: ['resource', 'result'],
+    registers: [this.registry],
+  });
 
   constructor() {
     const expiries = this.secretExpiries;

@@ -4,8 +4,16 @@ import { REDACTED, Redactor } from './redactor.js';
 describe(Redactor.name, () => {
   it('redacts fields by name, whatever their nesting', () => {
     const sut = new Redactor();
-    const out = sut.redact({ auth: { type: 'clientSecret', clientSecret: 'abc', hasSecret: true }, headers: { Authorization: 'Bearer x' }, list: [{ access_token: 't' }] });
-    expect(out).toEqual({ auth: { type: 'clientSecret', clientSecret: REDACTED, hasSecret: true }, headers: { Authorization: `Bearer ${REDACTED}` }, list: [{ access_token: REDACTED }] });
+    const out = sut.redact({
+      auth: { type: 'clientSecret', clientSecret: 'abc', hasSecret: true },
+      headers: { Authorization: 'Bearer x' },
+      list: [{ access_token: 't' }],
+    });
+    expect(out).toEqual({
+      auth: { type: 'clientSecret', clientSecret: REDACTED, hasSecret: true },
+      headers: { Authorization: `Bearer ${REDACTED}` },
+      list: [{ access_token: REDACTED }],
+    });
   });
 
   it('scrubs secrets by shape inside free text', () => {
@@ -24,7 +32,9 @@ describe(Redactor.name, () => {
   it('scrubs registered secret values wherever they turn up', () => {
     const sut = new Redactor();
     sut.register('Xy9~longclientsecretvalue');
-    expect(sut.redact({ message: 'the secret Xy9~longclientsecretvalue was rejected' })).toEqual({ message: `the secret ${REDACTED} was rejected` });
+    expect(sut.redact({ message: 'the secret Xy9~longclientsecretvalue was rejected' })).toEqual({
+      message: `the secret ${REDACTED} was rejected`,
+    });
     sut.register('short');
     expect(sut.scrub('short')).toBe('short');
   });

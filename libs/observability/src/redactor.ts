@@ -8,10 +8,28 @@
 export const REDACTED = '[REDACTED]';
 
 const SENSITIVE_FIELDS = new Set([
-  'authorization', 'proxyauthorization', 'cookie', 'setcookie', 'xapikey', 'apikey',
-  'clientsecret', 'secret', 'password', 'passphrase', 'privatekey', 'privatekeypem',
-  'accesstoken', 'refreshtoken', 'idtoken', 'token', 'clientassertion', 'assertion',
-  'encryptionkey', 'secretciphertext', 'xripostesignature', 'signature',
+  'authorization',
+  'proxyauthorization',
+  'cookie',
+  'setcookie',
+  'xapikey',
+  'apikey',
+  'clientsecret',
+  'secret',
+  'password',
+  'passphrase',
+  'privatekey',
+  'privatekeypem',
+  'accesstoken',
+  'refreshtoken',
+  'idtoken',
+  'token',
+  'clientassertion',
+  'assertion',
+  'encryptionkey',
+  'secretciphertext',
+  'xripostesignature',
+  'signature',
 ]);
 
 const PATTERNS: [RegExp, string][] = [
@@ -62,13 +80,20 @@ export class Redactor {
     if (seen.has(value)) return '[CIRCULAR]';
     seen.add(value);
     if (value instanceof Error) {
-      return { name: value.name, message: this.scrub(value.message), ...(this.walk({ ...value }, depth + 1, seen) as object) };
+      return {
+        name: value.name,
+        message: this.scrub(value.message),
+        ...(this.walk({ ...value }, depth + 1, seen) as object),
+      };
     }
     if (Array.isArray(value)) return value.map((item) => this.walk(item, depth + 1, seen));
     if (value instanceof Date) return value.toISOString();
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      out[key] = this.isSensitiveField(key) && item !== null && item !== undefined && typeof item !== 'boolean' ? redactedValue(item) : this.walk(item, depth + 1, seen);
+      out[key] =
+        this.isSensitiveField(key) && item !== null && item !== undefined && typeof item !== 'boolean'
+          ? redactedValue(item)
+          : this.walk(item, depth + 1, seen);
     }
     return out;
   }

@@ -15,20 +15,44 @@ const sqlite3 = createRequire(import.meta.url)('sqlite3') as { verbose(): unknow
 const QUIET_SQLITE3 = Object.assign(Object.create(sqlite3) as object, { verbose: () => sqlite3 });
 
 export function dataSourceOptions(database: AppConfig['database']): DataSourceOptions {
-  const common = { entities: ENTITIES, migrations: MIGRATIONS, migrationsRun: true, synchronize: false, logging: false } as const;
+  const common = {
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: true,
+    synchronize: false,
+    logging: false,
+  } as const;
   if (database.type === 'postgres') {
     // Migrations run after the connection is open, under a lock (see `migrate`): nodes that start
     // together must not both create the same tables.
     // The pool bounds the transactions in flight: runs wait for a connection, not for each other.
     return { ...common, migrationsRun: false, type: 'postgres', url: database.url, poolSize: database.poolSize };
   }
-  return { ...common, type: 'sqlite', database: database.path, enableWAL: true, busyTimeout: 10_000, driver: QUIET_SQLITE3 };
+  return {
+    ...common,
+    type: 'sqlite',
+    database: database.path,
+    enableWAL: true,
+    busyTimeout: 10_000,
+    driver: QUIET_SQLITE3,
+  };
 }
 
 /** A second SQLite connection for reads (none on PostgreSQL, whose pool serves both). */
 export function readerOptions(database: AppConfig['database']): DataSourceOptions | undefined {
   if (database.type !== 'sqlite') return undefined;
-  return { type: 'sqlite', name: 'reader', database: database.path, entities: ENTITIES, enableWAL: true, busyTimeout: 10_000, driver: QUIET_SQLITE3, logging: false, synchronize: false, migrationsRun: false };
+  return {
+    type: 'sqlite',
+    name: 'reader',
+    database: database.path,
+    entities: ENTITIES,
+    enableWAL: true,
+    busyTimeout: 10_000,
+    driver: QUIET_SQLITE3,
+    logging: false,
+    synchronize: false,
+    migrationsRun: false,
+  };
 }
 
 /**
@@ -57,7 +81,10 @@ export async function migrate(dataSource: DataSource): Promise<void> {
 const MIGRATION_LOCK = '23161557367346245';
 
 /** Settings applied on every SQLite connection once it is open. */
-export async function tuneConnection(dataSource: { options: DataSourceOptions; query(sql: string): Promise<unknown> }): Promise<void> {
+export async function tuneConnection(dataSource: {
+  options: DataSourceOptions;
+  query(sql: string): Promise<unknown>;
+}): Promise<void> {
   if (dataSource.options.type !== 'sqlite') return;
   // WAL with synchronous=NORMAL is durable across process crashes (the crash tests rely on it);
   // only a power loss can drop the last commits.

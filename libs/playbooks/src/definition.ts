@@ -120,9 +120,20 @@ export interface FailStep extends StepBase {
   fail: { message: string; code?: string };
 }
 
-export type StepDefinition = ActionStep | ParallelStep | BranchStep | ForEachStep | ApprovalStep | WaitStep | CallStep | SucceedStep | FailStep;
+export type StepDefinition =
+  ActionStep | ParallelStep | BranchStep | ForEachStep | ApprovalStep | WaitStep | CallStep | SucceedStep | FailStep;
 
-export const STEP_KINDS = ['action', 'parallel', 'branch', 'forEach', 'approval', 'wait', 'call', 'succeed', 'fail'] as const;
+export const STEP_KINDS = [
+  'action',
+  'parallel',
+  'branch',
+  'forEach',
+  'approval',
+  'wait',
+  'call',
+  'succeed',
+  'fail',
+] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
 export function stepKind(step: StepDefinition): StepKind {
@@ -132,7 +143,8 @@ export function stepKind(step: StepDefinition): StepKind {
 
 /** The nested step lists of a step, with the JSON path segments that lead to them. */
 export function childSequences(step: StepDefinition): { path: (string | number)[]; steps: StepDefinition[] }[] {
-  if ('parallel' in step) return step.parallel.branches.map((b, i) => ({ path: ['parallel', 'branches', i, 'steps'], steps: b.steps }));
+  if ('parallel' in step)
+    return step.parallel.branches.map((b, i) => ({ path: ['parallel', 'branches', i, 'steps'], steps: b.steps }));
   if ('branch' in step) {
     const cases = step.branch.cases.map((c, i) => ({ path: ['branch', 'cases', i, 'steps'], steps: c.steps }));
     return step.branch.otherwise ? [...cases, { path: ['branch', 'otherwise'], steps: step.branch.otherwise }] : cases;
@@ -142,7 +154,10 @@ export function childSequences(step: StepDefinition): { path: (string | number)[
 }
 
 /** Every step, depth first, with its JSON pointer path in the document. */
-export function walkSteps(steps: StepDefinition[], base: (string | number)[] = ['steps']): { step: StepDefinition; path: (string | number)[]; parentSequence: StepDefinition[] }[] {
+export function walkSteps(
+  steps: StepDefinition[],
+  base: (string | number)[] = ['steps'],
+): { step: StepDefinition; path: (string | number)[]; parentSequence: StepDefinition[] }[] {
   const out: { step: StepDefinition; path: (string | number)[]; parentSequence: StepDefinition[] }[] = [];
   steps.forEach((step, i) => {
     const path = [...base, i];

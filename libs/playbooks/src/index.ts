@@ -9,11 +9,26 @@ export { fitsType } from './loader/semantic-checks.js';
 export { checkRunInputs } from './loader/run-inputs.js';
 export type { IndexedStep, PlaybookIndex } from './loader/step-index.js';
 export { compilePlaybook, type CompiledPlaybook } from './compiler/compile.js';
-export { type RunContext, type StepState, type StepStatus, type RiposteEvent, type WorkResult, StepFailure, expressionData } from './compiler/run-context.js';
+export {
+  type RunContext,
+  type StepState,
+  type StepStatus,
+  type RiposteEvent,
+  type WorkResult,
+  StepFailure,
+  expressionData,
+} from './compiler/run-context.js';
 export { stateId } from './compiler/machine-config.js';
 export { createStepActors } from './runtime/step-actors.js';
 export type { RunHost, ActionCall, LoopStepRecord, RetryWait } from './runtime/run-host.js';
 export { settle, evaluateOutputs, type Settled } from './runtime/settle.js';
 export { toMermaid } from './graph/mermaid.js';
-export { rehearse, parseRehearsalFile, RehearsalFileSchema, type RehearsalCase, type RehearsalFile, type RehearsalResult } from './rehearsal/rehearsal.js';
+export {
+  rehearse,
+  parseRehearsalFile,
+  RehearsalFileSchema,
+  type RehearsalCase,
+  type RehearsalFile,
+  type RehearsalResult,
+} from './rehearsal/rehearsal.js';
 export { titleMatcher } from './expressions/linear-regex.js';

@@ -18,7 +18,10 @@ import { ValidationError } from '@riposte/errors';
 const actions = new ActionCatalogue().asLookup();
 const MAX_MS = 1000;
 
-const protoNames = () => [Object.prototype, Array.prototype, Function.prototype, String.prototype].map((p) => Object.getOwnPropertyNames(p).sort().join(',')).join('|');
+const protoNames = () =>
+  [Object.prototype, Array.prototype, Function.prototype, String.prototype]
+    .map((p) => Object.getOwnPropertyNames(p).sort().join(','))
+    .join('|');
 const BASELINE = protoNames();
 function expectPrototypesClean(): void {
   expect(protoNames()).toBe(BASELINE);
@@ -35,10 +38,14 @@ function check(text: string): LoadResult {
     result = loadPlaybook(text, { file: 'fuzz.yaml', actions });
   } catch (error) {
     if (error instanceof ValidationError || error instanceof ExpressionError) return { ok: false, errors: [] };
-    throw new Error(`loadPlaybook threw ${(error as Error)?.name}: ${(error as Error)?.message}\n--- input ---\n${text.slice(0, 2000)}`, { cause: error });
+    throw new Error(
+      `loadPlaybook threw ${(error as Error)?.name}: ${(error as Error)?.message}\n--- input ---\n${text.slice(0, 2000)}`,
+      { cause: error },
+    );
   }
   const elapsed = performance.now() - t0;
-  if (elapsed > MAX_MS) throw new Error(`loadPlaybook took ${Math.round(elapsed)} ms\n--- input ---\n${text.slice(0, 2000)}`);
+  if (elapsed > MAX_MS)
+    throw new Error(`loadPlaybook took ${Math.round(elapsed)} ms\n--- input ---\n${text.slice(0, 2000)}`);
   if (result.ok) {
     expect(typeof result.playbook.definition.id).toBe('string');
     expect(result.playbook.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -104,11 +111,83 @@ outputs:
 const VALID = [...SHIPPED, RICH];
 
 const YAML_TOKENS = [
-  '\n', '\n', '\n  ', '\n    ', '  ', ' ', '- ', ': ', ':', 'id', 'name', 'steps', 'inputs', 'outputs', 'triggers', 'action', 'with', 'if', 'user',
-  'azure_ad.get_user', 'azure_ad.disable_user', 'fuzz', 'x', '${{ inputs.user }}', '${{ steps.read.output }}', '${{', '}}', '&a ', '*a', '&b ', '*b', '<<: ',
-  '!!js/function ', '!!python/object:os.system ', '!foo ', '!!str ', '!!binary ', '!!set ', '__proto__', 'constructor', 'prototype', '"', "'", '[', ']', '{', '}',
-  ',', '#', '---', '...', '? ', '|', '>', '%YAML 1.2\n', '%TAG ! tag:evil.example,2000:\n', 'true', 'null', '~', '1e309', '0x1F', '.inf', '-.nan', '\t',
-  '\r\n', '\u0000', '\uFEFF', '\u2028', '😀', '\\', '%', '@', '`', 'succeed: {}', 'onError: { goto: read }', 'retry: { attempts: 99 }', 'timeout: 99999999d',
+  '\n',
+  '\n',
+  '\n  ',
+  '\n    ',
+  '  ',
+  ' ',
+  '- ',
+  ': ',
+  ':',
+  'id',
+  'name',
+  'steps',
+  'inputs',
+  'outputs',
+  'triggers',
+  'action',
+  'with',
+  'if',
+  'user',
+  'azure_ad.get_user',
+  'azure_ad.disable_user',
+  'fuzz',
+  'x',
+  '${{ inputs.user }}',
+  '${{ steps.read.output }}',
+  '${{',
+  '}}',
+  '&a ',
+  '*a',
+  '&b ',
+  '*b',
+  '<<: ',
+  '!!js/function ',
+  '!!python/object:os.system ',
+  '!foo ',
+  '!!str ',
+  '!!binary ',
+  '!!set ',
+  '__proto__',
+  'constructor',
+  'prototype',
+  '"',
+  "'",
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  '#',
+  '---',
+  '...',
+  '? ',
+  '|',
+  '>',
+  '%YAML 1.2\n',
+  '%TAG ! tag:evil.example,2000:\n',
+  'true',
+  'null',
+  '~',
+  '1e309',
+  '0x1F',
+  '.inf',
+  '-.nan',
+  '\t',
+  '\r\n',
+  '\u0000',
+  '\uFEFF',
+  '\u2028',
+  '😀',
+  '\\',
+  '%',
+  '@',
+  '`',
+  'succeed: {}',
+  'onError: { goto: read }',
+  'retry: { attempts: 99 }',
+  'timeout: 99999999d',
 ];
 const yamlish = fc.string({ unit: fc.constantFrom(...YAML_TOKENS), maxLength: 200 });
 
@@ -116,7 +195,15 @@ const yamlish = fc.string({ unit: fc.constantFrom(...YAML_TOKENS), maxLength: 20
 const mutated = fc
   .tuple(
     fc.constantFrom(...VALID),
-    fc.array(fc.record({ kind: fc.constantFrom('insert', 'delete', 'duplicate', 'swap', 'indent', 'replace'), at: fc.nat(), length: fc.nat({ max: 40 }), token: fc.constantFrom(...YAML_TOKENS) }), { minLength: 1, maxLength: 6 }),
+    fc.array(
+      fc.record({
+        kind: fc.constantFrom('insert', 'delete', 'duplicate', 'swap', 'indent', 'replace'),
+        at: fc.nat(),
+        length: fc.nat({ max: 40 }),
+        token: fc.constantFrom(...YAML_TOKENS),
+      }),
+      { minLength: 1, maxLength: 6 },
+    ),
   )
   .map(([text, edits]) => {
     let out = text;
@@ -156,9 +243,18 @@ const mutated = fc
 /** Structured playbook-shaped values, rendered as YAML flow text (JSON is YAML). */
 const stepLike = fc.record(
   {
-    id: fc.oneof(fc.constantFrom('read', 'disable', 'a', 'b', '__proto__', 'constructor', 'Bad-Id'), fc.string({ maxLength: 10 })),
+    id: fc.oneof(
+      fc.constantFrom('read', 'disable', 'a', 'b', '__proto__', 'constructor', 'Bad-Id'),
+      fc.string({ maxLength: 10 }),
+    ),
     action: fc.constantFrom('azure_ad.get_user', 'azure_ad.disable_user', 'defender.isolate_machine', 'nope.nope', 'x'),
-    with: fc.dictionary(fc.constantFrom('user', 'machine', 'comment', 'select', 'extra', 'constructor'), fc.oneof(fc.constantFrom('${{ inputs.user }}', '${{ steps.read.output }}', '${{ $eval("1") }}', '${{ }}', '${{'), fc.jsonValue({ maxDepth: 2 }))),
+    with: fc.dictionary(
+      fc.constantFrom('user', 'machine', 'comment', 'select', 'extra', 'constructor'),
+      fc.oneof(
+        fc.constantFrom('${{ inputs.user }}', '${{ steps.read.output }}', '${{ $eval("1") }}', '${{ }}', '${{'),
+        fc.jsonValue({ maxDepth: 2 }),
+      ),
+    ),
     if: fc.constantFrom('${{ true }}', '${{ inputs.user = "x" }}', '${{ process.env }}', true, 'yes'),
     onError: fc.constantFrom('fail', 'continue', { goto: 'read' }, { goto: 'nowhere' }),
     succeed: fc.constant({}),
@@ -169,10 +265,36 @@ const playbookLike = fc.record(
   {
     id: fc.oneof(fc.constantFrom('fuzz', 'Fuzz', 'fuzz-1', ''), fc.string({ maxLength: 12 })),
     name: fc.oneof(fc.string({ maxLength: 20 }), fc.jsonValue({ maxDepth: 1 })),
-    inputs: fc.dictionary(fc.constantFrom('user', 'devices', 'n', '__proto__'), fc.record({ type: fc.constantFrom('string', 'array', 'number', 'object', 'bogus'), default: fc.jsonValue({ maxDepth: 1 }) }, { requiredKeys: [] })),
+    inputs: fc.dictionary(
+      fc.constantFrom('user', 'devices', 'n', '__proto__'),
+      fc.record(
+        {
+          type: fc.constantFrom('string', 'array', 'number', 'object', 'bogus'),
+          default: fc.jsonValue({ maxDepth: 1 }),
+        },
+        { requiredKeys: [] },
+      ),
+    ),
     steps: fc.array(stepLike, { maxLength: 5 }),
-    outputs: fc.dictionary(fc.string({ maxLength: 8 }), fc.constantFrom('${{ inputs.user }}', '${{ steps.read.output.accountEnabled }}', '${{ nope.nope }}', 'plain')),
-    triggers: fc.array(fc.record({ alert: fc.record({ severity: fc.constantFrom(['high'], 'high', [1]), title: fc.constantFrom({ regex: '(a+)+$' }, { regex: 'ok' }, { glob: '*x*' }, { regex: '[' }) }, { requiredKeys: [] }) }, { requiredKeys: [] }), { maxLength: 2 }),
+    outputs: fc.dictionary(
+      fc.string({ maxLength: 8 }),
+      fc.constantFrom('${{ inputs.user }}', '${{ steps.read.output.accountEnabled }}', '${{ nope.nope }}', 'plain'),
+    ),
+    triggers: fc.array(
+      fc.record(
+        {
+          alert: fc.record(
+            {
+              severity: fc.constantFrom(['high'], 'high', [1]),
+              title: fc.constantFrom({ regex: '(a+)+$' }, { regex: 'ok' }, { glob: '*x*' }, { regex: '[' }),
+            },
+            { requiredKeys: [] },
+          ),
+        },
+        { requiredKeys: [] },
+      ),
+      { maxLength: 2 },
+    ),
   },
   { requiredKeys: ['steps'] },
 );
@@ -192,7 +314,8 @@ describe('loadPlaybook under fuzzing', () => {
       fc.property(yamlish, (text) => {
         const result = check(text);
         // Nothing that names __proto__ or constructor as a key, or carries a custom tag, may load.
-        if (result.ok) expect(JSON.stringify(result.playbook.definition)).not.toMatch(/"(__proto__|constructor|prototype)":/);
+        if (result.ok)
+          expect(JSON.stringify(result.playbook.definition)).not.toMatch(/"(__proto__|constructor|prototype)":/);
       }),
       { numRuns: 400 },
     );

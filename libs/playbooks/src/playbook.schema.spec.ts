@@ -9,7 +9,13 @@ describe('the published JSON Schema', () => {
   });
 
   it('every shipped playbook points editors at it', () => {
-    for (const file of ['compromised-account', 'disable-azure-ad-user', 'enable-azure-ad-user', 'isolate-victim-endpoint', 'release-endpoint-from-isolation']) {
+    for (const file of [
+      'compromised-account',
+      'disable-azure-ad-user',
+      'enable-azure-ad-user',
+      'isolate-victim-endpoint',
+      'release-endpoint-from-isolation',
+    ]) {
       const first = readFileSync(new URL(`../../../playbooks/${file}.yaml`, import.meta.url), 'utf8').split('\n')[0];
       expect(first, file).toBe('# yaml-language-server: $schema=../docs/playbook.schema.json');
     }

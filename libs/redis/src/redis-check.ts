@@ -17,7 +17,13 @@ export class RedisSetupError extends Error {
  */
 export async function checkRedis(url: string, timeoutMs = 5000): Promise<void> {
   const where = withoutPassword(url);
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
   // The socket's own error (ECONNREFUSED, ...) says more than "Connection is closed": keep it
   // for the message below, rather than letting it surface as an unhandled 'error' event.
   let socketError: Error | undefined;

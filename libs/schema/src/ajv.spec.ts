@@ -4,7 +4,12 @@ import { compileSchema, formatSchemaErrors } from './ajv.js';
 import { Guid, Slug } from './common-schemas.js';
 
 describe('formatSchemaErrors', () => {
-  const validate = compileSchema(Type.Object({ name: Slug(), tenantId: Guid(), cloud: Type.Enum(['public', 'custom']) }, { additionalProperties: false }));
+  const validate = compileSchema(
+    Type.Object(
+      { name: Slug(), tenantId: Guid(), cloud: Type.Enum(['public', 'custom']) },
+      { additionalProperties: false },
+    ),
+  );
 
   it('names each field with a sentence that says how to fix it', () => {
     expect(validate({ name: 'Bad Name', tenantId: 'nope', cloud: 'mars', extra: 1 })).toBe(false);
@@ -20,7 +25,11 @@ describe('formatSchemaErrors', () => {
 
   it('reports missing fields at their own path', () => {
     expect(validate({})).toBe(false);
-    expect(formatSchemaErrors(validate.errors).map((e) => e.path).sort()).toEqual(['/cloud', '/name', '/tenantId']);
+    expect(
+      formatSchemaErrors(validate.errors)
+        .map((e) => e.path)
+        .sort(),
+    ).toEqual(['/cloud', '/name', '/tenantId']);
   });
 });
 

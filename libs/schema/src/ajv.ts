@@ -24,7 +24,11 @@ function ajvFor(variant: Variant): Ajv {
     addFormats.default(ajv);
     // RFC 3339 allows a leap second (23:59:60), which Date cannot read: every date-time we accept must be one we can use.
     const rfc3339 = ajv.formats['date-time'] as { validate: (value: string) => boolean };
-    ajv.addFormat('date-time', { ...rfc3339, type: 'string', validate: (value: string) => rfc3339.validate(value) && !Number.isNaN(Date.parse(value)) });
+    ajv.addFormat('date-time', {
+      ...rfc3339,
+      type: 'string',
+      validate: (value: string) => rfc3339.validate(value) && !Number.isNaN(Date.parse(value)),
+    });
     instances.set(key, ajv);
   }
   return ajv;
@@ -63,11 +67,17 @@ function formatOne(e: ErrorObject): SchemaError {
     case 'unevaluatedProperties':
       return { path: `${e.instancePath}/${String(params.unevaluatedProperty)}`, message: 'is not a known field' };
     case 'enum':
-      return { path: e.instancePath, message: `must be one of: ${(params.allowedValues as unknown[]).map(String).join(', ')}` };
+      return {
+        path: e.instancePath,
+        message: `must be one of: ${(params.allowedValues as unknown[]).map(String).join(', ')}`,
+      };
     case 'const':
       return { path: e.instancePath, message: `must be ${JSON.stringify(params.allowedValue)}` };
     case 'pattern':
-      return { path: e.instancePath, message: PATTERN_MESSAGES[String(params.pattern)] ?? `must match the pattern ${String(params.pattern)}` };
+      return {
+        path: e.instancePath,
+        message: PATTERN_MESSAGES[String(params.pattern)] ?? `must match the pattern ${String(params.pattern)}`,
+      };
     case 'format':
       return { path: e.instancePath, message: `must be a valid ${String(params.format)}` };
     case 'discriminator':

@@ -10,7 +10,16 @@ export const UNFINISHED_RUN_STATUSES: readonly RunStatus[] = ['queued', 'running
 export const FINISHED_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
 
 /** `planned`: a dry run's step (the exact request, never sent). */
-export const STEP_STATUSES = ['pending', 'running', 'waiting', 'succeeded', 'failed', 'skipped', 'planned', 'cancelled'] as const;
+export const STEP_STATUSES = [
+  'pending',
+  'running',
+  'waiting',
+  'succeeded',
+  'failed',
+  'skipped',
+  'planned',
+  'cancelled',
+] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 export const FINISHED_STEP_STATUSES: readonly StepStatus[] = ['succeeded', 'failed', 'skipped', 'planned', 'cancelled'];
 export const UNFINISHED_STEP_STATUSES: readonly StepStatus[] = ['pending', 'running', 'waiting'];

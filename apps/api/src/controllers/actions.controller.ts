@@ -17,7 +17,16 @@ export class ActionsController {
   @Get(':id')
   @RequireRole('viewer')
   get(@Param('id') id: string) {
-    const { id: actionId, title, description, inputSchema, requiredRoles, inverse, destructive, ledger } = this.catalogue.get(id);
+    const {
+      id: actionId,
+      title,
+      description,
+      inputSchema,
+      requiredRoles,
+      inverse,
+      destructive,
+      ledger,
+    } = this.catalogue.get(id);
     return { id: actionId, title, description, inputSchema, requiredRoles, inverse, destructive, ledger };
   }
 }

@@ -10,7 +10,12 @@ import { SchemaBody, SchemaQuery } from '../http/schema-params.js';
 import { ListLimit } from './list-query.js';
 
 const AlertListQuery = Type.Object(
-  { limit: ListLimit, cursor: Type.Optional(Type.String({ maxLength: 500 })), since: Type.Optional(Type.String({ format: 'date-time' })), severity: Type.Optional(Type.String({ maxLength: 32 })) },
+  {
+    limit: ListLimit,
+    cursor: Type.Optional(Type.String({ maxLength: 500 })),
+    since: Type.Optional(Type.String({ format: 'date-time' })),
+    severity: Type.Optional(Type.String({ maxLength: 32 })),
+  },
   { additionalProperties: false },
 );
 
@@ -18,7 +23,9 @@ const ConnectorSettings = Type.Object(
   {
     enabled: Type.Boolean(),
     intervalSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 86_400 })),
-    lookbackSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86_400, description: 'How far back the first poll looks.' })),
+    lookbackSeconds: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 30 * 86_400, description: 'How far back the first poll looks.' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -39,7 +46,10 @@ export class AlertsController {
   @AcceptsSignedWebhooks()
   @Idempotent()
   @Audited('alert.ingest')
-  @ApiBody({ description: 'A Microsoft Graph security alert (alerts_v2 shape), or { "value": [ ... ] }.', schema: { type: 'object' } })
+  @ApiBody({
+    description: 'A Microsoft Graph security alert (alerts_v2 shape), or { "value": [ ... ] }.',
+    schema: { type: 'object' },
+  })
   ingest(@Body() body: unknown, @Req() request: RiposteRequest) {
     return this.alerts.ingest(body, { source: 'webhook', principal: request.principal! });
   }
@@ -67,7 +77,11 @@ export class AlertsController {
   @Put('connectors/:connectionTarget/:feed')
   @RequireRole('admin')
   @Audited('connector.configure')
-  configure(@Param('connectionTarget') target: string, @Param('feed') feed: string, @SchemaBody(ConnectorSettings) body: Static<typeof ConnectorSettings>) {
+  configure(
+    @Param('connectionTarget') target: string,
+    @Param('feed') feed: string,
+    @SchemaBody(ConnectorSettings) body: Static<typeof ConnectorSettings>,
+  ) {
     return this.connectors.configure(target, checkFeed(feed), body);
   }
 
@@ -81,6 +95,9 @@ export class AlertsController {
 }
 
 function checkFeed(feed: string): Feed {
-  if (!FEEDS.includes(feed as Feed)) throw new ValidationError(`Unknown feed '${feed}'.`, [{ path: 'feed', message: `must be one of: ${FEEDS.join(', ')}` }]);
+  if (!FEEDS.includes(feed as Feed))
+    throw new ValidationError(`Unknown feed '${feed}'.`, [
+      { path: 'feed', message: `must be one of: ${FEEDS.join(', ')}` },
+    ]);
   return feed as Feed;
 }

@@ -3,12 +3,31 @@ import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import Type from 'typebox';
 import { ConnectionTester } from '@riposte/actions';
-import { ConnectionTargetsService, CreateConnectionTargetSchema, SignInService, UpdateConnectionTargetSchema, type CreateConnectionTarget, type UpdateConnectionTarget } from '@riposte/connection-targets';
+import {
+  ConnectionTargetsService,
+  CreateConnectionTargetSchema,
+  SignInService,
+  UpdateConnectionTargetSchema,
+  type CreateConnectionTarget,
+  type UpdateConnectionTarget,
+} from '@riposte/connection-targets';
 import type { RiposteRequest } from '../http/request-context.js';
 import { SchemaBody, SchemaQuery } from '../http/schema-params.js';
 import { Audited, RequireRole } from '../http/route-metadata.js';
 
-const WaitQuery = Type.Object({ waitSeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 120, default: 30, description: 'How long to wait for the person before answering 202 (still pending).' })) }, { additionalProperties: false });
+const WaitQuery = Type.Object(
+  {
+    waitSeconds: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 120,
+        default: 30,
+        description: 'How long to wait for the person before answering 202 (still pending).',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 @ApiTags('connection targets')
 @Controller('api/v1/connection-targets')
@@ -41,7 +60,11 @@ export class ConnectionTargetsController {
   @Patch(':name')
   @RequireRole('admin')
   @Audited('connection_target.update')
-  update(@Param('name') name: string, @SchemaBody(UpdateConnectionTargetSchema) body: UpdateConnectionTarget, @Req() request: RiposteRequest) {
+  update(
+    @Param('name') name: string,
+    @SchemaBody(UpdateConnectionTargetSchema) body: UpdateConnectionTarget,
+    @Req() request: RiposteRequest,
+  ) {
     return this.targets.update(name, body, request.principal!);
   }
 
@@ -84,7 +107,11 @@ export class ConnectionTargetsController {
   @HttpCode(200)
   @RequireRole('admin')
   @Audited('connection_target.device_code_complete')
-  async completeDeviceCode(@Param('name') name: string, @SchemaQuery(WaitQuery) query: { waitSeconds?: number }, @Res({ passthrough: true }) reply: FastifyReply) {
+  async completeDeviceCode(
+    @Param('name') name: string,
+    @SchemaQuery(WaitQuery) query: { waitSeconds?: number },
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const outcome = await this.signIn.completeDeviceCode(name, query.waitSeconds ?? 30);
     if (outcome.status === 'pending') void reply.status(202);
     return outcome;

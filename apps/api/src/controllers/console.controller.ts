@@ -21,16 +21,32 @@ export class ConsoleController {
   @Public()
   serve(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const path = decodeURIComponent(new URL(request.url, 'http://x').pathname);
-    if (SERVICE_PATHS.test(path)) throw new RiposteError('not_found', `There is no route ${request.method} ${path}.`, 'not_found');
-    if (!existsSync(join(ROOT, 'index.html'))) throw new RiposteError('not_found', 'The web console is not built on this machine: run `npm run build`.', 'console_not_built');
-    const file = normalize(path).replace(/^(\.\.[/\\])+/, '').replace(/^\/+/, '');
+    if (SERVICE_PATHS.test(path))
+      throw new RiposteError('not_found', `There is no route ${request.method} ${path}.`, 'not_found');
+    if (!existsSync(join(ROOT, 'index.html')))
+      throw new RiposteError(
+        'not_found',
+        'The web console is not built on this machine: run `npm run build`.',
+        'console_not_built',
+      );
+    const file = normalize(path)
+      .replace(/^(\.\.[/\\])+/, '')
+      .replace(/^\/+/, '');
     void reply.header('X-Content-Type-Options', 'nosniff').header('Referrer-Policy', 'no-referrer');
     if (file && file !== 'index.html' && isFile(join(ROOT, file))) {
       const immutable = file.startsWith('assets/');
-      return reply.header('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache').sendFile(file, ROOT, { cacheControl: false });
+      return reply
+        .header('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
+        .sendFile(file, ROOT, { cacheControl: false });
     }
-    if (file.startsWith('assets/')) throw new RiposteError('not_found', `There is no console file ${path}.`, 'not_found');
-    return reply.header('Cache-Control', 'no-cache').header('Content-Security-Policy', CONSOLE_CSP).header('X-Frame-Options', 'DENY').type('text/html; charset=utf-8').sendFile('index.html', ROOT, { cacheControl: false });
+    if (file.startsWith('assets/'))
+      throw new RiposteError('not_found', `There is no console file ${path}.`, 'not_found');
+    return reply
+      .header('Cache-Control', 'no-cache')
+      .header('Content-Security-Policy', CONSOLE_CSP)
+      .header('X-Frame-Options', 'DENY')
+      .type('text/html; charset=utf-8')
+      .sendFile('index.html', ROOT, { cacheControl: false });
   }
 }
 

@@ -2,16 +2,29 @@ import { Controller, Delete, Get, HttpCode, Param, Patch, Post, Req, Res } from 
 import { ApiBody, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { CreateSinkSchema, ExportFeed, SinksService, UpdateSinkSchema, type CreateSink, type UpdateSink } from '@riposte/export';
+import {
+  CreateSinkSchema,
+  ExportFeed,
+  SinksService,
+  UpdateSinkSchema,
+  type CreateSink,
+  type UpdateSink,
+} from '@riposte/export';
 import type { RiposteRequest } from '../http/request-context.js';
 import { Audited, RequireRole } from '../http/route-metadata.js';
 import { SchemaBody, SchemaQuery } from '../http/schema-params.js';
 
 const FeedQuery = Type.Object(
-  { cursor: Type.Optional(Type.String({ maxLength: 500 })), limit: Type.Integer({ minimum: 1, maximum: 5000, default: 500 }) },
+  {
+    cursor: Type.Optional(Type.String({ maxLength: 500 })),
+    limit: Type.Integer({ minimum: 1, maximum: 5000, default: 500 }),
+  },
   { additionalProperties: false },
 );
-const DrainQuery = Type.Object({ wait: Type.Number({ minimum: 0, maximum: 60, default: 10 }) }, { additionalProperties: false });
+const DrainQuery = Type.Object(
+  { wait: Type.Number({ minimum: 0, maximum: 60, default: 10 }) },
+  { additionalProperties: false },
+);
 
 /** The SIEM export: the pull feed and the push sinks. */
 @ApiTags('export')
@@ -26,7 +39,10 @@ export class ExportController {
   @Get('events')
   @RequireRole('export')
   @ApiProduces('application/x-ndjson')
-  async events(@SchemaQuery(FeedQuery) query: Static<typeof FeedQuery>, @Res({ passthrough: true }) reply: FastifyReply) {
+  async events(
+    @SchemaQuery(FeedQuery) query: Static<typeof FeedQuery>,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const page = await this.feed.read(query.cursor, query.limit);
     void reply.header('Content-Type', 'application/x-ndjson; charset=utf-8');
     void reply.header('X-Riposte-Next-Cursor', page.nextCursor);
@@ -38,7 +54,10 @@ export class ExportController {
   @Post('sinks')
   @RequireRole('admin')
   @Audited('export_sink.create')
-  @ApiBody({ description: 'A sink: name, type (syslog, splunkHec, azureMonitor), settings by type, token (splunkHec).', schema: { type: 'object' } })
+  @ApiBody({
+    description: 'A sink: name, type (syslog, splunkHec, azureMonitor), settings by type, token (splunkHec).',
+    schema: { type: 'object' },
+  })
   create(@SchemaBody(CreateSinkSchema) body: CreateSink, @Req() request: RiposteRequest) {
     return this.sinks.create(body, request.principal?.name ?? null);
   }

@@ -1,18 +1,32 @@
 import { Controller, Delete, Get, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import Type, { type Static } from 'typebox';
-import { AutomationSwitch, GuardrailsFileSchema, PROTECTED_KINDS, type ProtectedKind, ProtectionService, SettingsStore } from '@riposte/guardrails';
+import {
+  AutomationSwitch,
+  GuardrailsFileSchema,
+  PROTECTED_KINDS,
+  type ProtectedKind,
+  ProtectionService,
+  SettingsStore,
+} from '@riposte/guardrails';
 import type { RiposteRequest } from '../http/request-context.js';
 import { Audited, RequireRole } from '../http/route-metadata.js';
 import { SchemaBody } from '../http/schema-params.js';
 
 const ProtectedSchema = Type.Object(
-  { kind: Type.Enum([...PROTECTED_KINDS]), value: Type.String({ minLength: 1, maxLength: 300 }), reason: Type.Optional(Type.String({ maxLength: 500 })) },
+  {
+    kind: Type.Enum([...PROTECTED_KINDS]),
+    value: Type.String({ minLength: 1, maxLength: 300 }),
+    reason: Type.Optional(Type.String({ maxLength: 500 })),
+  },
   { additionalProperties: false },
 );
 const { protected: _lists, ...settingsProperties } = GuardrailsFileSchema.properties;
 const SettingsSchema = Type.Object(settingsProperties, { additionalProperties: false, minProperties: 1 });
-const PauseSchema = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false });
+const PauseSchema = Type.Object(
+  { reason: Type.Optional(Type.String({ maxLength: 500 })) },
+  { additionalProperties: false },
+);
 
 @ApiTags('guardrails')
 @Controller('api/v1')
@@ -32,7 +46,12 @@ export class GuardrailsController {
       protectDirectoryRoles: settings.protectDirectoryRoles,
       protectOwnApp: settings.protectOwnApp,
       maxEntitiesPerRun: settings.maxEntitiesPerRun,
-      budgets: Object.fromEntries(Object.entries(settings.budgets).map(([action, b]) => [action, { limit: b.limit, windowSeconds: b.windowMs / 1000 }])),
+      budgets: Object.fromEntries(
+        Object.entries(settings.budgets).map(([action, b]) => [
+          action,
+          { limit: b.limit, windowSeconds: b.windowMs / 1000 },
+        ]),
+      ),
       automation: await this.automation.state(),
     };
   }
@@ -43,7 +62,11 @@ export class GuardrailsController {
   @Audited('guardrails.update')
   async update(@SchemaBody(SettingsSchema) body: Static<typeof SettingsSchema>, @Req() request: RiposteRequest) {
     const current = (await this.settings.get<Record<string, unknown>>('guardrails')) ?? {};
-    await this.settings.set('guardrails', { ...current, ...body, budgets: { ...(current.budgets as object | undefined), ...body.budgets } }, request.principal?.name ?? null);
+    await this.settings.set(
+      'guardrails',
+      { ...current, ...body, budgets: { ...(current.budgets as object | undefined), ...body.budgets } },
+      request.principal?.name ?? null,
+    );
     return this.get();
   }
 
@@ -51,7 +74,12 @@ export class GuardrailsController {
   @RequireRole('admin')
   @Audited('guardrails.protect')
   protect(@SchemaBody(ProtectedSchema) body: Static<typeof ProtectedSchema>, @Req() request: RiposteRequest) {
-    return this.protection.add(body.kind as ProtectedKind, body.value, body.reason ?? null, request.principal?.name ?? null);
+    return this.protection.add(
+      body.kind as ProtectedKind,
+      body.value,
+      body.reason ?? null,
+      request.principal?.name ?? null,
+    );
   }
 
   @Delete('guardrails/protected/:id')

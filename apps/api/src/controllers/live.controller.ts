@@ -9,7 +9,13 @@ import { SchemaQuery } from '../http/schema-params.js';
 import { ListLimit } from './list-query.js';
 
 const ChangeListQuery = Type.Object(
-  { limit: ListLimit, cursor: Type.Optional(Type.String({ maxLength: 500 })), entity: Type.Optional(Type.String({ maxLength: 500 })), action: Type.Optional(Type.String({ maxLength: 200 })), run: Type.Optional(Type.String({ format: 'uuid' })) },
+  {
+    limit: ListLimit,
+    cursor: Type.Optional(Type.String({ maxLength: 500 })),
+    entity: Type.Optional(Type.String({ maxLength: 500 })),
+    action: Type.Optional(Type.String({ maxLength: 200 })),
+    run: Type.Optional(Type.String({ format: 'uuid' })),
+  },
   { additionalProperties: false },
 );
 
@@ -52,7 +58,12 @@ export class LiveController {
     const principal = request.principal!;
     reply.hijack();
     const raw = reply.raw;
-    raw.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    raw.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
     const write = (text: string) => {
       if (!raw.writableEnded) raw.write(text);
     };

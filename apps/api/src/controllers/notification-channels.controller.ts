@@ -45,6 +45,9 @@ export class NotificationChannelsController {
   @RequireRole('admin')
   @Audited('notification_channel.test')
   test(@Param('name') name: string) {
-    return this.notifier.send(name, { title: 'Riposte test notification', text: `The channel '${name}' works: Riposte can reach it.` });
+    return this.notifier.send(name, {
+      title: 'Riposte test notification',
+      text: `The channel '${name}' works: Riposte can reach it.`,
+    });
   }
 }

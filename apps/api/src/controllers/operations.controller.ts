@@ -27,7 +27,10 @@ export class OperationsController {
         const session = this.indicators.check('credentials');
         const expiring = await this.targets.expiringCredentials();
         if (expiring.length === 0) return session.up();
-        return session.degraded({ message: `${expiring.length} connection target credential(s) expire soon or have expired: renew them in the app registration and PATCH the target.`, expiring });
+        return session.degraded({
+          message: `${expiring.length} connection target credential(s) expire soon or have expired: renew them in the app registration and PATCH the target.`,
+          expiring,
+        });
       },
     ]);
   }

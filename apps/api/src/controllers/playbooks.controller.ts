@@ -14,21 +14,31 @@ const StartRunSchema = Type.Object(
   {
     inputs: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     connectionTarget: Type.Optional(Slug()),
-    dryRun: Type.Optional(Type.Boolean({ description: 'Evaluate conditions and plan every action with its exact request; send nothing.' })),
-    reason: Type.Optional(Type.String({ maxLength: 1000, description: 'Why: kept with the run and in the audit trail.' })),
+    dryRun: Type.Optional(
+      Type.Boolean({ description: 'Evaluate conditions and plan every action with its exact request; send nothing.' }),
+    ),
+    reason: Type.Optional(
+      Type.String({ maxLength: 1000, description: 'Why: kept with the run and in the audit trail.' }),
+    ),
   },
   { additionalProperties: false },
 );
 
 const AutomationSchema = Type.Object(
   {
-    enabled: Type.Boolean({ description: 'true: alerts matching the triggers start runs on their own; false: the playbook runs only when started by hand.' }),
+    enabled: Type.Boolean({
+      description:
+        'true: alerts matching the triggers start runs on their own; false: the playbook runs only when started by hand.',
+    }),
     reason: Type.Optional(Type.String({ maxLength: 500, description: 'Why, for the audit trail and the playbook.' })),
   },
   { additionalProperties: false },
 );
 
-const YAML_BODY = { description: 'The playbook as YAML (Content-Type: application/yaml).', content: { 'application/yaml': { schema: { type: 'string' } } } };
+const YAML_BODY = {
+  description: 'The playbook as YAML (Content-Type: application/yaml).',
+  content: { 'application/yaml': { schema: { type: 'string' } } },
+};
 
 @ApiTags('playbooks')
 @Controller('api/v1')
@@ -60,7 +70,9 @@ export class PlaybooksController {
   @ApiBody(YAML_BODY)
   validate(@Req() request: RiposteRequest) {
     const result = this.store.load(yamlText(request), 'playbook.yaml');
-    return result.ok ? { valid: true, id: result.playbook.definition.id, sha256: result.playbook.sha256, errors: [] } : { valid: false, errors: result.errors.map(toFieldError) };
+    return result.ok
+      ? { valid: true, id: result.playbook.definition.id, sha256: result.playbook.sha256, errors: [] }
+      : { valid: false, errors: result.errors.map(toFieldError) };
   }
 
   @Put('playbooks/:id')
@@ -68,11 +80,26 @@ export class PlaybooksController {
   @Audited('playbook.upload')
   @ApiConsumes('application/yaml')
   @ApiBody(YAML_BODY)
-  async upload(@Param('id') id: string, @Req() request: RiposteRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  async upload(
+    @Param('id') id: string,
+    @Req() request: RiposteRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const result = this.store.load(yamlText(request), `${id}.yaml`);
-    if (!result.ok) throw new RiposteError('unprocessable', `The playbook has ${result.errors.length} error(s).`, 'invalid_playbook', result.errors.map(toFieldError));
+    if (!result.ok)
+      throw new RiposteError(
+        'unprocessable',
+        `The playbook has ${result.errors.length} error(s).`,
+        'invalid_playbook',
+        result.errors.map(toFieldError),
+      );
     if (result.playbook.definition.id !== id) {
-      throw new RiposteError('unprocessable', `The playbook's id is '${result.playbook.definition.id}' but it was sent to /playbooks/${id}.`, 'invalid_playbook', [{ path: '/id', message: `must be '${id}'` }]);
+      throw new RiposteError(
+        'unprocessable',
+        `The playbook's id is '${result.playbook.definition.id}' but it was sent to /playbooks/${id}.`,
+        'invalid_playbook',
+        [{ path: '/id', message: `must be '${id}'` }],
+      );
     }
     const saved = await this.store.save(result.playbook, { source: 'api', by: request.principal?.name ?? null });
     void reply.status(saved.created ? 201 : 200);
@@ -81,11 +108,19 @@ export class PlaybooksController {
 
   @Get('playbooks/:id')
   @RequireRole('viewer')
-  @ApiQuery({ name: 'version', required: false, schema: { type: 'integer', minimum: 1 }, description: 'An older version; the current one when absent.' })
+  @ApiQuery({
+    name: 'version',
+    required: false,
+    schema: { type: 'integer', minimum: 1 },
+    description: 'An older version; the current one when absent.',
+  })
   async get(@Param('id') id: string, @Query('version') version?: string) {
     const row = await this.store.find(id);
     const number = version === undefined ? row.currentVersion : Number(version);
-    if (!Number.isInteger(number) || number < 1) throw new ValidationError('version must be a positive integer.', [{ path: 'version', message: 'must be a positive integer' }]);
+    if (!Number.isInteger(number) || number < 1)
+      throw new ValidationError('version must be a positive integer.', [
+        { path: 'version', message: 'must be a positive integer' },
+      ]);
     const playbook = await this.store.version(id, number);
     const { definition } = playbook;
     return {
@@ -103,7 +138,11 @@ export class PlaybooksController {
       inputs: definition.inputs,
       triggers: definition.triggers,
       outputs: Object.keys(definition.outputs),
-      steps: [...playbook.compiled.index.steps.values()].map((s) => ({ id: s.id, kind: s.kind, ...('action' in s.def ? { action: s.def.action } : {}) })),
+      steps: [...playbook.compiled.index.steps.values()].map((s) => ({
+        id: s.id,
+        kind: s.kind,
+        ...('action' in s.def ? { action: s.def.action } : {}),
+      })),
       versions: await this.store.versions(id),
       yaml: playbook.source,
     };
@@ -128,8 +167,16 @@ export class PlaybooksController {
   @Put('playbooks/:id/automation')
   @RequireRole('author')
   @Audited('playbook.automation')
-  async automation(@Param('id') id: string, @SchemaBody(AutomationSchema) body: Static<typeof AutomationSchema>, @Req() request: RiposteRequest) {
-    const automation = await this.store.setAutomation(id, { enabled: body.enabled, by: request.principal!.name, reason: body.reason ?? null });
+  async automation(
+    @Param('id') id: string,
+    @SchemaBody(AutomationSchema) body: Static<typeof AutomationSchema>,
+    @Req() request: RiposteRequest,
+  ) {
+    const automation = await this.store.setAutomation(id, {
+      enabled: body.enabled,
+      by: request.principal!.name,
+      reason: body.reason ?? null,
+    });
     return { id, automation };
   }
 
@@ -138,7 +185,11 @@ export class PlaybooksController {
   @RequireRole('analyst')
   @Idempotent()
   @Audited('playbook.run')
-  start(@Param('id') id: string, @SchemaBody(StartRunSchema) body: Static<typeof StartRunSchema>, @Req() request: RiposteRequest) {
+  start(
+    @Param('id') id: string,
+    @SchemaBody(StartRunSchema) body: Static<typeof StartRunSchema>,
+    @Req() request: RiposteRequest,
+  ) {
     return this.runs.start(id, body, { type: 'api', principal: request.principal! });
   }
 }
@@ -147,7 +198,9 @@ export class PlaybooksController {
 function yamlText(request: RiposteRequest): string {
   if (typeof request.body === 'string') return request.body;
   if (request.rawBody) return request.rawBody.toString('utf8');
-  throw new ValidationError('Send the playbook as the request body, with Content-Type: application/yaml.', [{ path: '', message: 'is empty' }]);
+  throw new ValidationError('Send the playbook as the request body, with Content-Type: application/yaml.', [
+    { path: '', message: 'is empty' },
+  ]);
 }
 
 function toFieldError(error: PlaybookError) {

@@ -8,7 +8,14 @@ import { Audited, Idempotent, RequireRole } from '../http/route-metadata.js';
 import { SchemaBody, SchemaQuery } from '../http/schema-params.js';
 import { isUnfinishedRun } from '@riposte/vocabulary';
 
-const WaitQuery = Type.Object({ wait: Type.Optional(Type.Number({ minimum: 0, maximum: 60, description: 'Seconds to hold the answer until the run ends.' })) }, { additionalProperties: false });
+const WaitQuery = Type.Object(
+  {
+    wait: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 60, description: 'Seconds to hold the answer until the run ends.' }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 @ApiTags('responses')
 @Controller('api/v1/responses')
@@ -24,7 +31,12 @@ export class ResponsesController {
   @RequireRole('analyst')
   @Idempotent()
   @Audited('response.start')
-  async start(@SchemaBody(StartResponseSchema) body: StartResponse, @SchemaQuery(WaitQuery) query: { wait?: number }, @Req() request: RiposteRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  async start(
+    @SchemaBody(StartResponseSchema) body: StartResponse,
+    @SchemaQuery(WaitQuery) query: { wait?: number },
+    @Req() request: RiposteRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const started = await this.responses.start(body, request.principal!);
     if (!query.wait) return started;
     // A run held by a guardrail waits for an analyst: no point holding the answer.

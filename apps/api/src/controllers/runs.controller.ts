@@ -8,7 +8,13 @@ import { SchemaBody, SchemaQuery } from '../http/schema-params.js';
 import { ListLimit } from './list-query.js';
 
 const RunListQuery = Type.Object(
-  { limit: ListLimit, cursor: Type.Optional(Type.String({ maxLength: 500 })), status: Type.Optional(Type.Enum([...RUN_STATUSES])), playbook: Type.Optional(Type.String({ maxLength: 200 })), alert: Type.Optional(Type.String({ format: 'uuid' })) },
+  {
+    limit: ListLimit,
+    cursor: Type.Optional(Type.String({ maxLength: 500 })),
+    status: Type.Optional(Type.Enum([...RUN_STATUSES])),
+    playbook: Type.Optional(Type.String({ maxLength: 200 })),
+    alert: Type.Optional(Type.String({ format: 'uuid' })),
+  },
   { additionalProperties: false },
 );
 
@@ -41,7 +47,12 @@ export class RunsController {
   @HttpCode(200)
   @RequireRole('analyst')
   @Audited('run.decide')
-  decide(@Param('id', new ParseUUIDPipe()) id: string, @Param('stepId') stepId: string, @SchemaBody(DecisionSchema) body: Static<typeof DecisionSchema>, @Req() request: RiposteRequest) {
+  decide(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('stepId') stepId: string,
+    @SchemaBody(DecisionSchema) body: Static<typeof DecisionSchema>,
+    @Req() request: RiposteRequest,
+  ) {
     return this.playbookRuns.decide(id, stepId, body, request.principal!);
   }
 

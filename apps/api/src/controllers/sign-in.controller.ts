@@ -16,7 +16,15 @@ export class SignInController {
   @Get('redirect')
   @Public()
   async redirect(@Query() query: Record<string, string | undefined>) {
-    const target = await this.signIn.redirect({ code: query.code, state: query.state, error: query.error, error_description: query.error_description });
-    return { message: `Signed in for connection target '${target.name}'. You can close this window.`, connectionTarget: target };
+    const target = await this.signIn.redirect({
+      code: query.code,
+      state: query.state,
+      error: query.error,
+      error_description: query.error_description,
+    });
+    return {
+      message: `Signed in for connection target '${target.name}'. You can close this window.`,
+      connectionTarget: target,
+    };
   }
 }

@@ -17,9 +17,14 @@ describe('documentation generated from the code', () => {
 
   it('the action table names every action once, with its inverse and roles', () => {
     const table = renderActionTable(actions);
-    const ids = table.split('\n').slice(2).map((row) => /^\| `([^`]+)` \|/.exec(row)?.[1]);
+    const ids = table
+      .split('\n')
+      .slice(2)
+      .map((row) => /^\| `([^`]+)` \|/.exec(row)?.[1]);
     expect(ids).toEqual(actions.map((a) => a.id).sort());
-    expect(table).toMatch(/^\| `azure_ad.disable_user` \| Disable Entra ID user \| yes \| `azure_ad.enable_user` \| Microsoft Graph `User\.EnableDisableAccount\.All`/m);
+    expect(table).toMatch(
+      /^\| `azure_ad.disable_user` \| Disable Entra ID user \| yes \| `azure_ad.enable_user` \| Microsoft Graph `User\.EnableDisableAccount\.All`/m,
+    );
   });
 
   it('the error table has every code of the catalogue, and docs/API.md carries it', () => {

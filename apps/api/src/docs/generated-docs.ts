@@ -16,13 +16,18 @@ export function renderActionTable(actions: readonly ActionView[]): string {
       const inverse = a.inverse ? `\`${a.inverse}\`` : '–';
       return `| \`${a.id}\` | ${cell(a.title)} | ${a.destructive ? 'yes' : 'no'} | ${inverse} | ${roles} |`;
     });
-  return ['| id | what it does | changes the tenant | inverse | app roles |', '|---|---|---|---|---|', ...rows].join('\n');
+  return ['| id | what it does | changes the tenant | inverse | app roles |', '|---|---|---|---|---|', ...rows].join(
+    '\n',
+  );
 }
 
 /** The error catalogue: code, where it appears, HTTP status, whether steps retry it by default, meaning. */
 export function renderErrorTable(codes: Record<string, ErrorCodeInfo> = ERROR_CODES): string {
   const where = { http: 'API', step: 'step', both: 'API, step' };
-  const rows = Object.entries(codes).map(([code, info]) => `| \`${code}\` | ${where[info.where]} | ${info.status ?? '–'} | ${info.retried ? 'yes' : 'no'} | ${cell(info.meaning)} |`);
+  const rows = Object.entries(codes).map(
+    ([code, info]) =>
+      `| \`${code}\` | ${where[info.where]} | ${info.status ?? '–'} | ${info.retried ? 'yes' : 'no'} | ${cell(info.meaning)} |`,
+  );
   return ['| code | in | HTTP | retried by default | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 

@@ -36,7 +36,11 @@ export class ApiKeyGuard implements CanActivate {
     private readonly metrics: Metrics,
   ) {
     this.webhooks = config.webhookSecret ? new WebhookVerifier(config.webhookSecret) : undefined;
-    this.failures = new RateLimiterMemory({ points: config.authFailuresPerMinute, duration: AUTH_FAILURE_WINDOW_SECONDS, keyPrefix: 'auth-failures' });
+    this.failures = new RateLimiterMemory({
+      points: config.authFailuresPerMinute,
+      duration: AUTH_FAILURE_WINDOW_SECONDS,
+      keyPrefix: 'auth-failures',
+    });
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -50,7 +54,11 @@ export class ApiKeyGuard implements CanActivate {
     const slowed = await this.failures.get(request.ip);
     if (slowed && slowed.consumedPoints > this.config.authFailuresPerMinute) {
       this.metrics.authFailures.inc({ reason: 'slowed_down' });
-      throw new TooManyRequestsError(`Too many failed authentications from this client; try again in ${Math.ceil(slowed.msBeforeNext / 1000)} s.`, Math.ceil(slowed.msBeforeNext / 1000), 'too_many_failed_authentications');
+      throw new TooManyRequestsError(
+        `Too many failed authentications from this client; try again in ${Math.ceil(slowed.msBeforeNext / 1000)} s.`,
+        Math.ceil(slowed.msBeforeNext / 1000),
+        'too_many_failed_authentications',
+      );
     }
     try {
       return await this.check(request, required, context);
@@ -62,7 +70,16 @@ export class ApiKeyGuard implements CanActivate {
 
   /** Logged (never the key), counted, and charged to the client's address. */
   private async failed(request: RiposteRequest, error: RiposteError): Promise<void> {
-    const reason = error.code === 'bad_signature' ? 'bad_signature' : error.message.includes('expired') ? 'expired_key' : error.code === 'invalid_token' ? 'bad_token' : request.headers.authorization ? 'unknown_key' : 'missing';
+    const reason =
+      error.code === 'bad_signature'
+        ? 'bad_signature'
+        : error.message.includes('expired')
+          ? 'expired_key'
+          : error.code === 'invalid_token'
+            ? 'bad_token'
+            : request.headers.authorization
+              ? 'unknown_key'
+              : 'missing';
     this.metrics.authFailures.inc({ reason });
     let left: number | null = null;
     try {
@@ -71,18 +88,50 @@ export class ApiKeyGuard implements CanActivate {
       if (!(limited instanceof RateLimiterRes)) throw limited;
       left = 0;
     }
-    this.logger.warn({ requestId: request.id, client: request.ip, method: request.method, path: request.url.split('?')[0], reason, attemptsLeft: left }, `authentication failed: ${reason}`);
+    this.logger.warn(
+      {
+        requestId: request.id,
+        client: request.ip,
+        method: request.method,
+        path: request.url.split('?')[0],
+        reason,
+        attemptsLeft: left,
+      },
+      `authentication failed: ${reason}`,
+    );
   }
 
-  private async check(request: RiposteRequest, required: Role | undefined, context: ExecutionContext): Promise<boolean> {
-
+  private async check(
+    request: RiposteRequest,
+    required: Role | undefined,
+    context: ExecutionContext,
+  ): Promise<boolean> {
     const signature = request.headers['x-riposte-signature'];
-    if (signature !== undefined && !request.headers.authorization && this.reflector.get<boolean>(SIGNED_WEBHOOK_KEY, context.getHandler())) {
-      if (!this.webhooks) throw new RiposteError('unauthenticated', 'Signed webhooks are not enabled on this service: set RIPOSTE_WEBHOOK_SECRET, or send an API key.', 'unauthenticated');
-      const problem = this.webhooks.verify(firstHeader(request.headers['x-riposte-timestamp']), firstHeader(signature), request.rawBody ?? Buffer.alloc(0));
-      if (problem) throw new RiposteError('unauthenticated', `The webhook signature was refused: ${problem}.`, 'bad_signature');
+    if (
+      signature !== undefined &&
+      !request.headers.authorization &&
+      this.reflector.get<boolean>(SIGNED_WEBHOOK_KEY, context.getHandler())
+    ) {
+      if (!this.webhooks)
+        throw new RiposteError(
+          'unauthenticated',
+          'Signed webhooks are not enabled on this service: set RIPOSTE_WEBHOOK_SECRET, or send an API key.',
+          'unauthenticated',
+        );
+      const problem = this.webhooks.verify(
+        firstHeader(request.headers['x-riposte-timestamp']),
+        firstHeader(signature),
+        request.rawBody ?? Buffer.alloc(0),
+      );
+      if (problem)
+        throw new RiposteError('unauthenticated', `The webhook signature was refused: ${problem}.`, 'bad_signature');
       // The verifier remembers signatures in memory; the database remembers them across restarts and processes.
-      if (!(await this.replays.accept(firstHeader(signature)!))) throw new RiposteError('unauthenticated', 'The webhook signature was refused: this signed request was already received (replay).', 'bad_signature');
+      if (!(await this.replays.accept(firstHeader(signature)!)))
+        throw new RiposteError(
+          'unauthenticated',
+          'The webhook signature was refused: this signed request was already received (replay).',
+          'bad_signature',
+        );
       request.principal = WEBHOOK_PRINCIPAL;
       return true;
     }
@@ -92,16 +141,35 @@ export class ApiKeyGuard implements CanActivate {
 
     if (!required || !roleAllows(principal.role, required)) {
       if (request.method !== 'GET') {
-        await this.audit.record({ actor: principal.name, actorRole: principal.role, action: `${request.method} ${request.routeOptions.url ?? request.url}`, result: 'denied', requestId: String(request.id), detail: { required: required ?? null } });
+        await this.audit.record({
+          actor: principal.name,
+          actorRole: principal.role,
+          action: `${request.method} ${request.routeOptions.url ?? request.url}`,
+          result: 'denied',
+          requestId: String(request.id),
+          detail: { required: required ?? null },
+        });
       }
-      throw new RiposteError('forbidden', required ? `This needs the ${required} role; ${principal.kind === 'user' ? `${principal.name} has` : `the key '${principal.name}' has`} ${principal.role}.` : 'This route is not open to API keys.', 'forbidden');
+      throw new RiposteError(
+        'forbidden',
+        required
+          ? `This needs the ${required} role; ${principal.kind === 'user' ? `${principal.name} has` : `the key '${principal.name}' has`} ${principal.role}.`
+          : 'This route is not open to API keys.',
+        'forbidden',
+      );
     }
     return true;
   }
 
   private async authenticate(header: string | undefined): Promise<Principal> {
-    const bearer = typeof header === 'string' && /^Bearer\s+/i.test(header) ? header.replace(/^Bearer\s+/i, '').trim() : undefined;
-    if (!bearer) throw new RiposteError('unauthenticated', `This route needs an API key${this.oidc.enabled ? ' or a sign-in token' : ''}: send Authorization: Bearer <key>.`, 'unauthenticated');
+    const bearer =
+      typeof header === 'string' && /^Bearer\s+/i.test(header) ? header.replace(/^Bearer\s+/i, '').trim() : undefined;
+    if (!bearer)
+      throw new RiposteError(
+        'unauthenticated',
+        `This route needs an API key${this.oidc.enabled ? ' or a sign-in token' : ''}: send Authorization: Bearer <key>.`,
+        'unauthenticated',
+      );
     if (this.oidc.isToken(bearer)) return this.oidc.verify(bearer);
     const result = await this.keys.authenticate(bearer);
     if ('refused' in result) throw new RiposteError('unauthenticated', result.refused, 'unauthenticated');

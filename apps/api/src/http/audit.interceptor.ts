@@ -17,26 +17,42 @@ export class AuditInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<RiposteRequest>();
     if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return next.handle();
-    const action = this.reflector.get<string>(AUDIT_KEY, context.getHandler()) ?? `${request.method} ${request.routeOptions.url ?? request.url}`;
+    const action =
+      this.reflector.get<string>(AUDIT_KEY, context.getHandler()) ??
+      `${request.method} ${request.routeOptions.url ?? request.url}`;
     const params = (request.params ?? {}) as Record<string, string>;
     const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, unknown>;
-    const entry = (result: AuditEntry['result'], detail: Record<string, unknown>, response?: Record<string, unknown>): AuditEntry => ({
+    const entry = (
+      result: AuditEntry['result'],
+      detail: Record<string, unknown>,
+      response?: Record<string, unknown>,
+    ): AuditEntry => ({
       actor: request.principal?.name ?? 'anonymous',
       actorRole: request.principal?.role ?? 'none',
       action,
       result,
       targetEntity: params.name ?? params.id ?? (typeof body.name === 'string' ? body.name : null),
-      connectionTarget: typeof body.connectionTarget === 'string' ? body.connectionTarget : action.startsWith('connection_target') ? (params.name ?? (body.name as string | undefined) ?? null) : null,
-      runId: typeof response?.runId === 'string' ? response.runId : action.startsWith('run.') ? (params.id ?? null) : null,
+      connectionTarget:
+        typeof body.connectionTarget === 'string'
+          ? body.connectionTarget
+          : action.startsWith('connection_target')
+            ? (params.name ?? (body.name as string | undefined) ?? null)
+            : null,
+      runId:
+        typeof response?.runId === 'string' ? response.runId : action.startsWith('run.') ? (params.id ?? null) : null,
       requestId: String(request.id),
       detail: { method: request.method, path: request.url.split('?')[0], ...said(body), ...detail },
     });
 
     return next.handle().pipe(
-      switchMap((response: unknown) => from(this.audit.record(entry('success', {}, response as Record<string, unknown>))).pipe(map(() => response))),
+      switchMap((response: unknown) =>
+        from(this.audit.record(entry('success', {}, response as Record<string, unknown>))).pipe(map(() => response)),
+      ),
       catchError((error: unknown) => {
         const problem = toProblem(error, undefined);
-        return from(this.audit.record(entry('failure', { status: problem.status, code: problem.code }))).pipe(switchMap(() => throwError(() => error)));
+        return from(this.audit.record(entry('failure', { status: problem.status, code: problem.code }))).pipe(
+          switchMap(() => throwError(() => error)),
+        );
       }),
     );
   }

@@ -14,12 +14,28 @@ export const MAX_PLAYBOOK_BYTES = 256 * 1024;
 /** JSON bodies nest no deeper than playbooks may (validators and the redactor recurse). */
 export const MAX_JSON_DEPTH = 64;
 
-const isPlaybookUpload = (method: string, url: string) => url.startsWith('/api/v1/playbooks') && (method === 'PUT' || (method === 'POST' && url.split('?')[0] === '/api/v1/playbooks/validate'));
-const limitFor = (method: string, url: string) => (isPlaybookUpload(method, url) ? MAX_PLAYBOOK_BYTES : url.startsWith('/api/v1/alerts') ? MAX_ALERT_BODY_BYTES : MAX_BODY_BYTES);
+const isPlaybookUpload = (method: string, url: string) =>
+  url.startsWith('/api/v1/playbooks') &&
+  (method === 'PUT' || (method === 'POST' && url.split('?')[0] === '/api/v1/playbooks/validate'));
+const limitFor = (method: string, url: string) =>
+  isPlaybookUpload(method, url)
+    ? MAX_PLAYBOOK_BYTES
+    : url.startsWith('/api/v1/alerts')
+      ? MAX_ALERT_BODY_BYTES
+      : MAX_BODY_BYTES;
 
 function tooLarge(method: string, url: string, limit: number): RiposteError {
-  if (isPlaybookUpload(method, url)) return new RiposteError('payload_too_large', `The playbook is larger than ${limit / 1024} KB; split it into playbooks that call each other.`, 'playbook_too_large');
-  return new RiposteError('payload_too_large', `The request body is larger than ${limit / 1024 / 1024} MB.`, 'payload_too_large');
+  if (isPlaybookUpload(method, url))
+    return new RiposteError(
+      'payload_too_large',
+      `The playbook is larger than ${limit / 1024} KB; split it into playbooks that call each other.`,
+      'playbook_too_large',
+    );
+  return new RiposteError(
+    'payload_too_large',
+    `The request body is larger than ${limit / 1024 / 1024} MB.`,
+    'payload_too_large',
+  );
 }
 
 /**
@@ -51,7 +67,12 @@ export function parseMediaType(header: string | undefined): { type: string; char
   let charset: string | null = null;
   for (const parameter of parameters) {
     const eq = parameter.indexOf('=');
-    if (eq > 0 && parameter.slice(0, eq).trim().toLowerCase() === 'charset') charset = parameter.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    if (eq > 0 && parameter.slice(0, eq).trim().toLowerCase() === 'charset')
+      charset = parameter
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"(.*)"$/, '$1')
+        .toLowerCase();
   }
   return { type: type.trim().toLowerCase(), charset };
 }
@@ -68,23 +89,63 @@ export function installBodyParsers(fastify: FastifyInstance): void {
     const raw = body as Buffer;
     const { type, charset } = parseMediaType(request.headers['content-type']);
     const json = JSON_TYPE.test(type);
-    if (!json && !YAML_TYPES.has(type)) return done(new RiposteError('unsupported_media_type', `Content-Type '${type || '(none)'}' is not accepted: send JSON (application/json), or YAML (application/yaml) where the endpoint takes a playbook.`, 'unsupported_media_type'), undefined);
-    if (charset !== null && charset !== 'utf-8' && charset !== 'utf8') return done(new RiposteError('unsupported_media_type', `charset=${charset} is not accepted: send UTF-8.`, 'unsupported_charset'), undefined);
+    if (!json && !YAML_TYPES.has(type))
+      return done(
+        new RiposteError(
+          'unsupported_media_type',
+          `Content-Type '${type || '(none)'}' is not accepted: send JSON (application/json), or YAML (application/yaml) where the endpoint takes a playbook.`,
+          'unsupported_media_type',
+        ),
+        undefined,
+      );
+    if (charset !== null && charset !== 'utf-8' && charset !== 'utf8')
+      return done(
+        new RiposteError(
+          'unsupported_media_type',
+          `charset=${charset} is not accepted: send UTF-8.`,
+          'unsupported_charset',
+        ),
+        undefined,
+      );
     (request as RiposteRequest).rawBody = raw;
     let text: string;
     try {
       text = utf8.decode(raw);
     } catch {
-      return done(new RiposteError('validation', `The body is not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8(raw)}).`, 'invalid_utf8', [{ path: '', message: 'is not valid UTF-8' }]), undefined);
+      return done(
+        new RiposteError(
+          'validation',
+          `The body is not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8(raw)}).`,
+          'invalid_utf8',
+          [{ path: '', message: 'is not valid UTF-8' }],
+        ),
+        undefined,
+      );
     }
     if (!json) return done(null, text);
-    if (text.length === 0) return done(new RiposteError('validation', 'The body is empty but Content-Type says JSON.', 'invalid_json'), undefined);
+    if (text.length === 0)
+      return done(
+        new RiposteError('validation', 'The body is empty but Content-Type says JSON.', 'invalid_json'),
+        undefined,
+      );
     const deep = nestedBeyond(text, MAX_JSON_DEPTH);
-    if (deep !== null) return done(new RiposteError('validation', `The body nests deeper than ${MAX_JSON_DEPTH} levels (at character ${deep}).`, 'too_deep', [{ path: '', message: `nests deeper than ${MAX_JSON_DEPTH} levels` }]), undefined);
+    if (deep !== null)
+      return done(
+        new RiposteError(
+          'validation',
+          `The body nests deeper than ${MAX_JSON_DEPTH} levels (at character ${deep}).`,
+          'too_deep',
+          [{ path: '', message: `nests deeper than ${MAX_JSON_DEPTH} levels` }],
+        ),
+        undefined,
+      );
     try {
       done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
     } catch (error) {
-      done(new RiposteError('validation', `The body is not valid JSON: ${(error as Error).message}.`, 'invalid_json'), undefined);
+      done(
+        new RiposteError('validation', `The body is not valid JSON: ${(error as Error).message}.`, 'invalid_json'),
+        undefined,
+      );
     }
   });
 }
@@ -96,7 +157,8 @@ function nestedBeyond(text: string, limit: number): number | null {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {

@@ -29,7 +29,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const header = request.headers['idempotency-key'];
     if (header === undefined) return next.handle();
     const key = Array.isArray(header) ? header[0] : header;
-    if (!key || !KEY_FORMAT.test(key)) throw new ValidationError('Idempotency-Key must be 1 to 255 visible ASCII characters.', [{ path: 'Idempotency-Key', message: 'is not a valid key' }]);
+    if (!key || !KEY_FORMAT.test(key))
+      throw new ValidationError('Idempotency-Key must be 1 to 255 visible ASCII characters.', [
+        { path: 'Idempotency-Key', message: 'is not a valid key' },
+      ]);
     const principal = request.principal?.id ?? 'anonymous';
     const requestHash = createHash('sha256')
       .update(`${request.method} ${request.url}\n`)
@@ -46,13 +49,19 @@ export class IdempotencyInterceptor implements NestInterceptor {
         request.idempotencyRecordId = reservation.reserved;
         return next.handle().pipe(
           // A failed attempt frees the key, so the caller can correct the request and try again.
-          catchError((error: unknown) => from(this.release(reservation.reserved)).pipe(switchMap(() => throwError(() => error)))),
+          catchError((error: unknown) =>
+            from(this.release(reservation.reserved)).pipe(switchMap(() => throwError(() => error))),
+          ),
         );
       }),
     );
   }
 
-  private async reserve(principal: string, key: string, requestHash: string): Promise<{ replay: IdempotencyRecordEntity } | { reserved: string }> {
+  private async reserve(
+    principal: string,
+    key: string,
+    requestHash: string,
+  ): Promise<{ replay: IdempotencyRecordEntity } | { reserved: string }> {
     try {
       return await this.tryReserve(principal, key, requestHash);
     } catch (error) {
@@ -63,16 +72,36 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
   }
 
-  private tryReserve(principal: string, key: string, requestHash: string): Promise<{ replay: IdempotencyRecordEntity } | { reserved: string }> {
+  private tryReserve(
+    principal: string,
+    key: string,
+    requestHash: string,
+  ): Promise<{ replay: IdempotencyRecordEntity } | { reserved: string }> {
     return this.db.transaction(async (m) => {
       const existing = await m.findOne(IdempotencyRecordEntity, { where: { principal, key } });
       if (existing) {
-        if (existing.requestHash !== requestHash) throw new ConflictError('This Idempotency-Key was already used with a different request.', 'idempotency_key_reused');
-        if (existing.status === null) throw new ConflictError('A request with this Idempotency-Key is still being processed; retry shortly.', 'idempotency_in_progress');
+        if (existing.requestHash !== requestHash)
+          throw new ConflictError(
+            'This Idempotency-Key was already used with a different request.',
+            'idempotency_key_reused',
+          );
+        if (existing.status === null)
+          throw new ConflictError(
+            'A request with this Idempotency-Key is still being processed; retry shortly.',
+            'idempotency_in_progress',
+          );
         return { replay: existing };
       }
       const id = randomUUID();
-      await m.insert(IdempotencyRecordEntity, { id, principal, key, requestHash, status: null, response: null, createdAt: nowIso() } as never);
+      await m.insert(IdempotencyRecordEntity, {
+        id,
+        principal,
+        key,
+        requestHash,
+        status: null,
+        response: null,
+        createdAt: nowIso(),
+      } as never);
       return { reserved: id };
     });
   }
@@ -97,7 +126,9 @@ export function installIdempotencyHook(fastify: FastifyInstance, db: Database): 
     } catch {
       response = payload;
     }
-    await db.transaction((m) => m.update(IdempotencyRecordEntity, { id }, { status: reply.statusCode, response: response as never }));
+    await db.transaction((m) =>
+      m.update(IdempotencyRecordEntity, { id }, { status: reply.statusCode, response: response as never }),
+    );
     return payload;
   });
 }

@@ -16,13 +16,33 @@ const Problem = Type.Object({
   title: Type.String(),
   status: Type.Integer(),
   detail: Type.String(),
-  code: Type.String({ description: 'A stable machine-readable reason, e.g. `validation_failed`, `forbidden`, `protected_entity`.' }),
-  errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String(), line: Type.Optional(Type.Integer()), column: Type.Optional(Type.Integer()) }))),
+  code: Type.String({
+    description: 'A stable machine-readable reason, e.g. `validation_failed`, `forbidden`, `protected_entity`.',
+  }),
+  errors: Type.Optional(
+    Type.Array(
+      Type.Object({
+        path: Type.String(),
+        message: Type.String(),
+        line: Type.Optional(Type.Integer()),
+        column: Type.Optional(Type.Integer()),
+      }),
+    ),
+  ),
   requestId: Type.Optional(Type.String()),
 });
 const Page = (item: string) => Type.Object({ items: Type.Array(Ref(item)), nextCursor: Nullable(Type.String()) });
 const RunStatus = Type.Enum(['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled']);
-const StepStatus = Type.Enum(['pending', 'running', 'waiting', 'succeeded', 'failed', 'skipped', 'planned', 'cancelled']);
+const StepStatus = Type.Enum([
+  'pending',
+  'running',
+  'waiting',
+  'succeeded',
+  'failed',
+  'skipped',
+  'planned',
+  'cancelled',
+]);
 const ErrorInfo = Type.Object({ code: Type.String(), message: Type.String() });
 const Role = Type.Enum(['viewer', 'analyst', 'author', 'admin', 'ingest']);
 
@@ -42,7 +62,13 @@ const runFields = {
   kind: Type.Enum(['response', 'playbook']),
   playbook: Type.Optional(Type.Object({ id: Type.String(), version: Type.Integer() })),
   status: RunStatus,
-  trigger: Type.Object({ type: Type.Enum(['api', 'alert', 'revert', 'playbook']), by: Type.Optional(Type.String()), alertId: Type.Optional(Type.String()), revertOf: Type.Optional(Type.String()), parentRunId: Type.Optional(Type.String()) }),
+  trigger: Type.Object({
+    type: Type.Enum(['api', 'alert', 'revert', 'playbook']),
+    by: Type.Optional(Type.String()),
+    alertId: Type.Optional(Type.String()),
+    revertOf: Type.Optional(Type.String()),
+    parentRunId: Type.Optional(Type.String()),
+  }),
   dryRun: Type.Boolean(),
   connectionTarget: Nullable(Type.String()),
   reason: Nullable(Type.String()),
@@ -54,17 +80,42 @@ const runFields = {
   endedAt: Nullable(Time),
 };
 const RunSummary = Type.Object(runFields);
-const WaitingFor = Type.Object({ step: Type.String(), kind: Type.Enum(['approval', 'budget', 'blast_radius', 'paused']), prompt: Type.String(), approvers: Type.Array(Type.String()), deadline: Nullable(Time) });
+const WaitingFor = Type.Object({
+  step: Type.String(),
+  kind: Type.Enum(['approval', 'budget', 'blast_radius', 'paused']),
+  prompt: Type.String(),
+  approvers: Type.Array(Type.String()),
+  deadline: Nullable(Time),
+});
 const RunDetail = Type.Object({
   ...runFields,
   steps: Type.Array(Ref('Step')),
   waitingFor: Type.Optional(Type.Array(Ref('WaitingFor'))),
-  timeline: Type.Optional(Type.Array(Type.Object({ at: Time, type: Type.String(), step: Nullable(Type.String()), detail: Json }))),
+  timeline: Type.Optional(
+    Type.Array(Type.Object({ at: Time, type: Type.String(), step: Nullable(Type.String()), detail: Json })),
+  ),
 });
-const RunAccepted = Type.Object({ runId: Type.String({ format: 'uuid' }), status: Type.Optional(Type.String()) }, { description: 'The run started (or, with ?wait=, the run itself once it ended).' });
+const RunAccepted = Type.Object(
+  { runId: Type.String({ format: 'uuid' }), status: Type.Optional(Type.String()) },
+  { description: 'The run started (or, with ?wait=, the run itself once it ended).' },
+);
 
-const AlertUser = Type.Object({ userPrincipalName: Nullable(Type.String()), azureAdUserId: Nullable(Type.String()), accountName: Nullable(Type.String()), domainName: Nullable(Type.String()), displayName: Nullable(Type.String()), roles: Type.Array(Type.String()) });
-const AlertDevice = Type.Object({ mdeDeviceId: Nullable(Type.String()), deviceDnsName: Nullable(Type.String()), azureAdDeviceId: Nullable(Type.String()), osPlatform: Nullable(Type.String()), ipAddresses: Type.Array(Type.String()), roles: Type.Array(Type.String()) });
+const AlertUser = Type.Object({
+  userPrincipalName: Nullable(Type.String()),
+  azureAdUserId: Nullable(Type.String()),
+  accountName: Nullable(Type.String()),
+  domainName: Nullable(Type.String()),
+  displayName: Nullable(Type.String()),
+  roles: Type.Array(Type.String()),
+});
+const AlertDevice = Type.Object({
+  mdeDeviceId: Nullable(Type.String()),
+  deviceDnsName: Nullable(Type.String()),
+  azureAdDeviceId: Nullable(Type.String()),
+  osPlatform: Nullable(Type.String()),
+  ipAddresses: Type.Array(Type.String()),
+  roles: Type.Array(Type.String()),
+});
 const alertFields = {
   id: Type.String({ format: 'uuid' }),
   providerAlertId: Type.String(),
@@ -81,19 +132,42 @@ const alertFields = {
   devices: Type.Array(AlertDevice),
   ips: Type.Array(Type.Object({ address: Type.String(), roles: Type.Array(Type.String()) })),
   urls: Type.Array(Type.Object({ url: Type.String(), roles: Type.Array(Type.String()) })),
-  mailboxes: Type.Array(Type.Object({ primaryAddress: Nullable(Type.String()), upn: Nullable(Type.String()), displayName: Nullable(Type.String()) })),
+  mailboxes: Type.Array(
+    Type.Object({
+      primaryAddress: Nullable(Type.String()),
+      upn: Nullable(Type.String()),
+      displayName: Nullable(Type.String()),
+    }),
+  ),
   evidenceTypes: Type.Array(Type.String()),
   source: Type.String(),
   connectionTarget: Nullable(Type.String()),
   isUpdate: Type.Boolean(),
   receivedAt: Time,
 };
-const Alert = Type.Object(alertFields, { description: 'A normalized alert (more fields of the normalized form may be present).' });
-const AlertDetail = Type.Object({ ...alertFields, raw: Json, runs: Type.Array(Type.Object({ id: Type.String(), playbook: Nullable(Type.String()), status: RunStatus, createdAt: Time })) });
+const Alert = Type.Object(alertFields, {
+  description: 'A normalized alert (more fields of the normalized form may be present).',
+});
+const AlertDetail = Type.Object({
+  ...alertFields,
+  raw: Json,
+  runs: Type.Array(
+    Type.Object({ id: Type.String(), playbook: Nullable(Type.String()), status: RunStatus, createdAt: Time }),
+  ),
+});
 const IngestResult = Type.Object({
   accepted: Type.Integer(),
   duplicates: Type.Integer(),
-  alerts: Type.Array(Type.Object({ id: Type.String(), providerAlertId: Type.String(), duplicate: Type.Boolean(), update: Type.Boolean(), runs: Type.Array(Type.String()), skipped: Type.Array(Type.Object({ playbook: Type.String(), reason: Type.String() })) })),
+  alerts: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      providerAlertId: Type.String(),
+      duplicate: Type.Boolean(),
+      update: Type.Boolean(),
+      runs: Type.Array(Type.String()),
+      skipped: Type.Array(Type.Object({ playbook: Type.String(), reason: Type.String() })),
+    }),
+  ),
 });
 const Connector = Type.Object({
   connectionTarget: Type.String(),
@@ -111,8 +185,20 @@ const Connector = Type.Object({
   message: Nullable(Type.String()),
 });
 
-const RequiredRole = Type.Object({ resource: Type.String(), role: Type.String(), satisfiedBy: Type.Optional(Type.Array(Type.String())) });
-const Action = Type.Object({ id: Type.String(), title: Type.String(), description: Type.String(), inputSchema: Type.Record(Type.String(), Json, { description: 'JSON Schema of the action input.' }), requiredRoles: Type.Array(RequiredRole), inverse: Nullable(Type.String()), destructive: Type.Boolean() });
+const RequiredRole = Type.Object({
+  resource: Type.String(),
+  role: Type.String(),
+  satisfiedBy: Type.Optional(Type.Array(Type.String())),
+});
+const Action = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  description: Type.String(),
+  inputSchema: Type.Record(Type.String(), Json, { description: 'JSON Schema of the action input.' }),
+  requiredRoles: Type.Array(RequiredRole),
+  inverse: Nullable(Type.String()),
+  destructive: Type.Boolean(),
+});
 
 const ConnectionTarget = Type.Object({
   name: Type.String(),
@@ -121,17 +207,46 @@ const ConnectionTarget = Type.Object({
   cloud: Type.Enum(['public', 'usgov', 'china', 'custom']),
   endpoints: Type.Record(Type.String(), Type.String()),
   scopes: Type.Record(Type.String(), Type.String()),
-  auth: Type.Object({ type: Type.String(), hasSecret: Type.Boolean(), expiresAt: Nullable(Time), certificateThumbprint: Type.Optional(Type.String()), clientId: Type.Optional(Nullable(Type.String())) }),
+  auth: Type.Object({
+    type: Type.String(),
+    hasSecret: Type.Boolean(),
+    expiresAt: Nullable(Time),
+    certificateThumbprint: Type.Optional(Type.String()),
+    clientId: Type.Optional(Nullable(Type.String())),
+  }),
   createdAt: Time,
   updatedAt: Time,
 });
 const ConnectionTest = Type.Object({
   ok: Type.Boolean(),
-  resources: Type.Array(Type.Object({ resource: Type.String(), ok: Type.Boolean(), grantedRoles: Type.Array(Type.String()), missingRoles: Type.Array(Type.String()), error: Type.Optional(ErrorInfo) })),
-  actions: Type.Array(Type.Object({ action: Type.String(), ready: Type.Boolean(), missing: Type.Array(Type.Object({ resource: Type.String(), role: Type.String(), fix: Type.String() })) })),
+  resources: Type.Array(
+    Type.Object({
+      resource: Type.String(),
+      ok: Type.Boolean(),
+      grantedRoles: Type.Array(Type.String()),
+      missingRoles: Type.Array(Type.String()),
+      error: Type.Optional(ErrorInfo),
+    }),
+  ),
+  actions: Type.Array(
+    Type.Object({
+      action: Type.String(),
+      ready: Type.Boolean(),
+      missing: Type.Array(Type.Object({ resource: Type.String(), role: Type.String(), fix: Type.String() })),
+    }),
+  ),
 });
 
-const PlaybookSummary = Type.Object({ id: Type.String(), name: Type.String(), version: Type.Integer(), enabled: Type.Boolean(), source: Type.String(), file: Nullable(Type.String()), triggers: Type.Array(Json), updatedAt: Time });
+const PlaybookSummary = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  version: Type.Integer(),
+  enabled: Type.Boolean(),
+  source: Type.String(),
+  file: Nullable(Type.String()),
+  triggers: Type.Array(Json),
+  updatedAt: Time,
+});
 const Playbook = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -150,11 +265,28 @@ const Playbook = Type.Object({
   versions: Type.Array(Json),
   yaml: Type.String(),
 });
-const PlaybookSaved = Type.Object({ id: Type.String(), version: Type.Integer(), sha256: Type.String(), changed: Type.Boolean() });
+const PlaybookSaved = Type.Object({
+  id: Type.String(),
+  version: Type.Integer(),
+  sha256: Type.String(),
+  changed: Type.Boolean(),
+});
 const PlaybookValidation = Type.Object({ valid: Type.Boolean(), errors: Problem.properties.errors });
 
-const Protected = Type.Object({ id: Type.String(), kind: Type.Enum(['user', 'group', 'machine', 'machineTag']), value: Type.String(), reason: Nullable(Type.String()), source: Type.Enum(['file', 'api']) });
-const Automation = Type.Object({ paused: Type.Boolean(), since: Nullable(Time), by: Nullable(Type.String()), reason: Nullable(Type.String()), released: Type.Optional(Type.Integer()) });
+const Protected = Type.Object({
+  id: Type.String(),
+  kind: Type.Enum(['user', 'group', 'machine', 'machineTag']),
+  value: Type.String(),
+  reason: Nullable(Type.String()),
+  source: Type.Enum(['file', 'api']),
+});
+const Automation = Type.Object({
+  paused: Type.Boolean(),
+  since: Nullable(Time),
+  by: Nullable(Type.String()),
+  reason: Nullable(Type.String()),
+  released: Type.Optional(Type.Integer()),
+});
 const Guardrails = Type.Object({
   protected: Type.Array(Ref('ProtectedEntity')),
   protectDirectoryRoles: Type.Boolean(),
@@ -163,8 +295,19 @@ const Guardrails = Type.Object({
   budgets: Type.Record(Type.String(), Type.Object({ limit: Type.Integer(), windowSeconds: Type.Integer() })),
   automation: Ref('Automation'),
 });
-const ApiKey = Type.Object({ id: Type.String(), name: Type.String(), role: Role, prefix: Type.String(), createdBy: Nullable(Type.String()), createdAt: Time, lastUsedAt: Nullable(Time) });
-const ApiKeyCreated = Type.Object({ ...ApiKey.properties, key: Type.String({ description: 'Shown once, stored hashed.' }) });
+const ApiKey = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  role: Role,
+  prefix: Type.String(),
+  createdBy: Nullable(Type.String()),
+  createdAt: Time,
+  lastUsedAt: Nullable(Time),
+});
+const ApiKeyCreated = Type.Object({
+  ...ApiKey.properties,
+  key: Type.String({ description: 'Shown once, stored hashed.' }),
+});
 const AuditRecord = Type.Object({
   id: Type.String(),
   seq: Type.Integer(),
@@ -179,11 +322,31 @@ const AuditRecord = Type.Object({
   requestId: Nullable(Type.String()),
   detail: Nullable(Type.Record(Type.String(), Json)),
 });
-const Change = Type.Object({ id: Type.String(), runId: Type.String(), step: Type.String(), action: Type.String(), connectionTarget: Type.String(), entity: Type.String(), status: Type.Enum(['intended', 'sent', 'succeeded', 'failed']), at: Time, settledAt: Nullable(Time) });
-const Me = Type.Object({ id: Type.String(), name: Type.String(), role: Role, kind: Type.Enum(['api_key', 'user', 'system']) });
+const Change = Type.Object({
+  id: Type.String(),
+  runId: Type.String(),
+  step: Type.String(),
+  action: Type.String(),
+  connectionTarget: Type.String(),
+  entity: Type.String(),
+  status: Type.Enum(['intended', 'sent', 'succeeded', 'failed']),
+  at: Time,
+  settledAt: Nullable(Time),
+});
+const Me = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  role: Role,
+  kind: Type.Enum(['api_key', 'user', 'system']),
+});
 const Decision = Type.Object({ runId: Type.String(), step: Type.String(), decision: Type.String() });
 const ConnectorPage = Type.Object({ items: Type.Array(Ref('Connector')), nextCursor: Type.Null() });
-const Health = Type.Object({ status: Type.String(), info: Type.Optional(Json), error: Type.Optional(Json), details: Json });
+const Health = Type.Object({
+  status: Type.String(),
+  info: Type.Optional(Json),
+  error: Type.Optional(Json),
+  details: Json,
+});
 
 /** Answers of the newest routes (delegated sign-in, notification channels, SIEM export), not yet typed field by field here: docs/API.md lists their fields. */
 const AnyObject = Type.Record(Type.String(), Json, { description: 'An object; its fields are listed in docs/API.md.' });
@@ -300,10 +463,19 @@ interface Operation {
 }
 
 /** Fills the document's response bodies and errors from the table; returns the routes it does not describe. */
-export function describeResponses(document: { paths: Record<string, Record<string, Operation>>; components?: Record<string, unknown> }): string[] {
-  document.components = { ...document.components, schemas: JSON.parse(JSON.stringify(SCHEMAS)) as Record<string, unknown> };
+export function describeResponses(document: {
+  paths: Record<string, Record<string, Operation>>;
+  components?: Record<string, unknown>;
+}): string[] {
+  document.components = {
+    ...document.components,
+    schemas: JSON.parse(JSON.stringify(SCHEMAS)) as Record<string, unknown>,
+  };
   const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-  const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
+  const problem = (description: string) => ({
+    description,
+    content: { 'application/problem+json': { schema: ref('Problem') } },
+  });
   const undescribed: string[] = [];
   for (const [path, item] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(item)) {
@@ -315,14 +487,24 @@ export function describeResponses(document: { paths: Record<string, Record<strin
       }
       const [status, body] = entry;
       const content =
-        body === null ? undefined : typeof body === 'string' ? { 'application/json': { schema: ref(body) } } : 'array' in body ? { 'application/json': { schema: { type: 'array', items: ref(body.array) } } } : { [body.text]: { schema: { type: 'string' } } };
-      const previous = Object.entries(operation.responses ?? {}).find(([code]) => code.startsWith('2'))?.[1] as { description?: string } | undefined;
+        body === null
+          ? undefined
+          : typeof body === 'string'
+            ? { 'application/json': { schema: ref(body) } }
+            : 'array' in body
+              ? { 'application/json': { schema: { type: 'array', items: ref(body.array) } } }
+              : { [body.text]: { schema: { type: 'string' } } };
+      const previous = Object.entries(operation.responses ?? {}).find(([code]) => code.startsWith('2'))?.[1] as
+        { description?: string } | undefined;
       operation.responses = {
         [String(status)]: { description: previous?.description || 'Success.', ...(content ? { content } : {}) },
         '4XX': problem('The request was refused: what is wrong and where (problem details).'),
-        ...(path === '/health' ? {} : { '5XX': problem('The service or Azure could not answer (problem details, never a stack trace).') }),
+        ...(path === '/health'
+          ? {}
+          : { '5XX': problem('The service or Azure could not answer (problem details, never a stack trace).') }),
       };
-      if (key === 'PUT /api/v1/playbooks/{id}') operation.responses['201'] = { description: 'A new playbook.', content };
+      if (key === 'PUT /api/v1/playbooks/{id}')
+        operation.responses['201'] = { description: 'A new playbook.', content };
     }
   }
   return undescribed;

@@ -16,7 +16,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const problem = toProblem(exception, String(request.id ?? ''));
     if (problem.status >= 500) this.logger.error({ err: exception, requestId: request.id }, 'request failed');
     if (problem.status === 401) void reply.header('WWW-Authenticate', 'Bearer realm="riposte"');
-    if (exception instanceof TooManyRequestsError) void reply.header('Retry-After', String(exception.retryAfterSeconds));
+    if (exception instanceof TooManyRequestsError)
+      void reply.header('Retry-After', String(exception.retryAfterSeconds));
     void reply.status(problem.status).header('Content-Type', 'application/problem+json; charset=utf-8').send(problem);
   }
 }

@@ -47,7 +47,11 @@ const TITLES: Record<number, string> = {
 // Fastify's own errors, in words a caller can act on.
 const FASTIFY: Record<string, [number, string, string]> = {
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'payload_too_large', 'The request body is larger than this endpoint accepts.'],
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type', 'Send JSON (Content-Type: application/json), or YAML where the endpoint takes a playbook.'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [
+    415,
+    'unsupported_media_type',
+    'Send JSON (Content-Type: application/json), or YAML where the endpoint takes a playbook.',
+  ],
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'invalid_json', 'The body is empty but Content-Type says JSON.'],
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'invalid_json', 'The body is not valid JSON.'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'bad_request', 'Content-Length does not match the body.'],
@@ -64,28 +68,58 @@ export function toProblem(exception: unknown, requestId: string | undefined): Pr
     ...(requestId ? { requestId } : {}),
   });
 
-  if (exception instanceof RiposteError) return base(STATUS[exception.kind], exception.code, exception.message, exception.errors);
+  if (exception instanceof RiposteError)
+    return base(STATUS[exception.kind], exception.code, exception.message, exception.errors);
   if (exception instanceof AzureError) return base(502, exception.code, exception.message);
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
-    if (status === 415) return base(415, 'unsupported_media_type', 'Send JSON (Content-Type: application/json), or YAML (application/yaml) where the endpoint takes a playbook.');
+    if (status === 415)
+      return base(
+        415,
+        'unsupported_media_type',
+        'Send JSON (Content-Type: application/json), or YAML (application/yaml) where the endpoint takes a playbook.',
+      );
     const response = exception.getResponse();
-    const message = typeof response === 'object' && response && 'message' in response ? (response as { message: unknown }).message : exception.message;
-    return base(status, status === 404 ? 'not_found' : `http_${status}`, Array.isArray(message) ? message.join('; ') : String(message));
+    const message =
+      typeof response === 'object' && response && 'message' in response
+        ? (response as { message: unknown }).message
+        : exception.message;
+    return base(
+      status,
+      status === 404 ? 'not_found' : `http_${status}`,
+      Array.isArray(message) ? message.join('; ') : String(message),
+    );
   }
   const fastify = exception as { code?: string; statusCode?: number; message?: string };
   if (typeof fastify?.code === 'string' && fastify.code in FASTIFY) {
     const [status, code, detail] = FASTIFY[fastify.code] as [number, string, string];
     // JSON syntax errors say where: keep that part of the message.
-    const where = fastify.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/.test(fastify.message ?? '') ? ` ${fastify.message ?? ''}`.replace(/^ Body is not valid JSON but content-type is set to 'application\/json'/, '') : '';
+    const where =
+      fastify.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/.test(fastify.message ?? '')
+        ? ` ${fastify.message ?? ''}`.replace(
+            /^ Body is not valid JSON but content-type is set to 'application\/json'/,
+            '',
+          )
+        : '';
     return base(status, code, `${detail}${where}`.trim());
   }
   // A check-then-insert that lost a race with a concurrent request (transactions run side by
   // side on PostgreSQL): the same answer as the check would have given a moment later.
-  if (Database.isUniqueViolation(exception)) return base(409, 'conflict', 'Another request created the same thing at the same time; read it again before retrying.');
+  if (Database.isUniqueViolation(exception))
+    return base(
+      409,
+      'conflict',
+      'Another request created the same thing at the same time; read it again before retrying.',
+    );
   // Text PostgreSQL cannot store (a NUL that came through YAML escapes, say): refused, as on the way in.
-  if (databaseCode(exception) === '22021') return base(400, 'validation_failed', 'Text may not contain the NUL character (U+0000) or bytes that are not UTF-8.');
-  if (exception instanceof SyntaxError) return base(400, 'invalid_json', `The body is not valid JSON: ${exception.message}`);
+  if (databaseCode(exception) === '22021')
+    return base(
+      400,
+      'validation_failed',
+      'Text may not contain the NUL character (U+0000) or bytes that are not UTF-8.',
+    );
+  if (exception instanceof SyntaxError)
+    return base(400, 'invalid_json', `The body is not valid JSON: ${exception.message}`);
   if (typeof fastify?.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
     return base(fastify.statusCode, `http_${fastify.statusCode}`, fastify.message ?? 'The request was not accepted.');
   }

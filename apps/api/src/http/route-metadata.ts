@@ -22,8 +22,17 @@ export const SIGNED_WEBHOOK_KEY = 'riposte:signed-webhook';
 export const AcceptsSignedWebhooks = () =>
   applyDecorators(
     SetMetadata(SIGNED_WEBHOOK_KEY, true),
-    ApiHeader({ name: 'X-Riposte-Signature', required: false, description: 'sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>" with RIPOSTE_WEBHOOK_SECRET>, instead of an API key.' }),
-    ApiHeader({ name: 'X-Riposte-Timestamp', required: false, description: 'Unix time in seconds; must be within 5 minutes.' }),
+    ApiHeader({
+      name: 'X-Riposte-Signature',
+      required: false,
+      description:
+        'sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>" with RIPOSTE_WEBHOOK_SECRET>, instead of an API key.',
+    }),
+    ApiHeader({
+      name: 'X-Riposte-Timestamp',
+      required: false,
+      description: 'Unix time in seconds; must be within 5 minutes.',
+    }),
   );
 
 /** Names the audit record of a mutating route (default: method and path). */
@@ -33,5 +42,10 @@ export const Audited = (action: string) => SetMetadata(AUDIT_KEY, action);
 export const Idempotent = () =>
   applyDecorators(
     SetMetadata(IDEMPOTENT_KEY, true),
-    ApiHeader({ name: 'Idempotency-Key', required: false, description: 'The same key with the same body returns the first answer and starts nothing new; with a different body, 409.' }),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: false,
+      description:
+        'The same key with the same body returns the first answer and starts nothing new; with a different body, 409.',
+    }),
   );

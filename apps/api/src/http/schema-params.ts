@@ -18,12 +18,17 @@ class SchemaPipe<T> implements PipeTransform<unknown, T> {
   transform(value: unknown): T {
     const input = value ?? {};
     if (typeof input !== 'object' || Array.isArray(input)) {
-      throw new ValidationError(`The ${this.where} must be a JSON object.`, [{ path: '', message: 'must be an object' }]);
+      throw new ValidationError(`The ${this.where} must be a JSON object.`, [
+        { path: '', message: 'must be an object' },
+      ]);
     }
     const copy = { ...(input as object) };
     if (!this.validate(copy)) {
       const errors = formatSchemaErrors(this.validate.errors);
-      throw new ValidationError(`The request ${this.where} is invalid: ${errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}.`, this.where === 'query' ? errors.map((e) => ({ ...e, path: e.path.replace(/^\//, '') })) : errors);
+      throw new ValidationError(
+        `The request ${this.where} is invalid: ${errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}.`,
+        this.where === 'query' ? errors.map((e) => ({ ...e, path: e.path.replace(/^\//, '') })) : errors,
+      );
     }
     return copy as T;
   }
@@ -46,6 +51,10 @@ export const SchemaQuery =
     const descriptor = key !== undefined ? Object.getOwnPropertyDescriptor(target, key) : undefined;
     if (!descriptor || key === undefined) return;
     for (const [name, property] of Object.entries(schema.properties)) {
-      ApiQuery({ name, required: (schema.required ?? []).includes(name) && !('default' in property), schema: property as never })(target, key, descriptor);
+      ApiQuery({
+        name,
+        required: (schema.required ?? []).includes(name) && !('default' in property),
+        schema: property as never,
+      })(target, key, descriptor);
     }
   };

@@ -9,8 +9,14 @@ import { ValidationError } from '@riposte/errors';
 export function installTextChecks(fastify: FastifyInstance): void {
   fastify.addHook('preHandler', async (request) => {
     // Paths as the other validation errors give them: query parameters by name, the body as a JSON pointer.
-    const at = nulAt(request.query, (key) => key) ?? nulAt(request.params, (key) => key) ?? nulAt(request.body, (key) => `/${key}`, 'body');
-    if (at !== undefined) throw new ValidationError('Text may not contain the NUL character (U+0000).', [{ path: at, message: 'contains a NUL character' }]);
+    const at =
+      nulAt(request.query, (key) => key) ??
+      nulAt(request.params, (key) => key) ??
+      nulAt(request.body, (key) => `/${key}`, 'body');
+    if (at !== undefined)
+      throw new ValidationError('Text may not contain the NUL character (U+0000).', [
+        { path: at, message: 'contains a NUL character' },
+      ]);
   });
 }
 

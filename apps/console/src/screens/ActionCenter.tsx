@@ -11,45 +11,73 @@ export function ActionCenter() {
   const client = useQueryClient();
   const [entity, setEntity] = useState('');
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const changes = useQuery({ queryKey: ['changes', entity], queryFn: () => ok(api.GET('/api/v1/changes', { params: { query: { limit: 200, ...(entity ? { entity } : {}) } } })) });
+  const changes = useQuery({
+    queryKey: ['changes', entity],
+    queryFn: () => ok(api.GET('/api/v1/changes', { params: { query: { limit: 200, ...(entity ? { entity } : {}) } } })),
+  });
   const runs = useQuery({
     queryKey: ['changes', 'runs', changes.data?.items.map((c) => c.runId).join()],
     enabled: Boolean(changes.data),
     queryFn: async () => {
       const ids = [...new Set(changes.data!.items.map((c) => c.runId))];
-      const details = await Promise.all(ids.map((id) => ok(api.GET('/api/v1/runs/{id}', { params: { path: { id } } }))));
+      const details = await Promise.all(
+        ids.map((id) => ok(api.GET('/api/v1/runs/{id}', { params: { path: { id } } }))),
+      );
       return new Map(details.map((d) => [d.id, d]));
     },
   });
   const undo = useMutation({
     mutationFn: async (runIds: string[]) => {
-      for (const id of runIds) await ok(api.POST('/api/v1/runs/{id}/revert', { params: { path: { id }, header: { 'Idempotency-Key': newIdempotencyKey() } } }));
+      for (const id of runIds)
+        await ok(
+          api.POST('/api/v1/runs/{id}/revert', {
+            params: { path: { id }, header: { 'Idempotency-Key': newIdempotencyKey() } },
+          }),
+        );
     },
     onSuccess: () => (setSelected(new Set()), void client.invalidateQueries()),
   });
   const canUndo = roleAllows(me.role, 'analyst');
   const reverted = new Set([...(runs.data?.values() ?? [])].map((r) => r.trigger.revertOf).filter(Boolean));
-  const undoable = (runId: string, status: string) => status === 'succeeded' && !reverted.has(runId) && !['queued', 'running', 'waiting'].includes(runs.data?.get(runId)?.status ?? '') && runs.data?.get(runId)?.trigger.type !== 'revert';
+  const undoable = (runId: string, status: string) =>
+    status === 'succeeded' &&
+    !reverted.has(runId) &&
+    !['queued', 'running', 'waiting'].includes(runs.data?.get(runId)?.status ?? '') &&
+    runs.data?.get(runId)?.trigger.type !== 'revert';
   return (
     <Screen
       title="Action center"
       actions={
         canUndo && (
-          <Button color="orange" disabled={selected.size === 0} onClick={() => undo.mutate([...selected])} loading={undo.isPending}>
+          <Button
+            color="orange"
+            disabled={selected.size === 0}
+            onClick={() => undo.mutate([...selected])}
+            loading={undo.isPending}
+          >
             Undo selected ({selected.size})
           </Button>
         )
       }
     >
-      <TextInput label="Entity" placeholder="user or machine" value={entity} onChange={(e) => setEntity(e.currentTarget.value)} w={320} mb="sm" />
+      <TextInput
+        label="Entity"
+        placeholder="user or machine"
+        value={entity}
+        onChange={(e) => setEntity(e.currentTarget.value)}
+        w={320}
+        mb="sm"
+      />
       <Failure error={changes.error ?? undo.error} />
       {changes.isPending && <Loading />}
       <Table striped>
         <Table.Thead>
           <Table.Tr>
-            {canUndo && <Table.Th>
-              <VisuallyHidden>Select</VisuallyHidden>
-            </Table.Th>}
+            {canUndo && (
+              <Table.Th>
+                <VisuallyHidden>Select</VisuallyHidden>
+              </Table.Th>
+            )}
             <Table.Th>Action</Table.Th>
             <Table.Th>Entity</Table.Th>
             <Table.Th>Result</Table.Th>
@@ -57,9 +85,11 @@ export function ActionCenter() {
             <Table.Th>Why</Table.Th>
             <Table.Th>When</Table.Th>
             <Table.Th>Run</Table.Th>
-            {canUndo && <Table.Th>
-              <VisuallyHidden>Actions</VisuallyHidden>
-            </Table.Th>}
+            {canUndo && (
+              <Table.Th>
+                <VisuallyHidden>Actions</VisuallyHidden>
+              </Table.Th>
+            )}
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -70,7 +100,19 @@ export function ActionCenter() {
               <Table.Tr key={c.id} data-testid="change-row">
                 {canUndo && (
                   <Table.Td>
-                    <Checkbox aria-label={`Select ${c.action} on ${c.entity}`} disabled={!can} checked={selected.has(c.runId)} onChange={(e) => setSelected((s) => { const n = new Set(s); if (e.currentTarget.checked) n.add(c.runId); else n.delete(c.runId); return n; })} />
+                    <Checkbox
+                      aria-label={`Select ${c.action} on ${c.entity}`}
+                      disabled={!can}
+                      checked={selected.has(c.runId)}
+                      onChange={(e) =>
+                        setSelected((s) => {
+                          const n = new Set(s);
+                          if (e.currentTarget.checked) n.add(c.runId);
+                          else n.delete(c.runId);
+                          return n;
+                        })
+                      }
+                    />
                   </Table.Td>
                 )}
                 <Table.Td>{c.action}</Table.Td>
@@ -91,11 +133,19 @@ export function ActionCenter() {
                 {canUndo && (
                   <Table.Td>
                     {can ? (
-                      <Button size="xs" variant="light" color="orange" onClick={() => undo.mutate([c.runId])} loading={undo.isPending && undo.variables?.includes(c.runId)}>
+                      <Button
+                        size="xs"
+                        variant="light"
+                        color="orange"
+                        onClick={() => undo.mutate([c.runId])}
+                        loading={undo.isPending && undo.variables?.includes(c.runId)}
+                      >
                         Undo
                       </Button>
                     ) : reverted.has(c.runId) ? (
-                      <Text size="xs" c="dimmed">undone</Text>
+                      <Text size="xs" c="dimmed">
+                        undone
+                      </Text>
                     ) : null}
                   </Table.Td>
                 )}

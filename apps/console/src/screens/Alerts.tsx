@@ -7,10 +7,22 @@ import { Can, Failure, Json, Loading, Screen, StatusBadge, When } from '../ui';
 
 export function Alerts() {
   const [severity, setSeverity] = useState<string | null>(null);
-  const alerts = useQuery({ queryKey: ['alerts', severity], queryFn: () => ok(api.GET('/api/v1/alerts', { params: { query: { limit: 200, ...(severity ? { severity } : {}) } } })) });
+  const alerts = useQuery({
+    queryKey: ['alerts', severity],
+    queryFn: () =>
+      ok(api.GET('/api/v1/alerts', { params: { query: { limit: 200, ...(severity ? { severity } : {}) } } })),
+  });
   return (
     <Screen title="Alerts">
-      <Select label="Severity" data={['high', 'medium', 'low', 'informational']} value={severity} onChange={setSeverity} clearable w={200} mb="sm" />
+      <Select
+        label="Severity"
+        data={['high', 'medium', 'low', 'informational']}
+        value={severity}
+        onChange={setSeverity}
+        clearable
+        w={200}
+        mb="sm"
+      />
       <Failure error={alerts.error} />
       {alerts.isPending && <Loading />}
       <Table striped>
@@ -47,7 +59,10 @@ export function Alerts() {
 }
 
 export function AlertDetail({ id }: { id: string }) {
-  const alert = useQuery({ queryKey: ['alerts', 'detail', id], queryFn: () => ok(api.GET('/api/v1/alerts/{id}', { params: { path: { id } } })) });
+  const alert = useQuery({
+    queryKey: ['alerts', 'detail', id],
+    queryFn: () => ok(api.GET('/api/v1/alerts/{id}', { params: { path: { id } } })),
+  });
   if (alert.error) return <Failure error={alert.error} />;
   if (!alert.data) return <Loading />;
   const a = alert.data;
@@ -69,7 +84,12 @@ export function AlertDetail({ id }: { id: string }) {
                 <Group justify="space-between">
                   <Text size="sm">User {u.userPrincipalName ?? u.azureAdUserId ?? u.accountName}</Text>
                   <Can role="analyst">
-                    <Button size="xs" variant="light" component={Link} to={`/respond?action=azure_ad.disable_user&user=${encodeURIComponent(u.userPrincipalName ?? u.azureAdUserId ?? '')}`}>
+                    <Button
+                      size="xs"
+                      variant="light"
+                      component={Link}
+                      to={`/respond?action=azure_ad.disable_user&user=${encodeURIComponent(u.userPrincipalName ?? u.azureAdUserId ?? '')}`}
+                    >
                       Respond…
                     </Button>
                   </Can>
@@ -81,7 +101,12 @@ export function AlertDetail({ id }: { id: string }) {
                 <Group justify="space-between">
                   <Text size="sm">Device {d.deviceDnsName ?? d.mdeDeviceId}</Text>
                   <Can role="analyst">
-                    <Button size="xs" variant="light" component={Link} to={`/respond?action=defender.isolate_machine&machine=${encodeURIComponent(d.mdeDeviceId ?? d.deviceDnsName ?? '')}`}>
+                    <Button
+                      size="xs"
+                      variant="light"
+                      component={Link}
+                      to={`/respond?action=defender.isolate_machine&machine=${encodeURIComponent(d.mdeDeviceId ?? d.deviceDnsName ?? '')}`}
+                    >
                       Respond…
                     </Button>
                   </Can>

@@ -14,20 +14,35 @@ export function ApiKeys() {
     mutationFn: () => ok(api.POST('/api/v1/api-keys', { body: { name, role } as never })),
     onSuccess: (key) => (setCreated(key), setName(''), void client.invalidateQueries({ queryKey: ['api-keys'] })),
   });
-  const revoke = useMutation({ mutationFn: (id: string) => ok(api.DELETE('/api/v1/api-keys/{id}', { params: { path: { id } } })), onSuccess: () => client.invalidateQueries({ queryKey: ['api-keys'] }) });
+  const revoke = useMutation({
+    mutationFn: (id: string) => ok(api.DELETE('/api/v1/api-keys/{id}', { params: { path: { id } } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['api-keys'] }),
+  });
   return (
     <Screen title="API keys">
       <form onSubmit={(e) => (e.preventDefault(), create.mutate())}>
         <Group align="end" mb="sm">
           <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} required />
-          <Select label="Role" data={['viewer', 'analyst', 'author', 'admin', 'ingest']} value={role} onChange={setRole} w={140} />
+          <Select
+            label="Role"
+            data={['viewer', 'analyst', 'author', 'admin', 'ingest']}
+            value={role}
+            onChange={setRole}
+            w={140}
+          />
           <Button type="submit" loading={create.isPending}>
             Create key
           </Button>
         </Group>
       </form>
       {created && (
-        <Alert color="green" title={`Key for ${created.name} (${created.role}): copy it now, it is not shown again`} mb="sm" withCloseButton onClose={() => setCreated(null)}>
+        <Alert
+          color="green"
+          title={`Key for ${created.name} (${created.role}): copy it now, it is not shown again`}
+          mb="sm"
+          withCloseButton
+          onClose={() => setCreated(null)}
+        >
           <Code data-testid="new-key">{created.key}</Code>
         </Alert>
       )}

@@ -21,7 +21,9 @@ export function Approvals() {
     queryKey: ['approvals'],
     queryFn: async () => {
       const waiting = await ok(api.GET('/api/v1/runs', { params: { query: { status: 'waiting', limit: 200 } } }));
-      const runs = await Promise.all(waiting.items.map((r) => ok(api.GET('/api/v1/runs/{id}', { params: { path: { id: r.id } } }))));
+      const runs = await Promise.all(
+        waiting.items.map((r) => ok(api.GET('/api/v1/runs/{id}', { params: { path: { id: r.id } } }))),
+      );
       const items: Item[] = runs.flatMap((run) => (run.waitingFor ?? []).map((wait) => ({ run, wait })));
       return items.sort((a, b) => a.run.createdAt.localeCompare(b.run.createdAt));
     },
@@ -35,7 +37,9 @@ export function Approvals() {
       </Text>
       {inbox.data?.length === 0 && <Text c="dimmed">Nothing waits for a decision.</Text>}
       <Stack>
-        {inbox.data?.map((item) => <ApprovalCard key={`${item.run.id}/${item.wait.step}`} {...item} onDecided={setLast} />)}
+        {inbox.data?.map((item) => (
+          <ApprovalCard key={`${item.run.id}/${item.wait.step}`} {...item} onDecided={setLast} />
+        ))}
       </Stack>
     </Screen>
   );
@@ -46,7 +50,13 @@ function ApprovalCard({ run, wait, onDecided }: Item & { onDecided: (message: st
   const [comment, setComment] = useState('');
   const [decision, setDecision] = useState<'approve' | 'reject'>('approve');
   const decide = useMutation({
-    mutationFn: (d: 'approve' | 'reject') => ok(api.POST('/api/v1/runs/{id}/approvals/{stepId}', { params: { path: { id: run.id, stepId: wait.step } }, body: { decision: d, comment } })),
+    mutationFn: (d: 'approve' | 'reject') =>
+      ok(
+        api.POST('/api/v1/runs/{id}/approvals/{stepId}', {
+          params: { path: { id: run.id, stepId: wait.step } },
+          body: { decision: d, comment },
+        }),
+      ),
     // The card leaves the inbox once the run moves on; the decision is announced above the list.
     onSuccess: (_answer, d) => {
       onDecided(`${d === 'approve' ? 'Approved' : 'Rejected'} ${wait.step} of run ${run.id.slice(0, 8)}.`);
@@ -63,7 +73,10 @@ function ApprovalCard({ run, wait, onDecided }: Item & { onDecided: (message: st
     <Card withBorder component="section" aria-label={`Approval ${label}`}>
       <Group justify="space-between">
         <Text fw={600}>
-          <Link to={`/runs/${run.id}`}>{run.playbook ? `${run.playbook.id} v${run.playbook.version}` : 'Simple response'}</Link> · step {wait.step}
+          <Link to={`/runs/${run.id}`}>
+            {run.playbook ? `${run.playbook.id} v${run.playbook.version}` : 'Simple response'}
+          </Link>{' '}
+          · step {wait.step}
         </Text>
         <Badge color="orange">{KIND[wait.kind] ?? wait.kind}</Badge>
       </Group>
@@ -71,7 +84,9 @@ function ApprovalCard({ run, wait, onDecided }: Item & { onDecided: (message: st
         {wait.prompt}
       </Text>
       <Text size="sm" c="dimmed">
-        Started by {run.trigger.type === 'alert' ? `alert ${run.trigger.alertId ?? ''}` : (run.trigger.by ?? run.trigger.type)} · waiting <When at={run.createdAt} />
+        Started by{' '}
+        {run.trigger.type === 'alert' ? `alert ${run.trigger.alertId ?? ''}` : (run.trigger.by ?? run.trigger.type)} ·
+        waiting <When at={run.createdAt} />
         {wait.deadline ? (
           <>
             {' '}
@@ -85,12 +100,33 @@ function ApprovalCard({ run, wait, onDecided }: Item & { onDecided: (message: st
       {(step?.input || run.input) && <Json value={step?.input ?? run.input} />}
       <Can role="analyst">
         <form onSubmit={submit}>
-          <Textarea label="Comment (required)" required value={comment} onChange={(e) => setComment(e.currentTarget.value)} mt="sm" autosize minRows={2} />
+          <Textarea
+            label="Comment (required)"
+            required
+            value={comment}
+            onChange={(e) => setComment(e.currentTarget.value)}
+            mt="sm"
+            autosize
+            minRows={2}
+          />
           <Group mt="sm">
-            <Button type="submit" color="green" onClick={() => setDecision('approve')} loading={decide.isPending && decision === 'approve'} disabled={!comment.trim()}>
+            <Button
+              type="submit"
+              color="green"
+              onClick={() => setDecision('approve')}
+              loading={decide.isPending && decision === 'approve'}
+              disabled={!comment.trim()}
+            >
               Approve
             </Button>
-            <Button type="submit" color="red" variant="light" onClick={() => setDecision('reject')} loading={decide.isPending && decision === 'reject'} disabled={!comment.trim()}>
+            <Button
+              type="submit"
+              color="red"
+              variant="light"
+              onClick={() => setDecision('reject')}
+              loading={decide.isPending && decision === 'reject'}
+              disabled={!comment.trim()}
+            >
               Reject
             </Button>
           </Group>

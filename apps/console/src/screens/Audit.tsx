@@ -10,7 +10,19 @@ export function Audit() {
   const [filters, setFilters] = useState({ actor: '', action: '' });
   const audit = useInfiniteQuery({
     queryKey: ['audit', filters],
-    queryFn: ({ pageParam }) => ok(api.GET('/api/v1/audit', { params: { query: { limit: 100, ...(filters.actor ? { actor: filters.actor } : {}), ...(filters.action ? { action: filters.action } : {}), ...(pageParam ? { cursor: pageParam } : {}) } } })),
+    queryFn: ({ pageParam }) =>
+      ok(
+        api.GET('/api/v1/audit', {
+          params: {
+            query: {
+              limit: 100,
+              ...(filters.actor ? { actor: filters.actor } : {}),
+              ...(filters.action ? { action: filters.action } : {}),
+              ...(pageParam ? { cursor: pageParam } : {}),
+            },
+          },
+        }),
+      ),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
   });
@@ -20,7 +32,12 @@ export function Audit() {
       <form onSubmit={(e) => (e.preventDefault(), setFilters({ actor, action }))}>
         <Group align="end" mb="sm">
           <TextInput label="Actor" value={actor} onChange={(e) => setActor(e.currentTarget.value)} />
-          <TextInput label="Action" placeholder="e.g. run.decide" value={action} onChange={(e) => setAction(e.currentTarget.value)} />
+          <TextInput
+            label="Action"
+            placeholder="e.g. run.decide"
+            value={action}
+            onChange={(e) => setAction(e.currentTarget.value)}
+          />
           <Button type="submit">Search</Button>
         </Group>
       </form>

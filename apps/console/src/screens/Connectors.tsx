@@ -9,11 +9,18 @@ export function Connectors() {
   const connectors = useQuery({ queryKey: ['connectors'], queryFn: () => ok(api.GET('/api/v1/connectors')) });
   const refresh = () => client.invalidateQueries({ queryKey: ['connectors'] });
   const configure = useMutation({
-    mutationFn: (c: { connectionTarget: string; feed: 'alerts' | 'incidents'; enabled: boolean }) => ok(api.PUT('/api/v1/connectors/{connectionTarget}/{feed}', { params: { path: { connectionTarget: c.connectionTarget, feed: c.feed } }, body: { enabled: c.enabled } as never })),
+    mutationFn: (c: { connectionTarget: string; feed: 'alerts' | 'incidents'; enabled: boolean }) =>
+      ok(
+        api.PUT('/api/v1/connectors/{connectionTarget}/{feed}', {
+          params: { path: { connectionTarget: c.connectionTarget, feed: c.feed } },
+          body: { enabled: c.enabled } as never,
+        }),
+      ),
     onSuccess: refresh,
   });
   const poll = useMutation({
-    mutationFn: (c: { connectionTarget: string; feed: string }) => ok(api.POST('/api/v1/connectors/{connectionTarget}/{feed}/poll', { params: { path: c } })),
+    mutationFn: (c: { connectionTarget: string; feed: string }) =>
+      ok(api.POST('/api/v1/connectors/{connectionTarget}/{feed}/poll', { params: { path: c } })),
     onSuccess: refresh,
   });
   return (
@@ -46,7 +53,13 @@ export function Connectors() {
                   checked={c.enabled}
                   disabled={!roleAllows(me.role, 'admin')}
                   aria-label={`Poll ${c.feed} of ${c.connectionTarget}`}
-                  onChange={(e) => configure.mutate({ connectionTarget: c.connectionTarget, feed: c.feed, enabled: e.currentTarget.checked })}
+                  onChange={(e) =>
+                    configure.mutate({
+                      connectionTarget: c.connectionTarget,
+                      feed: c.feed,
+                      enabled: e.currentTarget.checked,
+                    })
+                  }
                   label={`every ${Math.round(c.intervalSeconds / 60)} min`}
                 />
               </Table.Td>
@@ -67,7 +80,12 @@ export function Connectors() {
               </Table.Td>
               <Table.Td>
                 <Can role="admin">
-                  <Button size="xs" variant="default" onClick={() => poll.mutate({ connectionTarget: c.connectionTarget, feed: c.feed })} loading={poll.isPending}>
+                  <Button
+                    size="xs"
+                    variant="default"
+                    onClick={() => poll.mutate({ connectionTarget: c.connectionTarget, feed: c.feed })}
+                    loading={poll.isPending}
+                  >
                     Poll now
                   </Button>
                 </Can>

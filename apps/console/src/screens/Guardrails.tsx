@@ -12,10 +12,20 @@ export function Guardrails() {
   const [kind, setKind] = useState<string | null>('user');
   const [value, setValue] = useState('');
   const [why, setWhy] = useState('');
-  const pause = useMutation({ mutationFn: () => ok(api.POST('/api/v1/automation/pause', { body: { reason } as never })), onSuccess: refresh });
+  const pause = useMutation({
+    mutationFn: () => ok(api.POST('/api/v1/automation/pause', { body: { reason } as never })),
+    onSuccess: refresh,
+  });
   const resume = useMutation({ mutationFn: () => ok(api.POST('/api/v1/automation/resume')), onSuccess: refresh });
-  const protect = useMutation({ mutationFn: () => ok(api.POST('/api/v1/guardrails/protected', { body: { kind, value, ...(why ? { reason: why } : {}) } as never })), onSuccess: () => (setValue(''), setWhy(''), void refresh()) });
-  const unprotect = useMutation({ mutationFn: (id: string) => ok(api.DELETE('/api/v1/guardrails/protected/{id}', { params: { path: { id } } })), onSuccess: refresh });
+  const protect = useMutation({
+    mutationFn: () =>
+      ok(api.POST('/api/v1/guardrails/protected', { body: { kind, value, ...(why ? { reason: why } : {}) } as never })),
+    onSuccess: () => (setValue(''), setWhy(''), void refresh()),
+  });
+  const unprotect = useMutation({
+    mutationFn: (id: string) => ok(api.DELETE('/api/v1/guardrails/protected/{id}', { params: { path: { id } } })),
+    onSuccess: refresh,
+  });
   if (guardrails.error) return <Failure error={guardrails.error} />;
   if (!guardrails.data) return <Loading />;
   const g = guardrails.data;
@@ -57,7 +67,8 @@ export function Guardrails() {
       <Card withBorder mb="md" component="section" aria-label="Limits">
         <Text fw={600}>Limits</Text>
         <Text size="sm">
-          Protect directory role holders: {g.protectDirectoryRoles ? 'yes' : 'no'} · protect Riposte's own app: {g.protectOwnApp ? 'yes' : 'no'} · at most {g.maxEntitiesPerRun} entities per run
+          Protect directory role holders: {g.protectDirectoryRoles ? 'yes' : 'no'} · protect Riposte's own app:{' '}
+          {g.protectOwnApp ? 'yes' : 'no'} · at most {g.maxEntitiesPerRun} entities per run
         </Text>
         <Table mt="xs">
           <Table.Thead>
@@ -88,8 +99,8 @@ export function Guardrails() {
               <Table.Th>Reason</Table.Th>
               <Table.Th>Source</Table.Th>
               <Table.Th>
-              <VisuallyHidden>Actions</VisuallyHidden>
-            </Table.Th>
+                <VisuallyHidden>Actions</VisuallyHidden>
+              </Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -115,7 +126,13 @@ export function Guardrails() {
         <Can role="admin">
           <Stack mt="sm">
             <Group align="end">
-              <Select label="Kind" data={['user', 'group', 'machine', 'machineTag']} value={kind} onChange={setKind} w={140} />
+              <Select
+                label="Kind"
+                data={['user', 'group', 'machine', 'machineTag']}
+                value={kind}
+                onChange={setKind}
+                w={140}
+              />
               <TextInput label="Value" value={value} onChange={(e) => setValue(e.currentTarget.value)} />
               <TextInput label="Reason" value={why} onChange={(e) => setWhy(e.currentTarget.value)} />
               <Button onClick={() => protect.mutate()} disabled={!value} loading={protect.isPending}>

@@ -41,7 +41,9 @@ export function Overview() {
       <Failure error={data.error} />
       {data.data?.automation.paused && (
         <Alert color="orange" title="Automation is paused" mb="md" role="status">
-          Alert-fired runs are held before their next destructive action{data.data.automation.reason ? `: ${data.data.automation.reason}` : ''} (by {data.data.automation.by ?? 'unknown'}).
+          Alert-fired runs are held before their next destructive action
+          {data.data.automation.reason ? `: ${data.data.automation.reason}` : ''} (by{' '}
+          {data.data.automation.by ?? 'unknown'}).
         </Alert>
       )}
       <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }}>

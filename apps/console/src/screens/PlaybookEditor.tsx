@@ -11,7 +11,9 @@ import { navigate } from '../router';
 import { Can, Failure, Loading, Screen } from '../ui';
 
 // Monaco's workers come from this origin (the page's CSP allows no other).
-window.MonacoEnvironment = { getWorker: (_id: string, label: string) => (label === 'yaml' ? new YamlWorker() : new EditorWorker()) };
+window.MonacoEnvironment = {
+  getWorker: (_id: string, label: string) => (label === 'yaml' ? new YamlWorker() : new EditorWorker()),
+};
 
 const TEMPLATE = `id: my-playbook
 name: My playbook
@@ -30,18 +32,33 @@ async function configureYaml(): Promise<void> {
   if (yamlConfigured) return;
   yamlConfigured = true;
   const schema = (await (await fetch('/api/v1/schema/playbook.json')).json()) as object;
-  configureMonacoYaml(monaco, { enableSchemaRequest: false, validate: true, completion: true, hover: true, schemas: [{ uri: `${window.location.origin}/api/v1/schema/playbook.json`, fileMatch: ['*'], schema: schema as never }] });
+  configureMonacoYaml(monaco, {
+    enableSchemaRequest: false,
+    validate: true,
+    completion: true,
+    hover: true,
+    schemas: [
+      { uri: `${window.location.origin}/api/v1/schema/playbook.json`, fileMatch: ['*'], schema: schema as never },
+    ],
+  });
 }
 
 async function text(path: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(path, { ...init, headers: { Authorization: `Bearer ${credentials.get() ?? ''}`, ...(init.headers ?? {}) } });
+  return fetch(path, {
+    ...init,
+    headers: { Authorization: `Bearer ${credentials.get() ?? ''}`, ...(init.headers ?? {}) },
+  });
 }
 
 /** YAML with the schema inline, the server's own errors as markers, the compiled graph, save as a new version. */
 export default function PlaybookEditor({ id }: { id: string | null }) {
   const client = useQueryClient();
   const { colorScheme } = useMantineColorScheme();
-  const saved = useQuery({ queryKey: ['playbook', id], enabled: Boolean(id), queryFn: () => ok(api.GET('/api/v1/playbooks/{id}', { params: { path: { id: id! } } })) });
+  const saved = useQuery({
+    queryKey: ['playbook', id],
+    enabled: Boolean(id),
+    queryFn: () => ok(api.GET('/api/v1/playbooks/{id}', { params: { path: { id: id! } } })),
+  });
   const graph = useQuery({
     queryKey: ['graph', id],
     enabled: Boolean(id),
@@ -61,8 +78,20 @@ export default function PlaybookEditor({ id }: { id: string | null }) {
     let disposed = false;
     void configureYaml().then(() => {
       if (disposed || !box.current) return;
-      const model = monaco.editor.createModel(saved.data?.yaml ?? TEMPLATE, 'yaml', monaco.Uri.parse(`file:///${id ?? 'new'}.yaml`));
-      editor.current = monaco.editor.create(box.current, { model, automaticLayout: true, minimap: { enabled: false }, fontSize: 13, renderFinalNewline: 'on', theme: colorScheme === 'dark' ? 'vs-dark' : 'vs', ariaLabel: 'Playbook YAML' });
+      const model = monaco.editor.createModel(
+        saved.data?.yaml ?? TEMPLATE,
+        'yaml',
+        monaco.Uri.parse(`file:///${id ?? 'new'}.yaml`),
+      );
+      editor.current = monaco.editor.create(box.current, {
+        model,
+        automaticLayout: true,
+        minimap: { enabled: false },
+        fontSize: 13,
+        renderFinalNewline: 'on',
+        theme: colorScheme === 'dark' ? 'vs-dark' : 'vs',
+        ariaLabel: 'Playbook YAML',
+      });
     });
     return () => {
       disposed = true;
@@ -83,13 +112,24 @@ export default function PlaybookEditor({ id }: { id: string | null }) {
     monaco.editor.setModelMarkers(
       model,
       'riposte',
-      (errors ?? []).map((e) => ({ severity: monaco.MarkerSeverity.Error, message: `${e.path}: ${e.message}`, startLineNumber: e.line ?? 1, startColumn: e.column ?? 1, endLineNumber: e.line ?? 1, endColumn: model.getLineMaxColumn(e.line ?? 1) })),
+      (errors ?? []).map((e) => ({
+        severity: monaco.MarkerSeverity.Error,
+        message: `${e.path}: ${e.message}`,
+        startLineNumber: e.line ?? 1,
+        startColumn: e.column ?? 1,
+        endLineNumber: e.line ?? 1,
+        endColumn: model.getLineMaxColumn(e.line ?? 1),
+      })),
     );
   };
 
   const validate = useMutation({
     mutationFn: async () => {
-      const response = await text('/api/v1/playbooks/validate', { method: 'POST', body: editor.current?.getValue() ?? '', headers: { 'Content-Type': 'application/yaml' } });
+      const response = await text('/api/v1/playbooks/validate', {
+        method: 'POST',
+        body: editor.current?.getValue() ?? '',
+        headers: { 'Content-Type': 'application/yaml' },
+      });
       const body = (await response.json()) as Problem | { valid: boolean; errors?: Problem['errors'] };
       if (!response.ok) throw new ApiError(response.status, body as Problem);
       return body as { valid: boolean; errors?: Problem['errors'] };
@@ -102,7 +142,11 @@ export default function PlaybookEditor({ id }: { id: string | null }) {
   const target = id ?? newId;
   const save = useMutation({
     mutationFn: async () => {
-      const response = await text(`/api/v1/playbooks/${encodeURIComponent(target)}`, { method: 'PUT', body: editor.current?.getValue() ?? '', headers: { 'Content-Type': 'application/yaml' } });
+      const response = await text(`/api/v1/playbooks/${encodeURIComponent(target)}`, {
+        method: 'PUT',
+        body: editor.current?.getValue() ?? '',
+        headers: { 'Content-Type': 'application/yaml' },
+      });
       const body = (await response.json()) as Problem | { id: string; version: number };
       if (!response.ok) throw new ApiError(response.status, body as Problem);
       return body as { id: string; version: number };
@@ -124,7 +168,14 @@ export default function PlaybookEditor({ id }: { id: string | null }) {
       title={id ? `Playbook ${id}` : 'New playbook'}
       actions={
         <Can role="author">
-          {!id && <TextInput aria-label="Playbook id" placeholder="playbook-id" value={newId} onChange={(e) => setNewId(e.currentTarget.value)} />}
+          {!id && (
+            <TextInput
+              aria-label="Playbook id"
+              placeholder="playbook-id"
+              value={newId}
+              onChange={(e) => setNewId(e.currentTarget.value)}
+            />
+          )}
           <Button variant="default" onClick={() => validate.mutate()} loading={validate.isPending}>
             Validate
           </Button>
@@ -136,7 +187,8 @@ export default function PlaybookEditor({ id }: { id: string | null }) {
     >
       {saved.data && (
         <Text size="sm" c="dimmed" mb="xs">
-          Version {saved.data.version} of {saved.data.currentVersion} · {saved.data.enabled ? 'enabled' : 'disabled'} · {saved.data.source}
+          Version {saved.data.version} of {saved.data.currentVersion} · {saved.data.enabled ? 'enabled' : 'disabled'} ·{' '}
+          {saved.data.source}
         </Text>
       )}
       {validated === true && problems?.length === 0 && (
@@ -153,10 +205,16 @@ export default function PlaybookEditor({ id }: { id: string | null }) {
           ))}
         </Alert>
       )}
-      {save.error && !(save.error instanceof ApiError && save.error.problem?.errors?.length) && <Failure error={save.error} />}
+      {save.error && !(save.error instanceof ApiError && save.error.problem?.errors?.length) && (
+        <Failure error={save.error} />
+      )}
       <Grid>
         <Grid.Col span={{ base: 12, lg: 7 }}>
-          <div ref={box} style={{ height: 'calc(100vh - 240px)', border: '1px solid var(--mantine-color-default-border)' }} data-testid="playbook-editor" />
+          <div
+            ref={box}
+            style={{ height: 'calc(100vh - 240px)', border: '1px solid var(--mantine-color-default-border)' }}
+            data-testid="playbook-editor"
+          />
           {id && !saved.data && <Loading />}
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 5 }}>

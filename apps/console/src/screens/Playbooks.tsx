@@ -6,7 +6,10 @@ import { Can, Failure, Loading, Screen, StatusBadge, When } from '../ui';
 
 export function Playbooks() {
   const playbooks = useQuery({ queryKey: ['playbooks'], queryFn: () => ok(api.GET('/api/v1/playbooks')) });
-  const recent = useQuery({ queryKey: ['runs', 'recent'], queryFn: () => ok(api.GET('/api/v1/runs', { params: { query: { limit: 500 } } })) });
+  const recent = useQuery({
+    queryKey: ['runs', 'recent'],
+    queryFn: () => ok(api.GET('/api/v1/runs', { params: { query: { limit: 500 } } })),
+  });
   const lastRun = (id: string) => recent.data?.items.find((r) => r.playbook?.id === id);
   return (
     <Screen
@@ -44,9 +47,23 @@ export function Playbooks() {
                   </Text>
                 </Table.Td>
                 <Table.Td>v{p.version}</Table.Td>
-                <Table.Td>{p.triggers.length ? `${p.triggers.length} alert trigger${p.triggers.length > 1 ? 's' : ''}` : 'manual only'}</Table.Td>
-                <Table.Td>{p.enabled ? <Badge color="green">enabled</Badge> : <Badge color="gray">disabled</Badge>}</Table.Td>
-                <Table.Td>{last ? <Link to={`/runs/${last.id}`}><StatusBadge status={last.status} /></Link> : '—'}</Table.Td>
+                <Table.Td>
+                  {p.triggers.length
+                    ? `${p.triggers.length} alert trigger${p.triggers.length > 1 ? 's' : ''}`
+                    : 'manual only'}
+                </Table.Td>
+                <Table.Td>
+                  {p.enabled ? <Badge color="green">enabled</Badge> : <Badge color="gray">disabled</Badge>}
+                </Table.Td>
+                <Table.Td>
+                  {last ? (
+                    <Link to={`/runs/${last.id}`}>
+                      <StatusBadge status={last.status} />
+                    </Link>
+                  ) : (
+                    '—'
+                  )}
+                </Table.Td>
                 <Table.Td>
                   <When at={p.updatedAt} />
                 </Table.Td>

@@ -8,21 +8,69 @@ import { Failure, Json, Screen, StatusBadge } from '../ui';
 type Property = { type?: string; enum?: string[]; description?: string; title?: string };
 
 /** One input per property of the action's JSON Schema: text, choice or switch. */
-function Field({ name, schema, required, value, onChange }: { name: string; schema: Property; required: boolean; value: unknown; onChange: (v: unknown) => void }) {
+function Field({
+  name,
+  schema,
+  required,
+  value,
+  onChange,
+}: {
+  name: string;
+  schema: Property;
+  required: boolean;
+  value: unknown;
+  onChange: (v: unknown) => void;
+}) {
   const label = schema.title ?? name;
-  if (schema.enum) return <Select label={label} description={schema.description} data={schema.enum} value={(value as string) ?? null} onChange={onChange} required={required} clearable={!required} />;
-  if (schema.type === 'boolean') return <Switch label={label} description={schema.description} checked={Boolean(value)} onChange={(e) => onChange(e.currentTarget.checked)} />;
-  return <TextInput label={label} description={schema.description} value={(value as string) ?? ''} onChange={(e) => onChange(e.currentTarget.value)} required={required} />;
+  if (schema.enum)
+    return (
+      <Select
+        label={label}
+        description={schema.description}
+        data={schema.enum}
+        value={(value as string) ?? null}
+        onChange={onChange}
+        required={required}
+        clearable={!required}
+      />
+    );
+  if (schema.type === 'boolean')
+    return (
+      <Switch
+        label={label}
+        description={schema.description}
+        checked={Boolean(value)}
+        onChange={(e) => onChange(e.currentTarget.checked)}
+      />
+    );
+  return (
+    <TextInput
+      label={label}
+      description={schema.description}
+      value={(value as string) ?? ''}
+      onChange={(e) => onChange(e.currentTarget.value)}
+      required={required}
+    />
+  );
 }
 
 /** Simple responses: one action on one entity, with a dry run first if you like. */
 export function Respond() {
   const { query } = useLocation();
-  const actions = useQuery({ queryKey: ['actions'], queryFn: () => ok(api.GET('/api/v1/actions')), staleTime: Infinity });
-  const targets = useQuery({ queryKey: ['connection-targets'], queryFn: () => ok(api.GET('/api/v1/connection-targets')) });
+  const actions = useQuery({
+    queryKey: ['actions'],
+    queryFn: () => ok(api.GET('/api/v1/actions')),
+    staleTime: Infinity,
+  });
+  const targets = useQuery({
+    queryKey: ['connection-targets'],
+    queryFn: () => ok(api.GET('/api/v1/connection-targets')),
+  });
   const [actionId, setActionId] = useState<string | null>(query.get('action'));
   const [target, setTarget] = useState<string | null>(null);
-  const [input, setInput] = useState<Record<string, unknown>>(() => (query.get('user') ? { user: query.get('user') } : query.get('machine') ? { machine: query.get('machine') } : {}));
+  const [input, setInput] = useState<Record<string, unknown>>(() =>
+    query.get('user') ? { user: query.get('user') } : query.get('machine') ? { machine: query.get('machine') } : {},
+  );
   const [reason, setReason] = useState('');
   // One key per submission: a double click or a network retry sends the same key and acts once.
   const [idempotencyKey, setIdempotencyKey] = useState(newIdempotencyKey);
@@ -30,11 +78,22 @@ export function Respond() {
   const chosenTarget = target ?? targets.data?.items[0]?.name ?? null;
   const send = useMutation({
     mutationFn: async (dryRun: boolean) => {
-      const clean = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== '' && v !== undefined && v !== null));
+      const clean = Object.fromEntries(
+        Object.entries(input).filter(([, v]) => v !== '' && v !== undefined && v !== null),
+      );
       const answer = await ok(
         api.POST('/api/v1/responses', {
-          params: { query: { wait: 15 } as never, header: { 'Idempotency-Key': dryRun ? newIdempotencyKey() : idempotencyKey } },
-          body: { action: actionId!, connectionTarget: chosenTarget!, input: clean, reason: reason || undefined, dryRun } as never,
+          params: {
+            query: { wait: 15 } as never,
+            header: { 'Idempotency-Key': dryRun ? newIdempotencyKey() : idempotencyKey },
+          },
+          body: {
+            action: actionId!,
+            connectionTarget: chosenTarget!,
+            input: clean,
+            reason: reason || undefined,
+            dryRun,
+          } as never,
         }),
       );
       const runId = (answer as { runId?: string; id?: string }).runId ?? (answer as { id?: string }).id!;
@@ -54,22 +113,65 @@ export function Respond() {
       <Card withBorder maw={720}>
         <form onSubmit={submit(false)}>
           <Stack>
-            <Select label="Action" data={(actions.data ?? []).map((a: Schemas['Action']) => ({ value: a.id, label: `${a.title} (${a.id})` }))} value={actionId} onChange={(v) => (setActionId(v), setInput({}))} searchable required />
+            <Select
+              label="Action"
+              data={(actions.data ?? []).map((a: Schemas['Action']) => ({
+                value: a.id,
+                label: `${a.title} (${a.id})`,
+              }))}
+              value={actionId}
+              onChange={(v) => (setActionId(v), setInput({}))}
+              searchable
+              required
+            />
             {action && (
               <Text size="sm" c="dimmed">
-                {action.description} {action.destructive ? `Destructive${action.inverse ? `; undone by ${action.inverse}` : '; cannot be undone'}.` : ''}
+                {action.description}{' '}
+                {action.destructive
+                  ? `Destructive${action.inverse ? `; undone by ${action.inverse}` : '; cannot be undone'}.`
+                  : ''}
               </Text>
             )}
-            <Select label="Connection target" data={(targets.data?.items ?? []).map((t) => t.name)} value={chosenTarget} onChange={setTarget} required />
+            <Select
+              label="Connection target"
+              data={(targets.data?.items ?? []).map((t) => t.name)}
+              value={chosenTarget}
+              onChange={setTarget}
+              required
+            />
             {Object.entries(schema.properties ?? {}).map(([name, property]) => (
-              <Field key={name} name={name} schema={property} required={(schema.required ?? []).includes(name)} value={input[name]} onChange={(v) => setInput({ ...input, [name]: v })} />
+              <Field
+                key={name}
+                name={name}
+                schema={property}
+                required={(schema.required ?? []).includes(name)}
+                value={input[name]}
+                onChange={(v) => setInput({ ...input, [name]: v })}
+              />
             ))}
-            <Textarea label="Reason" description="Kept in the run and the audit trail." value={reason} onChange={(e) => setReason(e.currentTarget.value)} autosize minRows={2} />
+            <Textarea
+              label="Reason"
+              description="Kept in the run and the audit trail."
+              value={reason}
+              onChange={(e) => setReason(e.currentTarget.value)}
+              autosize
+              minRows={2}
+            />
             <Group>
-              <Button variant="default" onClick={() => submit(true)()} disabled={!action || !chosenTarget} loading={send.isPending && send.variables === true}>
+              <Button
+                variant="default"
+                onClick={() => submit(true)()}
+                disabled={!action || !chosenTarget}
+                loading={send.isPending && send.variables === true}
+              >
                 Dry run
               </Button>
-              <Button type="submit" color={action?.destructive ? 'red' : 'blue'} disabled={!action || !chosenTarget} loading={send.isPending && send.variables === false}>
+              <Button
+                type="submit"
+                color={action?.destructive ? 'red' : 'blue'}
+                disabled={!action || !chosenTarget}
+                loading={send.isPending && send.variables === false}
+              >
                 Send
               </Button>
             </Group>

@@ -15,23 +15,39 @@ function duration(start: string | null, end: string | null): string {
 
 export function RunDetail({ id }: { id: string }) {
   const client = useQueryClient();
-  const run = useQuery({ queryKey: ['run', id], queryFn: () => ok(api.GET('/api/v1/runs/{id}', { params: { path: { id } } })) });
-  const actions = useQuery({ queryKey: ['actions'], queryFn: () => ok(api.GET('/api/v1/actions')), staleTime: Infinity });
-  const changes = useQuery({ queryKey: ['changes', { run: id }], queryFn: () => ok(api.GET('/api/v1/changes', { params: { query: { run: id, limit: 200 } } })) });
+  const run = useQuery({
+    queryKey: ['run', id],
+    queryFn: () => ok(api.GET('/api/v1/runs/{id}', { params: { path: { id } } })),
+  });
+  const actions = useQuery({
+    queryKey: ['actions'],
+    queryFn: () => ok(api.GET('/api/v1/actions')),
+    staleTime: Infinity,
+  });
+  const changes = useQuery({
+    queryKey: ['changes', { run: id }],
+    queryFn: () => ok(api.GET('/api/v1/changes', { params: { query: { run: id, limit: 200 } } })),
+  });
   const playbookId = run.data?.playbook?.id;
   const graph = useQuery({
     queryKey: ['graph', playbookId],
     enabled: Boolean(playbookId),
     queryFn: async () => {
-      const response = await fetch(`/api/v1/playbooks/${encodeURIComponent(playbookId!)}/graph`, { headers: { Authorization: `Bearer ${sessionStorage.getItem('riposte.key') ?? ''}` } });
+      const response = await fetch(`/api/v1/playbooks/${encodeURIComponent(playbookId!)}/graph`, {
+        headers: { Authorization: `Bearer ${sessionStorage.getItem('riposte.key') ?? ''}` },
+      });
       return response.ok ? response.text() : null;
     },
   });
   const [confirmRevert, setConfirmRevert] = useState(false);
-  const cancel = useMutation({ mutationFn: () => ok(api.POST('/api/v1/runs/{id}/cancel', { params: { path: { id } } })), onSuccess: () => client.invalidateQueries({ queryKey: ['run', id] }) });
+  const cancel = useMutation({
+    mutationFn: () => ok(api.POST('/api/v1/runs/{id}/cancel', { params: { path: { id } } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['run', id] }),
+  });
   const [revertKey] = useState(newIdempotencyKey);
   const revert = useMutation({
-    mutationFn: () => ok(api.POST('/api/v1/runs/{id}/revert', { params: { path: { id }, header: { 'Idempotency-Key': revertKey } } })),
+    mutationFn: () =>
+      ok(api.POST('/api/v1/runs/{id}/revert', { params: { path: { id }, header: { 'Idempotency-Key': revertKey } } })),
     onSuccess: (answer) => navigate(`/runs/${answer.runId}`),
   });
   const statuses = useMemo(() => Object.fromEntries((run.data?.steps ?? []).map((s) => [s.id, s.status])), [run.data]);
@@ -41,7 +57,13 @@ export function RunDetail({ id }: { id: string }) {
   const r = run.data;
   const catalogue = new Map((actions.data ?? []).map((a) => [a.id, a]));
   const undo = r.steps
-    .filter((s) => s.status === 'succeeded' && s.action && catalogue.get(s.action)?.destructive && catalogue.get(s.action)?.inverse)
+    .filter(
+      (s) =>
+        s.status === 'succeeded' &&
+        s.action &&
+        catalogue.get(s.action)?.destructive &&
+        catalogue.get(s.action)?.inverse,
+    )
     .reverse()
     .map((s) => ({ step: s.id, inverse: catalogue.get(s.action!)!.inverse!, input: s.input }));
   const active = ['queued', 'running', 'waiting'].includes(r.status);
@@ -104,7 +126,8 @@ export function RunDetail({ id }: { id: string }) {
             {r.waitingFor!.map((w) => (
               <List.Item key={w.step}>
                 {w.step}: {w.prompt} ({w.kind}
-                {w.deadline ? `, until ${new Date(w.deadline).toLocaleString()}` : ''}) — <Link to="/approvals">decide in the inbox</Link>
+                {w.deadline ? `, until ${new Date(w.deadline).toLocaleString()}` : ''}) —{' '}
+                <Link to="/approvals">decide in the inbox</Link>
               </List.Item>
             ))}
           </List>
@@ -128,7 +151,8 @@ export function RunDetail({ id }: { id: string }) {
                       {s.id}
                     </Text>
                     <Text size="sm" c="dimmed">
-                      {s.action ?? ''} · {duration(s.startedAt, s.endedAt)} · {s.attempts} attempt{s.attempts === 1 ? '' : 's'}
+                      {s.action ?? ''} · {duration(s.startedAt, s.endedAt)} · {s.attempts} attempt
+                      {s.attempts === 1 ? '' : 's'}
                     </Text>
                   </Group>
                 </Accordion.Control>
@@ -152,7 +176,9 @@ export function RunDetail({ id }: { id: string }) {
         </Tabs.Panel>
         {playbookId && (
           <Tabs.Panel value="graph" pt="sm">
-            <Suspense fallback={<Loading />}>{graph.data ? <Graph source={graph.data} statuses={statuses} /> : <Loading />}</Suspense>
+            <Suspense fallback={<Loading />}>
+              {graph.data ? <Graph source={graph.data} statuses={statuses} /> : <Loading />}
+            </Suspense>
           </Tabs.Panel>
         )}
         <Tabs.Panel value="changes" pt="sm">
@@ -201,8 +227,15 @@ export function RunDetail({ id }: { id: string }) {
           </Table>
         </Tabs.Panel>
       </Tabs>
-      <Modal closeButtonProps={{ 'aria-label': 'Close' }} opened={confirmRevert} onClose={() => setConfirmRevert(false)} title="Revert this run?">
-        <Text size="sm">A new run will send these inverse actions, newest first. Nothing is sent until you confirm.</Text>
+      <Modal
+        closeButtonProps={{ 'aria-label': 'Close' }}
+        opened={confirmRevert}
+        onClose={() => setConfirmRevert(false)}
+        title="Revert this run?"
+      >
+        <Text size="sm">
+          A new run will send these inverse actions, newest first. Nothing is sent until you confirm.
+        </Text>
         <List size="sm" my="sm">
           {undo.map((u) => (
             <List.Item key={u.step}>

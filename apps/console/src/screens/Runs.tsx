@@ -25,13 +25,23 @@ export function Runs() {
   };
   const runs = useInfiniteQuery({
     queryKey: ['runs', { status, playbook, alert }],
-    queryFn: ({ pageParam }) => ok(api.GET('/api/v1/runs', { params: { query: { status, playbook, alert, limit: 200, cursor: pageParam ?? undefined } } })),
+    queryFn: ({ pageParam }) =>
+      ok(
+        api.GET('/api/v1/runs', {
+          params: { query: { status, playbook, alert, limit: 200, cursor: pageParam ?? undefined } },
+        }),
+      ),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
   });
   const rows = (runs.data?.pages.flatMap((p) => p.items) ?? []).filter((r) => !target || r.connectionTarget === target);
   const parent = useRef<HTMLDivElement>(null);
-  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => parent.current, estimateSize: () => ROW, overscan: 20 });
+  const virtual = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => parent.current,
+    estimateSize: () => ROW,
+    overscan: 20,
+  });
   const items = virtual.getVirtualItems();
   const last = items.at(-1);
   if (last && last.index >= rows.length - 40 && runs.hasNextPage && !runs.isFetchingNextPage) void runs.fetchNextPage();
@@ -41,16 +51,44 @@ export function Runs() {
   return (
     <Screen title="Runs">
       <Group mb="sm" align="end">
-        <Select label="Status" data={STATUSES} value={status ?? null} onChange={(v) => setFilter('status', v)} clearable w={160} />
-        <TextInput label="Playbook" defaultValue={playbook} onBlur={(e) => setFilter('playbook', e.currentTarget.value.trim() || null)} w={200} />
-        <TextInput label="Alert id" defaultValue={alert} onBlur={(e) => setFilter('alert', e.currentTarget.value.trim() || null)} w={300} />
-        <TextInput label="Connection target" defaultValue={target} onBlur={(e) => setFilter('target', e.currentTarget.value.trim() || null)} w={200} />
+        <Select
+          label="Status"
+          data={STATUSES}
+          value={status ?? null}
+          onChange={(v) => setFilter('status', v)}
+          clearable
+          w={160}
+        />
+        <TextInput
+          label="Playbook"
+          defaultValue={playbook}
+          onBlur={(e) => setFilter('playbook', e.currentTarget.value.trim() || null)}
+          w={200}
+        />
+        <TextInput
+          label="Alert id"
+          defaultValue={alert}
+          onBlur={(e) => setFilter('alert', e.currentTarget.value.trim() || null)}
+          w={300}
+        />
+        <TextInput
+          label="Connection target"
+          defaultValue={target}
+          onBlur={(e) => setFilter('target', e.currentTarget.value.trim() || null)}
+          w={200}
+        />
         <Button variant="default" onClick={() => navigate('/runs', true)}>
           Clear
         </Button>
       </Group>
       <Failure error={runs.error} />
-      <div ref={parent} style={{ height: 'calc(100vh - 220px)', overflow: 'auto' }} data-testid="runs-scroller" tabIndex={0} aria-label="Runs list">
+      <div
+        ref={parent}
+        style={{ height: 'calc(100vh - 220px)', overflow: 'auto' }}
+        data-testid="runs-scroller"
+        tabIndex={0}
+        aria-label="Runs list"
+      >
         <Table striped highlightOnHover stickyHeader>
           <Table.Thead>
             <Table.Tr>
@@ -70,13 +108,22 @@ export function Runs() {
                 <Table.Tr key={run.id} style={{ height: ROW }} data-testid="run-row">
                   <Table.Td>
                     <Link to={`/runs/${run.id}`}>{run.id.slice(0, 8)}</Link>
-                    {run.dryRun && <Text span size="xs" c="dimmed"> dry run</Text>}
+                    {run.dryRun && (
+                      <Text span size="xs" c="dimmed">
+                        {' '}
+                        dry run
+                      </Text>
+                    )}
                   </Table.Td>
                   <Table.Td>
                     <StatusBadge status={run.status} />
                   </Table.Td>
                   <Table.Td>{run.playbook ? `${run.playbook.id} v${run.playbook.version}` : run.kind}</Table.Td>
-                  <Table.Td>{run.trigger.type === 'alert' ? 'alert' : `${run.trigger.type}${run.trigger.by ? ` · ${run.trigger.by}` : ''}`}</Table.Td>
+                  <Table.Td>
+                    {run.trigger.type === 'alert'
+                      ? 'alert'
+                      : `${run.trigger.type}${run.trigger.by ? ` · ${run.trigger.by}` : ''}`}
+                  </Table.Td>
                   <Table.Td>{run.connectionTarget ?? '—'}</Table.Td>
                   <Table.Td>
                     <When at={run.createdAt} />

@@ -9,7 +9,14 @@ export function SignIn({ onSignIn, error }: { onSignIn: (key: string) => void; e
     event.preventDefault();
     if (key.trim()) onSignIn(key.trim());
   };
-  const refused = error instanceof ApiError ? (error.status === 401 ? 'That key was refused: it is unknown or revoked.' : error.message) : error ? 'The service could not be reached.' : null;
+  const refused =
+    error instanceof ApiError
+      ? error.status === 401
+        ? 'That key was refused: it is unknown or revoked.'
+        : error.message
+      : error
+        ? 'The service could not be reached.'
+        : null;
   return (
     <Center mih="100vh">
       <main>
@@ -22,7 +29,14 @@ export function SignIn({ onSignIn, error }: { onSignIn: (key: string) => void; e
               <Text size="sm" c="dimmed">
                 Paste an API key. It stays in this browser tab only and is forgotten when the tab closes.
               </Text>
-              <PasswordInput label="API key" value={key} onChange={(e) => setKey(e.currentTarget.value)} autoComplete="off" data-autofocus required />
+              <PasswordInput
+                label="API key"
+                value={key}
+                onChange={(e) => setKey(e.currentTarget.value)}
+                autoComplete="off"
+                data-autofocus
+                required
+              />
               {refused && (
                 <Text c="red" size="sm" role="alert">
                   {refused}

@@ -36,8 +36,9 @@ export function generatePassword(): string {
  */
 export const resetPassword: ActionDefinition<UserInput, ResetPasswordOutput> = {
   id: 'azure_ad.reset_password',
-  title: 'Reset an Entra ID user\'s password',
-  description: 'Sets a random password nobody sees and forces a change at next sign-in (PATCH /users/{user} passwordProfile). Existing sessions stay valid: pair with azure_ad.revoke_sessions. Apps also need an Entra role allowed to reset this user\'s password (e.g. User Administrator), else Graph answers 403.',
+  title: "Reset an Entra ID user's password",
+  description:
+    "Sets a random password nobody sees and forces a change at next sign-in (PATCH /users/{user} passwordProfile). Existing sessions stay valid: pair with azure_ad.revoke_sessions. Apps also need an Entra role allowed to reset this user's password (e.g. User Administrator), else Graph answers 403.",
   inputSchema: UserInput,
   requiredRoles: [RESET_PASSWORDS, READ_USERS],
   inverse: null,
@@ -55,11 +56,20 @@ export const resetPassword: ActionDefinition<UserInput, ResetPasswordOutput> = {
     // Entra stamps lastPasswordChangeDateTime to the second: a change at or after the intent is ours.
     const user = await graph.getUser(target, input.user, ['id', 'lastPasswordChangeDateTime'], signal);
     const changed = Date.parse((user as { lastPasswordChangeDateTime?: string }).lastPasswordChangeDateTime ?? '');
-    return changed >= intendedAt.getTime() - 1000 ? { state: 'applied', output: { user: input.user, passwordReset: true, forceChangePasswordNextSignIn: true } } : { state: 'not_applied' };
+    return changed >= intendedAt.getTime() - 1000
+      ? { state: 'applied', output: { user: input.user, passwordReset: true, forceChangePasswordNextSignIn: true } }
+      : { state: 'not_applied' };
   },
 };
 
 function request(user: string, password: string) {
   // Not idempotent for retries: a second reset after a lost answer would be harmless, but the ledger decides, not the HTTP layer.
-  return { method: 'PATCH' as const, path: userPath(user), body: { passwordProfile: { forceChangePasswordNextSignIn: true, password } }, idempotent: false, notFound: 'user_not_found' as const, what: `user ${user}` };
+  return {
+    method: 'PATCH' as const,
+    path: userPath(user),
+    body: { passwordProfile: { forceChangePasswordNextSignIn: true, password } },
+    idempotent: false,
+    notFound: 'user_not_found' as const,
+    what: `user ${user}`,
+  };
 }

@@ -10,7 +10,8 @@ export interface RevokeSessionsOutput {
 export const revokeSessions: ActionDefinition<UserInput, RevokeSessionsOutput> = {
   id: 'azure_ad.revoke_sessions',
   title: 'Revoke Entra ID sign-in sessions',
-  description: 'Invalidates the user\'s refresh tokens and session cookies (POST /users/{user}/revokeSignInSessions). Access tokens already issued stay valid until they expire (about an hour).',
+  description:
+    "Invalidates the user's refresh tokens and session cookies (POST /users/{user}/revokeSignInSessions). Access tokens already issued stay valid until they expire (about an hour).",
   inputSchema: UserInput,
   requiredRoles: [REVOKE_SESSIONS, READ_USERS],
   inverse: null,
@@ -27,10 +28,18 @@ export const revokeSessions: ActionDefinition<UserInput, RevokeSessionsOutput> =
   async reconcile(input, { graph, target, signal, intendedAt }) {
     const user = await graph.getUser(target, input.user, ['id', 'signInSessionsValidFromDateTime'], signal);
     const validFrom = Date.parse(user.signInSessionsValidFromDateTime ?? '');
-    return validFrom >= intendedAt.getTime() - 1000 ? { state: 'applied', output: { user: input.user, revoked: true } } : { state: 'not_applied' };
+    return validFrom >= intendedAt.getTime() - 1000
+      ? { state: 'applied', output: { user: input.user, revoked: true } }
+      : { state: 'not_applied' };
   },
 };
 
 function request(user: string) {
-  return { method: 'POST' as const, path: `${userPath(user)}/revokeSignInSessions`, idempotent: true, notFound: 'user_not_found' as const, what: `user ${user}` };
+  return {
+    method: 'POST' as const,
+    path: `${userPath(user)}/revokeSignInSessions`,
+    idempotent: true,
+    notFound: 'user_not_found' as const,
+    what: `user ${user}`,
+  };
 }

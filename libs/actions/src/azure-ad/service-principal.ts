@@ -4,7 +4,11 @@ import type { ActionContext, ActionDefinition } from '../action-definition.js';
 import { objectId, WRITE_APPS } from './user-input.js';
 
 export const ServicePrincipalInput = Type.Object(
-  { servicePrincipal: objectId('The service principal\'s object id, or the application (client) id of the app it stands for.') },
+  {
+    servicePrincipal: objectId(
+      "The service principal's object id, or the application (client) id of the app it stands for.",
+    ),
+  },
   { additionalProperties: false },
 );
 export type ServicePrincipalInput = Static<typeof ServicePrincipalInput>;
@@ -24,13 +28,39 @@ interface GraphServicePrincipal {
 }
 
 /** By object id, else by app id (`/servicePrincipals(appId='…')`): both are GUIDs, and analysts have either. */
-export async function findServicePrincipal(input: ServicePrincipalInput, { graph, target, signal }: Pick<ActionContext, 'graph' | 'target' | 'signal'>): Promise<GraphServicePrincipal> {
+export async function findServicePrincipal(
+  input: ServicePrincipalInput,
+  { graph, target, signal }: Pick<ActionContext, 'graph' | 'target' | 'signal'>,
+): Promise<GraphServicePrincipal> {
   const select = '?$select=id,appId,displayName,accountEnabled';
   try {
-    return (await graph.send<GraphServicePrincipal>(target, { method: 'GET', path: `/servicePrincipals/${input.servicePrincipal}${select}`, idempotent: true, notFound: 'service_principal_not_found' }, signal)).data;
+    return (
+      await graph.send<GraphServicePrincipal>(
+        target,
+        {
+          method: 'GET',
+          path: `/servicePrincipals/${input.servicePrincipal}${select}`,
+          idempotent: true,
+          notFound: 'service_principal_not_found',
+        },
+        signal,
+      )
+    ).data;
   } catch (error) {
     if (!(error instanceof AzureError) || error.code !== 'service_principal_not_found') throw error;
-    return (await graph.send<GraphServicePrincipal>(target, { method: 'GET', path: `/servicePrincipals(appId='${input.servicePrincipal}')${select}`, idempotent: true, notFound: 'service_principal_not_found', what: `service principal ${input.servicePrincipal}` }, signal)).data;
+    return (
+      await graph.send<GraphServicePrincipal>(
+        target,
+        {
+          method: 'GET',
+          path: `/servicePrincipals(appId='${input.servicePrincipal}')${select}`,
+          idempotent: true,
+          notFound: 'service_principal_not_found',
+          what: `service principal ${input.servicePrincipal}`,
+        },
+        signal,
+      )
+    ).data;
   }
 }
 
@@ -39,9 +69,23 @@ export async function findServicePrincipal(input: ServicePrincipalInput, { graph
  * `accountEnabled`): a disabled one gets no tokens, so a malicious OAuth app stops working in the
  * tenant at once. The service's own app is protected by the guardrails.
  */
-export function servicePrincipalEnabledAction(enabled: boolean): ActionDefinition<ServicePrincipalInput, ServicePrincipalOutput> {
-  const patch = (id: string) => ({ method: 'PATCH' as const, path: `/servicePrincipals/${id}`, body: { accountEnabled: enabled }, idempotent: true, notFound: 'service_principal_not_found' as const, what: `service principal ${id}` });
-  const output = (sp: GraphServicePrincipal): ServicePrincipalOutput => ({ servicePrincipalId: sp.id, appId: sp.appId, displayName: sp.displayName ?? null, accountEnabled: enabled });
+export function servicePrincipalEnabledAction(
+  enabled: boolean,
+): ActionDefinition<ServicePrincipalInput, ServicePrincipalOutput> {
+  const patch = (id: string) => ({
+    method: 'PATCH' as const,
+    path: `/servicePrincipals/${id}`,
+    body: { accountEnabled: enabled },
+    idempotent: true,
+    notFound: 'service_principal_not_found' as const,
+    what: `service principal ${id}`,
+  });
+  const output = (sp: GraphServicePrincipal): ServicePrincipalOutput => ({
+    servicePrincipalId: sp.id,
+    appId: sp.appId,
+    displayName: sp.displayName ?? null,
+    accountEnabled: enabled,
+  });
   return {
     id: enabled ? 'azure_ad.enable_service_principal' : 'azure_ad.disable_service_principal',
     title: enabled ? 'Enable an Entra ID service principal' : 'Disable an Entra ID service principal',

@@ -32,12 +32,21 @@ export function setAccountEnabledAction(enabled: boolean): ActionDefinition<User
     },
     async reconcile(input, { graph, target, signal }) {
       const user = await graph.getUser(target, input.user, ['id', 'accountEnabled'], signal);
-      return user.accountEnabled === enabled ? { state: 'applied', output: { user: input.user, userId: user.id, accountEnabled: enabled } } : { state: 'not_applied' };
+      return user.accountEnabled === enabled
+        ? { state: 'applied', output: { user: input.user, userId: user.id, accountEnabled: enabled } }
+        : { state: 'not_applied' };
     },
     inverseInput: (input) => ({ user: input.user }),
   };
 }
 
 function patch(user: string, enabled: boolean) {
-  return { method: 'PATCH' as const, path: userPath(user), body: { accountEnabled: enabled }, idempotent: true, notFound: 'user_not_found' as const, what: `user ${user}` };
+  return {
+    method: 'PATCH' as const,
+    path: userPath(user),
+    body: { accountEnabled: enabled },
+    idempotent: true,
+    notFound: 'user_not_found' as const,
+    what: `user ${user}`,
+  };
 }

@@ -18,15 +18,23 @@ type Verb = 'confirmCompromised' | 'dismiss';
 export function userRiskAction(verb: Verb): ActionDefinition<UserInput, UserRiskOutput> {
   const confirm = verb === 'confirmCompromised';
   const state = confirm ? 'confirmedCompromised' : 'dismissed';
-  const request = (userId: string) => ({ method: 'POST' as const, path: `/identityProtection/riskyUsers/${verb}`, body: { userIds: [userId] }, idempotent: true, notFound: 'user_not_found' as const, what: `user ${userId}` });
-  const userId = async (input: UserInput, { graph, target, signal }: ActionContext) => (await graph.getUser(target, input.user, ['id'], signal)).id;
+  const request = (userId: string) => ({
+    method: 'POST' as const,
+    path: `/identityProtection/riskyUsers/${verb}`,
+    body: { userIds: [userId] },
+    idempotent: true,
+    notFound: 'user_not_found' as const,
+    what: `user ${userId}`,
+  });
+  const userId = async (input: UserInput, { graph, target, signal }: ActionContext) =>
+    (await graph.getUser(target, input.user, ['id'], signal)).id;
 
   return {
     id: confirm ? 'azure_ad.confirm_compromised' : 'azure_ad.dismiss_user_risk',
-    title: confirm ? 'Confirm an Entra ID user compromised' : 'Dismiss an Entra ID user\'s risk',
+    title: confirm ? 'Confirm an Entra ID user compromised' : "Dismiss an Entra ID user's risk",
     description: confirm
       ? 'Marks the user confirmed compromised in Identity Protection (risk level high): risk-based Conditional Access policies then apply. POST /identityProtection/riskyUsers/confirmCompromised.'
-      : 'Dismisses the user\'s risk in Identity Protection (risk level none). POST /identityProtection/riskyUsers/dismiss.',
+      : "Dismisses the user's risk in Identity Protection (risk level none). POST /identityProtection/riskyUsers/dismiss.",
     inputSchema: UserInput,
     requiredRoles: [WRITE_RISK, READ_USERS],
     inverse: confirm ? 'azure_ad.dismiss_user_risk' : 'azure_ad.confirm_compromised',
@@ -44,8 +52,16 @@ export function userRiskAction(verb: Verb): ActionDefinition<UserInput, UserRisk
     async reconcile(input, context) {
       const id = await userId(input, context);
       try {
-        const risky = (await context.graph.send<{ riskState?: string }>(context.target, { method: 'GET', path: `/identityProtection/riskyUsers/${id}`, idempotent: true, notFound: 'not_found' }, context.signal)).data;
-        return risky.riskState === state ? { state: 'applied', output: { user: input.user, userId: id, riskState: state } } : { state: 'not_applied' };
+        const risky = (
+          await context.graph.send<{ riskState?: string }>(
+            context.target,
+            { method: 'GET', path: `/identityProtection/riskyUsers/${id}`, idempotent: true, notFound: 'not_found' },
+            context.signal,
+          )
+        ).data;
+        return risky.riskState === state
+          ? { state: 'applied', output: { user: input.user, userId: id, riskState: state } }
+          : { state: 'not_applied' };
       } catch (error) {
         // Never risky: nothing was confirmed or dismissed yet.
         if (error instanceof AzureError && error.code === 'not_found') return { state: 'not_applied' };

@@ -1,7 +1,10 @@
 import Type, { type Static } from 'typebox';
 import type { ActionDefinition } from '../action-definition.js';
 
-const NoopInput = Type.Object({ note: Type.Optional(Type.String({ maxLength: 1000 })) }, { additionalProperties: false });
+const NoopInput = Type.Object(
+  { note: Type.Optional(Type.String({ maxLength: 1000 })) },
+  { additionalProperties: false },
+);
 type NoopInput = Static<typeof NoopInput>;
 
 /** Does nothing and returns its input: a placeholder while writing a playbook, and the engine's own cost in benchmarks. */

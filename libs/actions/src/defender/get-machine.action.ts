@@ -4,7 +4,13 @@ import type { ActionDefinition } from '../action-definition.js';
 import { READ_MACHINES } from './machine-action.js';
 
 const GetMachineInput = Type.Object(
-  { machine: Type.String({ minLength: 1, maxLength: 255, description: 'A Defender machine id or the computer\'s DNS name.' }) },
+  {
+    machine: Type.String({
+      minLength: 1,
+      maxLength: 255,
+      description: "A Defender machine id or the computer's DNS name.",
+    }),
+  },
   { additionalProperties: false },
 );
 type GetMachineInput = Static<typeof GetMachineInput>;
@@ -20,10 +26,21 @@ export const getMachine: ActionDefinition<GetMachineInput, Machine> = {
   ledger: false,
   entity: (input) => `machine:${input.machine.toLowerCase()}`,
   async plan(input, { defender, target }) {
-    return [defender.describe(target, { method: 'GET', path: `/machines?$filter=${encodeURIComponent(`computerDnsName eq '${input.machine.toLowerCase()}'`)}`, idempotent: true, api: 'machines' })];
+    return [
+      defender.describe(target, {
+        method: 'GET',
+        path: `/machines?$filter=${encodeURIComponent(`computerDnsName eq '${input.machine.toLowerCase()}'`)}`,
+        idempotent: true,
+        api: 'machines',
+      }),
+    ];
   },
   async execute(input, { defender, target, signal }) {
-    const { '@odata.context': _context, ...machine } = (await defender.resolveMachine(target, input.machine, signal)) as Machine & { '@odata.context'?: string };
+    const { '@odata.context': _context, ...machine } = (await defender.resolveMachine(
+      target,
+      input.machine,
+      signal,
+    )) as Machine & { '@odata.context'?: string };
     return machine as Machine;
   },
 };

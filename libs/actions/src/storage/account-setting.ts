@@ -43,7 +43,9 @@ interface RestoreInput {
  * after a crash the output still says what to restore; a PATCH that may have landed is checked
  * against the account before anything is sent again.
  */
-export function accountSettingActions<V extends Value>(setting: AccountSetting<V>): [ActionDefinition<{ account: string }, SettingOutput>, ActionDefinition<RestoreInput, SettingOutput>] {
+export function accountSettingActions<V extends Value>(
+  setting: AccountSetting<V>,
+): [ActionDefinition<{ account: string }, SettingOutput>, ActionDefinition<RestoreInput, SettingOutput>] {
   const set = (desired: (input: { account: string; value?: Value }) => V) => ({
     requiredRoles: [],
     requiredAzureOperations: [READ_ACCOUNT, WRITE_ACCOUNT],
@@ -53,7 +55,10 @@ export function accountSettingActions<V extends Value>(setting: AccountSetting<V
     async plan(input: { account: string; value?: Value }, { storage, target, signal }: ActionContext) {
       const id = storage.accountId(target, input.account);
       const account = await storage.getAccount(target, id, signal);
-      return [storage.describe(target, storage.read(id)), storage.describe(target, storage.updateAccount(id, setting.write(desired(input), account)))];
+      return [
+        storage.describe(target, storage.read(id)),
+        storage.describe(target, storage.updateAccount(id, setting.write(desired(input), account))),
+      ];
     },
     async execute(input: { account: string; value?: Value }, context: ActionContext): Promise<SettingOutput> {
       const { storage, target, signal } = context;
@@ -70,15 +75,25 @@ export function accountSettingActions<V extends Value>(setting: AccountSetting<V
       // No reference: the intent was written but the previous value never was, so no PATCH left.
       const account = await storage.getAccount(target, storage.accountId(target, input.account), signal);
       const value = desired(input);
-      return setting.read(account) === value ? { state: 'applied' as const, output: { account: account.id, setting: setting.name, previous: value, value, changed: false } } : { state: 'not_applied' as const };
+      return setting.read(account) === value
+        ? {
+            state: 'applied' as const,
+            output: { account: account.id, setting: setting.name, previous: value, value, changed: false },
+          }
+        : { state: 'not_applied' as const };
     },
-    async resume(input: { account: string; value?: Value }, reference: string, { storage, target, signal }: ActionContext): Promise<SettingOutput> {
+    async resume(
+      input: { account: string; value?: Value },
+      reference: string,
+      { storage, target, signal }: ActionContext,
+    ): Promise<SettingOutput> {
       const { previous } = JSON.parse(reference) as { previous: Value };
       const id = storage.accountId(target, input.account);
       const account = await storage.getAccount(target, id, signal);
       const value = desired(input);
       // The PATCH is absolute: sending it again when it did not land changes nothing else.
-      if (setting.read(account) !== value) await storage.send(target, storage.updateAccount(id, setting.write(value, account)), signal);
+      if (setting.read(account) !== value)
+        await storage.send(target, storage.updateAccount(id, setting.write(value, account)), signal);
       return { account: account.id, setting: setting.name, previous, value, changed: true };
     },
   });
@@ -96,7 +111,10 @@ export function accountSettingActions<V extends Value>(setting: AccountSetting<V
     id: setting.restoreId,
     title: setting.restoreTitle,
     description: `Sets ${setting.name} back to a recorded value (the previous value in the output of ${setting.lockId}).`,
-    inputSchema: Type.Object({ account: AccountInput.properties.account, value: setting.valueSchema }, { additionalProperties: false }),
+    inputSchema: Type.Object(
+      { account: AccountInput.properties.account, value: setting.valueSchema },
+      { additionalProperties: false },
+    ),
     inverse: setting.lockId,
     ...set((input) => input.value as V),
     inverseInput: (input) => ({ account: input.account }),
@@ -109,7 +127,8 @@ export const [blockPublicBlobAccess, restorePublicBlobAccess] = accountSettingAc
   restoreId: 'storage.restore_public_blob_access',
   lockTitle: 'Block public blob access',
   restoreTitle: 'Restore public blob access',
-  lockDescription: 'Sets allowBlobPublicAccess to false on the storage account: no container can be read anonymously, whatever its own access level.',
+  lockDescription:
+    'Sets allowBlobPublicAccess to false on the storage account: no container can be read anonymously, whatever its own access level.',
   name: 'allowBlobPublicAccess',
   locked: false,
   valueSchema: Type.Boolean(),
@@ -122,7 +141,8 @@ export const [disableSharedKeyAccess, restoreSharedKeyAccess] = accountSettingAc
   restoreId: 'storage.restore_shared_key_access',
   lockTitle: 'Disable shared key access',
   restoreTitle: 'Restore shared key access',
-  lockDescription: 'Sets allowSharedKeyAccess to false: account keys and SAS tokens signed with them stop working (Entra ID sign-in still works). Applications that use keys break.',
+  lockDescription:
+    'Sets allowSharedKeyAccess to false: account keys and SAS tokens signed with them stop working (Entra ID sign-in still works). Applications that use keys break.',
   name: 'allowSharedKeyAccess',
   locked: false,
   valueSchema: Type.Boolean(),
@@ -135,10 +155,16 @@ export const [restrictNetwork, restoreNetwork] = accountSettingActions<string>({
   restoreId: 'storage.restore_network',
   lockTitle: 'Restrict network access to selected networks',
   restoreTitle: 'Restore network access',
-  lockDescription: "Sets the network rules' default action to Deny: only the virtual networks and IP ranges already listed (and trusted Azure services, as configured) reach the account.",
+  lockDescription:
+    "Sets the network rules' default action to Deny: only the virtual networks and IP ranges already listed (and trusted Azure services, as configured) reach the account.",
   name: 'networkDefaultAction',
   locked: 'Deny',
   valueSchema: Type.Enum(['Allow', 'Deny']),
   read: effective.networkDefaultAction,
-  write: (value, account) => ({ networkAcls: { ...(account.properties.networkAcls ?? { bypass: 'AzureServices' }), defaultAction: value as 'Allow' | 'Deny' } }),
+  write: (value, account) => ({
+    networkAcls: {
+      ...(account.properties.networkAcls ?? { bypass: 'AzureServices' }),
+      defaultAction: value as 'Allow' | 'Deny',
+    },
+  }),
 });

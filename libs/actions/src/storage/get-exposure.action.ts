@@ -22,7 +22,8 @@ export interface StorageExposure {
 export const getExposure: ActionDefinition<AccountInput, StorageExposure> = {
   id: 'storage.get_exposure',
   title: 'Get storage account exposure',
-  description: 'Reads public blob access, shared key access, the network default action and which containers anonymous users can read (Azure Resource Manager).',
+  description:
+    'Reads public blob access, shared key access, the network default action and which containers anonymous users can read (Azure Resource Manager).',
   inputSchema: AccountInput,
   requiredRoles: [],
   requiredAzureOperations: [READ_ACCOUNT, READ_CONTAINERS],
@@ -32,13 +33,18 @@ export const getExposure: ActionDefinition<AccountInput, StorageExposure> = {
   entity: (input) => accountEntity(input.account),
   async plan(input, { storage, target }) {
     const id = storage.accountId(target, input.account);
-    return [storage.describe(target, storage.read(id)), storage.describe(target, { ...storage.read(id), path: `${id}/blobServices/default/containers` })];
+    return [
+      storage.describe(target, storage.read(id)),
+      storage.describe(target, { ...storage.read(id), path: `${id}/blobServices/default/containers` }),
+    ];
   },
   async execute(input, { storage, target, signal }) {
     const id = storage.accountId(target, input.account);
     const account = await storage.getAccount(target, id, signal);
     const containers = await storage.listContainers(target, id, signal);
-    const publicContainers = containers.filter((c) => c.properties.publicAccess && c.properties.publicAccess !== 'None').map((c) => ({ name: c.name, publicAccess: c.properties.publicAccess as string }));
+    const publicContainers = containers
+      .filter((c) => c.properties.publicAccess && c.properties.publicAccess !== 'None')
+      .map((c) => ({ name: c.name, publicAccess: c.properties.publicAccess as string }));
     const exposure = {
       account: account.id,
       allowBlobPublicAccess: effective.allowBlobPublicAccess(account),
@@ -48,7 +54,11 @@ export const getExposure: ActionDefinition<AccountInput, StorageExposure> = {
       publicContainers,
       tags: account.tags ?? {},
     };
-    const open = exposure.allowBlobPublicAccess || exposure.allowSharedKeyAccess || (exposure.publicNetworkAccess === 'Enabled' && exposure.networkDefaultAction === 'Allow') || publicContainers.length > 0;
+    const open =
+      exposure.allowBlobPublicAccess ||
+      exposure.allowSharedKeyAccess ||
+      (exposure.publicNetworkAccess === 'Enabled' && exposure.networkDefaultAction === 'Allow') ||
+      publicContainers.length > 0;
     return { ...exposure, exposed: open };
   },
 };

@@ -3,13 +3,25 @@ import Type, { type Static } from 'typebox';
 const Account = Type.String({
   minLength: 3,
   maxLength: 300,
-  description: "The storage account's name (in the connection target's subscription and resource group) or its full resource id (/subscriptions/…/providers/Microsoft.Storage/storageAccounts/…), as alerts give it.",
+  description:
+    "The storage account's name (in the connection target's subscription and resource group) or its full resource id (/subscriptions/…/providers/Microsoft.Storage/storageAccounts/…), as alerts give it.",
 });
 
 export const AccountInput = Type.Object({ account: Account }, { additionalProperties: false });
 export type AccountInput = Static<typeof AccountInput>;
 
-export const ContainerInput = Type.Object({ account: Account, container: Type.String({ minLength: 3, maxLength: 63, pattern: '^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$', description: 'The blob container name.' }) }, { additionalProperties: false });
+export const ContainerInput = Type.Object(
+  {
+    account: Account,
+    container: Type.String({
+      minLength: 3,
+      maxLength: 63,
+      pattern: '^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$',
+      description: 'The blob container name.',
+    }),
+  },
+  { additionalProperties: false },
+);
 export type ContainerInput = Static<typeof ContainerInput>;
 
 /** ARM operations (Azure RBAC) the storage actions perform. */

@@ -32,7 +32,10 @@ export class DelegatedSessions {
   handle(targetId: string): DelegatedSession {
     return {
       loadCache: async () => {
-        const row = await this.db.reader.findOne(DelegatedSessionEntity, { where: { connectionTargetId: targetId }, select: { connectionTargetId: true, tokenCacheCiphertext: true } });
+        const row = await this.db.reader.findOne(DelegatedSessionEntity, {
+          where: { connectionTargetId: targetId },
+          select: { connectionTargetId: true, tokenCacheCiphertext: true },
+        });
         return row?.tokenCacheCiphertext ? this.box.open(row.tokenCacheCiphertext, cacheAad(targetId)) : null;
       },
       saveCache: async (serialized) => {
@@ -40,7 +43,11 @@ export class DelegatedSessions {
         await this.upsert(targetId, { tokenCacheCiphertext: sealed });
       },
       signInRequired: async (reason) => {
-        await this.upsert(targetId, { tokenCacheCiphertext: null, signInRequiredReason: reason.slice(0, 1000), signInRequiredAt: nowIso() });
+        await this.upsert(targetId, {
+          tokenCacheCiphertext: null,
+          signInRequiredReason: reason.slice(0, 1000),
+          signInRequiredAt: nowIso(),
+        });
       },
       signInRequiredReason: async () => {
         const row = await this.db.reader.findOne(DelegatedSessionEntity, { where: { connectionTargetId: targetId } });
@@ -51,7 +58,15 @@ export class DelegatedSessions {
 
   /** Records a completed sign-in (msal has already written the cache). */
   async signedIn(targetId: string, who: SignedIn, by: string): Promise<void> {
-    await this.upsert(targetId, { username: who.username, displayName: who.name, scopes: who.scopes, signedInAt: nowIso(), signedInBy: by, signInRequiredReason: null, signInRequiredAt: null });
+    await this.upsert(targetId, {
+      username: who.username,
+      displayName: who.name,
+      scopes: who.scopes,
+      signedInAt: nowIso(),
+      signedInBy: by,
+      signInRequiredReason: null,
+      signInRequiredAt: null,
+    });
   }
 
   /** Forgets the person and their tokens (sign-out, a changed credential, a deleted target). */
@@ -60,7 +75,16 @@ export class DelegatedSessions {
       await this.db.transaction((m) => m.delete(DelegatedSessionEntity, { connectionTargetId: targetId }));
       return;
     }
-    await this.upsert(targetId, { tokenCacheCiphertext: null, username: null, displayName: null, scopes: null, signedInAt: null, signedInBy: null, signInRequiredReason: reason, signInRequiredAt: nowIso() });
+    await this.upsert(targetId, {
+      tokenCacheCiphertext: null,
+      username: null,
+      displayName: null,
+      scopes: null,
+      signedInAt: null,
+      signedInBy: null,
+      signInRequiredReason: reason,
+      signInRequiredAt: nowIso(),
+    });
   }
 
   async views(targetIds: string[]): Promise<Map<string, SignInView>> {
@@ -72,11 +96,17 @@ export class DelegatedSessions {
   /** Key rotation: re-encrypts every cache not yet under the current key, one transaction each. */
   async reseal(currentKeyId: string): Promise<number> {
     let count = 0;
-    for (const { connectionTargetId: id } of await this.db.reader.find(DelegatedSessionEntity, { select: { connectionTargetId: true } })) {
+    for (const { connectionTargetId: id } of await this.db.reader.find(DelegatedSessionEntity, {
+      select: { connectionTargetId: true },
+    })) {
       const done = await this.db.transaction(async (m) => {
         const row = await m.findOne(DelegatedSessionEntity, { where: { connectionTargetId: id } });
         if (!row?.tokenCacheCiphertext || SecretBox.keyIdOf(row.tokenCacheCiphertext) === currentKeyId) return false;
-        await m.update(DelegatedSessionEntity, { connectionTargetId: id }, { tokenCacheCiphertext: this.box.seal(this.box.open(row.tokenCacheCiphertext, cacheAad(id)), cacheAad(id)) });
+        await m.update(
+          DelegatedSessionEntity,
+          { connectionTargetId: id },
+          { tokenCacheCiphertext: this.box.seal(this.box.open(row.tokenCacheCiphertext, cacheAad(id)), cacheAad(id)) },
+        );
         return true;
       });
       if (done) count += 1;
@@ -86,23 +116,51 @@ export class DelegatedSessions {
 
   /** The keys sealed caches and pending sign-ins use (a key still in use is never pruned). */
   async keysInUse(): Promise<string[]> {
-    const caches = await this.db.reader.find(DelegatedSessionEntity, { select: { connectionTargetId: true, tokenCacheCiphertext: true } });
+    const caches = await this.db.reader.find(DelegatedSessionEntity, {
+      select: { connectionTargetId: true, tokenCacheCiphertext: true },
+    });
     const requests = await this.db.reader.find(SignInRequestEntity, { select: { id: true, secretCiphertext: true } });
-    return [...caches.map((r) => r.tokenCacheCiphertext), ...requests.map((r) => r.secretCiphertext)].filter((c): c is string => !!c).map((c) => SecretBox.keyIdOf(c) ?? '');
+    return [...caches.map((r) => r.tokenCacheCiphertext), ...requests.map((r) => r.secretCiphertext)]
+      .filter((c): c is string => !!c)
+      .map((c) => SecretBox.keyIdOf(c) ?? '');
   }
 
   private async upsert(targetId: string, patch: Partial<DelegatedSessionEntity>): Promise<void> {
     await this.db.transaction(async (m) => {
-      const updated = await m.update(DelegatedSessionEntity, { connectionTargetId: targetId }, { ...patch, updatedAt: nowIso() });
+      const updated = await m.update(
+        DelegatedSessionEntity,
+        { connectionTargetId: targetId },
+        { ...patch, updatedAt: nowIso() },
+      );
       if (updated.affected) return;
-      const row: DelegatedSessionEntity = { connectionTargetId: targetId, tokenCacheCiphertext: null, username: null, displayName: null, scopes: null, signedInAt: null, signedInBy: null, signInRequiredReason: null, signInRequiredAt: null, updatedAt: nowIso(), ...patch };
+      const row: DelegatedSessionEntity = {
+        connectionTargetId: targetId,
+        tokenCacheCiphertext: null,
+        username: null,
+        displayName: null,
+        scopes: null,
+        signedInAt: null,
+        signedInBy: null,
+        signInRequiredReason: null,
+        signInRequiredAt: null,
+        updatedAt: nowIso(),
+        ...patch,
+      };
       await m.insert(DelegatedSessionEntity, row);
     });
   }
 }
 
 /** The views of a target nobody signed in to yet. */
-export const NOT_SIGNED_IN: SignInView = { status: 'sign_in_required', account: null, scopes: [], signedInAt: null, signedInBy: null, reason: 'nobody has signed in yet', since: null };
+export const NOT_SIGNED_IN: SignInView = {
+  status: 'sign_in_required',
+  account: null,
+  scopes: [],
+  signedInAt: null,
+  signedInBy: null,
+  reason: 'nobody has signed in yet',
+  since: null,
+};
 
 function toView(row: DelegatedSessionEntity): SignInView {
   const working = row.tokenCacheCiphertext !== null && row.signInRequiredReason === null && row.username !== null;

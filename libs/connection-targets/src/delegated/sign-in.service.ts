@@ -31,7 +31,8 @@ export interface DeviceCodeStart {
   intervalSeconds: number;
 }
 
-export type DeviceCodeOutcome = { status: 'signed_in'; connectionTarget: ConnectionTargetView } | ({ status: 'pending' } & DeviceCodeStart);
+export type DeviceCodeOutcome =
+  { status: 'signed_in'; connectionTarget: ConnectionTargetView } | ({ status: 'pending' } & DeviceCodeStart);
 
 class SignInError extends RiposteError {}
 
@@ -70,37 +71,79 @@ export class SignInService {
     const expiresAt = new Date(Date.now() + AUTHORIZE_TTL_MS).toISOString();
     await this.db.transaction(async (m) => {
       await m.delete(SignInRequestEntity, { expiresAt: LessThan(nowIso()) });
-      await m.insert(SignInRequestEntity, { id, connectionTargetId: target.id, flow: 'authorizationCode', stateHash: hash(state), secretCiphertext: this.box.seal(verifier, id), requestedBy: admin, detail: null, expiresAt, createdAt: nowIso() });
+      await m.insert(SignInRequestEntity, {
+        id,
+        connectionTargetId: target.id,
+        flow: 'authorizationCode',
+        stateHash: hash(state),
+        secretCiphertext: this.box.seal(verifier, id),
+        requestedBy: admin,
+        detail: null,
+        expiresAt,
+        createdAt: nowIso(),
+      });
     });
     return { url, redirectUri, expiresAt };
   }
 
   /** The redirect from Entra ID: exchanges the code for the target the state was issued for. */
-  async redirect(query: { code?: string; state?: string; error?: string; error_description?: string }): Promise<ConnectionTargetView> {
-    if (!query.state) throw new ValidationError('The sign-in redirect has no state.', [{ path: '/state', message: 'is required' }], 'sign_in_state_invalid');
+  async redirect(query: {
+    code?: string;
+    state?: string;
+    error?: string;
+    error_description?: string;
+  }): Promise<ConnectionTargetView> {
+    if (!query.state)
+      throw new ValidationError(
+        'The sign-in redirect has no state.',
+        [{ path: '/state', message: 'is required' }],
+        'sign_in_state_invalid',
+      );
     const request = await this.db.transaction(async (m) => {
-      const found = await m.findOne(SignInRequestEntity, { where: { stateHash: hash(query.state as string), flow: 'authorizationCode' } });
+      const found = await m.findOne(SignInRequestEntity, {
+        where: { stateHash: hash(query.state as string), flow: 'authorizationCode' },
+      });
       // Used once, whatever happens next.
       if (found) await m.delete(SignInRequestEntity, { id: found.id });
       return found;
     });
     if (!request || Date.parse(request.expiresAt) < Date.now()) {
-      throw new ValidationError('This sign-in link is unknown, used already or expired (they last 10 minutes). Ask for a new one with POST /api/v1/connection-targets/{name}/authorize.', [{ path: '/state', message: 'is not a pending sign-in' }], 'sign_in_state_invalid');
+      throw new ValidationError(
+        'This sign-in link is unknown, used already or expired (they last 10 minutes). Ask for a new one with POST /api/v1/connection-targets/{name}/authorize.',
+        [{ path: '/state', message: 'is not a pending sign-in' }],
+        'sign_in_state_invalid',
+      );
     }
     const target = await this.targetById(request.connectionTargetId);
     if (query.error) {
       const reason = `${query.error}: ${String(query.error_description ?? '').split(/\r?\n/)[0]}`.slice(0, 500);
       await this.audited(target, request.requestedBy, 'failure', { flow: 'authorizationCode', error: reason });
-      throw new SignInError('validation', `The sign-in for connection target '${target.name}' did not complete (${reason}).`, query.error === 'access_denied' ? 'sign_in_declined' : 'sign_in_failed');
+      throw new SignInError(
+        'validation',
+        `The sign-in for connection target '${target.name}' did not complete (${reason}).`,
+        query.error === 'access_denied' ? 'sign_in_declined' : 'sign_in_failed',
+      );
     }
-    if (!query.code) throw new ValidationError('The sign-in redirect has neither a code nor an error.', [{ path: '/code', message: 'is required' }], 'sign_in_code_missing');
+    if (!query.code)
+      throw new ValidationError(
+        'The sign-in redirect has neither a code nor an error.',
+        [{ path: '/code', message: 'is required' }],
+        'sign_in_code_missing',
+      );
     redactor.register(query.code);
     const verifier = this.box.open(request.secretCiphertext, request.id);
     let who: SignedIn;
     try {
-      who = await this.delegated.redeemCode(target, { code: query.code, redirectUri: this.config.signIn.redirectUri, codeVerifier: verifier });
+      who = await this.delegated.redeemCode(target, {
+        code: query.code,
+        redirectUri: this.config.signIn.redirectUri,
+        codeVerifier: verifier,
+      });
     } catch (error) {
-      await this.audited(target, request.requestedBy, 'failure', { flow: 'authorizationCode', error: error instanceof AzureError ? error.code : 'internal_error' });
+      await this.audited(target, request.requestedBy, 'failure', {
+        flow: 'authorizationCode',
+        error: error instanceof AzureError ? error.code : 'internal_error',
+      });
       throw error;
     }
     return this.completed(target, who, request.requestedBy, 'authorizationCode');
@@ -112,14 +155,35 @@ export class SignInService {
     const grant = await this.deviceCodes.start(target, this.delegated.signInScopes(target));
     const id = randomUUID();
     const expiresAt = new Date(Date.now() + grant.expiresInSeconds * 1000).toISOString();
-    const detail = { userCode: grant.userCode, verificationUri: grant.verificationUri, intervalSeconds: grant.intervalSeconds, message: grant.message };
+    const detail = {
+      userCode: grant.userCode,
+      verificationUri: grant.verificationUri,
+      intervalSeconds: grant.intervalSeconds,
+      message: grant.message,
+    };
     await this.db.transaction(async (m) => {
       // One sign-in at a time per target: a new code replaces the old one.
       await m.delete(SignInRequestEntity, { connectionTargetId: target.id, flow: 'deviceCode' });
       await m.delete(SignInRequestEntity, { expiresAt: LessThan(nowIso()) });
-      await m.insert(SignInRequestEntity, { id, connectionTargetId: target.id, flow: 'deviceCode', stateHash: null, secretCiphertext: this.box.seal(grant.deviceCode, id), requestedBy: admin, detail, expiresAt, createdAt: nowIso() });
+      await m.insert(SignInRequestEntity, {
+        id,
+        connectionTargetId: target.id,
+        flow: 'deviceCode',
+        stateHash: null,
+        secretCiphertext: this.box.seal(grant.deviceCode, id),
+        requestedBy: admin,
+        detail,
+        expiresAt,
+        createdAt: nowIso(),
+      });
     });
-    return { userCode: grant.userCode, verificationUri: grant.verificationUri, message: grant.message, expiresAt, intervalSeconds: grant.intervalSeconds };
+    return {
+      userCode: grant.userCode,
+      verificationUri: grant.verificationUri,
+      message: grant.message,
+      expiresAt,
+      intervalSeconds: grant.intervalSeconds,
+    };
   }
 
   /**
@@ -128,8 +192,14 @@ export class SignInService {
    */
   async completeDeviceCode(name: string, waitSeconds: number): Promise<DeviceCodeOutcome> {
     const target = await this.delegatedTarget(name, 'deviceCode');
-    const request = await this.db.reader.findOne(SignInRequestEntity, { where: { connectionTargetId: target.id, flow: 'deviceCode' } });
-    if (!request) throw new ConflictError(`No device code sign-in is under way for connection target '${name}'. Start one with POST /api/v1/connection-targets/${name}/device-code.`, 'sign_in_not_started');
+    const request = await this.db.reader.findOne(SignInRequestEntity, {
+      where: { connectionTargetId: target.id, flow: 'deviceCode' },
+    });
+    if (!request)
+      throw new ConflictError(
+        `No device code sign-in is under way for connection target '${name}'. Start one with POST /api/v1/connection-targets/${name}/device-code.`,
+        'sign_in_not_started',
+      );
     const running = this.polling.get(request.id);
     if (running) return running;
     const deadline = Date.now() + Math.min(MAX_WAIT_MS, Math.max(0, waitSeconds * 1000));
@@ -147,7 +217,11 @@ export class SignInService {
     return this.targets.get(name);
   }
 
-  private async pollUntil(target: AzureTarget, request: SignInRequestEntity, deadline: number): Promise<DeviceCodeOutcome> {
+  private async pollUntil(
+    target: AzureTarget,
+    request: SignInRequestEntity,
+    deadline: number,
+  ): Promise<DeviceCodeOutcome> {
     const deviceCode = this.box.open(request.secretCiphertext, request.id);
     redactor.register(deviceCode);
     let interval = (request.detail?.intervalSeconds ?? 5) * 1000;
@@ -160,7 +234,14 @@ export class SignInService {
       intervalSeconds: Math.round(interval / 1000),
     });
     for (;;) {
-      if (Date.parse(request.expiresAt) < Date.now()) return this.failDeviceCode(target, request, new AzureError('sign_in_expired', 'The device code expired before anyone signed in with it. Start again.', { service: 'identity' }));
+      if (Date.parse(request.expiresAt) < Date.now())
+        return this.failDeviceCode(
+          target,
+          request,
+          new AzureError('sign_in_expired', 'The device code expired before anyone signed in with it. Start again.', {
+            service: 'identity',
+          }),
+        );
       let answer;
       try {
         answer = await this.deviceCodes.poll(target, deviceCode);
@@ -170,7 +251,10 @@ export class SignInService {
       if (answer.status === 'approved') {
         await this.db.transaction((m) => m.delete(SignInRequestEntity, { id: request.id }));
         const who = await this.delegated.redeemRefreshToken(target, answer.refreshToken);
-        return { status: 'signed_in', connectionTarget: await this.completed(target, who, request.requestedBy, 'deviceCode') };
+        return {
+          status: 'signed_in',
+          connectionTarget: await this.completed(target, who, request.requestedBy, 'deviceCode'),
+        };
       }
       if (answer.status === 'slow_down') {
         // RFC 8628 §3.5: five seconds more, from now on (kept for the next complete call too).
@@ -188,31 +272,63 @@ export class SignInService {
     await this.db.transaction((m) => m.delete(SignInRequestEntity, { id: request.id }));
     const code = error instanceof AzureError ? error.code : 'internal_error';
     await this.audited(target, request.requestedBy, 'failure', { flow: 'deviceCode', error: code });
-    if (error instanceof AzureError && (code === 'sign_in_declined' || code === 'sign_in_expired')) throw new SignInError('conflict', `${error.message} (connection target '${target.name}')`, code);
+    if (error instanceof AzureError && (code === 'sign_in_declined' || code === 'sign_in_expired'))
+      throw new SignInError('conflict', `${error.message} (connection target '${target.name}')`, code);
     throw error;
   }
 
-  private async completed(target: AzureTarget, who: SignedIn, admin: string, flow: string): Promise<ConnectionTargetView> {
+  private async completed(
+    target: AzureTarget,
+    who: SignedIn,
+    admin: string,
+    flow: string,
+  ): Promise<ConnectionTargetView> {
     await this.sessions.signedIn(target.id, who, admin);
     this.targets.signInChanged();
     await this.audited(target, admin, 'success', { flow, signedIn: who.username, scopes: who.scopes });
-    this.logger.log({ connectionTarget: target.name, flow, signedIn: who.username }, 'a person signed in for a delegated connection target');
+    this.logger.log(
+      { connectionTarget: target.name, flow, signedIn: who.username },
+      'a person signed in for a delegated connection target',
+    );
     return this.targets.get(target.name);
   }
 
-  private async audited(target: AzureTarget, admin: string, result: 'success' | 'failure', detail: Record<string, unknown>): Promise<void> {
-    await this.audit.record({ actor: admin, actorRole: 'admin', action: 'connection_target.sign_in', result, connectionTarget: target.name, detail });
+  private async audited(
+    target: AzureTarget,
+    admin: string,
+    result: 'success' | 'failure',
+    detail: Record<string, unknown>,
+  ): Promise<void> {
+    await this.audit.record({
+      actor: admin,
+      actorRole: 'admin',
+      action: 'connection_target.sign_in',
+      result,
+      connectionTarget: target.name,
+      detail,
+    });
   }
 
   private async delegatedTarget(name: string, flow?: 'authorizationCode' | 'deviceCode'): Promise<AzureTarget> {
     const target = await this.targets.resolve(name);
     const type = target.credential.type;
     if (type !== 'authorizationCode' && type !== 'deviceCode') {
-      throw new ValidationError(`Connection target '${name}' signs in as an application (${type}); only authorizationCode and deviceCode targets have a person sign in.`, [{ path: '/auth/type', message: 'is not a delegated auth type' }], 'not_delegated');
+      throw new ValidationError(
+        `Connection target '${name}' signs in as an application (${type}); only authorizationCode and deviceCode targets have a person sign in.`,
+        [{ path: '/auth/type', message: 'is not a delegated auth type' }],
+        'not_delegated',
+      );
     }
     if (flow && type !== flow) {
-      const other = type === 'deviceCode' ? `POST /api/v1/connection-targets/${name}/device-code` : `POST /api/v1/connection-targets/${name}/authorize`;
-      throw new ValidationError(`Connection target '${name}' signs in with ${type === 'deviceCode' ? 'a device code' : 'the authorization code flow'}: use ${other}.`, [{ path: '/auth/type', message: `is ${type}` }], 'wrong_sign_in_flow');
+      const other =
+        type === 'deviceCode'
+          ? `POST /api/v1/connection-targets/${name}/device-code`
+          : `POST /api/v1/connection-targets/${name}/authorize`;
+      throw new ValidationError(
+        `Connection target '${name}' signs in with ${type === 'deviceCode' ? 'a device code' : 'the authorization code flow'}: use ${other}.`,
+        [{ path: '/auth/type', message: `is ${type}` }],
+        'wrong_sign_in_flow',
+      );
     }
     return target;
   }

@@ -3,14 +3,24 @@ import { In } from 'typeorm';
 import type { AnyActorRef } from 'xstate';
 import { ActionRunner } from '@riposte/actions';
 import type { HoldKind } from '@riposte/guardrails';
-import { type ActionCall, type LoopStepRecord, type RetryWait, type RunContext, type RunHost, StepFailure } from '@riposte/playbooks';
+import {
+  type ActionCall,
+  type LoopStepRecord,
+  type RetryWait,
+  type RunContext,
+  type RunHost,
+  StepFailure,
+} from '@riposte/playbooks';
 import { Database, type RunEntity, StepEntity } from '@riposte/persistence';
 import { actorOf } from '../step-list-driver.js';
 import type { RunJournal } from './run-journal.js';
 
 export interface ChildRuns {
   /** Finds the child run of a call step, or starts it: its outputs once it has ended, or `pending` (its end wakes the parent through the inbox). */
-  callPlaybook(parent: RunEntity, call: { stepId: string; playbook: string; inputs: Record<string, unknown>; connection?: string }): Promise<{ output: unknown } | { pending: true }>;
+  callPlaybook(
+    parent: RunEntity,
+    call: { stepId: string; playbook: string; inputs: Record<string, unknown>; connection?: string },
+  ): Promise<{ output: unknown } | { pending: true }>;
 }
 
 /** Why a step stopped the run from going on in this drive: the driver parks the run and records it. */
@@ -84,12 +94,30 @@ export class DurableHost implements RunHost {
     // Never settles: the actor is stopped, and the step is invoked again when the run is driven next.
     if (this.parking) return new Promise(() => undefined);
     const connectionTarget = call.connection ?? this.run.connectionTarget ?? '';
-    this.journal.recordAttempt(call.stepKey, { action: call.action, input: call.input, connectionTarget, attempts: call.attempt });
-    const running = this.runner.run({ runId: this.run.id, stepKey: call.stepKey, action: call.action, input: call.input, connectionTarget, dryRun: this.run.dryRun, actor: actorOf(this.run), trigger: this.run.triggerType, signal, firstAttempt: this.fresh && call.attempt === 1, bulk: call.bulk });
+    this.journal.recordAttempt(call.stepKey, {
+      action: call.action,
+      input: call.input,
+      connectionTarget,
+      attempts: call.attempt,
+    });
+    const running = this.runner.run({
+      runId: this.run.id,
+      stepKey: call.stepKey,
+      action: call.action,
+      input: call.input,
+      connectionTarget,
+      dryRun: this.run.dryRun,
+      actor: actorOf(this.run),
+      trigger: this.run.triggerType,
+      signal,
+      firstAttempt: this.fresh && call.attempt === 1,
+      bulk: call.bulk,
+    });
     this.inFlight.add(running);
     const result = await running.finally(() => this.inFlight.delete(running));
     if (result.status === 'failed') throw new StepFailure(result.error.code, result.error.message, call.attempt);
-    if (result.status === 'waiting') return this.park({ stepKey: call.stepKey, kind: 'held', hold: result.hold.kind, prompt: result.hold.prompt });
+    if (result.status === 'waiting')
+      return this.park({ stepKey: call.stepKey, kind: 'held', hold: result.hold.kind, prompt: result.hold.prompt });
     if (result.status === 'deferred') {
       // The same attempt goes on at the next check: it follows the effect the ledger names.
       const wait = { attempt: call.attempt, dueAt: result.until, reason: result.reason };
@@ -121,7 +149,12 @@ export class DurableHost implements RunHost {
     await new Promise((resolve) => setImmediate(resolve));
   }
 
-  async callPlaybook(call: { stepId: string; playbook: string; inputs: Record<string, unknown>; connection?: string }): Promise<unknown> {
+  async callPlaybook(call: {
+    stepId: string;
+    playbook: string;
+    inputs: Record<string, unknown>;
+    connection?: string;
+  }): Promise<unknown> {
     if (this.parking) return new Promise<never>(() => undefined);
     const child = await this.children.callPlaybook(this.run, call);
     if ('output' in child) return child.output;
@@ -136,7 +169,10 @@ export class DurableHost implements RunHost {
   /** Loop steps that succeeded before a restart are not run again: read once per loop. */
   async finishedLoopSteps(stepIds: string[]): Promise<Map<string, { output: unknown }>> {
     if (this.fresh || stepIds.length === 0) return new Map();
-    const rows = await this.db.reader.find(StepEntity, { where: { runId: this.run.id, stepId: In(stepIds), status: In(['succeeded', 'planned']) }, select: { stepKey: true, output: true } });
+    const rows = await this.db.reader.find(StepEntity, {
+      where: { runId: this.run.id, stepId: In(stepIds), status: In(['succeeded', 'planned']) },
+      select: { stepKey: true, output: true },
+    });
     return new Map(rows.map((row) => [row.stepKey, { output: row.output }]));
   }
 

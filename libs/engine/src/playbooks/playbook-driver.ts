@@ -2,7 +2,14 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { type AnyActorRef, createActor } from 'xstate';
 import { ActionRunner } from '@riposte/actions';
 import { Metrics } from '@riposte/observability';
-import { createStepActors, evaluateOutputs, type LoadedPlaybook, type RunContext, settle, type StepState } from '@riposte/playbooks';
+import {
+  createStepActors,
+  evaluateOutputs,
+  type LoadedPlaybook,
+  type RunContext,
+  settle,
+  type StepState,
+} from '@riposte/playbooks';
 import { Database, nowIso, type RunEntity, RunInboxEntity, StepEntity } from '@riposte/persistence';
 import { In } from 'typeorm';
 import { RunEvents } from '../run-events.js';
@@ -45,7 +52,8 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
   approvalsWaiting(run: RunEntity): Map<string, NonNullable<StepState['approval']>> {
     const context = run.snapshot ? (JSON.parse(run.snapshot) as { context: RunContext }).context : null;
     const waiting = new Map<string, NonNullable<StepState['approval']>>();
-    for (const [step, state] of Object.entries(context?.steps ?? {})) if (state.status === 'waiting' && state.approval) waiting.set(step, state.approval);
+    for (const [step, state] of Object.entries(context?.steps ?? {}))
+      if (state.status === 'waiting' && state.approval) waiting.set(step, state.approval);
     return waiting;
   }
 
@@ -90,9 +98,14 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     const waits = new Map(Object.entries(run.waits ? (JSON.parse(run.waits) as Record<string, StepWait>) : {}));
     const host = new DurableHost(run, journal, this.runner, this.db, this.requireChildren(), fresh, waits);
     const machine = compiled.machine.provide({ actors: createStepActors(compiled, host) as never });
-    const actor: AnyActorRef = persisted ? createActor(machine, { snapshot: persisted as never }) : createActor(machine, { input: initialContext(run) });
+    const actor: AnyActorRef = persisted
+      ? createActor(machine, { snapshot: persisted as never })
+      : createActor(machine, { input: initialContext(run) });
     host.bind(actor);
-    const subscription = actor.subscribe({ next: (snapshot) => journal.onSnapshot(actor.getPersistedSnapshot(), snapshot.context as RunContext), error: () => undefined });
+    const subscription = actor.subscribe({
+      next: (snapshot) => journal.onSnapshot(actor.getPersistedSnapshot(), snapshot.context as RunContext),
+      error: () => undefined,
+    });
     // A stopped actor's snapshot must never be persisted: restored, it would not run.
     const stop = () => {
       subscription.unsubscribe();
@@ -101,7 +114,9 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
 
     journal.event(persisted ? 'run.resumed' : 'run.started', null);
     if (run.status !== 'running') await this.store.setRunStatus(lease, 'running');
-    const stopped = new Promise<'aborted'>((resolve) => signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
+    const stopped = new Promise<'aborted'>((resolve) =>
+      signal.addEventListener('abort', () => resolve('aborted'), { once: true }),
+    );
     actor.start();
     try {
       for (;;) {
@@ -115,14 +130,22 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
           for (const step of host.parkedSteps) {
             if (step.kind === 'held') journal.held(step.stepKey, step.hold, step.prompt);
             else if (step.kind === 'child') journal.stepWaits(step.stepKey, 'step.waiting_child', null);
-            else journal.stepWaits(step.stepKey, step.kind === 'retry' ? 'step.retry_later' : 'step.check_later', { attempt: step.wait.attempt, at: new Date(step.wait.dueAt).toISOString(), ...(step.wait.reason ? { reason: step.wait.reason } : {}) });
+            else
+              journal.stepWaits(step.stepKey, step.kind === 'retry' ? 'step.retry_later' : 'step.check_later', {
+                attempt: step.wait.attempt,
+                at: new Date(step.wait.dueAt).toISOString(),
+                ...(step.wait.reason ? { reason: step.wait.reason } : {}),
+              });
           }
           return await this.park(lease, actor, journal, host);
         }
         if (state === 'done') return await this.finish(run, lease, actor, journal, loaded);
         if (state === 'error') {
           await journal.flush();
-          return await this.end(run, lease, 'failed', null, { code: 'internal_error', message: 'The run stopped on an internal error; see the service log.' });
+          return await this.end(run, lease, 'failed', null, {
+            code: 'internal_error',
+            message: 'The run stopped on an internal error; see the service log.',
+          });
         }
         if (await this.deliver(run, actor, journal)) continue;
         return await this.park(lease, actor, journal, host);
@@ -171,19 +194,41 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     await this.store.park(lease, wakeAt, waits ? JSON.stringify(waits) : null);
     this.wakeups.parked(Number.isFinite(next) ? next : null);
     // An event that arrived after the inbox was read must not wait for the next one.
-    if (await this.db.reader.exists(RunInboxEntity, { where: { runId: lease.runId } })) this.scheduler.schedule(lease.runId, 'playbook');
+    if (await this.db.reader.exists(RunInboxEntity, { where: { runId: lease.runId } }))
+      this.scheduler.schedule(lease.runId, 'playbook');
   }
 
-  private async finish(run: RunEntity, lease: RunLease, actor: AnyActorRef, journal: RunJournal, loaded: LoadedPlaybook): Promise<void> {
+  private async finish(
+    run: RunEntity,
+    lease: RunLease,
+    actor: AnyActorRef,
+    journal: RunJournal,
+    loaded: LoadedPlaybook,
+  ): Promise<void> {
     const snapshot = actor.getSnapshot();
     const context = snapshot.context as RunContext;
     const status = snapshot.value === 'succeeded' ? 'succeeded' : 'failed';
     const outputs = await evaluateOutputs(loaded.compiled, context);
     await journal.flush();
-    await this.end(run, lease, status, outputs, context.failure ? { code: context.failure.code, message: `Step ${context.failure.step}: ${context.failure.message}` } : null, journal);
+    await this.end(
+      run,
+      lease,
+      status,
+      outputs,
+      context.failure
+        ? { code: context.failure.code, message: `Step ${context.failure.step}: ${context.failure.message}` }
+        : null,
+      journal,
+    );
   }
 
-  private async abort(run: RunEntity, lease: RunLease, stop: () => void, journal: RunJournal, signal: AbortSignal): Promise<void> {
+  private async abort(
+    run: RunEntity,
+    lease: RunLease,
+    stop: () => void,
+    journal: RunJournal,
+    signal: AbortSignal,
+  ): Promise<void> {
     stop();
     if (signal.reason instanceof ShuttingDown) {
       journal.event('run.parked', null, { reason: 'shutdown' });
@@ -195,17 +240,31 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     }
   }
 
-  private async end(run: RunEntity, lease: RunLease, status: 'succeeded' | 'failed' | 'cancelled', output: Record<string, unknown> | null, error: { code: string; message: string } | null, journal?: RunJournal): Promise<void> {
+  private async end(
+    run: RunEntity,
+    lease: RunLease,
+    status: 'succeeded' | 'failed' | 'cancelled',
+    output: Record<string, unknown> | null,
+    error: { code: string; message: string } | null,
+    journal?: RunJournal,
+  ): Promise<void> {
     journal?.event(`run.${status}`, null, error ? { error } : null);
     await journal?.flush();
     // A branch still in flight when another one failed the run was stopped with it.
-    await this.db.transaction((m) => m.update(StepEntity, { runId: run.id, status: In([...UNFINISHED_STEP_STATUSES]) }, { status: 'cancelled', endedAt: nowIso() }));
+    await this.db.transaction((m) =>
+      m.update(
+        StepEntity,
+        { runId: run.id, status: In([...UNFINISHED_STEP_STATUSES]) },
+        { status: 'cancelled', endedAt: nowIso() },
+      ),
+    );
     // A child's end wakes its parent (the inbox row is written with the status, so it is never lost).
     await this.store.setRunStatus(lease, status, { output, error }, { parentRunId: run.parentRunId });
     if (run.parentRunId) this.scheduler.schedule(run.parentRunId, 'playbook');
     this.metrics.runs.inc({ kind: 'playbook', status });
     this.events.ended(run.id);
-    if (status !== 'succeeded') this.logger.warn({ runId: run.id, playbook: run.playbookId, status, error }, `playbook run ${status}`);
+    if (status !== 'succeeded')
+      this.logger.warn({ runId: run.id, playbook: run.playbookId, status, error }, `playbook run ${status}`);
   }
 
   private requireChildren(): ChildRuns {

@@ -60,7 +60,9 @@ export class PlaybookFiles implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Loads the folder again (serialized: a burst of file events makes one pass at a time). */
   reload(): Promise<void> {
-    this.loading = this.loading.then(() => this.loadFolder()).catch((error: unknown) => this.logger.error({ err: error }, 'loading the playbooks folder failed'));
+    this.loading = this.loading
+      .then(() => this.loadFolder())
+      .catch((error: unknown) => this.logger.error({ err: error }, 'loading the playbooks folder failed'));
     return this.loading;
   }
 
@@ -81,13 +83,31 @@ export class PlaybookFiles implements OnApplicationBootstrap, OnModuleDestroy {
       const checkedAt = new Date().toISOString();
       if (!result.ok) {
         const previous = this.status.get(file);
-        this.logger.warn(`Playbook file ${file} does not load; ${previous?.playbookId ? `version ${previous.version} of ${previous.playbookId} stays in use` : 'nothing was loaded from it'}:\n${formatErrors(result.errors)}`);
-        this.status.set(file, { file, ok: false, playbookId: previous?.playbookId ?? null, version: previous?.version ?? null, errors: result.errors, checkedAt, hash });
+        this.logger.warn(
+          `Playbook file ${file} does not load; ${previous?.playbookId ? `version ${previous.version} of ${previous.playbookId} stays in use` : 'nothing was loaded from it'}:\n${formatErrors(result.errors)}`,
+        );
+        this.status.set(file, {
+          file,
+          ok: false,
+          playbookId: previous?.playbookId ?? null,
+          version: previous?.version ?? null,
+          errors: result.errors,
+          checkedAt,
+          hash,
+        });
         continue;
       }
       const saved = await this.store.save(result.playbook, { source: 'file', file });
       if (saved.changed) this.logger.log(`Loaded playbook ${saved.id} version ${saved.version} from ${file}.`);
-      this.status.set(file, { file, ok: true, playbookId: saved.id, version: saved.version, errors: [], checkedAt, hash });
+      this.status.set(file, {
+        file,
+        ok: true,
+        playbookId: saved.id,
+        version: saved.version,
+        errors: [],
+        checkedAt,
+        hash,
+      });
     }
   }
 }

@@ -51,7 +51,11 @@ export class PlaybookRunsService implements ChildRuns, OnModuleInit {
     this.driver.useChildRuns(this);
   }
 
-  async start(playbookId: string, request: StartPlaybookRun, trigger: RunTrigger): Promise<{ runId: string; status: string }> {
+  async start(
+    playbookId: string,
+    request: StartPlaybookRun,
+    trigger: RunTrigger,
+  ): Promise<{ runId: string; status: string }> {
     const { row, playbook } = await this.playbooks.current(playbookId);
     const inputs = checkRunInputs(playbook.definition, request.inputs ?? {});
     const connectionTarget = request.connectionTarget ?? playbook.definition.connection ?? null;
@@ -82,34 +86,96 @@ export class PlaybookRunsService implements ChildRuns, OnModuleInit {
    * An analyst's decision: on a step held by a guardrail (any run), or on a playbook's approval
    * step, which is delivered to the run the next time it is driven (now).
    */
-  async decide(runId: string, stepId: string, decision: { decision: 'approve' | 'reject'; comment?: string }, principal: Principal): Promise<{ runId: string; step: string; decision: string }> {
+  async decide(
+    runId: string,
+    stepId: string,
+    decision: { decision: 'approve' | 'reject'; comment?: string },
+    principal: Principal,
+  ): Promise<{ runId: string; step: string; decision: string }> {
     const run = await this.store.find(runId);
     if (!run) throw new NotFoundError('Run', runId);
     if (!isUnfinishedRun(run.status)) throw new ConflictError(`Run ${runId} has ended (${run.status}).`, 'run_ended');
     // Four eyes: the one who started a run does not decide for it (a setting may relax this).
     if (!this.config.allowSelfApproval && run.triggerBy === principal.name) {
-      throw new RiposteError('forbidden', `'${principal.name}' started run ${runId} and may not also decide its step '${stepId}': someone else must (four eyes).`, 'self_approval');
+      throw new RiposteError(
+        'forbidden',
+        `'${principal.name}' started run ${runId} and may not also decide its step '${stepId}': someone else must (four eyes).`,
+        'self_approval',
+      );
     }
     const decidedAt = nowIso();
-    const said = { decision: decision.decision, comment: decision.comment ?? null, decidedBy: principal.name, decidedAt };
+    const said = {
+      decision: decision.decision,
+      comment: decision.comment ?? null,
+      decidedBy: principal.name,
+      decidedAt,
+    };
     if (await this.holds.decide(runId, stepId, decision.decision, principal.name, decision.comment ?? null)) {
-      await this.audit.record({ actor: principal.name, actorRole: principal.role, action: `guardrail_hold.${decision.decision}`, result: 'success', runId, targetEntity: `step:${stepId}`, connectionTarget: run.connectionTarget, detail: said });
+      await this.audit.record({
+        actor: principal.name,
+        actorRole: principal.role,
+        action: `guardrail_hold.${decision.decision}`,
+        result: 'success',
+        runId,
+        targetEntity: `step:${stepId}`,
+        connectionTarget: run.connectionTarget,
+        detail: said,
+      });
       return { runId, step: stepId, decision: decision.decision };
     }
     const waiting = run.kind === 'playbook' ? this.driver.approvalsWaiting(run) : new Map<string, never>();
     const approval = waiting.get(stepId);
-    if (!approval) throw new ConflictError(`Run ${runId} is not waiting for a decision at step '${stepId}'; ${await this.waitingSteps(run, [...waiting.keys()])}`, 'not_waiting_for_approval');
-    if (!approval.approvers.some((a) => (a.startsWith('key:') ? a.slice(4) === principal.name : LADDER.has(a as Role) && roleAllows(principal.role, a as Role)))) {
-      throw new RiposteError('forbidden', `Step '${stepId}' may be decided by ${approval.approvers.join(', ')}; '${principal.name}' (${principal.role}) is not one of them.`, 'not_an_approver');
+    if (!approval)
+      throw new ConflictError(
+        `Run ${runId} is not waiting for a decision at step '${stepId}'; ${await this.waitingSteps(run, [...waiting.keys()])}`,
+        'not_waiting_for_approval',
+      );
+    if (
+      !approval.approvers.some((a) =>
+        a.startsWith('key:')
+          ? a.slice(4) === principal.name
+          : LADDER.has(a as Role) && roleAllows(principal.role, a as Role),
+      )
+    ) {
+      throw new RiposteError(
+        'forbidden',
+        `Step '${stepId}' may be decided by ${approval.approvers.join(', ')}; '${principal.name}' (${principal.role}) is not one of them.`,
+        'not_an_approver',
+      );
     }
     try {
       await this.db.transaction(async (m) => {
         // One decision per approval: the inbox's unique key refuses a second one, also from another process.
-        await this.store.deliver(m, runId, { type: 'riposte.approval', step: stepId, decision: decision.decision, by: principal.name, comment: decision.comment ?? null }, `approval:${stepId}`, 'fail');
-        await this.audit.record({ actor: principal.name, actorRole: principal.role, action: `approval.${decision.decision}`, result: 'success', runId, targetEntity: `step:${stepId}`, connectionTarget: run.connectionTarget, detail: said }, m);
+        await this.store.deliver(
+          m,
+          runId,
+          {
+            type: 'riposte.approval',
+            step: stepId,
+            decision: decision.decision,
+            by: principal.name,
+            comment: decision.comment ?? null,
+          },
+          `approval:${stepId}`,
+          'fail',
+        );
+        await this.audit.record(
+          {
+            actor: principal.name,
+            actorRole: principal.role,
+            action: `approval.${decision.decision}`,
+            result: 'success',
+            runId,
+            targetEntity: `step:${stepId}`,
+            connectionTarget: run.connectionTarget,
+            detail: said,
+          },
+          m,
+        );
       });
     } catch (error) {
-      if (Database.isUniqueViolation(error)) throw new ConflictError(`Step '${stepId}' of run ${runId} has already been decided.`, 'already_decided');
+      if (Database.isUniqueViolation(error))
+        throw new ConflictError(`Step '${stepId}' of run ${runId} has already been decided.`, 'already_decided');
       throw error;
     }
     this.scheduler.schedule(runId, 'playbook');
@@ -120,21 +186,45 @@ export class PlaybookRunsService implements ChildRuns, OnModuleInit {
    * A call step: the child run is found again after a restart, not started twice. The parent
    * does not wait in a slot for it: it is parked, and the child's end wakes it (see RunStore).
    */
-  async callPlaybook(parent: RunEntity, call: { stepId: string; playbook: string; inputs: Record<string, unknown>; connection?: string }): Promise<{ output: unknown } | { pending: true }> {
-    const child = await this.db.reader.findOne(RunTable, { where: { parentRunId: parent.id, parentStepKey: call.stepId } });
+  async callPlaybook(
+    parent: RunEntity,
+    call: { stepId: string; playbook: string; inputs: Record<string, unknown>; connection?: string },
+  ): Promise<{ output: unknown } | { pending: true }> {
+    const child = await this.db.reader.findOne(RunTable, {
+      where: { parentRunId: parent.id, parentStepKey: call.stepId },
+    });
     if (!child) {
-      if ((await this.depth(parent)) >= MAX_CALL_DEPTH) throw new StepFailure('call_depth_exceeded', `Playbooks may call each other at most ${MAX_CALL_DEPTH} deep.`);
+      if ((await this.depth(parent)) >= MAX_CALL_DEPTH)
+        throw new StepFailure('call_depth_exceeded', `Playbooks may call each other at most ${MAX_CALL_DEPTH} deep.`);
       try {
-        await this.start(call.playbook, { inputs: call.inputs, connectionTarget: call.connection ?? parent.connectionTarget ?? undefined, dryRun: parent.dryRun }, { type: 'playbook', principal: { name: parent.triggerBy ?? 'riposte', role: (parent.triggerRole ?? 'analyst') as Role }, parent: { runId: parent.id, stepKey: call.stepId }, alertId: parent.alertId, alert: (parent.input as { alert?: unknown } | null)?.alert });
+        await this.start(
+          call.playbook,
+          {
+            inputs: call.inputs,
+            connectionTarget: call.connection ?? parent.connectionTarget ?? undefined,
+            dryRun: parent.dryRun,
+          },
+          {
+            type: 'playbook',
+            principal: { name: parent.triggerBy ?? 'riposte', role: (parent.triggerRole ?? 'analyst') as Role },
+            parent: { runId: parent.id, stepKey: call.stepId },
+            alertId: parent.alertId,
+            alert: (parent.input as { alert?: unknown } | null)?.alert,
+          },
+        );
       } catch (error) {
-        if (error instanceof ValidationError || error instanceof NotFoundError) throw new StepFailure('call_failed', error.message);
+        if (error instanceof ValidationError || error instanceof NotFoundError)
+          throw new StepFailure('call_failed', error.message);
         throw error;
       }
       return { pending: true };
     }
     if (isUnfinishedRun(child.status)) return { pending: true };
     if (child.status === 'succeeded') return { output: child.output };
-    throw new StepFailure('called_playbook_failed', `Playbook ${call.playbook} (run ${child.id}) ended ${child.status}${child.error ? `: ${child.error.message}` : ''}.`);
+    throw new StepFailure(
+      'called_playbook_failed',
+      `Playbook ${call.playbook} (run ${child.id}) ended ${child.status}${child.error ? `: ${child.error.message}` : ''}.`,
+    );
   }
 
   /** For a decision sent to the wrong step: which steps do wait, in words. */

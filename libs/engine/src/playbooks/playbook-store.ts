@@ -26,8 +26,15 @@ export interface AutomationView {
   reason: string | null;
 }
 
-export function automationView(row: Pick<PlaybookEntity, 'enabled' | 'automationBy' | 'automationAt' | 'automationReason'>): AutomationView {
-  return { enabled: row.enabled, changedBy: row.automationBy, changedAt: row.automationAt, reason: row.automationReason };
+export function automationView(
+  row: Pick<PlaybookEntity, 'enabled' | 'automationBy' | 'automationAt' | 'automationReason'>,
+): AutomationView {
+  return {
+    enabled: row.enabled,
+    changedBy: row.automationBy,
+    changedAt: row.automationAt,
+    reason: row.automationReason,
+  };
 }
 
 export interface PlaybookSummary {
@@ -62,33 +69,72 @@ export class PlaybookStore {
   }
 
   /** Stores a loaded playbook as a new version, unless it is the current one already. */
-  async save(loaded: LoadedPlaybook, origin: { source: 'file' | 'api'; file?: string | null; by?: string | null }): Promise<SavedPlaybook> {
+  async save(
+    loaded: LoadedPlaybook,
+    origin: { source: 'file' | 'api'; file?: string | null; by?: string | null },
+  ): Promise<SavedPlaybook> {
     const { id, name, enabled } = loaded.definition;
-    return this.db.transaction(async (m) => {
-      // The next version number is read and taken as one: two uploads at once get 2 and 3, not 2 twice.
-      await Database.lock(m, `playbook:${id}`);
-      const existing = await m.findOne(PlaybookEntity, { where: { id } });
-      const current = existing ? await m.findOne(PlaybookVersionEntity, { where: { playbookId: id, version: existing.currentVersion } }) : null;
-      if (existing && !existing.deletedAt && current?.sha256 === loaded.sha256) {
-        if (existing.source !== origin.source || existing.file !== (origin.file ?? null)) await m.update(PlaybookEntity, { id }, { source: origin.source, file: origin.file ?? null });
-        return { id, version: existing.currentVersion, sha256: loaded.sha256, created: false, changed: false };
-      }
-      const latest = await m.findOne(PlaybookVersionEntity, { where: { playbookId: id }, order: { version: 'DESC' } });
-      const version = (latest?.version ?? 0) + 1;
-      const now = nowIso();
-      await m.insert(PlaybookVersionEntity, { id: randomUUID(), playbookId: id, version, sha256: loaded.sha256, yaml: loaded.source, createdBy: origin.by ?? null, createdAt: now });
-      // Automation stays as a person left it; a new playbook (or one deleted before) starts with it off.
-      // A version that says `enabled: false` turns it off: never on, that takes an explicit act (setAutomation).
-      const kept = existing && !existing.deletedAt ? existing : null;
-      const turnedOff = enabled === false && kept?.enabled === true;
-      const automation = turnedOff
-        ? { enabled: false, automationBy: origin.by ?? `file:${origin.file ?? id}`, automationAt: now, automationReason: `version ${version} says enabled: false` }
-        : { enabled: kept?.enabled ?? false, automationBy: kept?.automationBy ?? null, automationAt: kept?.automationAt ?? null, automationReason: kept?.automationReason ?? null };
-      const row: PlaybookEntity = { id, name, currentVersion: version, ...automation, source: origin.source, file: origin.file ?? null, createdAt: existing?.createdAt ?? now, updatedAt: now, deletedAt: null };
-      await m.save(PlaybookEntity, row);
-      this.compiled.set(`${id}@${version}`, loaded);
-      return { id, version, sha256: loaded.sha256, created: !existing || existing.deletedAt !== null, changed: true };
-    }).finally(() => this.enabledPlaybooks.clear());
+    return this.db
+      .transaction(async (m) => {
+        // The next version number is read and taken as one: two uploads at once get 2 and 3, not 2 twice.
+        await Database.lock(m, `playbook:${id}`);
+        const existing = await m.findOne(PlaybookEntity, { where: { id } });
+        const current = existing
+          ? await m.findOne(PlaybookVersionEntity, { where: { playbookId: id, version: existing.currentVersion } })
+          : null;
+        if (existing && !existing.deletedAt && current?.sha256 === loaded.sha256) {
+          if (existing.source !== origin.source || existing.file !== (origin.file ?? null))
+            await m.update(PlaybookEntity, { id }, { source: origin.source, file: origin.file ?? null });
+          return { id, version: existing.currentVersion, sha256: loaded.sha256, created: false, changed: false };
+        }
+        const latest = await m.findOne(PlaybookVersionEntity, {
+          where: { playbookId: id },
+          order: { version: 'DESC' },
+        });
+        const version = (latest?.version ?? 0) + 1;
+        const now = nowIso();
+        await m.insert(PlaybookVersionEntity, {
+          id: randomUUID(),
+          playbookId: id,
+          version,
+          sha256: loaded.sha256,
+          yaml: loaded.source,
+          createdBy: origin.by ?? null,
+          createdAt: now,
+        });
+        // Automation stays as a person left it; a new playbook (or one deleted before) starts with it off.
+        // A version that says `enabled: false` turns it off: never on, that takes an explicit act (setAutomation).
+        const kept = existing && !existing.deletedAt ? existing : null;
+        const turnedOff = enabled === false && kept?.enabled === true;
+        const automation = turnedOff
+          ? {
+              enabled: false,
+              automationBy: origin.by ?? `file:${origin.file ?? id}`,
+              automationAt: now,
+              automationReason: `version ${version} says enabled: false`,
+            }
+          : {
+              enabled: kept?.enabled ?? false,
+              automationBy: kept?.automationBy ?? null,
+              automationAt: kept?.automationAt ?? null,
+              automationReason: kept?.automationReason ?? null,
+            };
+        const row: PlaybookEntity = {
+          id,
+          name,
+          currentVersion: version,
+          ...automation,
+          source: origin.source,
+          file: origin.file ?? null,
+          createdAt: existing?.createdAt ?? now,
+          updatedAt: now,
+          deletedAt: null,
+        };
+        await m.save(PlaybookEntity, row);
+        this.compiled.set(`${id}@${version}`, loaded);
+        return { id, version, sha256: loaded.sha256, created: !existing || existing.deletedAt !== null, changed: true };
+      })
+      .finally(() => this.enabledPlaybooks.clear());
   }
 
   async list(): Promise<PlaybookSummary[]> {
@@ -96,7 +142,17 @@ export class PlaybookStore {
     const out: PlaybookSummary[] = [];
     for (const row of rows) {
       const loaded = await this.version(row.id, row.currentVersion).catch(() => null);
-      out.push({ id: row.id, name: row.name, version: row.currentVersion, enabled: row.enabled, automation: automationView(row), source: row.source, file: row.file, triggers: loaded?.definition.triggers ?? [], updatedAt: row.updatedAt });
+      out.push({
+        id: row.id,
+        name: row.name,
+        version: row.currentVersion,
+        enabled: row.enabled,
+        automation: automationView(row),
+        source: row.source,
+        file: row.file,
+        triggers: loaded?.definition.triggers ?? [],
+        updatedAt: row.updatedAt,
+      });
     }
     return out;
   }
@@ -107,8 +163,14 @@ export class PlaybookStore {
     return row;
   }
 
-  async versions(id: string): Promise<{ version: number; sha256: string; createdAt: string; createdBy: string | null }[]> {
-    const rows = await this.db.reader.find(PlaybookVersionEntity, { where: { playbookId: id }, order: { version: 'DESC' }, select: { version: true, sha256: true, createdAt: true, createdBy: true } });
+  async versions(
+    id: string,
+  ): Promise<{ version: number; sha256: string; createdAt: string; createdBy: string | null }[]> {
+    const rows = await this.db.reader.find(PlaybookVersionEntity, {
+      where: { playbookId: id },
+      order: { version: 'DESC' },
+      select: { version: true, sha256: true, createdAt: true, createdBy: true },
+    });
     return rows.map(({ version, sha256, createdAt, createdBy }) => ({ version, sha256, createdAt, createdBy }));
   }
 
@@ -120,7 +182,12 @@ export class PlaybookStore {
     const row = await this.db.reader.findOne(PlaybookVersionEntity, { where: { playbookId: id, version } });
     if (!row) throw new NotFoundError('Playbook version', key);
     const result = this.load(row.yaml, `${id} v${version}`);
-    if (!result.ok) throw new RiposteError('unprocessable', `Version ${version} of playbook ${id} no longer loads: ${result.errors[0]?.message}`, 'playbook_unloadable');
+    if (!result.ok)
+      throw new RiposteError(
+        'unprocessable',
+        `Version ${version} of playbook ${id} no longer loads: ${result.errors[0]?.message}`,
+        'playbook_unloadable',
+      );
     this.compiled.set(key, result.playbook);
     return result.playbook;
   }
@@ -141,12 +208,27 @@ export class PlaybookStore {
    * Turns alert-fired automation on or off: the one way it is turned on, by an author or admin,
    * recorded on the playbook (and audited by the caller).
    */
-  async setAutomation(id: string, change: { enabled: boolean; by: string; reason: string | null }): Promise<AutomationView> {
+  async setAutomation(
+    id: string,
+    change: { enabled: boolean; by: string; reason: string | null },
+  ): Promise<AutomationView> {
     const row = await this.find(id);
     const at = nowIso();
-    await this.db.transaction((m) => m.update(PlaybookEntity, { id }, { enabled: change.enabled, automationBy: change.by, automationAt: at, automationReason: change.reason }));
+    await this.db.transaction((m) =>
+      m.update(
+        PlaybookEntity,
+        { id },
+        { enabled: change.enabled, automationBy: change.by, automationAt: at, automationReason: change.reason },
+      ),
+    );
     this.enabledPlaybooks.clear();
-    return automationView({ ...row, enabled: change.enabled, automationBy: change.by, automationAt: at, automationReason: change.reason });
+    return automationView({
+      ...row,
+      enabled: change.enabled,
+      automationBy: change.by,
+      automationAt: at,
+      automationReason: change.reason,
+    });
   }
 
   /** Enabled playbooks with their current definitions (for alert triggers). */

@@ -38,7 +38,9 @@ export class RunJournal {
 
   /** `fresh`: the run has never been driven, so it has no step rows to read. */
   async open(context: RunContext | undefined, fresh: boolean): Promise<void> {
-    const rows = fresh ? [] : await this.db.reader.find(StepEntity, { where: { runId: this.runId }, select: { stepKey: true } });
+    const rows = fresh
+      ? []
+      : await this.db.reader.find(StepEntity, { where: { runId: this.runId }, select: { stepKey: true } });
     this.known = new Set(rows.map((r) => r.stepKey));
     this.positions = rows.length;
     this.lastSteps = context?.steps ?? {};
@@ -60,11 +62,20 @@ export class RunJournal {
   }
 
   event(type: string, stepKey: string | null, detail: Record<string, unknown> | null = null): void {
-    this.pendingEvents.push({ runId: this.runId, at: nowIso(), type, stepKey, detail: detail ? redactor.redact(detail) : null });
+    this.pendingEvents.push({
+      runId: this.runId,
+      at: nowIso(),
+      type,
+      stepKey,
+      detail: detail ? redactor.redact(detail) : null,
+    });
   }
 
   /** An action step's input, connection and attempt, as the executor sees them. */
-  recordAttempt(stepKey: string, row: { action: string; input: Record<string, unknown>; connectionTarget: string | null; attempts: number }): void {
+  recordAttempt(
+    stepKey: string,
+    row: { action: string; input: Record<string, unknown>; connectionTarget: string | null; attempts: number },
+  ): void {
     // Running again also after a guardrail hold, which the machine's context does not know about.
     this.mergeRow(stepKey, { ...row, status: 'running', input: redactor.redact(row.input) });
     this.background();
@@ -120,7 +131,8 @@ export class RunJournal {
   private async write(): Promise<void> {
     const latest = this.latest;
     this.latest = undefined;
-    if (!latest && this.pendingRows.size === 0 && this.pendingEvents.length === 0 && this.consumedInbox.length === 0) return;
+    if (!latest && this.pendingRows.size === 0 && this.pendingEvents.length === 0 && this.consumedInbox.length === 0)
+      return;
     const rows = this.pendingRows;
     const events = this.pendingEvents;
     const inbox = this.consumedInbox;
@@ -128,7 +140,9 @@ export class RunJournal {
     this.pendingEvents = [];
     this.consumedInbox = [];
     // Decided before the transaction, which may be run again (see Database): it only writes.
-    const inserts = [...rows].filter(([stepKey]) => !this.known.has(stepKey)).map(([stepKey, row]) => this.newRow(stepKey, row));
+    const inserts = [...rows]
+      .filter(([stepKey]) => !this.known.has(stepKey))
+      .map(([stepKey, row]) => this.newRow(stepKey, row));
     const updates = [...rows].filter(([stepKey, row]) => this.known.has(stepKey) && Object.keys(row).length > 0);
     await this.db.transaction(async (m) => {
       if (inserts.length) await m.insert(StepEntity, inserts as never);
@@ -145,7 +159,13 @@ export class RunJournal {
   private diff(context: RunContext): void {
     for (const [stepId, state] of Object.entries(context.steps)) {
       const before = this.lastSteps[stepId];
-      if (before && before.status === state.status && before.endedAt === state.endedAt && before.approval?.decision === state.approval?.decision) continue;
+      if (
+        before &&
+        before.status === state.status &&
+        before.endedAt === state.endedAt &&
+        before.approval?.decision === state.approval?.decision
+      )
+        continue;
       const action = this.actionOf(stepId);
       const status = this.dryRun && action && state.status === 'succeeded' ? 'planned' : state.status;
       this.mergeRow(stepId, {
@@ -159,8 +179,20 @@ export class RunJournal {
         ...(state.attempts ? { attempts: state.attempts } : {}),
         ...(state.approval && !action ? { input: { approval: state.approval } } : {}),
       });
-      if (state.approval && state.status === 'waiting') this.event('approval.requested', stepId, { prompt: state.approval.prompt, approvers: state.approval.approvers, deadline: state.approval.deadline, ...(state.approval.channel ? { channel: state.approval.channel } : {}) });
-      else if (state.approval?.decision && before?.approval?.decision !== state.approval.decision) this.event('approval.decided', stepId, { decision: state.approval.decision, by: state.approval.by, comment: state.approval.comment, timedOut: state.approval.timedOut });
+      if (state.approval && state.status === 'waiting')
+        this.event('approval.requested', stepId, {
+          prompt: state.approval.prompt,
+          approvers: state.approval.approvers,
+          deadline: state.approval.deadline,
+          ...(state.approval.channel ? { channel: state.approval.channel } : {}),
+        });
+      else if (state.approval?.decision && before?.approval?.decision !== state.approval.decision)
+        this.event('approval.decided', stepId, {
+          decision: state.approval.decision,
+          by: state.approval.by,
+          comment: state.approval.comment,
+          timedOut: state.approval.timedOut,
+        });
       else this.event(`step.${status}`, stepId, state.error ? { error: state.error } : null);
     }
     this.lastSteps = context.steps;

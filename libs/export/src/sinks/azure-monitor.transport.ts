@@ -44,17 +44,24 @@ export class AzureMonitorTransport implements Transport {
   async send(events: ExportEvent[]): Promise<void> {
     checkUrl(this.policy, this.settings.endpoint, this.what);
     const body = JSON.stringify(events.map(record));
-    if (events.length > 1 && Buffer.byteLength(body) > MAX_BYTES) throw new DeliveryError('reject', 'The batch is larger than the 1 MB a call may carry; sending it in parts.');
+    if (events.length > 1 && Buffer.byteLength(body) > MAX_BYTES)
+      throw new DeliveryError('reject', 'The batch is larger than the 1 MB a call may carry; sending it in parts.');
     for (let refreshed = false; ; refreshed = true) {
       let token: string;
       try {
         token = await this.token(refreshed);
       } catch (error) {
-        throw new DeliveryError('retry', `No token for Azure Monitor from connection target '${this.settings.connectionTarget}': ${(error as Error).message}`, { lasting: true });
+        throw new DeliveryError(
+          'retry',
+          `No token for Azure Monitor from connection target '${this.settings.connectionTarget}': ${(error as Error).message}`,
+          { lasting: true },
+        );
       }
       let reply;
       try {
-        reply = await this.http.post(this.url, Buffer.from(body), { headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } });
+        reply = await this.http.post(this.url, Buffer.from(body), {
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        });
       } catch (error) {
         throw networkFailure(error, this.what);
       }
@@ -64,10 +71,24 @@ export class AzureMonitorTransport implements Transport {
       const error = (reply.data as { error?: { code?: string; message?: string } } | undefined)?.error;
       const said = error?.code ? ` (${error.code}${error.message ? `: ${error.message}` : ''})` : '';
       if (status === 401) throw new DeliveryError('retry', `${this.what} refused the token${said}.`, { lasting: true });
-      if (status === 403) throw new DeliveryError('retry', `${this.what} refused the app${said}: grant it the Monitoring Metrics Publisher role on data collection rule ${this.settings.dcrImmutableId}.`, { lasting: true });
-      if (status === 404) throw new DeliveryError('retry', `${this.what} knows no data collection rule ${this.settings.dcrImmutableId} with stream ${this.settings.streamName}${said}.`, { lasting: true });
-      if (status === 400 || status === 413) throw new DeliveryError('reject', `${this.what} refused the records${said}.`);
-      if (status === 429 || status === 503) throw new DeliveryError('retry', `${this.what} is busy (${status})${said}.`, { retryAfterMs: retryAfterMs(reply.headers['retry-after']) });
+      if (status === 403)
+        throw new DeliveryError(
+          'retry',
+          `${this.what} refused the app${said}: grant it the Monitoring Metrics Publisher role on data collection rule ${this.settings.dcrImmutableId}.`,
+          { lasting: true },
+        );
+      if (status === 404)
+        throw new DeliveryError(
+          'retry',
+          `${this.what} knows no data collection rule ${this.settings.dcrImmutableId} with stream ${this.settings.streamName}${said}.`,
+          { lasting: true },
+        );
+      if (status === 400 || status === 413)
+        throw new DeliveryError('reject', `${this.what} refused the records${said}.`);
+      if (status === 429 || status === 503)
+        throw new DeliveryError('retry', `${this.what} is busy (${status})${said}.`, {
+          retryAfterMs: retryAfterMs(reply.headers['retry-after']),
+        });
       throw new DeliveryError('retry', `${this.what} answered ${status}${said}.`);
     }
   }
@@ -79,5 +100,12 @@ export class AzureMonitorTransport implements Transport {
 
 /** A record in the columns of the stream the README's DCR declares. */
 export function record(event: ExportEvent): Record<string, unknown> {
-  return { TimeGenerated: event.time, EventId: event.id, Seq: event.seq, EventType: event.type, SchemaVersion: event.schema, Data: event.data };
+  return {
+    TimeGenerated: event.time,
+    EventId: event.id,
+    Seq: event.seq,
+    EventType: event.type,
+    SchemaVersion: event.schema,
+    Data: event.data,
+  };
 }

@@ -31,11 +31,14 @@ export interface Transport {
 export function describeNetworkError(error: unknown, what: string): string {
   const e = error as { code?: string; cause?: { code?: string }; message?: string };
   const code = e?.cause?.code ?? e?.code;
-  if (code === 'ERIPOSTE_ENDPOINT_REFUSED') return `${what}: ${e.message ?? 'the address is not allowed'} (see RIPOSTE_EXPORT_ALLOWED_NETWORKS).`;
-  if (code === 'ECONNREFUSED') return `${what} refused the connection (is the receiver running and listening on that port?).`;
+  if (code === 'ERIPOSTE_ENDPOINT_REFUSED')
+    return `${what}: ${e.message ?? 'the address is not allowed'} (see RIPOSTE_EXPORT_ALLOWED_NETWORKS).`;
+  if (code === 'ECONNREFUSED')
+    return `${what} refused the connection (is the receiver running and listening on that port?).`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `${what}: the host name does not resolve.`;
   if (code === 'ETIMEDOUT' || code === 'ECONNABORTED') return `${what} did not answer in time.`;
   if (code === 'ECONNRESET' || code === 'EPIPE') return `${what} closed the connection.`;
-  if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) return `${what}: its TLS certificate is not trusted (${code}); add its CA as caCertificatePem or through NODE_EXTRA_CA_CERTS.`;
+  if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code))
+    return `${what}: its TLS certificate is not trusted (${code}); add its CA as caCertificatePem or through NODE_EXTRA_CA_CERTS.`;
   return `${what}: ${code ?? e?.message ?? 'network error'}.`;
 }

@@ -16,7 +16,9 @@ describe('where sinks may send', () => {
   });
 
   it('never reaches link-local metadata, even inside an allowed network', () => {
-    expect(new DestinationPolicy(true, ['169.254.0.0/16']).refuseAddress('169.254.169.254')).toMatch(/link-local|metadata/);
+    expect(new DestinationPolicy(true, ['169.254.0.0/16']).refuseAddress('169.254.169.254')).toMatch(
+      /link-local|metadata/,
+    );
     expect(strict.refuseHost('metadata.google.internal')).toMatch(/metadata/);
   });
 

@@ -27,7 +27,8 @@ export class DestinationPolicy {
   /** Why this address may not be reached, or null. */
   refuseAddress(address: string): string | null {
     const family = isIP(address);
-    if (family && !address.startsWith('169.254.') && this.allowed.check(address, family === 4 ? 'ipv4' : 'ipv6')) return null;
+    if (family && !address.startsWith('169.254.') && this.allowed.check(address, family === 4 ? 'ipv4' : 'ipv6'))
+      return null;
     return refuseAddress(address, this.base);
   }
 
@@ -35,9 +36,12 @@ export class DestinationPolicy {
   refuseHost(host: string): string | null {
     const bare = host.replace(/^\[|\]$/g, '').replace(/\.+$/, '');
     if (isIP(bare)) return this.refuseAddress(bare);
-    if (/^(metadata|metadata\.google\.internal|metadata\.azure\.com|instance-data(\.ec2\.internal)?)$/i.test(bare)) return 'points at a cloud metadata service';
-    if (bare === 'localhost' || bare.endsWith('.localhost')) return this.base.allowLoopback ? null : 'points at loopback';
-    if (!/^[a-z0-9.-]+$/i.test(bare) || !bare.includes('.')) return 'must be a fully qualified host name or an IP address';
+    if (/^(metadata|metadata\.google\.internal|metadata\.azure\.com|instance-data(\.ec2\.internal)?)$/i.test(bare))
+      return 'points at a cloud metadata service';
+    if (bare === 'localhost' || bare.endsWith('.localhost'))
+      return this.base.allowLoopback ? null : 'points at loopback';
+    if (!/^[a-z0-9.-]+$/i.test(bare) || !bare.includes('.'))
+      return 'must be a fully qualified host name or an IP address';
     return null;
   }
 
@@ -63,11 +67,19 @@ export class DestinationPolicy {
         const list = addresses as LookupAddress[];
         for (const { address } of list) {
           const refused = this.refuseAddress(address);
-          if (refused) return callback(Object.assign(new Error(`Refused to connect to ${hostname}: ${refused}`), { code: 'ERIPOSTE_ENDPOINT_REFUSED' }), []);
+          if (refused)
+            return callback(
+              Object.assign(new Error(`Refused to connect to ${hostname}: ${refused}`), {
+                code: 'ERIPOSTE_ENDPOINT_REFUSED',
+              }),
+              [],
+            );
         }
         if ((options as { all?: boolean }).all) return callback(null, list);
         const first = list[0];
-        return first ? callback(null, first.address, first.family) : callback(Object.assign(new Error(`No address for ${hostname}`), { code: 'ENOTFOUND' }), []);
+        return first
+          ? callback(null, first.address, first.family)
+          : callback(Object.assign(new Error(`No address for ${hostname}`), { code: 'ENOTFOUND' }), []);
       });
     };
   }

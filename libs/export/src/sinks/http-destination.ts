@@ -13,7 +13,12 @@ export function httpClient(policy: DestinationPolicy, caCertificatePem?: string)
     maxRedirects: 0,
     proxy: false,
     validateStatus: () => true,
-    httpsAgent: new Agent({ keepAlive: true, maxSockets: 4, lookup: policy.lookup() as never, ca: caCertificatePem ? [...rootCertificates, caCertificatePem] : undefined }),
+    httpsAgent: new Agent({
+      keepAlive: true,
+      maxSockets: 4,
+      lookup: policy.lookup() as never,
+      ca: caCertificatePem ? [...rootCertificates, caCertificatePem] : undefined,
+    }),
   });
 }
 

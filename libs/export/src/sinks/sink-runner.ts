@@ -80,7 +80,11 @@ export class SinkRunner {
     this.transport ??= await this.owner.transportFor(row);
     const transport = this.transport;
     const size = row.cursor < this.singleUntil ? 1 : transport.batchSize;
-    const rows = await this.db.reader.find(ExportEventEntity, { where: { seq: MoreThan(row.cursor) }, order: { seq: 'ASC' }, take: size });
+    const rows = await this.db.reader.find(ExportEventEntity, {
+      where: { seq: MoreThan(row.cursor) },
+      order: { seq: 'ASC' },
+      take: size,
+    });
     if (!rows.length) return this.sleep(IDLE_MS);
     const events = rows.map(toExportEvent);
     const last = (events.at(-1) as { seq: number }).seq;
@@ -89,14 +93,33 @@ export class SinkRunner {
     try {
       await transport.send(events);
     } catch (thrown) {
-      const error = thrown instanceof DeliveryError ? thrown : new DeliveryError('retry', redactor.scrub((thrown as Error)?.message ?? String(thrown)));
+      const error =
+        thrown instanceof DeliveryError
+          ? thrown
+          : new DeliveryError('retry', redactor.scrub((thrown as Error)?.message ?? String(thrown)));
       return this.failed(row, error, events.length, last, now, labels);
     }
-    await this.save(row, { cursor: last, delivered: row.delivered + events.length, failures: 0, status: 'ok', message: null, lastAttemptAt: now, lastSuccessAt: now, nextAttemptAt: null });
+    await this.save(row, {
+      cursor: last,
+      delivered: row.delivered + events.length,
+      failures: 0,
+      status: 'ok',
+      message: null,
+      lastAttemptAt: now,
+      lastSuccessAt: now,
+      nextAttemptAt: null,
+    });
     this.metrics.delivered.inc(labels, events.length);
   }
 
-  private async failed(row: ExportSinkEntity, error: DeliveryError, count: number, last: number, now: string, labels: { sink: string; type: string }): Promise<void> {
+  private async failed(
+    row: ExportSinkEntity,
+    error: DeliveryError,
+    count: number,
+    last: number,
+    now: string,
+    labels: { sink: string; type: string },
+  ): Promise<void> {
     const message = redactor.scrub(error.message);
     if (error.kind === 'rewind') {
       const cursor = Math.min(row.cursor, error.options.rewindTo ?? row.cursor);
@@ -109,15 +132,29 @@ export class SinkRunner {
         return;
       }
       this.logger.warn(`export: sink ${row.name} dead-lettered event ${last}: ${message}`);
-      await this.save(row, { cursor: last, deadLetters: row.deadLetters + 1, message: `Event ${last} was refused and skipped: ${message}`, lastAttemptAt: now });
+      await this.save(row, {
+        cursor: last,
+        deadLetters: row.deadLetters + 1,
+        message: `Event ${last} was refused and skipped: ${message}`,
+        lastAttemptAt: now,
+      });
       this.metrics.deadLetters.inc(labels);
       return;
     }
     const failures = row.failures + 1;
     const delay = backoff(failures, this.maxBackoffMs, error.options.retryAfterMs);
     const status = error.options.lasting || failures >= ERROR_AFTER ? 'error' : 'retrying';
-    if (failures === 1 || failures % 10 === 0) this.logger.warn(`export: sink ${row.name} failed (${failures} in a row), next try in ${Math.round(delay / 1000)} s: ${message}`);
-    await this.save(row, { failures, status, message, lastAttemptAt: now, nextAttemptAt: new Date(Date.now() + delay).toISOString() });
+    if (failures === 1 || failures % 10 === 0)
+      this.logger.warn(
+        `export: sink ${row.name} failed (${failures} in a row), next try in ${Math.round(delay / 1000)} s: ${message}`,
+      );
+    await this.save(row, {
+      failures,
+      status,
+      message,
+      lastAttemptAt: now,
+      nextAttemptAt: new Date(Date.now() + delay).toISOString(),
+    });
     this.metrics.failures.inc(labels);
     // A broken stream is rebuilt on the next attempt.
     this.transport?.close();

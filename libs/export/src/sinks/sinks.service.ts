@@ -38,10 +38,20 @@ export interface SinkView {
   updatedAt: string;
 }
 
-const VALIDATORS = Object.fromEntries(Object.entries(SETTINGS_SCHEMAS).map(([type, schema]) => [type, compileSchema<Record<string, unknown>>(schema, { useDefaults: true })])) as Record<SinkType, ReturnType<typeof compileSchema<Record<string, unknown>>>>;
+const VALIDATORS = Object.fromEntries(
+  Object.entries(SETTINGS_SCHEMAS).map(([type, schema]) => [
+    type,
+    compileSchema<Record<string, unknown>>(schema, { useDefaults: true }),
+  ]),
+) as Record<SinkType, ReturnType<typeof compileSchema<Record<string, unknown>>>>;
 
 /** Token scopes of the Logs Ingestion API by cloud. */
-const MONITOR_SCOPES: Record<string, string> = { public: 'https://monitor.azure.com/.default', usgov: 'https://monitor.azure.us/.default', china: 'https://monitor.azure.cn/.default', custom: 'https://monitor.azure.com/.default' };
+const MONITOR_SCOPES: Record<string, string> = {
+  public: 'https://monitor.azure.com/.default',
+  usgov: 'https://monitor.azure.us/.default',
+  china: 'https://monitor.azure.cn/.default',
+  custom: 'https://monitor.azure.com/.default',
+};
 
 /**
  * The push sinks of the export stream, configured like connection targets (the HEC token is
@@ -70,7 +80,8 @@ export class SinksService implements OnApplicationBootstrap, OnModuleDestroy {
   async onApplicationBootstrap(): Promise<void> {
     const rows = await this.db.reader.find(ExportSinkEntity);
     for (const row of rows) {
-      if (row.secretCiphertext && this.box.canOpen(row.secretCiphertext)) redactor.register(this.box.open(row.secretCiphertext, row.id));
+      if (row.secretCiphertext && this.box.canOpen(row.secretCiphertext))
+        redactor.register(this.box.open(row.secretCiphertext, row.id));
       this.metrics.update(row, await this.lagOf(row.cursor));
       if (row.enabled) this.start(row.id);
     }
@@ -115,7 +126,8 @@ export class SinksService implements OnApplicationBootstrap, OnModuleDestroy {
       row.secretCiphertext = this.box.seal(input.token, id);
     }
     await this.db.transaction(async (m) => {
-      if (await m.exists(ExportSinkEntity, { where: { name: input.name } })) throw new ConflictError(`A sink named '${input.name}' already exists.`);
+      if (await m.exists(ExportSinkEntity, { where: { name: input.name } }))
+        throw new ConflictError(`A sink named '${input.name}' already exists.`);
       await m.insert(ExportSinkEntity, row as never);
     });
     this.metrics.update(row, await this.lagOf(row.cursor));
@@ -136,7 +148,8 @@ export class SinksService implements OnApplicationBootstrap, OnModuleDestroy {
   async update(name: string, patch: UpdateSink): Promise<SinkView> {
     const current = await this.find(name);
     const next: ExportSinkEntity = { ...current, updatedAt: nowIso() };
-    if (patch.settings) next.settings = await this.checkSettings(current.type as SinkType, { ...current.settings, ...patch.settings });
+    if (patch.settings)
+      next.settings = await this.checkSettings(current.type as SinkType, { ...current.settings, ...patch.settings });
     if (patch.token !== undefined) {
       this.checkToken(current.type as SinkType, patch.token, false);
       redactor.register(patch.token);
@@ -146,15 +159,31 @@ export class SinksService implements OnApplicationBootstrap, OnModuleDestroy {
     if (!next.enabled) next.status = 'disabled';
     else if (current.status === 'disabled') next.status = 'idle';
     // A new configuration gets a fresh start: no waiting out the old one's backoff.
-    if (patch.settings || patch.token !== undefined || patch.enabled) Object.assign(next, { failures: 0, nextAttemptAt: null });
-    await this.db.transaction((m) => m.update(ExportSinkEntity, { id: current.id }, { settings: next.settings as never, secretCiphertext: next.secretCiphertext, enabled: next.enabled, status: next.status, failures: next.failures, nextAttemptAt: next.nextAttemptAt, updatedAt: next.updatedAt }));
+    if (patch.settings || patch.token !== undefined || patch.enabled)
+      Object.assign(next, { failures: 0, nextAttemptAt: null });
+    await this.db.transaction((m) =>
+      m.update(
+        ExportSinkEntity,
+        { id: current.id },
+        {
+          settings: next.settings as never,
+          secretCiphertext: next.secretCiphertext,
+          enabled: next.enabled,
+          status: next.status,
+          failures: next.failures,
+          nextAttemptAt: next.nextAttemptAt,
+          updatedAt: next.updatedAt,
+        },
+      ),
+    );
     const fresh = await this.find(name);
     this.metrics.update(fresh, await this.lagOf(fresh.cursor));
     await this.runners.get(current.id)?.stop();
     this.runners.delete(current.id);
     if (fresh.enabled) this.start(fresh.id);
     // The stopped loop may have written its last status after ours.
-    else if (fresh.status !== 'disabled') await this.db.transaction((m) => m.update(ExportSinkEntity, { id: fresh.id }, { status: 'disabled' }));
+    else if (fresh.status !== 'disabled')
+      await this.db.transaction((m) => m.update(ExportSinkEntity, { id: fresh.id }, { status: 'disabled' }));
     return this.view(fresh.enabled ? fresh : { ...fresh, status: 'disabled' }, await this.head());
   }
 
@@ -185,16 +214,28 @@ export class SinksService implements OnApplicationBootstrap, OnModuleDestroy {
       case 'syslog':
         return new SyslogTransport(settings as unknown as SyslogSettings, this.policy);
       case 'splunkHec':
-        return new SplunkHecTransport(settings as unknown as SplunkHecSettings, row.secretCiphertext ? this.box.open(row.secretCiphertext, row.id) : '', this.policy);
+        return new SplunkHecTransport(
+          settings as unknown as SplunkHecSettings,
+          row.secretCiphertext ? this.box.open(row.secretCiphertext, row.id) : '',
+          this.policy,
+        );
       case 'azureMonitor': {
         const s = settings as unknown as AzureMonitorSettings;
-        return new AzureMonitorTransport(s, async (refresh) => {
-          const target = await this.targets.resolve(s.connectionTarget);
-          // The monitor scope rides on a target of its own, so its tokens are cached apart from the management ones.
-          const scope = s.scope ?? MONITOR_SCOPES[target.cloud] ?? MONITOR_SCOPES.public;
-          const monitor = { ...target, id: `${target.id}/monitor`, scopes: { ...target.scopes, management: scope as string } };
-          return (await this.tokens.getToken(monitor, 'management', { forceRefresh: refresh })).token;
-        }, this.policy);
+        return new AzureMonitorTransport(
+          s,
+          async (refresh) => {
+            const target = await this.targets.resolve(s.connectionTarget);
+            // The monitor scope rides on a target of its own, so its tokens are cached apart from the management ones.
+            const scope = s.scope ?? MONITOR_SCOPES[target.cloud] ?? MONITOR_SCOPES.public;
+            const monitor = {
+              ...target,
+              id: `${target.id}/monitor`,
+              scopes: { ...target.scopes, management: scope as string },
+            };
+            return (await this.tokens.getToken(monitor, 'management', { forceRefresh: refresh })).token;
+          },
+          this.policy,
+        );
       }
       default:
         throw new ValidationError(`Unknown sink type '${row.type}'.`);
@@ -203,7 +244,15 @@ export class SinksService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private start(id: string): void {
     if (this.stopped || this.runners.has(id)) return;
-    const runner = new SinkRunner(id, this.db, this.collector, this, this.metrics, this.config.export.maxBackoffMs, this.logger);
+    const runner = new SinkRunner(
+      id,
+      this.db,
+      this.collector,
+      this,
+      this.metrics,
+      this.config.export.maxBackoffMs,
+      this.logger,
+    );
     this.runners.set(id, runner);
     runner.start();
   }
@@ -212,7 +261,10 @@ export class SinksService implements OnApplicationBootstrap, OnModuleDestroy {
     const copy = structuredClone(settings);
     const validate = VALIDATORS[type];
     if (!validate(copy)) {
-      const errors: FieldError[] = formatSchemaErrors(validate.errors).map((e) => ({ path: `/settings${e.path}`, message: e.message }));
+      const errors: FieldError[] = formatSchemaErrors(validate.errors).map((e) => ({
+        path: `/settings${e.path}`,
+        message: e.message,
+      }));
       throw new ValidationError(`The ${type} settings are not valid.`, errors);
     }
     const problems: FieldError[] = [];
@@ -229,7 +281,10 @@ export class SinksService implements OnApplicationBootstrap, OnModuleDestroy {
         await this.targets.get(String(copy.connectionTarget));
       } catch (error) {
         if (!(error instanceof NotFoundError)) throw error;
-        problems.push({ path: '/settings/connectionTarget', message: `no connection target is named '${String(copy.connectionTarget)}'` });
+        problems.push({
+          path: '/settings/connectionTarget',
+          message: `no connection target is named '${String(copy.connectionTarget)}'`,
+        });
       }
     }
     if (problems.length) throw new ValidationError('The sink cannot send there.', problems, 'endpoint_refused');
@@ -237,8 +292,17 @@ export class SinksService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private checkToken(type: SinkType, token: string | undefined, creating: boolean): void {
-    if (type === 'splunkHec' && creating && !token) throw new ValidationError('A Splunk HEC sink needs its token.', [{ path: '/token', message: 'is required for type splunkHec' }]);
-    if (type !== 'splunkHec' && token !== undefined) throw new ValidationError(`A ${type} sink takes no token.`, [{ path: '/token', message: `is only for type splunkHec${type === 'azureMonitor' ? ' (Azure Monitor signs in with the connection target)' : ''}` }]);
+    if (type === 'splunkHec' && creating && !token)
+      throw new ValidationError('A Splunk HEC sink needs its token.', [
+        { path: '/token', message: 'is required for type splunkHec' },
+      ]);
+    if (type !== 'splunkHec' && token !== undefined)
+      throw new ValidationError(`A ${type} sink takes no token.`, [
+        {
+          path: '/token',
+          message: `is only for type splunkHec${type === 'azureMonitor' ? ' (Azure Monitor signs in with the connection target)' : ''}`,
+        },
+      ]);
   }
 
   async find(name: string): Promise<ExportSinkEntity> {
@@ -249,7 +313,11 @@ export class SinksService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** The newest event's seq. */
   async head(): Promise<number> {
-    const last = await this.db.reader.find(ExportEventEntity, { select: { seq: true }, order: { seq: 'DESC' }, take: 1 });
+    const last = await this.db.reader.find(ExportEventEntity, {
+      select: { seq: true },
+      order: { seq: 'DESC' },
+      take: 1,
+    });
     return last[0]?.seq ?? 0;
   }
 
@@ -259,7 +327,8 @@ export class SinksService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async refreshLag(): Promise<void> {
     const head = await this.head();
-    for (const row of await this.db.reader.find(ExportSinkEntity)) this.metrics.update(row, Math.max(0, head - row.cursor));
+    for (const row of await this.db.reader.find(ExportSinkEntity))
+      this.metrics.update(row, Math.max(0, head - row.cursor));
   }
 
   view(row: ExportSinkEntity, head: number): SinkView {

@@ -41,14 +41,26 @@ export class SplunkHecTransport implements Transport {
     checkUrl(this.policy, this.settings.url, this.what);
     const host = this.settings.hostname ?? osHostname();
     const body = events
-      .map((event) => JSON.stringify({ time: Date.parse(event.time) / 1000, host, source: this.settings.source, sourcetype: this.settings.sourcetype, ...(this.settings.index ? { index: this.settings.index } : {}), event }))
+      .map((event) =>
+        JSON.stringify({
+          time: Date.parse(event.time) / 1000,
+          host,
+          source: this.settings.source,
+          sourcetype: this.settings.sourcetype,
+          ...(this.settings.index ? { index: this.settings.index } : {}),
+          event,
+        }),
+      )
       .join('\n');
-    if (events.length > 1 && Buffer.byteLength(body) > MAX_BYTES) throw new DeliveryError('reject', 'The batch is larger than one request may be; sending it in parts.');
+    if (events.length > 1 && Buffer.byteLength(body) > MAX_BYTES)
+      throw new DeliveryError('reject', 'The batch is larger than one request may be; sending it in parts.');
     let status: number;
     let data: { text?: string; code?: number } | undefined;
     let headers: Record<string, unknown>;
     try {
-      const reply = await this.http.post(this.endpoint, Buffer.from(body), { headers: { Authorization: `Splunk ${this.token}`, 'Content-Type': 'application/json' } });
+      const reply = await this.http.post(this.endpoint, Buffer.from(body), {
+        headers: { Authorization: `Splunk ${this.token}`, 'Content-Type': 'application/json' },
+      });
       status = reply.status;
       data = typeof reply.data === 'object' ? (reply.data as { text?: string; code?: number }) : undefined;
       headers = reply.headers as Record<string, unknown>;
@@ -57,10 +69,23 @@ export class SplunkHecTransport implements Transport {
     }
     if (status >= 200 && status < 300) return;
     const said = data?.text ? ` (code ${data.code}: ${data.text})` : '';
-    if (status === 401 || status === 403) throw new DeliveryError('retry', `${this.what} refused the HEC token${said}: check the token and that it is enabled.`, { lasting: true });
-    if (status === 400 && (data?.code === 7 || data?.code === 10)) throw new DeliveryError('retry', `${this.what} refused the index or channel settings${said}: the token may not write to index '${this.settings.index ?? '(default)'}'.`, { lasting: true });
+    if (status === 401 || status === 403)
+      throw new DeliveryError(
+        'retry',
+        `${this.what} refused the HEC token${said}: check the token and that it is enabled.`,
+        { lasting: true },
+      );
+    if (status === 400 && (data?.code === 7 || data?.code === 10))
+      throw new DeliveryError(
+        'retry',
+        `${this.what} refused the index or channel settings${said}: the token may not write to index '${this.settings.index ?? '(default)'}'.`,
+        { lasting: true },
+      );
     if (status === 400 || status === 413) throw new DeliveryError('reject', `${this.what} refused the events${said}.`);
-    if (status === 429 || status === 503) throw new DeliveryError('retry', `${this.what} is busy (${status})${said}.`, { retryAfterMs: retryAfterMs(headers['retry-after']) });
+    if (status === 429 || status === 503)
+      throw new DeliveryError('retry', `${this.what} is busy (${status})${said}.`, {
+        retryAfterMs: retryAfterMs(headers['retry-after']),
+      });
     throw new DeliveryError('retry', `${this.what} answered ${status}${said}.`);
   }
 

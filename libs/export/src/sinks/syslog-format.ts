@@ -40,7 +40,11 @@ function sdValue(value: string): string {
 }
 
 /** One RFC 5424 message: the event's JSON as MSG, its id and place in structured data. */
-export function rfc5424(event: ExportEvent, options: { facility: number; hostname: string }, body: string = JSON.stringify(event)): string {
+export function rfc5424(
+  event: ExportEvent,
+  options: { facility: number; hostname: string },
+  body: string = JSON.stringify(event),
+): string {
   const pri = options.facility * 8 + syslogSeverity(event);
   const sd = `[${SD_ID} id="${sdValue(event.id)}" seq="${event.seq}" schema="${sdValue(event.schema)}"]`;
   return `<${pri}>1 ${event.time} ${headerField(options.hostname, 255)} ${APP_NAME} - ${headerField(event.type, 32)} ${sd} ${body}`;
@@ -79,7 +83,14 @@ export function cef(event: ExportEvent): string {
       const user = d.users?.[0]?.userPrincipalName;
       const host = d.devices?.[0]?.deviceDnsName;
       const ip = d.ips?.[0]?.address;
-      ext.push(['msg', d.title], ['cat', d.category ?? d.serviceSource], ['cs1Label', 'alertId'], ['cs1', d.alertId], ['cs2Label', 'providerAlertId'], ['cs2', d.providerAlertId]);
+      ext.push(
+        ['msg', d.title],
+        ['cat', d.category ?? d.serviceSource],
+        ['cs1Label', 'alertId'],
+        ['cs1', d.alertId],
+        ['cs2Label', 'providerAlertId'],
+        ['cs2', d.providerAlertId],
+      );
       if (user) ext.push(['duser', user]);
       if (host) ext.push(['dhost', host]);
       if (ip) ext.push(['src', ip]);
@@ -89,7 +100,12 @@ export function cef(event: ExportEvent): string {
     case 'run.ended': {
       const what = d.playbook ? `playbook ${d.playbook.id}` : d.kind;
       name = event.type === 'run.started' ? `Run started: ${what}` : `Run ${d.status}: ${what}`;
-      ext.push(['cs1Label', 'runId'], ['cs1', d.runId], ['cs2Label', 'playbook'], ['cs2', d.playbook ? `${d.playbook.id}@${d.playbook.version}` : d.kind]);
+      ext.push(
+        ['cs1Label', 'runId'],
+        ['cs1', d.runId],
+        ['cs2Label', 'playbook'],
+        ['cs2', d.playbook ? `${d.playbook.id}@${d.playbook.version}` : d.kind],
+      );
       if (d.trigger?.by) ext.push(['suser', d.trigger.by]);
       if (d.connectionTarget) ext.push(['cs3Label', 'connectionTarget'], ['cs3', d.connectionTarget]);
       if (event.type === 'run.ended') ext.push(['outcome', d.status]);
@@ -97,7 +113,16 @@ export function cef(event: ExportEvent): string {
     }
     case 'effect.settled':
       name = `Action ${d.status}: ${d.action} on ${d.entity}`;
-      ext.push(['act', d.action], ['outcome', d.status], ['cs1Label', 'runId'], ['cs1', d.runId], ['cs3Label', 'connectionTarget'], ['cs3', d.connectionTarget], ['cs4Label', 'entity'], ['cs4', d.entity]);
+      ext.push(
+        ['act', d.action],
+        ['outcome', d.status],
+        ['cs1Label', 'runId'],
+        ['cs1', d.runId],
+        ['cs3Label', 'connectionTarget'],
+        ['cs3', d.connectionTarget],
+        ['cs4Label', 'entity'],
+        ['cs4', d.entity],
+      );
       break;
     case 'audit.recorded':
       name = `Audit: ${d.action} ${d.result}`;
@@ -110,6 +135,9 @@ export function cef(event: ExportEvent): string {
       name = event.type;
   }
   ext.push(['cs6Label', 'event'], ['cs6', event]);
-  const extension = ext.filter(([, v]) => v !== undefined && v !== null && v !== '').map(([k, v]) => `${k}=${cefValue(v)}`).join(' ');
+  const extension = ext
+    .filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .map(([k, v]) => `${k}=${cefValue(v)}`)
+    .join(' ');
   return `CEF:0|${CEF_VENDOR}|${CEF_PRODUCT}|${CEF_VERSION}|${cefHeader(event.type)}|${cefHeader(String(name).slice(0, 512))}|${cefSeverity(event)}|${extension}`;
 }

@@ -47,7 +47,10 @@ export class SyslogTransport implements Transport {
     const frames = Buffer.concat(events.map((e) => octetCounted(this.format(e))));
     await new Promise<void>((resolve, reject) => {
       // A receiver that stops reading fills the window: give up on the connection rather than wait for ever.
-      const stuck = setTimeout(() => reject(Object.assign(new Error('write timed out'), { code: 'ETIMEDOUT' })), WRITE_TIMEOUT_MS);
+      const stuck = setTimeout(
+        () => reject(Object.assign(new Error('write timed out'), { code: 'ETIMEDOUT' })),
+        WRITE_TIMEOUT_MS,
+      );
       socket.write(frames, (error) => {
         clearTimeout(stuck);
         if (error) reject(error);
@@ -79,7 +82,9 @@ export class SyslogTransport implements Transport {
     this.close();
     this.written = [];
     this.broken = undefined;
-    throw new DeliveryError('rewind', `${reason} Sending the last events again.`, { rewindTo: first ? first.seq - 1 : undefined });
+    throw new DeliveryError('rewind', `${reason} Sending the last events again.`, {
+      rewindTo: first ? first.seq - 1 : undefined,
+    });
   }
 
   private open(): Promise<TLSSocket> {
@@ -87,7 +92,8 @@ export class SyslogTransport implements Transport {
     const bare = host.replace(/^\[|\]$/g, '');
     // A name is checked by the lookup on every connection; an IP literal is not looked up.
     const refused = isIP(bare) ? this.policy.refuseAddress(bare) : null;
-    if (refused) return Promise.reject(new DeliveryError('retry', `${this.what} is not allowed: ${refused}.`, { lasting: true }));
+    if (refused)
+      return Promise.reject(new DeliveryError('retry', `${this.what} is not allowed: ${refused}.`, { lasting: true }));
     return new Promise<TLSSocket>((resolve, reject) => {
       const socket = connect({
         host: bare,

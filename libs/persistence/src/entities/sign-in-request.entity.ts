@@ -19,7 +19,12 @@ export class SignInRequestEntity {
   /** The admin who started the sign-in. */
   @NameColumn() requestedBy!: string;
   /** Device code only: user code, verification URI, current polling interval. */
-  @JsonColumn() detail!: { userCode?: string; verificationUri?: string; intervalSeconds?: number; message?: string } | null;
+  @JsonColumn() detail!: {
+    userCode?: string;
+    verificationUri?: string;
+    intervalSeconds?: number;
+    message?: string;
+  } | null;
   @TimeColumn() expiresAt!: string;
   @TimeColumn() createdAt!: string;
 }

@@ -5,7 +5,10 @@ export class EffectBudgetIndex1764547200000 implements MigrationInterface {
   name = 'EffectBudgetIndex1764547200000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.createIndex('effects', new TableIndex({ name: 'idx_effects_budget', columnNames: ['action', 'connectionTarget', 'intendedAt'] }));
+    await q.createIndex(
+      'effects',
+      new TableIndex({ name: 'idx_effects_budget', columnNames: ['action', 'connectionTarget', 'intendedAt'] }),
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

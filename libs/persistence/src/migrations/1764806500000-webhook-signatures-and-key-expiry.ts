@@ -15,7 +15,10 @@ export class WebhookSignaturesAndKeyExpiry1764806500000 implements MigrationInte
         indices: [{ name: 'idx_webhook_signatures_received', columnNames: ['receivedAt'] }],
       }),
     );
-    await q.addColumn('api_keys', new TableColumn({ name: 'expiresAt', type: 'varchar', length: '32', isNullable: true }));
+    await q.addColumn(
+      'api_keys',
+      new TableColumn({ name: 'expiresAt', type: 'varchar', length: '32', isNullable: true }),
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

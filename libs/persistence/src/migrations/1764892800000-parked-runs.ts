@@ -16,8 +16,14 @@ export class ParkedRuns1764892800000 implements MigrationInterface {
       new TableColumn({ name: 'leaseUntil', type: 'varchar', length: '32', isNullable: true }),
     ]);
     await q.createIndex('runs', new TableIndex({ name: 'idx_runs_wake', columnNames: ['status', 'wakeAt'] }));
-    await q.addColumn('run_inbox', new TableColumn({ name: 'dedupeKey', type: 'varchar', length: '200', isNullable: true }));
-    await q.createIndex('run_inbox', new TableIndex({ name: 'uq_run_inbox_dedupe', columnNames: ['runId', 'dedupeKey'], isUnique: true }));
+    await q.addColumn(
+      'run_inbox',
+      new TableColumn({ name: 'dedupeKey', type: 'varchar', length: '200', isNullable: true }),
+    );
+    await q.createIndex(
+      'run_inbox',
+      new TableIndex({ name: 'uq_run_inbox_dedupe', columnNames: ['runId', 'dedupeKey'], isUnique: true }),
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -8,4 +8,13 @@ import { ParkedRuns1764892800000 } from './1764892800000-parked-runs.js';
 import { ExportStream1764892900000 } from './1764892900000-export-stream.js';
 
 /** In order. A new migration is appended here, never edited once released. */
-export const MIGRATIONS = [InitialSchema1732240000000, EffectBudgetIndex1764547200000, PlaybookAutomation1764806400000, WebhookSignaturesAndKeyExpiry1764806500000, NotificationChannels1764806600000, DelegatedSignIn1764806700000, ParkedRuns1764892800000, ExportStream1764892900000];
+export const MIGRATIONS = [
+  InitialSchema1732240000000,
+  EffectBudgetIndex1764547200000,
+  PlaybookAutomation1764806400000,
+  WebhookSignaturesAndKeyExpiry1764806500000,
+  NotificationChannels1764806600000,
+  DelegatedSignIn1764806700000,
+  ParkedRuns1764892800000,
+  ExportStream1764892900000,
+];

@@ -18,6 +18,8 @@ export interface CompiledPlaybook {
 /** Definition (already checked by the loader) → machine. Pure and deterministic. */
 export function compilePlaybook(definition: PlaybookDefinition, index: PlaybookIndex): CompiledPlaybook {
   const config = buildMachineConfig(index);
-  const actionIds = [...new Set([...index.steps.values()].flatMap((s) => ('action' in s.def && !s.inLoop ? [s.def.action] : [])))].sort();
+  const actionIds = [
+    ...new Set([...index.steps.values()].flatMap((s) => ('action' in s.def && !s.inLoop ? [s.def.action] : []))),
+  ].sort();
   return { definition, index, config, machine: createPlaybookMachine(config, actionIds), actionIds };
 }

@@ -41,7 +41,10 @@ function sequenceStates(ids: string[], after: string, index: PlaybookIndex): Rec
 function nestedSequence(sequence: string, index: PlaybookIndex, extra: StateConfig = {}): StateConfig {
   const ids = index.sequences.get(sequence) ?? [];
   const done = `done-${sequence.replace(/\//g, '-')}`;
-  return { initial: ids[0], states: { ...sequenceStates(ids, `#${done}`, index), done: { id: done, type: 'final', ...extra } } };
+  return {
+    initial: ids[0],
+    states: { ...sequenceStates(ids, `#${done}`, index), done: { id: done, type: 'final', ...extra } },
+  };
 }
 
 function stepState(step: IndexedStep, next: string, index: PlaybookIndex): StateConfig {
@@ -76,35 +79,79 @@ function stepBody(step: IndexedStep, next: string, index: PlaybookIndex): StateC
   const errors = onError(id, def.onError ?? 'fail', next);
 
   if ('action' in def) {
-    return { entry: started, invoke: { id, src: def.action, input: { step: id }, onDone: { target: next, actions: succeeded() }, onError: errors } };
+    return {
+      entry: started,
+      invoke: {
+        id,
+        src: def.action,
+        input: { step: id },
+        onDone: { target: next, actions: succeeded() },
+        onError: errors,
+      },
+    };
   }
   if ('forEach' in def) {
-    return { entry: started, invoke: { id, src: 'forEach', input: { step: id }, onDone: { target: next, actions: succeeded() }, onError: errors } };
+    return {
+      entry: started,
+      invoke: {
+        id,
+        src: 'forEach',
+        input: { step: id },
+        onDone: { target: next, actions: succeeded() },
+        onError: errors,
+      },
+    };
   }
   if ('call' in def) {
-    return { entry: started, invoke: { id, src: 'call', input: { step: id }, onDone: { target: next, actions: succeeded() }, onError: errors } };
+    return {
+      entry: started,
+      invoke: { id, src: 'call', input: { step: id }, onDone: { target: next, actions: succeeded() }, onError: errors },
+    };
   }
   if ('parallel' in def) {
     const any = def.parallel.join === 'any';
     const regions: Record<string, StateConfig> = {};
     def.parallel.branches.forEach((_, n) => {
-      regions[`branch${n}`] = nestedSequence(`${id}/${n}`, index, any ? { entry: [act('branchDone', { parallel: id })] } : {});
+      regions[`branch${n}`] = nestedSequence(
+        `${id}/${n}`,
+        index,
+        any ? { entry: [act('branchDone', { parallel: id })] } : {},
+      );
     });
     return {
       type: 'parallel',
       entry: started,
       states: regions,
-      ...(any ? { on: { 'riposte.branchDone': { guard: { type: 'parallelIs', params: { parallel: id } }, target: next, actions: succeeded({ join: 'any' }) } } } : { onDone: { target: next, actions: succeeded() } }),
+      ...(any
+        ? {
+            on: {
+              'riposte.branchDone': {
+                guard: { type: 'parallelIs', params: { parallel: id } },
+                target: next,
+                actions: succeeded({ join: 'any' }),
+              },
+            },
+          }
+        : { onDone: { target: next, actions: succeeded() } }),
     };
   }
   if ('branch' in def) {
     const cases: Record<string, StateConfig> = {};
-    const choices: StateConfig[] = def.branch.cases.map((_, n) => ({ guard: { type: 'outputIs', params: { value: n } }, target: `case${n}` }));
+    const choices: StateConfig[] = def.branch.cases.map((_, n) => ({
+      guard: { type: 'outputIs', params: { value: n } },
+      target: `case${n}`,
+    }));
     def.branch.cases.forEach((_, n) => {
-      cases[`case${n}`] = { ...nestedSequence(`${id}/case${n}`, index), onDone: { target: next, actions: succeeded({ chose: n }) } };
+      cases[`case${n}`] = {
+        ...nestedSequence(`${id}/case${n}`, index),
+        onDone: { target: next, actions: succeeded({ chose: n }) },
+      };
     });
     if (def.branch.otherwise) {
-      cases.otherwise = { ...nestedSequence(`${id}/otherwise`, index), onDone: { target: next, actions: succeeded({ chose: 'otherwise' }) } };
+      cases.otherwise = {
+        ...nestedSequence(`${id}/otherwise`, index),
+        onDone: { target: next, actions: succeeded({ chose: 'otherwise' }) },
+      };
       choices.push({ target: 'otherwise' });
     } else {
       choices.push({ target: next, actions: succeeded({ chose: null }) });
@@ -112,23 +159,62 @@ function stepBody(step: IndexedStep, next: string, index: PlaybookIndex): StateC
     return {
       entry: started,
       initial: 'choose',
-      states: { choose: { invoke: { id: `${id}.cases`, src: 'evaluate', input: { step: id, field: 'cases' }, onDone: choices, onError: errors } }, ...cases },
+      states: {
+        choose: {
+          invoke: {
+            id: `${id}.cases`,
+            src: 'evaluate',
+            input: { step: id, field: 'cases' },
+            onDone: choices,
+            onError: errors,
+          },
+        },
+        ...cases,
+      },
     };
   }
   if ('approval' in def) {
     const rejected = onError(id, def.approval.onReject ?? 'fail', next, 'approvalDecided');
     const timedOut =
       def.approval.onTimeout === 'approve'
-        ? [{ guard: { type: 'timerFor', params: { step: id } }, target: next, actions: [act('approvalDecided', { step: id, timeout: true, decision: 'approve' })] }]
-        : onError(id, def.approval.onReject ?? 'fail', next, 'approvalDecided', { type: 'timerFor', params: { step: id } }, { timeout: true, decision: 'reject' });
+        ? [
+            {
+              guard: { type: 'timerFor', params: { step: id } },
+              target: next,
+              actions: [act('approvalDecided', { step: id, timeout: true, decision: 'approve' })],
+            },
+          ]
+        : onError(
+            id,
+            def.approval.onReject ?? 'fail',
+            next,
+            'approvalDecided',
+            { type: 'timerFor', params: { step: id } },
+            { timeout: true, decision: 'reject' },
+          );
     return {
       entry: started,
       initial: 'request',
       states: {
-        request: { invoke: { id: `${id}.request`, src: 'prepare', input: { step: id }, onDone: { target: 'waiting', actions: [act('approvalRequested', { step: id })] }, onError: errors } },
+        request: {
+          invoke: {
+            id: `${id}.request`,
+            src: 'prepare',
+            input: { step: id },
+            onDone: { target: 'waiting', actions: [act('approvalRequested', { step: id })] },
+            onError: errors,
+          },
+        },
         waiting: {
           on: {
-            'riposte.approval': [{ guard: { type: 'approvalIs', params: { step: id, decision: 'approve' } }, target: next, actions: [act('approvalDecided', { step: id })] }, ...withGuard(rejected, { type: 'approvalIs', params: { step: id, decision: 'reject' } })],
+            'riposte.approval': [
+              {
+                guard: { type: 'approvalIs', params: { step: id, decision: 'approve' } },
+                target: next,
+                actions: [act('approvalDecided', { step: id })],
+              },
+              ...withGuard(rejected, { type: 'approvalIs', params: { step: id, decision: 'reject' } }),
+            ],
             'riposte.timer': timedOut,
           },
         },
@@ -140,23 +226,59 @@ function stepBody(step: IndexedStep, next: string, index: PlaybookIndex): StateC
       entry: started,
       initial: 'schedule',
       states: {
-        schedule: { invoke: { id: `${id}.schedule`, src: 'prepare', input: { step: id }, onDone: { target: 'sleeping', actions: [act('timerSet', { step: id })] }, onError: errors } },
-        sleeping: { on: { 'riposte.timer': { guard: { type: 'timerFor', params: { step: id } }, target: next, actions: [act('timerElapsed', { step: id })] } } },
+        schedule: {
+          invoke: {
+            id: `${id}.schedule`,
+            src: 'prepare',
+            input: { step: id },
+            onDone: { target: 'sleeping', actions: [act('timerSet', { step: id })] },
+            onError: errors,
+          },
+        },
+        sleeping: {
+          on: {
+            'riposte.timer': {
+              guard: { type: 'timerFor', params: { step: id } },
+              target: next,
+              actions: [act('timerElapsed', { step: id })],
+            },
+          },
+        },
       },
     };
   }
   if ('succeed' in def || 'fail' in def) {
     const ok = 'succeed' in def;
-    return { entry: started, invoke: { id: `${id}.end`, src: 'prepare', input: { step: id }, onDone: { target: ok ? SUCCEEDED : FAILED, actions: [act(ok ? 'runSucceededByStep' : 'runFailedByStep', { step: id })] }, onError: errors } };
+    return {
+      entry: started,
+      invoke: {
+        id: `${id}.end`,
+        src: 'prepare',
+        input: { step: id },
+        onDone: {
+          target: ok ? SUCCEEDED : FAILED,
+          actions: [act(ok ? 'runSucceededByStep' : 'runFailedByStep', { step: id })],
+        },
+        onError: errors,
+      },
+    };
   }
   throw new Error(`Step ${id} has no kind.`);
 }
 
 /** The transitions for a failure, by the step's on-error rule. */
-function onError(step: string, rule: OnError, next: string, action = 'stepFailed', guard?: StateConfig, extra: Record<string, unknown> = {}): StateConfig[] {
+function onError(
+  step: string,
+  rule: OnError,
+  next: string,
+  action = 'stepFailed',
+  guard?: StateConfig,
+  extra: Record<string, unknown> = {},
+): StateConfig[] {
   const base = guard ? { guard } : {};
   if (rule === 'continue') return [{ ...base, target: next, actions: [act(action, { step, ...extra })] }];
-  if (typeof rule === 'object') return [{ ...base, target: target(rule.goto), actions: [act(action, { step, ...extra })] }];
+  if (typeof rule === 'object')
+    return [{ ...base, target: target(rule.goto), actions: [act(action, { step, ...extra })] }];
   return [{ ...base, target: FAILED, actions: [act(action, { step, endsRun: true, ...extra })] }];
 }
 

@@ -7,17 +7,33 @@ export const CORE_ACTORS = ['evaluate', 'prepare', 'forEach', 'call'] as const;
 
 type Params = Record<string, unknown>;
 /** Any event the machine handles: actor results (output/error) and the runtime's own events, flattened. */
-type Event = { type: string; output?: unknown; error?: unknown; step?: string; decision?: 'approve' | 'reject'; by?: string; comment?: string | null; parallel?: string };
+type Event = {
+  type: string;
+  output?: unknown;
+  error?: unknown;
+  step?: string;
+  decision?: 'approve' | 'reject';
+  by?: string;
+  comment?: string | null;
+  parallel?: string;
+};
 type Args = { context: RunContext; event: Event };
 
 const now = () => new Date().toISOString();
-const patchStep = (context: RunContext, step: string, patch: Partial<StepState>) => ({ steps: { ...context.steps, [step]: { ...context.steps[step], ...patch } as StepState } });
-const withoutTimer = (context: RunContext, step: string) => Object.fromEntries(Object.entries(context.timers).filter(([k]) => k !== step));
+const patchStep = (context: RunContext, step: string, patch: Partial<StepState>) => ({
+  steps: { ...context.steps, [step]: { ...context.steps[step], ...patch } as StepState },
+});
+const withoutTimer = (context: RunContext, step: string) =>
+  Object.fromEntries(Object.entries(context.timers).filter(([k]) => k !== step));
 
 function failureOf(error: unknown): { code: string; message: string; attempts?: number } {
   if (error instanceof StepFailure) return { code: error.code, message: error.message, attempts: error.attempts };
   const e = error as { code?: unknown; message?: unknown; attempts?: unknown } | undefined;
-  return { code: typeof e?.code === 'string' ? e.code : 'internal_error', message: typeof e?.message === 'string' ? e.message : String(error), ...(typeof e?.attempts === 'number' ? { attempts: e.attempts } : {}) };
+  return {
+    code: typeof e?.code === 'string' ? e.code : 'internal_error',
+    message: typeof e?.message === 'string' ? e.message : String(error),
+    ...(typeof e?.attempts === 'number' ? { attempts: e.attempts } : {}),
+  };
 }
 
 /**
@@ -42,36 +58,94 @@ export function createPlaybookMachine(config: StateConfig, actionIds: string[]):
       parallelIs: ({ event }: Args, params: Params) => event.parallel === params.parallel,
     },
     actions: {
-      stepStarted: assign(({ context }: Args, params: Params) => patchStep(context, params.step as string, { status: 'running', startedAt: now(), endedAt: undefined, error: undefined })),
-      stepSkipped: assign(({ context }: Args, params: Params) => patchStep(context, params.step as string, { status: 'skipped', endedAt: now() })),
+      stepStarted: assign(({ context }: Args, params: Params) =>
+        patchStep(context, params.step as string, {
+          status: 'running',
+          startedAt: now(),
+          endedAt: undefined,
+          error: undefined,
+        }),
+      ),
+      stepSkipped: assign(({ context }: Args, params: Params) =>
+        patchStep(context, params.step as string, { status: 'skipped', endedAt: now() }),
+      ),
       stepSucceeded: assign(({ context, event }: Args, params: Params) => {
         const result = (event.output ?? {}) as Partial<WorkResult>;
-        const output = 'chose' in params ? { chose: params.chose } : 'join' in params ? { join: params.join } : (result.output ?? null);
-        return patchStep(context, params.step as string, { status: 'succeeded', endedAt: now(), output, ...(result.attempts ? { attempts: result.attempts } : {}) });
+        const output =
+          'chose' in params
+            ? { chose: params.chose }
+            : 'join' in params
+              ? { join: params.join }
+              : (result.output ?? null);
+        return patchStep(context, params.step as string, {
+          status: 'succeeded',
+          endedAt: now(),
+          output,
+          ...(result.attempts ? { attempts: result.attempts } : {}),
+        });
       }),
       stepFailed: assign(({ context, event }: Args, params: Params) => {
         const { attempts, ...error } = failureOf(event.error);
         return {
-          ...patchStep(context, params.step as string, { status: 'failed', endedAt: now(), error, ...(attempts ? { attempts } : {}) }),
+          ...patchStep(context, params.step as string, {
+            status: 'failed',
+            endedAt: now(),
+            error,
+            ...(attempts ? { attempts } : {}),
+          }),
           ...(params.endsRun ? { failure: { step: params.step as string, ...error } } : {}),
         };
       }),
       approvalRequested: assign(({ context, event }: Args, params: Params) => {
-        const request = event.output as { prompt: string; approvers: string[]; deadline: number | null; channel?: string };
+        const request = event.output as {
+          prompt: string;
+          approvers: string[];
+          deadline: number | null;
+          channel?: string;
+        };
         const step = params.step as string;
         return {
-          ...patchStep(context, step, { status: 'waiting', approval: { prompt: request.prompt, approvers: request.approvers, deadline: request.deadline ? new Date(request.deadline).toISOString() : null, ...(request.channel ? { channel: request.channel } : {}) } }),
+          ...patchStep(context, step, {
+            status: 'waiting',
+            approval: {
+              prompt: request.prompt,
+              approvers: request.approvers,
+              deadline: request.deadline ? new Date(request.deadline).toISOString() : null,
+              ...(request.channel ? { channel: request.channel } : {}),
+            },
+          }),
           timers: request.deadline ? { ...context.timers, [step]: request.deadline } : context.timers,
         };
       }),
       approvalDecided: assign(({ context, event }: Args, params: Params) => {
         const step = params.step as string;
         const decision = (params.decision ?? event.decision) as 'approve' | 'reject';
-        const approval = { ...(context.steps[step]?.approval as StepState['approval']), decision, by: params.timeout ? 'timeout' : (event.by ?? 'unknown'), comment: event.comment ?? null, at: now(), timedOut: Boolean(params.timeout) } as NonNullable<StepState['approval']>;
+        const approval = {
+          ...(context.steps[step]?.approval as StepState['approval']),
+          decision,
+          by: params.timeout ? 'timeout' : (event.by ?? 'unknown'),
+          comment: event.comment ?? null,
+          at: now(),
+          timedOut: Boolean(params.timeout),
+        } as NonNullable<StepState['approval']>;
         const output = { decision, by: approval.by, comment: approval.comment, timedOut: approval.timedOut };
-        const error = decision === 'reject' ? { code: params.timeout ? 'approval_timed_out' : 'approval_rejected', message: params.timeout ? 'Nobody decided before the approval timed out.' : `Rejected by ${approval.by}${approval.comment ? `: ${approval.comment}` : '.'}` } : undefined;
+        const error =
+          decision === 'reject'
+            ? {
+                code: params.timeout ? 'approval_timed_out' : 'approval_rejected',
+                message: params.timeout
+                  ? 'Nobody decided before the approval timed out.'
+                  : `Rejected by ${approval.by}${approval.comment ? `: ${approval.comment}` : '.'}`,
+              }
+            : undefined;
         return {
-          ...patchStep(context, step, { status: decision === 'approve' ? 'succeeded' : 'failed', endedAt: now(), approval, output, ...(error ? { error } : {}) }),
+          ...patchStep(context, step, {
+            status: decision === 'approve' ? 'succeeded' : 'failed',
+            endedAt: now(),
+            approval,
+            output,
+            ...(error ? { error } : {}),
+          }),
           timers: withoutTimer(context, step),
           ...(params.endsRun && error ? { failure: { step, ...error } } : {}),
         };
@@ -79,19 +153,37 @@ export function createPlaybookMachine(config: StateConfig, actionIds: string[]):
       timerSet: assign(({ context, event }: Args, params: Params) => {
         const { deadline } = event.output as { deadline: number };
         const step = params.step as string;
-        return { ...patchStep(context, step, { status: 'waiting', output: { until: new Date(deadline).toISOString() } }), timers: { ...context.timers, [step]: deadline } };
+        return {
+          ...patchStep(context, step, { status: 'waiting', output: { until: new Date(deadline).toISOString() } }),
+          timers: { ...context.timers, [step]: deadline },
+        };
       }),
-      timerElapsed: assign(({ context }: Args, params: Params) => ({ ...patchStep(context, params.step as string, { status: 'succeeded', endedAt: now() }), timers: withoutTimer(context, params.step as string) })),
+      timerElapsed: assign(({ context }: Args, params: Params) => ({
+        ...patchStep(context, params.step as string, { status: 'succeeded', endedAt: now() }),
+        timers: withoutTimer(context, params.step as string),
+      })),
       runSucceededByStep: assign(({ context, event }: Args, params: Params) => ({
         ...patchStep(context, params.step as string, { status: 'succeeded', endedAt: now() }),
-        outcome: { step: params.step as string, message: ((event.output as { message?: string }) ?? {}).message ?? null },
+        outcome: {
+          step: params.step as string,
+          message: ((event.output as { message?: string }) ?? {}).message ?? null,
+        },
       })),
       runFailedByStep: assign(({ context, event }: Args, params: Params) => {
         const { message, code } = (event.output ?? {}) as { message?: string; code?: string };
-        const error = { code: code ?? 'failed_by_playbook', message: message ?? 'The playbook ended the run as failed.' };
-        return { ...patchStep(context, params.step as string, { status: 'succeeded', endedAt: now(), output: error }), failure: { step: params.step as string, ...error } };
+        const error = {
+          code: code ?? 'failed_by_playbook',
+          message: message ?? 'The playbook ended the run as failed.',
+        };
+        return {
+          ...patchStep(context, params.step as string, { status: 'succeeded', endedAt: now(), output: error }),
+          failure: { step: params.step as string, ...error },
+        };
       }),
-      branchDone: raise((_: Args, params: Params) => ({ type: 'riposte.branchDone' as const, parallel: params.parallel as string })),
+      branchDone: raise((_: Args, params: Params) => ({
+        type: 'riposte.branchDone' as const,
+        parallel: params.parallel as string,
+      })),
     },
   } as never) as unknown as { createMachine(config: unknown): AnyStateMachine };
 

@@ -71,6 +71,12 @@ export type RiposteEvent =
 export function expressionData(context: RunContext, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const steps: Record<string, unknown> = {};
   // Absent values stay absent (not null): `$count(steps.x.output)` of a skipped step is then 0.
-  for (const [id, s] of Object.entries(context.steps)) steps[id] = { status: s.status, output: s.output ?? undefined, error: s.error ?? undefined, ...(s.approval ? { approval: s.approval } : {}) };
+  for (const [id, s] of Object.entries(context.steps))
+    steps[id] = {
+      status: s.status,
+      output: s.output ?? undefined,
+      error: s.error ?? undefined,
+      ...(s.approval ? { approval: s.approval } : {}),
+    };
   return { inputs: context.inputs, alert: context.alert ?? null, run: context.run, steps, ...extra };
 }

@@ -2,24 +2,47 @@ import { describe, expect, it } from 'vitest';
 import { compileExpression, ExpressionError } from './expression.js';
 import { compileValue, resolveValue } from './template.js';
 
-const data = { inputs: { user: 'adele@contoso.com', devices: ['a', 'b'] }, alert: { severity: 'high', evidence: [{ type: 'device', id: 'm1' }, { type: 'user', id: 'u1' }] }, steps: { disable: { status: 'succeeded', output: { accountEnabled: false } } } };
+const data = {
+  inputs: { user: 'adele@contoso.com', devices: ['a', 'b'] },
+  alert: {
+    severity: 'high',
+    evidence: [
+      { type: 'device', id: 'm1' },
+      { type: 'user', id: 'u1' },
+    ],
+  },
+  steps: { disable: { status: 'succeeded', output: { accountEnabled: false } } },
+};
 
 describe('compileExpression', () => {
   it('evaluates JSONata over the run data', async () => {
     expect(await compileExpression('inputs.user').evaluate(data)).toBe('adele@contoso.com');
-    expect(await compileExpression('$count(inputs.devices) > 1 and steps.disable.output.accountEnabled = false').evaluate(data)).toBe(true);
+    expect(
+      await compileExpression('$count(inputs.devices) > 1 and steps.disable.output.accountEnabled = false').evaluate(
+        data,
+      ),
+    ).toBe(true);
     expect(await compileExpression('alert.evidence[type = "device"].id').evaluate(data)).toBe('m1');
   });
 
   it('knows which steps and inputs it reads, and ignores relative names inside filters', () => {
-    const e = compileExpression('steps.disable.status = "succeeded" and alert.evidence[type = "device"] and $count(inputs.devices) > 0');
+    const e = compileExpression(
+      'steps.disable.status = "succeeded" and alert.evidence[type = "device"] and $count(inputs.devices) > 0',
+    );
     expect([...e.roots].sort()).toEqual(['alert', 'inputs', 'steps']);
     expect([...e.stepRefs]).toEqual(['disable']);
     expect([...e.inputRefs]).toEqual(['devices']);
   });
 
   it('refuses names that reach for the runtime, and $eval', () => {
-    for (const source of ['inputs.constructor', 'inputs.__proto__', '$lookup(inputs, "constructor")', 'process.env', '$eval("1+1")', 'require("fs")']) {
+    for (const source of [
+      'inputs.constructor',
+      'inputs.__proto__',
+      '$lookup(inputs, "constructor")',
+      'process.env',
+      '$eval("1+1")',
+      'require("fs")',
+    ]) {
       expect(() => compileExpression(source), source).toThrow(ExpressionError);
     }
   });
@@ -35,7 +58,9 @@ describe('compileExpression', () => {
     await expect(loop.evaluate(data)).rejects.toThrow(/too much work|nests too deeply/);
     // Work, not time: the same expression evaluated many times at once counts each apart.
     const trivial = compileExpression('inputs.user');
-    expect(await Promise.all(Array.from({ length: 200 }, () => trivial.evaluate(data)))).toEqual(Array.from({ length: 200 }, () => data.inputs.user));
+    expect(await Promise.all(Array.from({ length: 200 }, () => trivial.evaluate(data)))).toEqual(
+      Array.from({ length: 200 }, () => data.inputs.user),
+    );
   });
 
   it('runs regular expressions in linear time, and refuses what RE2 cannot do', async () => {
@@ -43,14 +68,25 @@ describe('compileExpression', () => {
     const started = performance.now();
     expect(await evil.evaluate({ inputs: { text: `${'a'.repeat(50_000)}!` } })).toBe(false);
     expect(performance.now() - started).toBeLessThan(1000);
-    expect(await compileExpression('$match("Bob@EXAMPLE.com", /(\\w+)@(\\w+)/i).groups').evaluate({})).toEqual(['Bob', 'EXAMPLE']);
+    expect(await compileExpression('$match("Bob@EXAMPLE.com", /(\\w+)@(\\w+)/i).groups').evaluate({})).toEqual([
+      'Bob',
+      'EXAMPLE',
+    ]);
     expect(await compileExpression('$replace("a1b22c", /[0-9]+/, "#")').evaluate({})).toBe('a#b#c');
-    expect(() => compileExpression('$match(inputs.user, /(a)\\1/)')).toThrow(/backreferences and lookaround are not supported/);
+    expect(() => compileExpression('$match(inputs.user, /(a)\\1/)')).toThrow(
+      /backreferences and lookaround are not supported/,
+    );
   });
 
   it('bounds the size of what an expression builds', async () => {
-    await expect(compileExpression('$length($pad("x", 40000000))').evaluate({})).rejects.toThrow(/width may be at most 1000000/);
-    await expect(compileExpression('($f := function($s, $n){ $n = 0 ? $s : $f($s & $s, $n - 1) }; $length($f("x", 25)))').evaluate({})).rejects.toThrow(/more than 1000000 characters/);
+    await expect(compileExpression('$length($pad("x", 40000000))').evaluate({})).rejects.toThrow(
+      /width may be at most 1000000/,
+    );
+    await expect(
+      compileExpression('($f := function($s, $n){ $n = 0 ? $s : $f($s & $s, $n - 1) }; $length($f("x", 25)))').evaluate(
+        {},
+      ),
+    ).rejects.toThrow(/more than 1000000 characters/);
     expect(await compileExpression('$pad("ab", -5, "-")').evaluate({})).toBe('---ab');
   });
 
@@ -68,7 +104,9 @@ describe('compileExpression', () => {
 describe('templates', () => {
   it('yields a whole expression as its value and interpolates inside text', async () => {
     expect(await resolveValue(compileValue('${{ inputs.devices }}'), data)).toEqual(['a', 'b']);
-    expect(await resolveValue(compileValue({ comment: 'Disabled ${{ inputs.user }} (${{ alert.severity }})', n: 3 }), data)).toEqual({ comment: 'Disabled adele@contoso.com (high)', n: 3 });
+    expect(
+      await resolveValue(compileValue({ comment: 'Disabled ${{ inputs.user }} (${{ alert.severity }})', n: 3 }), data),
+    ).toEqual({ comment: 'Disabled adele@contoso.com (high)', n: 3 });
   });
 
   it('collects problems with their place instead of throwing', () => {

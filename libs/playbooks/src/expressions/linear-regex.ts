@@ -20,7 +20,10 @@ export function compileLinear(source: string, flags = '', maxLength = MAX_REGEX_
   try {
     return RE2JS.compile(source, options);
   } catch (error) {
-    throw new Error(`${(error as Error).message.replace(/^error parsing regexp: /, '')} (backreferences and lookaround are not supported)`, { cause: error });
+    throw new Error(
+      `${(error as Error).message.replace(/^error parsing regexp: /, '')} (backreferences and lookaround are not supported)`,
+      { cause: error },
+    );
   }
 }
 
@@ -58,7 +61,14 @@ export class LinearRegExp {
 export function titleMatcher(match: { glob: string } | { regex: string }): { test(title: string): boolean } {
   const re =
     'glob' in match
-      ? compileLinear(`^${match.glob.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('')}$`, 'is', 5 * match.glob.length + 2)
+      ? compileLinear(
+          `^${match.glob
+            .split('')
+            .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+            .join('')}$`,
+          'is',
+          5 * match.glob.length + 2,
+        )
       : compileLinear(match.regex, 'i');
   return { test: (title) => re.matcher(title).find() };
 }

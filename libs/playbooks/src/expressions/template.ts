@@ -33,7 +33,11 @@ export function expressionSource(value: string): string {
 }
 
 /** Compiles every template in a value; problems are collected, not thrown. */
-export function compileValue(value: unknown, problems: TemplateProblem[] = [], path: (string | number)[] = []): CompiledValue {
+export function compileValue(
+  value: unknown,
+  problems: TemplateProblem[] = [],
+  path: (string | number)[] = [],
+): CompiledValue {
   if (typeof value === 'string') {
     if (!value.includes('${{')) return { kind: 'literal', value };
     const whole = WHOLE.exec(value);
@@ -50,15 +54,30 @@ export function compileValue(value: unknown, problems: TemplateProblem[] = [], p
       last = (match.index ?? 0) + match[0].length;
     }
     parts.push(value.slice(last));
-    if (value.slice(last).includes('${{')) problems.push({ path, message: 'An expression is opened with ${{ but never closed with }}.', offset: value.lastIndexOf('${{') });
+    if (value.slice(last).includes('${{'))
+      problems.push({
+        path,
+        message: 'An expression is opened with ${{ but never closed with }}.',
+        offset: value.lastIndexOf('${{'),
+      });
     return { kind: 'text', parts };
   }
-  if (Array.isArray(value)) return { kind: 'array', items: value.map((item, i) => compileValue(item, problems, [...path, i])) };
-  if (value && typeof value === 'object') return { kind: 'object', entries: Object.entries(value).map(([k, v]) => [k, compileValue(v, problems, [...path, k])]) };
+  if (Array.isArray(value))
+    return { kind: 'array', items: value.map((item, i) => compileValue(item, problems, [...path, i])) };
+  if (value && typeof value === 'object')
+    return {
+      kind: 'object',
+      entries: Object.entries(value).map(([k, v]) => [k, compileValue(v, problems, [...path, k])]),
+    };
   return { kind: 'literal', value };
 }
 
-function tryCompile(source: string, offset: number, problems: TemplateProblem[], path: (string | number)[]): CompiledExpression | undefined {
+function tryCompile(
+  source: string,
+  offset: number,
+  problems: TemplateProblem[],
+  path: (string | number)[],
+): CompiledExpression | undefined {
   try {
     return compileExpression(source.trim());
   } catch (error) {
@@ -69,14 +88,19 @@ function tryCompile(source: string, offset: number, problems: TemplateProblem[],
 }
 
 /** Every compiled expression inside a value, with its path below the value. */
-export function expressionsIn(value: CompiledValue, path: (string | number)[] = []): { expression: CompiledExpression; path: (string | number)[] }[] {
+export function expressionsIn(
+  value: CompiledValue,
+  path: (string | number)[] = [],
+): { expression: CompiledExpression; path: (string | number)[] }[] {
   switch (value.kind) {
     case 'literal':
       return [];
     case 'expression':
       return [{ expression: value.expression, path }];
     case 'text':
-      return value.parts.filter((p): p is CompiledExpression => typeof p !== 'string').map((expression) => ({ expression, path }));
+      return value.parts
+        .filter((p): p is CompiledExpression => typeof p !== 'string')
+        .map((expression) => ({ expression, path }));
     case 'array':
       return value.items.flatMap((item, i) => expressionsIn(item, [...path, i]));
     case 'object':

@@ -18,7 +18,8 @@ export function toMermaid(compiled: CompiledPlaybook): string {
   // First pass: every state's diagram name, so '#step.x' targets can be resolved.
   const index = (node: StateConfig, path: string) => {
     if (typeof node.id === 'string') byXStateId.set(node.id, path);
-    for (const [key, child] of Object.entries((node.states ?? {}) as Record<string, StateConfig>)) index(child, `${path}.${key}`);
+    for (const [key, child] of Object.entries((node.states ?? {}) as Record<string, StateConfig>))
+      index(child, `${path}.${key}`);
   };
   index(compiled.config, 'run');
 
@@ -82,6 +83,7 @@ function transitions(node: StateConfig): [string, unknown][] {
   if (invoke?.onDone) out.push(['done', invoke.onDone]);
   if (invoke?.onError) out.push(['error', invoke.onError]);
   if (node.onDone) out.push(['done', node.onDone]);
-  for (const [event, t] of Object.entries((node.on ?? {}) as Record<string, unknown>)) out.push([event.replace('riposte.', ''), t]);
+  for (const [event, t] of Object.entries((node.on ?? {}) as Record<string, unknown>))
+    out.push([event.replace('riposte.', ''), t]);
   return out;
 }

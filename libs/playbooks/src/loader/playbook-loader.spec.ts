@@ -61,7 +61,9 @@ describe('loadPlaybook', () => {
   });
 
   it('reports schema errors where they are', () => {
-    const errors = errorsOf('id: Bad_Id\nname: x\nsteps:\n  - id: a\n    action: azure_ad.get_user\n    with: { user: x }\n    colour: red\n');
+    const errors = errorsOf(
+      'id: Bad_Id\nname: x\nsteps:\n  - id: a\n    action: azure_ad.get_user\n    with: { user: x }\n    colour: red\n',
+    );
     expect(errors.map((e) => [e.line, e.pointer])).toEqual([
       [1, '/id'],
       [7, '/steps/0/colour'],
@@ -71,25 +73,43 @@ describe('loadPlaybook', () => {
   it('refuses YAML tricks: duplicate keys, custom tags, alias bombs, prototype keys, merge keys, deep nesting', () => {
     expect(errorsOf('id: a\nid: b\n')[0]?.message).toMatch(/appears twice/);
     expect(errorsOf('id: !!js/function "x"\n')[0]?.message).toMatch(/tag/);
-    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`)].join('\n');
+    const bomb = [
+      'a: &a ["x","x","x","x","x","x","x","x","x"]',
+      ...Array.from(
+        { length: 8 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`,
+      ),
+    ].join('\n');
     expect(errorsOf(bomb)[0]?.message).toMatch(/expands too much|aliases/);
     expect(errorsOf('__proto__: { polluted: true }\n')[0]?.message).toMatch(/not allowed as a key/);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(errorsOf('id: a\nname: a\nsteps: []\n<<: { x: 1 }\n').map((e) => e.message).join()).toMatch(/'<<' is not a known field/);
+    expect(
+      errorsOf('id: a\nname: a\nsteps: []\n<<: { x: 1 }\n')
+        .map((e) => e.message)
+        .join(),
+    ).toMatch(/'<<' is not a known field/);
     expect(errorsOf(`${'['.repeat(100)}${']'.repeat(100)}`)[0]?.message).toMatch(/nests deeper/);
     expect(errorsOf('x'.repeat(1024 * 1024 + 1))[0]?.message).toMatch(/larger than 1 MB/);
   });
 
   it('refuses nesting that would overflow the YAML parser before parsing, however often it is sent', () => {
     for (let i = 0; i < 3; i++) {
-      expect(errorsOf('['.repeat(5000))[0]).toMatchObject({ line: 1, message: 'The document nests deeper than 64 levels.' });
-      expect(errorsOf(`id: x
+      expect(errorsOf('['.repeat(5000))[0]).toMatchObject({
+        line: 1,
+        message: 'The document nests deeper than 64 levels.',
+      });
+      expect(
+        errorsOf(`id: x
 steps:
-  - ${'{a: '.repeat(5000)}`)[0]).toMatchObject({ line: 3, message: expect.stringMatching(/nests deeper/) });
-      expect(errorsOf(`id: x
+  - ${'{a: '.repeat(5000)}`)[0],
+      ).toMatchObject({ line: 3, message: expect.stringMatching(/nests deeper/) });
+      expect(
+        errorsOf(`id: x
 steps:
 ${'- '.repeat(5000)}x
-`)[0]).toMatchObject({ line: 3, message: 'Line 3 is indented or nested too deeply.' });
+`)[0],
+      ).toMatchObject({ line: 3, message: 'Line 3 is indented or nested too deeply.' });
       expect(errorsOf('['.repeat(1024 * 1024 - 1))[0]?.message).toMatch(/nests deeper/);
     }
     // Brackets inside quoted and block scalars are text, not nesting.
@@ -105,23 +125,36 @@ steps:
   });
 
   it('refuses expressions that reach for the runtime, with the position inside the line', () => {
-    const errors = errorsOf('id: a\nname: a\nsteps:\n  - id: s\n    action: azure_ad.get_user\n    with:\n      user: ${{ inputs.constructor }}\n');
+    const errors = errorsOf(
+      'id: a\nname: a\nsteps:\n  - id: s\n    action: azure_ad.get_user\n    with:\n      user: ${{ inputs.constructor }}\n',
+    );
     expect(errors[0]).toMatchObject({ line: 7, message: expect.stringMatching(/'constructor' may not be used/) });
     expect(errors[0]?.column).toBeGreaterThan(13);
   });
 
   it('refuses backward jumps (loops), unreachable steps and loops without actions', () => {
-    const backward = errorsOf('id: a\nname: a\nsteps:\n  - id: one\n    action: azure_ad.get_user\n    with: { user: x }\n  - id: two\n    action: azure_ad.get_user\n    with: { user: x }\n    onError: { goto: one }\n');
+    const backward = errorsOf(
+      'id: a\nname: a\nsteps:\n  - id: one\n    action: azure_ad.get_user\n    with: { user: x }\n  - id: two\n    action: azure_ad.get_user\n    with: { user: x }\n    onError: { goto: one }\n',
+    );
     expect(backward[0]?.message).toMatch(/would make a loop/);
-    const dead = errorsOf('id: a\nname: a\nsteps:\n  - id: stop\n    succeed: {}\n  - id: never\n    action: azure_ad.get_user\n    with: { user: x }\n');
+    const dead = errorsOf(
+      'id: a\nname: a\nsteps:\n  - id: stop\n    succeed: {}\n  - id: never\n    action: azure_ad.get_user\n    with: { user: x }\n',
+    );
     expect(dead[0]).toMatchObject({ line: 6, message: expect.stringMatching(/can never run/) });
-    const loop = errorsOf('id: a\nname: a\nsteps:\n  - id: each\n    forEach:\n      items: ${{ [1,2] }}\n      steps:\n        - id: ask\n          approval: { prompt: ok? }\n');
+    const loop = errorsOf(
+      'id: a\nname: a\nsteps:\n  - id: each\n    forEach:\n      items: ${{ [1,2] }}\n      steps:\n        - id: ask\n          approval: { prompt: ok? }\n',
+    );
     expect(loop[0]?.message).toMatch(/Only action steps can run inside forEach/);
   });
 
   it('checks literal action inputs against the action schema, and required inputs', () => {
-    const errors = errorsOf('id: a\nname: a\nsteps:\n  - id: iso\n    action: defender.isolate_machine\n    with:\n      isolationType: Partial\n');
-    expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/needs input 'machine'/), expect.stringMatching(/isolationType.*must be equal to one of the allowed values/)]);
+    const errors = errorsOf(
+      'id: a\nname: a\nsteps:\n  - id: iso\n    action: defender.isolate_machine\n    with:\n      isolationType: Partial\n',
+    );
+    expect(errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/needs input 'machine'/),
+      expect.stringMatching(/isolationType.*must be equal to one of the allowed values/),
+    ]);
   });
 
   it('compiles to a machine config that survives a JSON round trip, the same every time', () => {

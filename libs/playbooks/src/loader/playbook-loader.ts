@@ -32,7 +32,19 @@ export function loadPlaybook(text: string, options: { file: string; actions: Act
   const located = (problems: Problem[]) => sortErrors(problems.map((p) => locate(source, options.file, p)));
 
   const raw = source.value;
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, errors: [{ file: options.file, line: 1, column: 1, pointer: '', message: 'A playbook is a YAML mapping with id, name and steps.' }] };
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    return {
+      ok: false,
+      errors: [
+        {
+          file: options.file,
+          line: 1,
+          column: 1,
+          pointer: '',
+          message: 'A playbook is a YAML mapping with id, name and steps.',
+        },
+      ],
+    };
   const value = structuredClone(raw) as Record<string, unknown>;
   if (!validateSchema(value)) return { ok: false, errors: located(schemaProblems(validateSchema.errors)) };
 
@@ -43,18 +55,36 @@ export function loadPlaybook(text: string, options: { file: string; actions: Act
   checkReferences(definition, index, problems);
   if (problems.length) return { ok: false, errors: located(problems) };
 
-  return { ok: true, playbook: { compiled: compilePlaybook(definition, index), definition, source: text, sha256: createHash('sha256').update(text).digest('hex') } };
+  return {
+    ok: true,
+    playbook: {
+      compiled: compilePlaybook(definition, index),
+      definition,
+      source: text,
+      sha256: createHash('sha256').update(text).digest('hex'),
+    },
+  };
 }
 
 function withDefaults(definition: PlaybookDefinition): PlaybookDefinition {
-  return { ...definition, enabled: definition.enabled ?? true, inputs: definition.inputs ?? {}, triggers: definition.triggers ?? [], outputs: definition.outputs ?? {} };
+  return {
+    ...definition,
+    enabled: definition.enabled ?? true,
+    inputs: definition.inputs ?? {},
+    triggers: definition.triggers ?? [],
+    outputs: definition.outputs ?? {},
+  };
 }
 
 function schemaProblems(errors: Parameters<typeof formatSchemaErrors>[0]): Problem[] {
   const seen = new Set<string>();
   const out: Problem[] = [];
   for (const e of formatSchemaErrors(errors)) {
-    const path = e.path.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+    const path = e.path
+      .split('/')
+      .slice(1)
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+      .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
     const unknownField = e.message === 'is not a known field';
     const message = unknownField ? `'${path.at(-1)}' is not a known field here.` : `${describe(path)} ${e.message}.`;
     const key = `${e.path}|${message}`;
@@ -81,5 +111,7 @@ function sortErrors(errors: PlaybookError[]): PlaybookError[] {
 
 /** Compiler-style lines: `file:line:column: message (pointer)`. */
 export function formatErrors(errors: PlaybookError[]): string {
-  return errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}${e.pointer ? ` (${e.pointer})` : ''}`).join('\n');
+  return errors
+    .map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}${e.pointer ? ` (${e.pointer})` : ''}`)
+    .join('\n');
 }

@@ -40,8 +40,17 @@ export function indexPlaybook(definition: PlaybookDefinition, problems: Problem[
     return compiled;
   };
 
-  const visit = (list: StepDefinition[], base: (string | number)[], sequence: string, ancestors: string[], inLoop: boolean) => {
-    sequences.set(sequence, list.map((s) => s.id));
+  const visit = (
+    list: StepDefinition[],
+    base: (string | number)[],
+    sequence: string,
+    ancestors: string[],
+    inLoop: boolean,
+  ) => {
+    sequences.set(
+      sequence,
+      list.map((s) => s.id),
+    );
     list.forEach((step, i) => {
       const path = [...base, i];
       let kind: StepKind;
@@ -60,28 +69,74 @@ export function indexPlaybook(definition: PlaybookDefinition, problems: Problem[
       field('if', step.if, ['if']);
       if ('action' in step) field('with', step.with ?? {}, ['with']);
       if ('forEach' in step) field('items', step.forEach.items, ['forEach', 'items']);
-      if ('branch' in step) step.branch.cases.forEach((c, n) => field(`case${n}`, c.when, ['branch', 'cases', n, 'when']));
+      if ('branch' in step)
+        step.branch.cases.forEach((c, n) => field(`case${n}`, c.when, ['branch', 'cases', n, 'when']));
       if ('approval' in step) field('prompt', step.approval.prompt, ['approval', 'prompt']);
       if ('wait' in step) field('until', step.wait.until, ['wait', 'until']);
       if ('call' in step) field('inputs', step.call.inputs ?? {}, ['call', 'inputs']);
       if ('fail' in step) field('message', step.fail.message, ['fail', 'message']);
       if ('succeed' in step) field('message', step.succeed.message, ['succeed', 'message']);
-      if (!steps.has(step.id)) steps.set(step.id, { id: step.id, kind, def: step, path, order: steps.size, sequence, inLoop, ancestors, compiled, fieldPaths });
-      else problems.push({ path: [...path, 'id'], message: `Step id '${step.id}' is already used by another step; step ids must be unique in the playbook.` });
+      if (!steps.has(step.id))
+        steps.set(step.id, {
+          id: step.id,
+          kind,
+          def: step,
+          path,
+          order: steps.size,
+          sequence,
+          inLoop,
+          ancestors,
+          compiled,
+          fieldPaths,
+        });
+      else
+        problems.push({
+          path: [...path, 'id'],
+          message: `Step id '${step.id}' is already used by another step; step ids must be unique in the playbook.`,
+        });
 
-      if ('parallel' in step) step.parallel.branches.forEach((b, n) => visit(b.steps, [...path, 'parallel', 'branches', n, 'steps'], `${step.id}/${n}`, [...ancestors, step.id], inLoop));
+      if ('parallel' in step)
+        step.parallel.branches.forEach((b, n) =>
+          visit(
+            b.steps,
+            [...path, 'parallel', 'branches', n, 'steps'],
+            `${step.id}/${n}`,
+            [...ancestors, step.id],
+            inLoop,
+          ),
+        );
       if ('branch' in step) {
-        step.branch.cases.forEach((c, n) => visit(c.steps, [...path, 'branch', 'cases', n, 'steps'], `${step.id}/case${n}`, [...ancestors, step.id], inLoop));
-        if (step.branch.otherwise) visit(step.branch.otherwise, [...path, 'branch', 'otherwise'], `${step.id}/otherwise`, [...ancestors, step.id], inLoop);
+        step.branch.cases.forEach((c, n) =>
+          visit(
+            c.steps,
+            [...path, 'branch', 'cases', n, 'steps'],
+            `${step.id}/case${n}`,
+            [...ancestors, step.id],
+            inLoop,
+          ),
+        );
+        if (step.branch.otherwise)
+          visit(
+            step.branch.otherwise,
+            [...path, 'branch', 'otherwise'],
+            `${step.id}/otherwise`,
+            [...ancestors, step.id],
+            inLoop,
+          );
       }
-      if ('forEach' in step) visit(step.forEach.steps, [...path, 'forEach', 'steps'], `${step.id}/body`, [...ancestors, step.id], true);
+      if ('forEach' in step)
+        visit(step.forEach.steps, [...path, 'forEach', 'steps'], `${step.id}/body`, [...ancestors, step.id], true);
     });
   };
   visit(definition.steps, ['steps'], 'root', [], false);
 
-  const outputs = Object.fromEntries(Object.entries(definition.outputs ?? {}).map(([k, v]) => [k, compile(v, ['outputs', k])]));
+  const outputs = Object.fromEntries(
+    Object.entries(definition.outputs ?? {}).map(([k, v]) => [k, compile(v, ['outputs', k])]),
+  );
   const triggers = (definition.triggers ?? []).map((t, i) => ({
-    inputs: Object.fromEntries(Object.entries(t.inputs ?? {}).map(([k, v]) => [k, compile(v, ['triggers', i, 'inputs', k])])),
+    inputs: Object.fromEntries(
+      Object.entries(t.inputs ?? {}).map(([k, v]) => [k, compile(v, ['triggers', i, 'inputs', k])]),
+    ),
     ...(t.alert.when ? { when: compile(t.alert.when, ['triggers', i, 'alert', 'when']) } : {}),
     ...(t.throttle ? { throttleKey: compile(t.throttle.key, ['triggers', i, 'throttle', 'key']) } : {}),
   }));
@@ -95,27 +150,44 @@ export function checkReferences(definition: PlaybookDefinition, index: PlaybookI
     for (const { expression, path: below } of expressionsIn(value)) {
       const path = [...base, ...below];
       for (const root of expression.roots) {
-        if (!allowed.has(root)) problems.push({ path, message: `'${root}' is not known here ${where}; expressions can read ${[...allowed].join(', ')}.` });
+        if (!allowed.has(root))
+          problems.push({
+            path,
+            message: `'${root}' is not known here ${where}; expressions can read ${[...allowed].join(', ')}.`,
+          });
       }
       for (const input of expression.inputRefs) {
-        if (!inputs.has(input)) problems.push({ path, message: `The expression reads inputs.${input}, but the playbook declares no input '${input}'. Declare it under inputs:, or fix the name.` });
+        if (!inputs.has(input))
+          problems.push({
+            path,
+            message: `The expression reads inputs.${input}, but the playbook declares no input '${input}'. Declare it under inputs:, or fix the name.`,
+          });
       }
       for (const step of expression.stepRefs) {
-        if (!index.steps.has(step)) problems.push({ path, message: `The expression reads steps.${step}, but there is no step '${step}'.` });
+        if (!index.steps.has(step))
+          problems.push({ path, message: `The expression reads steps.${step}, but there is no step '${step}'.` });
       }
     }
   };
   const stepScope = new Set(['inputs', 'alert', 'steps', 'run']);
   const loopScope = new Set([...stepScope, 'item', 'index']);
   for (const step of index.steps.values()) {
-    for (const [field, value] of Object.entries(step.compiled)) check(value, step.fieldPaths[field] ?? step.path, step.inLoop ? loopScope : stepScope, `(in step '${step.id}', ${field})`);
+    for (const [field, value] of Object.entries(step.compiled))
+      check(
+        value,
+        step.fieldPaths[field] ?? step.path,
+        step.inLoop ? loopScope : stepScope,
+        `(in step '${step.id}', ${field})`,
+      );
   }
   for (const [key, value] of Object.entries(index.outputs)) check(value, ['outputs', key], stepScope, '(in outputs)');
   index.triggers.forEach((t, i) => {
     const triggerScope = new Set(['alert']);
-    for (const [key, value] of Object.entries(t.inputs)) check(value, ['triggers', i, 'inputs', key], triggerScope, '(a trigger sees only the alert)');
+    for (const [key, value] of Object.entries(t.inputs))
+      check(value, ['triggers', i, 'inputs', key], triggerScope, '(a trigger sees only the alert)');
     if (t.when) check(t.when, ['triggers', i, 'alert', 'when'], triggerScope, '(a trigger sees only the alert)');
-    if (t.throttleKey) check(t.throttleKey, ['triggers', i, 'throttle', 'key'], triggerScope, '(a trigger sees only the alert)');
+    if (t.throttleKey)
+      check(t.throttleKey, ['triggers', i, 'throttle', 'key'], triggerScope, '(a trigger sees only the alert)');
   });
 }
 

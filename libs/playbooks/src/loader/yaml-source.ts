@@ -1,4 +1,15 @@
-import { type Document, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, type Node, parseDocument } from 'yaml';
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  Lexer,
+  LineCounter,
+  type Node,
+  parseDocument,
+} from 'yaml';
 
 /*
  * YAML read defensively: unique keys, no merge keys, no custom tags, a cap on aliases (no
@@ -30,11 +41,19 @@ export function pointerOf(path: (string | number)[]): string {
 }
 
 export function parseYaml(text: string): { ok: true; source: YamlSource } | { ok: false; problems: SourceProblem[] } {
-  if (Buffer.byteLength(text) > MAX_SOURCE_BYTES) return fail(1, 1, '', `The file is larger than ${MAX_SOURCE_BYTES / 1024 / 1024} MB.`);
+  if (Buffer.byteLength(text) > MAX_SOURCE_BYTES)
+    return fail(1, 1, '', `The file is larger than ${MAX_SOURCE_BYTES / 1024 / 1024} MB.`);
   const tooDeep = nestingBeyondLimits(text);
   if (tooDeep) return fail(tooDeep.line, 1, '', tooDeep.message);
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, merge: false, strict: true, prettyErrors: false, customTags: [] });
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    uniqueKeys: true,
+    merge: false,
+    strict: true,
+    prettyErrors: false,
+    customTags: [],
+  });
   const at = (offset: number) => {
     const pos = lines.linePos(offset);
     return { line: pos.line, column: pos.col };
@@ -45,17 +64,33 @@ export function parseYaml(text: string): { ok: true; source: YamlSource } | { ok
   for (const error of doc.errors) {
     const { line, column } = at(error.pos[0]);
     // The classic trap: `key: ${{ a ? b : c }}` unquoted, where YAML reads ': ' as a mapping.
-    if (error.code !== 'DUPLICATE_KEY' && unquotedExpressionWithColon((sourceLines ??= text.split('\n'))[line - 1] ?? '')) {
+    if (
+      error.code !== 'DUPLICATE_KEY' &&
+      unquotedExpressionWithColon((sourceLines ??= text.split('\n'))[line - 1] ?? '')
+    ) {
       if (!hinted.has(line)) problems.push({ line, column, pointer: '', message: UNQUOTED_COLON });
       hinted.add(line);
       continue;
     }
-    problems.push({ line, column, pointer: '', message: error.code === 'DUPLICATE_KEY' ? `This key appears twice in the same mapping: keep one.` : `YAML syntax error: ${firstLine(error.message)}` });
+    problems.push({
+      line,
+      column,
+      pointer: '',
+      message:
+        error.code === 'DUPLICATE_KEY'
+          ? `This key appears twice in the same mapping: keep one.`
+          : `YAML syntax error: ${firstLine(error.message)}`,
+    });
   }
   for (const warning of doc.warnings) {
     if (warning.code !== 'TAG_RESOLVE_FAILED') continue;
     const { line, column } = at(warning.pos[0]);
-    problems.push({ line, column, pointer: '', message: `${firstLine(warning.message)}: custom YAML tags are not allowed; remove the tag.` });
+    problems.push({
+      line,
+      column,
+      pointer: '',
+      message: `${firstLine(warning.message)}: custom YAML tags are not allowed; remove the tag.`,
+    });
   }
   if (problems.length) return { ok: false, problems };
 
@@ -138,7 +173,12 @@ function checkStructure(doc: Document, at: (offset: number) => { line: number; c
         } else if (typeof key === 'string' && FORBIDDEN_KEYS.has(key)) {
           const { line, column } = at((pair.key as Node).range?.[0] ?? 0);
           problems.push({ line, column, pointer: '', message: `'${key}' is not allowed as a key.` });
-        } else if (typeof key === 'string' && key.trimStart().startsWith('${{') && isScalar(pair.key) && pair.key.type === 'PLAIN') {
+        } else if (
+          typeof key === 'string' &&
+          key.trimStart().startsWith('${{') &&
+          isScalar(pair.key) &&
+          pair.key.type === 'PLAIN'
+        ) {
           // `- ${{ a ? b : c }}` is valid YAML: a mapping from "${{ a ? b" to "c }}". Never what was meant.
           const { line, column } = at((pair.key as Node).range?.[0] ?? 0);
           problems.push({ line, column, pointer: '', message: UNQUOTED_COLON });
@@ -179,11 +219,17 @@ function nodeAt(doc: Document, path: (string | number)[], key: boolean): Node | 
   return key && keyNode ? keyNode : ((node as Node | null) ?? keyNode);
 }
 
-function fail(line: number, column: number, pointer: string, message: string): { ok: false; problems: SourceProblem[] } {
+function fail(
+  line: number,
+  column: number,
+  pointer: string,
+  message: string,
+): { ok: false; problems: SourceProblem[] } {
   return { ok: false, problems: [{ line, column, pointer, message }] };
 }
 
-const UNQUOTED_COLON = "This expression contains ': ', which YAML reads as the start of a mapping: quote the whole value, e.g. user: '${{ a ? b : c }}' (or in double quotes).";
+const UNQUOTED_COLON =
+  "This expression contains ': ', which YAML reads as the start of a mapping: quote the whole value, e.g. user: '${{ a ? b : c }}' (or in double quotes).";
 
 /** Is this line a value that starts with an unquoted `${{` and holds ': ' inside? */
 function unquotedExpressionWithColon(line: string): boolean {

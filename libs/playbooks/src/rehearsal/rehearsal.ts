@@ -29,7 +29,15 @@ import { closest } from '../loader/semantic-checks.js';
  */
 /** A scripted failure names a code Riposte really gives (docs/API.md, error codes), so the rehearsal tests a real path. */
 const Code = Type.Unsafe<ErrorCode>({ type: 'string', enum: Object.keys(ERROR_CODES) });
-const Result = Type.Object({ output: Type.Optional(Type.Unknown()), error: Type.Optional(Type.Object({ code: Code, message: Type.Optional(Type.String()) }, { additionalProperties: false })) }, { additionalProperties: false });
+const Result = Type.Object(
+  {
+    output: Type.Optional(Type.Unknown()),
+    error: Type.Optional(
+      Type.Object({ code: Code, message: Type.Optional(Type.String()) }, { additionalProperties: false }),
+    ),
+  },
+  { additionalProperties: false },
+);
 const Case = Type.Object(
   {
     name: Type.String({ minLength: 1 }),
@@ -44,14 +52,22 @@ const Case = Type.Object(
         path: Type.Optional(Type.Array(Type.String())),
         skipped: Type.Optional(Type.Array(Type.String())),
         outputs: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-        failure: Type.Optional(Type.Object({ step: Type.Optional(Type.String()), code: Type.Optional(Type.String()) }, { additionalProperties: false })),
+        failure: Type.Optional(
+          Type.Object(
+            { step: Type.Optional(Type.String()), code: Type.Optional(Type.String()) },
+            { additionalProperties: false },
+          ),
+        ),
       },
       { additionalProperties: false },
     ),
   },
   { additionalProperties: false },
 );
-export const RehearsalFileSchema = Type.Object({ playbook: Type.String({ minLength: 1 }), cases: Type.Array(Case, { minItems: 1 }) }, { additionalProperties: false });
+export const RehearsalFileSchema = Type.Object(
+  { playbook: Type.String({ minLength: 1 }), cases: Type.Array(Case, { minItems: 1 }) },
+  { additionalProperties: false },
+);
 export type RehearsalFile = Static<typeof RehearsalFileSchema>;
 export type RehearsalCase = Static<typeof Case>;
 
@@ -71,7 +87,18 @@ export function parseRehearsalFile(text: string): { ok: true; file: RehearsalFil
   if (!parsed.ok) return { ok: false, errors: parsed.problems.map((p) => `${p.line}:${p.column}: ${p.message}`) };
   const value = structuredClone(parsed.source.value);
   if (!validateFile(value)) {
-    return { ok: false, errors: formatSchemaErrors(validateFile.errors).map((e) => { const at = parsed.source.locate(e.path.split('/').slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s))); return `${at.line}:${at.column}: ${e.path} ${e.message}`; }) };
+    return {
+      ok: false,
+      errors: formatSchemaErrors(validateFile.errors).map((e) => {
+        const at = parsed.source.locate(
+          e.path
+            .split('/')
+            .slice(1)
+            .map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
+        );
+        return `${at.line}:${at.column}: ${e.path} ${e.message}`;
+      }),
+    };
   }
   return { ok: true, file: value };
 }
@@ -99,7 +126,11 @@ export async function rehearse(playbook: LoadedPlaybook, testCase: RehearsalCase
     async executeAction(call: ActionCall) {
       if (!path.includes(call.stepKey)) path.push(call.stepKey);
       const scripted = testCase.results?.[call.stepKey] ?? testCase.results?.[call.stepId];
-      if (scripted?.error) throw new StepFailure(scripted.error.code, scripted.error.message ?? `Scripted failure (${scripted.error.code}).`);
+      if (scripted?.error)
+        throw new StepFailure(
+          scripted.error.code,
+          scripted.error.message ?? `Scripted failure (${scripted.error.code}).`,
+        );
       return scripted?.output ?? {};
     },
     async callPlaybook(call) {
@@ -120,7 +151,9 @@ export async function rehearse(playbook: LoadedPlaybook, testCase: RehearsalCase
     },
     now: () => clock,
   };
-  const actor = createActor(compiled.machine.provide({ actors: createStepActors(compiled, host) as never }), { input: context });
+  const actor = createActor(compiled.machine.provide({ actors: createStepActors(compiled, host) as never }), {
+    input: context,
+  });
   live.actor = actor;
   actor.start();
 
@@ -132,7 +165,12 @@ export async function rehearse(playbook: LoadedPlaybook, testCase: RehearsalCase
     const approval = waiting.find(([id, s]) => s.approval && testCase.approvals?.[id]);
     if (approval) {
       path.push(approval[0]);
-      actor.send({ type: 'riposte.approval', step: approval[0], decision: testCase.approvals?.[approval[0]] as 'approve' | 'reject', by: 'rehearsal' });
+      actor.send({
+        type: 'riposte.approval',
+        step: approval[0],
+        decision: testCase.approvals?.[approval[0]] as 'approve' | 'reject',
+        by: 'rehearsal',
+      });
       continue;
     }
     const timers = Object.entries(ctx.timers).sort((a, b) => a[1] - b[1]);
@@ -154,24 +192,41 @@ export async function rehearse(playbook: LoadedPlaybook, testCase: RehearsalCase
   actor.stop();
 
   const expected = testCase.expect;
-  if (status !== expected.status) problems.push(`expected status ${expected.status}, got ${status}${ctx.failure ? ` (${ctx.failure.code} at ${ctx.failure.step}: ${ctx.failure.message})` : ''}`);
-  if (expected.path && JSON.stringify(expected.path) !== JSON.stringify(path)) problems.push(`expected path ${expected.path.join(' → ')}, got ${path.join(' → ') || '(nothing)'}`);
+  if (status !== expected.status)
+    problems.push(
+      `expected status ${expected.status}, got ${status}${ctx.failure ? ` (${ctx.failure.code} at ${ctx.failure.step}: ${ctx.failure.message})` : ''}`,
+    );
+  if (expected.path && JSON.stringify(expected.path) !== JSON.stringify(path))
+    problems.push(`expected path ${expected.path.join(' → ')}, got ${path.join(' → ') || '(nothing)'}`);
   if (expected.skipped) {
-    const skipped = [...Object.entries(ctx.steps).filter(([, s]) => s.status === 'skipped').map(([id]) => id), ...[...loopSteps].filter(([, r]) => r.status === 'skipped').map(([k]) => k)];
-    if (JSON.stringify([...expected.skipped].sort()) !== JSON.stringify(skipped.sort())) problems.push(`expected skipped ${expected.skipped.join(', ')}, got ${skipped.join(', ') || '(none)'}`);
+    const skipped = [
+      ...Object.entries(ctx.steps)
+        .filter(([, s]) => s.status === 'skipped')
+        .map(([id]) => id),
+      ...[...loopSteps].filter(([, r]) => r.status === 'skipped').map(([k]) => k),
+    ];
+    if (JSON.stringify([...expected.skipped].sort()) !== JSON.stringify(skipped.sort()))
+      problems.push(`expected skipped ${expected.skipped.join(', ')}, got ${skipped.join(', ') || '(none)'}`);
   }
   for (const [key, value] of Object.entries(expected.outputs ?? {})) {
-    if (JSON.stringify(outputs[key]) !== JSON.stringify(value)) problems.push(`expected output ${key} = ${JSON.stringify(value)}, got ${JSON.stringify(outputs[key])}`);
+    if (JSON.stringify(outputs[key]) !== JSON.stringify(value))
+      problems.push(`expected output ${key} = ${JSON.stringify(value)}, got ${JSON.stringify(outputs[key])}`);
   }
   if (expected.failure) {
-    if (expected.failure.step && ctx.failure?.step !== expected.failure.step) problems.push(`expected the run to fail at ${expected.failure.step}, got ${ctx.failure?.step ?? 'no failure'}`);
-    if (expected.failure.code && ctx.failure?.code !== expected.failure.code) problems.push(`expected failure code ${expected.failure.code}, got ${ctx.failure?.code ?? 'none'}`);
+    if (expected.failure.step && ctx.failure?.step !== expected.failure.step)
+      problems.push(`expected the run to fail at ${expected.failure.step}, got ${ctx.failure?.step ?? 'no failure'}`);
+    if (expected.failure.code && ctx.failure?.code !== expected.failure.code)
+      problems.push(`expected failure code ${expected.failure.code}, got ${ctx.failure?.code ?? 'none'}`);
   }
   return { name: testCase.name, passed: problems.length === 0, problems, status, path, outputs };
 }
 
 function defaultInputs(playbook: LoadedPlaybook): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(playbook.definition.inputs).filter(([, d]) => d.default !== undefined).map(([k, d]) => [k, d.default]));
+  return Object.fromEntries(
+    Object.entries(playbook.definition.inputs)
+      .filter(([, d]) => d.default !== undefined)
+      .map(([k, d]) => [k, d.default]),
+  );
 }
 
 /**
@@ -188,7 +243,9 @@ export function unknownSteps(playbook: LoadedPlaybook, testCase: RehearsalCase):
     const id = name.replace(/\[\d+\]$/, '');
     if (candidates.includes(id)) return;
     const near = closest(id, candidates);
-    problems.push(`${where}: '${name}' is not ${what} of playbook ${playbook.definition.id}.${near ? ` Did you mean '${near}'?` : ''}${candidates.length <= 20 ? ` Known: ${candidates.join(', ') || '(none)'}.` : ''}`);
+    problems.push(
+      `${where}: '${name}' is not ${what} of playbook ${playbook.definition.id}.${near ? ` Did you mean '${near}'?` : ''}${candidates.length <= 20 ? ` Known: ${candidates.join(', ') || '(none)'}.` : ''}`,
+    );
   };
   for (const name of Object.keys(testCase.results ?? {})) check('results', name, ids, 'a step');
   for (const name of Object.keys(testCase.approvals ?? {})) check('approvals', name, approvals, 'an approval step');
@@ -199,7 +256,9 @@ export function unknownSteps(playbook: LoadedPlaybook, testCase: RehearsalCase):
   for (const name of Object.keys(testCase.expect.outputs ?? {})) {
     if (outputs.includes(name)) continue;
     const near = closest(name, outputs);
-    problems.push(`expect.outputs: '${name}' is not an output of playbook ${playbook.definition.id}.${near ? ` Did you mean '${near}'?` : ''} Known: ${outputs.join(', ') || '(none)'}.`);
+    problems.push(
+      `expect.outputs: '${name}' is not an output of playbook ${playbook.definition.id}.${near ? ` Did you mean '${near}'?` : ''} Known: ${outputs.join(', ') || '(none)'}.`,
+    );
   }
   return problems;
 }

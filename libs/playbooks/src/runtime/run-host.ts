@@ -45,7 +45,10 @@ export interface RunHost {
   /** Runs one attempt of an action; throws StepFailure with a code when it fails. */
   executeAction(call: ActionCall, signal: AbortSignal): Promise<unknown>;
   /** Starts (or finds, after a restart) a child run of another playbook and waits for its outputs. */
-  callPlaybook(call: { stepId: string; playbook: string; inputs: Record<string, unknown>; connection?: string }, signal: AbortSignal): Promise<unknown>;
+  callPlaybook(
+    call: { stepId: string; playbook: string; inputs: Record<string, unknown>; connection?: string },
+    signal: AbortSignal,
+  ): Promise<unknown>;
   /** The timeline of steps inside a forEach, which the machine's context does not hold. */
   recordLoopStep(stepKey: string, record: LoopStepRecord): Promise<void>;
   /** The loop steps of these step ids that already succeeded (before a restart), by step key: not run again. */

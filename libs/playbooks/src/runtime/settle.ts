@@ -32,7 +32,10 @@ export function settle(actor: AnyActorRef): Promise<Settled> {
 }
 
 /** The run's outputs, evaluated on its final context. */
-export async function evaluateOutputs(compiled: CompiledPlaybook, context: RunContext): Promise<Record<string, unknown>> {
+export async function evaluateOutputs(
+  compiled: CompiledPlaybook,
+  context: RunContext,
+): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   const data = expressionData(context);
   for (const [key, value] of Object.entries(compiled.index.outputs)) {
@@ -47,7 +50,13 @@ export async function evaluateOutputs(compiled: CompiledPlaybook, context: RunCo
 }
 
 /** The statuses a run's machine can end or pause in. */
-export function runOutcome(snapshot: { status: string; value: unknown; context: RunContext }): 'succeeded' | 'failed' | 'waiting' | 'running' {
+export function runOutcome(snapshot: {
+  status: string;
+  value: unknown;
+  context: RunContext;
+}): 'succeeded' | 'failed' | 'waiting' | 'running' {
   if (snapshot.status === 'done') return snapshot.value === 'succeeded' ? 'succeeded' : 'failed';
-  return Object.keys(snapshot.context.steps).some((k) => snapshot.context.steps[k]?.status === 'waiting') ? 'waiting' : 'running';
+  return Object.keys(snapshot.context.steps).some((k) => snapshot.context.steps[k]?.status === 'waiting')
+    ? 'waiting'
+    : 'running';
 }

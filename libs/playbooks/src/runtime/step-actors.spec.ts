@@ -68,8 +68,18 @@ class InMemoryHost implements RunHost {
 }
 
 function start(machineOf: ReturnType<typeof compiled>, host: InMemoryHost) {
-  const context: RunContext = { inputs: {}, alert: null, run: { id: 'r', playbook: 't', version: 1, dryRun: false }, steps: {}, timers: {}, failure: null, outcome: null };
-  const actor = createActor(machineOf.machine.provide({ actors: createStepActors(machineOf, host) as never }), { input: context });
+  const context: RunContext = {
+    inputs: {},
+    alert: null,
+    run: { id: 'r', playbook: 't', version: 1, dryRun: false },
+    steps: {},
+    timers: {},
+    failure: null,
+    outcome: null,
+  };
+  const actor = createActor(machineOf.machine.provide({ actors: createStepActors(machineOf, host) as never }), {
+    input: context,
+  });
   host.actor = actor;
   actor.start();
   return actor;
@@ -80,7 +90,8 @@ const until = async (condition: () => boolean) => {
   expect(condition()).toBe(true);
 };
 
-const FLAKY = 'steps:\n  - id: read\n    action: azure_ad.get_user\n    with: { user: u }\n    retry: { attempts: 4, backoff: 30s, factor: 2, on: [throttled] }\n';
+const FLAKY =
+  'steps:\n  - id: read\n    action: azure_ad.get_user\n    with: { user: u }\n    retry: { attempts: 4, backoff: 30s, factor: 2, on: [throttled] }\n';
 const throttledOnce = (call: ActionCall) => {
   if (call.attempt === 1) throw new StepFailure('throttled', 'slow down');
   return { ok: call.attempt };
@@ -99,7 +110,10 @@ describe('retries around a host', () => {
   it('goes on from a saved wait after a restart: the same count, no earlier call repeated', async () => {
     const playbook = compiled(FLAKY);
     // Woken before it is due: it parks again on the same wait and calls nothing.
-    const early = new InMemoryHost(throttledOnce, new Map([['read', { attempt: 2, dueAt: T0 + 30_000, delayMs: 60_000 }]]));
+    const early = new InMemoryHost(
+      throttledOnce,
+      new Map([['read', { attempt: 2, dueAt: T0 + 30_000, delayMs: 60_000 }]]),
+    );
     start(playbook, early);
     await until(() => early.parked.length === 1);
     expect(early.calls).toEqual([]);
@@ -110,11 +124,17 @@ describe('retries around a host', () => {
     const actor = start(playbook, due);
     expect(await settle(actor)).toBe('done');
     expect(due.calls.map((c) => c.attempt)).toEqual([2]);
-    expect((actor.getSnapshot().context as RunContext).steps.read).toMatchObject({ status: 'succeeded', attempts: 2, output: { ok: 2 } });
+    expect((actor.getSnapshot().context as RunContext).steps.read).toMatchObject({
+      status: 'succeeded',
+      attempts: 2,
+      output: { ok: 2 },
+    });
   });
 
   it('sleeps through short backoffs in the call, growing by the factor up to the limit, then fails with the attempt count', async () => {
-    const playbook = compiled('steps:\n  - id: read\n    action: azure_ad.get_user\n    with: { user: u }\n    retry: { attempts: 3, backoff: 100ms, factor: 3, on: [throttled] }\n');
+    const playbook = compiled(
+      'steps:\n  - id: read\n    action: azure_ad.get_user\n    with: { user: u }\n    retry: { attempts: 3, backoff: 100ms, factor: 3, on: [throttled] }\n',
+    );
     const host = new InMemoryHost(() => {
       throw new StepFailure('throttled', 'slow down');
     });
@@ -125,6 +145,10 @@ describe('retries around a host', () => {
       [2, 300],
       [3, 900],
     ]);
-    expect((actor.getSnapshot().context as RunContext).steps.read).toMatchObject({ status: 'failed', attempts: 3, error: { code: 'throttled' } });
+    expect((actor.getSnapshot().context as RunContext).steps.read).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      error: { code: 'throttled' },
+    });
   });
 });

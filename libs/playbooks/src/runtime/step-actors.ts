@@ -30,7 +30,13 @@ export function createStepActors(compiled: CompiledPlaybook, host: RunHost) {
   };
 
   /** One action step, with its retry policy and timeout. Used by top-level steps and loop bodies alike. */
-  const runAction = async (s: IndexedStep, stepKey: string, extra: Record<string, unknown>, signal: AbortSignal, bulk = false): Promise<WorkResult> => {
+  const runAction = async (
+    s: IndexedStep,
+    stepKey: string,
+    extra: Record<string, unknown>,
+    signal: AbortSignal,
+    bulk = false,
+  ): Promise<WorkResult> => {
     const def = s.def as ActionStep;
     const input = ((await evaluate(s.compiled.with, extra)) ?? {}) as Record<string, unknown>;
     const retry: RetryPolicy = def.retry ?? { attempts: 1 };
@@ -41,16 +47,25 @@ export function createStepActors(compiled: CompiledPlaybook, host: RunHost) {
     let delay = resumed?.delayMs ?? parseDuration(retry.backoff ?? '5s');
     if (resumed && resumed.dueAt > host.now()) await host.waitForRetry(stepKey, resumed, signal);
     for (let attempt = resumed?.attempt ?? 1; ; attempt++) {
-      const attemptSignal = def.timeout ? AbortSignal.any([signal, AbortSignal.timeout(parseDuration(def.timeout))]) : signal;
+      const attemptSignal = def.timeout
+        ? AbortSignal.any([signal, AbortSignal.timeout(parseDuration(def.timeout))])
+        : signal;
       try {
-        const output = await host.executeAction({ stepId: s.id, stepKey, action: def.action, input, connection: def.connection, attempt, bulk }, attemptSignal);
+        const output = await host.executeAction(
+          { stepId: s.id, stepKey, action: def.action, input, connection: def.connection, attempt, bulk },
+          attemptSignal,
+        );
         return { output, attempts: attempt };
       } catch (error) {
-        const failure = error instanceof StepFailure ? error : new StepFailure('internal_error', String((error as Error)?.message ?? error));
+        const failure =
+          error instanceof StepFailure
+            ? error
+            : new StepFailure('internal_error', String((error as Error)?.message ?? error));
         const timedOut = !signal.aborted && attemptSignal.aborted;
         const code = timedOut ? 'step_timeout' : failure.code;
         const message = timedOut ? `The step took longer than its timeout of ${def.timeout}.` : failure.message;
-        if (signal.aborted || attempt >= retry.attempts || !retryOn.has(code)) throw new StepFailure(code, message, attempt);
+        if (signal.aborted || attempt >= retry.attempts || !retryOn.has(code))
+          throw new StepFailure(code, message, attempt);
         const next = Math.min(maxDelay, delay * (retry.factor ?? 2));
         await host.waitForRetry(stepKey, { attempt: attempt + 1, dueAt: host.now() + delay, delayMs: next }, signal);
         delay = next;
@@ -58,7 +73,9 @@ export function createStepActors(compiled: CompiledPlaybook, host: RunHost) {
     }
   };
 
-  const actionActor = fromPromise<WorkResult, { step: string }>(({ input, signal }) => runAction(step(input.step), input.step, {}, signal));
+  const actionActor = fromPromise<WorkResult, { step: string }>(({ input, signal }) =>
+    runAction(step(input.step), input.step, {}, signal),
+  );
 
   const actors: Record<string, unknown> = {
     evaluate: fromPromise<unknown, { step: string; field: string }>(async ({ input }) => {
@@ -74,13 +91,19 @@ export function createStepActors(compiled: CompiledPlaybook, host: RunHost) {
       const def = s.def;
       if ('approval' in def) {
         const prompt = await evaluate(s.compiled.prompt);
-        return { prompt: typeof prompt === 'string' ? prompt : JSON.stringify(prompt), approvers: def.approval.approvers ?? ['analyst'], deadline: def.approval.timeout ? host.now() + parseDuration(def.approval.timeout) : null, ...(def.approval.channel ? { channel: def.approval.channel } : {}) };
+        return {
+          prompt: typeof prompt === 'string' ? prompt : JSON.stringify(prompt),
+          approvers: def.approval.approvers ?? ['analyst'],
+          deadline: def.approval.timeout ? host.now() + parseDuration(def.approval.timeout) : null,
+          ...(def.approval.channel ? { channel: def.approval.channel } : {}),
+        };
       }
       if ('wait' in def) {
         if (def.wait.duration) return { deadline: host.now() + parseDuration(def.wait.duration) };
         const until = await evaluate(s.compiled.until);
         const at = typeof until === 'string' || typeof until === 'number' ? new Date(until).getTime() : Number.NaN;
-        if (!Number.isFinite(at)) throw new StepFailure('invalid_time', `wait.until gave ${JSON.stringify(until)}, which is not a time.`);
+        if (!Number.isFinite(at))
+          throw new StepFailure('invalid_time', `wait.until gave ${JSON.stringify(until)}, which is not a time.`);
         return { deadline: at };
       }
       if ('fail' in def) return { message: String((await evaluate(s.compiled.message)) ?? ''), code: def.fail.code };
@@ -92,8 +115,16 @@ export function createStepActors(compiled: CompiledPlaybook, host: RunHost) {
       const s = step(input.step);
       if (!('forEach' in s.def)) throw new StepFailure('internal_error', `${s.id} is not a forEach step.`);
       const items = await evaluate(s.compiled.items);
-      if (!Array.isArray(items)) throw new StepFailure('invalid_items', `forEach needs a list; the items expression gave ${items === undefined ? 'nothing' : typeof items}.`);
-      if (items.length > MAX_LOOP_ITEMS) throw new StepFailure('too_many_items', `forEach takes at most ${MAX_LOOP_ITEMS} items; this gave ${items.length}.`);
+      if (!Array.isArray(items))
+        throw new StepFailure(
+          'invalid_items',
+          `forEach needs a list; the items expression gave ${items === undefined ? 'nothing' : typeof items}.`,
+        );
+      if (items.length > MAX_LOOP_ITEMS)
+        throw new StepFailure(
+          'too_many_items',
+          `forEach takes at most ${MAX_LOOP_ITEMS} items; this gave ${items.length}.`,
+        );
       const body = (compiled.index.sequences.get(`${s.id}/body`) ?? []).map(step);
       // Read before any item starts, so items are recorded in their order, and once, not per item.
       const finished = await host.finishedLoopSteps(body.map((b) => b.id));
@@ -106,7 +137,9 @@ export function createStepActors(compiled: CompiledPlaybook, host: RunHost) {
       signal.addEventListener('abort', stop, { once: true });
       try {
         return {
-          output: await Promise.all(items.map((item, index) => limit(() => runIteration(body, item, index, finished, controller.signal)))).catch((error: unknown) => {
+          output: await Promise.all(
+            items.map((item, index) => limit(() => runIteration(body, item, index, finished, controller.signal))),
+          ).catch((error: unknown) => {
             controller.abort(error);
             throw error;
           }),
@@ -120,13 +153,24 @@ export function createStepActors(compiled: CompiledPlaybook, host: RunHost) {
       const s = step(input.step);
       if (!('call' in s.def)) throw new StepFailure('internal_error', `${s.id} is not a call step.`);
       const inputs = ((await evaluate(s.compiled.inputs)) ?? {}) as Record<string, unknown>;
-      return { output: await host.callPlaybook({ stepId: s.id, playbook: s.def.call.playbook, inputs, connection: s.def.call.connection }, signal) };
+      return {
+        output: await host.callPlaybook(
+          { stepId: s.id, playbook: s.def.call.playbook, inputs, connection: s.def.call.connection },
+          signal,
+        ),
+      };
     }),
   };
   for (const id of compiled.actionIds) actors[id] = actionActor;
 
   /** One item of a forEach: the body's steps in order, each recorded in the run's timeline as `<step>[n]`. */
-  async function runIteration(body: IndexedStep[], item: unknown, index: number, finished: Map<string, { output: unknown }>, signal: AbortSignal): Promise<Record<string, unknown>> {
+  async function runIteration(
+    body: IndexedStep[],
+    item: unknown,
+    index: number,
+    finished: Map<string, { output: unknown }>,
+    signal: AbortSignal,
+  ): Promise<Record<string, unknown>> {
     const results: Record<string, { status: string; output: unknown; error: unknown }> = {};
     for (const s of body) {
       if (signal.aborted) throw new StepFailure('cancelled', 'The loop was stopped.');
@@ -147,14 +191,30 @@ export function createStepActors(compiled: CompiledPlaybook, host: RunHost) {
       try {
         const result = await runAction(s, stepKey, extra(), signal, true);
         results[s.id] = { status: 'succeeded', output: result.output, error: null };
-        await host.recordLoopStep(stepKey, { stepId: s.id, action: def.action, status: 'succeeded', output: result.output, attempts: result.attempts });
+        await host.recordLoopStep(stepKey, {
+          stepId: s.id,
+          action: def.action,
+          status: 'succeeded',
+          output: result.output,
+          attempts: result.attempts,
+        });
       } catch (error) {
         const failure = error as StepFailure;
         const err = { code: failure.code, message: failure.message };
         results[s.id] = { status: 'failed', output: null, error: err };
-        await host.recordLoopStep(stepKey, { stepId: s.id, action: def.action, status: 'failed', error: err, attempts: failure.attempts });
+        await host.recordLoopStep(stepKey, {
+          stepId: s.id,
+          action: def.action,
+          status: 'failed',
+          error: err,
+          attempts: failure.attempts,
+        });
         if (def.onError === 'continue') continue;
-        throw new StepFailure(failure.code, `Item ${index + 1} failed at step '${s.id}': ${failure.message}`, failure.attempts);
+        throw new StepFailure(
+          failure.code,
+          `Item ${index + 1} failed at step '${s.id}': ${failure.message}`,
+          failure.attempts,
+        );
       }
     }
     return Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.output]));
