@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../apps/fake-cloud/src/index.js';
 import { ensureConsoleBuilt } from '../support/console-build.js';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
-import { ADMIN_KEY, demoTarget, startService, type TestService } from '../support/service.js';
+import { ADMIN_KEY, demoTarget, enableAutomation, startService, type TestService } from '../support/service.js';
 
 /*
  * The console in a real browser (Debian's chromium through playwright-core) against the built
@@ -117,6 +117,8 @@ describe('the web console in a browser', { timeout: 300_000 }, () => {
     fake.seedDemo();
     service = await startService({ RIPOSTE_PLAYBOOKS_DIR: PLAYBOOKS });
     expect((await service.request('POST', '/api/v1/connection-targets', { body: demoTarget(fake) })).status).toBe(201);
+    // Alert-fired automation is opt-in per playbook.
+    await enableAutomation(service, 'compromised-account');
     for (const role of Object.keys(keys) as (keyof typeof keys)[])
       keys[role] = (
         await service.request('POST', '/api/v1/api-keys', { body: { name: `browser-${role}`, role } })
@@ -182,6 +184,18 @@ describe('the web console in a browser', { timeout: 300_000 }, () => {
     await until(
       'the run to wait for its approval',
       async () => (await service.request('GET', `/api/v1/runs/${runId}`)).body.status === 'waiting',
+    );
+    // The playbook asks twice: before disabling anyone (decided here through the API) and before
+    // isolating (decided below, from the inbox).
+    const first = await service.request('POST', `/api/v1/runs/${runId}/approvals/approve_containment`, {
+      key: keys.analyst,
+      body: { decision: 'approve', comment: 'Contain the account.' },
+    });
+    expect(first.status, first.text).toBe(200);
+    await until('the run to wait for the isolation approval', async () =>
+      ((await service.request('GET', `/api/v1/runs/${runId}`)).body.waitingFor ?? []).some(
+        (w: { step: string }) => w.step === 'approve_isolation',
+      ),
     );
     await page
       .getByRole('row', { name: new RegExp(runId.slice(0, 8)) })
