@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../apps/fake-cloud/src/index.js';
 import { databaseEnv, TEST_STORE } from '../support/database.js';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
-import { demoTarget, startService, type TestService, waitForRun } from '../support/service.js';
+import { demoTarget, enableAutomation, startService, type TestService, waitForRun } from '../support/service.js';
 
 /*
  * Two services on one PostgreSQL database, as the nodes of a cluster share it: every write that
@@ -58,6 +58,8 @@ describe.runIf(TEST_STORE === 'postgres')('two services on one PostgreSQL databa
         })
       ).status,
     ).toBe(201);
+    // Alert-fired automation is opt-in per playbook.
+    await enableAutomation(a, 'disable-on-alert');
     // Started after the target and the playbook exist, so it reads them at once (no cache to wait for).
     b = await startService({}, dataDir);
   }, 60_000);
