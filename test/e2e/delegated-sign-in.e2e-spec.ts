@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, DEMO_ROLES } from '../../apps/fake-cloud/src/index.js';
+import { storedText } from '../support/database.js';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
 import { startService, type TestService, waitForRun } from '../support/service.js';
 
@@ -111,9 +110,11 @@ describe('authorization code sign-in', () => {
     expect(graphCall?.path).toContain(encodeURIComponent(DEMO.users.adele.upn).replace(/%40/g, '@'));
 
     // The refresh token is stored sealed: msal's plaintext cache (with its "RefreshToken" section) is nowhere in the database.
-    const database = readFileSync(join(service.dataDir, 'riposte.sqlite'));
-    expect(database.includes(Buffer.from('RefreshToken'))).toBe(false);
-    expect(database.includes(Buffer.from('"secret"'))).toBe(false);
+    // (Files on SQLite, every table on PostgreSQL; JSON text may be escaped there.)
+    for (const { what, text } of await storedText(service.dataDir)) {
+      expect(text.includes('RefreshToken'), what).toBe(false);
+      expect(/\\?"secret\\?"/.test(text), what).toBe(false);
+    }
 
     // An admin revokes Megan's sessions in Entra ID: the next run fails with the reason, and is not retried.
     expect(fake.revokeSignIns(DEMO.users.megan.upn)).toBeGreaterThan(0);
