@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { TEST_STORE } from '../support/database.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -37,8 +38,9 @@ describe('credentials', () => {
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(join(dataDir, 'riposte.sqlite'), '', { mode: 0o644 });
     service = await spawnService(env);
-    for (const file of ['riposte.sqlite', 'riposte.sqlite-wal', 'riposte.sqlite-shm', 'encryption-keys.json'])
-      expect(mode(join(dataDir, file)), file).toBe('600');
+    // On PostgreSQL the data folder holds only the key file; the database is the server's.
+    const files = TEST_STORE === 'sqlite' ? ['riposte.sqlite', 'riposte.sqlite-wal', 'riposte.sqlite-shm'] : [];
+    for (const file of [...files, 'encryption-keys.json']) expect(mode(join(dataDir, file)), file).toBe('600');
 
     // Keys may carry an expiry: refused with the reason once it has passed.
     expect(
