@@ -158,6 +158,7 @@ addPlaybookCommands(
   program
     .command('playbooks')
     .description('Tools for playbook authors (no database needed; `npm run playbooks -- …` starts faster)'),
+  () => Promise.resolve(new ActionCatalogue().asLookup()),
 );
 
 if (existsSync('.env')) process.loadEnvFile('.env');

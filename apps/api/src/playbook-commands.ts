@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync, watch } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { ActionCatalogue } from '@riposte/actions';
 import {
+  type ActionLookup,
   formatErrors,
   loadPlaybook,
   parseRehearsalFile,
@@ -13,10 +13,9 @@ import {
 
 /*
  * The playbook author's commands. They need no database and no Nest: `npm run playbooks -- …`
- * (playbooks-cli.ts) loads only the playbook language and the action catalogue, so a check
+ * (playbooks-cli.ts) loads only the playbook language and the actions' input schemas, so a check
  * answers in well under a second; `npm run cli -- playbooks …` offers the same commands.
  */
-const actions = () => new ActionCatalogue().asLookup();
 const yamlFiles = (paths: string[]) =>
   paths.flatMap((p) =>
     statSync(p).isDirectory()
@@ -27,10 +26,10 @@ const yamlFiles = (paths: string[]) =>
   );
 
 /** Checks every file; returns how many have errors. */
-function validate(paths: string[]): number {
+function validate(paths: string[], actions: ActionLookup): number {
   let failed = 0;
   for (const file of yamlFiles(paths)) {
-    const result = loadPlaybook(readFileSync(file, 'utf8'), { file, actions: actions() });
+    const result = loadPlaybook(readFileSync(file, 'utf8'), { file, actions });
     if (result.ok)
       process.stdout.write(
         `${file}: ok (${result.playbook.definition.id}, ${result.playbook.compiled.index.steps.size} steps)\n`,
@@ -44,13 +43,15 @@ function validate(paths: string[]): number {
   return failed;
 }
 
-export function addPlaybookCommands(playbooks: Command): Command {
+/** `actions` gives the catalogue's lookup; it is asked for once, when a command runs. */
+export function addPlaybookCommands(playbooks: Command, actions: () => Promise<ActionLookup>): Command {
   playbooks
     .command('validate <paths...>')
     .description('Check playbook files (or folders); compiler-style errors, exit code 1 if any')
     .option('--watch', 'check again whenever a file there changes (Ctrl-C to stop)')
-    .action((paths: string[], options: { watch?: boolean }) => {
-      const failed = validate(paths);
+    .action(async (paths: string[], options: { watch?: boolean }) => {
+      const lookup = await actions();
+      const failed = validate(paths, lookup);
       if (!options.watch) {
         if (failed) process.exitCode = 1;
         return;
@@ -61,7 +62,7 @@ export function addPlaybookCommands(playbooks: Command): Command {
           clearTimeout(timer);
           timer = setTimeout(() => {
             process.stdout.write(`\n[${new Date().toLocaleTimeString()}] checking again\n`);
-            validate(paths);
+            validate(paths, lookup);
           }, 100);
         });
       }
@@ -71,8 +72,8 @@ export function addPlaybookCommands(playbooks: Command): Command {
   playbooks
     .command('graph <file>')
     .description('Print the compiled state machine as a Mermaid diagram')
-    .action((file: string) => {
-      const result = loadPlaybook(readFileSync(file, 'utf8'), { file, actions: actions() });
+    .action(async (file: string) => {
+      const result = loadPlaybook(readFileSync(file, 'utf8'), { file, actions: await actions() });
       if (!result.ok) {
         process.stdout.write(`${formatErrors(result.errors)}\n`);
         process.exitCode = 1;
@@ -87,6 +88,7 @@ export function addPlaybookCommands(playbooks: Command): Command {
       'Run rehearsals (*.rehearsal.yaml): each playbook with scripted action results; default playbooks/tests',
     )
     .action(async (paths: string[]) => {
+      const lookup = await actions();
       const files = (paths.length ? paths : ['playbooks/tests']).flatMap((p) =>
         statSync(p).isDirectory()
           ? readdirSync(p)
@@ -105,7 +107,7 @@ export function addPlaybookCommands(playbooks: Command): Command {
         }
         // The playbook sits next to the tests folder: playbooks/tests/x.rehearsal.yaml → playbooks/x.yaml.
         const playbookFile = join(dirname(dirname(file)), `${parsed.file.playbook}.yaml`);
-        const loaded = loadPlaybook(readFileSync(playbookFile, 'utf8'), { file: playbookFile, actions: actions() });
+        const loaded = loadPlaybook(readFileSync(playbookFile, 'utf8'), { file: playbookFile, actions: lookup });
         if (!loaded.ok) {
           failed += 1;
           process.stdout.write(`${formatErrors(loaded.errors)}\n`);
