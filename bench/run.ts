@@ -8,6 +8,7 @@ import { measureConsole, type ConsoleResult } from './scenarios/console.js';
 import { measureEngineOverhead, type EngineOverheadResult } from './scenarios/engine-overhead.js';
 import { measureFanout, type FanoutResult } from './scenarios/fanout.js';
 import { measureLatency, type LatencyPass, type LatencyResult } from './scenarios/latency.js';
+import { measureEdgeStall, type EdgeStallResult } from './scenarios/edge-stall.js';
 import { measurePendingIsolations, type PendingIsolationsResult } from './scenarios/pending-isolations.js';
 import { measureResponseOverhead, type ResponseOverheadResult } from './scenarios/response-overhead.js';
 import { measureThroughput, type ThroughputResult } from './scenarios/throughput.js';
@@ -21,7 +22,17 @@ import { measureWaiting, type WaitingResult } from './scenarios/waiting.js';
  * Every knob is an environment variable; see bench/README.md.
  */
 
-const SCENARIOS = ['overhead', 'throughput', 'latency', 'engine', 'waiting', 'fanout', 'pending', 'console'] as const;
+const SCENARIOS = [
+  'overhead',
+  'throughput',
+  'latency',
+  'engine',
+  'waiting',
+  'fanout',
+  'pending',
+  'console',
+  'stall',
+] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const only = (process.env.BENCH_ONLY ?? '')
   .split(',')
@@ -41,6 +52,7 @@ interface Results {
   fanout?: FanoutResult;
   pending?: PendingIsolationsResult;
   console?: ConsoleResult;
+  stall?: EdgeStallResult;
 }
 
 const results: Results = {};
@@ -98,6 +110,7 @@ await scenario('waiting', 'memory with waiting runs, and recovery', measureWaiti
 await scenario('fanout', 'fan-out from one run', measureFanout);
 await scenario('pending', 'simple responses while machine actions stay Pending', measurePendingIsolations);
 await scenario('console', 'web console at SOC scale', measureConsole);
+await scenario('stall', '/health while large requests arrive', measureEdgeStall);
 
 if (CPU_PROFILING) {
   for (const name of [
@@ -304,6 +317,19 @@ if (p) {
   );
   notes.push(
     `pending: ${int(p.isolations)} isolations of machines Defender keeps Pending (${p.isolatePosts} isolate POSTs, ${p.pendingAtEnd} still Pending at the end), product defaults for concurrency and the follow interval; ${p.samples} sequential disable/enable responses (?wait=30) timed before and while they wait; delay = difference of the medians.`,
+  );
+}
+
+const st = results.stall;
+if (st) {
+  row('11. /health while large requests arrive: slowest answer', ms(st.worstMs), '<= 100 ms', st.worstMs <= 100);
+  row('    p99 of the probes; slowest with nothing else sent', `${ms(st.p99Ms)}; ${ms(st.baselineWorstMs)}`);
+  notes.push(
+    `stall: /health asked every 5 ms (${int(st.probes)} answers) while 5 rounds of large requests were sent one after the other; their statuses: ${Object.entries(
+      st.statuses,
+    )
+      .map(([name, status]) => `${name} → ${status} (slowest ${ms(st.slowest[name] ?? null)})`)
+      .join('; ')}.`,
   );
 }
 
