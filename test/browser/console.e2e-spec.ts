@@ -93,7 +93,9 @@ async function open(screen: string): Promise<void> {
 
 /** No serious or critical accessibility violation on what is shown; a screenshot for the reviewer. */
 async function check(name: string): Promise<void> {
-  await page.waitForLoadState('networkidle').catch(() => {});
+  // Not 'networkidle': the live stream keeps a request open, so the network is never idle.
+  await page.locator('main[aria-busy="true"]').waitFor({ state: 'detached', timeout: WAIT });
+  await page.getByLabel('Loading').first().waitFor({ state: 'detached', timeout: WAIT });
   const results = await new AxeBuilder({ page }).analyze();
   const bad = results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
@@ -218,7 +220,8 @@ describe('the web console in a browser', { timeout: 300_000 }, () => {
     await card.waitFor({ state: 'detached', timeout: WAIT });
 
     await page.goto(`${service.url}/runs/${runId}`);
-    await page.getByLabel('status succeeded').first().waitFor({ timeout: WAIT });
+    // The run's own badge (its steps have badges too): it turns when the last step ends, live.
+    await page.getByTestId('run-summary').getByLabel('status succeeded').waitFor({ timeout: WAIT });
     expect((await service.request('GET', `/api/v1/runs/${runId}`)).body.status).toBe('succeeded');
     expect(fake.getMachine(DEMO.machines.webServer.id)?.isolationState).toBe('Full');
     await check('run-detail');
@@ -326,7 +329,8 @@ describe('the web console in a browser', { timeout: 300_000 }, () => {
   it('shows a viewer no action buttons, and the same request forged by hand is refused', async () => {
     await signIn(keys.viewer);
     await page.goto(`${service.url}/runs/${runId}`);
-    await page.getByLabel('status succeeded').first().waitFor({ timeout: WAIT });
+    // The run's own badge (its steps have badges too): it turns when the last step ends, live.
+    await page.getByTestId('run-summary').getByLabel('status succeeded').waitFor({ timeout: WAIT });
     expect(await page.getByRole('button', { name: /Revert|Cancel run/ }).count()).toBe(0);
     await open('Action center');
     await page.getByTestId('change-row').first().waitFor();

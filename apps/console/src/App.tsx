@@ -11,7 +11,7 @@ import {
   useMantineColorScheme,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { type QueryClient, useQuery } from '@tanstack/react-query';
+import { type QueryClient, useIsFetching, useIsMutating, useQuery } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { api, credentials, ok, type Role, roleAllows } from './api/client';
 import { useLiveUpdates } from './live';
@@ -91,6 +91,7 @@ export function App({ client }: { client: QueryClient }) {
     retry: false,
     staleTime: Infinity,
   });
+  const busy = useIsFetching() + useIsMutating() > 0;
   const signOut = () => {
     credentials.clear();
     client.clear();
@@ -158,7 +159,8 @@ export function App({ client }: { client: QueryClient }) {
             ))}
           </ScrollArea>
         </AppShell.Navbar>
-        <AppShell.Main>
+        {/* aria-busy while data is on its way: assistive technology waits, and so do the browser tests. */}
+        <AppShell.Main aria-busy={busy}>
           <Suspense fallback={<Loading />}>{route(path)}</Suspense>
         </AppShell.Main>
       </AppShell>

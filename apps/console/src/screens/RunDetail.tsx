@@ -87,7 +87,7 @@ export function RunDetail({ id }: { id: string }) {
       }
     >
       <Failure error={cancel.error ?? revert.error} />
-      <Card withBorder mb="md">
+      <Card withBorder mb="md" data-testid="run-summary">
         <Group>
           <StatusBadge status={r.status} />
           <Text size="sm">{r.playbook ? `Playbook ${r.playbook.id} v${r.playbook.version}` : 'Simple response'}</Text>
