@@ -18,6 +18,10 @@ export default defineConfig({
     // Forks, not threads: NODE_EXTRA_CA_CERTS (set by the global setup for the fake cloud's CA)
     // is read by Node only when a process starts.
     pool: 'forks',
+    // Vitest's default is one worker per core less one: a single worker on two cores. End-to-end
+    // files mostly wait (on HTTP, child processes, the fake cloud's latency), so three at once
+    // keep two cores busy; every test waits for conditions, not for time, so they stay steady.
+    maxWorkers: 3,
     globalSetup: [root('./test/support/global-setup.ts')],
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -25,7 +25,7 @@ describe('defender for endpoint: machines and machine actions', () => {
   /** Polls the action the way a client would, until it reaches `status`. */
   const until = async (actionId: string, status: MachineActionStatus) => {
     const seen: string[] = [];
-    for (let i = 0; i < 100; i++) {
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
       const res = await mde().get(`/api/machineactions/${actionId}`);
       if (seen.at(-1) !== res.data.status) seen.push(res.data.status);
       if (res.data.status === status) return { action: res.data, seen };
@@ -80,6 +80,7 @@ describe('defender for endpoint: machines and machine actions', () => {
   });
 
   it('isolates: 201 Pending, then InProgress, then Succeeded; the machine is isolated; a duplicate while pending is 400', async () => {
+    fake.scriptMachineActions({ outcome: 'StayInProgress', count: 1 });
     const res = await mde().post(`/api/machines/${adeleDesktop}/isolate`, {
       Comment: 'Isolate machine due to alert 1234',
       IsolationType: 'Full',
@@ -104,9 +105,11 @@ describe('defender for endpoint: machines and machine actions', () => {
       message: 'Action is already in progress',
     });
 
-    const { seen, action } = await until(res.data.id, 'Succeeded');
-    expect(seen).toContain('InProgress');
+    // Scripted to stop at InProgress, so that a busy machine cannot skip past it between two looks.
+    const { action } = await until(res.data.id, 'InProgress');
     expect(action.lastUpdateDateTimeUtc > res.data.creationDateTimeUtc).toBe(true);
+    fake.completeMachineAction(res.data.id);
+    await until(res.data.id, 'Succeeded');
     expect(fake.getMachine(adeleDesktop)?.isolationState).toBe('Full');
 
     const release = await mde().post(`/api/machines/${adeleDesktop}/unisolate`, { Comment: 'clean' });
@@ -130,6 +133,8 @@ describe('defender for endpoint: machines and machine actions', () => {
 
   it('lists machine actions with $filter on machineId, type, status and creationDateTimeUtc', async () => {
     const since = new Date(Date.now() - 1000).toISOString();
+    // Both stay Pending until told otherwise: the filter on status must not race the timer.
+    fake.scriptMachineActions({ outcome: 'StayPending', count: 2 });
     const selective = await mde().post(`/api/machines/${DEMO.machines.meganLaptop.id}/isolate`, {
       Comment: 'x',
       IsolationType: 'Selective',
@@ -143,6 +148,7 @@ describe('defender for endpoint: machines and machine actions', () => {
     expect(await list("status eq 'Pending'")).toHaveLength(2);
     expect(await list(`creationDateTimeUtc ge ${since} and requestor eq '${DEMO.clientId}'`)).toHaveLength(2);
     expect(await list("type eq 'Unisolate'")).toHaveLength(0);
+    fake.completeMachineAction(selective.data.id);
     await until(selective.data.id, 'Succeeded');
     expect(fake.getMachine(DEMO.machines.meganLaptop.id)?.isolationState).toBe('Selective');
     expect((await mde().get('/api/machineactions/6b1d3c1e-0000-4000-8000-000000000000')).status).toBe(404);
