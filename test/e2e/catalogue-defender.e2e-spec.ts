@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../apps/fake-cloud/src/index.js';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
+import { respond, revert } from '../support/responses.js';
 import { demoTarget, startService, type TestService, waitForRun } from '../support/service.js';
 
 /* The Defender for Endpoint part of the response catalogue, end to end against the fake cloud. */
@@ -27,20 +28,6 @@ afterAll(async () => {
 beforeEach(() => {
   fake.faults.clear();
 });
-
-async function respond(action: string, input: Record<string, unknown>, extra: Record<string, unknown> = {}) {
-  const started = await service.request('POST', '/api/v1/responses', {
-    body: { action, connectionTarget: 'contoso', input, reason: 'e2e', ...extra },
-  });
-  expect(started.status, started.text).toBe(202);
-  return waitForRun(service, started.body.runId);
-}
-
-async function revert(runId: string) {
-  const started = await service.request('POST', `/api/v1/runs/${runId}/revert`);
-  expect(started.status, started.text).toBe(202);
-  return waitForRun(service, started.body.runId);
-}
 
 const adele = DEMO.machines.adeleDesktop;
 const megan = DEMO.machines.meganLaptop;
@@ -100,7 +87,7 @@ describe('the catalogue', () => {
 
 describe('machine actions, followed to their end', () => {
   it('runs a full antivirus scan', async () => {
-    const run = await respond('defender.run_antivirus_scan', { machine: adele.dnsName, scanType: 'Full' });
+    const run = await respond(service, 'defender.run_antivirus_scan', { machine: adele.dnsName, scanType: 'Full' });
     expect(run.steps[0]).toMatchObject({
       status: 'succeeded',
       output: { machineId: adele.id, type: 'RunAntiVirusScan', status: 'Succeeded' },
@@ -111,21 +98,25 @@ describe('machine actions, followed to their end', () => {
   });
 
   it('restricts app execution, and the revert lifts the restriction', async () => {
-    const run = await respond('defender.restrict_app_execution', { machine: megan.dnsName, comment: 'alert 7' });
+    const run = await respond(service, 'defender.restrict_app_execution', {
+      machine: megan.dnsName,
+      comment: 'alert 7',
+    });
     expect(run.steps[0]).toMatchObject({ status: 'succeeded' });
     expect(fake.getMachine(megan.id)?.restrictionState).toBe('Restricted');
-    const undone = await revert(run.id);
+    const undone = await revert(service, run.id);
     expect(undone.steps[0]).toMatchObject({ action: 'defender.unrestrict_app_execution', status: 'succeeded' });
     expect(fake.getMachine(megan.id)?.restrictionState).toBe('NotRestricted');
   });
 
   it('collects an investigation package', async () => {
-    const run = await respond('defender.collect_investigation_package', { machine: megan.id });
+    const run = await respond(service, 'defender.collect_investigation_package', { machine: megan.id });
     expect(run.steps[0]).toMatchObject({ status: 'succeeded', output: { type: 'CollectInvestigationPackage' } });
   });
 
   it('stops and quarantines a file by SHA-1, planning the exact request first', async () => {
     const dry = await respond(
+      service,
       'defender.stop_and_quarantine_file',
       { machine: adele.dnsName, sha1: DEMO.files.invoiceDropper.sha1.toUpperCase() },
       { dryRun: true },
@@ -143,7 +134,7 @@ describe('machine actions, followed to their end', () => {
     ]);
     expect(fake.listMachineActions({ type: 'StopAndQuarantineFile' })).toHaveLength(0);
 
-    const run = await respond('defender.stop_and_quarantine_file', {
+    const run = await respond(service, 'defender.stop_and_quarantine_file', {
       machine: adele.dnsName,
       sha1: DEMO.files.invoiceDropper.sha1,
     });
@@ -153,7 +144,7 @@ describe('machine actions, followed to their end', () => {
 
   it('reports a failed machine action with its code', async () => {
     fake.scriptMachineActions({ outcome: 'Failed', type: 'RunAntiVirusScan' });
-    const run = await respond('defender.run_antivirus_scan', { machine: megan.id });
+    const run = await respond(service, 'defender.run_antivirus_scan', { machine: megan.id });
     expect(run.steps[0].error).toMatchObject({ code: 'machine_action_failed' });
   });
 
@@ -187,6 +178,7 @@ describe('machine actions, followed to their end', () => {
   it('refuses a machine carrying a protected tag, also in a dry run', async () => {
     for (const dryRun of [true, false]) {
       const run = await respond(
+        service,
         'defender.restrict_app_execution',
         { machine: DEMO.machines.webServer.dnsName },
         { dryRun },
@@ -202,13 +194,16 @@ describe('machine actions, followed to their end', () => {
 
 describe('machine tags', () => {
   it('adds a tag and the revert removes it', async () => {
-    const run = await respond('defender.add_machine_tag', { machine: megan.dnsName, tag: 'Riposte-Contained' });
+    const run = await respond(service, 'defender.add_machine_tag', {
+      machine: megan.dnsName,
+      tag: 'Riposte-Contained',
+    });
     expect(run.steps[0]).toMatchObject({
       status: 'succeeded',
       output: { machineId: megan.id, machineTags: expect.arrayContaining(['Riposte-Contained']) },
     });
     expect(fake.getMachine(megan.id)?.machineTags).toContain('Riposte-Contained');
-    const undone = await revert(run.id);
+    const undone = await revert(service, run.id);
     expect(undone.steps[0]).toMatchObject({ action: 'defender.remove_machine_tag', status: 'succeeded' });
     expect(fake.getMachine(megan.id)?.machineTags).not.toContain('Riposte-Contained');
   });
@@ -223,7 +218,7 @@ describe('machine tags', () => {
       effect: 'before',
       times: 'unlimited',
     });
-    const run = await respond('defender.add_machine_tag', { machine: adele.id, tag: 'Under-Investigation' });
+    const run = await respond(service, 'defender.add_machine_tag', { machine: adele.id, tag: 'Under-Investigation' });
     expect(run.steps[0]).toMatchObject({ status: 'succeeded' });
     expect(fake.getMachine(adele.id)?.machineTags).toContain('Under-Investigation');
     // Idempotent, so the HTTP layer may retry it; either way the tag is there once.
@@ -237,7 +232,7 @@ describe('machine tags', () => {
 describe('indicators', () => {
   it('blocks a file hash with an expiry; the revert deletes the indicator', async () => {
     const sha256 = DEMO.files.invoiceDropper.sha256;
-    const run = await respond('defender.create_indicator', {
+    const run = await respond(service, 'defender.create_indicator', {
       type: 'FileSha256',
       value: sha256.toUpperCase(),
       expiresInDays: 7,
@@ -259,7 +254,7 @@ describe('indicators', () => {
     expect(days).toBeGreaterThan(6.9);
     expect(days).toBeLessThan(7.1);
 
-    const undone = await revert(run.id);
+    const undone = await revert(service, run.id);
     expect(undone.steps[0]).toMatchObject({
       action: 'defender.delete_indicator',
       status: 'succeeded',
@@ -274,7 +269,7 @@ describe('indicators', () => {
       ['DomainName', 'Contoso-Login.example'],
       ['Url', 'https://contoso-login.example/owa/auth'],
     ]) {
-      const run = await respond('defender.create_indicator', { type, value });
+      const run = await respond(service, 'defender.create_indicator', { type, value });
       expect(run.steps[0], `${type} ${JSON.stringify(run.steps[0].error)}`).toMatchObject({
         status: 'succeeded',
         output: { type, action: 'Block' },
@@ -284,14 +279,14 @@ describe('indicators', () => {
   });
 
   it('deleting an indicator already gone succeeds without a change', async () => {
-    const run = await respond('defender.delete_indicator', { indicatorId: '999999' });
+    const run = await respond(service, 'defender.delete_indicator', { indicatorId: '999999' });
     expect(run.steps[0]).toMatchObject({ status: 'succeeded', output: { deleted: false } });
   });
 });
 
 describe('reads', () => {
   it("reads a machine's alerts and logged-on users, and a file's profile", async () => {
-    const alerts = await respond('defender.list_machine_alerts', { machine: adele.dnsName });
+    const alerts = await respond(service, 'defender.list_machine_alerts', { machine: adele.dnsName });
     expect(alerts.steps[0].output).toMatchObject({
       machineId: adele.id,
       alerts: [
@@ -299,17 +294,17 @@ describe('reads', () => {
         expect.objectContaining({ threatName: 'Trojan:Win32/Dropper' }),
       ],
     });
-    const users = await respond('defender.list_logged_on_users', { machine: adele.dnsName });
+    const users = await respond(service, 'defender.list_logged_on_users', { machine: adele.dnsName });
     expect(users.steps[0].output.users.map((u: { accountName: string }) => u.accountName)).toEqual([
       'adele.vance',
       'svc-backup',
     ]);
-    const file = await respond('defender.get_file', { hash: DEMO.files.invoiceDropper.sha1 });
+    const file = await respond(service, 'defender.get_file', { hash: DEMO.files.invoiceDropper.sha1 });
     expect(file.steps[0].output).toMatchObject({
       sha256: DEMO.files.invoiceDropper.sha256,
       determinationType: 'Malware',
     });
-    const unknown = await respond('defender.get_file', { hash: 'f'.repeat(64) });
+    const unknown = await respond(service, 'defender.get_file', { hash: 'f'.repeat(64) });
     expect(unknown.steps[0].error).toMatchObject({ code: 'file_not_found' });
   });
 });

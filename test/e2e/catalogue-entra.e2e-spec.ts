@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../apps/fake-cloud/src/index.js';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
-import { demoTarget, startService, type TestService, waitForRun } from '../support/service.js';
+import { respond, revert } from '../support/responses.js';
+import { demoTarget, startService, type TestService } from '../support/service.js';
 
 /* The Entra ID part of the response catalogue, end to end against the fake cloud. */
 let fake: FakeCloud;
@@ -20,20 +21,6 @@ afterAll(async () => {
 beforeEach(() => {
   fake.faults.clear();
 });
-
-async function respond(action: string, input: Record<string, unknown>, extra: Record<string, unknown> = {}) {
-  const started = await service.request('POST', '/api/v1/responses', {
-    body: { action, connectionTarget: 'contoso', input, reason: 'e2e', ...extra },
-  });
-  expect(started.status, started.text).toBe(202);
-  return waitForRun(service, started.body.runId);
-}
-
-async function revert(runId: string) {
-  const started = await service.request('POST', `/api/v1/runs/${runId}/revert`);
-  expect(started.status, started.text).toBe(202);
-  return waitForRun(service, started.body.runId);
-}
 
 const graph = () => `${fake.endpoints.graph}/v1.0`;
 
@@ -87,7 +74,7 @@ describe('the catalogue', () => {
 describe('reset password', () => {
   it('sets a password nobody sees, forces a change, and never shows the password anywhere', async () => {
     const upn = DEMO.users.alex.upn;
-    const run = await respond('azure_ad.reset_password', { user: upn });
+    const run = await respond(service, 'azure_ad.reset_password', { user: upn });
     expect(run).toMatchObject({
       status: 'succeeded',
       steps: [{ status: 'succeeded', output: { user: upn, passwordReset: true, forceChangePasswordNextSignIn: true } }],
@@ -100,12 +87,12 @@ describe('reset password', () => {
     expect(audit.text).not.toContain(set!.password);
 
     // A second reset makes a different password.
-    await respond('azure_ad.reset_password', { user: upn });
+    await respond(service, 'azure_ad.reset_password', { user: upn });
     expect(fake.getPassword(upn)?.password).not.toBe(set!.password);
   });
 
   it('plans the exact request with the password redacted', async () => {
-    const run = await respond('azure_ad.reset_password', { user: DEMO.users.megan.upn }, { dryRun: true });
+    const run = await respond(service, 'azure_ad.reset_password', { user: DEMO.users.megan.upn }, { dryRun: true });
     expect(run.steps[0]).toMatchObject({ status: 'planned' });
     expect(run.steps[0].output.requests).toEqual([
       {
@@ -119,7 +106,7 @@ describe('reset password', () => {
 
   it('is refused for a protected account, also in a dry run', async () => {
     for (const dryRun of [true, false]) {
-      const run = await respond('azure_ad.reset_password', { user: DEMO.users.breakGlass.upn }, { dryRun });
+      const run = await respond(service, 'azure_ad.reset_password', { user: DEMO.users.breakGlass.upn }, { dryRun });
       expect(run.steps[0].error).toMatchObject({ code: 'protected_entity' });
     }
     expect(fake.getPassword(DEMO.users.breakGlass.upn)).toBeUndefined();
@@ -134,7 +121,7 @@ describe('reset password', () => {
       preset: 'resetConnection',
       effect: 'before',
     });
-    const run = await respond('azure_ad.reset_password', { user: DEMO.users.megan.upn });
+    const run = await respond(service, 'azure_ad.reset_password', { user: DEMO.users.megan.upn });
     expect(run.steps[0], JSON.stringify(run.steps[0].error)).toMatchObject({ status: 'succeeded' });
     expect(fake.requests({ service: 'graph', method: 'PATCH', afterSeq })).toHaveLength(1);
   });
@@ -142,7 +129,7 @@ describe('reset password', () => {
 
 describe('user risk', () => {
   it('confirms a user compromised, and the revert dismisses the risk', async () => {
-    const run = await respond('azure_ad.confirm_compromised', { user: DEMO.users.adele.upn });
+    const run = await respond(service, 'azure_ad.confirm_compromised', { user: DEMO.users.adele.upn });
     expect(run.steps[0]).toMatchObject({
       status: 'succeeded',
       output: { userId: DEMO.users.adele.id, riskState: 'confirmedCompromised' },
@@ -152,10 +139,10 @@ describe('user risk', () => {
       riskState: 'confirmedCompromised',
     });
 
-    const read = await respond('azure_ad.get_user_risk', { user: DEMO.users.adele.upn });
+    const read = await respond(service, 'azure_ad.get_user_risk', { user: DEMO.users.adele.upn });
     expect(read.steps[0].output).toMatchObject({ riskLevel: 'high', riskState: 'confirmedCompromised' });
 
-    const undone = await revert(run.id);
+    const undone = await revert(service, run.id);
     expect(undone).toMatchObject({
       status: 'succeeded',
       steps: [{ action: 'azure_ad.dismiss_user_risk', status: 'succeeded' }],
@@ -164,7 +151,12 @@ describe('user risk', () => {
   });
 
   it('plans the request with the object id Identity Protection needs', async () => {
-    const run = await respond('azure_ad.confirm_compromised', { user: DEMO.users.megan.upn }, { dryRun: true });
+    const run = await respond(
+      service,
+      'azure_ad.confirm_compromised',
+      { user: DEMO.users.megan.upn },
+      { dryRun: true },
+    );
     expect(run.steps[0].output.requests).toEqual([
       expect.objectContaining({
         method: 'POST',
@@ -176,7 +168,7 @@ describe('user risk', () => {
   });
 
   it('reads a user never flagged as without risk', async () => {
-    const run = await respond('azure_ad.get_user_risk', { user: DEMO.users.nestor.upn });
+    const run = await respond(service, 'azure_ad.get_user_risk', { user: DEMO.users.nestor.upn });
     expect(run.steps[0].output).toMatchObject({ userId: DEMO.users.nestor.id, riskLevel: 'none', riskState: 'none' });
   });
 });
@@ -184,7 +176,7 @@ describe('user risk', () => {
 describe('group membership', () => {
   it('adds a user to the block group, says so when already there, and the revert removes them', async () => {
     const input = { user: DEMO.users.alex.upn, group: DEMO.groups.caBlock };
-    const dry = await respond('azure_ad.add_group_member', input, { dryRun: true });
+    const dry = await respond(service, 'azure_ad.add_group_member', input, { dryRun: true });
     expect(dry.steps[0].output.requests).toEqual([
       {
         method: 'POST',
@@ -195,17 +187,17 @@ describe('group membership', () => {
     ]);
     expect(fake.getGroup(DEMO.groups.caBlock)?.members).not.toContain(DEMO.users.alex.id);
 
-    const added = await respond('azure_ad.add_group_member', input);
+    const added = await respond(service, 'azure_ad.add_group_member', input);
     expect(added.steps[0]).toMatchObject({
       status: 'succeeded',
       output: { userId: DEMO.users.alex.id, member: true, changed: true },
     });
     expect(fake.getGroup(DEMO.groups.caBlock)?.members).toContain(DEMO.users.alex.id);
 
-    const again = await respond('azure_ad.add_group_member', input);
+    const again = await respond(service, 'azure_ad.add_group_member', input);
     expect(again.steps[0]).toMatchObject({ status: 'succeeded', output: { member: true, changed: false } });
 
-    const undone = await revert(added.id);
+    const undone = await revert(service, added.id);
     expect(undone).toMatchObject({
       status: 'succeeded',
       steps: [
@@ -216,12 +208,12 @@ describe('group membership', () => {
   });
 
   it('fails with group_not_found for an unknown group, and refuses protected users', async () => {
-    const missing = await respond('azure_ad.add_group_member', {
+    const missing = await respond(service, 'azure_ad.add_group_member', {
       user: DEMO.users.alex.upn,
       group: '00000000-0000-4000-8000-000000000000',
     });
     expect(missing.steps[0].error).toMatchObject({ code: 'group_not_found' });
-    const refused = await respond('azure_ad.remove_group_member', {
+    const refused = await respond(service, 'azure_ad.remove_group_member', {
       user: DEMO.users.breakGlass.upn,
       group: DEMO.groups.allStaff,
     });
@@ -237,7 +229,10 @@ describe('group membership', () => {
       preset: 'resetConnection',
       effect: 'before',
     });
-    const run = await respond('azure_ad.add_group_member', { user: DEMO.users.megan.upn, group: DEMO.groups.caBlock });
+    const run = await respond(service, 'azure_ad.add_group_member', {
+      user: DEMO.users.megan.upn,
+      group: DEMO.groups.caBlock,
+    });
     expect(run.steps[0]).toMatchObject({ status: 'succeeded', output: { member: true } });
     expect(fake.requests({ service: 'graph', method: 'POST', path: '/members/$ref', afterSeq })).toHaveLength(1);
     expect(fake.getGroup(DEMO.groups.caBlock)?.members).toContain(DEMO.users.megan.id);
@@ -247,21 +242,21 @@ describe('group membership', () => {
 describe('service principals', () => {
   it('disables a malicious OAuth app by its app id; the revert enables it again', async () => {
     const sp = DEMO.servicePrincipals.pdfHelper;
-    const run = await respond('azure_ad.disable_service_principal', { servicePrincipal: sp.appId });
+    const run = await respond(service, 'azure_ad.disable_service_principal', { servicePrincipal: sp.appId });
     expect(run.steps[0]).toMatchObject({
       status: 'succeeded',
       output: { servicePrincipalId: sp.id, appId: sp.appId, displayName: sp.displayName, accountEnabled: false },
     });
     expect(fake.getServicePrincipal(sp.id)?.accountEnabled).toBe(false);
 
-    const undone = await revert(run.id);
+    const undone = await revert(service, run.id);
     expect(undone.steps[0]).toMatchObject({ action: 'azure_ad.enable_service_principal', status: 'succeeded' });
     expect(fake.getServicePrincipal(sp.id)?.accountEnabled).toBe(true);
   });
 
   it("never disables the service's own app, by app id or by object id", async () => {
     for (const servicePrincipal of [DEMO.clientId, DEMO.servicePrincipals.riposte.id]) {
-      const run = await respond('azure_ad.disable_service_principal', { servicePrincipal });
+      const run = await respond(service, 'azure_ad.disable_service_principal', { servicePrincipal });
       expect(run.steps[0].error, servicePrincipal).toMatchObject({
         code: 'protected_entity',
         message: expect.stringMatching(/own app registration/),
@@ -272,6 +267,7 @@ describe('service principals', () => {
 
   it('plans the PATCH on the object id', async () => {
     const run = await respond(
+      service,
       'azure_ad.disable_service_principal',
       { servicePrincipal: DEMO.servicePrincipals.pdfHelper.appId },
       { dryRun: true },
@@ -288,33 +284,33 @@ describe('service principals', () => {
 
 describe('reads', () => {
   it('reads sign-ins newest first, memberships and the manager', async () => {
-    const signIns = await respond('azure_ad.list_sign_ins', { user: DEMO.users.adele.upn, top: 5 });
+    const signIns = await respond(service, 'azure_ad.list_sign_ins', { user: DEMO.users.adele.upn, top: 5 });
     expect(signIns.steps[0].output.signIns).toHaveLength(2);
     expect(signIns.steps[0].output.signIns[0]).toMatchObject({
       ipAddress: '198.51.100.77',
       location: { countryOrRegion: 'NG' },
     });
 
-    const memberships = await respond('azure_ad.list_memberships', { user: DEMO.users.nestor.upn });
+    const memberships = await respond(service, 'azure_ad.list_memberships', { user: DEMO.users.nestor.upn });
     expect(memberships.steps[0].output).toMatchObject({
       groups: [{ id: DEMO.groups.socAnalysts, displayName: 'SOC Analysts' }],
       directoryRoles: [{ displayName: 'Security Administrator' }],
     });
 
-    const manager = await respond('azure_ad.get_manager', { user: DEMO.users.adele.upn });
+    const manager = await respond(service, 'azure_ad.get_manager', { user: DEMO.users.adele.upn });
     expect(manager.steps[0].output.manager).toMatchObject({
       id: DEMO.users.megan.id,
       userPrincipalName: DEMO.users.megan.upn,
     });
-    const none = await respond('azure_ad.get_manager', { user: DEMO.users.nestor.upn });
+    const none = await respond(service, 'azure_ad.get_manager', { user: DEMO.users.nestor.upn });
     expect(none.steps[0]).toMatchObject({ status: 'succeeded', output: { manager: null } });
-    const nobody = await respond('azure_ad.get_manager', { user: 'nobody@contoso.com' });
+    const nobody = await respond(service, 'azure_ad.get_manager', { user: 'nobody@contoso.com' });
     expect(nobody.steps[0].error).toMatchObject({ code: 'user_not_found' });
   });
 
   it('names the missing permission when the app may not read sign-ins', async () => {
     fake.faults.inject({ service: 'graph', method: 'GET', path: '/auditLogs/signIns', preset: 'forbidden' });
-    const run = await respond('azure_ad.list_sign_ins', { user: DEMO.users.adele.upn });
+    const run = await respond(service, 'azure_ad.list_sign_ins', { user: DEMO.users.adele.upn });
     expect(run.steps[0].error).toMatchObject({ code: 'insufficient_privileges' });
   });
 });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../apps/fake-cloud/src/index.js';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
-import { demoTarget, startService, type TestService, waitForRun } from '../support/service.js';
+import { respond } from '../support/responses.js';
+import { demoTarget, startService, type TestService } from '../support/service.js';
 
 /* The Microsoft 365 Defender (Graph security) part of the response catalogue. */
 let fake: FakeCloud;
@@ -22,24 +23,11 @@ beforeEach(() => {
   fake.faults.clear();
 });
 
-async function respond(
-  action: string,
-  input: Record<string, unknown>,
-  extra: Record<string, unknown> = {},
-  timeoutMs?: number,
-) {
-  const started = await service.request('POST', '/api/v1/responses', {
-    body: { action, connectionTarget: 'contoso', input, reason: 'e2e', ...extra },
-  });
-  expect(started.status, started.text).toBe(202);
-  return waitForRun(service, started.body.runId, timeoutMs);
-}
-
 describe('advanced hunting', () => {
   it('returns the rows and schema of a query', async () => {
     const query =
       'UrlClickEvents | where Url has "contoso-login.example" and ActionType == "ClickAllowed" | project AccountUpn, Url';
-    const run = await respond('graph_security.run_hunting_query', { query, timespan: 'P7D' });
+    const run = await respond(service, 'graph_security.run_hunting_query', { query, timespan: 'P7D' });
     expect(run.steps[0]).toMatchObject({
       status: 'succeeded',
       output: {
@@ -52,20 +40,25 @@ describe('advanced hunting', () => {
   });
 
   it('keeps at most maxRows rows and says so', async () => {
-    const run = await respond('graph_security.run_hunting_query', { query: 'EmailEvents', maxRows: 2 });
+    const run = await respond(service, 'graph_security.run_hunting_query', { query: 'EmailEvents', maxRows: 2 });
     expect(run.steps[0].output).toMatchObject({ rowCount: 3, truncated: true });
     expect(run.steps[0].output.results).toHaveLength(2);
   });
 
   it("fails with Microsoft's message when the query does not parse, and plans the exact request", async () => {
-    const bad = await respond('graph_security.run_hunting_query', {
+    const bad = await respond(service, 'graph_security.run_hunting_query', {
       query: 'UrlClickEvents | summarize count() by Url',
     });
     expect(bad.steps[0].error).toMatchObject({
       code: 'bad_request',
       message: expect.stringContaining('could not be parsed'),
     });
-    const dry = await respond('graph_security.run_hunting_query', { query: 'EmailEvents | take 1' }, { dryRun: true });
+    const dry = await respond(
+      service,
+      'graph_security.run_hunting_query',
+      { query: 'EmailEvents | take 1' },
+      { dryRun: true },
+    );
     expect(dry.steps[0].output.requests).toEqual([
       expect.objectContaining({
         method: 'POST',
@@ -78,7 +71,7 @@ describe('advanced hunting', () => {
 
 describe('incidents', () => {
   it('reads an incident with its alerts, then updates it', async () => {
-    const read = await respond('graph_security.get_incident', {
+    const read = await respond(service, 'graph_security.get_incident', {
       incidentId: DEMO.incidents.adeleCompromise,
       includeAlerts: true,
     });
@@ -88,7 +81,7 @@ describe('incidents', () => {
       alerts: expect.arrayContaining([expect.objectContaining({ id: DEMO.alerts.phishing })]),
     });
 
-    const updated = await respond('graph_security.update_incident', {
+    const updated = await respond(service, 'graph_security.update_incident', {
       incidentId: DEMO.incidents.adeleCompromise,
       status: 'inProgress',
       classification: 'truePositive',
@@ -114,7 +107,7 @@ describe('incidents', () => {
   });
 
   it('fails with incident_not_found for an unknown incident and refuses an update with nothing to change', async () => {
-    const missing = await respond('graph_security.get_incident', { incidentId: '999999' });
+    const missing = await respond(service, 'graph_security.get_incident', { incidentId: '999999' });
     expect(missing.steps[0].error).toMatchObject({ code: 'incident_not_found' });
     const empty = await service.request('POST', '/api/v1/responses', {
       body: { action: 'graph_security.update_incident', connectionTarget: 'contoso', input: { incidentId: '41001' } },
@@ -125,7 +118,7 @@ describe('incidents', () => {
 
 describe('comments, through the effect ledger', () => {
   it('comments on an alert and on an incident, marked with the run step', async () => {
-    const onAlert = await respond('graph_security.comment_alert', {
+    const onAlert = await respond(service, 'graph_security.comment_alert', {
       alertId: DEMO.alerts.powershell,
       comment: 'Contained by Riposte',
     });
@@ -137,7 +130,7 @@ describe('comments, through the effect ledger', () => {
       `Contained by Riposte [riposte:${onAlert.id}/response]`,
     );
 
-    const onIncident = await respond('graph_security.comment_incident', {
+    const onIncident = await respond(service, 'graph_security.comment_incident', {
       incidentId: DEMO.incidents.meganSignIn,
       comment: 'Looking into it',
     });
@@ -157,7 +150,10 @@ describe('comments, through the effect ledger', () => {
       preset: 'resetConnection',
       effect: 'before',
     });
-    const run = await respond('graph_security.comment_alert', { alertId: DEMO.alerts.phishing, comment: 'Once only' });
+    const run = await respond(service, 'graph_security.comment_alert', {
+      alertId: DEMO.alerts.phishing,
+      comment: 'Once only',
+    });
     expect(run.steps[0]).toMatchObject({ status: 'succeeded' });
     expect(fake.requests({ service: 'graph', method: 'POST', path: '/comments', afterSeq })).toHaveLength(1);
     expect(fake.getAlert(DEMO.alerts.phishing)!.comments).toHaveLength(before + 1);
@@ -175,6 +171,7 @@ describe('comments, through the effect ledger', () => {
       effect: 'none',
     });
     const run = await respond(
+      service,
       'graph_security.comment_alert',
       { alertId: DEMO.alerts.phishing, comment: 'Lost' },
       {},

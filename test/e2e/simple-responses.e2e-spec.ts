@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../apps/fake-cloud/src/index.js';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
+import { respond } from '../support/responses.js';
 import { demoTarget, startService, type TestService, waitForRun } from '../support/service.js';
 
 let fake: FakeCloud;
@@ -21,18 +22,10 @@ beforeEach(() => {
   fake.faults.clear();
 });
 
-async function respond(action: string, input: Record<string, unknown>, extra: Record<string, unknown> = {}) {
-  const started = await service.request('POST', '/api/v1/responses', {
-    body: { action, connectionTarget: 'contoso', input, reason: 'e2e', ...extra },
-  });
-  expect(started.status, started.text).toBe(202);
-  return waitForRun(service, started.body.runId);
-}
-
 describe('simple responses against the fake cloud', () => {
   it('disables then enables a user, each a run with one succeeded step', async () => {
     const upn = DEMO.users.adele.upn;
-    const disabled = await respond('azure_ad.disable_user', { user: upn });
+    const disabled = await respond(service, 'azure_ad.disable_user', { user: upn });
     expect(disabled).toMatchObject({
       kind: 'response',
       status: 'succeeded',
@@ -41,14 +34,14 @@ describe('simple responses against the fake cloud', () => {
     });
     expect(fake.getUser(upn)?.accountEnabled).toBe(false);
 
-    const enabled = await respond('azure_ad.enable_user', { user: upn });
+    const enabled = await respond(service, 'azure_ad.enable_user', { user: upn });
     expect(enabled.status).toBe('succeeded');
     expect(fake.getUser(upn)?.accountEnabled).toBe(true);
     expect(fake.count({ service: 'graph', method: 'PATCH' })).toBeGreaterThanOrEqual(2);
   });
 
   it('isolates then releases a machine by DNS name, following the machine action to Succeeded', async () => {
-    const isolated = await respond('defender.isolate_machine', {
+    const isolated = await respond(service, 'defender.isolate_machine', {
       machine: DEMO.machines.adeleDesktop.dnsName,
       comment: 'alert 42',
     });
@@ -62,7 +55,7 @@ describe('simple responses against the fake cloud', () => {
     expect(action?.requestorComment).toContain('alert 42');
     expect(action?.requestorComment).toContain(`riposte:${isolated.id}/response`);
 
-    const released = await respond('defender.release_machine', { machine: DEMO.machines.adeleDesktop.id });
+    const released = await respond(service, 'defender.release_machine', { machine: DEMO.machines.adeleDesktop.id });
     expect(released.status).toBe('succeeded');
     expect(fake.listMachineActions({ machineId: DEMO.machines.adeleDesktop.id, type: 'Unisolate' })[0]?.status).toBe(
       'Succeeded',
@@ -70,14 +63,14 @@ describe('simple responses against the fake cloud', () => {
   });
 
   it('revokes sessions', async () => {
-    const run = await respond('azure_ad.revoke_sessions', { user: DEMO.users.megan.upn });
+    const run = await respond(service, 'azure_ad.revoke_sessions', { user: DEMO.users.megan.upn });
     expect(run.steps[0]).toMatchObject({ status: 'succeeded', output: { revoked: true } });
     expect(fake.getUser(DEMO.users.megan.upn)?.signInSessionsValidFromDateTime).toBeTruthy();
   });
 
   it('plans a dry run with the exact request and sends nothing that changes anything', async () => {
     const before = fake.count({ method: 'PATCH' });
-    const run = await respond('azure_ad.disable_user', { user: DEMO.users.alex.upn }, { dryRun: true });
+    const run = await respond(service, 'azure_ad.disable_user', { user: DEMO.users.alex.upn }, { dryRun: true });
     expect(run).toMatchObject({ status: 'succeeded', dryRun: true, steps: [{ status: 'planned' }] });
     expect(run.steps[0].output.requests).toEqual([
       {
@@ -103,7 +96,7 @@ describe('simple responses against the fake cloud', () => {
   });
 
   it('fails the step with a typed error when the user does not exist', async () => {
-    const run = await respond('azure_ad.disable_user', { user: 'nobody@contoso.com' });
+    const run = await respond(service, 'azure_ad.disable_user', { user: 'nobody@contoso.com' });
     expect(run).toMatchObject({
       status: 'failed',
       error: { code: 'user_not_found' },
@@ -113,7 +106,7 @@ describe('simple responses against the fake cloud', () => {
 
   it('reverts a disable by enabling the user', async () => {
     const upn = DEMO.users.megan.upn;
-    const disabled = await respond('azure_ad.disable_user', { user: upn });
+    const disabled = await respond(service, 'azure_ad.disable_user', { user: upn });
     const revert = await service.request('POST', `/api/v1/runs/${disabled.id}/revert`);
     expect(revert.status, revert.text).toBe(202);
     const run = await waitForRun(service, revert.body.runId);
@@ -126,7 +119,7 @@ describe('simple responses against the fake cloud', () => {
   });
 
   it('audits every executed action', async () => {
-    const run = await respond('azure_ad.get_user', { user: DEMO.users.megan.upn });
+    const run = await respond(service, 'azure_ad.get_user', { user: DEMO.users.megan.upn });
     const audit = await service.request('GET', `/api/v1/audit?runId=${run.id}`);
     // Newest first: the action the run executed, then the API call that started it.
     expect(audit.body.items).toEqual([
