@@ -10,10 +10,14 @@ export default defineConfig({
   oxc: false,
   plugins: [swc.vite()],
   resolve: {
-    alias: [{ find: /^@riposte\/([a-z-]+)$/, replacement: root('./libs/$1/src/index.ts') }],
+    alias: [
+      // The fake Microsoft cloud is a tool (tests, demo, benchmarks), not a lib of the product.
+      { find: /^@riposte\/fake-cloud$/, replacement: root('./tools/fake-cloud/src/index.ts') },
+      { find: /^@riposte\/([a-z-]+)$/, replacement: root('./libs/$1/src/index.ts') },
+    ],
   },
   test: {
-    include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'test/**/*.e2e-spec.ts'],
+    include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'tools/**/*.spec.ts', 'test/**/*.e2e-spec.ts'],
     exclude: ['node_modules/**', 'dist/**'],
     // Forks, not threads: NODE_EXTRA_CA_CERTS (set by the global setup for the fake cloud's CA)
     // is read by Node only when a process starts.

@@ -1,4 +1,4 @@
-import type { FakeCloud } from '../apps/fake-cloud/src/index.js';
+import type { FakeCloud } from '@riposte/fake-cloud';
 
 /** Counts the calls the fake cloud answers by method and path shape (`PATCH /graph/v1.0/users/{upn}`). */
 export class AzureCallMix {

@@ -1,4 +1,4 @@
-import { DEMO, type FakeCloud } from '../apps/fake-cloud/src/index.js';
+import { DEMO, type FakeCloud } from '@riposte/fake-cloud';
 
 /** `bench-user-00042@contoso.com`: the users every scenario acts on. */
 export const benchUpn = (i: number): string => `bench-user-${String(i).padStart(5, '0')}@contoso.com`;

@@ -1,4 +1,4 @@
-import { DEMO } from '../../apps/fake-cloud/src/index.js';
+import { DEMO } from '@riposte/fake-cloud';
 import { env, percentile, round, startEnvironment } from '../harness.js';
 
 /*

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO } from '../../apps/fake-cloud/src/index.js';
+import { DEMO } from '@riposte/fake-cloud';
 import { ensureConsoleBuilt } from '../support/console-build.js';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
 import { ADMIN_KEY, demoTarget, enableAutomation, startService, type TestService } from '../support/service.js';

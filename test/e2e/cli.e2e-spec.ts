@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEY_FILE_NAME, keyIdOf } from '@riposte/connection-targets';
-import { DEMO } from '../../apps/fake-cloud/src/index.js';
+import { DEMO } from '@riposte/fake-cloud';
 import { databaseEnv, execSql } from '../support/database.js';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
 import { demoTarget, startService, type TestService } from '../support/service.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createClientCertificate, DEMO } from '../../apps/fake-cloud/src/index.js';
+import { createClientCertificate, DEMO } from '@riposte/fake-cloud';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
 import { demoTarget, startService, type TestService, waitForRun } from '../support/service.js';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO } from '../../apps/fake-cloud/src/index.js';
+import { DEMO } from '@riposte/fake-cloud';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
 import { call, type ServiceProcess, spawnService } from '../support/service-process.js';
 import { demoTarget } from '../support/service.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO, DEMO_ROLES } from '../../apps/fake-cloud/src/index.js';
+import { DEMO, DEMO_ROLES } from '@riposte/fake-cloud';
 import { storedText } from '../support/database.js';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
 import { startService, type TestService, waitForRun } from '../support/service.js';

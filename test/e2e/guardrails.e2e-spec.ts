@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO } from '../../apps/fake-cloud/src/index.js';
+import { DEMO } from '@riposte/fake-cloud';
 import { ConnectionTargetsService } from '@riposte/connection-targets';
 import { ProtectionService } from '@riposte/guardrails';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';

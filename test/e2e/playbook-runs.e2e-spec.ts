@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO } from '../../apps/fake-cloud/src/index.js';
+import { DEMO } from '@riposte/fake-cloud';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
 import { demoTarget, startService, type TestService, waitForRun, waitForStep } from '../support/service.js';
 

@@ -3,7 +3,7 @@ import type { LookupAddress } from 'node:dns';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO } from '../../apps/fake-cloud/src/index.js';
+import { DEMO } from '@riposte/fake-cloud';
 import { guardedLookup, refuseAddress, refuseEndpointUrl } from '../../libs/azure/src/endpoint-policy.js';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
 import { demoTarget, startService, type TestService } from '../support/service.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO } from '../../apps/fake-cloud/src/index.js';
+import { DEMO } from '@riposte/fake-cloud';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
 import {
   demoTarget,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClientCertificate, createClientCertificate, DEMO } from '../../apps/fake-cloud/src/index.js';
+import { type ClientCertificate, createClientCertificate, DEMO } from '@riposte/fake-cloud';
 import { storedText } from '../support/database.js';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
 import { type ServiceProcess, spawnService } from '../support/service-process.js';

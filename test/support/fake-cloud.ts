@@ -1,5 +1,5 @@
-import { FakeCloud, type FakeCloudOptions } from '../../apps/fake-cloud/src/fake-cloud.js';
-import { loadPki, type TestPki } from '../../apps/fake-cloud/src/pki.js';
+import { FakeCloud, type FakeCloudOptions } from '@riposte/fake-cloud';
+import { loadPki, type TestPki } from '@riposte/fake-cloud';
 
 /** The PKI the global setup created (its CA is already trusted through NODE_EXTRA_CA_CERTS). */
 export function testPki(): TestPki {

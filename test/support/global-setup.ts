@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createPki } from '../../apps/fake-cloud/src/pki.js';
+import { createPki } from '@riposte/fake-cloud';
 import { TEST_POSTGRES_URL, TEST_STORE, adminQuery, dropTestSchemas } from './database.js';
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@riposte/config';
 import { createApp } from '../../apps/api/src/app.factory.js';
-import { DEMO } from '../../apps/fake-cloud/src/index.js';
+import { DEMO } from '@riposte/fake-cloud';
 import { databaseEnv, dropDatabase } from './database.js';
 import type { FakeCloud } from './fake-cloud.js';
 

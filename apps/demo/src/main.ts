@@ -4,7 +4,7 @@ import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } fro
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEMO, FakeCloud, createPki } from '../../fake-cloud/src/index.js';
+import { DEMO, FakeCloud, createPki } from '@riposte/fake-cloud';
 import { generateKey } from '@riposte/auth';
 
 /*

@@ -27,6 +27,6 @@ export { ROLE_TEMPLATES, type TenantData } from './state.js';
 export type { BatchOrder } from './graph-batch.js';
 export { apiClient } from './testing.js';
 export type * from './model.js';
-export type { Service, ResourceName, TokenClaims } from './types.js';
+export type { FakeRequest, Service, ResourceName, TokenClaims } from './types.js';
 export type { UserSignInInput } from './user-sign-in.js';
 export type { DataCollectionRuleInput, IngestedRecord } from './monitor.routes.js';

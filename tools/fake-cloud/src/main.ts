@@ -7,7 +7,7 @@ import { createPki, loadPki } from './pki.js';
 
 /**
  * Runs the fake cloud on its own:
- *   node dist/apps/fake-cloud/src/main.js --port 0 --pki-dir <dir> [--latency-ms 20] [--seed demo]
+ *   node dist/tools/fake-cloud/src/main.js --port 0 --pki-dir <dir> [--latency-ms 20] [--seed demo]
  * Prints one JSON line ({ url, caFile, endpoints, tenantId, clientId, ... }) once it listens; stops on SIGTERM/SIGINT.
  */
 async function main(): Promise<void> {
