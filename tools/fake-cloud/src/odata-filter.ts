@@ -1,6 +1,7 @@
 /**
- * A small OData `$filter` parser and evaluator (no dynamic code): comparisons (`eq ne gt ge lt le in`),
- * `and`/`or`/`not`, parentheses, `contains/startswith/endswith`, and `any`/`all` lambdas over arrays.
+ * A small OData `$filter` parser and evaluator (no dynamic code), no larger than what Riposte and its
+ * tests send: comparisons (`eq ne gt ge lt le`), `and`/`or`, parentheses, and `any` lambdas over
+ * arrays (Defender's machine tags). Anything else is refused as the real APIs refuse a bad filter.
  * String comparisons are case-insensitive, as Graph's and Defender's are for the fields the fake filters on.
  * Date-times compare at 100 ns precision (Graph's seven fractional digits).
  */
@@ -18,16 +19,12 @@ type Literal =
 
 type Node =
   | { kind: 'and' | 'or'; left: Node; right: Node }
-  | { kind: 'not'; operand: Node }
   | { kind: 'cmp'; op: CmpOp; path: string[]; value: Literal }
-  | { kind: 'in'; path: string[]; values: Literal[] }
-  | { kind: 'func'; name: 'contains' | 'startswith' | 'endswith'; path: string[]; value: string }
-  | { kind: 'any' | 'all'; path: string[]; variable: string; predicate: Node };
+  | { kind: 'any'; path: string[]; variable: string; predicate: Node };
 
 type Token = { t: 'ident' | 'string' | 'raw' | 'punct'; v: string; at: number };
 
 const CMP_OPS = new Set<string>(['eq', 'ne', 'gt', 'ge', 'lt', 'le']);
-const FUNCS = new Set<string>(['contains', 'startswith', 'endswith']);
 const DATETIME = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:\d{2})?$/i;
 const NUMBER = /^-?\d+(\.\d+)?$/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -129,14 +126,9 @@ class Parser {
   }
 
   private and(): Node {
-    let left = this.unary();
-    while (this.keyword('and')) left = { kind: 'and', left, right: this.unary() };
+    let left = this.primary();
+    while (this.keyword('and')) left = { kind: 'and', left, right: this.primary() };
     return left;
-  }
-
-  private unary(): Node {
-    if (this.keyword('not')) return { kind: 'not', operand: this.unary() };
-    return this.primary();
   }
 
   private primary(): Node {
@@ -148,32 +140,17 @@ class Parser {
     }
     if (token.t !== 'ident')
       throw new FilterError(`Syntax error at position ${token.at}: expected a property but found '${token.v}'.`);
-    const lower = token.v.toLowerCase();
-    if (FUNCS.has(lower) && this.peek()?.v === '(') return this.func(lower as 'contains');
-    const lambda = /^(.+)\/(any|all)$/i.exec(token.v);
-    if (lambda && this.peek()?.v === '(') return this.lambda(lambda[1]!, lambda[2]!.toLowerCase() as 'any');
+    const lambda = /^(.+)\/any$/i.exec(token.v);
+    if (lambda && this.peek()?.v === '(') return this.lambda(lambda[1]!);
     const path = token.v.split('/');
     const op = this.next();
     const opName = op.v.toLowerCase();
-    if (op.t === 'ident' && opName === 'in') return { kind: 'in', path, values: this.list() };
     if (op.t !== 'ident' || !CMP_OPS.has(opName))
       throw new FilterError(`Syntax error at position ${op.at}: unknown operator '${op.v}'.`);
     return { kind: 'cmp', op: opName as CmpOp, path, value: this.literal() };
   }
 
-  private func(name: 'contains' | 'startswith' | 'endswith'): Node {
-    this.expect('(');
-    const field = this.next();
-    if (field.t !== 'ident')
-      throw new FilterError(`Syntax error at position ${field.at}: ${name} needs a property first.`);
-    this.expect(',');
-    const value = this.literal();
-    if (value.type !== 'string') throw new FilterError(`${name} needs a string literal.`);
-    this.expect(')');
-    return { kind: 'func', name, path: field.v.split('/'), value: value.value };
-  }
-
-  private lambda(collection: string, kind: 'any' | 'all'): Node {
+  private lambda(collection: string): Node {
     this.expect('(');
     const variable = this.next();
     if (variable.t !== 'ident')
@@ -183,18 +160,7 @@ class Parser {
     const predicate = this.or();
     this.variables.pop();
     this.expect(')');
-    return { kind, path: collection.split('/'), variable: variable.v, predicate };
-  }
-
-  private list(): Literal[] {
-    this.expect('(');
-    const values = [this.literal()];
-    while (this.peek()?.v === ',') {
-      this.pos++;
-      values.push(this.literal());
-    }
-    this.expect(')');
-    return values;
+    return { kind: 'any', path: collection.split('/'), variable: variable.v, predicate };
   }
 
   private literal(): Literal {
@@ -235,10 +201,7 @@ export function compileFilter(text: string, fields: readonly string[], entity = 
       case 'and':
       case 'or':
         return { ...node, left: bind(node.left, scope), right: bind(node.right, scope) };
-      case 'not':
-        return { ...node, operand: bind(node.operand, scope) };
       case 'any':
-      case 'all':
         return { ...node, path: resolve(node.path, scope), predicate: bind(node.predicate, [...scope, node.variable]) };
       default:
         return { ...node, path: resolve(node.path, scope) };
@@ -262,26 +225,11 @@ function evaluate(node: Node, item: Record<string, unknown>, vars: Record<string
       return evaluate(node.left, item, vars) && evaluate(node.right, item, vars);
     case 'or':
       return evaluate(node.left, item, vars) || evaluate(node.right, item, vars);
-    case 'not':
-      return !evaluate(node.operand, item, vars);
     case 'cmp':
       return compare(lookup(node.path, item, vars), node.op, node.value);
-    case 'in': {
-      const actual = lookup(node.path, item, vars);
-      return node.values.some((v) => compare(actual, 'eq', v));
-    }
-    case 'func': {
-      const actual = lookup(node.path, item, vars);
-      if (typeof actual !== 'string') return false;
-      const [a, b] = [actual.toLowerCase(), node.value.toLowerCase()];
-      return node.name === 'contains' ? a.includes(b) : node.name === 'startswith' ? a.startsWith(b) : a.endsWith(b);
-    }
-    case 'any':
-    case 'all': {
+    case 'any': {
       const list = lookup(node.path, item, vars);
-      if (!Array.isArray(list)) return node.kind === 'all';
-      const test = (el: unknown) => evaluate(node.predicate, item, { ...vars, [node.variable]: el });
-      return node.kind === 'any' ? list.some(test) : list.every(test);
+      return Array.isArray(list) && list.some((el) => evaluate(node.predicate, item, { ...vars, [node.variable]: el }));
     }
   }
 }
