@@ -39,8 +39,8 @@ export interface ActionRequest {
    * were there after all, its unique key refuses the intent and nothing is sent.
    */
   firstAttempt?: boolean;
-  /** One of many alike (a forEach item): its Graph calls may linger to share a `$batch` (see GraphBatcher). */
-  bulk?: boolean;
+  /** One of many alike (a forEach item): its Graph calls may wait a moment to share a `$batch` (see GraphBatcher). */
+  fanOut?: boolean;
 }
 
 export interface StepFailure {
@@ -370,7 +370,7 @@ export class ActionRunner {
     }
     const context: ActionContext = {
       target: target as AzureTarget,
-      graph: request.bulk ? this.graph.bulk : this.graph,
+      graph: request.fanOut ? this.graph.forFanOut : this.graph,
       defender: this.defender,
       storage: this.storage,
       signal: request.signal,

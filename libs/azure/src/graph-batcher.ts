@@ -17,7 +17,7 @@ export interface QueuedGraphCall {
   path: string;
   authorize: Authorize;
   /** One of many alike (a fan-out): it may wait up to the linger for others to fill a batch. Other calls never wait. */
-  linger: boolean;
+  fanOut: boolean;
 }
 
 interface Waiting<T = unknown> extends QueuedGraphCall {
@@ -49,7 +49,7 @@ interface InnerResponse {
 /**
  * Every Graph call goes through here. Calls for the same connection target that wait at the
  * time leave together as one `$batch` of up to 20; a call that goes alone goes as itself, so a
- * single response is sent exactly as Microsoft documents it. Calls of a fan-out (`linger`) wait
+ * single response is sent exactly as Microsoft documents it. Calls of a fan-out (`fanOut`) wait
  * up to `graphBatchLingerMs` for others to fill the batch; any other call leaves on the next
  * turn of the event loop, taking whatever waits along: an alert's response is never held back
  * to save requests.
@@ -132,7 +132,7 @@ export class GraphBatcher {
       if (queue.waiting.length === 0 || (this.inFlight.get(tenant) ?? 0) >= limit) break;
       // A partial batch of fan-out calls waits for company, until its oldest call has waited the linger.
       const waitMore = this.config.azureHttp.graphBatchLingerMs - (Date.now() - queue.waiting[0]!.queuedAt);
-      if (queue.waiting.length < MAX_BATCH && waitMore > 0 && queue.waiting.every((w) => w.linger)) {
+      if (queue.waiting.length < MAX_BATCH && waitMore > 0 && queue.waiting.every((w) => w.fanOut)) {
         queue.lingering = setTimeout(() => this.pump(queue), waitMore);
         return;
       }

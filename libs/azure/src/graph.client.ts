@@ -28,9 +28,9 @@ export interface GraphRequest {
 /** Microsoft Graph v1.0 (docs/AZURE.md#microsoft-graph). */
 @Injectable()
 export class GraphClient {
-  /** Set on the `bulk` view only. */
-  private readonly lingers: boolean = false;
-  private bulkView: GraphClient | undefined;
+  /** Set on the `forFanOut` view only. */
+  private readonly fanOut: boolean = false;
+  private fanOutView: GraphClient | undefined;
 
   constructor(
     private readonly batcher: GraphBatcher,
@@ -38,10 +38,10 @@ export class GraphClient {
   ) {}
 
   /** This client for calls that are one of many (a fan-out's items): they may wait a moment to share a `$batch`. */
-  get bulk(): GraphClient {
+  get forFanOut(): GraphClient {
     // A view on this instance (same batcher and tokens), not a second provider.
-    this.bulkView ??= Object.create(this, { lingers: { value: true } }) as GraphClient;
-    return this.bulkView;
+    this.fanOutView ??= Object.create(this, { fanOut: { value: true } }) as GraphClient;
+    return this.fanOutView;
   }
 
   /** The exact request a call would send, for dry runs and plans (no token). */
@@ -70,7 +70,7 @@ export class GraphClient {
     return this.batcher.send<T>(target, {
       call,
       path: request.path,
-      linger: this.lingers,
+      fanOut: this.fanOut,
       authorize: async (refresh) => (await this.tokens.getToken(target, 'graph', { forceRefresh: refresh })).token,
     });
   }

@@ -111,7 +111,7 @@ export class DurableHost implements RunHost {
       trigger: this.run.triggerType,
       signal,
       firstAttempt: this.fresh && call.attempt === 1,
-      bulk: call.bulk,
+      fanOut: call.fanOut,
     });
     this.inFlight.add(running);
     const result = await running.finally(() => this.inFlight.delete(running));

@@ -12,7 +12,7 @@ export interface ActionCall {
   connection?: string;
   attempt: number;
   /** One of many alike (an item of a forEach): its Azure calls may wait a moment to share a batch. */
-  bulk: boolean;
+  fanOut: boolean;
 }
 
 export interface LoopStepRecord {

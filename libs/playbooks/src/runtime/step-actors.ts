@@ -35,7 +35,7 @@ export function createStepActors(compiled: CompiledPlaybook, host: RunHost) {
     stepKey: string,
     extra: Record<string, unknown>,
     signal: AbortSignal,
-    bulk = false,
+    fanOut = false,
   ): Promise<WorkResult> => {
     const def = s.def as ActionStep;
     const input = ((await evaluate(s.compiled.with, extra)) ?? {}) as Record<string, unknown>;
@@ -52,7 +52,7 @@ export function createStepActors(compiled: CompiledPlaybook, host: RunHost) {
         : signal;
       try {
         const output = await host.executeAction(
-          { stepId: s.id, stepKey, action: def.action, input, connection: def.connection, attempt, bulk },
+          { stepId: s.id, stepKey, action: def.action, input, connection: def.connection, attempt, fanOut },
           attemptSignal,
         );
         return { output, attempts: attempt };
