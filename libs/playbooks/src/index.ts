@@ -21,7 +21,7 @@ export {
 export { stateId } from './compiler/machine-config.js';
 export { createStepActors } from './runtime/step-actors.js';
 export type { RunHost, ActionCall, LoopStepRecord, RetryWait } from './runtime/run-host.js';
-export { settle, evaluateOutputs, type Settled } from './runtime/settle.js';
+export { untilIdle, evaluateOutputs, type Idle } from './runtime/until-idle.js';
 export { toMermaid } from './graph/mermaid.js';
 export {
   rehearse,

@@ -7,7 +7,7 @@ import {
   evaluateOutputs,
   type LoadedPlaybook,
   type RunContext,
-  settle,
+  untilIdle,
   type StepState,
 } from '@riposte/playbooks';
 import { Database, nowIso, type RunEntity, RunInboxEntity, StepEntity } from '@riposte/persistence';
@@ -120,7 +120,7 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     actor.start();
     try {
       for (;;) {
-        const state = await Promise.race([settle(actor), stopped, host.parked]);
+        const state = await Promise.race([untilIdle(actor), stopped, host.parked]);
         if (state === 'aborted') return await this.abort(run, lease, stop, journal, signal);
         if (state === 'parked') {
           // A step must wait (a hold, a backoff, a Pending machine action, a child run): park from

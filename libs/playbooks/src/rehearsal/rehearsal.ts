@@ -5,7 +5,7 @@ import type { LoadedPlaybook } from '../loader/playbook-loader.js';
 import { parseYaml } from '../loader/yaml-source.js';
 import { type RunContext, StepFailure } from '../compiler/run-context.js';
 import type { ActionCall, LoopStepRecord, RunHost } from '../runtime/run-host.js';
-import { evaluateOutputs, settle } from '../runtime/settle.js';
+import { evaluateOutputs, untilIdle } from '../runtime/until-idle.js';
 import { createStepActors } from '../runtime/step-actors.js';
 import { ERROR_CODES, type ErrorCode } from '@riposte/errors';
 import { closest } from '../loader/semantic-checks.js';
@@ -158,7 +158,7 @@ export async function rehearse(playbook: LoadedPlaybook, testCase: RehearsalCase
   actor.start();
 
   for (let rounds = 0; rounds < 1000; rounds++) {
-    const state = await settle(actor);
+    const state = await untilIdle(actor);
     if (state !== 'waiting') break;
     const ctx = actor.getSnapshot().context as RunContext;
     const waiting = Object.entries(ctx.steps).filter(([, s]) => s.status === 'waiting');

@@ -4,7 +4,7 @@ import { ActionCatalogue } from '@riposte/actions';
 import { type RunContext, StepFailure } from '../compiler/run-context.js';
 import { loadPlaybook } from '../loader/playbook-loader.js';
 import type { ActionCall, RetryWait, RunHost } from './run-host.js';
-import { settle } from './settle.js';
+import { untilIdle } from './until-idle.js';
 import { createStepActors } from './step-actors.js';
 
 /*
@@ -122,7 +122,7 @@ describe('retries around a host', () => {
     // Woken when due: the second attempt is made, and counted as the second.
     const due = new InMemoryHost(throttledOnce, new Map([['read', { attempt: 2, dueAt: T0, delayMs: 60_000 }]]));
     const actor = start(playbook, due);
-    expect(await settle(actor)).toBe('done');
+    expect(await untilIdle(actor)).toBe('done');
     expect(due.calls.map((c) => c.attempt)).toEqual([2]);
     expect((actor.getSnapshot().context as RunContext).steps.read).toMatchObject({
       status: 'succeeded',
@@ -139,7 +139,7 @@ describe('retries around a host', () => {
       throw new StepFailure('throttled', 'slow down');
     });
     const actor = start(playbook, host);
-    expect(await settle(actor)).toBe('done');
+    expect(await untilIdle(actor)).toBe('done');
     expect(host.parked).toEqual([]);
     expect(host.slept.map((w) => [w.attempt, w.delayMs])).toEqual([
       [2, 300],

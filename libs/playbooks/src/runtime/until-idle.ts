@@ -3,14 +3,15 @@ import type { CompiledPlaybook } from '../compiler/compile.js';
 import { expressionData, type RunContext } from '../compiler/run-context.js';
 import { resolveValue } from '../expressions/template.js';
 
-export type Settled = 'done' | 'waiting' | 'error';
+/** How a run stands when it can go no further on its own (not the effect ledger's settling of a call). */
+export type Idle = 'done' | 'waiting' | 'error';
 
 /**
  * Resolves when the run can go no further on its own: it is done, or nothing is in flight
  * (no invoked actor) and it waits for an approval or a timer.
  */
-export function settle(actor: AnyActorRef): Promise<Settled> {
-  return new Promise<Settled>((resolve) => {
+export function untilIdle(actor: AnyActorRef): Promise<Idle> {
+  return new Promise<Idle>((resolve) => {
     const check = (snapshot: { status: string; children: Record<string, unknown> }): boolean => {
       if (snapshot.status === 'done') resolve('done');
       else if (snapshot.status === 'error' || snapshot.status === 'stopped') resolve('error');
