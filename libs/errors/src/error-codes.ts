@@ -510,7 +510,3 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export const DEFAULT_RETRY_ON: readonly ErrorCode[] = (Object.keys(ERROR_CODES) as ErrorCode[]).filter(
   (code) => ERROR_CODES[code].retried,
 );
-
-export function isErrorCode(value: string): value is ErrorCode {
-  return Object.hasOwn(ERROR_CODES, value);
-}

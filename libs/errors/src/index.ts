@@ -7,4 +7,4 @@ export {
   type ErrorKind,
   type FieldError,
 } from './riposte-error.js';
-export { ERROR_CODES, DEFAULT_RETRY_ON, isErrorCode, type ErrorCode, type ErrorCodeInfo } from './error-codes.js';
+export { ERROR_CODES, DEFAULT_RETRY_ON, type ErrorCode, type ErrorCodeInfo } from './error-codes.js';
