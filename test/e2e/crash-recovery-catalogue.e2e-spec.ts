@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO } from '@riposte/fake-cloud';
-import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
-import { call, type ServiceProcess, spawnService } from '../support/service-process.js';
+import { useCrashHarness } from '../support/crash-harness.js';
+import { call, type ServiceProcess } from '../support/service-process.js';
 import { demoTarget } from '../support/service.js';
 
 /*
@@ -12,37 +9,7 @@ import { demoTarget } from '../support/service.js';
  * acted on the call but before the answer came back; after the restart the run finishes and
  * Azure has received the call exactly once.
  */
-let fake: FakeCloud;
-let dataDir: string;
-const processes: ServiceProcess[] = [];
-
-beforeAll(async () => {
-  fake = await startFakeCloud({ actionTransitionMs: 30 });
-});
-afterEach(async () => {
-  for (const p of processes.splice(0)) await p.kill('SIGKILL');
-  fake.faults.clear();
-  rmSync(dataDir, { recursive: true, force: true });
-});
-afterAll(async () => {
-  await fake?.close();
-});
-
-async function start(): Promise<ServiceProcess> {
-  const service = await spawnService({ RIPOSTE_DATA_DIR: dataDir }, 60_000);
-  processes.push(service);
-  return service;
-}
-
-async function waitForRun(url: string, runId: string): Promise<any> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const { body } = await call(url, 'GET', `/api/v1/runs/${runId}`);
-    if (!['queued', 'running', 'waiting'].includes(body.status)) return body;
-    if (Date.now() > deadline) throw new Error(`run still ${body.status}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const crash = useCrashHarness();
 
 /** Starts the response, kills the service once Azure has the call, restarts, and returns the finished run. */
 async function crashDuring(
@@ -50,21 +17,19 @@ async function crashDuring(
   input: Record<string, unknown>,
   call_: { service: 'graph' | 'defender'; method: string; path: string },
 ): Promise<{ run: any; afterSeq: number; second: ServiceProcess }> {
-  fake.reset();
-  fake.seedDemo();
-  dataDir = mkdtempSync(join(tmpdir(), 'riposte-crash-'));
-  const first = await start();
-  expect((await call(first.url, 'POST', '/api/v1/connection-targets', demoTarget(fake))).status).toBe(201);
+  crash.fresh();
+  const first = await crash.start();
+  expect((await call(first.url, 'POST', '/api/v1/connection-targets', demoTarget(crash.fake))).status).toBe(201);
   // Azure applies the call at once, then sits on the answer long enough for us to kill the service.
-  fake.faults.inject({ ...call_, effect: 'before', delayMs: 60_000 });
-  const afterSeq = fake.lastRequestSeq;
+  crash.fake.faults.inject({ ...call_, effect: 'before', delayMs: 60_000 });
+  const afterSeq = crash.fake.lastRequestSeq;
   const started = await call(first.url, 'POST', '/api/v1/responses', { action, connectionTarget: 'contoso', input });
   expect(started.status).toBe(202);
-  await fake.waitForRequest({ ...call_, afterSeq }, 10_000);
+  await crash.fake.waitForRequest({ ...call_, afterSeq }, 10_000);
   await first.kill('SIGKILL');
-  fake.faults.clear();
-  const second = await start();
-  return { run: await waitForRun(second.url, started.body.runId), afterSeq, second };
+  crash.fake.faults.clear();
+  const second = await crash.start();
+  return { run: await crash.waitForStatus(second.url, started.body.runId), afterSeq, second };
 }
 
 // Two service processes per test: slow on a busy machine, so a wider bound than the default.
@@ -87,9 +52,9 @@ describe('a catalogue action in flight when the service is killed', () => {
         attempts: 2,
         output: { machineId: machine.id, type: 'StopAndQuarantineFile', status: 'Succeeded' },
       });
-      expect(fake.requests({ ...call_, afterSeq })).toHaveLength(1);
-      expect(fake.listMachineActions({ machineId: machine.id, type: 'StopAndQuarantineFile' })).toHaveLength(1);
-      expect(fake.getMachine(machine.id)?.quarantinedFiles).toEqual([DEMO.files.invoiceDropper.sha1]);
+      expect(crash.fake.requests({ ...call_, afterSeq })).toHaveLength(1);
+      expect(crash.fake.listMachineActions({ machineId: machine.id, type: 'StopAndQuarantineFile' })).toHaveLength(1);
+      expect(crash.fake.getMachine(machine.id)?.quarantinedFiles).toEqual([DEMO.files.invoiceDropper.sha1]);
     },
     SLOW,
   );
@@ -109,8 +74,8 @@ describe('a catalogue action in flight when the service is killed', () => {
         attempts: 2,
         output: { type: 'Url', action: 'Block', indicatorId: expect.any(String) },
       });
-      expect(fake.requests({ ...call_, afterSeq })).toHaveLength(1);
-      expect(fake.listIndicators('https://contoso-login.example/owa/auth')).toHaveLength(1);
+      expect(crash.fake.requests({ ...call_, afterSeq })).toHaveLength(1);
+      expect(crash.fake.listIndicators('https://contoso-login.example/owa/auth')).toHaveLength(1);
     },
     SLOW,
   );
@@ -130,8 +95,8 @@ describe('a catalogue action in flight when the service is killed', () => {
         attempts: 2,
         output: { userId: DEMO.users.adele.id, member: true },
       });
-      expect(fake.requests({ ...call_, afterSeq })).toHaveLength(1);
-      expect(fake.getGroup(DEMO.groups.caBlock)?.members).toEqual([DEMO.users.adele.id]);
+      expect(crash.fake.requests({ ...call_, afterSeq })).toHaveLength(1);
+      expect(crash.fake.getGroup(DEMO.groups.caBlock)?.members).toEqual([DEMO.users.adele.id]);
     },
     SLOW,
   );
@@ -146,8 +111,8 @@ describe('a catalogue action in flight when the service is killed', () => {
         call_,
       );
       expect(run.steps[0]).toMatchObject({ status: 'succeeded', attempts: 2, output: { passwordReset: true } });
-      expect(fake.requests({ ...call_, afterSeq })).toHaveLength(1);
-      const password = fake.getPassword(DEMO.users.megan.upn)!.password;
+      expect(crash.fake.requests({ ...call_, afterSeq })).toHaveLength(1);
+      const password = crash.fake.getPassword(DEMO.users.megan.upn)!.password;
       expect(second.output()).not.toContain(password);
       expect(JSON.stringify(run)).not.toContain(password);
     },
