@@ -78,6 +78,8 @@ export class AzureError extends Error {
    * (a timeout or reset after the request left) are not retryable: the caller must reconcile.
    */
   get certainlyNotApplied(): boolean {
+    // An allow-list on purpose, not "every code but the ambiguous ones": a code added to
+    // AZURE_ERROR_CODES counts as ambiguous (reconcile, never resend) until it is listed here.
     return [
       'throttled',
       'invalid_client_secret',
