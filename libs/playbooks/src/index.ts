@@ -3,7 +3,7 @@ export type { ActionLookup } from './action-lookup.js';
 export { PLAYBOOK_SCHEMA, PLAYBOOK_SCHEMA_ID } from './playbook.schema.js';
 export { compileExpression, ExpressionError, toInertData, type CompiledExpression } from './expressions/expression.js';
 export { compileValue, resolveValue, isExpression, type CompiledValue } from './expressions/template.js';
-export { loadPlaybook, loadPlaybookYielding, formatErrors, type LoadedPlaybook, type LoadResult } from './loader/playbook-loader.js';
+export { loadPlaybook, formatErrors, type LoadedPlaybook, type LoadResult } from './loader/playbook-loader.js';
 export type { PlaybookError } from './loader/problem.js';
 export { fitsType } from './loader/semantic-checks.js';
 export { checkRunInputs } from './loader/run-inputs.js';

@@ -68,8 +68,8 @@ export class PlaybooksController {
   @RequireRole('author')
   @ApiConsumes('application/yaml')
   @ApiBody(YAML_BODY)
-  async validate(@Req() request: RiposteRequest) {
-    const result = await this.store.loadUpload(yamlText(request), 'playbook.yaml');
+  validate(@Req() request: RiposteRequest) {
+    const result = this.store.load(yamlText(request), 'playbook.yaml');
     return result.ok
       ? { valid: true, id: result.playbook.definition.id, sha256: result.playbook.sha256, errors: [] }
       : { valid: false, errors: result.errors.map(toFieldError) };
@@ -85,7 +85,7 @@ export class PlaybooksController {
     @Req() request: RiposteRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const result = await this.store.loadUpload(yamlText(request), `${id}.yaml`);
+    const result = this.store.load(yamlText(request), `${id}.yaml`);
     if (!result.ok)
       throw new RiposteError(
         'unprocessable',

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
 import { ActionCatalogue } from '@riposte/actions';
 import { NotFoundError, RiposteError } from '@riposte/errors';
-import { type LoadedPlaybook, type LoadResult, loadPlaybook, loadPlaybookYielding } from '@riposte/playbooks';
+import { type LoadedPlaybook, type LoadResult, loadPlaybook } from '@riposte/playbooks';
 import { Database, nowIso, PlaybookEntity, PlaybookVersionEntity, RecentRead } from '@riposte/persistence';
 
 const ENABLED_CACHE_MS = 1_000;
@@ -66,11 +66,6 @@ export class PlaybookStore {
 
   load(text: string, file: string): LoadResult {
     return loadPlaybook(text, { file, actions: this.catalogue.asLookup() });
-  }
-
-  /** The same for an upload: other requests are served between its stages. */
-  loadUpload(text: string, file: string): Promise<LoadResult> {
-    return loadPlaybookYielding(text, { file, actions: this.catalogue.asLookup() });
   }
 
   /** Stores a loaded playbook as a new version, unless it is the current one already. */

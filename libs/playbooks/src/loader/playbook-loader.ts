@@ -26,34 +26,8 @@ const validateSchema = compileSchema<PlaybookDefinition>(PLAYBOOK_SCHEMA, { draf
  * but each stage reports all it finds.
  */
 export function loadPlaybook(text: string, options: { file: string; actions: ActionLookup }): LoadResult {
-  const stages = loadStages(text, options);
-  for (;;) {
-    const step = stages.next();
-    if (step.done) return step.value;
-  }
-}
-
-/**
- * The same, giving the event loop back between stages: a large upload (hundreds of steps takes
- * tens of milliseconds per stage) then never holds other requests, /health included, for the
- * whole of its parse and compile.
- */
-export async function loadPlaybookYielding(
-  text: string,
-  options: { file: string; actions: ActionLookup },
-): Promise<LoadResult> {
-  const stages = loadStages(text, options);
-  for (;;) {
-    const step = stages.next();
-    if (step.done) return step.value;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
-function* loadStages(text: string, options: { file: string; actions: ActionLookup }): Generator<void, LoadResult> {
   const parsed = parseYaml(text);
   if (!parsed.ok) return { ok: false, errors: parsed.problems.map((p) => ({ file: options.file, ...p })) };
-  yield;
   const { source } = parsed;
   const located = (problems: Problem[]) => sortErrors(problems.map((p) => locate(source, options.file, p)));
 
@@ -73,16 +47,13 @@ function* loadStages(text: string, options: { file: string; actions: ActionLooku
     };
   const value = structuredClone(raw) as Record<string, unknown>;
   if (!validateSchema(value)) return { ok: false, errors: located(schemaProblems(validateSchema.errors)) };
-  yield;
 
   const definition = withDefaults(value as unknown as PlaybookDefinition);
   const problems: Problem[] = [];
   const index = indexPlaybook(definition, problems);
-  yield;
   checkSemantics(definition, index, options.actions, problems);
   checkReferences(definition, index, problems);
   if (problems.length) return { ok: false, errors: located(problems) };
-  yield;
 
   return {
     ok: true,
