@@ -322,6 +322,34 @@ const AuditRecord = Type.Object({
   requestId: Nullable(Type.String()),
   detail: Nullable(Type.Record(Type.String(), Json)),
 });
+const AuditVerification = Type.Object({
+  ok: Type.Boolean({ description: 'True when every record matches its hash and links to the one before it.' }),
+  checked: Type.Integer({ description: 'Records checked before the end or the first broken one.' }),
+  head: Type.String({
+    description: 'The hash of the last good record: kept elsewhere, it also reveals a cut-off tail.',
+  }),
+  firstBroken: Type.Optional(
+    Type.Object({
+      seq: Type.Integer(),
+      id: Type.String(),
+      reason: Type.String({ description: 'What does not match, in words.' }),
+    }),
+  ),
+});
+const DecidedApproval = Type.Object({
+  id: Type.String({ description: 'The audit record of the decision.' }),
+  runId: Type.String({ format: 'uuid' }),
+  playbook: Nullable(Type.Object({ id: Type.String(), version: Type.Integer() })),
+  step: Type.String(),
+  kind: Type.Enum(['approval', 'guardrail_hold'], {
+    description: "A playbook's approval step, or a step a guardrail held (budget, blast radius, automation paused).",
+  }),
+  decision: Type.Enum(['approve', 'reject']),
+  comment: Nullable(Type.String()),
+  decidedBy: Type.String(),
+  decidedByRole: Type.String(),
+  decidedAt: Time,
+});
 const Change = Type.Object({
   id: Type.String(),
   runId: Type.String(),
@@ -379,6 +407,9 @@ export const SCHEMAS: Record<string, TSchema> = {
   ApiKeyCreated,
   AuditRecord,
   AuditPage: Page('AuditRecord'),
+  AuditVerification,
+  DecidedApproval,
+  DecidedApprovalPage: Page('DecidedApproval'),
   Change,
   ChangePage: Page('Change'),
   PlaybookPage: Page('PlaybookSummary'),
@@ -438,6 +469,8 @@ export const RESPONSES: Record<string, [number, Body]> = {
   'GET /api/v1/api-keys': [200, 'ApiKeyPage'],
   'DELETE /api/v1/api-keys/{id}': [204, null],
   'GET /api/v1/audit': [200, 'AuditPage'],
+  'GET /api/v1/audit/verify': [200, 'AuditVerification'],
+  'GET /api/v1/approvals/history': [200, 'DecidedApprovalPage'],
   'POST /api/v1/connection-targets/{name}/authorize': [200, 'Object'],
   'POST /api/v1/connection-targets/{name}/device-code': [201, 'Object'],
   'POST /api/v1/connection-targets/{name}/device-code/complete': [200, 'Object'],

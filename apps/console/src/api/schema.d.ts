@@ -97,6 +97,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/approvals/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ApprovalsController_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit": {
         parameters: {
             query?: never;
@@ -105,6 +121,22 @@ export interface paths {
             cookie?: never;
         };
         get: operations["AuditController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AuditController_verify"];
         put?: never;
         post?: never;
         delete?: never;
@@ -951,6 +983,20 @@ export interface components {
             seq: number;
             targetEntity: string | null;
         };
+        AuditVerification: {
+            /** @description Records checked before the end or the first broken one. */
+            checked: number;
+            firstBroken?: {
+                id: string;
+                /** @description What does not match, in words. */
+                reason: string;
+                seq: number;
+            };
+            /** @description The hash of the last good record: kept elsewhere, it also reveals a cut-off tail. */
+            head: string;
+            /** @description True when every record matches its hash and links to the one before it. */
+            ok: boolean;
+        };
         Automation: {
             by: string | null;
             paused: boolean;
@@ -1045,6 +1091,33 @@ export interface components {
         ConnectorPage: {
             items: components["schemas"]["Connector"][];
             nextCursor: null;
+        };
+        DecidedApproval: {
+            comment: string | null;
+            /** Format: date-time */
+            decidedAt: string;
+            decidedBy: string;
+            decidedByRole: string;
+            /** @enum {unknown} */
+            decision: "approve" | "reject";
+            /** @description The audit record of the decision. */
+            id: string;
+            /**
+             * @description A playbook's approval step, or a step a guardrail held (budget, blast radius, automation paused).
+             * @enum {unknown}
+             */
+            kind: "approval" | "guardrail_hold";
+            playbook: {
+                id: string;
+                version: number;
+            } | null;
+            /** Format: uuid */
+            runId: string;
+            step: string;
+        };
+        DecidedApprovalPage: {
+            items: components["schemas"]["DecidedApproval"][];
+            nextCursor: string | null;
         };
         Decision: {
             decision: string;
@@ -1644,6 +1717,47 @@ export interface operations {
             };
         };
     };
+    ApprovalsController_history: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused: what is wrong and where (problem details). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or Azure could not answer (problem details, never a stack trace). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecidedApprovalPage"];
+                };
+            };
+        };
+    };
     AuditController_list: {
         parameters: {
             query?: {
@@ -1685,6 +1799,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+        };
+    };
+    AuditController_verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused: what is wrong and where (problem details). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or Azure could not answer (problem details, never a stack trace). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditVerification"];
                 };
             };
         };
@@ -3722,10 +3874,13 @@ export interface operations {
         parameters: {
             query?: {
                 alert?: string;
+                connectionTarget?: string;
                 cursor?: string;
+                from?: string;
                 limit?: number;
                 playbook?: string;
                 status?: "queued" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
+                to?: string;
             };
             header?: never;
             path?: never;
@@ -3903,7 +4058,14 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Undo only these steps (as `step` in /api/v1/changes); all of them when left out. */
+                    steps?: string[];
+                };
+            };
+        };
         responses: {
             /** @description The request was refused: what is wrong and where (problem details). */
             "4XX": {
