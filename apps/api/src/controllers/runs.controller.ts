@@ -94,7 +94,7 @@ export class RunsController {
   @Audited('run.revert')
   revert(
     @Param('id', new ParseUUIDPipe()) id: string,
-    @SchemaBody(RevertSchema) body: Static<typeof RevertSchema>,
+    @SchemaBody(RevertSchema, { optional: true }) body: Static<typeof RevertSchema>,
     @Req() request: RiposteRequest,
   ) {
     return this.runs.revert(id, request.principal!, body.steps);

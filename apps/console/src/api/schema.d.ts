@@ -4058,7 +4058,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": {
                     /** @description Undo only these steps (as `step` in /api/v1/changes); all of them when left out. */
