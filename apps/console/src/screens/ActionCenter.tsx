@@ -120,14 +120,16 @@ export function ActionCenter() {
                       aria-label={`Select ${c.action} on ${c.entity}`}
                       disabled={!can}
                       checked={selected.has(c.id)}
-                      onChange={(e) =>
+                      onChange={(e) => {
+                        // Read now: React clears the event's currentTarget before the updater runs.
+                        const checked = e.currentTarget.checked;
                         setSelected((s) => {
                           const n = new Set(s);
-                          if (e.currentTarget.checked) n.add(c.id);
+                          if (checked) n.add(c.id);
                           else n.delete(c.id);
                           return n;
-                        })
-                      }
+                        });
+                      }}
                     />
                   </Table.Td>
                 )}
