@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditRecordEntity, Database } from '@riposte/persistence';
 import { DEMO } from '../../apps/fake-cloud/src/index.js';
@@ -209,5 +210,60 @@ describe('the routes behind the console', () => {
       checked: 3,
       firstBroken: { seq: victim!.seq, id: victim!.id, reason: expect.stringContaining('edited') },
     });
+  });
+
+  it('rehearses a posted playbook against posted cases, with scripted results and nothing sent', async () => {
+    const playbook = readFileSync(new URL('../../playbooks/disable-azure-ad-user.yaml', import.meta.url), 'utf8');
+    const rehearsal = readFileSync(
+      new URL('../../playbooks/tests/disable-azure-ad-user.rehearsal.yaml', import.meta.url),
+      'utf8',
+    );
+    const calls = fake.count({});
+    const passed = await service.request('POST', '/api/v1/playbooks/rehearse', { body: { playbook, rehearsal } });
+    expect(passed.status, passed.text).toBe(200);
+    expect(passed.body).toMatchObject({ playbook: 'disable-azure-ad-user', failed: 0 });
+    expect(passed.body.passed).toBe(passed.body.cases.length);
+    expect(passed.body.cases[0]).toMatchObject({
+      name: 'disables the user',
+      passed: true,
+      status: 'succeeded',
+      path: ['disable'],
+    });
+    expect(fake.count({})).toBe(calls);
+
+    const wrong = await service.request('POST', '/api/v1/playbooks/rehearse', {
+      body: { playbook, rehearsal: rehearsal.replace('path: [disable]', 'path: [disable, disable]') },
+    });
+    expect(wrong.body.failed).toBe(1);
+    expect(wrong.body.cases[0]).toMatchObject({ passed: false, problems: [expect.stringContaining('expected path')] });
+
+    const badPlaybook = await service.request('POST', '/api/v1/playbooks/rehearse', {
+      body: { playbook: playbook.replace('azure_ad.disable_user', 'azure_ad.disable_usr'), rehearsal },
+    });
+    expect(badPlaybook.status).toBe(422);
+    expect(badPlaybook.body.code).toBe('invalid_playbook');
+    expect(badPlaybook.body.errors[0]).toMatchObject({
+      line: expect.any(Number),
+      message: expect.stringContaining('disable_usr'),
+    });
+
+    const badRehearsal = await service.request('POST', '/api/v1/playbooks/rehearse', {
+      body: {
+        playbook,
+        rehearsal: 'playbook: disable-azure-ad-user\ncases:\n  - name: x\n    expect: { status: maybe }\n',
+      },
+    });
+    expect(badRehearsal.status).toBe(400);
+    expect(badRehearsal.body.errors[0]).toMatchObject({ path: '/rehearsal', line: 4 });
+
+    const otherPlaybook = await service.request('POST', '/api/v1/playbooks/rehearse', {
+      body: { playbook, rehearsal: rehearsal.replace('playbook: disable-azure-ad-user', 'playbook: risky-user') },
+    });
+    expect(otherPlaybook.status).toBe(400);
+    expect(otherPlaybook.body.detail).toContain("'risky-user'");
+    expect(
+      (await service.request('POST', '/api/v1/playbooks/rehearse', { key: analystKey, body: { playbook, rehearsal } }))
+        .status,
+    ).toBe(403);
   });
 });

@@ -271,6 +271,21 @@ const PlaybookSaved = Type.Object({
   sha256: Type.String(),
   changed: Type.Boolean(),
 });
+const Rehearsal = Type.Object({
+  playbook: Type.String(),
+  passed: Type.Integer(),
+  failed: Type.Integer(),
+  cases: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      passed: Type.Boolean(),
+      problems: Type.Array(Type.String(), { description: 'What differed from `expect`, in words.' }),
+      status: Type.Enum(['succeeded', 'failed', 'waiting']),
+      path: Type.Array(Type.String(), { description: 'The steps taken, in order.' }),
+      outputs: Type.Record(Type.String(), Json),
+    }),
+  ),
+});
 const PlaybookValidation = Type.Object({ valid: Type.Boolean(), errors: Problem.properties.errors });
 
 const Protected = Type.Object({
@@ -400,6 +415,7 @@ export const SCHEMAS: Record<string, TSchema> = {
   Playbook,
   PlaybookSaved,
   PlaybookValidation,
+  Rehearsal,
   ProtectedEntity: Protected,
   Automation,
   Guardrails,
@@ -442,6 +458,7 @@ export const RESPONSES: Record<string, [number, Body]> = {
   'GET /api/v1/schema/playbook.json': [200, { text: 'application/schema+json' }],
   'GET /api/v1/playbooks': [200, 'PlaybookPage'],
   'POST /api/v1/playbooks/validate': [200, 'PlaybookValidation'],
+  'POST /api/v1/playbooks/rehearse': [200, 'Rehearsal'],
   'PUT /api/v1/playbooks/{id}': [200, 'PlaybookSaved'],
   'GET /api/v1/playbooks/{id}': [200, 'Playbook'],
   'GET /api/v1/playbooks/{id}/graph': [200, { text: 'text/vnd.mermaid' }],

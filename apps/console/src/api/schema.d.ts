@@ -641,6 +641,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/playbooks/rehearse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["PlaybooksController_rehearse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/playbooks/validate": {
         parameters: {
             query?: never;
@@ -1251,6 +1267,24 @@ export interface components {
             /** @enum {unknown} */
             source: "file" | "api";
             value: string;
+        };
+        Rehearsal: {
+            cases: {
+                name: string;
+                outputs: {
+                    [key: string]: unknown;
+                };
+                passed: boolean;
+                /** @description The steps taken, in order. */
+                path: string[];
+                /** @description What differed from `expect`, in words. */
+                problems: string[];
+                /** @enum {unknown} */
+                status: "succeeded" | "failed" | "waiting";
+            }[];
+            failed: number;
+            passed: number;
+            playbook: string;
         };
         /** @description The run started (or, with ?wait=, the run itself once it ended). */
         RunAccepted: {
@@ -3761,6 +3795,53 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RunAccepted"];
+                };
+            };
+        };
+    };
+    PlaybooksController_rehearse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The playbook, as YAML text. */
+                    playbook: string;
+                    /** @description A rehearsal file (`playbook:` and `cases:`, as in playbooks/tests/*.rehearsal.yaml), as YAML text. */
+                    rehearsal: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The request was refused: what is wrong and where (problem details). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or Azure could not answer (problem details, never a stack trace). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rehearsal"];
                 };
             };
         };
