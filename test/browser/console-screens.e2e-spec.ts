@@ -221,4 +221,48 @@ describe('more of the web console in a browser', { timeout: 300_000 }, () => {
     expect(await verdict.textContent()).toMatch(/All \d+ records match their hashes/);
     await check('audit-verified');
   });
+
+  it('shows the changes against the saved version, and rehearses the playbook being edited', async () => {
+    await signIn(ADMIN_KEY);
+    await page.goto(`${service.url}/playbooks/two-changes`);
+    const editor = page.getByTestId('playbook-editor');
+    await editor.locator('.monaco-editor').waitFor({ timeout: WAIT });
+    await page.getByRole('tab', { name: 'Changes' }).click();
+    const summary = page.getByTestId('diff-summary');
+    await summary.getByText('No change against version 1.').waitFor({ timeout: WAIT });
+    // A note typed at the top of the playbook shows as one added line.
+    await editor.locator('.view-lines').click();
+    await page.keyboard.press('ControlOrMeta+Home');
+    await page.keyboard.type('# reviewed in the console');
+    await page.keyboard.press('Enter');
+    await summary.getByText('1 line added and 0 removed against version 1.').waitFor({ timeout: WAIT });
+    await page.getByTestId('playbook-diff').locator('.monaco-diff-editor').waitFor();
+    await check('playbook-editor-changes');
+
+    await page.getByRole('tab', { name: 'Rehearse' }).click();
+    const cases = [
+      'playbook: two-changes',
+      'cases:',
+      '  - name: disables both once approved',
+      '    inputs: { first: a@contoso.com, second: b@contoso.com }',
+      '    approvals: { ask: approve }',
+      '    expect:',
+      '      status: succeeded',
+      '      path: [ask, disable_first, disable_second]',
+      '  - name: expects a disable after a rejection',
+      '    inputs: { first: a@contoso.com, second: b@contoso.com }',
+      '    approvals: { ask: reject }',
+      '    expect:',
+      '      status: succeeded',
+      '      path: [ask, disable_first]',
+    ].join('\n');
+    await page.getByLabel('Rehearsal cases (YAML)').fill(cases);
+    const calls = fake.count({});
+    await page.getByRole('button', { name: 'Rehearse', exact: true }).click();
+    const results = page.getByTestId('rehearsal-results');
+    await results.getByText('1 passed, 1 failed.').waitFor({ timeout: WAIT });
+    expect(await results.textContent()).toContain('expected path ask → disable_first, got ask');
+    expect(fake.count({})).toBe(calls);
+    await check('playbook-editor-rehearsal');
+  });
 });
