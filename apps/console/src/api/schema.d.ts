@@ -1140,6 +1140,63 @@ export interface components {
             runId: string;
             step: string;
         };
+        /** @description Signed in (200), or still waiting for the person to enter the code (202). */
+        DeviceCodeOutcome: {
+            connectionTarget: components["schemas"]["ConnectionTarget"];
+            /** @constant */
+            status: "signed_in";
+        } | {
+            /** Format: date-time */
+            expiresAt: string;
+            intervalSeconds: number;
+            /** @description Entra ID's own instructions, in words. */
+            message: string;
+            /** @constant */
+            status: "pending";
+            userCode: string;
+            verificationUri: string;
+        };
+        DeviceCodeStart: {
+            /** Format: date-time */
+            expiresAt: string;
+            intervalSeconds: number;
+            /** @description Entra ID's own instructions, in words. */
+            message: string;
+            userCode: string;
+            verificationUri: string;
+        };
+        ExportSink: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The seq of the last event delivered. */
+            cursor: number;
+            deadLetters: number;
+            delivered: number;
+            enabled: boolean;
+            failures: number;
+            hasToken: boolean;
+            /** @description Events waiting behind the cursor. */
+            lag: number;
+            lastAttemptAt: string | null;
+            lastSuccessAt: string | null;
+            message: string | null;
+            name: string;
+            nextAttemptAt: string | null;
+            /** @description By type (never a secret): see docs/API.md. */
+            settings: {
+                [key: string]: unknown;
+            };
+            /** @enum {unknown} */
+            status: "ok" | "retrying" | "error" | "disabled" | "idle";
+            /** @enum {unknown} */
+            type: "syslog" | "splunkHec" | "azureMonitor";
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ExportSinkPage: {
+            items: components["schemas"]["ExportSink"][];
+            nextCursor: null;
+        };
         Guardrails: {
             automation: components["schemas"]["Automation"];
             budgets: {
@@ -1182,15 +1239,30 @@ export interface components {
             /** @enum {unknown} */
             role: "viewer" | "analyst" | "author" | "admin" | "ingest";
         };
-        /** @description An object; its fields are listed in docs/API.md. */
-        Object: {
-            [key: string]: unknown;
+        NotificationChannel: {
+            connectionTarget: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            hasToken: boolean;
+            hasUrl: boolean;
+            host: string | null;
+            /** @enum {unknown} */
+            kind: "teams" | "slack" | "email" | "webhook";
+            mailbox: string | null;
+            name: string;
+            to: string[];
+            /** Format: date-time */
+            updatedAt: string;
         };
-        ObjectPage: {
-            items: {
-                [key: string]: unknown;
-            }[];
+        NotificationChannelPage: {
+            items: components["schemas"]["NotificationChannel"][];
             nextCursor: null;
+        };
+        NotificationReceipt: {
+            channel: string;
+            kind: string;
+            /** @description The HTTP status the channel answered. */
+            status: number;
         };
         Playbook: {
             connection: string | null;
@@ -1213,6 +1285,16 @@ export interface components {
             version: number;
             versions: unknown[];
             yaml: string;
+        };
+        PlaybookAutomation: {
+            automation: {
+                changedAt: string | null;
+                changedBy: string | null;
+                /** @description Whether alerts matching the triggers start runs on their own. */
+                enabled: boolean;
+                reason: string | null;
+            };
+            id: string;
         };
         PlaybookPage: {
             items: components["schemas"]["PlaybookSummary"][];
@@ -1378,6 +1460,17 @@ export interface components {
                 /** @enum {unknown} */
                 type: "api" | "alert" | "revert" | "playbook";
             };
+        };
+        SignInRedirect: {
+            connectionTarget: components["schemas"]["ConnectionTarget"];
+            message: string;
+        };
+        SignInStart: {
+            /** Format: date-time */
+            expiresAt: string;
+            redirectUri: string;
+            /** @description The sign-in page to open in a browser (PKCE, one-time state). */
+            url: string;
         };
         Step: {
             action: string | null;
@@ -2403,7 +2496,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Object"];
+                    "application/json": components["schemas"]["SignInStart"];
                 };
             };
         };
@@ -2443,7 +2536,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Object"];
+                    "application/json": components["schemas"]["DeviceCodeStart"];
                 };
             };
         };
@@ -2485,7 +2578,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Object"];
+                    "application/json": components["schemas"]["DeviceCodeOutcome"];
                 };
             };
         };
@@ -2525,7 +2618,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Object"];
+                    "application/json": components["schemas"]["ConnectionTarget"];
                 };
             };
         };
@@ -2811,7 +2904,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ObjectPage"];
+                    "application/json": components["schemas"]["ExportSinkPage"];
                 };
             };
         };
@@ -2872,7 +2965,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Object"];
+                    "application/json": components["schemas"]["ExportSink"];
                 };
             };
         };
@@ -2912,7 +3005,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Object"];
+                    "application/json": components["schemas"]["ExportSink"];
                 };
             };
         };
@@ -3002,7 +3095,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Object"];
+                    "application/json": components["schemas"]["ExportSink"];
                 };
             };
         };
@@ -3044,7 +3137,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Object"];
+                    "application/json": components["schemas"]["ExportSink"];
                 };
             };
         };
@@ -3295,7 +3388,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ObjectPage"];
+                    "application/json": components["schemas"]["NotificationChannelPage"];
                 };
             };
         };
@@ -3358,7 +3451,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Object"];
+                    "application/json": components["schemas"]["NotificationChannel"];
                 };
             };
         };
@@ -3398,7 +3491,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Object"];
+                    "application/json": components["schemas"]["NotificationChannel"];
                 };
             };
         };
@@ -3476,7 +3569,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Object"];
+                    "application/json": components["schemas"]["NotificationReceipt"];
                 };
             };
         };
@@ -3698,7 +3791,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Object"];
+                    "application/json": components["schemas"]["PlaybookAutomation"];
                 };
             };
         };
@@ -4248,7 +4341,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Object"];
+                    "application/json": components["schemas"]["SignInRedirect"];
                 };
             };
         };
