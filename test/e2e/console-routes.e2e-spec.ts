@@ -159,6 +159,35 @@ describe('the routes behind the console', () => {
     );
   });
 
+  it('makes one revert when two people undo the same change at the same moment', async () => {
+    // Nestor is protected (a Security Administrator): Adele, enabled again above, is the second.
+    const twice = await startTwoChanges(DEMO.users.alex.upn, DEMO.users.adele.upn);
+    expect(
+      (
+        await service.request('POST', `/api/v1/runs/${twice}/approvals/ask`, {
+          key: analystKey,
+          body: { decision: 'approve', comment: 'Contain both.' },
+        })
+      ).status,
+    ).toBe(200);
+    const ran = await waitForRun(service, twice);
+    expect(ran.status, JSON.stringify(ran.error)).toBe('succeeded');
+    const answers = await Promise.all(
+      [1, 2].map(() =>
+        service.request('POST', `/api/v1/runs/${twice}/revert`, {
+          key: analystKey,
+          body: { steps: ['disable_first'] },
+        }),
+      ),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([202, 409]);
+    expect(answers.find((a) => a.status === 409)?.body.code).toBe('already_reverted');
+    const started = answers.find((a) => a.status === 202)!;
+    expect((await waitForRun(service, started.body.runId)).status).toBe('succeeded');
+    expect(fake.getUser(DEMO.users.alex.upn)?.accountEnabled).toBe(true);
+    expect(fake.getUser(DEMO.users.adele.upn)?.accountEnabled).toBe(false);
+  });
+
   it('filters runs by the time they were created, and by connection target', async () => {
     const hourAgo = new Date(Date.now() - 3600_000).toISOString();
     const recent = await service.request('GET', `/api/v1/runs?from=${encodeURIComponent(hourAgo)}&limit=500`);

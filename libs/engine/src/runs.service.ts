@@ -3,7 +3,7 @@ import { ActionCatalogue } from '@riposte/actions';
 import type { Principal } from '@riposte/auth';
 import { ConflictError, NotFoundError, ValidationError } from '@riposte/errors';
 import { ApprovalHolds } from '@riposte/guardrails';
-import { In } from 'typeorm';
+import { type EntityManager, In } from 'typeorm';
 import { Database, type Page, RunEntity, RunEventEntity, StepEntity } from '@riposte/persistence';
 import { UNFINISHED_RUN_STATUSES, type RunSummary, type RunView } from './run-model.js';
 import { PlaybookDriver } from './playbooks/playbook-driver.js';
@@ -173,40 +173,46 @@ export class RunsService {
           unknown.map((key) => ({ path: `/steps/${steps.indexOf(key)}`, message: `'${key}' cannot be undone` })),
         );
     }
-    const done = await this.revertedSteps(id);
-    const undo = undoable.filter(({ step }) => (!steps || steps.includes(step.stepKey)) && !done.has(step.stepKey));
-    if (undo.length === 0)
-      throw new ConflictError(
-        `Run ${id}: ${steps ? steps.map((k) => `'${k}'`).join(', ') : 'every step'} has already been undone (or its undo is under way).`,
-        'already_reverted',
+    // Read what earlier reverts undid and create this one under one lock: two people undoing the
+    // same change at once make one revert, not two (PostgreSQL; SQLite has one writer anyway).
+    const revert = await this.db.transaction(async (m) => {
+      await Database.lock(m, `revert:${id}`);
+      const done = await this.revertedSteps(m, id);
+      const undo = undoable.filter(({ step }) => (!steps || steps.includes(step.stepKey)) && !done.has(step.stepKey));
+      if (undo.length === 0)
+        throw new ConflictError(
+          `Run ${id}: ${steps ? steps.map((k) => `'${k}'`).join(', ') : 'every step'} has already been undone (or its undo is under way).`,
+          'already_reverted',
+        );
+      return this.store.create(
+        {
+          kind: 'response',
+          triggerType: 'revert',
+          triggerBy: principal.name,
+          triggerRole: principal.role,
+          connectionTarget: run.connectionTarget,
+          dryRun: false,
+          revertOf: id,
+          reason: `Revert of run ${id}`,
+        },
+        undo.map(({ step, definition }) => ({
+          stepKey: `revert-${step.stepKey}`,
+          action: definition.inverse,
+          connectionTarget: step.connectionTarget ?? run.connectionTarget,
+          input: definition.inverseInput?.(step.input as never, step.output as never) ?? {},
+        })),
+        m,
       );
-    const revert = await this.store.create(
-      {
-        kind: 'response',
-        triggerType: 'revert',
-        triggerBy: principal.name,
-        triggerRole: principal.role,
-        connectionTarget: run.connectionTarget,
-        dryRun: false,
-        revertOf: id,
-        reason: `Revert of run ${id}`,
-      },
-      undo.map(({ step, definition }) => ({
-        stepKey: `revert-${step.stepKey}`,
-        action: definition.inverse,
-        connectionTarget: step.connectionTarget ?? run.connectionTarget,
-        input: definition.inverseInput?.(step.input as never, step.output as never) ?? {},
-      })),
-    );
+    });
     this.scheduler.schedule(revert.id, 'response');
     return { runId: revert.id };
   }
 
   /** The steps of a run that an earlier revert undid or is undoing (a failed or cancelled undo does not count). */
-  private async revertedSteps(id: string): Promise<Set<string>> {
-    const reverts = await this.db.reader.find(RunEntity, { where: { revertOf: id }, select: { id: true } });
+  private async revertedSteps(m: EntityManager, id: string): Promise<Set<string>> {
+    const reverts = await m.find(RunEntity, { where: { revertOf: id }, select: { id: true } });
     if (reverts.length === 0) return new Set();
-    const steps = await this.db.reader.find(StepEntity, {
+    const steps = await m.find(StepEntity, {
       where: { runId: In(reverts.map((r) => r.id)), status: In(['pending', 'running', 'waiting', 'succeeded']) },
       select: { stepKey: true },
     });
