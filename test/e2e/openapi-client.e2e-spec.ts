@@ -56,6 +56,10 @@ describe('OpenAPI document and the console client', () => {
       '/api/v1/api-keys',
       '/api/v1/audit',
       '/api/v1/changes',
+      '/api/v1/approvals/history',
+      '/api/v1/audit/verify',
+      '/api/v1/notification-channels',
+      '/api/v1/export/sinks',
       '/health',
     ];
     for (const path of routes) {
@@ -68,6 +72,38 @@ describe('OpenAPI document and the console client', () => {
       );
       expect(validate(answer.body) ? [] : validate.errors, path).toEqual([]);
     }
+    // Answers of writes, and lists that now hold an item, checked the same way.
+    const writes: [string, string, unknown, string][] = [
+      [
+        'POST',
+        '/api/v1/notification-channels',
+        { name: 'openapi-hook', kind: 'webhook', url: 'https://127.0.0.1:9/hook' },
+        'NotificationChannel',
+      ],
+      [
+        'POST',
+        '/api/v1/export/sinks',
+        { name: 'openapi-syslog', type: 'syslog', enabled: false, settings: { host: '127.0.0.1', port: 9 } },
+        'ExportSink',
+      ],
+    ];
+    for (const [method, path, body, name] of writes) {
+      const answer = await service.request(method, path, { body });
+      expect(answer.status, answer.text).toBe(201);
+      expect(ajv.validate(`riposte#/components/schemas/${name}`, answer.body), JSON.stringify(ajv.errors)).toBe(true);
+      const list = await service.request('GET', path);
+      expect(list.body.items).toHaveLength(1);
+      expect(ajv.validate(`riposte#/components/schemas/${name}Page`, list.body), JSON.stringify(ajv.errors)).toBe(true);
+    }
+
+    const automation = await service.request('PUT', '/api/v1/playbooks/compromised-account/automation', {
+      body: { enabled: false, reason: 'openapi check' },
+    });
+    expect(automation.status, automation.text).toBe(200);
+    expect(
+      ajv.validate('riposte#/components/schemas/PlaybookAutomation', automation.body),
+      JSON.stringify(ajv.errors),
+    ).toBe(true);
     const missing = await service.request('GET', '/api/v1/runs/00000000-0000-4000-8000-000000000000');
     expect(ajv.validate('riposte#/components/schemas/Problem', missing.body), JSON.stringify(ajv.errors)).toBe(true);
   });

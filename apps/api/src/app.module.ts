@@ -19,6 +19,7 @@ import { AdminKeyBootstrap } from './admin-key.bootstrap.js';
 import { ActionsController } from './controllers/actions.controller.js';
 import { AlertsController } from './controllers/alerts.controller.js';
 import { ApiKeysController } from './controllers/api-keys.controller.js';
+import { ApprovalsController } from './controllers/approvals.controller.js';
 import { NotificationChannelsController } from './controllers/notification-channels.controller.js';
 import { AuditController } from './controllers/audit.controller.js';
 import { ExportController } from './controllers/export.controller.js';
@@ -66,6 +67,7 @@ export class AppModule {
         ResponsesController,
         PlaybooksController,
         RunsController,
+        ApprovalsController,
         AlertsController,
         GuardrailsController,
         ApiKeysController,

@@ -36,6 +36,8 @@ const COLOURS: Record<string, string> = {
   success: 'green',
   failure: 'red',
   denied: 'red',
+  approved: 'green',
+  rejected: 'red',
 };
 
 export function StatusBadge({ status }: { status: string }) {

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { type EntityManager, type FindOptionsWhere, LessThan, MoreThan } from 'typeorm';
+import { type EntityManager, type FindOptionsWhere, In, LessThan, MoreThan } from 'typeorm';
 import { AuditRecordEntity, Database, decodeCursor, encodeCursor, nowIso, type Page } from '@riposte/persistence';
 import { redactor } from '@riposte/observability';
 
@@ -28,6 +28,8 @@ export interface AuditQuery {
   limit: number;
   cursor?: string;
   action?: string;
+  /** Any of these actions (for views built on the trail, e.g. the decisions of approvals). */
+  actions?: string[];
   actor?: string;
   runId?: string;
   connectionTarget?: string;
@@ -59,6 +61,7 @@ export class AuditLog {
   async list(query: AuditQuery): Promise<Page<AuditView>> {
     const where: FindOptionsWhere<AuditRecordEntity> = {};
     if (query.action) where.action = query.action;
+    else if (query.actions) where.action = In(query.actions);
     if (query.actor) where.actor = query.actor;
     if (query.runId) where.runId = query.runId;
     if (query.connectionTarget) where.connectionTarget = query.connectionTarget;

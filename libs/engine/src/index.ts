@@ -12,5 +12,10 @@ export {
   type SavedPlaybook,
 } from './playbooks/playbook-store.js';
 export { PlaybookFiles, type PlaybookFileStatus } from './playbooks/playbook-files.js';
-export { PlaybookRunsService, type StartPlaybookRun, type RunTrigger } from './playbooks/playbook-runs.service.js';
+export {
+  PlaybookRunsService,
+  type DecidedApproval,
+  type StartPlaybookRun,
+  type RunTrigger,
+} from './playbooks/playbook-runs.service.js';
 export { EngineModule } from './engine.module.js';

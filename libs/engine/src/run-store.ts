@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { In, LessThan, type EntityManager, type FindOptionsWhere } from 'typeorm';
+import {
+  And,
+  In,
+  LessThan,
+  MoreThanOrEqual,
+  type EntityManager,
+  type FindOperator,
+  type FindOptionsWhere,
+} from 'typeorm';
 import {
   Database,
   decodeCursor,
@@ -48,6 +56,11 @@ export interface RunQuery {
   status?: RunStatus;
   playbook?: string;
   alert?: string;
+  connectionTarget?: string;
+  /** Created at or after this time (ISO 8601). */
+  from?: string;
+  /** Created before this time (ISO 8601). */
+  to?: string;
 }
 
 /** A run write that found the run claimed by another driver (or released): the transition is stale and stops. */
@@ -204,12 +217,24 @@ export class RunStore {
     if (query.status) where.status = query.status;
     if (query.playbook) where.playbookId = query.playbook;
     if (query.alert) where.alertId = query.alert;
+    if (query.connectionTarget) where.connectionTarget = query.connectionTarget;
     const after = decodeCursor(query.cursor, ['string', 'string']);
+    // Times are stored as ISO strings with milliseconds: bounds in the same form compare in order.
+    const created = (extra?: FindOperator<string>) => {
+      const bounds = [
+        ...(query.from ? [MoreThanOrEqual(new Date(query.from).toISOString())] : []),
+        ...(query.to ? [LessThan(new Date(query.to).toISOString())] : []),
+        ...(extra ? [extra] : []),
+      ];
+      return bounds.length > 1 ? And(...bounds) : bounds[0];
+    };
+    const range = created();
+    if (range) where.createdAt = range;
     // Newest first; the id breaks ties between runs created in the same millisecond.
     const rows = await this.db.reader.find(RunEntity, {
       where: after
         ? [
-            { ...where, createdAt: LessThan(after[0]) },
+            { ...where, createdAt: created(LessThan(after[0])) },
             { ...where, createdAt: after[0], id: LessThan(after[1]) },
           ]
         : where,

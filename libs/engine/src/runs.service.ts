@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { ActionCatalogue } from '@riposte/actions';
 import type { Principal } from '@riposte/auth';
-import { ConflictError, NotFoundError } from '@riposte/errors';
+import { ConflictError, NotFoundError, ValidationError } from '@riposte/errors';
 import { ApprovalHolds } from '@riposte/guardrails';
-import { In } from 'typeorm';
-import { Database, type Page, RunEntity, RunEventEntity } from '@riposte/persistence';
+import { type EntityManager, In } from 'typeorm';
+import { Database, type Page, RunEntity, RunEventEntity, StepEntity } from '@riposte/persistence';
 import { UNFINISHED_RUN_STATUSES, type RunSummary, type RunView } from './run-model.js';
 import { PlaybookDriver } from './playbooks/playbook-driver.js';
 import { RunEvents } from './run-events.js';
@@ -142,8 +142,12 @@ export class RunsService {
     return this.get(id);
   }
 
-  /** A new run applying the inverse of each succeeded destructive step, newest first. */
-  async revert(id: string, principal: Principal): Promise<{ runId: string }> {
+  /**
+   * A new run applying the inverse of each succeeded destructive step, newest first; with `steps`,
+   * of those steps only (one change of a run undone at a time). A step whose undo succeeded or is
+   * under way in an earlier revert is not undone twice.
+   */
+  async revert(id: string, principal: Principal, steps?: string[]): Promise<{ runId: string }> {
     const run = await this.get(id);
     if (UNFINISHED_RUN_STATUSES.includes(run.status))
       throw new ConflictError(
@@ -152,33 +156,66 @@ export class RunsService {
       );
     if (run.dryRun) throw new ConflictError(`Run ${id} was a dry run: it changed nothing.`, 'nothing_to_revert');
     const rows = await this.store.steps(id);
-    const undo = rows
+    const undoable = rows
       .filter((step) => step.status === 'succeeded' && step.action && this.catalogue.has(step.action))
       .sort((a, b) => String(a.endedAt).localeCompare(String(b.endedAt)))
       .map((step) => ({ step, definition: this.catalogue.get(step.action as string) }))
       .filter(({ definition }) => definition.destructive && definition.inverse && definition.inverseInput)
       .reverse();
-    if (undo.length === 0)
+    if (undoable.length === 0)
       throw new ConflictError(`Run ${id} has no succeeded step that can be undone.`, 'nothing_to_revert');
-    const revert = await this.store.create(
-      {
-        kind: 'response',
-        triggerType: 'revert',
-        triggerBy: principal.name,
-        triggerRole: principal.role,
-        connectionTarget: run.connectionTarget,
-        dryRun: false,
-        revertOf: id,
-        reason: `Revert of run ${id}`,
-      },
-      undo.map(({ step, definition }) => ({
-        stepKey: `revert-${step.stepKey}`,
-        action: definition.inverse,
-        connectionTarget: step.connectionTarget ?? run.connectionTarget,
-        input: definition.inverseInput?.(step.input as never, step.output as never) ?? {},
-      })),
-    );
+    if (steps) {
+      const known = new Set(undoable.map(({ step }) => step.stepKey));
+      const unknown = steps.filter((key) => !known.has(key));
+      if (unknown.length)
+        throw new ValidationError(
+          `Run ${id} has no succeeded step with an inverse named ${unknown.map((k) => `'${k}'`).join(', ')}; it has ${[...known].map((k) => `'${k}'`).join(', ')}.`,
+          unknown.map((key) => ({ path: `/steps/${steps.indexOf(key)}`, message: `'${key}' cannot be undone` })),
+        );
+    }
+    // Read what earlier reverts undid and create this one under one lock: two people undoing the
+    // same change at once make one revert, not two (PostgreSQL; SQLite has one writer anyway).
+    const revert = await this.db.transaction(async (m) => {
+      await Database.lock(m, `revert:${id}`);
+      const done = await this.revertedSteps(m, id);
+      const undo = undoable.filter(({ step }) => (!steps || steps.includes(step.stepKey)) && !done.has(step.stepKey));
+      if (undo.length === 0)
+        throw new ConflictError(
+          `Run ${id}: ${steps ? steps.map((k) => `'${k}'`).join(', ') : 'every step'} has already been undone (or its undo is under way).`,
+          'already_reverted',
+        );
+      return this.store.create(
+        {
+          kind: 'response',
+          triggerType: 'revert',
+          triggerBy: principal.name,
+          triggerRole: principal.role,
+          connectionTarget: run.connectionTarget,
+          dryRun: false,
+          revertOf: id,
+          reason: `Revert of run ${id}`,
+        },
+        undo.map(({ step, definition }) => ({
+          stepKey: `revert-${step.stepKey}`,
+          action: definition.inverse,
+          connectionTarget: step.connectionTarget ?? run.connectionTarget,
+          input: definition.inverseInput?.(step.input as never, step.output as never) ?? {},
+        })),
+        m,
+      );
+    });
     this.scheduler.schedule(revert.id, 'response');
     return { runId: revert.id };
+  }
+
+  /** The steps of a run that an earlier revert undid or is undoing (a failed or cancelled undo does not count). */
+  private async revertedSteps(m: EntityManager, id: string): Promise<Set<string>> {
+    const reverts = await m.find(RunEntity, { where: { revertOf: id }, select: { id: true } });
+    if (reverts.length === 0) return new Set();
+    const steps = await m.find(StepEntity, {
+      where: { runId: In(reverts.map((r) => r.id)), status: In(['pending', 'running', 'waiting', 'succeeded']) },
+      select: { stepKey: true },
+    });
+    return new Set(steps.map((s) => s.stepKey.replace(/^revert-/, '')));
   }
 }

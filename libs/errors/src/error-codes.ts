@@ -146,6 +146,13 @@ export const ERROR_CODES = {
     retried: false,
     meaning: 'The run changed nothing that has an inverse (or was a dry run).',
   },
+  already_reverted: {
+    where: 'http',
+    status: 409,
+    retried: false,
+    meaning:
+      'Every step asked for has already been undone (or its undo is under way); a failed undo may be tried again.',
+  },
   not_waiting_for_approval: {
     where: 'http',
     status: 409,

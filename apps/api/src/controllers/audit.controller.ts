@@ -28,4 +28,11 @@ export class AuditController {
   list(@SchemaQuery(AuditListQuery) query: AuditQuery) {
     return this.audit.list(query);
   }
+
+  /** Walks the whole hash chain (as `npm run cli -- audit-verify` does): intact, or where it breaks. */
+  @Get('verify')
+  @RequireRole('admin')
+  verify() {
+    return this.audit.verify();
+  }
 }

@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { automationView, PlaybookFiles, PlaybookRunsService, PlaybookStore } from '@riposte/engine';
 import { RiposteError, ValidationError } from '@riposte/errors';
-import { type PlaybookError, PLAYBOOK_SCHEMA, toMermaid } from '@riposte/playbooks';
+import { parseRehearsalFile, type PlaybookError, PLAYBOOK_SCHEMA, rehearse, toMermaid } from '@riposte/playbooks';
 import { Slug } from '@riposte/schema';
 import type { RiposteRequest } from '../http/request-context.js';
 import { Audited, Idempotent, Public, RequireRole } from '../http/route-metadata.js';
@@ -31,6 +31,20 @@ const AutomationSchema = Type.Object(
         'true: alerts matching the triggers start runs on their own; false: the playbook runs only when started by hand.',
     }),
     reason: Type.Optional(Type.String({ maxLength: 500, description: 'Why, for the audit trail and the playbook.' })),
+  },
+  { additionalProperties: false },
+);
+
+/** The same size bound as a playbook upload: both are parsed and compiled on the event loop. */
+const REHEARSE_TEXT = 256 * 1024;
+const RehearseSchema = Type.Object(
+  {
+    playbook: Type.String({ minLength: 1, maxLength: REHEARSE_TEXT, description: 'The playbook, as YAML text.' }),
+    rehearsal: Type.String({
+      minLength: 1,
+      maxLength: REHEARSE_TEXT,
+      description: 'A rehearsal file (`playbook:` and `cases:`, as in playbooks/tests/*.rehearsal.yaml), as YAML text.',
+    }),
   },
   { additionalProperties: false },
 );
@@ -73,6 +87,44 @@ export class PlaybooksController {
     return result.ok
       ? { valid: true, id: result.playbook.definition.id, sha256: result.playbook.sha256, errors: [] }
       : { valid: false, errors: result.errors.map(toFieldError) };
+  }
+
+  /**
+   * Rehearses a playbook that need not be saved against rehearsal cases: scripted action results,
+   * no Azure, nothing stored (as `npm run playbooks -- test` does with files).
+   */
+  @Post('playbooks/rehearse')
+  @HttpCode(200)
+  @RequireRole('author')
+  async rehearse(@SchemaBody(RehearseSchema) body: Static<typeof RehearseSchema>) {
+    const loaded = this.store.load(body.playbook, 'playbook.yaml');
+    if (!loaded.ok)
+      throw new RiposteError(
+        'unprocessable',
+        `The playbook has ${loaded.errors.length} error(s).`,
+        'invalid_playbook',
+        loaded.errors.map(toFieldError),
+      );
+    const parsed = parseRehearsalFile(body.rehearsal);
+    if (!parsed.ok)
+      throw new ValidationError(
+        `The rehearsal has ${parsed.errors.length} error(s): ${parsed.errors.join('; ')}.`,
+        parsed.errors.map((text) => {
+          const at = /^(\d+):(\d+): (.*)$/s.exec(text);
+          return at
+            ? { path: '/rehearsal', message: at[3]!, line: Number(at[1]), column: Number(at[2]) }
+            : { path: '/rehearsal', message: text };
+        }),
+      );
+    const id = loaded.playbook.definition.id;
+    if (parsed.file.playbook !== id)
+      throw new ValidationError(`The rehearsal is for playbook '${parsed.file.playbook}', not '${id}'.`, [
+        { path: '/rehearsal', message: `its playbook must be '${id}'` },
+      ]);
+    const cases = [];
+    for (const testCase of parsed.file.cases) cases.push(await rehearse(loaded.playbook, testCase));
+    const passed = cases.filter((c) => c.passed).length;
+    return { playbook: id, passed, failed: cases.length - passed, cases };
   }
 
   @Put('playbooks/:id')

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import Type, { type Static } from 'typebox';
+import { ValidationError } from '@riposte/errors';
 import { PlaybookRunsService, RUN_STATUSES, RunsService, type RunQuery } from '@riposte/engine';
 import type { RiposteRequest } from '../http/request-context.js';
 import { Audited, Idempotent, RequireRole } from '../http/route-metadata.js';
@@ -14,6 +15,23 @@ const RunListQuery = Type.Object(
     status: Type.Optional(Type.Enum([...RUN_STATUSES])),
     playbook: Type.Optional(Type.String({ maxLength: 200 })),
     alert: Type.Optional(Type.String({ format: 'uuid' })),
+    connectionTarget: Type.Optional(Type.String({ maxLength: 63 })),
+    from: Type.Optional(Type.String({ format: 'date-time', description: 'Runs created at or after this time.' })),
+    to: Type.Optional(Type.String({ format: 'date-time', description: 'Runs created before this time.' })),
+  },
+  { additionalProperties: false },
+);
+
+const RevertSchema = Type.Object(
+  {
+    steps: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+        minItems: 1,
+        maxItems: 100,
+        uniqueItems: true,
+        description: 'Undo only these steps (as `step` in /api/v1/changes); all of them when left out.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -34,6 +52,11 @@ export class RunsController {
   @Get()
   @RequireRole('viewer')
   list(@SchemaQuery(RunListQuery) query: RunQuery) {
+    if (query.from && query.to && new Date(query.from) >= new Date(query.to))
+      throw new ValidationError(
+        `No run can be created in [${query.from}, ${query.to}): 'from' must come before 'to'.`,
+        [{ path: '/to', message: `must be later than 'from' (${query.from})` }],
+      );
     return this.runs.list(query);
   }
 
@@ -69,7 +92,11 @@ export class RunsController {
   @RequireRole('analyst')
   @Idempotent()
   @Audited('run.revert')
-  revert(@Param('id', new ParseUUIDPipe()) id: string, @Req() request: RiposteRequest) {
-    return this.runs.revert(id, request.principal!);
+  revert(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @SchemaBody(RevertSchema, { optional: true }) body: Static<typeof RevertSchema>,
+    @Req() request: RiposteRequest,
+  ) {
+    return this.runs.revert(id, request.principal!, body.steps);
   }
 }

@@ -271,6 +271,21 @@ const PlaybookSaved = Type.Object({
   sha256: Type.String(),
   changed: Type.Boolean(),
 });
+const Rehearsal = Type.Object({
+  playbook: Type.String(),
+  passed: Type.Integer(),
+  failed: Type.Integer(),
+  cases: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      passed: Type.Boolean(),
+      problems: Type.Array(Type.String(), { description: 'What differed from `expect`, in words.' }),
+      status: Type.Enum(['succeeded', 'failed', 'waiting']),
+      path: Type.Array(Type.String(), { description: 'The steps taken, in order.' }),
+      outputs: Type.Record(Type.String(), Json),
+    }),
+  ),
+});
 const PlaybookValidation = Type.Object({ valid: Type.Boolean(), errors: Problem.properties.errors });
 
 const Protected = Type.Object({
@@ -322,6 +337,34 @@ const AuditRecord = Type.Object({
   requestId: Nullable(Type.String()),
   detail: Nullable(Type.Record(Type.String(), Json)),
 });
+const AuditVerification = Type.Object({
+  ok: Type.Boolean({ description: 'True when every record matches its hash and links to the one before it.' }),
+  checked: Type.Integer({ description: 'Records checked before the end or the first broken one.' }),
+  head: Type.String({
+    description: 'The hash of the last good record: kept elsewhere, it also reveals a cut-off tail.',
+  }),
+  firstBroken: Type.Optional(
+    Type.Object({
+      seq: Type.Integer(),
+      id: Type.String(),
+      reason: Type.String({ description: 'What does not match, in words.' }),
+    }),
+  ),
+});
+const DecidedApproval = Type.Object({
+  id: Type.String({ description: 'The audit record of the decision.' }),
+  runId: Type.String({ format: 'uuid' }),
+  playbook: Nullable(Type.Object({ id: Type.String(), version: Type.Integer() })),
+  step: Type.String(),
+  kind: Type.Enum(['approval', 'guardrail_hold'], {
+    description: "A playbook's approval step, or a step a guardrail held (budget, blast radius, automation paused).",
+  }),
+  decision: Type.Enum(['approve', 'reject']),
+  comment: Nullable(Type.String()),
+  decidedBy: Type.String(),
+  decidedByRole: Type.String(),
+  decidedAt: Time,
+});
 const Change = Type.Object({
   id: Type.String(),
   runId: Type.String(),
@@ -348,8 +391,73 @@ const Health = Type.Object({
   details: Json,
 });
 
-/** Answers of the newest routes (delegated sign-in, notification channels, SIEM export), not yet typed field by field here: docs/API.md lists their fields. */
-const AnyObject = Type.Record(Type.String(), Json, { description: 'An object; its fields are listed in docs/API.md.' });
+const PlaybookAutomation = Type.Object({
+  id: Type.String(),
+  automation: Type.Object({
+    enabled: Type.Boolean({ description: 'Whether alerts matching the triggers start runs on their own.' }),
+    changedBy: Nullable(Type.String()),
+    changedAt: Nullable(Time),
+    reason: Nullable(Type.String()),
+  }),
+});
+const SignInStart = Type.Object({
+  url: Type.String({ description: 'The sign-in page to open in a browser (PKCE, one-time state).' }),
+  redirectUri: Type.String(),
+  expiresAt: Time,
+});
+const deviceCodeFields = {
+  userCode: Type.String(),
+  verificationUri: Type.String(),
+  message: Type.String({ description: "Entra ID's own instructions, in words." }),
+  expiresAt: Time,
+  intervalSeconds: Type.Integer(),
+};
+const DeviceCodeStart = Type.Object(deviceCodeFields);
+const DeviceCodeOutcome = Type.Union(
+  [
+    Type.Object({ status: Type.Literal('signed_in'), connectionTarget: Ref('ConnectionTarget') }),
+    Type.Object({ status: Type.Literal('pending'), ...deviceCodeFields }),
+  ],
+  { description: 'Signed in (200), or still waiting for the person to enter the code (202).' },
+);
+const SignInRedirect = Type.Object({ message: Type.String(), connectionTarget: Ref('ConnectionTarget') });
+const NotificationChannel = Type.Object({
+  name: Type.String(),
+  kind: Type.Enum(['teams', 'slack', 'email', 'webhook']),
+  host: Nullable(Type.String({ description: "The webhook's host only: the rest of the URL is the secret." })),
+  hasUrl: Type.Boolean(),
+  hasToken: Type.Boolean(),
+  connectionTarget: Nullable(Type.String()),
+  mailbox: Nullable(Type.String()),
+  to: Type.Array(Type.String()),
+  createdAt: Time,
+  updatedAt: Time,
+});
+const NotificationReceipt = Type.Object({
+  channel: Type.String(),
+  kind: Type.String(),
+  status: Type.Integer({ description: 'The HTTP status the channel answered.' }),
+});
+const ExportSink = Type.Object({
+  name: Type.String(),
+  type: Type.Enum(['syslog', 'splunkHec', 'azureMonitor']),
+  enabled: Type.Boolean(),
+  settings: Type.Record(Type.String(), Json, { description: 'By type (never a secret): see docs/API.md.' }),
+  hasToken: Type.Boolean(),
+  status: Type.Enum(['ok', 'retrying', 'error', 'disabled', 'idle']),
+  message: Nullable(Type.String()),
+  cursor: Type.Integer({ description: 'The seq of the last event delivered.' }),
+  lag: Type.Integer({ description: 'Events waiting behind the cursor.' }),
+  delivered: Type.Integer(),
+  deadLetters: Type.Integer(),
+  failures: Type.Integer(),
+  lastAttemptAt: Nullable(Time),
+  lastSuccessAt: Nullable(Time),
+  nextAttemptAt: Nullable(Time),
+  createdAt: Time,
+  updatedAt: Time,
+});
+const UnpagedList = (item: string) => Type.Object({ items: Type.Array(Ref(item)), nextCursor: Type.Null() });
 
 /** components.schemas of the OpenAPI document. */
 export const SCHEMAS: Record<string, TSchema> = {
@@ -372,6 +480,7 @@ export const SCHEMAS: Record<string, TSchema> = {
   Playbook,
   PlaybookSaved,
   PlaybookValidation,
+  Rehearsal,
   ProtectedEntity: Protected,
   Automation,
   Guardrails,
@@ -379,6 +488,9 @@ export const SCHEMAS: Record<string, TSchema> = {
   ApiKeyCreated,
   AuditRecord,
   AuditPage: Page('AuditRecord'),
+  AuditVerification,
+  DecidedApproval,
+  DecidedApprovalPage: Page('DecidedApproval'),
   Change,
   ChangePage: Page('Change'),
   PlaybookPage: Page('PlaybookSummary'),
@@ -388,8 +500,16 @@ export const SCHEMAS: Record<string, TSchema> = {
   Decision,
   ConnectorPage,
   Health,
-  Object: AnyObject,
-  ObjectPage: Type.Object({ items: Type.Array(AnyObject), nextCursor: Type.Null() }),
+  PlaybookAutomation,
+  SignInStart,
+  DeviceCodeStart,
+  DeviceCodeOutcome,
+  SignInRedirect,
+  NotificationChannel,
+  NotificationChannelPage: UnpagedList('NotificationChannel'),
+  NotificationReceipt,
+  ExportSink,
+  ExportSinkPage: UnpagedList('ExportSink'),
 };
 
 type Body = string | { array: string } | { text: string } | null;
@@ -411,6 +531,7 @@ export const RESPONSES: Record<string, [number, Body]> = {
   'GET /api/v1/schema/playbook.json': [200, { text: 'application/schema+json' }],
   'GET /api/v1/playbooks': [200, 'PlaybookPage'],
   'POST /api/v1/playbooks/validate': [200, 'PlaybookValidation'],
+  'POST /api/v1/playbooks/rehearse': [200, 'Rehearsal'],
   'PUT /api/v1/playbooks/{id}': [200, 'PlaybookSaved'],
   'GET /api/v1/playbooks/{id}': [200, 'Playbook'],
   'GET /api/v1/playbooks/{id}/graph': [200, { text: 'text/vnd.mermaid' }],
@@ -438,24 +559,26 @@ export const RESPONSES: Record<string, [number, Body]> = {
   'GET /api/v1/api-keys': [200, 'ApiKeyPage'],
   'DELETE /api/v1/api-keys/{id}': [204, null],
   'GET /api/v1/audit': [200, 'AuditPage'],
-  'POST /api/v1/connection-targets/{name}/authorize': [200, 'Object'],
-  'POST /api/v1/connection-targets/{name}/device-code': [201, 'Object'],
-  'POST /api/v1/connection-targets/{name}/device-code/complete': [200, 'Object'],
-  'DELETE /api/v1/connection-targets/{name}/sign-in': [200, 'Object'],
-  'GET /api/v1/sign-in/redirect': [200, 'Object'],
-  'PUT /api/v1/playbooks/{id}/automation': [200, 'Object'],
-  'POST /api/v1/notification-channels': [201, 'Object'],
-  'GET /api/v1/notification-channels': [200, 'ObjectPage'],
-  'GET /api/v1/notification-channels/{name}': [200, 'Object'],
+  'GET /api/v1/audit/verify': [200, 'AuditVerification'],
+  'GET /api/v1/approvals/history': [200, 'DecidedApprovalPage'],
+  'POST /api/v1/connection-targets/{name}/authorize': [200, 'SignInStart'],
+  'POST /api/v1/connection-targets/{name}/device-code': [201, 'DeviceCodeStart'],
+  'POST /api/v1/connection-targets/{name}/device-code/complete': [200, 'DeviceCodeOutcome'],
+  'DELETE /api/v1/connection-targets/{name}/sign-in': [200, 'ConnectionTarget'],
+  'GET /api/v1/sign-in/redirect': [200, 'SignInRedirect'],
+  'PUT /api/v1/playbooks/{id}/automation': [200, 'PlaybookAutomation'],
+  'POST /api/v1/notification-channels': [201, 'NotificationChannel'],
+  'GET /api/v1/notification-channels': [200, 'NotificationChannelPage'],
+  'GET /api/v1/notification-channels/{name}': [200, 'NotificationChannel'],
   'DELETE /api/v1/notification-channels/{name}': [204, null],
-  'POST /api/v1/notification-channels/{name}/test': [200, 'Object'],
+  'POST /api/v1/notification-channels/{name}/test': [200, 'NotificationReceipt'],
   'GET /api/v1/export/events': [200, { text: 'application/x-ndjson' }],
-  'POST /api/v1/export/sinks': [201, 'Object'],
-  'GET /api/v1/export/sinks': [200, 'ObjectPage'],
-  'GET /api/v1/export/sinks/{name}': [200, 'Object'],
-  'PATCH /api/v1/export/sinks/{name}': [200, 'Object'],
+  'POST /api/v1/export/sinks': [201, 'ExportSink'],
+  'GET /api/v1/export/sinks': [200, 'ExportSinkPage'],
+  'GET /api/v1/export/sinks/{name}': [200, 'ExportSink'],
+  'PATCH /api/v1/export/sinks/{name}': [200, 'ExportSink'],
   'DELETE /api/v1/export/sinks/{name}': [204, null],
-  'GET /api/v1/export/sinks/{name}/drained': [200, 'Object'],
+  'GET /api/v1/export/sinks/{name}/drained': [200, 'ExportSink'],
 };
 
 interface Operation {

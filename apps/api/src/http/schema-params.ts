@@ -34,13 +34,17 @@ class SchemaPipe<T> implements PipeTransform<unknown, T> {
   }
 }
 
-/** The JSON body, checked against a JSON Schema, which also documents it in OpenAPI. */
+/**
+ * The JSON body, checked against a JSON Schema, which also documents it in OpenAPI. `optional`:
+ * the request may come without a body (read as `{}`), and the document says so.
+ */
 export const SchemaBody =
-  <S extends TSchema>(schema: S): ParameterDecorator =>
+  <S extends TSchema>(schema: S, options: { optional?: boolean } = {}): ParameterDecorator =>
   (target, key, index) => {
     Body(new SchemaPipe<Static<S>>(schema, 'body', false))(target, key, index);
     const descriptor = key !== undefined ? Object.getOwnPropertyDescriptor(target, key) : undefined;
-    if (descriptor && key !== undefined) ApiBody({ schema: schema as never })(target, key, descriptor);
+    if (descriptor && key !== undefined)
+      ApiBody({ schema: schema as never, ...(options.optional ? { required: false } : {}) })(target, key, descriptor);
   };
 
 /** Query parameters, coerced from strings and checked against a schema, which also documents them in OpenAPI. */

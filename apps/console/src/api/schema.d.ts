@@ -97,6 +97,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/approvals/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ApprovalsController_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit": {
         parameters: {
             query?: never;
@@ -105,6 +121,22 @@ export interface paths {
             cookie?: never;
         };
         get: operations["AuditController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AuditController_verify"];
         put?: never;
         post?: never;
         delete?: never;
@@ -609,6 +641,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/playbooks/rehearse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["PlaybooksController_rehearse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/playbooks/validate": {
         parameters: {
             query?: never;
@@ -951,6 +999,20 @@ export interface components {
             seq: number;
             targetEntity: string | null;
         };
+        AuditVerification: {
+            /** @description Records checked before the end or the first broken one. */
+            checked: number;
+            firstBroken?: {
+                id: string;
+                /** @description What does not match, in words. */
+                reason: string;
+                seq: number;
+            };
+            /** @description The hash of the last good record: kept elsewhere, it also reveals a cut-off tail. */
+            head: string;
+            /** @description True when every record matches its hash and links to the one before it. */
+            ok: boolean;
+        };
         Automation: {
             by: string | null;
             paused: boolean;
@@ -1046,10 +1108,94 @@ export interface components {
             items: components["schemas"]["Connector"][];
             nextCursor: null;
         };
+        DecidedApproval: {
+            comment: string | null;
+            /** Format: date-time */
+            decidedAt: string;
+            decidedBy: string;
+            decidedByRole: string;
+            /** @enum {unknown} */
+            decision: "approve" | "reject";
+            /** @description The audit record of the decision. */
+            id: string;
+            /**
+             * @description A playbook's approval step, or a step a guardrail held (budget, blast radius, automation paused).
+             * @enum {unknown}
+             */
+            kind: "approval" | "guardrail_hold";
+            playbook: {
+                id: string;
+                version: number;
+            } | null;
+            /** Format: uuid */
+            runId: string;
+            step: string;
+        };
+        DecidedApprovalPage: {
+            items: components["schemas"]["DecidedApproval"][];
+            nextCursor: string | null;
+        };
         Decision: {
             decision: string;
             runId: string;
             step: string;
+        };
+        /** @description Signed in (200), or still waiting for the person to enter the code (202). */
+        DeviceCodeOutcome: {
+            connectionTarget: components["schemas"]["ConnectionTarget"];
+            /** @constant */
+            status: "signed_in";
+        } | {
+            /** Format: date-time */
+            expiresAt: string;
+            intervalSeconds: number;
+            /** @description Entra ID's own instructions, in words. */
+            message: string;
+            /** @constant */
+            status: "pending";
+            userCode: string;
+            verificationUri: string;
+        };
+        DeviceCodeStart: {
+            /** Format: date-time */
+            expiresAt: string;
+            intervalSeconds: number;
+            /** @description Entra ID's own instructions, in words. */
+            message: string;
+            userCode: string;
+            verificationUri: string;
+        };
+        ExportSink: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The seq of the last event delivered. */
+            cursor: number;
+            deadLetters: number;
+            delivered: number;
+            enabled: boolean;
+            failures: number;
+            hasToken: boolean;
+            /** @description Events waiting behind the cursor. */
+            lag: number;
+            lastAttemptAt: string | null;
+            lastSuccessAt: string | null;
+            message: string | null;
+            name: string;
+            nextAttemptAt: string | null;
+            /** @description By type (never a secret): see docs/API.md. */
+            settings: {
+                [key: string]: unknown;
+            };
+            /** @enum {unknown} */
+            status: "ok" | "retrying" | "error" | "disabled" | "idle";
+            /** @enum {unknown} */
+            type: "syslog" | "splunkHec" | "azureMonitor";
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ExportSinkPage: {
+            items: components["schemas"]["ExportSink"][];
+            nextCursor: null;
         };
         Guardrails: {
             automation: components["schemas"]["Automation"];
@@ -1093,15 +1239,30 @@ export interface components {
             /** @enum {unknown} */
             role: "viewer" | "analyst" | "author" | "admin" | "ingest";
         };
-        /** @description An object; its fields are listed in docs/API.md. */
-        Object: {
-            [key: string]: unknown;
+        NotificationChannel: {
+            connectionTarget: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            hasToken: boolean;
+            hasUrl: boolean;
+            host: string | null;
+            /** @enum {unknown} */
+            kind: "teams" | "slack" | "email" | "webhook";
+            mailbox: string | null;
+            name: string;
+            to: string[];
+            /** Format: date-time */
+            updatedAt: string;
         };
-        ObjectPage: {
-            items: {
-                [key: string]: unknown;
-            }[];
+        NotificationChannelPage: {
+            items: components["schemas"]["NotificationChannel"][];
             nextCursor: null;
+        };
+        NotificationReceipt: {
+            channel: string;
+            kind: string;
+            /** @description The HTTP status the channel answered. */
+            status: number;
         };
         Playbook: {
             connection: string | null;
@@ -1124,6 +1285,16 @@ export interface components {
             version: number;
             versions: unknown[];
             yaml: string;
+        };
+        PlaybookAutomation: {
+            automation: {
+                changedAt: string | null;
+                changedBy: string | null;
+                /** @description Whether alerts matching the triggers start runs on their own. */
+                enabled: boolean;
+                reason: string | null;
+            };
+            id: string;
         };
         PlaybookPage: {
             items: components["schemas"]["PlaybookSummary"][];
@@ -1178,6 +1349,24 @@ export interface components {
             /** @enum {unknown} */
             source: "file" | "api";
             value: string;
+        };
+        Rehearsal: {
+            cases: {
+                name: string;
+                outputs: {
+                    [key: string]: unknown;
+                };
+                passed: boolean;
+                /** @description The steps taken, in order. */
+                path: string[];
+                /** @description What differed from `expect`, in words. */
+                problems: string[];
+                /** @enum {unknown} */
+                status: "succeeded" | "failed" | "waiting";
+            }[];
+            failed: number;
+            passed: number;
+            playbook: string;
         };
         /** @description The run started (or, with ?wait=, the run itself once it ended). */
         RunAccepted: {
@@ -1271,6 +1460,17 @@ export interface components {
                 /** @enum {unknown} */
                 type: "api" | "alert" | "revert" | "playbook";
             };
+        };
+        SignInRedirect: {
+            connectionTarget: components["schemas"]["ConnectionTarget"];
+            message: string;
+        };
+        SignInStart: {
+            /** Format: date-time */
+            expiresAt: string;
+            redirectUri: string;
+            /** @description The sign-in page to open in a browser (PKCE, one-time state). */
+            url: string;
         };
         Step: {
             action: string | null;
@@ -1644,6 +1844,47 @@ export interface operations {
             };
         };
     };
+    ApprovalsController_history: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused: what is wrong and where (problem details). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or Azure could not answer (problem details, never a stack trace). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecidedApprovalPage"];
+                };
+            };
+        };
+    };
     AuditController_list: {
         parameters: {
             query?: {
@@ -1685,6 +1926,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+        };
+    };
+    AuditController_verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused: what is wrong and where (problem details). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or Azure could not answer (problem details, never a stack trace). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditVerification"];
                 };
             };
         };
@@ -2217,7 +2496,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Object"];
+                    "application/json": components["schemas"]["SignInStart"];
                 };
             };
         };
@@ -2257,7 +2536,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Object"];
+                    "application/json": components["schemas"]["DeviceCodeStart"];
                 };
             };
         };
@@ -2299,7 +2578,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Object"];
+                    "application/json": components["schemas"]["DeviceCodeOutcome"];
                 };
             };
         };
@@ -2339,7 +2618,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Object"];
+                    "application/json": components["schemas"]["ConnectionTarget"];
                 };
             };
         };
@@ -2625,7 +2904,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ObjectPage"];
+                    "application/json": components["schemas"]["ExportSinkPage"];
                 };
             };
         };
@@ -2686,7 +2965,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Object"];
+                    "application/json": components["schemas"]["ExportSink"];
                 };
             };
         };
@@ -2726,7 +3005,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Object"];
+                    "application/json": components["schemas"]["ExportSink"];
                 };
             };
         };
@@ -2816,7 +3095,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Object"];
+                    "application/json": components["schemas"]["ExportSink"];
                 };
             };
         };
@@ -2858,7 +3137,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Object"];
+                    "application/json": components["schemas"]["ExportSink"];
                 };
             };
         };
@@ -3109,7 +3388,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ObjectPage"];
+                    "application/json": components["schemas"]["NotificationChannelPage"];
                 };
             };
         };
@@ -3172,7 +3451,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Object"];
+                    "application/json": components["schemas"]["NotificationChannel"];
                 };
             };
         };
@@ -3212,7 +3491,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Object"];
+                    "application/json": components["schemas"]["NotificationChannel"];
                 };
             };
         };
@@ -3290,7 +3569,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Object"];
+                    "application/json": components["schemas"]["NotificationReceipt"];
                 };
             };
         };
@@ -3512,7 +3791,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Object"];
+                    "application/json": components["schemas"]["PlaybookAutomation"];
                 };
             };
         };
@@ -3609,6 +3888,53 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RunAccepted"];
+                };
+            };
+        };
+    };
+    PlaybooksController_rehearse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The playbook, as YAML text. */
+                    playbook: string;
+                    /** @description A rehearsal file (`playbook:` and `cases:`, as in playbooks/tests/*.rehearsal.yaml), as YAML text. */
+                    rehearsal: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The request was refused: what is wrong and where (problem details). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or Azure could not answer (problem details, never a stack trace). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rehearsal"];
                 };
             };
         };
@@ -3722,10 +4048,13 @@ export interface operations {
         parameters: {
             query?: {
                 alert?: string;
+                connectionTarget?: string;
                 cursor?: string;
+                from?: string;
                 limit?: number;
                 playbook?: string;
                 status?: "queued" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
+                to?: string;
             };
             header?: never;
             path?: never;
@@ -3903,7 +4232,14 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Undo only these steps (as `step` in /api/v1/changes); all of them when left out. */
+                    steps?: string[];
+                };
+            };
+        };
         responses: {
             /** @description The request was refused: what is wrong and where (problem details). */
             "4XX": {
@@ -4005,7 +4341,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Object"];
+                    "application/json": components["schemas"]["SignInRedirect"];
                 };
             };
         };

@@ -5,7 +5,7 @@ import { api, newIdempotencyKey, ok, roleAllows } from '../api/client';
 import { Link } from '../router';
 import { Failure, Loading, Screen, StatusBadge, When, useMe } from '../ui';
 
-/** Every destructive change Riposte made, with Undo (a revert run of the run that made it). */
+/** Every destructive change Riposte made, with Undo: one change, or a selection (a revert run per run, of the chosen steps). */
 export function ActionCenter() {
   const me = useMe();
   const client = useQueryClient();
@@ -26,24 +26,40 @@ export function ActionCenter() {
       return new Map(details.map((d) => [d.id, d]));
     },
   });
+  type Target = { runId: string; step: string };
   const undo = useMutation({
-    mutationFn: async (runIds: string[]) => {
-      for (const id of runIds)
+    // One revert per run, of the chosen steps only; one Idempotency-Key per submission and run.
+    mutationFn: async (targets: Target[]) => {
+      const byRun = new Map<string, string[]>();
+      for (const t of targets) byRun.set(t.runId, [...(byRun.get(t.runId) ?? []), t.step]);
+      for (const [id, steps] of byRun)
         await ok(
           api.POST('/api/v1/runs/{id}/revert', {
             params: { path: { id }, header: { 'Idempotency-Key': newIdempotencyKey() } },
+            body: { steps },
           }),
         );
     },
     onSuccess: () => (setSelected(new Set()), void client.invalidateQueries()),
   });
   const canUndo = roleAllows(me.role, 'analyst');
-  const reverted = new Set([...(runs.data?.values() ?? [])].map((r) => r.trigger.revertOf).filter(Boolean));
-  const undoable = (runId: string, status: string) =>
-    status === 'succeeded' &&
-    !reverted.has(runId) &&
-    !['queued', 'running', 'waiting'].includes(runs.data?.get(runId)?.status ?? '') &&
-    runs.data?.get(runId)?.trigger.type !== 'revert';
+  /** `run/step` of each change an undo has reverted or is reverting (a failed undo may be tried again). */
+  const reverted = new Set(
+    [...(runs.data?.values() ?? [])].flatMap((r) =>
+      r.trigger.revertOf
+        ? r.steps
+            .filter((s) => ['pending', 'running', 'waiting', 'succeeded'].includes(s.status))
+            .map((s) => `${r.trigger.revertOf}/${s.id.replace(/^revert-/, '')}`)
+        : [],
+    ),
+  );
+  const undoable = (c: { runId: string; step: string; status: string }) =>
+    c.status === 'succeeded' &&
+    !reverted.has(`${c.runId}/${c.step}`) &&
+    !['queued', 'running', 'waiting'].includes(runs.data?.get(c.runId)?.status ?? '') &&
+    runs.data?.get(c.runId)?.trigger.type !== 'revert';
+  const items = changes.data?.items ?? [];
+  const chosen = items.filter((c) => selected.has(c.id));
   return (
     <Screen
       title="Action center"
@@ -52,7 +68,7 @@ export function ActionCenter() {
           <Button
             color="orange"
             disabled={selected.size === 0}
-            onClick={() => undo.mutate([...selected])}
+            onClick={() => undo.mutate(chosen)}
             loading={undo.isPending}
           >
             Undo selected ({selected.size})
@@ -95,7 +111,7 @@ export function ActionCenter() {
         <Table.Tbody>
           {changes.data?.items.map((c) => {
             const run = runs.data?.get(c.runId);
-            const can = undoable(c.runId, c.status);
+            const can = undoable(c);
             return (
               <Table.Tr key={c.id} data-testid="change-row">
                 {canUndo && (
@@ -103,15 +119,17 @@ export function ActionCenter() {
                     <Checkbox
                       aria-label={`Select ${c.action} on ${c.entity}`}
                       disabled={!can}
-                      checked={selected.has(c.runId)}
-                      onChange={(e) =>
+                      checked={selected.has(c.id)}
+                      onChange={(e) => {
+                        // Read now: React clears the event's currentTarget before the updater runs.
+                        const checked = e.currentTarget.checked;
                         setSelected((s) => {
                           const n = new Set(s);
-                          if (e.currentTarget.checked) n.add(c.runId);
-                          else n.delete(c.runId);
+                          if (checked) n.add(c.id);
+                          else n.delete(c.id);
                           return n;
-                        })
-                      }
+                        });
+                      }}
                     />
                   </Table.Td>
                 )}
@@ -137,12 +155,15 @@ export function ActionCenter() {
                         size="xs"
                         variant="light"
                         color="orange"
-                        onClick={() => undo.mutate([c.runId])}
-                        loading={undo.isPending && undo.variables?.includes(c.runId)}
+                        aria-label={`Undo ${c.action} on ${c.entity}`}
+                        onClick={() => undo.mutate([c])}
+                        loading={
+                          undo.isPending && undo.variables?.some((v) => v.runId === c.runId && v.step === c.step)
+                        }
                       >
                         Undo
                       </Button>
-                    ) : reverted.has(c.runId) ? (
+                    ) : reverted.has(`${c.runId}/${c.step}`) ? (
                       <Text size="xs" c="dimmed">
                         undone
                       </Text>

@@ -1,9 +1,9 @@
-import { Badge, Button, Card, Group, Stack, Text, Textarea } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Badge, Button, Card, Group, Stack, Table, Tabs, Text, Textarea } from '@mantine/core';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api, ok, type Schemas } from '../api/client';
 import { Link } from '../router';
-import { Can, Failure, Json, Loading, Screen, When } from '../ui';
+import { Can, Failure, Json, Loading, Screen, StatusBadge, When } from '../ui';
 
 type Item = { run: Schemas['RunDetail']; wait: Schemas['WaitingFor'] };
 
@@ -30,18 +30,102 @@ export function Approvals() {
   });
   return (
     <Screen title="Approvals">
-      <Failure error={inbox.error} />
-      {inbox.isPending && <Loading />}
-      <Text role="status" size="sm" c="green.9" mb={last ? 'sm' : 0}>
-        {last}
-      </Text>
-      {inbox.data?.length === 0 && <Text c="dimmed">Nothing waits for a decision.</Text>}
-      <Stack>
-        {inbox.data?.map((item) => (
-          <ApprovalCard key={`${item.run.id}/${item.wait.step}`} {...item} onDecided={setLast} />
-        ))}
-      </Stack>
+      <Tabs defaultValue="waiting" keepMounted={false}>
+        <Tabs.List mb="sm">
+          <Tabs.Tab value="waiting">Waiting{inbox.data ? ` (${inbox.data.length})` : ''}</Tabs.Tab>
+          <Tabs.Tab value="history">History</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="waiting">
+          <Failure error={inbox.error} />
+          {inbox.isPending && <Loading />}
+          <Text role="status" size="sm" c="green.9" mb={last ? 'sm' : 0}>
+            {last}
+          </Text>
+          {inbox.data?.length === 0 && <Text c="dimmed">Nothing waits for a decision.</Text>}
+          <Stack>
+            {inbox.data?.map((item) => (
+              <ApprovalCard key={`${item.run.id}/${item.wait.step}`} {...item} onDecided={setLast} />
+            ))}
+          </Stack>
+        </Tabs.Panel>
+        <Tabs.Panel value="history">
+          <History />
+        </Tabs.Panel>
+      </Tabs>
     </Screen>
+  );
+}
+
+const DECISION: Record<string, string> = { approve: 'approved', reject: 'rejected' };
+
+/** Decisions people took, newest first (from the audit trail, so exactly the ones that counted). */
+function History() {
+  const history = useInfiniteQuery({
+    queryKey: ['approvals', 'history'],
+    queryFn: ({ pageParam }) =>
+      ok(
+        api.GET('/api/v1/approvals/history', {
+          params: { query: { limit: 100, ...(pageParam ? { cursor: pageParam } : {}) } },
+        }),
+      ),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page) => page.nextCursor,
+  });
+  const rows = history.data?.pages.flatMap((p) => p.items) ?? [];
+  return (
+    <>
+      <Failure error={history.error} />
+      {history.isPending && <Loading />}
+      {history.isSuccess && rows.length === 0 && <Text c="dimmed">No decision taken yet.</Text>}
+      {rows.length > 0 && (
+        <Table striped aria-label="Decided approvals">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Decided</Table.Th>
+              <Table.Th>Decision</Table.Th>
+              <Table.Th>By</Table.Th>
+              <Table.Th>Run and step</Table.Th>
+              <Table.Th>Comment</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {rows.map((d) => (
+              <Table.Tr key={d.id} data-testid="decision-row">
+                <Table.Td>
+                  <When at={d.decidedAt} />
+                </Table.Td>
+                <Table.Td>
+                  <StatusBadge status={DECISION[d.decision] ?? d.decision} />
+                </Table.Td>
+                <Table.Td>
+                  {d.decidedBy} ({d.decidedByRole})
+                </Table.Td>
+                <Table.Td>
+                  <Link to={`/runs/${d.runId}`}>
+                    {d.playbook ? `${d.playbook.id} v${d.playbook.version}` : d.runId.slice(0, 8)}
+                  </Link>{' '}
+                  · {d.step}
+                  {d.kind === 'guardrail_hold' ? ' (held by a guardrail)' : ''}
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">{d.comment ?? '—'}</Text>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+      {history.hasNextPage && (
+        <Button
+          variant="default"
+          mt="sm"
+          onClick={() => void history.fetchNextPage()}
+          loading={history.isFetchingNextPage}
+        >
+          More
+        </Button>
+      )}
+    </>
   );
 }
 

@@ -1,7 +1,7 @@
-import { Button, Group, Table, Text, TextInput } from '@mantine/core';
-import { useInfiniteQuery } from '@tanstack/react-query';
+import { Alert, Button, Group, Table, Text, TextInput } from '@mantine/core';
+import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, ok } from '../api/client';
+import { api, ok, type Schemas } from '../api/client';
 import { Failure, Loading, Screen, StatusBadge, When } from '../ui';
 
 export function Audit() {
@@ -27,8 +27,18 @@ export function Audit() {
     getNextPageParam: (last) => last.nextCursor,
   });
   const rows = audit.data?.pages.flatMap((p) => p.items) ?? [];
+  const verify = useMutation({ mutationFn: () => ok(api.GET('/api/v1/audit/verify')) });
   return (
-    <Screen title="Audit">
+    <Screen
+      title="Audit"
+      actions={
+        <Button variant="light" onClick={() => verify.mutate()} loading={verify.isPending}>
+          Verify the chain
+        </Button>
+      }
+    >
+      <Failure error={verify.error} />
+      {verify.data && <Verdict result={verify.data} />}
       <form onSubmit={(e) => (e.preventDefault(), setFilters({ actor, action }))}>
         <Group align="end" mb="sm">
           <TextInput label="Actor" value={actor} onChange={(e) => setActor(e.currentTarget.value)} />
@@ -42,7 +52,8 @@ export function Audit() {
         </Group>
       </form>
       <Text size="sm" c="dimmed" mb="xs">
-        Each record carries the hash of the one before it; `npm run cli -- audit verify` checks the whole chain.
+        Each record carries the hash of the one before it, so a record removed or edited breaks the chain where it
+        happened. Verify the chain checks every record (as `npm run cli -- audit-verify` does).
       </Text>
       <Failure error={audit.error} />
       {audit.isPending && <Loading />}
@@ -82,5 +93,25 @@ export function Audit() {
         </Button>
       )}
     </Screen>
+  );
+}
+
+/** The verification's answer in words: intact, or where the chain breaks and why. */
+function Verdict({ result }: { result: Schemas['AuditVerification'] }) {
+  const records = (n: number) => `${n} record${n === 1 ? '' : 's'}`;
+  return result.ok ? (
+    <Alert color="green" title="The audit chain is intact" mb="sm" data-testid="audit-verdict">
+      <Text size="sm">
+        All {records(result.checked)} match their hashes, and each links to the one before it. The last hash is{' '}
+        <code>{result.head}</code>: kept somewhere else, it also shows later whether records were cut off the end.
+      </Text>
+    </Alert>
+  ) : (
+    <Alert color="red" title="The audit chain is broken" mb="sm" data-testid="audit-verdict">
+      <Text size="sm">
+        Record #{result.firstBroken?.seq} ({result.firstBroken?.id}) does not fit: {result.firstBroken?.reason}. The{' '}
+        {records(result.checked)} before it are intact; the last good hash is <code>{result.head}</code>.
+      </Text>
+    </Alert>
   );
 }

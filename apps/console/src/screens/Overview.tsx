@@ -10,18 +10,22 @@ export function Overview() {
   const data = useQuery({
     queryKey: ['overview'],
     queryFn: async () => {
+      const since = Date.now() - DAY;
       const [waiting, failed, connectors, targets, automation] = await Promise.all([
         ok(api.GET('/api/v1/runs', { params: { query: { status: 'waiting', limit: 500 } } })),
-        ok(api.GET('/api/v1/runs', { params: { query: { status: 'failed', limit: 500 } } })),
+        ok(
+          api.GET('/api/v1/runs', {
+            params: { query: { status: 'failed', from: new Date(since).toISOString(), limit: 500 } },
+          }),
+        ),
         ok(api.GET('/api/v1/connectors')),
         ok(api.GET('/api/v1/connection-targets')),
         ok(api.GET('/api/v1/automation')),
       ]);
-      const since = Date.now() - DAY;
       const soon = Date.now() + 30 * DAY;
       return {
         approvals: waiting.items.length,
-        failed: failed.items.filter((r) => new Date(r.createdAt).getTime() >= since).length,
+        failed: failed.items.length,
         unhealthy: connectors.items.filter((c) => c.enabled && c.status !== 'ok' && c.status !== 'idle').length,
         expiring: targets.items.filter((t) => t.auth.expiresAt && new Date(t.auth.expiresAt).getTime() < soon).length,
         automation,
@@ -31,7 +35,7 @@ export function Overview() {
   const tiles = data.data
     ? [
         { label: 'Pending approvals', value: data.data.approvals, to: '/approvals' },
-        { label: 'Failed runs, last 24 h', value: data.data.failed, to: '/runs?status=failed' },
+        { label: 'Failed runs, last 24 h', value: data.data.failed, to: '/runs?status=failed&within=24h' },
         { label: 'Unhealthy connectors', value: data.data.unhealthy, to: '/connectors' },
         { label: 'Credentials expiring within 30 days', value: data.data.expiring, to: '/connection-targets' },
       ]

@@ -1,11 +1,24 @@
-import { Alert, Button, Grid, Group, Tabs, Text, TextInput, useMantineColorScheme } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Grid,
+  Group,
+  Stack,
+  Tabs,
+  Text,
+  Textarea,
+  TextInput,
+  useMantineColorScheme,
+} from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import * as monaco from 'monaco-editor';
 import EditorWorker from 'monaco-editor/esm/vs/editor/editor.worker?worker';
 import { configureMonacoYaml } from 'monaco-yaml';
 import YamlWorker from 'monaco-yaml/yaml.worker?worker';
 import { useEffect, useRef, useState } from 'react';
-import { ApiError, api, credentials, ok, type Problem } from '../api/client';
+import { ApiError, api, credentials, ok, type Problem, type Schemas } from '../api/client';
 import Graph from '../Graph';
 import { navigate } from '../router';
 import { Can, Failure, Loading, Screen } from '../ui';
@@ -26,6 +39,24 @@ steps:
     with:
       user: \${{ inputs.user }}
 `;
+
+/*
+ * Monaco's own themes with comments a shade darker (lighter in the dark one) and paler diff
+ * backgrounds: on an added line, the stock comment green falls under the 4.5:1 contrast asked of text.
+ */
+monaco.editor.defineTheme('riposte-light', {
+  base: 'vs',
+  inherit: true,
+  rules: [{ token: 'comment', foreground: '1e6b1e' }],
+  colors: { 'diffEditor.insertedLineBackground': '#9bb9551a', 'diffEditor.insertedTextBackground': '#9ccc2c26' },
+});
+monaco.editor.defineTheme('riposte-dark', {
+  base: 'vs-dark',
+  inherit: true,
+  rules: [{ token: 'comment', foreground: '8fbf7a' }],
+  colors: { 'diffEditor.insertedLineBackground': '#9bb9551a', 'diffEditor.insertedTextBackground': '#9ccc2c26' },
+});
+const themeFor = (scheme: string) => (scheme === 'dark' ? 'riposte-dark' : 'riposte-light');
 
 let yamlConfigured = false;
 async function configureYaml(): Promise<void> {
@@ -69,6 +100,8 @@ export default function PlaybookEditor({ id }: { id: string | null }) {
   });
   const box = useRef<HTMLDivElement>(null);
   const editor = useRef<monaco.editor.IStandaloneCodeEditor | null>(null);
+  /** The text being edited, shared with the diff view (one model, two editors). */
+  const [model, setModel] = useState<monaco.editor.ITextModel | null>(null);
   const [newId, setNewId] = useState('');
   const [problems, setProblems] = useState<Problem['errors']>([]);
   const [validated, setValidated] = useState<boolean | null>(null);
@@ -89,12 +122,14 @@ export default function PlaybookEditor({ id }: { id: string | null }) {
         minimap: { enabled: false },
         fontSize: 13,
         renderFinalNewline: 'on',
-        theme: colorScheme === 'dark' ? 'vs-dark' : 'vs',
+        theme: themeFor(colorScheme),
         ariaLabel: 'Playbook YAML',
       });
+      setModel(model);
     });
     return () => {
       disposed = true;
+      setModel(null);
       editor.current?.getModel()?.dispose();
       editor.current?.dispose();
       editor.current = null;
@@ -102,7 +137,7 @@ export default function PlaybookEditor({ id }: { id: string | null }) {
     // The editor is made once per playbook; theme changes are applied below.
   }, [id, saved.data]);
 
-  useEffect(() => monaco.editor.setTheme(colorScheme === 'dark' ? 'vs-dark' : 'vs'), [colorScheme]);
+  useEffect(() => monaco.editor.setTheme(themeFor(colorScheme)), [colorScheme]);
 
   /** The server's errors become markers at their line and column. */
   const mark = (errors: Problem['errors']) => {
@@ -218,21 +253,173 @@ export default function PlaybookEditor({ id }: { id: string | null }) {
           {id && !saved.data && <Loading />}
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 5 }}>
-          <Tabs defaultValue="graph">
+          <Tabs defaultValue="graph" keepMounted={false}>
             <Tabs.List>
               <Tabs.Tab value="graph">Graph</Tabs.Tab>
-              <Tabs.Tab value="saved">Saved version</Tabs.Tab>
+              <Tabs.Tab value="diff">Changes</Tabs.Tab>
+              <Tabs.Tab value="rehearse">Rehearse</Tabs.Tab>
             </Tabs.List>
             <Tabs.Panel value="graph" pt="sm">
               {graph.data ? <Graph source={graph.data} /> : <Text c="dimmed">Save the playbook to see its graph.</Text>}
             </Tabs.Panel>
-            <Tabs.Panel value="saved" pt="sm">
-              <pre style={{ fontSize: 12, overflow: 'auto', maxHeight: '60vh' }}>{saved.data?.yaml ?? ''}</pre>
+            <Tabs.Panel value="diff" pt="sm">
+              {saved.data ? (
+                <SavedDiff saved={saved.data.yaml} version={saved.data.version} current={model} />
+              ) : (
+                <Text c="dimmed">Nothing saved yet: every line is new.</Text>
+              )}
+            </Tabs.Panel>
+            <Tabs.Panel value="rehearse" pt="sm">
+              <Rehearse
+                playbookId={target || 'my-playbook'}
+                text={() => editor.current?.getValue() ?? ''}
+                onInvalid={mark}
+              />
             </Tabs.Panel>
           </Tabs>
         </Grid.Col>
       </Grid>
       <Group />
     </Screen>
+  );
+}
+
+/** What changed against the saved version: Monaco's inline diff over the text being edited, with a count in words. */
+function SavedDiff({
+  saved,
+  version,
+  current,
+}: {
+  saved: string;
+  version: number;
+  current: monaco.editor.ITextModel | null;
+}) {
+  const box = useRef<HTMLDivElement>(null);
+  const [summary, setSummary] = useState('Comparing…');
+  useEffect(() => {
+    if (!box.current || !current) return;
+    const original = monaco.editor.createModel(saved, 'yaml');
+    const diff = monaco.editor.createDiffEditor(box.current, {
+      readOnly: true,
+      renderSideBySide: false,
+      automaticLayout: true,
+      minimap: { enabled: false },
+      fontSize: 12,
+      ariaLabel: `Changes against version ${version}`,
+    });
+    // Given to the inner editors themselves: the diff editor's own option is lost on its first layout.
+    diff.getOriginalEditor().updateOptions({ ariaLabel: `Version ${version}, as saved` });
+    diff.getModifiedEditor().updateOptions({ ariaLabel: 'The playbook being edited, compared' });
+    diff.setModel({ original, modified: current });
+    const updated = diff.onDidUpdateDiff(() => {
+      const changes = diff.getLineChanges() ?? [];
+      const count = (start: number, end: number) => (end >= start && end > 0 ? end - start + 1 : 0);
+      const added = changes.reduce((n, c) => n + count(c.modifiedStartLineNumber, c.modifiedEndLineNumber), 0);
+      const removed = changes.reduce((n, c) => n + count(c.originalStartLineNumber, c.originalEndLineNumber), 0);
+      setSummary(
+        changes.length === 0
+          ? `No change against version ${version}.`
+          : `${added} line${added === 1 ? '' : 's'} added and ${removed} removed against version ${version}.`,
+      );
+    });
+    return () => {
+      updated.dispose();
+      diff.dispose();
+      original.dispose();
+    };
+  }, [saved, version, current]);
+  return (
+    <>
+      <Text size="sm" role="status" data-testid="diff-summary" mb="xs">
+        {summary}
+      </Text>
+      <div
+        ref={box}
+        style={{ height: '55vh', border: '1px solid var(--mantine-color-default-border)' }}
+        data-testid="playbook-diff"
+      />
+    </>
+  );
+}
+
+const rehearsalTemplate = (id: string) => `playbook: ${id}
+cases:
+  - name: runs to the end
+    inputs: {}
+    results: {}        # by step id: { output: {...} } or { error: { code: throttled } }
+    approvals: {}      # by approval step id: approve | reject
+    expect:
+      status: succeeded
+`;
+
+/** Runs the text being edited against rehearsal cases on the server: scripted results, nothing sent to Azure. */
+function Rehearse({
+  playbookId,
+  text,
+  onInvalid,
+}: {
+  playbookId: string;
+  text: () => string;
+  onInvalid: (errors: Problem['errors']) => void;
+}) {
+  const [cases, setCases] = useState(() => rehearsalTemplate(playbookId));
+  const rehearse = useMutation({
+    mutationFn: () =>
+      ok<Schemas['Rehearsal']>(
+        api.POST('/api/v1/playbooks/rehearse', { body: { playbook: text(), rehearsal: cases } }),
+      ),
+    onSuccess: () => onInvalid([]),
+    // The playbook's own errors go to the editor as markers; the rehearsal's are listed below.
+    onError: (error) =>
+      error instanceof ApiError && error.problem?.code === 'invalid_playbook' && onInvalid(error.problem.errors),
+  });
+  return (
+    <Can role="author">
+      <Textarea
+        label="Rehearsal cases (YAML)"
+        description="The format of playbooks/tests/*.rehearsal.yaml; unlisted actions succeed with {}."
+        value={cases}
+        onChange={(e) => setCases(e.currentTarget.value)}
+        autosize
+        minRows={8}
+        maxRows={20}
+        styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 12 } }}
+      />
+      <Button mt="sm" onClick={() => rehearse.mutate()} loading={rehearse.isPending}>
+        Rehearse
+      </Button>
+      {rehearse.error &&
+        !(rehearse.error instanceof ApiError && rehearse.error.problem?.code === 'invalid_playbook') && (
+          <Failure error={rehearse.error} />
+        )}
+      {rehearse.data && (
+        <Stack mt="sm" gap="xs" data-testid="rehearsal-results">
+          <Text size="sm" role="status">
+            {rehearse.data.passed} passed, {rehearse.data.failed} failed.
+          </Text>
+          {rehearse.data.cases.map((c, i) => (
+            <Card key={i} withBorder padding="xs">
+              <Group gap="xs">
+                <Badge color={c.passed ? 'green' : 'red'} variant="light">
+                  {c.passed ? 'passed' : 'failed'}
+                </Badge>
+                <Text size="sm" fw={600}>
+                  {c.name}
+                </Text>
+                <Text size="sm" c="dimmed">
+                  ended {c.status}
+                </Text>
+              </Group>
+              <Text size="sm">Path: {c.path.join(' → ') || '(no step ran)'}</Text>
+              {c.problems.map((p, j) => (
+                <Text size="sm" c="red.8" key={j}>
+                  {p}
+                </Text>
+              ))}
+            </Card>
+          ))}
+        </Stack>
+      )}
+    </Can>
   );
 }

@@ -9,6 +9,27 @@ import { Failure, Screen, StatusBadge, When } from '../ui';
 type Status = NonNullable<Schemas['RunSummary']['status']>;
 const STATUSES: Status[] = ['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled'];
 const ROW = 41;
+/** Relative windows, read again at each fetch so "last hour" stays the last hour. */
+const WITHIN: Record<string, { label: string; ms: number }> = {
+  '1h': { label: 'Last hour', ms: 3_600_000 },
+  '24h': { label: 'Last 24 hours', ms: 86_400_000 },
+  '7d': { label: 'Last 7 days', ms: 7 * 86_400_000 },
+};
+const WHEN_CHOICES = [
+  ...Object.entries(WITHIN).map(([value, { label }]) => ({ value, label })),
+  { value: 'between', label: 'Between…' },
+];
+type Cursor = { cursor: string | null; from?: string };
+
+/** `datetime-local` speaks local time without a zone; the API speaks ISO 8601 UTC. */
+const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
+const toLocal = (iso: string | null) => {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime())
+    ? ''
+    : new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+};
 
 /** Every run, newest first; filters live in the URL so a list can be linked to. */
 export function Runs() {
@@ -16,25 +37,55 @@ export function Runs() {
   const status = (query.get('status') as Status | null) ?? undefined;
   const playbook = query.get('playbook') ?? undefined;
   const alert = query.get('alert') ?? undefined;
-  const target = query.get('target') ?? '';
+  const target = query.get('target') ?? undefined;
+  const within = query.get('within') ?? (query.get('from') || query.get('to') ? 'between' : null);
+  const fromParam = query.get('from');
+  const toParam = query.get('to');
   const setFilter = (name: string, value: string | null) => {
     const next = new URLSearchParams(query);
     if (value) next.set(name, value);
     else next.delete(name);
     navigate(`/runs${next.size ? `?${next}` : ''}`, true);
   };
+  const setWithin = (value: string | null) => {
+    const next = new URLSearchParams(query);
+    next.delete('from');
+    next.delete('to');
+    if (value && value !== 'between') next.set('within', value);
+    else next.delete('within');
+    if (value === 'between') next.set('from', new Date(Date.now() - 86_400_000).toISOString());
+    navigate(`/runs${next.size ? `?${next}` : ''}`, true);
+  };
+  const relative = within && WITHIN[within] ? within : null;
+  const span = relative ? { within: relative } : { from: fromParam ?? undefined, to: toParam ?? undefined };
   const runs = useInfiniteQuery({
-    queryKey: ['runs', { status, playbook, alert }],
-    queryFn: ({ pageParam }) =>
-      ok(
+    queryKey: ['runs', { status, playbook, alert, target, ...span }],
+    queryFn: async ({ pageParam }) => {
+      // A relative window is fixed when the first page is read, so the pages after it follow the same one.
+      const from = pageParam.from ?? (relative ? new Date(Date.now() - WITHIN[relative]!.ms).toISOString() : span.from);
+      const page = await ok(
         api.GET('/api/v1/runs', {
-          params: { query: { status, playbook, alert, limit: 200, cursor: pageParam ?? undefined } },
+          params: {
+            query: {
+              status,
+              playbook,
+              alert,
+              connectionTarget: target,
+              from,
+              to: span.to,
+              limit: 200,
+              cursor: pageParam.cursor ?? undefined,
+            },
+          },
         }),
-      ),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => last.nextCursor,
+      );
+      return { ...page, from };
+    },
+    initialPageParam: { cursor: null } as Cursor,
+    getNextPageParam: (last): Cursor | undefined =>
+      last.nextCursor ? { cursor: last.nextCursor, ...(last.from ? { from: last.from } : {}) } : undefined,
   });
-  const rows = (runs.data?.pages.flatMap((p) => p.items) ?? []).filter((r) => !target || r.connectionTarget === target);
+  const rows = runs.data?.pages.flatMap((p) => p.items) ?? [];
   const parent = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({
     count: rows.length,
@@ -71,6 +122,33 @@ export function Runs() {
           onBlur={(e) => setFilter('alert', e.currentTarget.value.trim() || null)}
           w={300}
         />
+        <Select
+          label="Created"
+          placeholder="Any time"
+          data={WHEN_CHOICES}
+          value={within}
+          onChange={setWithin}
+          clearable
+          w={170}
+        />
+        {within === 'between' && (
+          <>
+            <TextInput
+              type="datetime-local"
+              label="From"
+              defaultValue={toLocal(fromParam)}
+              onBlur={(e) => setFilter('from', toIso(e.currentTarget.value) ?? null)}
+              w={210}
+            />
+            <TextInput
+              type="datetime-local"
+              label="To"
+              defaultValue={toLocal(toParam)}
+              onBlur={(e) => setFilter('to', toIso(e.currentTarget.value) ?? null)}
+              w={210}
+            />
+          </>
+        )}
         <TextInput
           label="Connection target"
           defaultValue={target}

@@ -6,7 +6,8 @@ import { ConnectionTargetsService } from '@riposte/connection-targets';
 import { ConflictError, NotFoundError, RiposteError, ValidationError } from '@riposte/errors';
 import { ApprovalHolds } from '@riposte/guardrails';
 import { checkRunInputs, StepFailure } from '@riposte/playbooks';
-import { Database, nowIso, type RunEntity, RunEntity as RunTable } from '@riposte/persistence';
+import { Database, nowIso, type Page, type RunEntity, RunEntity as RunTable } from '@riposte/persistence';
+import { In } from 'typeorm';
 import { RunScheduler } from '../run-scheduler.js';
 import { RunStore } from '../run-store.js';
 import type { ChildRuns } from './durable-host.js';
@@ -29,6 +30,21 @@ export interface RunTrigger {
   parent?: { runId: string; stepKey: string };
 }
 
+/** A decision a person took on an approval step or on a step a guardrail held. */
+export interface DecidedApproval {
+  id: string;
+  runId: string;
+  playbook: { id: string; version: number } | null;
+  step: string;
+  kind: 'approval' | 'guardrail_hold';
+  decision: 'approve' | 'reject';
+  comment: string | null;
+  decidedBy: string;
+  decidedByRole: string;
+  decidedAt: string;
+}
+
+const DECISION_ACTIONS = ['approval.approve', 'approval.reject', 'guardrail_hold.approve', 'guardrail_hold.reject'];
 const MAX_CALL_DEPTH = 5;
 const LADDER = new Set<Role>(['viewer', 'analyst', 'author', 'admin']);
 
@@ -80,6 +96,45 @@ export class PlaybookRunsService implements ChildRuns, OnModuleInit {
     );
     this.scheduler.schedule(run.id, 'playbook');
     return { runId: run.id, status: 'queued' };
+  }
+
+  /**
+   * Decisions taken, newest first: read from the audit trail, where each one is written in the
+   * transaction that delivers it, so the history holds exactly the decisions that counted.
+   */
+  async decisions(query: { limit: number; cursor?: string }): Promise<Page<DecidedApproval>> {
+    const page = await this.audit.list({ limit: query.limit, cursor: query.cursor, actions: DECISION_ACTIONS });
+    const runIds = [...new Set(page.items.map((r) => r.runId).filter((id): id is string => Boolean(id)))];
+    const runs = runIds.length
+      ? await this.db.reader.find(RunTable, {
+          where: { id: In(runIds) },
+          select: { id: true, playbookId: true, playbookVersion: true },
+        })
+      : [];
+    const playbookOf = new Map(runs.map((r) => [r.id, r]));
+    return {
+      nextCursor: page.nextCursor,
+      items: page.items.map((record) => {
+        const detail = record.detail ?? {};
+        const run = record.runId ? playbookOf.get(record.runId) : undefined;
+        const [kind, decision] = record.action.split('.') as [DecidedApproval['kind'], DecidedApproval['decision']];
+        return {
+          id: record.id,
+          runId: record.runId ?? '',
+          playbook:
+            run?.playbookId && run.playbookVersion != null
+              ? { id: run.playbookId, version: run.playbookVersion }
+              : null,
+          step: record.targetEntity?.startsWith('step:') ? record.targetEntity.slice(5) : (record.targetEntity ?? ''),
+          kind,
+          decision,
+          comment: typeof detail.comment === 'string' ? detail.comment : null,
+          decidedBy: record.actor,
+          decidedByRole: record.actorRole,
+          decidedAt: typeof detail.decidedAt === 'string' ? detail.decidedAt : record.at,
+        };
+      }),
+    };
   }
 
   /**
