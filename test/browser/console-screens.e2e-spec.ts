@@ -1,12 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { AxeBuilder } from '@axe-core/playwright';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO } from '../../apps/fake-cloud/src/index.js';
-import { ensureConsoleBuilt } from '../support/console-build.js';
+import { DEMO } from '@riposte/fake-cloud';
+import { type ConsoleBrowser, launchConsoleBrowser, until, WAIT } from '../support/console-browser.js';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
 import { ADMIN_KEY, demoTarget, startService, type TestService, waitForRun, waitForStep } from '../support/service.js';
 
@@ -15,9 +10,6 @@ import { ADMIN_KEY, demoTarget, startService, type TestService, waitForRun, wait
  * the runs list's time filter, and undoing one change of a run at a time. Screenshots land in
  * test-results/console/ beside the main suite's.
  */
-const SHOTS = fileURLToPath(new URL('../../test-results/console/', import.meta.url));
-const CHROMIUM = process.env.RIPOSTE_CHROMIUM ?? '/usr/bin/chromium';
-const WAIT = 20_000;
 
 /** Asks a person, then disables two users: two changes of one run. */
 const TWO_CHANGES = `id: two-changes
@@ -44,57 +36,13 @@ steps:
 
 let fake: FakeCloud;
 let service: TestService;
-let context: BrowserContext;
+let ui: ConsoleBrowser;
 let page: Page;
-let profile: string;
 let analystKey = '';
 let runId = '';
 
-async function until<T>(what: string, probe: () => Promise<T> | T): Promise<T> {
-  const deadline = Date.now() + WAIT;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function signIn(key: string): Promise<void> {
-  await page.goto(service.url);
-  await page.evaluate(() => sessionStorage.clear());
-  await page.reload();
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Overview' }).waitFor();
-}
-
-async function open(screen: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: screen, exact: true }).click();
-  await page.getByRole('heading', { name: screen }).waitFor();
-}
-
-/** No serious or critical accessibility violation on what is shown; a screenshot for the reviewer. */
-async function check(name: string): Promise<void> {
-  await page.waitForLoadState('networkidle').catch(() => {});
-  const results = await new AxeBuilder({ page }).analyze();
-  const bad = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) =>
-        `${v.id}: ${v.help} (${v.nodes
-          .map((n) => n.target.join(' '))
-          .slice(0, 3)
-          .join(', ')})`,
-    );
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  expect(bad, `accessibility on ${name}`).toEqual([]);
-}
-
 describe('more of the web console in a browser', { timeout: 300_000 }, () => {
   beforeAll(async () => {
-    ensureConsoleBuilt();
-    mkdirSync(SHOTS, { recursive: true });
     fake = await startFakeCloud({ actionTransitionMs: 20 });
     fake.seedDemo();
     service = await startService();
@@ -125,50 +73,31 @@ describe('more of the web console in a browser', { timeout: 300_000 }, () => {
     expect(decided.status, decided.text).toBe(200);
     expect((await waitForRun(service, runId)).status).toBe('succeeded');
 
-    profile = mkdtempSync(join(tmpdir(), 'riposte-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1400, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    await context.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => {
-      throw new Error(`the console asked another host for ${route.request().url()}`);
-    });
+    ui = await launchConsoleBrowser(service.url);
+    page = ui.page;
   }, 240_000);
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await ui?.close();
     await service?.close();
     await fake?.close();
   });
 
   it('shows who decided what, when and why in the approvals history', async () => {
-    await signIn(analystKey);
-    await open('Approvals');
+    await ui.signIn(analystKey);
+    await ui.open('Approvals');
     await page.getByRole('tab', { name: 'History' }).click();
     const row = page.getByTestId('decision-row').filter({ hasText: 'two-changes v1' });
     await row.waitFor({ timeout: WAIT });
     expect(await row.textContent()).toMatch(
       /approved.*browser-analyst \(analyst\).*ask.*Both accounts sent the phishing mail\./,
     );
-    await check('approvals-history');
+    await ui.check('approvals-history');
   });
 
   it('undoes one change of a run, then the other from a selection', async () => {
     expect(fake.getUser(DEMO.users.adele.upn)?.accountEnabled).toBe(false);
     expect(fake.getUser(DEMO.users.megan.upn)?.accountEnabled).toBe(false);
-    await open('Action center');
+    await ui.open('Action center');
     const megan = page
       .getByTestId('change-row')
       .filter({ hasText: 'azure_ad.disable_user' })
@@ -178,7 +107,7 @@ describe('more of the web console in a browser', { timeout: 300_000 }, () => {
       .filter({ hasText: 'azure_ad.disable_user' })
       .filter({ hasText: DEMO.users.adele.upn });
     await megan.waitFor({ timeout: WAIT });
-    await check('action-center-two-changes');
+    await ui.check('action-center-two-changes');
     await megan.getByRole('button', { name: /^Undo/ }).click();
     await until('megan enabled again', () => fake.getUser(DEMO.users.megan.upn)?.accountEnabled === true);
     await megan.getByText('undone').waitFor({ timeout: WAIT });
@@ -195,35 +124,35 @@ describe('more of the web console in a browser', { timeout: 300_000 }, () => {
   });
 
   it('filters runs by when they were created', async () => {
-    await signIn(analystKey);
-    await open('Runs');
+    await ui.signIn(analystKey);
+    await ui.open('Runs');
     await page.getByRole('link', { name: runId.slice(0, 8) }).waitFor({ timeout: WAIT });
     await page.getByRole('combobox', { name: 'Created' }).click();
     await page.getByRole('option', { name: 'Last hour' }).click();
     await until('the window in the address', () => page.url().includes('within=1h'));
     await page.getByRole('link', { name: runId.slice(0, 8) }).waitFor({ timeout: WAIT });
-    await check('runs-last-hour');
+    await ui.check('runs-last-hour');
     // A window that ends an hour ago holds none of them.
     await page.goto(`${service.url}/runs?to=${encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString())}`);
     await page.getByText('No run matches.').waitFor({ timeout: WAIT });
     expect(await page.getByTestId('run-row').count()).toBe(0);
     const to = page.getByRole('textbox', { name: 'To', exact: true });
     expect(await to.inputValue()).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d$/);
-    await check('runs-between');
+    await ui.check('runs-between');
   });
 
   it('verifies the audit chain and says so in words', async () => {
-    await signIn(ADMIN_KEY);
-    await open('Audit');
+    await ui.signIn(ADMIN_KEY);
+    await ui.open('Audit');
     await page.getByRole('button', { name: 'Verify the chain' }).click();
     const verdict = page.getByTestId('audit-verdict');
     await verdict.getByText('The audit chain is intact').waitFor({ timeout: WAIT });
     expect(await verdict.textContent()).toMatch(/All \d+ records match their hashes/);
-    await check('audit-verified');
+    await ui.check('audit-verified');
   });
 
   it('shows the changes against the saved version, and rehearses the playbook being edited', async () => {
-    await signIn(ADMIN_KEY);
+    await ui.signIn(ADMIN_KEY);
     await page.goto(`${service.url}/playbooks/two-changes`);
     const editor = page.getByTestId('playbook-editor');
     await editor.locator('.monaco-editor').waitFor({ timeout: WAIT });
@@ -237,7 +166,7 @@ describe('more of the web console in a browser', { timeout: 300_000 }, () => {
     await page.keyboard.press('Enter');
     await summary.getByText('1 line added and 0 removed against version 1.').waitFor({ timeout: WAIT });
     await page.getByTestId('playbook-diff').locator('.monaco-diff-editor').waitFor();
-    await check('playbook-editor-changes');
+    await ui.check('playbook-editor-changes');
 
     await page.getByRole('tab', { name: 'Rehearse' }).click();
     const cases = [
@@ -263,6 +192,6 @@ describe('more of the web console in a browser', { timeout: 300_000 }, () => {
     await results.getByText('1 passed, 1 failed.').waitFor({ timeout: WAIT });
     expect(await results.textContent()).toContain('expected path ask → disable_first, got ask');
     expect(fake.count({})).toBe(calls);
-    await check('playbook-editor-rehearsal');
+    await ui.check('playbook-editor-rehearsal');
   });
 });

@@ -1,12 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AxeBuilder } from '@axe-core/playwright';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '@riposte/fake-cloud';
-import { ensureConsoleBuilt } from '../support/console-build.js';
+import { type ConsoleBrowser, launchConsoleBrowser, until, WAIT } from '../support/console-browser.js';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
 import { ADMIN_KEY, demoTarget, enableAutomation, startService, type TestService } from '../support/service.js';
 
@@ -16,15 +12,11 @@ import { ADMIN_KEY, demoTarget, enableAutomation, startService, type TestService
  * test-results/console/ (git-ignored) for a reviewer to look at.
  */
 const PLAYBOOKS = fileURLToPath(new URL('../../playbooks/', import.meta.url));
-const SHOTS = fileURLToPath(new URL('../../test-results/console/', import.meta.url));
-const CHROMIUM = process.env.RIPOSTE_CHROMIUM ?? '/usr/bin/chromium';
-const WAIT = 20_000;
 
 let fake: FakeCloud;
 let service: TestService;
-let context: BrowserContext;
+let ui: ConsoleBrowser;
 let page: Page;
-let profile: string;
 const keys: Record<'analyst' | 'viewer' | 'ingest' | 'author', string> = {
   analyst: '',
   viewer: '',
@@ -67,54 +59,9 @@ function alert(id: string) {
   };
 }
 
-async function until<T>(what: string, probe: () => Promise<T> | T): Promise<T> {
-  const deadline = Date.now() + WAIT;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function signIn(key: string): Promise<void> {
-  await page.goto(service.url);
-  await page.evaluate(() => sessionStorage.clear());
-  await page.reload();
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Overview' }).waitFor();
-}
-
-/** Goes to a screen through the navigation (no reload), as a person would. */
-async function open(screen: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: screen, exact: true }).click();
-}
-
-/** No serious or critical accessibility violation on what is shown; a screenshot for the reviewer. */
-async function check(name: string): Promise<void> {
-  // Not 'networkidle': the live stream keeps a request open, so the network is never idle.
-  await page.locator('main[aria-busy="true"]').waitFor({ state: 'detached', timeout: WAIT });
-  await page.getByLabel('Loading').first().waitFor({ state: 'detached', timeout: WAIT });
-  const results = await new AxeBuilder({ page }).analyze();
-  const bad = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) =>
-        `${v.id}: ${v.help} (${v.nodes
-          .map((n) => n.target.join(' '))
-          .slice(0, 3)
-          .join(', ')})`,
-    );
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  expect(bad, `accessibility on ${name}`).toEqual([]);
-}
-
 // Generous per-test limits: on a busy shared machine one screen's axe pass can take seconds.
 describe('the web console in a browser', { timeout: 300_000 }, () => {
   beforeAll(async () => {
-    ensureConsoleBuilt();
-    mkdirSync(SHOTS, { recursive: true });
     fake = await startFakeCloud({ actionTransitionMs: 20 });
     fake.seedDemo();
     service = await startService({ RIPOSTE_PLAYBOOKS_DIR: PLAYBOOKS });
@@ -125,32 +72,11 @@ describe('the web console in a browser', { timeout: 300_000 }, () => {
       keys[role] = (
         await service.request('POST', '/api/v1/api-keys', { body: { name: `browser-${role}`, role } })
       ).body.key;
-    profile = mkdtempSync(join(tmpdir(), 'riposte-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1400, height: 900 },
-    });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: service.url });
-    page = context.pages()[0] ?? (await context.newPage());
-    // Nothing may leave for another host: the console bundles everything.
-    await context.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => {
-      throw new Error(`the console asked another host for ${route.request().url()}`);
-    });
+    ui = await launchConsoleBrowser(service.url);
+    page = ui.page;
   }, 240_000);
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await ui?.close();
     await service?.close();
     await fake?.close();
   });
@@ -159,19 +85,19 @@ describe('the web console in a browser', { timeout: 300_000 }, () => {
 
   it('signs in with a key kept in this tab only', async () => {
     await page.goto(service.url);
-    await check('sign-in');
-    await signIn(keys.analyst);
+    await ui.check('sign-in');
+    await ui.signIn(keys.analyst);
     await expect.poll(() => page.getByTestId('whoami').textContent()).toContain('analyst');
     expect(
       await page.evaluate(() => ({ local: localStorage.length, session: sessionStorage.getItem('riposte.key') })),
     ).toEqual({ local: 0, session: keys.analyst });
     expect(page.url()).not.toContain(keys.analyst);
     await page.getByText('live', { exact: true }).waitFor();
-    await check('overview');
+    await ui.check('overview');
   });
 
   it('shows a demo alert’s run without a reload, and it is approved from the inbox with the keyboard', async () => {
-    await open('Runs');
+    await ui.open('Runs');
     await page.getByRole('heading', { name: 'Runs' }).waitFor();
     const before = await page.getByTestId('run-row').count();
     // Known to the fake cloud, so the playbook's last step can resolve it in Graph.
@@ -203,12 +129,12 @@ describe('the web console in a browser', { timeout: 300_000 }, () => {
       .getByRole('row', { name: new RegExp(runId.slice(0, 8)) })
       .getByText('waiting')
       .waitFor({ timeout: WAIT });
-    await check('runs');
+    await ui.check('runs');
 
-    await open('Approvals');
+    await ui.open('Approvals');
     const card = page.getByRole('region', { name: /Approval compromised-account \/ approve_isolation/ });
     await card.waitFor();
-    await check('approvals');
+    await ui.check('approvals');
     await card.getByLabel('Comment (required)').focus();
     await page.keyboard.type('Confirmed with the user: isolate the server.');
     await page.keyboard.press('Tab');
@@ -224,31 +150,31 @@ describe('the web console in a browser', { timeout: 300_000 }, () => {
     await page.getByTestId('run-summary').getByLabel('status succeeded').waitFor({ timeout: WAIT });
     expect((await service.request('GET', `/api/v1/runs/${runId}`)).body.status).toBe('succeeded');
     expect(fake.getMachine(DEMO.machines.webServer.id)?.isolationState).toBe('Full');
-    await check('run-detail');
+    await ui.check('run-detail');
     await page.getByRole('tab', { name: 'Graph' }).click();
     await page.getByTestId('playbook-graph').locator('svg').waitFor({ timeout: WAIT });
-    await check('run-graph');
+    await ui.check('run-graph');
   });
 
   it('undoes a disable from the action center, and the user is enabled again in the fake cloud', async () => {
     expect(fake.getUser(DEMO.users.adele.upn)?.accountEnabled).toBe(false);
-    await open('Action center');
+    await ui.open('Action center');
     const row = page
       .getByTestId('change-row')
       .filter({ hasText: 'azure_ad.disable_user' })
       .filter({ hasText: DEMO.users.adele.upn });
     await row.first().waitFor();
-    await check('action-center');
+    await ui.check('action-center');
     await row.first().getByRole('button', { name: 'Undo' }).click();
     await until('adele enabled again', () => fake.getUser(DEMO.users.adele.upn)?.accountEnabled === true);
     await page.getByTestId('change-row').filter({ hasText: 'azure_ad.enable_user' }).first().waitFor({ timeout: WAIT });
   });
 
   it('shows a playbook mistake as a marker on its line, then saves the fix and draws it', async () => {
-    await signIn(keys.author);
-    await open('Playbooks');
+    await ui.signIn(keys.author);
+    await ui.open('Playbooks');
     await page.getByRole('heading', { name: 'Playbooks' }).waitFor();
-    await check('playbooks');
+    await ui.check('playbooks');
     await page.getByRole('link', { name: 'New playbook' }).click();
     const editor = page.getByTestId('playbook-editor');
     await editor.locator('.monaco-editor').waitFor({ timeout: WAIT });
@@ -279,7 +205,7 @@ describe('the web console in a browser', { timeout: 300_000 }, () => {
     expect(await problems.textContent()).toMatch(/line 7, column \d+: \/steps\/0\/action/);
     // Monaco draws the server's marker as a squiggle on line 7.
     await editor.locator('.squiggly-error').first().waitFor({ timeout: WAIT });
-    await check('playbook-editor-error');
+    await ui.check('playbook-editor-error');
 
     await write(broken.replace('disable_usr', 'disable_user'));
     await page.getByRole('button', { name: 'Save as new version' }).click();
@@ -287,7 +213,7 @@ describe('the web console in a browser', { timeout: 300_000 }, () => {
     await page.getByTestId('playbook-graph').locator('svg').waitFor({ timeout: WAIT });
     expect(await page.getByTestId('playbook-graph').textContent()).toContain('disable');
     expect((await service.request('GET', '/api/v1/playbooks/browser-made')).body.version).toBe(1);
-    await check('playbook-editor-saved');
+    await ui.check('playbook-editor-saved');
   });
 
   it('registers a connection target with the guided steps and names the missing role', async () => {
@@ -298,15 +224,15 @@ describe('the web console in a browser', { timeout: 300_000 }, () => {
       secrets: ['browser-secret-value'],
       roles: { graph: ['User.ReadWrite.All'], defender: ['Machine.Read.All'] },
     });
-    await signIn(ADMIN_KEY);
-    await open('Connection targets');
+    await ui.signIn(ADMIN_KEY);
+    await ui.open('Connection targets');
     await page.getByRole('button', { name: 'Add connection target' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Directory (tenant) ID').fill(DEMO.tenantId);
     await dialog.getByLabel('Application (client) ID').fill(clientId);
     await dialog.getByRole('button', { name: 'Next' }).click();
     await dialog.getByText('Machine.Isolate', { exact: false }).first().waitFor();
-    await check('connection-target-permissions');
+    await ui.check('connection-target-permissions');
     await dialog.getByRole('button', { name: 'Next' }).click();
     await dialog.getByLabel('Client secret value').fill('browser-secret-value');
     await dialog.getByRole('button', { name: 'Next' }).click();
@@ -323,16 +249,16 @@ describe('the web console in a browser', { timeout: 300_000 }, () => {
     const card = page.getByRole('region', { name: 'Connection target browser-partial' });
     // Among the roles the catalogue needs on Defender (the list grew with the catalogue).
     await card.getByText(/Missing: .*\bMachine\.Isolate\b/).waitFor({ timeout: WAIT });
-    await check('connection-targets');
+    await ui.check('connection-targets');
   });
 
   it('shows a viewer no action buttons, and the same request forged by hand is refused', async () => {
-    await signIn(keys.viewer);
+    await ui.signIn(keys.viewer);
     await page.goto(`${service.url}/runs/${runId}`);
     // The run's own badge (its steps have badges too): it turns when the last step ends, live.
     await page.getByTestId('run-summary').getByLabel('status succeeded').waitFor({ timeout: WAIT });
     expect(await page.getByRole('button', { name: /Revert|Cancel run/ }).count()).toBe(0);
-    await open('Action center');
+    await ui.open('Action center');
     await page.getByTestId('change-row').first().waitFor();
     expect(await page.getByRole('button', { name: /Undo/ }).count()).toBe(0);
     expect(await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Respond' }).count()).toBe(
@@ -356,22 +282,22 @@ describe('the web console in a browser', { timeout: 300_000 }, () => {
   });
 
   it('every screen passes the accessibility check, in both themes', async () => {
-    await signIn(ADMIN_KEY);
+    await ui.signIn(ADMIN_KEY);
     const screens = ['Respond', 'Alerts', 'Connectors', 'Guardrails', 'Audit', 'API keys'];
     for (const screen of screens) {
-      await open(screen);
+      await ui.open(screen);
       await page.getByRole('heading', { name: screen }).waitFor();
-      await check(screen.toLowerCase().replace(/ /g, '-'));
+      await ui.check(screen.toLowerCase().replace(/ /g, '-'));
     }
-    await open('Alerts');
+    await ui.open('Alerts');
     await page
       .getByRole('link', { name: alert('x').title })
       .first()
       .click();
     await page.getByRole('tab', { name: 'Entities' }).waitFor();
-    await check('alert-detail');
+    await ui.check('alert-detail');
     await page.getByRole('button', { name: /Switch to (dark|light) theme/ }).click();
-    await open('Overview');
-    await check('overview-other-theme');
+    await ui.open('Overview');
+    await ui.check('overview-other-theme');
   });
 });
