@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '@riposte/fake-cloud';
@@ -11,28 +12,8 @@ import { ADMIN_KEY, demoTarget, startService, type TestService, waitForRun, wait
  * test-results/console/ beside the main suite's.
  */
 
-/** Asks a person, then disables two users: two changes of one run. */
-const TWO_CHANGES = `id: two-changes
-name: Two changes
-inputs:
-  first: { type: string }
-  second: { type: string }
-steps:
-  - id: ask
-    approval:
-      prompt: Disable both?
-      approvers: [analyst]
-  - id: disable_first
-    if: \${{ steps.ask.output.decision = "approve" }}
-    action: azure_ad.disable_user
-    with:
-      user: \${{ inputs.first }}
-  - id: disable_second
-    if: \${{ steps.ask.output.decision = "approve" }}
-    action: azure_ad.disable_user
-    with:
-      user: \${{ inputs.second }}
-`;
+/** Asks a person, then disables two users: two changes of one run, each of which can be undone alone. */
+const TWO_CHANGES = readFileSync(new URL('../fixtures/two-changes.yaml', import.meta.url), 'utf8');
 
 let fake: FakeCloud;
 let service: TestService;

@@ -15,27 +15,7 @@ let analystKey: string;
 let viewerKey: string;
 
 /** Asks a person, then disables two users: two changes of one run, each of which can be undone alone. */
-const TWO_CHANGES = `id: two-changes
-name: Two changes
-inputs:
-  first: { type: string }
-  second: { type: string }
-steps:
-  - id: ask
-    approval:
-      prompt: Disable both?
-      approvers: [analyst]
-  - id: disable_first
-    if: \${{ steps.ask.output.decision = "approve" }}
-    action: azure_ad.disable_user
-    with:
-      user: \${{ inputs.first }}
-  - id: disable_second
-    if: \${{ steps.ask.output.decision = "approve" }}
-    action: azure_ad.disable_user
-    with:
-      user: \${{ inputs.second }}
-`;
+const TWO_CHANGES = readFileSync(new URL('../fixtures/two-changes.yaml', import.meta.url), 'utf8');
 
 beforeAll(async () => {
   fake = await startFakeCloud({ actionTransitionMs: 20 });
