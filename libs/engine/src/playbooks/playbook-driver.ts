@@ -19,7 +19,7 @@ import { type RunLease, RunStore } from '../run-store.js';
 import { type ChildRuns, DurableHost, type StepWait } from './durable-host.js';
 import { PlaybookStore } from './playbook-store.js';
 import { RunJournal } from './run-journal.js';
-import { isUnfinishedRun, UNFINISHED_STEP_STATUSES } from '@riposte/vocabulary';
+import { UNFINISHED_STEP_STATUSES } from '@riposte/vocabulary';
 
 /**
  * Drives a playbook run: restores its machine from the last persisted snapshot (or starts it),
@@ -64,20 +64,19 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
 
   async drive(runId: string, signal: AbortSignal): Promise<void> {
     // Claimed first: another driver (or an ended run) means there is nothing to do here.
-    const lease = await this.store.claim(runId);
-    if (!lease) return;
+    // Claimed and read in one statement.
+    const claimed = await this.store.claimRun(runId);
+    if (!claimed) return;
+    const { lease, run } = claimed;
     try {
-      await this.driveClaimed(lease, signal);
+      await this.driveClaimed(lease, run, signal);
     } catch (error) {
       await this.store.release(lease);
       throw error;
     }
   }
 
-  private async driveClaimed(lease: RunLease, signal: AbortSignal): Promise<void> {
-    const runId = lease.runId;
-    const run = await this.store.find(runId);
-    if (!run || !isUnfinishedRun(run.status)) return;
+  private async driveClaimed(lease: RunLease, run: RunEntity, signal: AbortSignal): Promise<void> {
     let loaded: LoadedPlaybook;
     try {
       loaded = await this.playbooks.version(run.playbookId ?? '', run.playbookVersion ?? 0);

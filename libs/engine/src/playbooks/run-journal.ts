@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { LoopStepRecord, RunContext, StepState } from '@riposte/playbooks';
-import { Database, nowIso, RunEventEntity, RunInboxEntity, StepEntity } from '@riposte/persistence';
-import { type RunLease, type RunStore, StaleRun } from '../run-store.js';
+import type { EntityManager } from 'typeorm';
+import { Database, nowIso, RunEventEntity, RunInboxEntity, type SqlParam, StepEntity } from '@riposte/persistence';
+import { json, type RunLease, type RunStore, StaleRun } from '../run-store.js';
 import { redactor } from '@riposte/observability';
 
 type StepRow = Partial<Omit<StepEntity, 'id' | 'runId' | 'stepKey' | 'position'>>;
@@ -145,14 +146,37 @@ export class RunJournal {
       .map(([stepKey, row]) => this.newRow(stepKey, row));
     const updates = [...rows].filter(([stepKey, row]) => this.known.has(stepKey) && Object.keys(row).length > 0);
     await this.db.transaction(async (m) => {
-      if (inserts.length) await m.insert(StepEntity, inserts as never);
-      for (const [stepKey, row] of updates) await m.update(StepEntity, { runId: this.runId, stepKey }, row as never);
-      if (events.length) await m.insert(RunEventEntity, events as never);
+      for (let i = 0; i < inserts.length; i += ROWS_PER_INSERT) {
+        const chunk = inserts.slice(i, i + ROWS_PER_INSERT);
+        await this.db.run(m, insertSql('steps', STEP_COLUMNS, chunk.length), chunk.flatMap(stepParams));
+      }
+      for (const [stepKey, row] of updates) await this.updateStep(m, stepKey, row);
+      for (let i = 0; i < events.length; i += ROWS_PER_INSERT) {
+        const chunk = events.slice(i, i + ROWS_PER_INSERT);
+        await this.db.run(m, insertSql('run_events', EVENT_COLUMNS, chunk.length), chunk.flatMap(eventParams));
+      }
       if (inbox.length) await m.delete(RunInboxEntity, inbox);
       // Fenced: counts only while this driver still holds the run (rolled back otherwise).
       await this.store.fenced(m, this.lease, latest ? { snapshot: JSON.stringify(latest.snapshot) } : {});
     });
     for (const row of inserts) this.known.add(row.stepKey);
+  }
+
+  private async updateStep(m: EntityManager, stepKey: string, row: StepRow): Promise<void> {
+    const params: SqlParam[] = [];
+    const assignments: string[] = [];
+    for (const column of STEP_ROW_COLUMNS) {
+      if (!(column in row)) continue;
+      const value = row[column];
+      params.push(JSON_COLUMNS.has(column) ? json(value) : ((value ?? null) as SqlParam));
+      assignments.push(`"${column}" = $${params.length}`);
+    }
+    params.push(this.runId, stepKey);
+    await this.db.run(
+      m,
+      `UPDATE steps SET ${assignments.join(', ')} WHERE "runId" = $${params.length - 1} AND "stepKey" = $${params.length}`,
+      params,
+    );
   }
 
   /** Step states that changed since the last snapshot become step rows and timeline events. */
@@ -220,4 +244,55 @@ export class RunJournal {
       endedAt: row.endedAt ?? null,
     };
   }
+}
+
+/** Rows per INSERT statement: each count has its own prepared statement. */
+const ROWS_PER_INSERT = 8;
+const STEP_COLUMNS = [
+  'id',
+  'runId',
+  'position',
+  'stepKey',
+  'stepId',
+  'action',
+  'connectionTarget',
+  'status',
+  'attempts',
+  'input',
+  'output',
+  'error',
+  'startedAt',
+  'endedAt',
+] as const;
+/** The columns a step row's update may set, in a fixed order (one statement per set of columns). */
+const STEP_ROW_COLUMNS = STEP_COLUMNS.filter(
+  (c): c is Exclude<(typeof STEP_COLUMNS)[number], 'id' | 'runId' | 'position' | 'stepKey'> =>
+    !['id', 'runId', 'position', 'stepKey'].includes(c),
+);
+const JSON_COLUMNS = new Set<string>(['input', 'output', 'error', 'detail']);
+const EVENT_COLUMNS = ['runId', 'at', 'type', 'stepKey', 'detail'] as const;
+
+const insertSqlCache = new Map<string, string>();
+
+/** `INSERT INTO table (columns) VALUES ($1, …), (…)` for `rows` rows. */
+function insertSql(table: string, columns: readonly string[], rows: number): string {
+  const key = `${table}:${rows}`;
+  let sql = insertSqlCache.get(key);
+  if (!sql) {
+    const values = Array.from(
+      { length: rows },
+      (_, r) => `(${columns.map((_, c) => `$${r * columns.length + c + 1}`).join(', ')})`,
+    );
+    sql = `INSERT INTO ${table} (${columns.map((c) => `"${c}"`).join(', ')}) VALUES ${values.join(', ')}`;
+    insertSqlCache.set(key, sql);
+  }
+  return sql;
+}
+
+function stepParams(row: StepEntity): SqlParam[] {
+  return STEP_COLUMNS.map((c) => (JSON_COLUMNS.has(c) ? json(row[c]) : (row[c] as SqlParam)));
+}
+
+function eventParams(event: Omit<RunEventEntity, 'seq'>): SqlParam[] {
+  return [event.runId, event.at, event.type, event.stepKey, json(event.detail)];
 }
