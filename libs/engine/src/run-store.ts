@@ -85,7 +85,18 @@ export type RunSet = Partial<{
 }>;
 
 const CLAIM_SQL = `UPDATE runs SET "leaseOwner" = $1, "leaseUntil" = $2, "version" = "version" + 1
+  WHERE id = $3 AND status IN (${OPEN}) AND ("leaseOwner" IS NULL OR "leaseUntil" < $4)`;
+const CLAIM_TO_DRIVE_SQL = `UPDATE runs SET "leaseOwner" = $1, "leaseUntil" = $2, "version" = "version" + 1,
+  status = 'running', "startedAt" = COALESCE("startedAt", $4)
   WHERE id = $3 AND status IN (${OPEN}) AND ("leaseOwner" IS NULL OR "leaseUntil" < $4) RETURNING *`;
+
+/**
+ * A run claimed by `claimToDrive` that no driver ever claimed before: nothing of it has run.
+ * Every drive starts with a claim, and nothing else raises the version of a run nobody holds.
+ */
+export function neverDriven(run: RunEntity): boolean {
+  return run.version === 1;
+}
 const RELEASE_SQL = `UPDATE runs SET "leaseOwner" = NULL, "leaseUntil" = NULL WHERE id = $1 AND "leaseOwner" = $2`;
 
 /**
@@ -101,15 +112,29 @@ export class RunStore {
 
   /** Claims an unfinished run for this driver; null if another driver holds it (or it has ended). */
   async claim(runId: string): Promise<RunLease | null> {
-    return (await this.claimRun(runId))?.lease ?? null;
+    const token = randomUUID();
+    const now = Date.now();
+    const changed = await this.db.transaction((m) =>
+      this.db.run(m, CLAIM_SQL, [token, new Date(now + LEASE_MS).toISOString(), runId, new Date(now).toISOString()]),
+    );
+    return changed === 1 ? { runId, token } : null;
   }
 
-  /** Claims an unfinished run and reads it in the same statement: the run as claimed, or null (held by another driver, or ended). */
-  async claimRun(runId: string): Promise<{ lease: RunLease; run: RunEntity } | null> {
+  /**
+   * Claims an unfinished run to drive it, marks it running (its first start kept) and reads it,
+   * in one statement: the run as claimed, or null (held by another driver, or ended). A run
+   * never claimed before comes back with `version` 1 (see `neverDriven`).
+   */
+  async claimToDrive(runId: string): Promise<{ lease: RunLease; run: RunEntity } | null> {
     const token = randomUUID();
     const now = Date.now();
     const rows = await this.db.transaction((m) =>
-      this.db.all(m, CLAIM_SQL, [token, new Date(now + LEASE_MS).toISOString(), runId, new Date(now).toISOString()]),
+      this.db.all(m, CLAIM_TO_DRIVE_SQL, [
+        token,
+        new Date(now + LEASE_MS).toISOString(),
+        runId,
+        new Date(now).toISOString(),
+      ]),
     );
     const row = rows[0];
     return row ? { lease: { runId, token }, run: runFromRow(row) } : null;
@@ -262,33 +287,53 @@ export class RunStore {
     fields: Partial<Pick<RunEntity, 'output' | 'error' | 'snapshot'>> = {},
     options: { parentRunId?: string | null } = {},
   ): Promise<void> {
+    await this.db.transaction((m) => this.transition(m, lease, status, fields, options));
+  }
+
+  /** `setRunStatus` inside the caller's transaction (with the last journal rows of the run). */
+  async transition(
+    m: EntityManager,
+    lease: RunLease,
+    status: RunStatus,
+    fields: Partial<Pick<RunEntity, 'output' | 'error' | 'snapshot'>> = {},
+    options: { parentRunId?: string | null } = {},
+  ): Promise<void> {
     const ended = status === 'succeeded' || status === 'failed' || status === 'cancelled';
-    await this.db.transaction(async (m) => {
-      // The first start is kept (FIRST_TIME), so a resumed run needs no read first.
-      await this.fenced(
+    // The first start is kept (FIRST_TIME), so a resumed run needs no read first.
+    await this.fenced(
+      m,
+      lease,
+      {
+        status,
+        ...fields,
+        ...(status === 'running' ? { startedAt: FIRST_TIME } : {}),
+        ...(ended ? { endedAt: nowIso(), wakeAt: null, waits: null } : {}),
+      },
+      ended,
+    );
+    if (ended && options.parentRunId)
+      await this.deliver(
         m,
-        lease,
-        {
-          status,
-          ...fields,
-          ...(status === 'running' ? { startedAt: FIRST_TIME } : {}),
-          ...(ended ? { endedAt: nowIso(), wakeAt: null, waits: null } : {}),
-        },
-        ended,
+        options.parentRunId,
+        { type: 'riposte.child', runId: lease.runId, status },
+        `child:${lease.runId}`,
       );
-      if (ended && options.parentRunId)
-        await this.deliver(
-          m,
-          options.parentRunId,
-          { type: 'riposte.child', runId: lease.runId, status },
-          `child:${lease.runId}`,
-        );
-    });
+  }
+
+  /** `park` inside the caller's transaction (with the last journal rows of the run). */
+  async parkIn(
+    m: EntityManager,
+    lease: RunLease,
+    wakeAt: string | null,
+    waits: string | null,
+    fields: { snapshot?: string } = {},
+  ): Promise<void> {
+    await this.fenced(m, lease, { ...fields, status: 'waiting', wakeAt, waits }, true);
   }
 
   /** The run waits: until `wakeAt`, or until an event arrives in its inbox. `waits`: what its parked steps wait for (JSON). The claim is let go. */
   async park(lease: RunLease, wakeAt: string | null, waits: string | null): Promise<void> {
-    await this.db.transaction((m) => this.fenced(m, lease, { status: 'waiting', wakeAt, waits }, true));
+    await this.db.transaction((m) => this.parkIn(m, lease, wakeAt, waits));
   }
 
   /**

@@ -33,8 +33,8 @@ export class StepListDriver implements RunDriver, OnModuleInit {
 
   async drive(runId: string, signal: AbortSignal): Promise<void> {
     // Claimed first: another driver (or an ended run) means there is nothing to do here.
-    // Claimed and read in one statement.
-    const claimed = await this.store.claimRun(runId);
+    // Claimed, marked running and read in one statement.
+    const claimed = await this.store.claimToDrive(runId);
     if (!claimed) return;
     const { lease, run } = claimed;
     try {
@@ -47,7 +47,6 @@ export class StepListDriver implements RunDriver, OnModuleInit {
 
   private async driveClaimed(lease: RunLease, run: RunEntity, signal: AbortSignal): Promise<void> {
     const runId = lease.runId;
-    if (run.status !== 'running') await this.store.setRunStatus(lease, 'running');
 
     // A failure read back from the database keeps whatever code it was stored with.
     let failure: { code: string; message: string } | null = null;

@@ -10,12 +10,12 @@ import {
   settle,
   type StepState,
 } from '@riposte/playbooks';
-import { Database, nowIso, type RunEntity, RunInboxEntity, StepEntity } from '@riposte/persistence';
-import { In } from 'typeorm';
+import { Database, nowIso, type RunEntity, RunInboxEntity } from '@riposte/persistence';
+import type { EntityManager } from 'typeorm';
 import { RunEvents } from '../run-events.js';
 import { RunWakeups } from '../run-wakeups.js';
 import { CancelRequested, type RunDriver, RunScheduler, ShuttingDown } from '../run-scheduler.js';
-import { type RunLease, RunStore } from '../run-store.js';
+import { neverDriven, type RunLease, RunStore } from '../run-store.js';
 import { type ChildRuns, DurableHost, type StepWait } from './durable-host.js';
 import { PlaybookStore } from './playbook-store.js';
 import { RunJournal } from './run-journal.js';
@@ -64,8 +64,8 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
 
   async drive(runId: string, signal: AbortSignal): Promise<void> {
     // Claimed first: another driver (or an ended run) means there is nothing to do here.
-    // Claimed and read in one statement.
-    const claimed = await this.store.claimRun(runId);
+    // Claimed, marked running and read in one statement.
+    const claimed = await this.store.claimToDrive(runId);
     if (!claimed) return;
     const { lease, run } = claimed;
     try {
@@ -91,8 +91,8 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
       return step && 'action' in step.def ? step.def.action : null;
     });
     const persisted = run.snapshot ? (JSON.parse(run.snapshot) as { context: RunContext }) : undefined;
-    // Never driven before (a crash after it was marked running leaves it 'running'): nothing of it has run yet.
-    const fresh = !persisted && run.status === 'queued';
+    // Never claimed before this drive (a crash after a claim leaves a higher version): nothing of it has run yet.
+    const fresh = !persisted && neverDriven(run);
     await journal.open(persisted?.context, fresh);
     const waits = new Map(Object.entries(run.waits ? (JSON.parse(run.waits) as Record<string, StepWait>) : {}));
     const host = new DurableHost(run, journal, this.runner, this.db, this.requireChildren(), fresh, waits);
@@ -112,7 +112,6 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     };
 
     journal.event(persisted ? 'run.resumed' : 'run.started', null);
-    if (run.status !== 'running') await this.store.setRunStatus(lease, 'running');
     const stopped = new Promise<'aborted'>((resolve) =>
       signal.addEventListener('abort', () => resolve('aborted'), { once: true }),
     );
@@ -189,8 +188,10 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     const wakeAt = Number.isFinite(next) ? new Date(next).toISOString() : null;
     const waits = host.savedWaits();
     journal.event('run.waiting', null, wakeAt ? { wakeAt } : null);
-    await journal.flush();
-    await this.store.park(lease, wakeAt, waits ? JSON.stringify(waits) : null);
+    // The last rows and the park in one transaction.
+    await journal.close((m, snapshot) =>
+      this.store.parkIn(m, lease, wakeAt, waits ? JSON.stringify(waits) : null, snapshot),
+    );
     this.wakeups.parked(Number.isFinite(next) ? next : null);
     // An event that arrived after the inbox was read must not wait for the next one.
     if (await this.db.reader.exists(RunInboxEntity, { where: { runId: lease.runId } }))
@@ -208,7 +209,6 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     const context = snapshot.context as RunContext;
     const status = snapshot.value === 'succeeded' ? 'succeeded' : 'failed';
     const outputs = await evaluateOutputs(loaded.compiled, context);
-    await journal.flush();
     await this.end(
       run,
       lease,
@@ -247,18 +247,17 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     error: { code: string; message: string } | null,
     journal?: RunJournal,
   ): Promise<void> {
-    journal?.event(`run.${status}`, null, error ? { error } : null);
-    await journal?.flush();
-    // A branch still in flight when another one failed the run was stopped with it.
-    await this.db.transaction((m) =>
-      m.update(
-        StepEntity,
-        { runId: run.id, status: In([...UNFINISHED_STEP_STATUSES]) },
-        { status: 'cancelled', endedAt: nowIso() },
-      ),
-    );
-    // A child's end wakes its parent (the inbox row is written with the status, so it is never lost).
-    await this.store.setRunStatus(lease, status, { output, error }, { parentRunId: run.parentRunId });
+    // The last rows, the steps left unfinished and the run's end in one transaction. A child's end
+    // wakes its parent (the inbox row is written with the status, so it is never lost).
+    const ending = async (m: EntityManager, snapshot: { snapshot?: string }) => {
+      // A branch still in flight when another one failed the run was stopped with it.
+      await this.db.run(m, CANCEL_UNFINISHED_STEPS_SQL, ['cancelled', nowIso(), run.id]);
+      await this.store.transition(m, lease, status, { ...snapshot, output, error }, { parentRunId: run.parentRunId });
+    };
+    if (journal) {
+      journal.event(`run.${status}`, null, error ? { error } : null);
+      await journal.close(ending);
+    } else await this.db.transaction((m) => ending(m, {}));
     if (run.parentRunId) this.scheduler.schedule(run.parentRunId, 'playbook');
     this.metrics.runs.inc({ kind: 'playbook', status });
     this.events.ended(run.id);
@@ -271,6 +270,9 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     return this.children;
   }
 }
+
+const CANCEL_UNFINISHED_STEPS_SQL = `UPDATE steps SET status = $1, "endedAt" = $2
+  WHERE "runId" = $3 AND status IN (${UNFINISHED_STEP_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 function initialContext(run: RunEntity): RunContext {
   const input = (run.input ?? {}) as { inputs?: Record<string, unknown>; alert?: unknown };

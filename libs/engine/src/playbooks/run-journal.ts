@@ -54,6 +54,11 @@ export class RunJournal {
     // Diffed now, not when written, so rows and events keep the order things happened in.
     this.diff(context);
     this.latest = { snapshot };
+    this.schedule();
+  }
+
+  /** Writes at the end of this tick: what a transition and the actions it starts change goes in one transaction. */
+  private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
     queueMicrotask(() => {
@@ -79,7 +84,7 @@ export class RunJournal {
   ): void {
     // Running again also after a guardrail hold, which the machine's context does not know about.
     this.mergeRow(stepKey, { ...row, status: 'running', input: redactor.redact(row.input) });
-    this.background();
+    this.schedule();
   }
 
   recordLoopStep(stepKey: string, record: LoopStepRecord): Promise<void> {
@@ -121,6 +126,22 @@ export class RunJournal {
     if (this.stale) throw this.stale;
   }
 
+  /**
+   * Writes what is pending and the run's transition (its end, or its park) in the same
+   * transaction: `transition` makes the fenced write of the run, with the snapshot when there is
+   * a new one. Rejects with the write's error (StaleRun included).
+   */
+  async close(transition: (m: EntityManager, snapshot: { snapshot?: string }) => Promise<void>): Promise<void> {
+    const done = this.flushing.then(() => {
+      if (this.stale) throw this.stale;
+      return this.write(transition);
+    });
+    this.flushing = done.catch((error: unknown) => {
+      if (error instanceof StaleRun) this.stale = error;
+    });
+    await done;
+  }
+
   private background(): void {
     this.flushing = this.flushing
       .then(() => (this.stale ? undefined : this.write()))
@@ -129,10 +150,18 @@ export class RunJournal {
       });
   }
 
-  private async write(): Promise<void> {
+  private async write(
+    transition?: (m: EntityManager, snapshot: { snapshot?: string }) => Promise<void>,
+  ): Promise<void> {
     const latest = this.latest;
     this.latest = undefined;
-    if (!latest && this.pendingRows.size === 0 && this.pendingEvents.length === 0 && this.consumedInbox.length === 0)
+    if (
+      !transition &&
+      !latest &&
+      this.pendingRows.size === 0 &&
+      this.pendingEvents.length === 0 &&
+      this.consumedInbox.length === 0
+    )
       return;
     const rows = this.pendingRows;
     const events = this.pendingEvents;
@@ -157,7 +186,9 @@ export class RunJournal {
       }
       if (inbox.length) await m.delete(RunInboxEntity, inbox);
       // Fenced: counts only while this driver still holds the run (rolled back otherwise).
-      await this.store.fenced(m, this.lease, latest ? { snapshot: JSON.stringify(latest.snapshot) } : {});
+      const snapshot = latest ? { snapshot: JSON.stringify(latest.snapshot) } : {};
+      if (transition) await transition(m, snapshot);
+      else await this.store.fenced(m, this.lease, snapshot);
     });
     for (const row of inserts) this.known.add(row.stepKey);
   }
