@@ -15,7 +15,8 @@ type StepRow = Partial<Omit<StepEntity, 'id' | 'runId' | 'stepKey' | 'position'>
 export class RunJournal {
   private lastSteps: Record<string, StepState> = {};
   private positions = 0;
-  private known = new Set<string>();
+  /** Every step row of the run as written (committed), by step key: a write sends whole rows. */
+  private written = new Map<string, StepEntity>();
   private pendingRows = new Map<string, StepRow>();
   private pendingEvents: Omit<RunEventEntity, 'seq'>[] = [];
   private consumedInbox: number[] = [];
@@ -39,10 +40,8 @@ export class RunJournal {
 
   /** `fresh`: the run has never been driven, so it has no step rows to read. */
   async open(context: RunContext | undefined, fresh: boolean): Promise<void> {
-    const rows = fresh
-      ? []
-      : await this.db.reader.find(StepEntity, { where: { runId: this.runId }, select: { stepKey: true } });
-    this.known = new Set(rows.map((r) => r.stepKey));
+    const rows = fresh ? [] : await this.db.all(this.db.reader, 'SELECT * FROM steps WHERE "runId" = $1', [this.runId]);
+    this.written = new Map(rows.map((r) => [r.stepKey as string, stepFromRow(r)]));
     this.positions = rows.length;
     this.lastSteps = context?.steps ?? {};
   }
@@ -170,16 +169,19 @@ export class RunJournal {
     this.pendingEvents = [];
     this.consumedInbox = [];
     // Decided before the transaction, which may be run again (see Database): it only writes.
-    const inserts = [...rows]
-      .filter(([stepKey]) => !this.known.has(stepKey))
-      .map(([stepKey, row]) => this.newRow(stepKey, row));
-    const updates = [...rows].filter(([stepKey, row]) => this.known.has(stepKey) && Object.keys(row).length > 0);
+    // Whole rows, new or changed, in one upsert: nothing else writes a run's step rows while it
+    // is claimed, so the row as last written plus the change is the row.
+    const upserts = [...rows]
+      .filter(([stepKey, row]) => !this.written.has(stepKey) || Object.keys(row).length > 0)
+      .map(([stepKey, row]) => {
+        const before = this.written.get(stepKey);
+        return before ? { ...before, ...row } : this.newRow(stepKey, row);
+      });
     await this.db.transaction(async (m) => {
-      for (let i = 0; i < inserts.length; i += ROWS_PER_INSERT) {
-        const chunk = inserts.slice(i, i + ROWS_PER_INSERT);
-        await this.db.run(m, insertSql('steps', STEP_COLUMNS, chunk.length), chunk.flatMap(stepParams));
+      for (let i = 0; i < upserts.length; i += ROWS_PER_INSERT) {
+        const chunk = upserts.slice(i, i + ROWS_PER_INSERT);
+        await this.db.run(m, upsertStepsSql(chunk.length), chunk.flatMap(stepParams));
       }
-      for (const [stepKey, row] of updates) await this.updateStep(m, stepKey, row);
       for (let i = 0; i < events.length; i += ROWS_PER_INSERT) {
         const chunk = events.slice(i, i + ROWS_PER_INSERT);
         await this.db.run(m, insertSql('run_events', EVENT_COLUMNS, chunk.length), chunk.flatMap(eventParams));
@@ -190,24 +192,7 @@ export class RunJournal {
       if (transition) await transition(m, snapshot);
       else await this.store.fenced(m, this.lease, snapshot);
     });
-    for (const row of inserts) this.known.add(row.stepKey);
-  }
-
-  private async updateStep(m: EntityManager, stepKey: string, row: StepRow): Promise<void> {
-    const params: SqlParam[] = [];
-    const assignments: string[] = [];
-    for (const column of STEP_ROW_COLUMNS) {
-      if (!(column in row)) continue;
-      const value = row[column];
-      params.push(JSON_COLUMNS.has(column) ? json(value) : ((value ?? null) as SqlParam));
-      assignments.push(`"${column}" = $${params.length}`);
-    }
-    params.push(this.runId, stepKey);
-    await this.db.run(
-      m,
-      `UPDATE steps SET ${assignments.join(', ')} WHERE "runId" = $${params.length - 1} AND "stepKey" = $${params.length}`,
-      params,
-    );
+    for (const row of upserts) this.written.set(row.stepKey, row);
   }
 
   /** Step states that changed since the last snapshot become step rows and timeline events. */
@@ -295,11 +280,6 @@ const STEP_COLUMNS = [
   'startedAt',
   'endedAt',
 ] as const;
-/** The columns a step row's update may set, in a fixed order (one statement per set of columns). */
-const STEP_ROW_COLUMNS = STEP_COLUMNS.filter(
-  (c): c is Exclude<(typeof STEP_COLUMNS)[number], 'id' | 'runId' | 'position' | 'stepKey'> =>
-    !['id', 'runId', 'position', 'stepKey'].includes(c),
-);
 const JSON_COLUMNS = new Set<string>(['input', 'output', 'error', 'detail']);
 const EVENT_COLUMNS = ['runId', 'at', 'type', 'stepKey', 'detail'] as const;
 
@@ -318,6 +298,33 @@ function insertSql(table: string, columns: readonly string[], rows: number): str
     insertSqlCache.set(key, sql);
   }
   return sql;
+}
+
+/** New step rows, and changed ones (by run and step key: `uq_steps_run_key`), keeping their id and position. */
+function upsertStepsSql(rows: number): string {
+  const key = `steps-upsert:${rows}`;
+  let sql = insertSqlCache.get(key);
+  if (!sql) {
+    const set = STEP_COLUMNS.filter((c) => !['id', 'runId', 'position', 'stepKey'].includes(c))
+      .map((c) => `"${c}" = excluded."${c}"`)
+      .join(', ');
+    sql = `${insertSql('steps', STEP_COLUMNS, rows)} ON CONFLICT ("runId", "stepKey") DO UPDATE SET ${set}`;
+    insertSqlCache.set(key, sql);
+  }
+  return sql;
+}
+
+/** A row of `steps` read with plain SQL, as TypeORM would give it. */
+function stepFromRow(row: Record<string, unknown>): StepEntity {
+  const parse = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : (value ?? null));
+  return {
+    ...(row as unknown as StepEntity),
+    position: Number(row.position),
+    attempts: Number(row.attempts),
+    input: parse(row.input),
+    output: parse(row.output),
+    error: parse(row.error),
+  };
 }
 
 function stepParams(row: StepEntity): SqlParam[] {
