@@ -56,11 +56,13 @@ export class RunJournal {
     this.schedule();
   }
 
-  /** Writes at the end of this tick: what a transition and the actions it starts change goes in one transaction. */
+  /** Writes at the end of this turn of the event loop: what a transition and the actions it starts change goes in one transaction. */
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    queueMicrotask(() => {
+    // After the microtasks of this turn: the actions a transition starts (their inputs evaluated
+    // by JSONata, which is promise-based) record their attempt first, and go in the same write.
+    setImmediate(() => {
       this.scheduled = false;
       this.background();
     });
