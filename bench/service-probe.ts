@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 /*
  * Loaded into the *service* process by the benchmark (`node --import …/service-probe.js`), never by
  * the product itself. It counts every SQL statement the sqlite3 driver is given (TypeORM calls
- * `Database#run` and `Database#all`), by kind and by table, and on SIGWINCH (not SIGUSR2: NestJS's
+ * `Database#run` and `Database#all`; the hot path runs statements it prepared once, each run of
+ * which counts), by kind and by table, and on SIGWINCH (not SIGUSR2: NestJS's
  * shutdown hooks stop the service on that one) writes those counts,
  * `process.memoryUsage()` and `process.cpuUsage()` to BENCH_PROBE_FILE. When the request file
  * (`<BENCH_PROBE_FILE>.req`) says `{"gc":true}` (and the service runs with `--expose-gc`) it also
