@@ -84,6 +84,39 @@ export type RunSet = Partial<{
   startedAt: typeof FIRST_TIME;
 }>;
 
+const RUN_COLUMNS = [
+  'id',
+  'kind',
+  'status',
+  'playbookId',
+  'playbookVersion',
+  'triggerType',
+  'triggerBy',
+  'triggerRole',
+  'alertId',
+  'revertOf',
+  'parentRunId',
+  'parentStepKey',
+  'throttleKey',
+  'wakeAt',
+  'waits',
+  'version',
+  'leaseOwner',
+  'leaseUntil',
+  'connectionTarget',
+  'dryRun',
+  'reason',
+  'input',
+  'output',
+  'error',
+  'snapshot',
+  'createdAt',
+  'startedAt',
+  'endedAt',
+] as const satisfies readonly (keyof RunEntity)[];
+const INSERT_RUN_SQL = `INSERT INTO runs (${RUN_COLUMNS.map((c) => `"${c}"`).join(', ')})
+  VALUES (${RUN_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`;
+
 const CLAIM_SQL = `UPDATE runs SET "leaseOwner" = $1, "leaseUntil" = $2, "version" = "version" + 1
   WHERE id = $3 AND status IN (${OPEN}) AND ("leaseOwner" IS NULL OR "leaseUntil" < $4)`;
 const CLAIM_TO_DRIVE_SQL = `UPDATE runs SET "leaseOwner" = $1, "leaseUntil" = $2, "version" = "version" + 1,
@@ -219,7 +252,11 @@ export class RunStore {
       endedAt: run.failure ? nowIso() : null,
     };
     const write = async (tx: EntityManager) => {
-      await tx.insert(RunEntity, row as never);
+      await this.db.run(
+        tx,
+        INSERT_RUN_SQL,
+        RUN_COLUMNS.map((c) => (c === 'input' || c === 'output' || c === 'error' ? json(row[c]) : row[c])),
+      );
       if (steps.length)
         await tx.insert(StepEntity, steps.map((s, position) => newStepRow(row.id, s, position)) as never);
       return row;
