@@ -249,9 +249,9 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
   ): Promise<void> {
     // The last rows, the steps left unfinished and the run's end in one transaction. A child's end
     // wakes its parent (the inbox row is written with the status, so it is never lost).
-    const ending = async (m: EntityManager, snapshot: { snapshot?: string }) => {
+    const ending = async (m: EntityManager, snapshot: { snapshot?: string }, unfinished = true) => {
       // A branch still in flight when another one failed the run was stopped with it.
-      await this.db.run(m, CANCEL_UNFINISHED_STEPS_SQL, ['cancelled', nowIso(), run.id]);
+      if (unfinished) await this.db.run(m, CANCEL_UNFINISHED_STEPS_SQL, ['cancelled', nowIso(), run.id]);
       await this.store.transition(m, lease, status, { ...snapshot, output, error }, { parentRunId: run.parentRunId });
     };
     if (journal) {

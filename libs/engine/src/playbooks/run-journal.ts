@@ -4,6 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { Database, nowIso, RunEventEntity, RunInboxEntity, type SqlParam, StepEntity } from '@riposte/persistence';
 import { json, type RunLease, type RunStore, StaleRun } from '../run-store.js';
 import { redactor } from '@riposte/observability';
+import { isFinishedStep } from '@riposte/vocabulary';
 
 type StepRow = Partial<Omit<StepEntity, 'id' | 'runId' | 'stepKey' | 'position'>>;
 
@@ -132,7 +133,7 @@ export class RunJournal {
    * transaction: `transition` makes the fenced write of the run, with the snapshot when there is
    * a new one. Rejects with the write's error (StaleRun included).
    */
-  async close(transition: (m: EntityManager, snapshot: { snapshot?: string }) => Promise<void>): Promise<void> {
+  async close(transition: Transition): Promise<void> {
     const done = this.flushing.then(() => {
       if (this.stale) throw this.stale;
       return this.write(transition);
@@ -151,9 +152,7 @@ export class RunJournal {
       });
   }
 
-  private async write(
-    transition?: (m: EntityManager, snapshot: { snapshot?: string }) => Promise<void>,
-  ): Promise<void> {
+  private async write(transition?: Transition): Promise<void> {
     const latest = this.latest;
     this.latest = undefined;
     if (
@@ -191,10 +190,18 @@ export class RunJournal {
       if (inbox.length) await m.delete(RunInboxEntity, inbox);
       // Fenced: counts only while this driver still holds the run (rolled back otherwise).
       const snapshot = latest ? { snapshot: JSON.stringify(latest.snapshot) } : {};
-      if (transition) await transition(m, snapshot);
+      if (transition) await transition(m, snapshot, this.anyUnfinished(upserts));
       else await this.store.fenced(m, this.lease, snapshot);
     });
     for (const row of upserts) this.written.set(row.stepKey, row);
+  }
+
+  /** Whether a step row of the run is left unfinished once `upserts` are written. */
+  private anyUnfinished(upserts: StepEntity[]): boolean {
+    const rows = new Map(this.written);
+    for (const row of upserts) rows.set(row.stepKey, row);
+    for (const row of rows.values()) if (!isFinishedStep(row.status)) return true;
+    return false;
   }
 
   /** Step states that changed since the last snapshot become step rows and timeline events. */
@@ -263,6 +270,9 @@ export class RunJournal {
     };
   }
 }
+
+/** The run's transition written with the journal's last rows: `snapshot` when there is a new one; `unfinished`: a step row is not finished. */
+export type Transition = (m: EntityManager, snapshot: { snapshot?: string }, unfinished: boolean) => Promise<void>;
 
 /** Rows per INSERT statement: each count has its own prepared statement. */
 const ROWS_PER_INSERT = 8;
