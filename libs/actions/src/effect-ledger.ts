@@ -12,8 +12,9 @@ const COUNTED = `'intended', 'sent', 'succeeded'`;
 const FIND_SQL = 'SELECT * FROM effects WHERE "runId" = $1 AND "stepKey" = $2';
 const INSERT_SQL = `INSERT INTO effects (id, "runId", "stepKey", action, "connectionTarget", entity, status, reference,
   detail, "intendedAt", "settledAt") VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, NULL)`;
-const BUDGET_SQL = `SELECT COUNT(*) AS used FROM effects
-  WHERE action = $1 AND "connectionTarget" = $2 AND status IN (${COUNTED}) AND "intendedAt" >= $3`;
+// Counted up to the limit only: the cost of the check is bounded by the budget, not by the window's rows.
+const BUDGET_SQL = `SELECT COUNT(*) AS used FROM (SELECT 1 FROM effects
+  WHERE action = $1 AND "connectionTarget" = $2 AND status IN (${COUNTED}) AND "intendedAt" >= $3 LIMIT $4) counted`;
 const BLAST_RADIUS_SQL = `SELECT COUNT(DISTINCT entity) AS touched, COUNT(CASE WHEN entity = $2 THEN 1 END) AS again
   FROM effects WHERE "runId" = $1 AND status IN (${COUNTED})`;
 const SETTLE_SQL = 'UPDATE effects SET status = $1, detail = $2, "settledAt" = $3 WHERE id = $4';
@@ -85,6 +86,7 @@ export class EffectLedger {
         effect.action,
         effect.connectionTarget,
         since,
+        limits.budget.limit,
       ]);
       const used = Number(rows[0]?.used ?? 0);
       if (used >= limits.budget.limit) return { over: 'budget', used };

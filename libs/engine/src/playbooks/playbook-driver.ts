@@ -10,7 +10,7 @@ import {
   settle,
   type StepState,
 } from '@riposte/playbooks';
-import { Database, nowIso, type RunEntity, RunInboxEntity } from '@riposte/persistence';
+import { Database, nowIso, type RunEntity } from '@riposte/persistence';
 import type { EntityManager } from 'typeorm';
 import { RunEvents } from '../run-events.js';
 import { RunWakeups } from '../run-wakeups.js';
@@ -156,7 +156,9 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
   /** Sends pending approval decisions and due timers; true if it sent anything. */
   private async deliver(run: RunEntity, actor: AnyActorRef, journal: RunJournal): Promise<boolean> {
     let sent = false;
-    const inbox = await this.db.reader.find(RunInboxEntity, { where: { runId: run.id }, order: { seq: 'ASC' } });
+    const inbox = (await this.db.all<{ seq: number | string; event: string }>(this.db.reader, INBOX_SQL, [run.id])).map(
+      (row) => ({ seq: Number(row.seq), event: JSON.parse(row.event) as Record<string, unknown> }),
+    );
     for (const item of inbox) {
       actor.send(item.event as never);
       sent = true;
@@ -194,7 +196,7 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     );
     this.wakeups.parked(Number.isFinite(next) ? next : null);
     // An event that arrived after the inbox was read must not wait for the next one.
-    if (await this.db.reader.exists(RunInboxEntity, { where: { runId: lease.runId } }))
+    if ((await this.db.all(this.db.reader, HAS_MAIL_SQL, [lease.runId])).length > 0)
       this.scheduler.schedule(lease.runId, 'playbook');
   }
 
@@ -271,6 +273,8 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
   }
 }
 
+const INBOX_SQL = 'SELECT seq, event FROM run_inbox WHERE "runId" = $1 ORDER BY seq';
+const HAS_MAIL_SQL = 'SELECT 1 AS mail FROM run_inbox WHERE "runId" = $1 LIMIT 1';
 const CANCEL_UNFINISHED_STEPS_SQL = `UPDATE steps SET status = $1, "endedAt" = $2
   WHERE "runId" = $3 AND status IN (${UNFINISHED_STEP_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
