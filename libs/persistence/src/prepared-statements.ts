@@ -23,10 +23,16 @@ interface SqliteCache {
  * The SQL is written once with `$1`, `$2`, … and quoted column names; SQLite reads the
  * parameters as `?1`, `?2`, ….
  */
+// Shared by every Database of the process: a connection (and a pooled PostgreSQL client, whose
+// prepared statements are known by name) may be reached through more than one of them.
+const sqliteCaches = new WeakMap<SqliteConnection, SqliteCache>();
+const sqliteTexts = new Map<string, string>();
+const pgNames = new Map<string, string>();
+
 export class PreparedStatements {
-  private readonly sqlite = new WeakMap<SqliteConnection, SqliteCache>();
-  private readonly sqliteText = new Map<string, string>();
-  private readonly pgNames = new Map<string, string>();
+  private readonly sqlite = sqliteCaches;
+  private readonly sqliteText = sqliteTexts;
+  private readonly pgNames = pgNames;
 
   async run(m: EntityManager, sql: string, params: readonly SqlParam[]): Promise<number> {
     if (m.connection.options.type === 'postgres') return (await this.pg(m, sql, params)).rowCount ?? 0;
