@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 /*
  * Loaded into the *service* process by the benchmark (`node --import …/service-probe.js`), never by
  * the product itself. It counts every SQL statement the sqlite3 driver is given (TypeORM calls
- * `Database#run` and `Database#all`), by kind and by table, and on SIGWINCH (not SIGUSR2: NestJS's
+ * `Database#run` and `Database#all`; the hot path runs statements it prepared once, each run of
+ * which counts), by kind and by table, and on SIGWINCH (not SIGUSR2: NestJS's
  * shutdown hooks stop the service on that one) writes those counts,
  * `process.memoryUsage()` and `process.cpuUsage()` to BENCH_PROBE_FILE. When the request file
  * (`<BENCH_PROBE_FILE>.req`) says `{"gc":true}` (and the service runs with `--expose-gc`) it also
@@ -64,12 +65,31 @@ function install(path: string): void {
       counts.byTable[key] = (counts.byTable[key] ?? 0) + 1;
     }
   };
-  for (const method of ['run', 'all', 'get', 'each', 'exec', 'prepare']) {
+  for (const method of ['run', 'all', 'get', 'each', 'exec']) {
     const original = sqlite3.Database.prototype[method];
     if (typeof original !== 'function') continue;
     sqlite3.Database.prototype[method] = function (this: unknown, sql: unknown, ...rest: unknown[]) {
       count(sql);
       return (original as (...args: unknown[]) => unknown).call(this, sql, ...rest);
+    };
+  }
+  // Statements prepared once and run many times (the hot path's): each run counts, the prepare does not.
+  const preparedSql = new WeakMap<object, string>();
+  const prepare = sqlite3.Database.prototype.prepare as (...args: unknown[]) => object;
+  sqlite3.Database.prototype.prepare = function (this: unknown, sql: unknown, ...rest: unknown[]) {
+    const statement = prepare.call(this, sql, ...rest);
+    if (typeof sql === 'string') preparedSql.set(statement, sql);
+    return statement;
+  };
+  const statementProto = (sqlite3 as unknown as { Statement: { prototype: Record<string, unknown> } }).Statement
+    .prototype;
+  for (const method of ['run', 'all', 'get', 'each']) {
+    const original = statementProto[method];
+    if (typeof original !== 'function') continue;
+    statementProto[method] = function (this: object, ...args: unknown[]) {
+      const sql = preparedSql.get(this);
+      if (sql !== undefined) count(sql);
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
     };
   }
 

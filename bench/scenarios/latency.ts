@@ -40,6 +40,8 @@ export interface LatencyPass {
 export interface LatencyResult {
   setup: { fakeLatencyMs: number; groups: number; runConcurrency: string };
   light: LatencyPass;
+  /** The issue's middle rate (50/s): below saturation, where latency should stay flat. */
+  mid: LatencyPass | null;
   target: LatencyPass;
 }
 
@@ -48,6 +50,8 @@ export async function measureLatency(): Promise<LatencyResult> {
   const seconds = env.int('BENCH_LAT_SECONDS', 20);
   const lightRate = env.int('BENCH_LAT_LIGHT_RATE', 20);
   const lightSeconds = env.int('BENCH_LAT_LIGHT_SECONDS', 10);
+  const midRate = env.int('BENCH_LAT_MID_RATE', 50);
+  const midSeconds = env.int('BENCH_LAT_MID_SECONDS', 20);
   const fakeLatencyMs = env.int('BENCH_LAT_FAKE_LATENCY_MS', 20);
   const drainSeconds = env.int('BENCH_LAT_DRAIN_SECONDS', 15);
   const groups = env.int('BENCH_LAT_GROUPS', 100);
@@ -60,7 +64,8 @@ export async function measureLatency(): Promise<LatencyResult> {
   });
   try {
     const lightCount = Math.ceil(lightRate * lightSeconds * 1.2) + 50;
-    const count = lightCount + Math.ceil(rate * seconds * 1.2) + 50;
+    const midCount = midRate > 0 ? Math.ceil(midRate * midSeconds * 1.2) + 50 : 0;
+    const count = lightCount + midCount + Math.ceil(rate * seconds * 1.2) + 50;
     addBenchUsers(bench.fake, count);
     const ids = Array.from({ length: count }, (_, i) => `bench-lat-${String(i).padStart(6, '0')}`);
     addFakeAlerts(bench.fake, ids);
@@ -136,8 +141,18 @@ export async function measureLatency(): Promise<LatencyResult> {
 
     const light = await pass(0, lightRate, lightSeconds, 1000);
     await drainAll(bench);
-    const target = await pass(lightCount, rate, seconds, 1000);
-    return { setup: { fakeLatencyMs, groups, runConcurrency: runConcurrency || '64 (default)' }, light, target };
+    let mid: LatencyPass | null = null;
+    if (midRate > 0) {
+      mid = await pass(lightCount, midRate, midSeconds, 1000);
+      await drainAll(bench);
+    }
+    const target = await pass(lightCount + midCount, rate, seconds, 1000);
+    return {
+      setup: { fakeLatencyMs, groups, runConcurrency: runConcurrency || '64 (default)' },
+      light,
+      mid,
+      target,
+    };
   } finally {
     await bench.close();
   }

@@ -1,12 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { type EntityManager, In, MoreThanOrEqual } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { IntentLimits } from '@riposte/guardrails';
 import { Database, EffectEntity, nowIso } from '@riposte/persistence';
 
 export type IntentResult =
   { effect: EffectEntity } | { over: 'budget'; used: number } | { over: 'blast_radius'; touched: number };
-const COUNTED = ['intended', 'sent', 'succeeded'];
+const COUNTED = `'intended', 'sent', 'succeeded'`;
+
+// The ledger's statements on the path of every destructive call: prepared once (see Database.run).
+const FIND_SQL = 'SELECT * FROM effects WHERE "runId" = $1 AND "stepKey" = $2';
+const INSERT_SQL = `INSERT INTO effects (id, "runId", "stepKey", action, "connectionTarget", entity, status, reference,
+  detail, "intendedAt", "settledAt") VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, NULL)`;
+// Counted up to the limit only: the cost of the check is bounded by the budget, not by the window's rows.
+const BUDGET_SQL = `SELECT COUNT(*) AS used FROM (SELECT 1 FROM effects
+  WHERE action = $1 AND "connectionTarget" = $2 AND status IN (${COUNTED}) AND "intendedAt" >= $3 LIMIT $4) counted`;
+const BLAST_RADIUS_SQL = `SELECT COUNT(DISTINCT entity) AS touched, COUNT(CASE WHEN entity = $2 THEN 1 END) AS again
+  FROM effects WHERE "runId" = $1 AND status IN (${COUNTED})`;
+const SETTLE_SQL = 'UPDATE effects SET status = $1, detail = $2, "settledAt" = $3 WHERE id = $4';
 
 export type EffectStatus = 'intended' | 'sent' | 'succeeded' | 'failed';
 
@@ -20,8 +31,9 @@ type EffectKey = Pick<EffectEntity, 'runId' | 'stepKey' | 'action' | 'connection
 export class EffectLedger {
   constructor(private readonly db: Database) {}
 
-  find(runId: string, stepKey: string): Promise<EffectEntity | null> {
-    return this.db.reader.findOne(EffectEntity, { where: { runId, stepKey } });
+  async find(runId: string, stepKey: string): Promise<EffectEntity | null> {
+    const row = (await this.db.all<EffectEntity>(this.db.reader, FIND_SQL, [runId, stepKey]))[0];
+    return row ? { ...row, detail: typeof row.detail === 'string' ? JSON.parse(row.detail) : row.detail } : null;
   }
 
   /**
@@ -47,7 +59,16 @@ export class EffectLedger {
         return { effect: { ...previous, ...intent } };
       }
       const row: EffectEntity = { id: randomUUID(), ...intent };
-      await m.insert(EffectEntity, row as never);
+      await this.db.run(m, INSERT_SQL, [
+        row.id,
+        row.runId,
+        row.stepKey,
+        row.action,
+        row.connectionTarget,
+        row.entity,
+        row.status,
+        row.intendedAt,
+      ]);
       return { effect: row };
     });
   }
@@ -61,28 +82,24 @@ export class EffectLedger {
     if (!limits.exempt.blastRadius) await Database.lock(m, `blast-radius:${effect.runId}`);
     if (limits.budget && !limits.exempt.budget) {
       const since = new Date(Date.now() - limits.budget.windowMs).toISOString();
-      const used = await m.count(EffectEntity, {
-        where: {
-          action: effect.action,
-          connectionTarget: effect.connectionTarget,
-          status: In(COUNTED),
-          intendedAt: MoreThanOrEqual(since),
-        },
-      });
+      const rows = await this.db.all<{ used: number | string }>(m, BUDGET_SQL, [
+        effect.action,
+        effect.connectionTarget,
+        since,
+        limits.budget.limit,
+      ]);
+      const used = Number(rows[0]?.used ?? 0);
       if (used >= limits.budget.limit) return { over: 'budget', used };
     }
     if (!limits.exempt.blastRadius) {
-      // Counted by the database: a run over a thousand users must not read its thousand rows per step.
-      const again = await m.exists(EffectEntity, {
-        where: { runId: effect.runId, entity: effect.entity, status: In(COUNTED) },
-      });
-      if (again) return null;
-      const counted = await m
-        .createQueryBuilder(EffectEntity, 'e')
-        .select('COUNT(DISTINCT e.entity)', 'touched')
-        .where('e.runId = :runId AND e.status IN (:...counted)', { runId: effect.runId, counted: COUNTED })
-        .getRawOne<{ touched: number | string }>();
-      const touched = Number(counted?.touched ?? 0);
+      // Counted by the database, in one statement: a run over a thousand users must not read its
+      // thousand rows per step; an entity the run already touched does not count again.
+      const rows = await this.db.all<{ touched: number | string; again: number | string }>(m, BLAST_RADIUS_SQL, [
+        effect.runId,
+        effect.entity,
+      ]);
+      if (Number(rows[0]?.again ?? 0) > 0) return null;
+      const touched = Number(rows[0]?.touched ?? 0);
       if (touched >= limits.maxEntities) return { over: 'blast_radius', touched };
     }
     return null;
@@ -99,6 +116,6 @@ export class EffectLedger {
     status: 'succeeded' | 'failed',
     detail: Record<string, unknown>,
   ): Promise<void> {
-    await m.update(EffectEntity, { id }, { status, detail: detail as never, settledAt: nowIso() });
+    await this.db.run(m, SETTLE_SQL, [status, JSON.stringify(detail), nowIso(), id]);
   }
 }

@@ -36,6 +36,10 @@ export interface AuditQuery {
 }
 
 const GENESIS = '0'.repeat(64);
+/** The chain's head and a new link: prepared once (see Database.run). */
+const HEAD_SQL = 'SELECT hash FROM audit_records ORDER BY seq DESC LIMIT 1';
+const INSERT_SQL = `INSERT INTO audit_records (id, at, actor, "actorRole", action, result, "targetEntity",
+  "connectionTarget", "runId", "requestId", detail, "prevHash", hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`;
 
 /**
  * The audit trail. Each record carries the hash of the one before it, so a deleted or edited
@@ -127,9 +131,7 @@ export class AuditLog {
     let prevHash = this.written.get(m);
     if (prevHash === undefined) {
       await Database.lock(m, 'audit-chain-head');
-      prevHash =
-        (await m.find(AuditRecordEntity, { select: { hash: true }, order: { seq: 'DESC' }, take: 1 }))[0]?.hash ??
-        GENESIS;
+      prevHash = (await this.db.all<{ hash: string }>(m, HEAD_SQL, []))[0]?.hash ?? GENESIS;
     }
     const row = {
       id: randomUUID(),
@@ -146,7 +148,21 @@ export class AuditLog {
       prevHash,
     };
     const hash = hashOf(row);
-    await m.insert(AuditRecordEntity, { ...row, hash } as never);
+    await this.db.run(m, INSERT_SQL, [
+      row.id,
+      row.at,
+      row.actor,
+      row.actorRole,
+      row.action,
+      row.result,
+      row.targetEntity,
+      row.connectionTarget,
+      row.runId,
+      row.requestId,
+      row.detail === null ? null : JSON.stringify(row.detail),
+      row.prevHash,
+      hash,
+    ]);
     this.written.set(m, hash);
   }
 }

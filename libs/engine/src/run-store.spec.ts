@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database, dataSourceOptions, RunEntity, RunInboxEntity } from '@riposte/persistence';
-import { RunStore, StaleRun } from './run-store.js';
+import { neverDriven, RunStore, StaleRun } from './run-store.js';
 
 /* The run repository against a real SQLite database (the migrations build its schema). */
 let dir: string;
@@ -108,5 +108,23 @@ describe('RunStore claims and fenced writes', () => {
       wakeAt: null,
       waits: null,
     });
+  });
+
+  it('claims a run to drive it, marks it running and reads it in one statement; only its first claim is "never driven"', async () => {
+    const run = await newRun();
+    const first = (await store.claimToDrive(run.id))!;
+    expect(first.run).toMatchObject({ id: run.id, status: 'running', dryRun: false, leaseOwner: first.lease.token });
+    expect(first.run.startedAt).not.toBeNull();
+    expect(neverDriven(first.run)).toBe(true);
+    // Held: a second driver gets nothing.
+    expect(await store.claimToDrive(run.id)).toBeNull();
+    // A driver that stopped (a crash, a release) leaves a run that is no longer "never driven"; its first start is kept.
+    await store.release(first.lease);
+    const second = (await store.claimToDrive(run.id))!;
+    expect(neverDriven(second.run)).toBe(false);
+    expect(second.run.startedAt).toBe(first.run.startedAt);
+    await store.setRunStatus(second.lease, 'succeeded', { output: { ok: true } });
+    expect(await store.claimToDrive(run.id)).toBeNull();
+    expect(await store.find(run.id)).toMatchObject({ status: 'succeeded', output: { ok: true }, leaseOwner: null });
   });
 });

@@ -15,6 +15,7 @@ import {
   encodeCursor,
   nowIso,
   RunEntity,
+  type SqlParam,
   RunInboxEntity,
   StepEntity,
   type Page,
@@ -79,7 +80,70 @@ export interface RunLease {
 
 /** How long a claim holds without a write; every fenced write extends it. */
 export const LEASE_MS = 60_000;
-const OPEN = UNFINISHED_RUN_STATUSES;
+const OPEN = UNFINISHED_RUN_STATUSES.map((status) => `'${status}'`).join(', ');
+
+/** In a fenced write: the column keeps the time it has, or gets now (a run's first start). */
+export const FIRST_TIME = Symbol('first time');
+
+/** The columns a fenced write may set. */
+export type RunSet = Partial<{
+  status: RunStatus;
+  output: Record<string, unknown> | null;
+  error: { code: string; message: string } | null;
+  snapshot: string | null;
+  wakeAt: string | null;
+  waits: string | null;
+  endedAt: string;
+  startedAt: typeof FIRST_TIME;
+}>;
+
+const RUN_COLUMNS = [
+  'id',
+  'kind',
+  'status',
+  'playbookId',
+  'playbookVersion',
+  'triggerType',
+  'triggerBy',
+  'triggerRole',
+  'alertId',
+  'revertOf',
+  'parentRunId',
+  'parentStepKey',
+  'throttleKey',
+  'wakeAt',
+  'waits',
+  'version',
+  'leaseOwner',
+  'leaseUntil',
+  'connectionTarget',
+  'dryRun',
+  'reason',
+  'input',
+  'output',
+  'error',
+  'snapshot',
+  'createdAt',
+  'startedAt',
+  'endedAt',
+] as const satisfies readonly (keyof RunEntity)[];
+const INSERT_RUN_SQL = `INSERT INTO runs (${RUN_COLUMNS.map((c) => `"${c}"`).join(', ')})
+  VALUES (${RUN_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`;
+
+const CLAIM_SQL = `UPDATE runs SET "leaseOwner" = $1, "leaseUntil" = $2, "version" = "version" + 1
+  WHERE id = $3 AND status IN (${OPEN}) AND ("leaseOwner" IS NULL OR "leaseUntil" < $4)`;
+const CLAIM_TO_DRIVE_SQL = `UPDATE runs SET "leaseOwner" = $1, "leaseUntil" = $2, "version" = "version" + 1,
+  status = 'running', "startedAt" = COALESCE("startedAt", $4)
+  WHERE id = $3 AND status IN (${OPEN}) AND ("leaseOwner" IS NULL OR "leaseUntil" < $4) RETURNING *`;
+
+/**
+ * A run claimed by `claimToDrive` that no driver ever claimed before: nothing of it has run.
+ * Every drive starts with a claim, and nothing else raises the version of a run nobody holds.
+ */
+export function neverDriven(run: RunEntity): boolean {
+  return run.version === 1;
+}
+const RELEASE_SQL = `UPDATE runs SET "leaseOwner" = NULL, "leaseUntil" = NULL WHERE id = $1 AND "leaseOwner" = $2`;
 
 /**
  * The one owner of run state: reads and writes runs, their steps and their inbox. A driver
@@ -96,35 +160,35 @@ export class RunStore {
   async claim(runId: string): Promise<RunLease | null> {
     const token = randomUUID();
     const now = Date.now();
-    const result = await this.db.transaction((m) =>
-      m
-        .createQueryBuilder()
-        .update(RunEntity)
-        .set({
-          leaseOwner: token,
-          leaseUntil: new Date(now + LEASE_MS).toISOString(),
-          version: () => '"version" + 1',
-        } as never)
-        .where('id = :id AND status IN (:...open) AND ("leaseOwner" IS NULL OR "leaseUntil" < :now)', {
-          id: runId,
-          open: OPEN,
-          now: new Date(now).toISOString(),
-        })
-        .execute(),
+    const changed = await this.db.transaction((m) =>
+      this.db.run(m, CLAIM_SQL, [token, new Date(now + LEASE_MS).toISOString(), runId, new Date(now).toISOString()]),
     );
-    return result.affected === 1 ? { runId, token } : null;
+    return changed === 1 ? { runId, token } : null;
+  }
+
+  /**
+   * Claims an unfinished run to drive it, marks it running (its first start kept) and reads it,
+   * in one statement: the run as claimed, or null (held by another driver, or ended). A run
+   * never claimed before comes back with `version` 1 (see `neverDriven`).
+   */
+  async claimToDrive(runId: string): Promise<{ lease: RunLease; run: RunEntity } | null> {
+    const token = randomUUID();
+    const now = Date.now();
+    const rows = await this.db.transaction((m) =>
+      this.db.all(m, CLAIM_TO_DRIVE_SQL, [
+        token,
+        new Date(now + LEASE_MS).toISOString(),
+        runId,
+        new Date(now).toISOString(),
+      ]),
+    );
+    const row = rows[0];
+    return row ? { lease: { runId, token }, run: runFromRow(row) } : null;
   }
 
   /** Lets go of a claim without a transition (a driver that failed): only while it still holds. */
   async release(lease: RunLease): Promise<void> {
-    await this.db.transaction((m) =>
-      m
-        .createQueryBuilder()
-        .update(RunEntity)
-        .set({ leaseOwner: null, leaseUntil: null } as never)
-        .where('id = :id AND "leaseOwner" = :token', { id: lease.runId, token: lease.token })
-        .execute(),
-    );
+    await this.db.transaction((m) => this.db.run(m, RELEASE_SQL, [lease.runId, lease.token]));
   }
 
   /**
@@ -142,21 +206,31 @@ export class RunStore {
     );
   }
 
-  /** A write to a claimed run, inside a transaction: exactly one row, or StaleRun (the transaction is rolled back). */
-  async fenced(m: EntityManager, lease: RunLease, set: Record<string, unknown>, release = false): Promise<void> {
-    const result = await m
-      .createQueryBuilder()
-      .update(RunEntity)
-      .set({
-        ...set,
-        version: () => '"version" + 1',
-        ...(release
-          ? { leaseOwner: null, leaseUntil: null }
-          : { leaseUntil: new Date(Date.now() + LEASE_MS).toISOString() }),
-      } as never)
-      .where('id = :id AND "leaseOwner" = :token', { id: lease.runId, token: lease.token, now: nowIso() })
-      .execute();
-    if (result.affected !== 1) throw new StaleRun(lease.runId);
+  /**
+   * A write to a claimed run, inside a transaction: exactly one row, or StaleRun (the transaction
+   * is rolled back). `set`: columns of the run; `output`, `error` are JSON; `FIRST_TIME` keeps a
+   * time already set (the first start).
+   */
+  async fenced(m: EntityManager, lease: RunLease, set: RunSet, release = false): Promise<void> {
+    const columns = Object.keys(set) as (keyof RunSet)[];
+    const params: SqlParam[] = [];
+    const assignments = columns.map((column) => {
+      const value = set[column];
+      if (value === FIRST_TIME) {
+        params.push(nowIso());
+        return `"${column}" = COALESCE("${column}", $${params.length})`;
+      }
+      params.push(column === 'output' || column === 'error' ? json(value) : ((value ?? null) as SqlParam));
+      return `"${column}" = $${params.length}`;
+    });
+    if (release) assignments.push('"leaseOwner" = NULL', '"leaseUntil" = NULL');
+    else {
+      params.push(new Date(Date.now() + LEASE_MS).toISOString());
+      assignments.push(`"leaseUntil" = $${params.length}`);
+    }
+    params.push(lease.runId, lease.token);
+    const sql = `UPDATE runs SET ${assignments.join(', ')}, "version" = "version" + 1 WHERE id = $${params.length - 1} AND "leaseOwner" = $${params.length}`;
+    if ((await this.db.run(m, sql, params)) !== 1) throw new StaleRun(lease.runId);
   }
 
   async create(run: NewRun, steps: NewStep[], m?: EntityManager): Promise<RunEntity> {
@@ -191,7 +265,11 @@ export class RunStore {
       endedAt: run.failure ? nowIso() : null,
     };
     const write = async (tx: EntityManager) => {
-      await tx.insert(RunEntity, row as never);
+      await this.db.run(
+        tx,
+        INSERT_RUN_SQL,
+        RUN_COLUMNS.map((c) => (c === 'input' || c === 'output' || c === 'error' ? json(row[c]) : row[c])),
+      );
       if (steps.length)
         await tx.insert(StepEntity, steps.map((s, position) => newStepRow(row.id, s, position)) as never);
       return row;
@@ -200,7 +278,8 @@ export class RunStore {
   }
 
   async find(id: string): Promise<RunEntity | null> {
-    return this.db.reader.findOne(RunEntity, { where: { id } });
+    const row = (await this.db.all(this.db.reader, 'SELECT * FROM runs WHERE id = $1', [id]))[0];
+    return row ? runFromRow(row) : null;
   }
 
   async steps(runId: string): Promise<StepEntity[]> {
@@ -270,34 +349,53 @@ export class RunStore {
     fields: Partial<Pick<RunEntity, 'output' | 'error' | 'snapshot'>> = {},
     options: { parentRunId?: string | null } = {},
   ): Promise<void> {
-    const now = nowIso();
+    await this.db.transaction((m) => this.transition(m, lease, status, fields, options));
+  }
+
+  /** `setRunStatus` inside the caller's transaction (with the last journal rows of the run). */
+  async transition(
+    m: EntityManager,
+    lease: RunLease,
+    status: RunStatus,
+    fields: Partial<Pick<RunEntity, 'output' | 'error' | 'snapshot'>> = {},
+    options: { parentRunId?: string | null } = {},
+  ): Promise<void> {
     const ended = status === 'succeeded' || status === 'failed' || status === 'cancelled';
-    await this.db.transaction(async (m) => {
-      // The first start is kept: COALESCE, so a resumed run needs no read first.
-      await this.fenced(
+    // The first start is kept (FIRST_TIME), so a resumed run needs no read first.
+    await this.fenced(
+      m,
+      lease,
+      {
+        status,
+        ...fields,
+        ...(status === 'running' ? { startedAt: FIRST_TIME } : {}),
+        ...(ended ? { endedAt: nowIso(), wakeAt: null, waits: null } : {}),
+      },
+      ended,
+    );
+    if (ended && options.parentRunId)
+      await this.deliver(
         m,
-        lease,
-        {
-          status,
-          ...fields,
-          ...(status === 'running' ? { startedAt: () => 'COALESCE("startedAt", :now)' } : {}),
-          ...(ended ? { endedAt: now, wakeAt: null, waits: null } : {}),
-        },
-        ended,
+        options.parentRunId,
+        { type: 'riposte.child', runId: lease.runId, status },
+        `child:${lease.runId}`,
       );
-      if (ended && options.parentRunId)
-        await this.deliver(
-          m,
-          options.parentRunId,
-          { type: 'riposte.child', runId: lease.runId, status },
-          `child:${lease.runId}`,
-        );
-    });
+  }
+
+  /** `park` inside the caller's transaction (with the last journal rows of the run). */
+  async parkIn(
+    m: EntityManager,
+    lease: RunLease,
+    wakeAt: string | null,
+    waits: string | null,
+    fields: { snapshot?: string } = {},
+  ): Promise<void> {
+    await this.fenced(m, lease, { ...fields, status: 'waiting', wakeAt, waits }, true);
   }
 
   /** The run waits: until `wakeAt`, or until an event arrives in its inbox. `waits`: what its parked steps wait for (JSON). The claim is let go. */
   async park(lease: RunLease, wakeAt: string | null, waits: string | null): Promise<void> {
-    await this.db.transaction((m) => this.fenced(m, lease, { status: 'waiting', wakeAt, waits }, true));
+    await this.db.transaction((m) => this.parkIn(m, lease, wakeAt, waits));
   }
 
   /**
@@ -330,22 +428,21 @@ export class RunStore {
       countAttempt?: boolean;
     },
   ): Promise<void> {
-    const now = nowIso();
-    const set: Record<string, unknown> = { status: change.status };
-    if (change.countAttempt) set.attempts = () => '"attempts" + 1';
-    if (change.status === 'running') set.startedAt = () => 'COALESCE("startedAt", :now)';
-    if (change.output !== undefined) set.output = change.output;
-    if (change.error !== undefined) set.error = change.error;
-    if (isFinishedStep(change.status)) set.endedAt = now;
+    const params: SqlParam[] = [change.status];
+    const assignments = ['status = $1'];
+    const add = (sql: string, value: SqlParam) => {
+      params.push(value);
+      assignments.push(sql.replace('?', `$${params.length}`));
+    };
+    if (change.countAttempt) assignments.push('attempts = attempts + 1');
+    if (change.status === 'running') add('"startedAt" = COALESCE("startedAt", ?)', nowIso());
+    if (change.output !== undefined) add('output = ?', json(change.output));
+    if (change.error !== undefined) add('error = ?', json(change.error));
+    if (isFinishedStep(change.status)) add('"endedAt" = ?', nowIso());
+    params.push(runId, stepKey);
+    const sql = `UPDATE steps SET ${assignments.join(', ')} WHERE "runId" = $${params.length - 1} AND "stepKey" = $${params.length}`;
     // One UPDATE, no read: counters and first-start times are computed by the database.
-    await this.db.transaction((m) =>
-      m
-        .createQueryBuilder()
-        .update(StepEntity)
-        .set(set as never)
-        .where('"runId" = :runId AND "stepKey" = :stepKey', { runId, stepKey, now })
-        .execute(),
-    );
+    await this.db.transaction((m) => this.db.run(m, sql, params));
   }
 }
 
@@ -404,5 +501,27 @@ export function toStepView(step: StepEntity): StepView {
     error: step.error,
     startedAt: step.startedAt,
     endedAt: step.endedAt,
+  };
+}
+
+/** A `simple-json` column's text (as TypeORM writes it). */
+export function json(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
+function parsed<T>(value: unknown): T | null {
+  return typeof value === 'string' ? (JSON.parse(value) as T) : ((value ?? null) as T | null);
+}
+
+/** A row of `runs` read with plain SQL, as TypeORM would give it. */
+export function runFromRow(row: Record<string, unknown>): RunEntity {
+  return {
+    ...(row as unknown as RunEntity),
+    playbookVersion: row.playbookVersion === null ? null : Number(row.playbookVersion),
+    version: Number(row.version),
+    dryRun: row.dryRun === true || row.dryRun === 1,
+    input: parsed(row.input),
+    output: parsed(row.output),
+    error: parsed(row.error),
   };
 }

@@ -6,7 +6,7 @@ import { RunEvents } from './run-events.js';
 import { type RunDriver, RunScheduler, ShuttingDown } from './run-scheduler.js';
 import { type RunLease, RunStore } from './run-store.js';
 import { RunWakeups } from './run-wakeups.js';
-import { FINISHED_STEP_STATUSES, isUnfinishedRun } from '@riposte/vocabulary';
+import { FINISHED_STEP_STATUSES } from '@riposte/vocabulary';
 
 const DONE = new Set<string>(FINISHED_STEP_STATUSES);
 
@@ -33,21 +33,20 @@ export class StepListDriver implements RunDriver, OnModuleInit {
 
   async drive(runId: string, signal: AbortSignal): Promise<void> {
     // Claimed first: another driver (or an ended run) means there is nothing to do here.
-    const lease = await this.store.claim(runId);
-    if (!lease) return;
+    // Claimed, marked running and read in one statement.
+    const claimed = await this.store.claimToDrive(runId);
+    if (!claimed) return;
+    const { lease, run } = claimed;
     try {
-      await this.driveClaimed(lease, signal);
+      await this.driveClaimed(lease, run, signal);
     } catch (error) {
       await this.store.release(lease);
       throw error;
     }
   }
 
-  private async driveClaimed(lease: RunLease, signal: AbortSignal): Promise<void> {
+  private async driveClaimed(lease: RunLease, run: RunEntity, signal: AbortSignal): Promise<void> {
     const runId = lease.runId;
-    const run = await this.store.find(runId);
-    if (!run || !isUnfinishedRun(run.status)) return;
-    if (run.status !== 'running') await this.store.setRunStatus(lease, 'running');
 
     // A failure read back from the database keeps whatever code it was stored with.
     let failure: { code: string; message: string } | null = null;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type DataSource, type EntityManager } from 'typeorm';
+import { PreparedStatements, type SqlParam } from './prepared-statements.js';
 
 interface Unit {
   work: (manager: EntityManager) => Promise<unknown>;
@@ -29,6 +30,7 @@ export class Database {
   private readonly batching: boolean;
   private readonly queue: Unit[] = [];
   private flushing = false;
+  private readonly prepared = new PreparedStatements();
 
   constructor(
     readonly dataSource: DataSource,
@@ -49,6 +51,21 @@ export class Database {
       this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
       if (!this.flushing) void this.flush();
     });
+  }
+
+  /**
+   * The hot path's statements: fixed SQL (parameters `$1`, `$2`, … on both stores), prepared
+   * once per connection and reused, with no query building. `m` is a transaction's manager (from
+   * `transaction`) or `reader`. Returns the rows changed. Column names are quoted as created
+   * (`"runId"`); JSON goes in as text; the cold paths stay with TypeORM.
+   */
+  run(m: EntityManager, sql: string, params: readonly SqlParam[]): Promise<number> {
+    return this.prepared.run(m, sql, params);
+  }
+
+  /** Like `run`, for a statement that returns rows (a SELECT, or a write with RETURNING). */
+  all<T = Record<string, unknown>>(m: EntityManager, sql: string, params: readonly SqlParam[]): Promise<T[]> {
+    return this.prepared.all(m, sql, params) as Promise<T[]>;
   }
 
   async close(): Promise<void> {

@@ -10,16 +10,16 @@ import {
   untilIdle,
   type StepState,
 } from '@riposte/playbooks';
-import { Database, nowIso, type RunEntity, RunInboxEntity, StepEntity } from '@riposte/persistence';
-import { In } from 'typeorm';
+import { Database, nowIso, type RunEntity } from '@riposte/persistence';
+import type { EntityManager } from 'typeorm';
 import { RunEvents } from '../run-events.js';
 import { RunWakeups } from '../run-wakeups.js';
 import { CancelRequested, type RunDriver, RunScheduler, ShuttingDown } from '../run-scheduler.js';
-import { type RunLease, RunStore } from '../run-store.js';
+import { neverDriven, type RunLease, RunStore } from '../run-store.js';
 import { type ChildRuns, DurableHost, type StepWait } from './durable-host.js';
 import { PlaybookStore } from './playbook-store.js';
 import { RunJournal } from './run-journal.js';
-import { isUnfinishedRun, UNFINISHED_STEP_STATUSES } from '@riposte/vocabulary';
+import { UNFINISHED_STEP_STATUSES } from '@riposte/vocabulary';
 
 /**
  * Drives a playbook run: restores its machine from the last persisted snapshot (or starts it),
@@ -64,20 +64,19 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
 
   async drive(runId: string, signal: AbortSignal): Promise<void> {
     // Claimed first: another driver (or an ended run) means there is nothing to do here.
-    const lease = await this.store.claim(runId);
-    if (!lease) return;
+    // Claimed, marked running and read in one statement.
+    const claimed = await this.store.claimToDrive(runId);
+    if (!claimed) return;
+    const { lease, run } = claimed;
     try {
-      await this.driveClaimed(lease, signal);
+      await this.driveClaimed(lease, run, signal);
     } catch (error) {
       await this.store.release(lease);
       throw error;
     }
   }
 
-  private async driveClaimed(lease: RunLease, signal: AbortSignal): Promise<void> {
-    const runId = lease.runId;
-    const run = await this.store.find(runId);
-    if (!run || !isUnfinishedRun(run.status)) return;
+  private async driveClaimed(lease: RunLease, run: RunEntity, signal: AbortSignal): Promise<void> {
     let loaded: LoadedPlaybook;
     try {
       loaded = await this.playbooks.version(run.playbookId ?? '', run.playbookVersion ?? 0);
@@ -92,8 +91,8 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
       return step && 'action' in step.def ? step.def.action : null;
     });
     const persisted = run.snapshot ? (JSON.parse(run.snapshot) as { context: RunContext }) : undefined;
-    // Never driven before (a crash after it was marked running leaves it 'running'): nothing of it has run yet.
-    const fresh = !persisted && run.status === 'queued';
+    // Never claimed before this drive (a crash after a claim leaves a higher version): nothing of it has run yet.
+    const fresh = !persisted && neverDriven(run);
     await journal.open(persisted?.context, fresh);
     const waits = new Map(Object.entries(run.waits ? (JSON.parse(run.waits) as Record<string, StepWait>) : {}));
     const host = new DurableHost(run, journal, this.runner, this.db, this.requireChildren(), fresh, waits);
@@ -113,7 +112,6 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     };
 
     journal.event(persisted ? 'run.resumed' : 'run.started', null);
-    if (run.status !== 'running') await this.store.setRunStatus(lease, 'running');
     const stopped = new Promise<'aborted'>((resolve) =>
       signal.addEventListener('abort', () => resolve('aborted'), { once: true }),
     );
@@ -158,7 +156,9 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
   /** Sends pending approval decisions and due timers; true if it sent anything. */
   private async deliver(run: RunEntity, actor: AnyActorRef, journal: RunJournal): Promise<boolean> {
     let sent = false;
-    const inbox = await this.db.reader.find(RunInboxEntity, { where: { runId: run.id }, order: { seq: 'ASC' } });
+    const inbox = (await this.db.all<{ seq: number | string; event: string }>(this.db.reader, INBOX_SQL, [run.id])).map(
+      (row) => ({ seq: Number(row.seq), event: JSON.parse(row.event) as Record<string, unknown> }),
+    );
     for (const item of inbox) {
       actor.send(item.event as never);
       sent = true;
@@ -190,11 +190,13 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     const wakeAt = Number.isFinite(next) ? new Date(next).toISOString() : null;
     const waits = host.savedWaits();
     journal.event('run.waiting', null, wakeAt ? { wakeAt } : null);
-    await journal.flush();
-    await this.store.park(lease, wakeAt, waits ? JSON.stringify(waits) : null);
+    // The last rows and the park in one transaction.
+    await journal.close((m, snapshot) =>
+      this.store.parkIn(m, lease, wakeAt, waits ? JSON.stringify(waits) : null, snapshot),
+    );
     this.wakeups.parked(Number.isFinite(next) ? next : null);
     // An event that arrived after the inbox was read must not wait for the next one.
-    if (await this.db.reader.exists(RunInboxEntity, { where: { runId: lease.runId } }))
+    if ((await this.db.all(this.db.reader, HAS_MAIL_SQL, [lease.runId])).length > 0)
       this.scheduler.schedule(lease.runId, 'playbook');
   }
 
@@ -209,7 +211,6 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     const context = snapshot.context as RunContext;
     const status = snapshot.value === 'succeeded' ? 'succeeded' : 'failed';
     const outputs = await evaluateOutputs(loaded.compiled, context);
-    await journal.flush();
     await this.end(
       run,
       lease,
@@ -248,18 +249,17 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     error: { code: string; message: string } | null,
     journal?: RunJournal,
   ): Promise<void> {
-    journal?.event(`run.${status}`, null, error ? { error } : null);
-    await journal?.flush();
-    // A branch still in flight when another one failed the run was stopped with it.
-    await this.db.transaction((m) =>
-      m.update(
-        StepEntity,
-        { runId: run.id, status: In([...UNFINISHED_STEP_STATUSES]) },
-        { status: 'cancelled', endedAt: nowIso() },
-      ),
-    );
-    // A child's end wakes its parent (the inbox row is written with the status, so it is never lost).
-    await this.store.setRunStatus(lease, status, { output, error }, { parentRunId: run.parentRunId });
+    // The last rows, the steps left unfinished and the run's end in one transaction. A child's end
+    // wakes its parent (the inbox row is written with the status, so it is never lost).
+    const ending = async (m: EntityManager, snapshot: { snapshot?: string }, unfinished = true) => {
+      // A branch still in flight when another one failed the run was stopped with it.
+      if (unfinished) await this.db.run(m, CANCEL_UNFINISHED_STEPS_SQL, ['cancelled', nowIso(), run.id]);
+      await this.store.transition(m, lease, status, { ...snapshot, output, error }, { parentRunId: run.parentRunId });
+    };
+    if (journal) {
+      journal.event(`run.${status}`, null, error ? { error } : null);
+      await journal.close(ending);
+    } else await this.db.transaction((m) => ending(m, {}));
     if (run.parentRunId) this.scheduler.schedule(run.parentRunId, 'playbook');
     this.metrics.runs.inc({ kind: 'playbook', status });
     this.events.ended(run.id);
@@ -272,6 +272,11 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     return this.children;
   }
 }
+
+const INBOX_SQL = 'SELECT seq, event FROM run_inbox WHERE "runId" = $1 ORDER BY seq';
+const HAS_MAIL_SQL = 'SELECT 1 AS mail FROM run_inbox WHERE "runId" = $1 LIMIT 1';
+const CANCEL_UNFINISHED_STEPS_SQL = `UPDATE steps SET status = $1, "endedAt" = $2
+  WHERE "runId" = $3 AND status IN (${UNFINISHED_STEP_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 function initialContext(run: RunEntity): RunContext {
   const input = (run.input ?? {}) as { inputs?: Record<string, unknown>; alert?: unknown };

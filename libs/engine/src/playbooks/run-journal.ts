@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { LoopStepRecord, RunContext, StepState } from '@riposte/playbooks';
-import { Database, nowIso, RunEventEntity, RunInboxEntity, StepEntity } from '@riposte/persistence';
-import { type RunLease, type RunStore, StaleRun } from '../run-store.js';
+import type { EntityManager } from 'typeorm';
+import { Database, nowIso, RunEventEntity, RunInboxEntity, type SqlParam, StepEntity } from '@riposte/persistence';
+import { json, type RunLease, type RunStore, StaleRun } from '../run-store.js';
 import { redactor } from '@riposte/observability';
+import { isFinishedStep } from '@riposte/vocabulary';
 
 type StepRow = Partial<Omit<StepEntity, 'id' | 'runId' | 'stepKey' | 'position'>>;
 
@@ -14,7 +16,8 @@ type StepRow = Partial<Omit<StepEntity, 'id' | 'runId' | 'stepKey' | 'position'>
 export class RunJournal {
   private lastSteps: Record<string, StepState> = {};
   private positions = 0;
-  private known = new Set<string>();
+  /** Every step row of the run as written (committed), by step key: a write sends whole rows. */
+  private written = new Map<string, StepEntity>();
   private pendingRows = new Map<string, StepRow>();
   private pendingEvents: Omit<RunEventEntity, 'seq'>[] = [];
   private consumedInbox: number[] = [];
@@ -38,10 +41,8 @@ export class RunJournal {
 
   /** `fresh`: the run has never been driven, so it has no step rows to read. */
   async open(context: RunContext | undefined, fresh: boolean): Promise<void> {
-    const rows = fresh
-      ? []
-      : await this.db.reader.find(StepEntity, { where: { runId: this.runId }, select: { stepKey: true } });
-    this.known = new Set(rows.map((r) => r.stepKey));
+    const rows = fresh ? [] : await this.db.all(this.db.reader, 'SELECT * FROM steps WHERE "runId" = $1', [this.runId]);
+    this.written = new Map(rows.map((r) => [r.stepKey as string, stepFromRow(r)]));
     this.positions = rows.length;
     this.lastSteps = context?.steps ?? {};
   }
@@ -53,9 +54,16 @@ export class RunJournal {
     // Diffed now, not when written, so rows and events keep the order things happened in.
     this.diff(context);
     this.latest = { snapshot };
+    this.schedule();
+  }
+
+  /** Writes at the end of this turn of the event loop: what a transition and the actions it starts change goes in one transaction. */
+  private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    queueMicrotask(() => {
+    // After the microtasks of this turn: the actions a transition starts (their inputs evaluated
+    // by JSONata, which is promise-based) record their attempt first, and go in the same write.
+    setImmediate(() => {
       this.scheduled = false;
       this.background();
     });
@@ -78,7 +86,7 @@ export class RunJournal {
   ): void {
     // Running again also after a guardrail hold, which the machine's context does not know about.
     this.mergeRow(stepKey, { ...row, status: 'running', input: redactor.redact(row.input) });
-    this.background();
+    this.schedule();
   }
 
   recordLoopStep(stepKey: string, record: LoopStepRecord): Promise<void> {
@@ -120,6 +128,22 @@ export class RunJournal {
     if (this.stale) throw this.stale;
   }
 
+  /**
+   * Writes what is pending and the run's transition (its end, or its park) in the same
+   * transaction: `transition` makes the fenced write of the run, with the snapshot when there is
+   * a new one. Rejects with the write's error (StaleRun included).
+   */
+  async close(transition: Transition): Promise<void> {
+    const done = this.flushing.then(() => {
+      if (this.stale) throw this.stale;
+      return this.write(transition);
+    });
+    this.flushing = done.catch((error: unknown) => {
+      if (error instanceof StaleRun) this.stale = error;
+    });
+    await done;
+  }
+
   private background(): void {
     this.flushing = this.flushing
       .then(() => (this.stale ? undefined : this.write()))
@@ -128,10 +152,16 @@ export class RunJournal {
       });
   }
 
-  private async write(): Promise<void> {
+  private async write(transition?: Transition): Promise<void> {
     const latest = this.latest;
     this.latest = undefined;
-    if (!latest && this.pendingRows.size === 0 && this.pendingEvents.length === 0 && this.consumedInbox.length === 0)
+    if (
+      !transition &&
+      !latest &&
+      this.pendingRows.size === 0 &&
+      this.pendingEvents.length === 0 &&
+      this.consumedInbox.length === 0
+    )
       return;
     const rows = this.pendingRows;
     const events = this.pendingEvents;
@@ -140,19 +170,38 @@ export class RunJournal {
     this.pendingEvents = [];
     this.consumedInbox = [];
     // Decided before the transaction, which may be run again (see Database): it only writes.
-    const inserts = [...rows]
-      .filter(([stepKey]) => !this.known.has(stepKey))
-      .map(([stepKey, row]) => this.newRow(stepKey, row));
-    const updates = [...rows].filter(([stepKey, row]) => this.known.has(stepKey) && Object.keys(row).length > 0);
+    // Whole rows, new or changed, in one upsert: nothing else writes a run's step rows while it
+    // is claimed, so the row as last written plus the change is the row.
+    const upserts = [...rows]
+      .filter(([stepKey, row]) => !this.written.has(stepKey) || Object.keys(row).length > 0)
+      .map(([stepKey, row]) => {
+        const before = this.written.get(stepKey);
+        return before ? { ...before, ...row } : this.newRow(stepKey, row);
+      });
     await this.db.transaction(async (m) => {
-      if (inserts.length) await m.insert(StepEntity, inserts as never);
-      for (const [stepKey, row] of updates) await m.update(StepEntity, { runId: this.runId, stepKey }, row as never);
-      if (events.length) await m.insert(RunEventEntity, events as never);
+      for (let i = 0; i < upserts.length; i += ROWS_PER_INSERT) {
+        const chunk = upserts.slice(i, i + ROWS_PER_INSERT);
+        await this.db.run(m, upsertStepsSql(chunk.length), chunk.flatMap(stepParams));
+      }
+      for (let i = 0; i < events.length; i += ROWS_PER_INSERT) {
+        const chunk = events.slice(i, i + ROWS_PER_INSERT);
+        await this.db.run(m, insertSql('run_events', EVENT_COLUMNS, chunk.length), chunk.flatMap(eventParams));
+      }
       if (inbox.length) await m.delete(RunInboxEntity, inbox);
       // Fenced: counts only while this driver still holds the run (rolled back otherwise).
-      await this.store.fenced(m, this.lease, latest ? { snapshot: JSON.stringify(latest.snapshot) } : {});
+      const snapshot = latest ? { snapshot: JSON.stringify(latest.snapshot) } : {};
+      if (transition) await transition(m, snapshot, this.anyUnfinished(upserts));
+      else await this.store.fenced(m, this.lease, snapshot);
     });
-    for (const row of inserts) this.known.add(row.stepKey);
+    for (const row of upserts) this.written.set(row.stepKey, row);
+  }
+
+  /** Whether a step row of the run is left unfinished once `upserts` are written. */
+  private anyUnfinished(upserts: StepEntity[]): boolean {
+    const rows = new Map(this.written);
+    for (const row of upserts) rows.set(row.stepKey, row);
+    for (const row of rows.values()) if (!isFinishedStep(row.status)) return true;
+    return false;
   }
 
   /** Step states that changed since the last snapshot become step rows and timeline events. */
@@ -220,4 +269,80 @@ export class RunJournal {
       endedAt: row.endedAt ?? null,
     };
   }
+}
+
+/** The run's transition written with the journal's last rows: `snapshot` when there is a new one; `unfinished`: a step row is not finished. */
+export type Transition = (m: EntityManager, snapshot: { snapshot?: string }, unfinished: boolean) => Promise<void>;
+
+/** Rows per INSERT statement: each count has its own prepared statement. */
+const ROWS_PER_INSERT = 8;
+const STEP_COLUMNS = [
+  'id',
+  'runId',
+  'position',
+  'stepKey',
+  'stepId',
+  'action',
+  'connectionTarget',
+  'status',
+  'attempts',
+  'input',
+  'output',
+  'error',
+  'startedAt',
+  'endedAt',
+] as const;
+const JSON_COLUMNS = new Set<string>(['input', 'output', 'error', 'detail']);
+const EVENT_COLUMNS = ['runId', 'at', 'type', 'stepKey', 'detail'] as const;
+
+const insertSqlCache = new Map<string, string>();
+
+/** `INSERT INTO table (columns) VALUES ($1, …), (…)` for `rows` rows. */
+function insertSql(table: string, columns: readonly string[], rows: number): string {
+  const key = `${table}:${rows}`;
+  let sql = insertSqlCache.get(key);
+  if (!sql) {
+    const values = Array.from(
+      { length: rows },
+      (_, r) => `(${columns.map((_, c) => `$${r * columns.length + c + 1}`).join(', ')})`,
+    );
+    sql = `INSERT INTO ${table} (${columns.map((c) => `"${c}"`).join(', ')}) VALUES ${values.join(', ')}`;
+    insertSqlCache.set(key, sql);
+  }
+  return sql;
+}
+
+/** New step rows, and changed ones (by run and step key: `uq_steps_run_key`), keeping their id and position. */
+function upsertStepsSql(rows: number): string {
+  const key = `steps-upsert:${rows}`;
+  let sql = insertSqlCache.get(key);
+  if (!sql) {
+    const set = STEP_COLUMNS.filter((c) => !['id', 'runId', 'position', 'stepKey'].includes(c))
+      .map((c) => `"${c}" = excluded."${c}"`)
+      .join(', ');
+    sql = `${insertSql('steps', STEP_COLUMNS, rows)} ON CONFLICT ("runId", "stepKey") DO UPDATE SET ${set}`;
+    insertSqlCache.set(key, sql);
+  }
+  return sql;
+}
+
+/** A row of `steps` read with plain SQL, as TypeORM would give it. */
+function stepFromRow(row: Record<string, unknown>): StepEntity {
+  const parse = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : (value ?? null));
+  return {
+    ...(row as unknown as StepEntity),
+    position: Number(row.position),
+    attempts: Number(row.attempts),
+    input: parse(row.input),
+    output: parse(row.output),
+    error: parse(row.error),
+  };
+}
+
+function stepParams(row: StepEntity): SqlParam[] {
+  return STEP_COLUMNS.map((c) => (JSON_COLUMNS.has(c) ? json(row[c]) : (row[c] as SqlParam)));
+}
+
+function eventParams(event: Omit<RunEventEntity, 'seq'>): SqlParam[] {
+  return [event.runId, event.at, event.type, event.stepKey, json(event.detail)];
 }

@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Database } from './database.js';
+import { dataSourceOptions } from './data-source-options.js';
+
+/* The hot path's prepared statements against a real SQLite database (the migrations build its schema). */
+let dir: string;
+let dataSource: DataSource;
+let db: Database;
+let prepares = 0;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'riposte-prepared-'));
+  dataSource = await new DataSource(
+    dataSourceOptions({ type: 'sqlite', path: join(dir, 'riposte.db') } as never),
+  ).initialize();
+  db = new Database(dataSource);
+  // Counts what the driver is asked to prepare on this connection (the binding itself is not replaced).
+  const connection = (dataSource.driver as unknown as { databaseConnection: { prepare: (...a: unknown[]) => unknown } })
+    .databaseConnection;
+  const prepare = connection.prepare.bind(connection);
+  connection.prepare = (...args: unknown[]) => {
+    prepares += 1;
+    return prepare(...args);
+  };
+});
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const INSERT =
+  'INSERT INTO settings (key, value, "updatedAt") VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET value = excluded.value';
+
+describe('Database.run / Database.all (prepared once per connection)', () => {
+  it('writes in a transaction with $n parameters, reports the rows changed, and prepares each text once', async () => {
+    const before = prepares;
+    for (let i = 0; i < 5; i++)
+      expect(await db.transaction((m) => db.run(m, INSERT, [`k${i}`, `"v${i}"`, '2026-12-05T00:00:00.000Z']))).toBe(1);
+    expect(prepares - before).toBe(1);
+    const changed = await db.transaction((m) =>
+      db.run(m, 'UPDATE settings SET value = $1 WHERE key LIKE $2', ['"x"', 'k%']),
+    );
+    expect(changed).toBe(5);
+    const rows = await db.all<{ key: string; value: string }>(
+      db.reader,
+      'SELECT key, value FROM settings WHERE key LIKE $1 ORDER BY key',
+      ['k%'],
+    );
+    expect(rows.map((r) => [r.key, r.value])).toEqual([0, 1, 2, 3, 4].map((i) => [`k${i}`, '"x"']));
+  });
+
+  it('returns the rows of a write with RETURNING, and rolls back with its transaction', async () => {
+    const failed = db.transaction(async (m) => {
+      const rows = await db.all<{ key: string }>(m, `${INSERT} RETURNING key`, ['r1', '1', '2026-12-05T00:00:00.000Z']);
+      expect(rows).toEqual([{ key: 'r1' }]);
+      throw new Error('roll back');
+    });
+    await expect(failed).rejects.toThrow('roll back');
+    expect(await db.all(db.reader, 'SELECT key FROM settings WHERE key = $1', ['r1'])).toEqual([]);
+  });
+
+  it('reports a statement that does not prepare, every time, and keeps working', async () => {
+    await expect(db.all(db.reader, 'SELECT nope FROM nowhere', [])).rejects.toThrow(/no such table/);
+    await expect(db.all(db.reader, 'SELECT nope FROM nowhere', [])).rejects.toThrow(/no such table/);
+    expect(await db.all(db.reader, 'SELECT COUNT(*) AS n FROM settings WHERE key = $1', ['k1'])).toEqual([{ n: 1 }]);
+  });
+
+  it('lets the connection close with its statements prepared (they are finalized first)', async () => {
+    await dataSource.destroy();
+    expect(dataSource.isInitialized).toBe(false);
+  });
+});
