@@ -77,6 +77,9 @@ const OPEN = UNFINISHED_RUN_STATUSES;
  */
 @Injectable()
 export class RunStore {
+  /** How long a claim holds without a write (queue mode shortens it and renews it while a run is driven). */
+  leaseMs = LEASE_MS;
+
   constructor(private readonly db: Database) {}
 
   /** Claims an unfinished run for this driver; null if another driver holds it (or it has ended). */
@@ -89,7 +92,7 @@ export class RunStore {
         .update(RunEntity)
         .set({
           leaseOwner: token,
-          leaseUntil: new Date(now + LEASE_MS).toISOString(),
+          leaseUntil: new Date(now + this.leaseMs).toISOString(),
           version: () => '"version" + 1',
         } as never)
         .where('id = :id AND status IN (:...open) AND ("leaseOwner" IS NULL OR "leaseUntil" < :now)', {
@@ -139,7 +142,7 @@ export class RunStore {
         version: () => '"version" + 1',
         ...(release
           ? { leaseOwner: null, leaseUntil: null }
-          : { leaseUntil: new Date(Date.now() + LEASE_MS).toISOString() }),
+          : { leaseUntil: new Date(Date.now() + this.leaseMs).toISOString() }),
       } as never)
       .where('id = :id AND "leaseOwner" = :token', { id: lease.runId, token: lease.token, now: nowIso() })
       .execute();
