@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { AzureHttp } from '@riposte/azure';
 import { AppConfig } from '@riposte/config';
 import { Database } from '@riposte/persistence';
 import { LocalRunScheduler } from './local-run-scheduler.js';
@@ -24,9 +25,9 @@ import { StepListDriver } from './step-list-driver.js';
     {
       // Queue mode (Redis with PostgreSQL) hands runs to the cluster's workers; otherwise they are driven here.
       provide: RunScheduler,
-      inject: [AppConfig, Database, RunStore],
-      useFactory: (config: AppConfig, db: Database, store: RunStore): RunScheduler =>
-        config.queue ? new QueueRunScheduler(config, db, store) : new LocalRunScheduler(config),
+      inject: [AppConfig, Database, RunStore, AzureHttp],
+      useFactory: (config: AppConfig, db: Database, store: RunStore, http: AzureHttp): RunScheduler =>
+        config.queue ? new QueueRunScheduler(config, db, store, http) : new LocalRunScheduler(config),
     },
     RunWakeups,
     StepListDriver,

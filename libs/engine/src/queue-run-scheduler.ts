@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { type Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { In, IsNull, LessThan } from 'typeorm';
+import { AzureHttp } from '@riposte/azure';
 import { AppConfig } from '@riposte/config';
 import { Database, RunEntity } from '@riposte/persistence';
 import { isUnfinishedRun } from '@riposte/vocabulary';
@@ -13,6 +14,8 @@ import { RunStore, StaleRun } from './run-store.js';
 export const QUEUE_LEASE_MS = 8_000;
 /** How often the claims of the runs driven here are renewed. */
 const HEARTBEAT_MS = 2_000;
+/** No Azure call leaves later than this before the claims renewed last may run out (time to reach Azure, clocks a little apart). */
+const SEND_MARGIN_MS = 2_000;
 /** BullMQ's lock on a job being processed, and how often workers look for jobs whose worker stopped renewing it. */
 const JOB_LOCK_MS = 8_000;
 const STALLED_CHECK_MS = 4_000;
@@ -69,6 +72,8 @@ export class QueueRunScheduler extends RunScheduler implements OnApplicationBoot
   private heartbeat: NodeJS.Timeout | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private lastBeat = Date.now();
+  /** Until when every claim of the runs driven here holds for sure (the start of the last renewal, plus a claim's length). */
+  private claimsHoldUntil = 0;
   private sweeping = false;
   private draining = false;
 
@@ -76,8 +81,10 @@ export class QueueRunScheduler extends RunScheduler implements OnApplicationBoot
     private readonly config: AppConfig,
     private readonly db: Database,
     private readonly store: RunStore,
+    http: AzureHttp,
   ) {
     super();
+    http.addSendCheck(() => this.sendRefusal());
     const queue = config.queue;
     if (!queue) throw new Error('QueueRunScheduler needs queue mode (RIPOSTE_REDIS_URL).');
     store.leaseMs = QUEUE_LEASE_MS;
@@ -191,6 +198,8 @@ export class QueueRunScheduler extends RunScheduler implements OnApplicationBoot
     const driver = this.drivers.get(run.kind as RunKind);
     if (!driver) throw new Error(`No driver for ${run.kind} runs.`);
     const controller = new AbortController();
+    // Its claim, made next, holds at least this long.
+    if (this.active.size === 0) this.claimsHoldUntil = Date.now() + QUEUE_LEASE_MS;
     const done = driver.drive(runId, controller.signal).catch((error: unknown) => {
       if (error instanceof StaleRun) this.logger.warn({ runId }, error.message);
       else this.logger.error({ err: error, runId }, 'run driver failed');
@@ -204,6 +213,18 @@ export class QueueRunScheduler extends RunScheduler implements OnApplicationBoot
     return 'driven';
   }
 
+  /**
+   * Made just before each Azure call leaves: once the claims of the runs driven here may have run
+   * out (the event loop stalled, the database did not answer the renewals), nothing more is sent;
+   * the runs are given up (parked without a write) and whoever takes them over reconciles.
+   */
+  private sendRefusal(): string | null {
+    if (this.active.size === 0 || Date.now() < this.claimsHoldUntil - SEND_MARGIN_MS) return null;
+    this.logger.warn(`Claims not renewed in time: ${this.active.size} run(s) given up, nothing more sent from here.`);
+    for (const entry of this.active.values()) entry.controller.abort(new LeaseLost());
+    return 'This worker could not renew its claim on the run in time; the call was not sent and the run is left to the worker that takes it over.';
+  }
+
   /** Renews the claims of the runs driven here; after a stall longer than a claim lasts, gives them up instead. */
   private async beat(): Promise<void> {
     const now = Date.now();
@@ -215,7 +236,10 @@ export class QueueRunScheduler extends RunScheduler implements OnApplicationBoot
       return;
     }
     const ids = [...this.active.keys()];
-    if (ids.length === 0) return;
+    if (ids.length === 0) {
+      this.claimsHoldUntil = now + QUEUE_LEASE_MS;
+      return;
+    }
     try {
       await this.db.transaction((m) =>
         m
@@ -229,6 +253,7 @@ export class QueueRunScheduler extends RunScheduler implements OnApplicationBoot
           })
           .execute(),
       );
+      this.claimsHoldUntil = Math.max(this.claimsHoldUntil, now + QUEUE_LEASE_MS);
     } catch (error) {
       this.logger.warn({ err: error }, 'renewing run claims failed; trying again');
     }
