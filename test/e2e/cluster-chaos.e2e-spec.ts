@@ -98,19 +98,23 @@ describe.runIf(TEST_STORE === 'postgres')(
         note(`fired ${runIds.length} runs`);
       })();
 
-      const replace = async (victim: ServiceProcess, signal: NodeJS.Signals) => {
-        await victim.kill(signal);
+      // A killed worker is replaced in the background (a start takes seconds on a busy machine): the chaos goes on meanwhile.
+      const starting: Promise<void>[] = [];
+      const kill = async (victim: ServiceProcess) => {
+        note(`SIGKILL worker ${victim.pid}`);
         workers = workers.filter((w) => w !== victim);
-        workers.push(await cluster.start('worker', env));
+        await victim.kill('SIGKILL');
+        starting.push(cluster.start('worker', env).then((w) => void workers.push(w)));
       };
+      let stalled: ServiceProcess | undefined;
       const chaos = (async () => {
         await sleep(1_500 + Math.random() * 1_500);
-        let victim = pick(workers);
-        note(`SIGKILL worker ${victim.pid}`);
-        await replace(victim, 'SIGKILL');
+        await kill(pick(workers));
+        await sleep(500 + Math.random() * 1_000);
 
-        // A stopped process is an event loop stalled: no lock renewed, no claim renewed; let go after both ran out.
-        const stalled = pick(workers);
+        // A stopped process is an event loop stalled: no job lock renewed, no run claim renewed; let go after both ran out.
+        stalled = pick(workers);
+        const stalledAt = Date.now();
         note(`SIGSTOP worker ${stalled.pid} for 12 s`);
         process.kill(stalled.pid, 'SIGSTOP');
         await sleep(1_000 + Math.random() * 1_000);
@@ -119,18 +123,14 @@ describe.runIf(TEST_STORE === 'postgres')(
         await redis.restart();
         await sleep(Math.random() * 2_000);
 
-        victim = pick(workers.filter((w) => w !== stalled));
-        note(`SIGKILL worker ${victim.pid}`);
-        await replace(victim, 'SIGKILL');
-
-        await sleep(Math.max(0, 12_000 - 2_000));
+        await kill(pick(workers.filter((w) => w !== stalled)));
+        await sleep(Math.max(0, stalledAt + 12_000 - Date.now()));
         process.kill(stalled.pid, 'SIGCONT');
         note(`SIGCONT worker ${stalled.pid}`);
         await sleep(Math.random() * 3_000);
 
-        victim = pick(workers);
-        note(`SIGKILL worker ${victim.pid}`);
-        await replace(victim, 'SIGKILL');
+        await kill(pick(workers));
+        await Promise.all(starting);
       })();
       await Promise.all([firing, chaos]);
 
@@ -153,7 +153,13 @@ describe.runIf(TEST_STORE === 'postgres')(
         (n, r) => ({ ...n, [r.status]: (n[r.status] ?? 0) + 1 }),
         {},
       );
-      console.log(`${log.join('\n')}\nruns by status: ${JSON.stringify(byStatus)}`);
+      const failures = runs
+        .filter((r) => r.status !== 'succeeded')
+        .map((r) => `${r.id} ${r.status} ${r.error?.code}: ${r.error?.message}`);
+      const gaveUp = /stalled for \d+ ms|Claims not renewed in time/.exec(stalled?.output() ?? '')?.[0];
+      console.log(
+        `${log.join('\n')}\nruns by status: ${JSON.stringify(byStatus)}\nthe stalled worker: ${gaveUp ?? 'had no run to give up'}\n${failures.join('\n')}`,
+      );
 
       expect(runIds).toHaveLength(RUNS);
       for (const run of runs) {
