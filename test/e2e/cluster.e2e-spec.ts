@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../apps/fake-cloud/src/index.js';
-import { testCluster, type TestCluster } from '../support/cluster.js';
+import { Redis } from 'ioredis';
+import { TEST_REDIS_URL, testCluster, type TestCluster } from '../support/cluster.js';
 import { TEST_STORE } from '../support/database.js';
 import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
 import { call, type ServiceProcess } from '../support/service-process.js';
@@ -79,15 +80,43 @@ describe.runIf(TEST_STORE === 'postgres')('queue mode: one api process, two work
         })
       ).status,
     ).toBe(200);
+    const tokensBefore = fake.tokenRequests();
+    // One first (one of the workers asks Entra ID for the Graph token and shares it), then the rest at once.
+    const first = await call(api.url, 'POST', '/api/v1/alerts', alertFor(0, upn(0)));
+    expect((await waitForRun(first.body.alerts[0].runs[0])).status).toBe('succeeded');
     const answers = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => call(api.url, 'POST', '/api/v1/alerts', alertFor(i, upn(i)))),
+      Array.from({ length: 11 }, (_, i) => call(api.url, 'POST', '/api/v1/alerts', alertFor(i + 1, upn(i + 1)))),
     );
-    const runIds = answers.flatMap((a) => a.body.alerts[0].runs as string[]);
+    const runIds = [first, ...answers].flatMap((a) => a.body.alerts[0].runs as string[]);
     expect(runIds).toHaveLength(12);
     for (const runId of runIds) expect((await waitForRun(runId)).status).toBe('succeeded');
     expect(fake.count({ service: 'graph', method: 'PATCH', path: '/users/cluster-user-' })).toBe(12);
     for (let i = 0; i < 12; i++) expect(fake.getUser(upn(i))?.accountEnabled).toBe(false);
+    // Both workers drove runs with one Graph token between them: the msal cache is shared through Redis.
+    console.log(`token requests: ${tokensBefore} before the runs, ${fake.tokenRequests()} after`);
+    expect(fake.tokenRequests() - tokensBefore).toBeLessThanOrEqual(1);
   }, 120_000);
+
+  it('keeps the shared token cache in Redis encrypted: no token in the clear', async () => {
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      const keys: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, found] = await redis.scan(cursor, 'MATCH', `${cluster.prefix}:token-cache:*`, 'COUNT', 1000);
+        cursor = next;
+        keys.push(...found);
+      } while (cursor !== '0');
+      expect(keys.length).toBeGreaterThan(0);
+      for (const key of keys) {
+        const value = (await redis.get(key)) ?? '';
+        expect(value).toMatch(/^v1\./);
+        expect(value).not.toMatch(/AccessToken|eyJ/);
+      }
+    } finally {
+      redis.disconnect();
+    }
+  });
 
   it('hands the run of a worker killed during its destructive call to another, which reconciles it: one PATCH', async () => {
     // One worker left to take the run; a fresh one stands by to take it over.
