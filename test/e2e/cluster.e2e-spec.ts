@@ -97,6 +97,29 @@ describe.runIf(TEST_STORE === 'postgres')('queue mode: one api process, two work
     expect(fake.tokenRequests() - tokensBefore).toBeLessThanOrEqual(1);
   }, 120_000);
 
+  it('polls an enabled Graph alerts feed from an api process, on a schedule the cluster shares', async () => {
+    const afterSeq = fake.lastRequestSeq;
+    const enabled = await call(api.url, 'PUT', '/api/v1/connectors/contoso/alerts', {
+      enabled: true,
+      intervalSeconds: 3600,
+    });
+    expect(enabled.status).toBe(200);
+    await fake.waitForRequest({ service: 'graph', method: 'GET', path: '/security/alerts_v2', afterSeq }, 30_000);
+    for (const deadline = Date.now() + 30_000; ;) {
+      const feed = (await call(api.url, 'GET', '/api/v1/connectors')).body.items.find(
+        (c: { connectionTarget: string; feed: string }) => c.connectionTarget === 'contoso' && c.feed === 'alerts',
+      );
+      if (feed?.lastPollAt) {
+        expect(feed.status).toBe('ok');
+        break;
+      }
+      if (Date.now() > deadline) throw new Error('the feed was not polled');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const disabled = await call(api.url, 'PUT', '/api/v1/connectors/contoso/alerts', { enabled: false });
+    expect(disabled.status).toBe(200);
+  });
+
   it('keeps the shared token cache in Redis encrypted: no token in the clear', async () => {
     const redis = new Redis(TEST_REDIS_URL);
     try {
