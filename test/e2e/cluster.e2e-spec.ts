@@ -44,6 +44,7 @@ describe.runIf(TEST_STORE === 'postgres')('queue mode: one api process, two work
     fake = await startFakeCloud();
     fake.seedDemo();
     for (let i = 0; i < 20; i++) fake.addUser({ userPrincipalName: upn(i), displayName: upn(i) });
+    fake.addUser({ userPrincipalName: 'cluster-cancel@contoso.com', displayName: 'Cluster cancel' });
     cluster = testCluster('cluster');
     // The api first: it migrates the empty schema; the workers find it ready.
     api = await cluster.start('api');
@@ -140,6 +141,34 @@ describe.runIf(TEST_STORE === 'postgres')('queue mode: one api process, two work
       redis.disconnect();
     }
   });
+
+  it('cancels a run a worker is driving, from the api process', async () => {
+    // The disable call hangs at Azure, so the run is in a worker's hands when the cancel arrives.
+    const fault = fake.faults.inject({
+      service: 'graph',
+      method: 'PATCH',
+      path: '/users/',
+      delayMs: 60_000,
+      effect: 'late',
+    });
+    const afterSeq = fake.lastRequestSeq;
+    const started = await call(api.url, 'POST', '/api/v1/responses', {
+      action: 'azure_ad.disable_user',
+      connectionTarget: 'contoso',
+      input: { user: 'cluster-cancel@contoso.com' },
+    });
+    expect(started.status).toBe(202);
+    await fake.waitForRequest({ service: 'graph', method: 'PATCH', afterSeq }, 30_000).catch(async (error: Error) => {
+      fault.remove();
+      throw new Error(
+        `${error.message}: ${JSON.stringify((await call(api.url, 'GET', `/api/v1/runs/${started.body.runId}`)).body)}`,
+      );
+    });
+    const cancelled = await call(api.url, 'POST', `/api/v1/runs/${started.body.runId}/cancel`);
+    fault.remove();
+    expect(cancelled.status).toBe(202);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', error: { code: 'cancelled' } });
+  }, 60_000);
 
   it('hands the run of a worker killed during its destructive call to another, which reconciles it: one PATCH', async () => {
     // One worker left to take the run; a fresh one stands by to take it over.

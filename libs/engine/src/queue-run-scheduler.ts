@@ -69,6 +69,9 @@ export class QueueRunScheduler extends RunScheduler implements OnApplicationBoot
   private readonly connection: Redis;
   private readonly queue: Queue<RunJob>;
   private worker: Worker<RunJob> | undefined;
+  /** Workers listen here for cancels asked of another process (`<prefix>:cancel`, the run id). */
+  private subscriber: Redis | undefined;
+  private readonly cancelChannel: string;
   private heartbeat: NodeJS.Timeout | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private lastBeat = Date.now();
@@ -88,6 +91,7 @@ export class QueueRunScheduler extends RunScheduler implements OnApplicationBoot
     const queue = config.queue;
     if (!queue) throw new Error('QueueRunScheduler needs queue mode (RIPOSTE_REDIS_URL).');
     store.leaseMs = QUEUE_LEASE_MS;
+    this.cancelChannel = `${queue.prefix}:cancel`;
     // BullMQ's blocking commands need retries without a bound: a Redis restart is waited out.
     this.connection = new Redis(queue.url, { maxRetriesPerRequest: null });
     this.connection.on('error', (error: Error) => this.logger.warn(`Redis: ${error.message}`));
@@ -121,6 +125,11 @@ export class QueueRunScheduler extends RunScheduler implements OnApplicationBoot
     return true;
   }
 
+  override async cancelElsewhere(runId: string): Promise<boolean> {
+    await this.connection.publish(this.cancelChannel, runId);
+    return true;
+  }
+
   isActive(runId: string): boolean {
     return this.active.has(runId);
   }
@@ -138,6 +147,12 @@ export class QueueRunScheduler extends RunScheduler implements OnApplicationBoot
         maxStalledCount: 1_000,
       });
       this.worker.on('error', (error: Error) => this.logger.warn(`run worker: ${error.message}`));
+      this.subscriber = new Redis(queue.url, { maxRetriesPerRequest: null });
+      this.subscriber.on('error', (error: Error) => this.logger.warn(`Redis (cancels): ${error.message}`));
+      this.subscriber.on('message', (_channel: string, runId: string) => this.cancel(runId));
+      void this.subscriber
+        .subscribe(this.cancelChannel)
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'listening for cancels failed'));
       this.heartbeat = setInterval(() => void this.beat(), HEARTBEAT_MS);
       this.heartbeat.unref();
     }
@@ -167,6 +182,7 @@ export class QueueRunScheduler extends RunScheduler implements OnApplicationBoot
     clearInterval(this.heartbeat);
     await this.worker?.close(true).catch(() => undefined);
     await this.queue.close().catch(() => undefined);
+    this.subscriber?.disconnect();
     this.connection.disconnect();
   }
 
