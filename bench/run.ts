@@ -345,7 +345,7 @@ if (cl) {
   for (const p of cl.passes)
     row(
       p.store === 'sqlite'
-        ? '11. cluster: one process, SQLite: runs / s'
+        ? '12. cluster: one process, SQLite: runs / s'
         : `    PostgreSQL + Redis, ${p.workers} worker${p.workers > 1 ? 's' : ''}: runs / s`,
       `${p.runsPerSecond}/s`,
       `p50 ${p.latencyMs.p50} ms, p99 ${p.latencyMs.p99} ms${p.efficiency === undefined ? '' : `, efficiency ${p.efficiency}`}`,
