@@ -98,6 +98,18 @@ describe.runIf(TEST_STORE === 'postgres')('queue mode: one api process, two work
     expect(fake.tokenRequests() - tokensBefore).toBeLessThanOrEqual(1);
   }, 120_000);
 
+  it('fires one run for an alert that reaches two api processes at once', async () => {
+    const second = await cluster.start('api');
+    const alert = { ...alertFor(50, upn(19)), id: 'cluster-twice', title: 'Cluster test twice' };
+    const answers = await Promise.all([api, second].map((node) => call(node.url, 'POST', '/api/v1/alerts', alert)));
+    expect(answers.map((a) => a.status)).toEqual([202, 202]);
+    const runs = answers.flatMap((a) => a.body.alerts[0].runs as string[]);
+    expect(runs).toHaveLength(1);
+    expect((await waitForRun(runs[0]!)).status).toBe('succeeded');
+    expect(fake.count({ service: 'graph', method: 'PATCH', path: `/users/${upn(19)}` })).toBe(1);
+    await second.kill('SIGTERM');
+  }, 90_000);
+
   it('polls an enabled Graph alerts feed from an api process, on a schedule the cluster shares', async () => {
     const afterSeq = fake.lastRequestSeq;
     const enabled = await call(api.url, 'PUT', '/api/v1/connectors/contoso/alerts', {
