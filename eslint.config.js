@@ -47,6 +47,8 @@ const LAYERS = {
     'actions',
     'audit',
     'auth',
+    // queue mode's scheduler refuses Azure calls once this process may have lost its run claims
+    'azure',
     'config',
     'connection-targets',
     'errors',

@@ -53,7 +53,7 @@ export const CPU_PROFILING = env.flag('BENCH_CPU_PROF');
  * budget of 20 disables an hour and 10 entities per run would hold the scenarios' steps for an
  * analyst. Entity protection stays at its defaults. BENCH_GUARDRAILS=0 leaves the variable unset.
  */
-const GUARDRAILS_YAML = `maxEntitiesPerRun: 100000
+export const GUARDRAILS_YAML = `maxEntitiesPerRun: 100000
 budgets:
   azure_ad.disable_user: { limit: 1000000, window: 1h }
   azure_ad.enable_user: { limit: 1000000, window: 1h }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { formatSummary, summarizeProfile, type ProfileSummary } from './cpuprofile-summary.js';
 import { CPU_PROFILING, RESULTS_DIR, SERVICE_LOG_LEVEL, round } from './harness.js';
 import { machineCpu } from './proc.js';
+import { measureCluster, type ClusterResult } from './scenarios/cluster.js';
 import { measureConsole, type ConsoleResult } from './scenarios/console.js';
 import { measureEngineOverhead, type EngineOverheadResult } from './scenarios/engine-overhead.js';
 import { measureFanout, type FanoutResult } from './scenarios/fanout.js';
@@ -32,6 +33,7 @@ const SCENARIOS = [
   'pending',
   'console',
   'stall',
+  'cluster',
 ] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const only = (process.env.BENCH_ONLY ?? '')
@@ -53,6 +55,7 @@ interface Results {
   pending?: PendingIsolationsResult;
   console?: ConsoleResult;
   stall?: EdgeStallResult;
+  cluster?: ClusterResult;
 }
 
 const results: Results = {};
@@ -111,6 +114,7 @@ await scenario('fanout', 'fan-out from one run', measureFanout);
 await scenario('pending', 'simple responses while machine actions stay Pending', measurePendingIsolations);
 await scenario('console', 'web console at SOC scale', measureConsole);
 await scenario('stall', '/health while large requests arrive', measureEdgeStall);
+await scenario('cluster', 'cluster scaling: SQLite, then PostgreSQL + Redis with 1, 2, 4 workers', measureCluster);
 
 if (CPU_PROFILING) {
   for (const name of [
@@ -364,6 +368,26 @@ if (c) {
   );
   notes.push(
     `console: chromium (headless) from navigation to the first row of /runs, the second of two loads (HTTP cache warm, as for a returning analyst); first load = ${c.firstLoadFiles.join(', ')} gzipped.${c.browserNote ? ` ${c.browserNote}.` : ''}`,
+  );
+}
+
+const cl = results.cluster;
+if (cl) {
+  for (const p of cl.passes)
+    row(
+      p.store === 'sqlite'
+        ? '12. cluster: one process, SQLite: runs / s'
+        : `    PostgreSQL + Redis, ${p.workers} worker${p.workers > 1 ? 's' : ''}: runs / s`,
+      `${p.runsPerSecond}/s`,
+      `p50 ${p.latencyMs.p50} ms, p99 ${p.latencyMs.p99} ms${p.efficiency === undefined ? '' : `, efficiency ${p.efficiency}`}`,
+    );
+  for (const p of cl.passes)
+    if (p.posted !== cl.setup.alerts || Object.keys(p.refused).length || !p.complete)
+      notes.push(
+        `cluster ${p.store}/${p.workers}: ${int(p.posted)} alerts posted, answers other than 202: ${JSON.stringify(p.refused)}; ${int(p.finished)} of ${int(p.runs)} runs ended${p.complete ? '' : ' (not all within 300 s)'}.`,
+      );
+  notes.push(
+    `cluster: ${int(cl.setup.alerts)} alerts per pass (autocannon, ${cl.setup.connections} connections), four-step playbook, fake latency ${cl.setup.fakeLatencyMs} ms, ${cl.setup.warmup} warm-up runs; one api process and N worker processes on this machine's ${cl.setup.cores} cores (efficiency = runs/s per worker ÷ runs/s of one worker); load average at the end of each pass: ${cl.passes.map((p) => `${p.store}/${p.workers} ${p.loadAverage}`).join(', ')}.`,
   );
 }
 

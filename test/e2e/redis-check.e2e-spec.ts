@@ -5,13 +5,16 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TEST_STORE } from '../support/database.js';
 import { spawnService } from '../support/service-process.js';
 import { startService } from '../support/service.js';
 
 /*
  * With RIPOSTE_REDIS_URL set, the service refuses to start on a Redis that may evict keys (a
  * full one would silently drop queued work), and says what to change. Each case runs a Redis of
- * its own on a free port, with a password the boot message must not show.
+ * its own on a free port, with a password the boot message must not show. Redis means queue
+ * mode, which needs PostgreSQL: these cases run in the PostgreSQL pass; the SQLite pass checks
+ * that Redis beside SQLite is refused.
  */
 const PASSWORD = 'redis-test-password-0123456789';
 const servers: ChildProcess[] = [];
@@ -80,7 +83,32 @@ const dataDir = () => {
   return dir;
 };
 
-describe('RIPOSTE_REDIS_URL', () => {
+describe.runIf(TEST_STORE === 'sqlite')('RIPOSTE_REDIS_URL beside SQLite', () => {
+  it('is refused at start, saying that queue mode needs PostgreSQL, without the password', async () => {
+    const error = await spawnService({
+      RIPOSTE_DATA_DIR: dataDir(),
+      RIPOSTE_REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:6379`,
+    }).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toMatch(/The service exited during start/);
+    expect(error?.message).toMatch(
+      /RIPOSTE_REDIS_URL turns on queue mode \(several processes\), which needs PostgreSQL/,
+    );
+    expect(error?.message).not.toContain(PASSWORD);
+  });
+
+  it('and so is a role without queue mode', async () => {
+    const error = await spawnService({ RIPOSTE_DATA_DIR: dataDir(), RIPOSTE_ROLE: 'worker' }).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toMatch(/RIPOSTE_ROLE worker \(--role worker\) is for queue mode/);
+  });
+});
+
+describe.runIf(TEST_STORE === 'postgres')('RIPOSTE_REDIS_URL', () => {
   it('stops the boot on a Redis that may evict keys, saying which policy and what to set, without the password', async () => {
     const url = await redis('allkeys-lru');
     const started = spawnService({ RIPOSTE_DATA_DIR: dataDir(), RIPOSTE_REDIS_URL: url });

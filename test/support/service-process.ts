@@ -14,6 +14,7 @@ process.on('exit', () => {
 
 export interface ServiceProcess {
   url: string;
+  pid: number;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
   kill(signal?: NodeJS.Signals): Promise<number | null>;
@@ -64,6 +65,7 @@ export async function spawnService(env: Record<string, string>, timeoutMs = 20_0
   }
   return {
     url,
+    pid: child.pid!,
     output: () => output,
     async kill(signal = 'SIGTERM') {
       if (child.exitCode === null) child.kill(signal);

@@ -9,6 +9,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { AppConfig } from '@riposte/config';
 import { createLogging, requestIdFor } from '@riposte/observability';
 import { Database } from '@riposte/persistence';
+import { RiposteError } from '@riposte/errors';
 import { checkRedis } from '@riposte/redis';
 import { AppModule } from './app.module.js';
 import { consoleRoot } from './console/console-files.js';
@@ -54,6 +55,17 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     logging.request(request.raw, reply.raw);
     done();
   });
+  // A worker drives runs; the API, alert intake, console and event stream are the api processes'.
+  if (config.role === 'worker')
+    fastify.addHook('onRequest', async (request) => {
+      const path = request.url.split('?')[0];
+      if (path !== '/health' && path !== '/metrics')
+        throw new RiposteError(
+          'not_found',
+          'This is a worker process of a Riposte cluster (role worker): it drives runs and serves /health and /metrics only. Send API requests to an api process.',
+          'worker_process',
+        );
+    });
   fastify.removeAllContentTypeParsers();
   installBodyParsers(fastify);
   installBodyLimits(fastify);

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { Logger } from '@nestjs/common';
 import { ConfigError, loadConfig } from '@riposte/config';
 import { AdminKeyBootstrap } from './admin-key.bootstrap.js';
@@ -9,10 +10,12 @@ async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   let config;
   try {
-    config = loadConfig();
+    // `--role api|worker|all` is RIPOSTE_ROLE given on the command line (it wins over the environment).
+    const { values } = parseArgs({ options: { role: { type: 'string' } }, strict: true });
+    config = loadConfig(values.role === undefined ? process.env : { ...process.env, RIPOSTE_ROLE: values.role });
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
+    if (error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`${(error as Error).message}\n`);
       process.exit(1);
     }
     throw error;
@@ -31,7 +34,8 @@ async function main(): Promise<void> {
     process.stdout.write(
       `\n  Riposte admin API key (shown once): ${firstAdminKey}\n  Use it as: Authorization: Bearer <key>\n\n`,
     );
-  new Logger('Riposte').log(`Riposte is listening on ${url} (data folder ${config.dataDir})`);
+  const mode = config.queue ? `; queue mode, role ${config.role}` : '';
+  new Logger('Riposte').log(`Riposte is listening on ${url} (data folder ${config.dataDir}${mode})`);
 }
 
 main().catch((error: unknown) => {

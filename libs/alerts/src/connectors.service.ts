@@ -7,6 +7,10 @@ import { ValidationError } from '@riposte/errors';
 import { Metrics } from '@riposte/observability';
 import { ConnectorEntity, Database, nowIso } from '@riposte/persistence';
 import { AlertsService } from './alerts.service.js';
+import { PollQueue } from './poll-queue.js';
+
+/** Queue mode: how often every api process puts the feeds' schedules back (after a Redis restart). */
+const RESCHEDULE_MS = 60_000;
 
 export const FEEDS = ['alerts', 'incidents'] as const;
 export type Feed = (typeof FEEDS)[number];
@@ -46,6 +50,9 @@ export class ConnectorsService implements OnApplicationBootstrap, OnModuleDestro
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly running = new Map<string, Promise<void>>();
   private stopped = false;
+  /** Queue mode: the feeds are polled on BullMQ job schedulers, once per interval for the whole cluster. */
+  private readonly pollQueue: PollQueue | undefined;
+  private rescheduler: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly db: Database,
@@ -54,14 +61,39 @@ export class ConnectorsService implements OnApplicationBootstrap, OnModuleDestro
     private readonly alerts: AlertsService,
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    // Alert intake is the api processes' work: workers neither poll nor schedule.
+    if (config.queue && config.role !== 'worker') this.pollQueue = new PollQueue(config.queue.url, config.queue.prefix);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
+    if (this.config.queue) {
+      if (!this.pollQueue) return;
+      this.pollQueue.work((id) => this.pollOnce(id));
+      await this.reschedule();
+      this.rescheduler = setInterval(() => void this.reschedule(), RESCHEDULE_MS);
+      this.rescheduler.unref();
+      return;
+    }
     for (const row of await this.db.reader.find(ConnectorEntity, { where: { enabled: true } })) this.arm(row, 1000);
+  }
+
+  /** Queue mode: every enabled feed has its schedule, every disabled one none. */
+  private async reschedule(): Promise<void> {
+    try {
+      for (const row of await this.db.reader.find(ConnectorEntity)) {
+        if (row.enabled) await this.pollQueue?.schedule(row.id, row.intervalSeconds * 1000);
+        else await this.pollQueue?.unschedule(row.id);
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'azure-security: the feeds could not be scheduled now; trying again');
+    }
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.rescheduler);
+    await this.pollQueue?.close();
     for (const timer of this.timers.values()) clearTimeout(timer);
     // A poll in flight records its outcome: let it, before the database closes under it.
     await Promise.allSettled(this.running.values());
@@ -104,6 +136,11 @@ export class ConnectorsService implements OnApplicationBootstrap, OnModuleDestro
       await m.save(ConnectorEntity, next);
       return next;
     });
+    if (this.pollQueue) {
+      if (row.enabled) await this.pollQueue.schedule(row.id, row.intervalSeconds * 1000, true);
+      else await this.pollQueue.unschedule(row.id);
+      return view(row);
+    }
     this.disarm(row);
     if (row.enabled) this.arm(row, 0);
     return view(row);

@@ -55,6 +55,7 @@ export class AzureHttp {
   private readonly policy: EndpointPolicy;
   /** Custom URLs' origins already checked (a lookup is not made for IP literals, so the agent cannot check those). */
   private readonly checkedOrigins = new Map<string, string | null>();
+  private readonly sendChecks: (() => string | null)[] = [];
 
   constructor(
     private readonly config: AppConfig,
@@ -74,6 +75,16 @@ export class AzureHttp {
     });
   }
 
+  /**
+   * A check made just before every request leaves, synchronously: a reason not to send it, or
+   * null. Queue mode refuses to send once this process may have lost its claims on the runs it
+   * drives (its event loop stalled past them), so that a run taken over by another worker never
+   * sees the same call from both.
+   */
+  addSendCheck(check: () => string | null): void {
+    this.sendChecks.push(check);
+  }
+
   async call<T>(target: AzureTarget, call: AzureCall, authorize: Authorize): Promise<AzureReply<T>> {
     const { maxRetryWaitMs } = this.config.azureHttp;
     const maxAttempts = call.maxAttempts ?? this.config.azureHttp.maxAttempts;
@@ -87,6 +98,10 @@ export class AzureHttp {
       const started = performance.now();
       let response: AxiosResponse | undefined;
       let outcome: Outcome;
+      for (const check of this.sendChecks) {
+        const refusal = check();
+        if (refusal) throw new AzureError('cancelled', refusal, { service: call.service });
+      }
       try {
         const answer: AxiosResponse = await this.clientFor(target).request({
           method: call.method,

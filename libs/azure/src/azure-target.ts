@@ -13,6 +13,16 @@ export interface DelegatedSession {
   signInRequiredReason(): Promise<string | null>;
 }
 
+/**
+ * Queue mode: where an app's msal token cache (access tokens only, for one connection target,
+ * credential version and resource) is shared by the processes of a cluster, so that they ask
+ * Entra ID for one token rather than one each. The store encrypts it.
+ */
+export interface SharedTokenCacheStore {
+  load(): Promise<string | null>;
+  save(serialized: string): Promise<void>;
+}
+
 export type AzureCredential =
   | { type: 'clientSecret'; clientSecret: string }
   | { type: 'clientCertificate'; certificatePem: string; privateKeyPem: string; thumbprintSha256: string }
@@ -40,6 +50,8 @@ export interface AzureTarget {
   /** Changes whenever the credential does: cached tokens of an older version are dropped. */
   credentialVersion: number;
   credential: AzureCredential;
+  /** Queue mode, app credentials (secret, certificate): the msal token cache of a resource, shared by the cluster. */
+  sharedTokenCache?: (resource: string) => SharedTokenCacheStore;
   /** Azure Resource Manager settings: where the storage accounts and other resources live. */
   subscriptionId?: string | null;
   resourceGroup?: string | null;

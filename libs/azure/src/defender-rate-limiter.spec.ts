@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
 import { AzureError } from './azure-error.js';
 import { DefenderRateLimiter } from './defender-rate-limiter.js';
 
@@ -28,5 +31,50 @@ describe(DefenderRateLimiter.name, () => {
     const waiting = sut.acquire('t', 'isolate', controller.signal);
     controller.abort();
     await expect(waiting).rejects.toThrow();
+  });
+});
+
+describe(`${DefenderRateLimiter.name} in queue mode`, () => {
+  // The machine's Redis, under a prefix of this test's own.
+  const redis = new Redis(process.env.RIPOSTE_TEST_REDIS_URL || 'redis://127.0.0.1:6379', {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+  });
+  const prefix = `riposte-test-limits-${randomBytes(4).toString('hex')}`;
+  afterAll(async () => {
+    // SCAN, never KEYS: the Redis is shared.
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+    redis.disconnect();
+  });
+
+  it('shares one count per target and API among the processes of a cluster', async () => {
+    if (redis.status !== 'ready') await once(redis, 'ready');
+    const a = new DefenderRateLimiter({ perMinute: 3, perHour: 100 }, 0, { redis, prefix });
+    const b = new DefenderRateLimiter({ perMinute: 3, perHour: 100 }, 0, { redis, prefix });
+    await a.acquire('target-a', 'isolate');
+    await b.acquire('target-a', 'isolate');
+    await a.acquire('target-a', 'isolate');
+    await expect(b.acquire('target-a', 'isolate')).rejects.toMatchObject({ code: 'throttled' });
+    await b.acquire('target-b', 'isolate');
+  });
+
+  it('falls back to a count in memory while Redis does not answer', async () => {
+    const away = new Redis('redis://127.0.0.1:1', {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      lazyConnect: true,
+      retryStrategy: () => null,
+    });
+    away.on('error', () => undefined);
+    const sut = new DefenderRateLimiter({ perMinute: 2, perHour: 100 }, 0, { redis: away, prefix });
+    await sut.acquire('t', 'isolate');
+    await sut.acquire('t', 'isolate');
+    await expect(sut.acquire('t', 'isolate')).rejects.toMatchObject({ code: 'throttled' });
+    away.disconnect();
   });
 });

@@ -1,23 +1,38 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AzureError } from './azure-error.js';
 
 /**
  * Defender for Endpoint allows each of its machine APIs 100 calls a minute and 1,500 an hour
  * per app (docs/AZURE.md#defender-rate-limits). This keeps us under that on our side, per
- * connection target and API, by waiting for a slot rather than collecting 429s. Per process:
- * several workers share Azure's quota, so with more than one, lower the limits accordingly.
+ * connection target and API, by waiting for a slot rather than collecting 429s. In the embedded
+ * mode the counts are in memory; in queue mode (`shared`) they are in Redis, so all the processes
+ * of a cluster share one count per target and API (while Redis does not answer, each process
+ * falls back to its own count in memory rather than stopping).
  */
 export class DefenderRateLimiter {
-  private readonly perMinute: RateLimiterMemory;
-  private readonly perHour: RateLimiterMemory;
+  private readonly perMinute: RateLimiterAbstract;
+  private readonly perHour: RateLimiterAbstract;
 
   constructor(
     limits: { perMinute: number; perHour: number },
     private readonly maxWaitMs: number,
+    shared?: { redis: Redis; prefix: string },
   ) {
-    this.perMinute = new RateLimiterMemory({ points: limits.perMinute, duration: 60 });
-    this.perHour = new RateLimiterMemory({ points: limits.perHour, duration: 3600 });
+    const limiter = (points: number, duration: number, name: string): RateLimiterAbstract => {
+      const memory = new RateLimiterMemory({ points, duration });
+      if (!shared) return memory;
+      return new RateLimiterRedis({
+        storeClient: shared.redis,
+        keyPrefix: `${shared.prefix}:defender-limit:${name}`,
+        points,
+        duration,
+        insuranceLimiter: memory,
+      });
+    };
+    this.perMinute = limiter(limits.perMinute, 60, 'minute');
+    this.perHour = limiter(limits.perHour, 3600, 'hour');
   }
 
   async acquire(targetId: string, api: string, signal?: AbortSignal): Promise<void> {

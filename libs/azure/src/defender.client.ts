@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
 import { AppConfig } from '@riposte/config';
 import { AzureError } from './azure-error.js';
 import { AzureHttp, type AzureReply, type HttpMethod } from './azure-http.js';
@@ -80,15 +81,30 @@ const MACHINE_ID = /^[0-9a-f]{40}$/i;
 
 /** Microsoft Defender for Endpoint (docs/AZURE.md#defender-for-endpoint). */
 @Injectable()
-export class DefenderClient {
+export class DefenderClient implements OnApplicationShutdown {
   private readonly limiter: DefenderRateLimiter;
+  /** Queue mode: the limits' counts, shared by the cluster's processes. */
+  private readonly redis: Redis | undefined;
 
   constructor(
     private readonly http: AzureHttp,
     private readonly tokens: TokenProvider,
     private readonly config: AppConfig,
   ) {
-    this.limiter = new DefenderRateLimiter(config.defenderRateLimit, config.azureHttp.maxRetryWaitMs);
+    if (config.queue) {
+      // Without an offline queue a call fails at once while Redis is away, and the in-memory count stands in.
+      this.redis = new Redis(config.queue.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+      this.redis.on('error', () => undefined);
+    }
+    this.limiter = new DefenderRateLimiter(
+      config.defenderRateLimit,
+      config.azureHttp.maxRetryWaitMs,
+      this.redis && config.queue ? { redis: this.redis, prefix: config.queue.prefix } : undefined,
+    );
+  }
+
+  onApplicationShutdown(): void {
+    this.redis?.disconnect();
   }
 
   describe(target: AzureTarget, request: DefenderRequest): { method: HttpMethod; url: string; body?: unknown } {

@@ -1,11 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
 import { AppConfig } from '@riposte/config';
 import { Metrics } from '@riposte/observability';
 import { AzureError } from './azure-error.js';
 import { type AzureCall, AzureHttp, type AzureReply, type Authorize } from './azure-http.js';
 import type { AzureTarget } from './azure-target.js';
 import { apiError } from './error-mapping.js';
+import { GraphSlots } from './graph-slots.js';
 import { isRetryable, parseRetryAfter, retryDelay } from './retry-policy.js';
 
 /** Graph's limit of requests in one `$batch` (docs/AZURE.md#graph-batching). */
@@ -61,15 +63,28 @@ interface InnerResponse {
  * Retry-After, the others settle with the same typed error a lone call would get.
  */
 @Injectable()
-export class GraphBatcher {
+export class GraphBatcher implements OnApplicationShutdown {
   private readonly queues = new Map<string, TargetQueue>();
   private readonly inFlight = new Map<string, number>();
+  /** Queue mode: the per-tenant limit counted for the whole cluster too. */
+  private readonly slots: GraphSlots | undefined;
+  private readonly redis: Redis | undefined;
 
   constructor(
     private readonly http: AzureHttp,
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    if (config.queue) {
+      this.redis = new Redis(config.queue.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+      this.redis.on('error', () => undefined);
+      this.slots = new GraphSlots(this.redis, config.queue.prefix, config.azureHttp.graphConcurrencyPerTenant);
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.redis?.disconnect();
+  }
 
   send<T>(target: AzureTarget, queued: QueuedGraphCall): Promise<AzureReply<T>> {
     const { signal } = queued.call;
@@ -152,6 +167,16 @@ export class GraphBatcher {
   }
 
   private async dispatch(target: AzureTarget, items: Waiting[]): Promise<void> {
+    if (!this.slots) return this.dispatchNow(target, items);
+    const release = await this.slots.take(tenantKey(target));
+    try {
+      await this.dispatchNow(target, items);
+    } finally {
+      release();
+    }
+  }
+
+  private async dispatchNow(target: AzureTarget, items: Waiting[]): Promise<void> {
     if (items.length === 1) {
       const [item] = items as [Waiting];
       item.attempt += 1;

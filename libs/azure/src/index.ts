@@ -11,6 +11,7 @@ export {
 export {
   type AzureTarget,
   type AzureCredential,
+  type SharedTokenCacheStore,
   type DelegatedCredential,
   type DelegatedSession,
   isDelegated,

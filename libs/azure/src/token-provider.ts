@@ -1,5 +1,6 @@
 import {
   ConfidentialClientApplication,
+  type ICachePlugin,
   LogLevel,
   ManagedIdentityApplication,
   type Configuration,
@@ -7,7 +8,7 @@ import {
 import { Injectable, Logger } from '@nestjs/common';
 import { Metrics, redactor } from '@riposte/observability';
 import { AzureError } from './azure-error.js';
-import { type AzureTarget, isDelegated } from './azure-target.js';
+import { type AzureTarget, isDelegated, type SharedTokenCacheStore } from './azure-target.js';
 import { AzureHttp } from './azure-http.js';
 import { DelegatedAuth } from './delegated-auth.js';
 import type { ResourceName } from './clouds.js';
@@ -185,6 +186,9 @@ export class TokenProvider {
               }),
         },
         system,
+        ...(target.sharedTokenCache
+          ? { cache: { cachePlugin: sharedCachePlugin(target.sharedTokenCache(resource)) } }
+          : {}),
       });
     }
     this.apps.set(key, app);
@@ -197,4 +201,20 @@ export class TokenProvider {
       if (id === target.id && Number(version) !== target.credentialVersion) this.apps.delete(key);
     }
   }
+}
+
+/**
+ * msal reads the cluster's cache before each use and writes it back when it changed. A cache that
+ * cannot be read (Redis away, a key that changed) is skipped: msal keeps its own in this process.
+ */
+function sharedCachePlugin(store: SharedTokenCacheStore): ICachePlugin {
+  return {
+    async beforeCacheAccess(context) {
+      const serialized = await store.load().catch(() => null);
+      if (serialized) context.tokenCache.deserialize(serialized);
+    },
+    async afterCacheAccess(context) {
+      if (context.cacheHasChanged) await store.save(context.tokenCache.serialize()).catch(() => undefined);
+    },
+  };
 }

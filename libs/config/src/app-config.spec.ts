@@ -35,6 +35,25 @@ describe('loadConfig', () => {
     expect(loadConfig({}).redis).toBeUndefined();
   });
 
+  it('turns queue mode on with Redis and PostgreSQL, with a role; refuses Redis beside SQLite and a role without Redis', () => {
+    const postgres = { RIPOSTE_DATABASE_URL: 'postgres://db/riposte', RIPOSTE_REDIS_URL: 'redis://:pw@cache:6379' };
+    expect(loadConfig({}).queue).toBeUndefined();
+    expect(loadConfig({}).role).toBe('all');
+    expect(loadConfig(postgres)).toMatchObject({
+      queue: { url: postgres.RIPOSTE_REDIS_URL, prefix: 'riposte' },
+      role: 'all',
+    });
+    expect(loadConfig({ ...postgres, RIPOSTE_ROLE: 'worker', RIPOSTE_REDIS_PREFIX: 'site-b' })).toMatchObject({
+      queue: { prefix: 'site-b' },
+      role: 'worker',
+    });
+    expect(() => loadConfig({ RIPOSTE_REDIS_URL: 'redis://:hunter2@cache:6379' })).toThrow(
+      /RIPOSTE_REDIS_URL turns on queue mode \(several processes\), which needs PostgreSQL/,
+    );
+    expect(() => loadConfig({ RIPOSTE_ROLE: 'api' })).toThrow(/RIPOSTE_ROLE api \(--role api\) is for queue mode/);
+    expect(() => loadConfig({ ...postgres, RIPOSTE_ROLE: 'boss' })).toThrow(/RIPOSTE_ROLE: must be one of/);
+  });
+
   it('names every bad variable at once, and never echoes a secret', () => {
     try {
       loadConfig({

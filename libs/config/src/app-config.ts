@@ -18,6 +18,15 @@ const EnvSchema = Type.Object({
   RIPOSTE_DATABASE_URL: Type.Optional(Type.String({ pattern: '^(sqlite|postgres|postgresql):' })),
   RIPOSTE_DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 20 }),
   RIPOSTE_REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  RIPOSTE_REDIS_PREFIX: Type.String({
+    pattern: '^[A-Za-z0-9_-]{1,64}$',
+    default: 'riposte',
+    description: 'first part of every Redis key of this cluster (one Redis may serve several)',
+  }),
+  RIPOSTE_ROLE: Type.Enum(['all', 'api', 'worker'], {
+    default: 'all',
+    description: 'queue mode: api (HTTP, alerts, console), worker (drives runs) or all (`npm start -- --role ...`)',
+  }),
   RIPOSTE_ENCRYPTION_KEY: Type.Optional(Type.String({ minLength: 1 })),
   RIPOSTE_PREVIOUS_ENCRYPTION_KEYS: Type.Optional(Type.String()),
   RIPOSTE_ADMIN_KEY: Type.Optional(Type.String({ pattern: ADMIN_KEY_PATTERN })),
@@ -88,6 +97,13 @@ export abstract class AppConfig {
   declare database: { type: 'sqlite'; path: string } | { type: 'postgres'; url: string; poolSize: number };
   /** Redis for cluster mode; checked at boot (see @riposte/redis), used by queue mode. */
   declare redis: { url: string } | undefined;
+  /**
+   * Queue mode (Redis and PostgreSQL): runs are dispatched to worker processes through BullMQ,
+   * under Redis keys starting with `prefix`. Undefined in the embedded mode (one process).
+   */
+  declare queue: { url: string; prefix: string } | undefined;
+  /** What this process does: `all` (the embedded mode is always `all`), or in queue mode `api` or `worker`. */
+  declare role: 'all' | 'api' | 'worker';
   declare encryption: { key: string | undefined; previousKeys: string[] };
   declare adminKey: string | undefined;
   declare allowCustomEndpoints: boolean;
@@ -162,12 +178,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const e = raw as Env;
   const dataDir = resolve(e.RIPOSTE_DATA_DIR);
+  const database = databaseFrom(e.RIPOSTE_DATABASE_URL, dataDir, e.RIPOSTE_DATABASE_POOL_SIZE);
   return {
     http: { port: e.PORT, host: e.HOST },
     logLevel: e.LOG_LEVEL,
     dataDir,
-    database: databaseFrom(e.RIPOSTE_DATABASE_URL, dataDir, e.RIPOSTE_DATABASE_POOL_SIZE),
+    database,
     redis: e.RIPOSTE_REDIS_URL ? { url: e.RIPOSTE_REDIS_URL } : undefined,
+    ...queueFrom(e, database),
     encryption: {
       key: e.RIPOSTE_ENCRYPTION_KEY,
       previousKeys: (e.RIPOSTE_PREVIOUS_ENCRYPTION_KEYS ?? '')
@@ -238,6 +256,22 @@ function oidcFrom(e: Env): AppConfig['oidc'] {
     jwksUri: e.RIPOSTE_OIDC_JWKS_URI,
     roleClaim: e.RIPOSTE_OIDC_ROLE_CLAIM,
     roles,
+  };
+}
+
+/** Queue mode is Redis with PostgreSQL; Redis beside a SQLite file (one process only) is refused, as a role without Redis is. */
+function queueFrom(e: Env, database: AppConfig['database']): Pick<AppConfig, 'queue' | 'role'> {
+  if (e.RIPOSTE_REDIS_URL && database.type === 'sqlite')
+    throw new ConfigError([
+      'RIPOSTE_REDIS_URL turns on queue mode (several processes), which needs PostgreSQL: set RIPOSTE_DATABASE_URL=postgres://... as well, or unset RIPOSTE_REDIS_URL to run one process on SQLite.',
+    ]);
+  if (!e.RIPOSTE_REDIS_URL && e.RIPOSTE_ROLE !== 'all')
+    throw new ConfigError([
+      `RIPOSTE_ROLE ${e.RIPOSTE_ROLE} (--role ${e.RIPOSTE_ROLE}) is for queue mode: set RIPOSTE_REDIS_URL and a PostgreSQL RIPOSTE_DATABASE_URL, or start without a role to run everything in one process.`,
+    ]);
+  return {
+    queue: e.RIPOSTE_REDIS_URL ? { url: e.RIPOSTE_REDIS_URL, prefix: e.RIPOSTE_REDIS_PREFIX } : undefined,
+    role: e.RIPOSTE_ROLE,
   };
 }
 

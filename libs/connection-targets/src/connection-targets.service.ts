@@ -23,6 +23,7 @@ import { inspectClientCertificate } from './client-certificate.js';
 import type { CreateConnectionTarget, UpdateConnectionTarget } from './connection-target.schemas.js';
 import { SecretBox } from './secret-box.js';
 import { UNFINISHED_RUN_STATUSES } from '@riposte/vocabulary';
+import { SharedTokenCache } from './shared-token-cache.js';
 import { DelegatedSessions, NOT_SIGNED_IN, type SignInView } from './delegated/delegated-sessions.js';
 
 const DELEGATED_AUTH_TYPES = new Set(['authorizationCode', 'deviceCode']);
@@ -79,6 +80,7 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
     private readonly metrics: Metrics,
     private readonly audit: AuditLog,
     private readonly sessions: DelegatedSessions,
+    private readonly sharedTokens: SharedTokenCache,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -293,6 +295,11 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
       scopes,
       credentialVersion: row.credentialVersion,
       credential,
+      ...(this.sharedTokens.enabled && (credential.type === 'clientSecret' || credential.type === 'clientCertificate')
+        ? {
+            sharedTokenCache: (resource: string) => this.sharedTokens.storeFor(row.id, row.credentialVersion, resource),
+          }
+        : {}),
       subscriptionId: row.subscriptionId,
       resourceGroup: row.resourceGroup,
     };

@@ -1,5 +1,9 @@
 import { Global, Module } from '@nestjs/common';
+import { AzureHttp } from '@riposte/azure';
+import { AppConfig } from '@riposte/config';
+import { Database } from '@riposte/persistence';
 import { LocalRunScheduler } from './local-run-scheduler.js';
+import { QueueRunScheduler } from './queue-run-scheduler.js';
 import { PlaybookDriver } from './playbooks/playbook-driver.js';
 import { PlaybookFiles } from './playbooks/playbook-files.js';
 import { PlaybookRunsService } from './playbooks/playbook-runs.service.js';
@@ -18,7 +22,13 @@ import { StepListDriver } from './step-list-driver.js';
   providers: [
     RunStore,
     RunEvents,
-    { provide: RunScheduler, useClass: LocalRunScheduler },
+    {
+      // Queue mode (Redis with PostgreSQL) hands runs to the cluster's workers; otherwise they are driven here.
+      provide: RunScheduler,
+      inject: [AppConfig, Database, RunStore, AzureHttp],
+      useFactory: (config: AppConfig, db: Database, store: RunStore, http: AzureHttp): RunScheduler =>
+        config.queue ? new QueueRunScheduler(config, db, store, http) : new LocalRunScheduler(config),
+    },
     RunWakeups,
     StepListDriver,
     PlaybookStore,

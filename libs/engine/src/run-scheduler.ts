@@ -30,6 +30,13 @@ export abstract class RunScheduler {
   abstract schedule(runId: string, kind: RunKind): void;
   /** Aborts a run being driven here (its in-flight HTTP calls too). False if it is not. */
   abstract cancel(runId: string): boolean;
+  /**
+   * Asks whichever other process drives the run to cancel it (the driver records the cancel).
+   * False when there is no other process to ask (the embedded mode).
+   */
+  cancelElsewhere(_runId: string): Promise<boolean> {
+    return Promise.resolve(false);
+  }
   abstract isActive(runId: string): boolean;
   /** Stops taking runs; waits for those in flight, then parks the rest for the next start. */
   abstract drain(timeoutMs: number): Promise<void>;

@@ -154,6 +154,9 @@ const RELEASE_SQL = `UPDATE runs SET "leaseOwner" = NULL, "leaseUntil" = NULL WH
  */
 @Injectable()
 export class RunStore {
+  /** How long a claim holds without a write (queue mode shortens it and renews it while a run is driven). */
+  leaseMs = LEASE_MS;
+
   constructor(private readonly db: Database) {}
 
   /** Claims an unfinished run for this driver; null if another driver holds it (or it has ended). */
@@ -161,7 +164,12 @@ export class RunStore {
     const token = randomUUID();
     const now = Date.now();
     const changed = await this.db.transaction((m) =>
-      this.db.run(m, CLAIM_SQL, [token, new Date(now + LEASE_MS).toISOString(), runId, new Date(now).toISOString()]),
+      this.db.run(m, CLAIM_SQL, [
+        token,
+        new Date(now + this.leaseMs).toISOString(),
+        runId,
+        new Date(now).toISOString(),
+      ]),
     );
     return changed === 1 ? { runId, token } : null;
   }
@@ -177,7 +185,7 @@ export class RunStore {
     const rows = await this.db.transaction((m) =>
       this.db.all(m, CLAIM_TO_DRIVE_SQL, [
         token,
-        new Date(now + LEASE_MS).toISOString(),
+        new Date(now + this.leaseMs).toISOString(),
         runId,
         new Date(now).toISOString(),
       ]),
@@ -225,7 +233,7 @@ export class RunStore {
     });
     if (release) assignments.push('"leaseOwner" = NULL', '"leaseUntil" = NULL');
     else {
-      params.push(new Date(Date.now() + LEASE_MS).toISOString());
+      params.push(new Date(Date.now() + this.leaseMs).toISOString());
       assignments.push(`"leaseUntil" = $${params.length}`);
     }
     params.push(lease.runId, lease.token);

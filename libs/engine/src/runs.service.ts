@@ -12,6 +12,8 @@ import { RunScheduler } from './run-scheduler.js';
 import { RunStore, type RunQuery } from './run-store.js';
 
 const WAIT_POLL_MS = 500;
+/** How long a cancel waits for the worker driving the run to record it. */
+const CANCEL_ELSEWHERE_MS = 10_000;
 
 /** What a waiting run waits for: a playbook's approval step, or a step a guardrail holds. */
 export interface WaitingFor {
@@ -125,8 +127,14 @@ export class RunsService {
     } else {
       // Not in memory (queued, or parked waiting for an approval, a timer or Azure): claimed, then cancelled in place.
       const lease = await this.store.claim(id);
-      if (!lease)
+      if (!lease) {
+        // Queue mode: driven by a worker; it is asked to cancel it, and records the cancel itself.
+        if (await this.scheduler.cancelElsewhere(id)) {
+          const after = await this.waitFor(id, CANCEL_ELSEWHERE_MS);
+          if (!UNFINISHED_RUN_STATUSES.includes(after.status)) return after;
+        }
         throw new ConflictError(`Run ${id} is being driven right now (or has just ended); try again.`, 'run_busy');
+      }
       for (const step of run.steps)
         if (step.status === 'pending' || step.status === 'waiting' || step.status === 'running')
           await this.store.setStep(id, step.id, { status: 'cancelled' });

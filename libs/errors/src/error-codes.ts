@@ -115,6 +115,12 @@ export const ERROR_CODES = {
     retried: false,
     meaning: 'The thing named in the path (or in Azure) does not exist.',
   },
+  worker_process: {
+    where: 'http',
+    status: 404,
+    retried: false,
+    meaning: 'The request reached a worker process of a cluster (role worker): it serves /health and /metrics only.',
+  },
   conflict: { where: 'http', status: 409, retried: false, meaning: 'The request conflicts with the current state.' },
   connection_target_in_use: {
     where: 'http',

@@ -1,0 +1,267 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { DEMO, FakeCloud, createPki } from '@riposte/fake-cloud';
+import { generateKey } from '@riposte/auth';
+import { RESPONSE_PLAYBOOK, addBenchUsers, addFakeAlerts, benchAlert, benchUpn } from '../fixtures.js';
+import { GUARDRAILS_YAML, ServiceProcess, env, metricSum, parseMetrics, percentile, round, sleep } from '../harness.js';
+import { closedLoop } from '../load.js';
+
+/*
+ * Cluster scaling: the throughput scenario's load (alerts posted by autocannon, each firing the
+ * four-step playbook) against one process on SQLite, then against a queue-mode cluster on
+ * PostgreSQL and Redis (one api process, 1, 2 and 4 worker processes). Runs finished per second
+ * from the first post to the last run ended, run latency (created → ended) from the runs list,
+ * and the scaling efficiency: runs/s per worker ÷ runs/s of one worker. Each pass has a fresh
+ * store (a PostgreSQL schema of its own, a Redis key prefix of its own), dropped after.
+ */
+const TITLE = 'Bench cluster';
+
+export interface ClusterPass {
+  store: 'sqlite' | 'postgres';
+  workers: number;
+  /** Alerts posted, answers other than 202 by status, and runs the accepted alerts fired. */
+  posted: number;
+  refused: Record<string, number>;
+  runs: number;
+  finished: number;
+  /** Every run the accepted alerts fired ended within the 300 s the pass waits. */
+  complete: boolean;
+  seconds: number;
+  runsPerSecond: number;
+  latencyMs: { p50: number; p99: number };
+  /** runs/s per worker ÷ runs/s of one worker (PostgreSQL passes). */
+  efficiency?: number;
+  /** The machine's 1-minute load average at the end of the pass (the machine is shared). */
+  loadAverage: number;
+}
+
+export interface ClusterResult {
+  setup: { alerts: number; connections: number; fakeLatencyMs: number; warmup: number; cores: number };
+  passes: ClusterPass[];
+}
+
+export async function measureCluster(): Promise<ClusterResult> {
+  const alerts = env.int('BENCH_CLUSTER_ALERTS', 1000);
+  const connections = env.int('BENCH_CLUSTER_CONNECTIONS', 16);
+  const fakeLatencyMs = env.int('BENCH_CLUSTER_LATENCY_MS', 20);
+  const warmup = env.int('BENCH_CLUSTER_WARMUP', 40);
+  const workerCounts = env
+    .str('BENCH_CLUSTER_WORKERS', '1,2,4')
+    .split(',')
+    .map((n) => Number(n));
+  const postgresUrl = env.str('RIPOSTE_BENCH_POSTGRES_URL', 'postgres://postgres@127.0.0.1:5432/test');
+  const redisUrl = env.str('RIPOSTE_BENCH_REDIS_URL', 'redis://127.0.0.1:6379');
+
+  const dir = mkdtempSync(join(tmpdir(), 'riposte-bench-cluster-'));
+  const pki = await createPki(join(dir, 'pki'));
+  const fake = await FakeCloud.start({
+    port: 0,
+    tls: { cert: pki.serverCertPem, key: pki.serverKeyPem },
+    latencyMs: fakeLatencyMs,
+    requestLogSize: 1000,
+  });
+  fake.seedDemo();
+  fake.getApp(DEMO.clientId)?.roles.graph?.push('RoleManagement.Read.Directory');
+  const perPass = warmup + alerts;
+  const passes = 1 + workerCounts.length;
+  addBenchUsers(fake, perPass * passes);
+  const ids = Array.from({ length: perPass * passes }, (_, i) => `bench-cl-${String(i).padStart(6, '0')}`);
+  addFakeAlerts(fake, ids);
+  const playbooksDir = join(dir, 'playbooks');
+  mkdirSync(playbooksDir);
+  writeFileSync(join(playbooksDir, 'bench-response.yaml'), RESPONSE_PLAYBOOK(TITLE));
+  writeFileSync(join(dir, 'guardrails.yaml'), GUARDRAILS_YAML);
+  const key = generateKey();
+  const common = {
+    RIPOSTE_ADMIN_KEY: key,
+    RIPOSTE_PLAYBOOKS_DIR: playbooksDir,
+    RIPOSTE_GUARDRAILS_FILE: join(dir, 'guardrails.yaml'),
+    NODE_EXTRA_CA_CERTS: pki.caFile,
+    RIPOSTE_ALLOW_SELF_APPROVAL: 'true',
+    RIPOSTE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  };
+
+  const results: ClusterPass[] = [];
+  try {
+    let pass = 0;
+    const run = async (store: 'sqlite' | 'postgres', workers: number) => {
+      const offset = pass++ * perPass;
+      const name = `cluster-${store}-${workers}`;
+      const schema = `riposte_bench_${process.pid}_${name.replace(/-/g, '_')}`;
+      const prefix = `riposte-bench-${process.pid}-${name}`;
+      const dataDir = join(dir, name);
+      let storeEnv: Record<string, string> = {};
+      if (store === 'postgres') {
+        await adminQuery(postgresUrl, `CREATE SCHEMA ${pg.escapeIdentifier(schema)}`);
+        const url = new URL(postgresUrl);
+        url.searchParams.set('options', `-c search_path=${schema}`);
+        storeEnv = { RIPOSTE_DATABASE_URL: url.toString(), RIPOSTE_REDIS_URL: redisUrl, RIPOSTE_REDIS_PREFIX: prefix };
+      }
+      const processes: ServiceProcess[] = [];
+      const start = async (role: string, i = 0) => {
+        const service = await ServiceProcess.start({
+          name: `${name}-${role}-${i}`,
+          dataDir,
+          workDir: dir,
+          env: { ...common, ...storeEnv, ...(store === 'postgres' ? { RIPOSTE_ROLE: role } : {}) },
+        });
+        processes.push(service);
+        return service;
+      };
+      try {
+        const api = await start(store === 'postgres' ? 'api' : 'all');
+        const drivers =
+          store === 'postgres'
+            ? await Promise.all(Array.from({ length: workers }, (_, i) => start('worker', i)))
+            : [api];
+        const call = async (method: string, path: string, body?: unknown) => {
+          const response = await fetch(`${api.url}${path}`, {
+            method,
+            headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+            body: body === undefined ? undefined : JSON.stringify(body),
+          });
+          return { status: response.status, body: (await response.json()) as unknown };
+        };
+        const target = await call('POST', '/api/v1/connection-targets', {
+          name: 'bench',
+          tenantId: DEMO.tenantId,
+          clientId: DEMO.clientId,
+          cloud: 'custom',
+          endpoints: fake.endpoints,
+          auth: { type: 'clientSecret', clientSecret: DEMO.clientSecret },
+        });
+        if (target.status !== 201)
+          throw new Error(`connection target: ${target.status} ${JSON.stringify(target.body)}`);
+        const automation = await call('PUT', '/api/v1/playbooks/bench-response/automation', {
+          enabled: true,
+          reason: 'bench',
+        });
+        if (automation.status !== 200) throw new Error(`automation: ${automation.status}`);
+        const finished = async () => {
+          let n = 0;
+          for (const d of drivers) {
+            const response = await fetch(`${d.url}/metrics`, { headers: { Authorization: `Bearer ${key}` } });
+            n += metricSum(parseMetrics(await response.text()), 'riposte_runs_total');
+          }
+          return n;
+        };
+        // Runs the accepted alerts fired, and the answers that were not 202, by status.
+        let created = 0;
+        const refused: Record<string, number> = {};
+        const post = (from: number, amount: number, conns: number) =>
+          closedLoop({
+            url: api.url,
+            path: '/api/v1/alerts',
+            key,
+            connections: conns,
+            amount,
+            maxSeconds: 120,
+            body: (i) => JSON.stringify(benchAlert(ids[from + i] as string, benchUpn(from + i), TITLE)),
+            onResponse: (status, text) => {
+              if (status !== 202) refused[status] = (refused[status] ?? 0) + 1;
+              else
+                created += (JSON.parse(text) as { alerts: { runs: string[] }[] }).alerts.reduce(
+                  (n, a) => n + a.runs.length,
+                  0,
+                );
+            },
+          });
+        // Warm-up: JIT, tokens, connection pools, in every process.
+        await post(offset, warmup, 4);
+        for (const deadline = Date.now() + 60_000; (await finished()) < warmup && Date.now() < deadline;)
+          await sleep(200);
+        const base = await finished();
+        created = 0;
+        for (const status of Object.keys(refused)) delete refused[status];
+        const t0 = performance.now();
+        const since = Date.now();
+        const load = await post(offset + warmup, alerts, connections);
+        let done = 0;
+        for (const deadline = Date.now() + 300_000; Date.now() < deadline;) {
+          done = (await finished()) - base;
+          if (done >= created) break;
+          await sleep(100);
+        }
+        const seconds = (performance.now() - t0) / 1000;
+        // Latency of the measured runs, from the runs list (created → ended).
+        const latencies: number[] = [];
+        let cursor: string | null = null;
+        do {
+          const reply = await call(
+            'GET',
+            `/api/v1/runs?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+          );
+          const page = reply.body as {
+            items: { createdAt: string; endedAt: string | null }[];
+            nextCursor: string | null;
+          };
+          for (const r of page.items)
+            if (r.endedAt && Date.parse(r.createdAt) >= since)
+              latencies.push(Date.parse(r.endedAt) - Date.parse(r.createdAt));
+          cursor = page.nextCursor;
+        } while (cursor);
+        latencies.sort((a, b) => a - b);
+        results.push({
+          store,
+          workers,
+          posted: load.sent,
+          refused: { ...refused, ...(load.errors ? { errors: load.errors } : {}) },
+          runs: created,
+          finished: done,
+          seconds: round(seconds, 1),
+          runsPerSecond: round(done / seconds, 1),
+          complete: done >= created,
+          latencyMs: { p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)) },
+          loadAverage: round(loadavg()[0] ?? 0, 2),
+        });
+        process.stderr.write(`  ${name}: ${JSON.stringify(results.at(-1))}\n`);
+      } finally {
+        for (const p of processes) await p.stop();
+        if (store === 'postgres') {
+          await adminQuery(postgresUrl, `DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
+          await deleteKeys(redisUrl, prefix);
+        }
+      }
+    };
+    await run('sqlite', 1);
+    for (const n of workerCounts) await run('postgres', n);
+  } finally {
+    await fake.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const one = results.find((r) => r.store === 'postgres' && r.workers === 1)?.runsPerSecond;
+  for (const r of results)
+    if (r.store === 'postgres' && one) r.efficiency = round(r.runsPerSecond / r.workers / one, 2);
+  return {
+    setup: { alerts, connections, fakeLatencyMs, warmup, cores: cpus().length },
+    passes: results,
+  };
+}
+
+async function adminQuery(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+async function deleteKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
