@@ -1,6 +1,16 @@
 import { EventEmitter } from 'node:events';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { And, In, IsNull, LessThan, MoreThan, MoreThanOrEqual, Not, type EntityManager } from 'typeorm';
+import {
+  And,
+  In,
+  IsNull,
+  LessThan,
+  LessThanOrEqual,
+  MoreThan,
+  MoreThanOrEqual,
+  Not,
+  type EntityManager,
+} from 'typeorm';
 import { AppConfig } from '@riposte/config';
 import {
   AlertEntity,
@@ -293,11 +303,12 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
     const before = new Date(Date.now() - retentionMs).toISOString();
     return this.db.transaction(async (m: EntityManager) => {
       const sinks = await m.find(ExportSinkEntity, { select: { cursor: true } });
-      const upTo = sinks.length ? Math.min(...sinks.map((s) => s.cursor)) : Number.MAX_SAFE_INTEGER;
-      const result = await m.delete(ExportEventEntity, {
-        at: LessThan(before),
-        seq: And(LessThan(upTo + 1), MoreThan(0)),
-      });
+      // With no sink, nothing waits for delivery: only the age counts (a bound past the column's
+      // integer range would be refused by PostgreSQL).
+      const seq = sinks.length
+        ? And(LessThanOrEqual(Math.min(...sinks.map((s) => s.cursor))), MoreThan(0))
+        : MoreThan(0);
+      const result = await m.delete(ExportEventEntity, { at: LessThan(before), seq });
       return result.affected ?? 0;
     });
   }
