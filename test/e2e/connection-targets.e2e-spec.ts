@@ -137,15 +137,18 @@ describe('connection targets', () => {
       service: 'graph',
       method: 'GET',
       path: '/users/',
-      delayMs: 1500,
+      delayMs: 5000,
       effect: 'after',
     });
     const started = await service.request('POST', '/api/v1/responses', {
       body: { action: 'azure_ad.get_user', connectionTarget: 'contoso', input: { user: DEMO.users.alex.upn } },
     });
-    await fake.waitForRequest({ service: 'graph', method: 'GET' }, 5000);
+    // The fake holds the answer 5 s (it records the call only when it answers): the run is in flight.
+    for (let status = 'queued'; status === 'queued'; await new Promise((r) => setTimeout(r, 20)))
+      status = (await service.request('GET', `/api/v1/runs/${started.body.runId}`)).body.status;
     const busy = await service.request('DELETE', '/api/v1/connection-targets/contoso');
-    expect(busy.status).toBe(409);
+    const run = (await service.request('GET', `/api/v1/runs/${started.body.runId}`)).body;
+    expect(busy.status, `the run was ${run.status} at the DELETE`).toBe(409);
     expect(busy.body.code).toBe('connection_target_in_use');
     await waitForRun(service, started.body.runId);
     slow.remove();
