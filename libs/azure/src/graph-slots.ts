@@ -17,6 +17,8 @@ if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
 end
 return 0
 `;
+const TAKE_COMMAND = 'riposteTakeGraphSlot';
+type SlotCommands = Record<typeof TAKE_COMMAND, (key: string, ...args: (string | number)[]) => Promise<number>>;
 
 /**
  * Queue mode: Graph requests in flight per tenant, counted for the whole cluster in Redis (a
@@ -25,6 +27,7 @@ return 0
  * renewing it meanwhile; a slot of a killed process frees itself within 15 s. While Redis does
  * not answer, the process goes on with its own count only (it does not stop calling Graph).
  */
+
 export class GraphSlots {
   /** Slots held by this process: holder → key. */
   private readonly held = new Map<string, string>();
@@ -35,7 +38,11 @@ export class GraphSlots {
     private readonly prefix: string,
     private readonly limit: number,
     private readonly ttlMs = SLOT_TTL_MS,
-  ) {}
+  ) {
+    // A script registered once and called by its hash (EVALSHA): Redis keeps it compiled, and
+    // each take sends only its arguments.
+    redis.defineCommand(TAKE_COMMAND, { numberOfKeys: 1, lua: TAKE });
+  }
 
   private renew(): void {
     if (this.held.size === 0) {
@@ -69,7 +76,14 @@ export class GraphSlots {
       const now = Date.now();
       let taken: number;
       try {
-        taken = (await this.redis.eval(TAKE, 1, key, now, this.limit, now + this.ttlMs, holder, this.ttlMs)) as number;
+        taken = await (this.redis as unknown as SlotCommands)[TAKE_COMMAND](
+          key,
+          now,
+          this.limit,
+          now + this.ttlMs,
+          holder,
+          this.ttlMs,
+        );
       } catch {
         return () => undefined;
       }
