@@ -109,6 +109,8 @@ export class ServiceProcess {
         LOG_LEVEL: SERVICE_LOG_LEVEL,
         RIPOSTE_DATA_DIR: options.dataDir,
         RIPOSTE_ALLOW_CUSTOM_ENDPOINTS: 'true',
+        // As `npm start` runs it (README, Operations).
+        MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
         BENCH_PROBE_FILE: probeFile,
         ...options.env,
       },

@@ -34,6 +34,9 @@ export interface WaitingResult {
     heapBytesPerWaitingRun: number;
     /** After the restart: RSS with the runs recovered, against a fresh service's RSS on an empty database. */
     rssFreshServiceBytes: number;
+    /** The restarted process before anything asked about the runs: what parked runs cost at rest. */
+    rssAtRestBytes: number;
+    bytesPerParkedRunAtRest: number;
     rssAfterRecoveryBytes: number;
     bytesPerRecoveredRun: number;
   };
@@ -106,6 +109,9 @@ export async function measureWaiting(): Promise<WaitingResult> {
 
     // Recovery.
     const { stopMs, service } = await bench.restartService('recovery');
+    // At rest first: nothing has asked for the runs yet, so this is what parked runs cost a process.
+    await sleep(1000);
+    const atRest = await settledMemory(bench);
     const listStarted = performance.now();
     const listedWaiting = (await countRuns(bench, 'status=waiting')) - warmup;
     const listMs = performance.now() - listStarted;
@@ -145,6 +151,8 @@ export async function measureWaiting(): Promise<WaitingResult> {
         heapUsedAfterBytes: after.heapUsed,
         heapBytesPerWaitingRun: Math.round((after.heapUsed - before.heapUsed) / n),
         rssFreshServiceBytes: fresh.rss,
+        rssAtRestBytes: atRest.rss,
+        bytesPerParkedRunAtRest: Math.round((atRest.rss - fresh.rss) / n),
         rssAfterRecoveryBytes: recovered.rss,
         bytesPerRecoveredRun: Math.round((recovered.rss - fresh.rss) / n),
       },

@@ -49,6 +49,8 @@ const PRUNE_INTERVAL_MS = 3_600_000;
 
 interface TimeSource {
   name: string;
+  /** The type of the events it makes. */
+  type: string;
   entity: typeof AlertEntity | typeof RunEntity | typeof EffectEntity;
   column: 'receivedAt' | 'createdAt' | 'endedAt' | 'settledAt';
   extra?: Record<string, unknown>;
@@ -59,6 +61,7 @@ interface TimeSource {
 const TIME_SOURCES: TimeSource[] = [
   {
     name: 'alerts',
+    type: 'alert.received',
     entity: AlertEntity,
     column: 'receivedAt',
     toEvent: alertEvent as never,
@@ -66,6 +69,7 @@ const TIME_SOURCES: TimeSource[] = [
   },
   {
     name: 'runs.started',
+    type: 'run.started',
     entity: RunEntity,
     column: 'createdAt',
     toEvent: runStartedEvent as never,
@@ -73,6 +77,7 @@ const TIME_SOURCES: TimeSource[] = [
   },
   {
     name: 'runs.ended',
+    type: 'run.ended',
     entity: RunEntity,
     column: 'endedAt',
     toEvent: runEndedEvent as never,
@@ -80,6 +85,7 @@ const TIME_SOURCES: TimeSource[] = [
   },
   {
     name: 'effects',
+    type: 'effect.settled',
     entity: EffectEntity,
     column: 'settledAt',
     extra: { status: In(['succeeded', 'failed']) },
@@ -100,8 +106,10 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('export');
   /** Emits `appended` after events were committed (sinks wake up on it). */
   readonly signal = new EventEmitter<{ appended: [] }>();
-  /** Keys collected recently, so the look-back does not reload full rows (forgotten on restart: the unique key still holds). */
+  /** Keys collected recently, so the look-back does not reload full rows (the unique key is what guarantees once). */
   private readonly recent = new Map<string, number>();
+  /** Whether `recent` was filled from the stream since this process started. */
+  private remembered = false;
   private pass: Promise<number> | undefined;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
@@ -163,6 +171,7 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
         const marks: string[] = [];
         const lookBack = Date.now() - this.lastLookBack > LOOK_BACK_INTERVAL_MS;
         if (lookBack) this.lastLookBack = Date.now();
+        if (lookBack && !this.remembered) await this.remember();
         const auditRead = await this.readAudit(pending, positions, marks, lookBack);
         let full = auditRead === PAGE;
         for (const source of TIME_SOURCES)
@@ -177,6 +186,28 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
     } while (this.again && !this.stopped);
     if (total) this.signal.emit('appended');
     return total;
+  }
+
+  /**
+   * After a restart, the keys already in the stream within each source's look-back window: without
+   * them the first look-back reloads and rebuilds every row of the window (after a burst of 10,000
+   * runs, seconds of CPU and a few hundred MB) only for the unique key to drop them all.
+   */
+  private async remember(): Promise<void> {
+    const now = Date.now();
+    const windows = [{ type: 'audit.recorded', since: now - OVERLAP_MS }];
+    for (const source of TIME_SOURCES) {
+      const position = await this.position(source.name);
+      if (position) windows.push({ type: source.type, since: Date.parse(position) - OVERLAP_MS });
+    }
+    for (const { type, since } of windows) {
+      const rows = await this.db.reader.find(ExportEventEntity, {
+        select: { key: true },
+        where: { type, at: MoreThanOrEqual(new Date(since).toISOString()) },
+      });
+      for (const { key } of rows) this.recent.set(key, now);
+    }
+    this.remembered = true;
   }
 
   private async position(source: string): Promise<string | undefined> {

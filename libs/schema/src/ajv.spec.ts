@@ -33,6 +33,21 @@ describe('formatSchemaErrors', () => {
   });
 });
 
+describe('compileSchema', () => {
+  it('compiles on first use, and a schema strict Ajv refuses fails there', () => {
+    const validate = compileSchema({ type: 'object', properties: { a: { type: 'string', minimum: 1 } } });
+    expect(() => validate({ a: 'x' })).toThrow(/strict mode/);
+  });
+
+  it('keeps the errors of the last call only', () => {
+    const validate = compileSchema<number>({ type: 'integer' });
+    expect(validate('x')).toBe(false);
+    expect(validate.errors).toHaveLength(1);
+    expect(validate(1)).toBe(true);
+    expect(validate.errors).toBeNull();
+  });
+});
+
 describe('date-time', () => {
   it('accepts only the RFC 3339 times Date can read (no leap second)', () => {
     const validate = compileSchema<string>({ type: 'string', format: 'date-time' });

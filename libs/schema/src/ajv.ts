@@ -34,9 +34,22 @@ function ajvFor(variant: Variant): Ajv {
   return ajv;
 }
 
-/** Compiles once (call at module load or construction time, never per request). */
+/**
+ * A validator for a schema (call at module load or construction time, never per request). The
+ * schema is compiled on the validator's first call, once: compiling the hundred-odd schemas of the
+ * service up front was a tenth of its start-up time, and most are never used by a given process.
+ * Callers read `errors` after a call, as with Ajv's own functions.
+ */
 export function compileSchema<T>(schema: object, variant: Variant = {}): Validator<T> {
-  return ajvFor(variant).compile<T>(schema);
+  let compiled: ValidateFunction<T> | undefined;
+  const validate = ((data: unknown, context?: Parameters<ValidateFunction<T>>[1]) => {
+    compiled ??= ajvFor(variant).compile<T>(schema);
+    const valid = compiled(data, context);
+    validate.errors = compiled.errors;
+    return valid;
+  }) as Validator<T>;
+  validate.schema = schema;
+  return validate;
 }
 
 /** Turns Ajv's errors into one plain sentence per problem, each with the JSON pointer it is about. */
