@@ -219,6 +219,18 @@ export const ERROR_CODES = {
     retried: false,
     meaning: 'The playbook does not load; `errors` has each problem with its line, column and pointer.',
   },
+  playbook_too_complex: {
+    where: 'http',
+    status: 422,
+    retried: false,
+    meaning: 'Checking the playbook went over its time or memory bound (10 s, 256 MB); it is refused.',
+  },
+  playbook_checker_unavailable: {
+    where: 'http',
+    status: 503,
+    retried: false,
+    meaning: 'Too many playbooks are being checked at once, or the checker stopped; try again after Retry-After.',
+  },
   playbook_unloadable: {
     where: 'both',
     status: 422,

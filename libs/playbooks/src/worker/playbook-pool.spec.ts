@@ -1,0 +1,94 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ActionCatalogue } from '@riposte/actions';
+import { RiposteError, UnavailableError } from '@riposte/errors';
+import { actionManifest, PlaybookPool } from './playbook-pool.js';
+
+const actions = () => actionManifest(new ActionCatalogue().asLookup());
+const steps = (n: number) =>
+  Array.from({ length: n }, (_, i) => `  - id: s${i}\n    action: core.noop\n    with: { note: "\${{ inputs.x }}" }\n`);
+const big = `id: big\nname: Big\ninputs:\n  x: { type: string }\nsteps:\n${steps(500).join('')}`;
+
+let pool: PlaybookPool | undefined;
+afterEach(async () => {
+  await pool?.close();
+  pool = undefined;
+});
+
+/** The real worker thread (the built file, as under Vitest the sources are TypeScript). */
+describe('PlaybookPool', () => {
+  it('checks in the worker: the definition when it loads, every problem with line and column when not', async () => {
+    pool = new PlaybookPool({ actions });
+    const good = await pool.run({ kind: 'check', text: big, file: 'big.yaml' });
+    expect(good.ok && good.playbook.definition.id).toBe('big');
+    expect(good.ok && good.playbook.steps).toHaveLength(500);
+    expect(good.ok && good.playbook.steps[0]).toEqual({ id: 's0', kind: 'action', action: 'core.noop' });
+
+    const bad = await pool.run({
+      kind: 'check',
+      text: 'id: bad\nname: Bad\nsteps:\n  - id: a\n    action: core.nope\n',
+      file: 'bad.yaml',
+    });
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.errors[0]).toMatchObject({ file: 'bad.yaml', line: 5, column: 13, pointer: '/steps/0/action' });
+  });
+
+  it('refuses uploads beyond its queue with 503 and Retry-After, and still does the others', async () => {
+    pool = new PlaybookPool({ actions, maxQueue: 1 });
+    const first = pool.run({ kind: 'check', text: big, file: 'a.yaml' });
+    const second = pool.run({ kind: 'check', text: big, file: 'b.yaml' });
+    const third = pool.run({ kind: 'check', text: big, file: 'c.yaml' });
+    // The service's own loads are never refused for the queue.
+    const own = pool.run({ kind: 'check', text: big, file: 'd.yaml' }, { bounded: false });
+    const refused = await third.catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(UnavailableError);
+    expect(refused).toMatchObject({ kind: 'unavailable', code: 'playbook_checker_unavailable', retryAfterSeconds: 1 });
+    for (const done of await Promise.all([first, second, own])) expect(done.ok).toBe(true);
+  });
+
+  it('refuses a job over its time bound with 422 and replaces the worker for the next', async () => {
+    pool = new PlaybookPool({ actions, timeoutMs: 1 });
+    const slow = await pool.run({ kind: 'check', text: big, file: 'big.yaml' }).catch((error: unknown) => error);
+    expect(slow).toBeInstanceOf(RiposteError);
+    expect(slow).toMatchObject({ kind: 'unprocessable', code: 'playbook_too_complex' });
+    expect((slow as Error).message).toMatch(/took longer than/);
+    await pool.close();
+
+    // A fresh worker answers (the bound is per job; this one has the default).
+    pool = new PlaybookPool({ actions });
+    const after = await pool.run({ kind: 'check', text: 'id: a\nname: A\nsteps: []\n', file: 'a.yaml' });
+    expect(after.ok).toBe(false);
+  });
+
+  it('refuses a job over its memory bound with 422', async () => {
+    pool = new PlaybookPool({ actions, maxMemoryMb: 8 });
+    const outcome = await pool.run({ kind: 'check', text: big, file: 'big.yaml' }).catch((error: unknown) => error);
+    // 8 MB of heap is too little for the worker's modules and this playbook.
+    expect(outcome).toMatchObject({ code: 'playbook_too_complex' });
+    expect((outcome as Error).message).toMatch(/more than 8 MB/);
+  });
+
+  it('rehearses in the worker, and answers plain data', async () => {
+    pool = new PlaybookPool({ actions });
+    const result = await pool.run({
+      kind: 'rehearse',
+      playbook: 'id: r\nname: R\nsteps:\n  - id: a\n    action: core.noop\n',
+      rehearsal: 'playbook: r\ncases:\n  - name: one\n    expect: { status: succeeded, path: [a] }\n',
+    });
+    expect(result).toMatchObject({ stage: 'done', playbook: 'r', cases: [{ name: 'one', passed: true }] });
+  });
+
+  it('after close, refuses what waits and what comes, and leaves no worker behind', async () => {
+    pool = new PlaybookPool({ actions });
+    await pool.run({ kind: 'check', text: big, file: 'warm.yaml' });
+    const refused = (error: unknown) => error;
+    const waiting = pool.run({ kind: 'check', text: big, file: 'a.yaml' }).catch(refused);
+    const queued = pool.run({ kind: 'check', text: big, file: 'b.yaml' }).catch(refused);
+    await pool.close();
+    expect(await waiting).toMatchObject({ code: 'playbook_checker_unavailable' });
+    expect(await queued).toMatchObject({ code: 'playbook_checker_unavailable' });
+    await expect(pool.run({ kind: 'check', text: big, file: 'c.yaml' })).rejects.toMatchObject({
+      code: 'playbook_checker_unavailable',
+    });
+    expect(process.getActiveResourcesInfo()).not.toContain('Worker');
+  });
+});

@@ -1,0 +1,170 @@
+import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { RiposteError, UnavailableError } from '@riposte/errors';
+import type { ActionLookup } from '../action-lookup.js';
+import type { ActionManifest, PlaybookTask, TaskAnswers, WorkerReply } from './messages.js';
+
+export interface PlaybookPoolOptions {
+  /** The action catalogue as data: asked for when the worker starts, which is on the first job. */
+  actions: () => ActionManifest;
+  /** Jobs waiting behind the one being done; an upload beyond them is refused with 503. */
+  maxQueue?: number;
+  /** A job taking longer is refused (422) and its worker replaced. */
+  timeoutMs?: number;
+  /** The worker's heap; a job that needs more is refused (422) and its worker replaced. */
+  maxMemoryMb?: number;
+}
+
+interface Job {
+  id: number;
+  task: PlaybookTask;
+  resolve: (result: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+const RETRY_AFTER_SECONDS = 1;
+
+/**
+ * One worker thread that checks uploaded playbooks (YAML, schema, semantic checks) and runs
+ * rehearsals, so that a large upload never holds the event loop. One thread: the service runs on
+ * small machines, and the loop itself needs a core. Jobs are done one at a time, so a time or
+ * memory bound blames the job that broke it; the worker is started on the first job (not at
+ * startup) and replaced after it is terminated.
+ */
+export class PlaybookPool {
+  private worker: Worker | null = null;
+  private running: { job: Job; worker: Worker; timer: NodeJS.Timeout } | null = null;
+  private readonly waiting: Job[] = [];
+  private nextId = 1;
+  private closed = false;
+  private readonly maxQueue: number;
+  private readonly timeoutMs: number;
+  private readonly maxMemoryMb: number;
+
+  constructor(private readonly options: PlaybookPoolOptions) {
+    this.maxQueue = options.maxQueue ?? 8;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.maxMemoryMb = options.maxMemoryMb ?? 256;
+  }
+
+  /**
+   * Does a job in the worker. `bounded` (uploads): refused with 503 when the queue is full;
+   * unbounded (stored versions the service needs itself) always waits its turn.
+   */
+  run<K extends PlaybookTask['kind']>(
+    task: Extract<PlaybookTask, { kind: K }>,
+    options: { bounded?: boolean } = {},
+  ): Promise<TaskAnswers[K]> {
+    if (this.closed) return Promise.reject(unavailable('The service is stopping; playbooks are not checked.'));
+    if (options.bounded !== false && this.waiting.length >= this.maxQueue)
+      return Promise.reject(
+        unavailable(`${this.waiting.length + 1} playbooks are being checked already; try again shortly.`),
+      );
+    return new Promise<TaskAnswers[K]>((resolve, reject) => {
+      this.waiting.push({ id: this.nextId++, task, resolve: resolve as (r: unknown) => void, reject });
+      this.next();
+    });
+  }
+
+  /** Refuses what waits and stops the worker (on shutdown). */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.waiting.splice(0)) job.reject(unavailable('The service is stopping.'));
+    this.finish()?.reject(unavailable('The service is stopping.'));
+    const worker = this.worker;
+    this.worker = null;
+    await worker?.terminate();
+  }
+
+  private next(): void {
+    if (this.running || this.closed) return;
+    const job = this.waiting.shift();
+    if (!job) return;
+    this.worker ??= this.start();
+    const worker = this.worker;
+    const timer = setTimeout(() => {
+      this.replace(worker);
+      this.finish()?.reject(tooComplex(`took longer than ${this.timeoutMs / 1000} s`));
+      this.next();
+    }, this.timeoutMs);
+    this.running = { job, worker, timer };
+    worker.postMessage({ id: job.id, task: job.task });
+  }
+
+  private start(): Worker {
+    const worker = new Worker(workerFile(), {
+      workerData: { actions: this.options.actions() },
+      resourceLimits: { maxOldGenerationSizeMb: this.maxMemoryMb },
+    });
+    // A worker never keeps the process alive: close() ends it, and so does the process.
+    worker.unref();
+    let failure: (Error & { code?: string }) | null = null;
+    worker.on('message', (reply: WorkerReply) => {
+      if (this.running?.job.id !== reply.id) return;
+      const job = this.finish()!;
+      if (reply.ok) job.resolve(reply.result);
+      else job.reject(unavailable(`Checking the playbook failed: ${reply.message}`));
+      this.next();
+    });
+    worker.on('error', (error) => (failure = error));
+    worker.on('exit', () => {
+      if (this.worker === worker) this.worker = null;
+      if (this.running?.worker !== worker) return;
+      const job = this.finish()!;
+      job.reject(
+        failure?.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? tooComplex(`needed more than ${this.maxMemoryMb} MB`)
+          : unavailable('The playbook checker stopped unexpectedly; try again.'),
+      );
+      this.next();
+    });
+    return worker;
+  }
+
+  /** The job being done, now done with (its timer cleared). */
+  private finish(): Job | undefined {
+    const running = this.running;
+    if (!running) return undefined;
+    clearTimeout(running.timer);
+    this.running = null;
+    return running.job;
+  }
+
+  /** Stops a worker stuck on a job; the next job starts a fresh one. */
+  private replace(worker: Worker): void {
+    if (this.worker === worker) this.worker = null;
+    void worker.terminate();
+  }
+}
+
+/** The catalogue's ids and input schemas as plain JSON, for a worker's checks. */
+export function actionManifest(lookup: ActionLookup): ActionManifest {
+  const manifest: ActionManifest = {};
+  for (const id of lookup.ids()) {
+    const action = lookup.get(id);
+    if (action) manifest[id] = { inputSchema: action.inputSchema, destructive: action.destructive };
+  }
+  // Schemas may carry symbols and functions (TypeBox): only their JSON reaches the checks.
+  return JSON.parse(JSON.stringify(manifest)) as ActionManifest;
+}
+
+function unavailable(message: string): UnavailableError {
+  return new UnavailableError(message, RETRY_AFTER_SECONDS, 'playbook_checker_unavailable');
+}
+
+function tooComplex(what: string): RiposteError {
+  return new RiposteError('unprocessable', `Checking the playbook ${what}; it is refused.`, 'playbook_too_complex');
+}
+
+/**
+ * The worker's file. Built (dist/, swc), it is the .js beside this module. Under Vitest the
+ * sources run as TypeScript through Vitest's transform, which a worker thread (plain Node) does
+ * not have: the worker is then the built file (the test setup builds dist/ first).
+ */
+function workerFile(): URL {
+  if (import.meta.url.endsWith('.js')) return new URL('./playbook-worker.js', import.meta.url);
+  const built = new URL('../../../../dist/libs/playbooks/src/worker/playbook-worker.js', import.meta.url);
+  if (!existsSync(built))
+    throw new Error(`The playbook worker is not built (${built.pathname}): run npm run build:server.`);
+  return built;
+}
