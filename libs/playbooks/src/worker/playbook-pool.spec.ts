@@ -29,7 +29,12 @@ describe('PlaybookPool', () => {
       file: 'bad.yaml',
     });
     expect(bad.ok).toBe(false);
-    expect(!bad.ok && bad.errors[0]).toMatchObject({ file: 'bad.yaml', line: 5, column: 13, pointer: '/steps/0/action' });
+    expect(!bad.ok && bad.errors[0]).toMatchObject({
+      file: 'bad.yaml',
+      line: 5,
+      column: 13,
+      pointer: '/steps/0/action',
+    });
   });
 
   it('refuses uploads beyond its queue with 503 and Retry-After, and still does the others', async () => {
@@ -43,6 +48,15 @@ describe('PlaybookPool', () => {
     expect(refused).toBeInstanceOf(UnavailableError);
     expect(refused).toMatchObject({ kind: 'unavailable', code: 'playbook_checker_unavailable', retryAfterSeconds: 1 });
     for (const done of await Promise.all([first, second, own])) expect(done.ok).toBe(true);
+    await pool.close();
+
+    // Bounded by the text waiting too: the first job is taken at once, the second would wait.
+    pool = new PlaybookPool({ actions, maxQueuedText: 1024 });
+    const taken = pool.run({ kind: 'check', text: big, file: 'a.yaml' });
+    await expect(pool.run({ kind: 'check', text: big, file: 'b.yaml' })).rejects.toMatchObject({
+      code: 'playbook_checker_unavailable',
+    });
+    expect((await taken).ok).toBe(true);
   });
 
   it('refuses a job over its time bound with 422 and replaces the worker for the next', async () => {

@@ -9,6 +9,8 @@ export interface PlaybookPoolOptions {
   actions: () => ActionManifest;
   /** Jobs waiting behind the one being done; an upload beyond them is refused with 503. */
   maxQueue?: number;
+  /** The text those jobs may hold together (characters); an upload beyond it is refused with 503. */
+  maxQueuedText?: number;
   /** A job taking longer is refused (422) and its worker replaced. */
   timeoutMs?: number;
   /** The worker's heap; a job that needs more is refused (422) and its worker replaced. */
@@ -18,6 +20,7 @@ export interface PlaybookPoolOptions {
 interface Job {
   id: number;
   task: PlaybookTask;
+  size: number;
   resolve: (result: unknown) => void;
   reject: (error: Error) => void;
 }
@@ -37,12 +40,17 @@ export class PlaybookPool {
   private readonly waiting: Job[] = [];
   private nextId = 1;
   private closed = false;
+  private queuedText = 0;
   private readonly maxQueue: number;
+  private readonly maxQueuedText: number;
   private readonly timeoutMs: number;
   private readonly maxMemoryMb: number;
 
   constructor(private readonly options: PlaybookPoolOptions) {
-    this.maxQueue = options.maxQueue ?? 8;
+    // Authors upload a few at a time; a script may send a folder at once. 256 small playbooks or
+    // 64 of the largest (256 KB) wait, and no more: the waiting texts stay within 16 MB.
+    this.maxQueue = options.maxQueue ?? 256;
+    this.maxQueuedText = options.maxQueuedText ?? 16 * 1024 * 1024;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.maxMemoryMb = options.maxMemoryMb ?? 256;
   }
@@ -56,12 +64,17 @@ export class PlaybookPool {
     options: { bounded?: boolean } = {},
   ): Promise<TaskAnswers[K]> {
     if (this.closed) return Promise.reject(unavailable('The service is stopping; playbooks are not checked.'));
-    if (options.bounded !== false && this.waiting.length >= this.maxQueue)
+    const size = textOf(task);
+    if (
+      options.bounded !== false &&
+      (this.waiting.length >= this.maxQueue || this.queuedText + size > this.maxQueuedText)
+    )
       return Promise.reject(
         unavailable(`${this.waiting.length + 1} playbooks are being checked already; try again shortly.`),
       );
     return new Promise<TaskAnswers[K]>((resolve, reject) => {
-      this.waiting.push({ id: this.nextId++, task, resolve: resolve as (r: unknown) => void, reject });
+      this.queuedText += size;
+      this.waiting.push({ id: this.nextId++, task, size, resolve: resolve as (r: unknown) => void, reject });
       this.next();
     });
   }
@@ -69,6 +82,7 @@ export class PlaybookPool {
   /** Refuses what waits and stops the worker (on shutdown). */
   async close(): Promise<void> {
     this.closed = true;
+    this.queuedText = 0;
     for (const job of this.waiting.splice(0)) job.reject(unavailable('The service is stopping.'));
     this.finish()?.reject(unavailable('The service is stopping.'));
     const worker = this.worker;
@@ -80,6 +94,7 @@ export class PlaybookPool {
     if (this.running || this.closed) return;
     const job = this.waiting.shift();
     if (!job) return;
+    this.queuedText -= job.size;
     this.worker ??= this.start();
     const worker = this.worker;
     const timer = setTimeout(() => {
@@ -135,6 +150,10 @@ export class PlaybookPool {
     if (this.worker === worker) this.worker = null;
     void worker.terminate();
   }
+}
+
+function textOf(task: PlaybookTask): number {
+  return task.kind === 'check' ? task.text.length : task.playbook.length + task.rehearsal.length;
 }
 
 /** The catalogue's ids and input schemas as plain JSON, for a worker's checks. */
