@@ -223,13 +223,14 @@ export const ERROR_CODES = {
     where: 'http',
     status: 422,
     retried: false,
-    meaning: 'Checking the playbook went over its time or memory bound (10 s, 256 MB); it is refused.',
+    meaning: 'Checking the playbook needed more memory than its bound (256 MB); it is refused.',
   },
   playbook_checker_unavailable: {
     where: 'http',
     status: 503,
     retried: false,
-    meaning: 'Too many playbooks are being checked at once, or the checker stopped; try again after Retry-After.',
+    meaning:
+      'Too many playbooks wait to be checked, or a check was stopped (over 30 s) or failed; try again after Retry-After.',
   },
   playbook_unloadable: {
     where: 'both',

@@ -26,7 +26,7 @@ export function compilePlaybook(definition: PlaybookDefinition, index: PlaybookI
     definition,
     index,
     config,
-    // Made when a run or rehearsal first needs it: an alert matching triggers needs only the index.
+    // Made when a run or rehearsal first needs it (on the event loop, once per version): an alert matching triggers needs only the index.
     get machine() {
       machine ??= createPlaybookMachine(config, actionIds);
       return machine;

@@ -13,4 +13,5 @@ export interface TaskAnswers {
   rehearse: TextRehearsal;
 }
 
-export type WorkerReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; message: string };
+export type WorkerReply =
+  { ready: true } | { id: number; ok: true; result: unknown } | { id: number; ok: false; message: string };

@@ -50,34 +50,34 @@ describe('PlaybookPool', () => {
     for (const done of await Promise.all([first, second, own])) expect(done.ok).toBe(true);
     await pool.close();
 
-    // Bounded by the text waiting too: the first job is taken at once, the second would wait.
-    pool = new PlaybookPool({ actions, maxQueuedText: 1024 });
+    // Bounded by the text waiting too: the first job is taken at once, the second waits, the third would not fit.
+    pool = new PlaybookPool({ actions, maxQueuedText: big.length });
     const taken = pool.run({ kind: 'check', text: big, file: 'a.yaml' });
-    await expect(pool.run({ kind: 'check', text: big, file: 'b.yaml' })).rejects.toMatchObject({
+    const waits = pool.run({ kind: 'check', text: big, file: 'b.yaml' });
+    await expect(pool.run({ kind: 'check', text: big, file: 'c.yaml' })).rejects.toMatchObject({
       code: 'playbook_checker_unavailable',
     });
+    expect((await waits).ok).toBe(true);
     expect((await taken).ok).toBe(true);
   });
 
-  it('refuses a job over its time bound with 422 and replaces the worker for the next', async () => {
+  it('stops a job over its time bound with 503 and Retry-After, and the next job gets a fresh worker', async () => {
     pool = new PlaybookPool({ actions, timeoutMs: 1 });
-    const slow = await pool.run({ kind: 'check', text: big, file: 'big.yaml' }).catch((error: unknown) => error);
-    expect(slow).toBeInstanceOf(RiposteError);
-    expect(slow).toMatchObject({ kind: 'unprocessable', code: 'playbook_too_complex' });
-    expect((slow as Error).message).toMatch(/took longer than/);
-    await pool.close();
-
-    // A fresh worker answers (the bound is per job; this one has the default).
-    pool = new PlaybookPool({ actions });
-    const after = await pool.run({ kind: 'check', text: 'id: a\nname: A\nsteps: []\n', file: 'a.yaml' });
-    expect(after.ok).toBe(false);
+    const slow = pool.run({ kind: 'check', text: big, file: 'big.yaml' }).catch((error: unknown) => error);
+    const next = pool.run({ kind: 'check', text: big, file: 'next.yaml' }).catch((error: unknown) => error);
+    expect(await slow).toBeInstanceOf(UnavailableError);
+    expect(await slow).toMatchObject({ code: 'playbook_checker_unavailable', retryAfterSeconds: 1 });
+    expect(((await slow) as Error).message).toMatch(/took longer than 0.001 s/);
+    // The next job ran in a new worker (and met the same bound there).
+    expect(await next).toMatchObject({ code: 'playbook_checker_unavailable' });
   });
 
   it('refuses a job over its memory bound with 422', async () => {
     pool = new PlaybookPool({ actions, maxMemoryMb: 8 });
     const outcome = await pool.run({ kind: 'check', text: big, file: 'big.yaml' }).catch((error: unknown) => error);
     // 8 MB of heap is too little for the worker's modules and this playbook.
-    expect(outcome).toMatchObject({ code: 'playbook_too_complex' });
+    expect(outcome).toBeInstanceOf(RiposteError);
+    expect(outcome).toMatchObject({ kind: 'unprocessable', code: 'playbook_too_complex' });
     expect((outcome as Error).message).toMatch(/more than 8 MB/);
   });
 

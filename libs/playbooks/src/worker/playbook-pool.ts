@@ -11,7 +11,7 @@ export interface PlaybookPoolOptions {
   maxQueue?: number;
   /** The text those jobs may hold together (characters); an upload beyond it is refused with 503. */
   maxQueuedText?: number;
-  /** A job taking longer is refused (422) and its worker replaced. */
+  /** A job taking longer (once the worker has started) is stopped, 503, and its worker replaced. */
   timeoutMs?: number;
   /** The worker's heap; a job that needs more is refused (422) and its worker replaced. */
   maxMemoryMb?: number;
@@ -31,12 +31,13 @@ const RETRY_AFTER_SECONDS = 1;
  * One worker thread that checks uploaded playbooks (YAML, schema, semantic checks) and runs
  * rehearsals, so that a large upload never holds the event loop. One thread: the service runs on
  * small machines, and the loop itself needs a core. Jobs are done one at a time, so a time or
- * memory bound blames the job that broke it; the worker is started on the first job (not at
+ * memory bound stops the job that broke it and no other; the worker is started on the first job (not at
  * startup) and replaced after it is terminated.
  */
 export class PlaybookPool {
   private worker: Worker | null = null;
-  private running: { job: Job; worker: Worker; timer: NodeJS.Timeout } | null = null;
+  private running: { job: Job; worker: Worker; timer: NodeJS.Timeout | null } | null = null;
+  private readonly ready = new WeakSet<Worker>();
   private readonly waiting: Job[] = [];
   private nextId = 1;
   private closed = false;
@@ -51,7 +52,7 @@ export class PlaybookPool {
     // 64 of the largest (256 KB) wait, and no more: the waiting texts stay within 16 MB.
     this.maxQueue = options.maxQueue ?? 256;
     this.maxQueuedText = options.maxQueuedText ?? 16 * 1024 * 1024;
-    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxMemoryMb = options.maxMemoryMb ?? 256;
   }
 
@@ -97,13 +98,26 @@ export class PlaybookPool {
     this.queuedText -= job.size;
     this.worker ??= this.start();
     const worker = this.worker;
-    const timer = setTimeout(() => {
-      this.replace(worker);
-      this.finish()?.reject(tooComplex(`took longer than ${this.timeoutMs / 1000} s`));
+    this.running = { job, worker, timer: null };
+    // The clock runs once the worker has loaded its modules: a slow start is not the job's doing.
+    if (this.ready.has(worker)) this.startClock();
+    worker.postMessage({ id: job.id, task: job.task });
+  }
+
+  private startClock(): void {
+    const running = this.running;
+    if (!running || running.timer) return;
+    running.timer = setTimeout(() => {
+      if (this.running !== running) return;
+      this.replace(running.worker);
+      this.finish()?.reject(
+        // A wall-clock bound: a busy machine may reach it too, so the answer is "try again", not "invalid".
+        unavailable(
+          `Checking the playbook took longer than ${this.timeoutMs / 1000} s and was stopped (a busy machine or a playbook too complex to check); try again later.`,
+        ),
+      );
       this.next();
     }, this.timeoutMs);
-    this.running = { job, worker, timer };
-    worker.postMessage({ id: job.id, task: job.task });
   }
 
   private start(): Worker {
@@ -115,6 +129,11 @@ export class PlaybookPool {
     worker.unref();
     let failure: (Error & { code?: string }) | null = null;
     worker.on('message', (reply: WorkerReply) => {
+      if ('ready' in reply) {
+        this.ready.add(worker);
+        if (this.running?.worker === worker) this.startClock();
+        return;
+      }
       if (this.running?.job.id !== reply.id) return;
       const job = this.finish()!;
       if (reply.ok) job.resolve(reply.result);
@@ -140,7 +159,7 @@ export class PlaybookPool {
   private finish(): Job | undefined {
     const running = this.running;
     if (!running) return undefined;
-    clearTimeout(running.timer);
+    if (running.timer) clearTimeout(running.timer);
     this.running = null;
     return running.job;
   }

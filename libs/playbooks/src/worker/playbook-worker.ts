@@ -20,6 +20,8 @@ async function run(task: PlaybookTask): Promise<unknown> {
   return JSON.parse(JSON.stringify(await rehearseText(task.playbook, task.rehearsal, actions))) as unknown;
 }
 
+// Its modules are loaded (static imports come first): from now on the pool's clock runs.
+parentPort?.postMessage({ ready: true } satisfies WorkerReply);
 parentPort?.on('message', (message: { id: number; task: PlaybookTask }) => {
   run(message.task).then(
     (result) => parentPort?.postMessage({ id: message.id, ok: true, result } satisfies WorkerReply),
