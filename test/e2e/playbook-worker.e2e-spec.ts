@@ -52,7 +52,7 @@ function suite(start: () => Promise<{ url: string; close: () => Promise<void> }>
   let close: (() => Promise<void>) | undefined;
   beforeAll(async () => {
     ({ url, close } = await start());
-  });
+  }, 90_000);
   afterAll(async () => close?.());
 
   it('keeps /health answering while the largest accepted playbook is validated, uploaded and rehearsed', async () => {
@@ -148,7 +148,8 @@ describe('in this process (the worker from the build)', () => {
 describe('the built service', () => {
   suite(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'riposte-e2e-worker-'));
-    const child: ServiceProcess = await spawnService({ RIPOSTE_DATA_DIR: dataDir });
+    // A generous start: on a busy machine a cold Node process takes a while to load the service.
+    const child: ServiceProcess = await spawnService({ RIPOSTE_DATA_DIR: dataDir }, 60_000);
     return {
       url: child.url,
       close: async () => {
