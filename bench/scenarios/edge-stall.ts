@@ -6,8 +6,8 @@ import { percentile, round, startEnvironment } from '../harness.js';
  * that overlapped it. Cold: the first upload after the service started (modules not yet warm, the
  * playbook worker not yet started), once through `POST /playbooks/validate` and once through
  * `PUT /playbooks/{id}`, each on a service of its own; then, on the second, the first read of the
- * stored playbook and of its graph (which compiles its machine on the event loop, once per
- * version, as its first run or alert match would). Warm: 5 rounds of a
+ * stored playbook, of its graph (which compiles its expressions on the event loop, once per
+ * version, as an alert match would) and its first dry run (which compiles its machine too). Warm: 5 rounds of a
  * 1 MB playbook (refused by its size), the largest accepted playbook (500 steps, padded with
  * comments to just under 256 KB) validated and uploaded, a 1 MB JSON body nested far too deep and
  * a 5 MB batch of alerts. Target: no /health answer slower than 100 ms.
@@ -38,7 +38,11 @@ const largest = (id: string, n: number) => {
   return playbook(id, 500, `${String(n).padStart(3, '0')} ${pad}`);
 };
 
-type Request = [name: string, method: string, path: string, type: string, body: string | undefined];
+type Request =
+  | [name: string, method: string, path: string, type: string, body: string | undefined]
+  /** Something longer than one request: the status it ends with. */
+  | [name: string, act: (bench: Bench) => Promise<number>];
+type Bench = Awaited<ReturnType<typeof startEnvironment>>;
 interface Probe {
   start: number;
   end: number;
@@ -75,13 +79,11 @@ export async function measureEdgeStall(): Promise<EdgeStallResult> {
       const probing = probe(() => stop, probes);
       const sent: { name: string; start: number; end: number }[] = [];
       for (const batch of planned)
-        for (const [name, method, path, type, body] of batch) {
-          const headers = { Authorization: `Bearer ${bench.key}`, ...(body ? { 'Content-Type': type } : {}) };
+        for (const request of batch) {
+          const [name] = request;
           const start = performance.now();
-          const response = await fetch(`${bench.url}${path}`, { method, headers, body });
-          await response.arrayBuffer();
+          statuses[name] = request.length === 2 ? await request[1](bench) : await send(bench, ...request);
           const end = performance.now();
-          statuses[name] = response.status;
           slowest[name] = round(Math.max(slowest[name] ?? 0, end - start));
           sent.push({ name, start, end });
         }
@@ -121,7 +123,8 @@ export async function measureEdgeStall(): Promise<EdgeStallResult> {
       put('cold: PUT, 500 steps, 255 KB', 'big', largest('big', 0)),
       ['first GET of it', 'GET', '/api/v1/playbooks/big', '', undefined],
       // A version's machine is compiled once, on this thread, by its first run, alert match or graph.
-      ['first GET of its graph (compiles its machine)', 'GET', '/api/v1/playbooks/big/graph', '', undefined],
+      ['first GET of its graph (compiles its expressions)', 'GET', '/api/v1/playbooks/big/graph', '', undefined],
+      ['first dry run of it, 500 steps (compiles its machine)', firstRun],
     ],
     1,
     false,
@@ -149,6 +152,28 @@ export async function measureEdgeStall(): Promise<EdgeStallResult> {
     healthWorst,
     slowest,
   };
+}
+
+async function send(bench: Bench, ...[, method, path, type, body]: Extract<Request, { length: 5 }>) {
+  const headers = { Authorization: `Bearer ${bench.key}`, ...(body ? { 'Content-Type': type } : {}) };
+  const response = await fetch(`${bench.url}${path}`, { method, headers, body });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+/** A dry run of the stored playbook, started and followed to its end (its machine compiled on the way). */
+async function firstRun(bench: Bench): Promise<number> {
+  const started = await bench.api<{ runId: string }>('POST', '/api/v1/playbooks/big/runs', {
+    inputs: { user: 'someone@contoso.com' },
+    connectionTarget: 'bench',
+    dryRun: true,
+  });
+  if (started.status !== 202) return started.status;
+  for (;;) {
+    const run = await bench.api<{ status: string }>('GET', `/api/v1/runs/${started.body.runId}`);
+    if (run.status !== 200 || !['queued', 'running'].includes(run.body.status)) return run.status;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 const deep = () => '['.repeat(100_000) + ']'.repeat(100_000);

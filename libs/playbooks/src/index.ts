@@ -7,6 +7,7 @@ export {
   loadPlaybook,
   checkPlaybook,
   loadedPlaybook,
+  compileInSteps,
   formatErrors,
   type CheckedPlaybook,
   type CheckResult,

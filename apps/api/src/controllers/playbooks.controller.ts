@@ -83,7 +83,7 @@ export class PlaybooksController {
   @ApiConsumes('application/yaml')
   @ApiBody(YAML_BODY)
   async validate(@Req() request: RiposteRequest) {
-    const result = await this.store.check(yamlText(request), 'playbook.yaml', { bounded: true });
+    const result = await this.store.check(yamlText(request), 'playbook.yaml');
     return result.ok
       ? { valid: true, id: result.playbook.definition.id, sha256: result.playbook.sha256, errors: [] }
       : { valid: false, errors: result.errors.map(toFieldError) };
@@ -134,7 +134,7 @@ export class PlaybooksController {
     @Req() request: RiposteRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const result = await this.store.check(yamlText(request), `${id}.yaml`, { bounded: true });
+    const result = await this.store.check(yamlText(request), `${id}.yaml`);
     if (!result.ok)
       throw new RiposteError(
         'unprocessable',

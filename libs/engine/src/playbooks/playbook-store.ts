@@ -65,7 +65,7 @@ export interface PlaybookSummary {
 export class PlaybookStore implements OnModuleDestroy {
   /** Versions checked, each compiling its machine on first use: a run compiles once per version. */
   private readonly compiled = new Map<string, LoadedPlaybook>();
-  /** Playbook text from outside (uploads, stored versions) is checked here, off the event loop. */
+  /** Uploaded playbook text is checked here, off the event loop (started by the first upload). */
   private readonly pool = new PlaybookPool({ actions: () => actionManifest(this.catalogue.asLookup()) });
   /** The enabled playbooks: every alert asks. */
   private readonly enabledPlaybooks = new RecentRead(ENABLED_CACHE_MS, () => this.readEnabled());
@@ -81,11 +81,11 @@ export class PlaybookStore implements OnModuleDestroy {
   }
 
   /**
-   * Checks playbook text in the worker thread, so the event loop keeps answering meanwhile. An
-   * upload (`bounded`) is refused with 503 when too many wait; the service's own loads wait.
+   * Checks uploaded playbook text in the worker thread, so the event loop keeps answering
+   * meanwhile; refused with 503 when too many wait.
    */
-  async check(text: string, file: string, options: { bounded?: boolean } = {}): Promise<LoadResult> {
-    const result = await this.pool.run({ kind: 'check', text, file }, options);
+  async check(text: string, file: string): Promise<LoadResult> {
+    const result = await this.pool.run({ kind: 'check', text, file });
     return result.ok ? { ok: true, playbook: loadedPlaybook(result.playbook) } : result;
   }
 
@@ -211,10 +211,9 @@ export class PlaybookStore implements OnModuleDestroy {
     if (cached) return cached;
     const row = await this.db.reader.findOne(PlaybookVersionEntity, { where: { playbookId: id, version } });
     if (!row) throw new NotFoundError('Playbook version', key);
-    const file = `${id} v${version}`;
-    // Runs depend on this: if the worker cannot answer (stopping, crashed), this thread checks,
-    // as it did before the worker, rather than failing a run for a reason not its own.
-    const result = await this.check(row.yaml, file, { bounded: false }).catch(() => this.load(row.yaml, file));
+    // Checked here, not in the worker: runs wait on this, and must not wait for a worker to start
+    // (nor fail for a reason not their own). It passed the checks once; the machine is compiled later.
+    const result = this.load(row.yaml, `${id} v${version}`);
     if (!result.ok)
       throw new RiposteError(
         'unprocessable',

@@ -56,20 +56,11 @@ export class PlaybookPool {
     this.maxMemoryMb = options.maxMemoryMb ?? 256;
   }
 
-  /**
-   * Does a job in the worker. `bounded` (uploads): refused with 503 when the queue is full;
-   * unbounded (stored versions the service needs itself) always waits its turn.
-   */
-  run<K extends PlaybookTask['kind']>(
-    task: Extract<PlaybookTask, { kind: K }>,
-    options: { bounded?: boolean } = {},
-  ): Promise<TaskAnswers[K]> {
+  /** Does a job in the worker; refused with 503 when the queue is full. */
+  run<K extends PlaybookTask['kind']>(task: Extract<PlaybookTask, { kind: K }>): Promise<TaskAnswers[K]> {
     if (this.closed) return Promise.reject(unavailable('The service is stopping; playbooks are not checked.'));
     const size = textOf(task);
-    if (
-      options.bounded !== false &&
-      (this.waiting.length >= this.maxQueue || this.queuedText + size > this.maxQueuedText)
-    )
+    if (this.waiting.length >= this.maxQueue || this.queuedText + size > this.maxQueuedText)
       return Promise.reject(
         unavailable(`${this.waiting.length + 1} playbooks are being checked already; try again shortly.`),
       );
