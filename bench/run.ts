@@ -349,10 +349,13 @@ if (st) {
   row('11. /health while large requests arrive: slowest answer', ms(st.worstMs), '<= 100 ms', st.worstMs <= 100);
   row('    p99 of the probes; slowest with nothing else sent', `${ms(st.p99Ms)}; ${ms(st.baselineWorstMs)}`);
   notes.push(
-    `stall: /health asked every 5 ms (${int(st.probes)} answers) while 5 rounds of large requests were sent one after the other; their statuses: ${Object.entries(
+    `stall: /health asked every 5 ms (${int(st.probes)} answers) while large requests were sent one after the other (cold: the first upload after a start; warm: 5 rounds); each → its status (its slowest answer; the slowest /health answer while it was in flight): ${Object.entries(
       st.statuses,
     )
-      .map(([name, status]) => `${name} → ${status} (slowest ${ms(st.slowest[name] ?? null)})`)
+      .map(
+        ([name, status]) =>
+          `${name} → ${status} (${ms(st.slowest[name] ?? null)}; /health ${ms(st.healthWorst[name] ?? null)})`,
+      )
       .join('; ')}.`,
   );
 }

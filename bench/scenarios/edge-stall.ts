@@ -2,10 +2,15 @@ import { percentile, round, startEnvironment } from '../harness.js';
 
 /*
  * Does one large request tie up the event loop? /health is asked every 5 ms (each answer timed)
- * while the service is sent, one after the other: a 1 MB playbook (refused by its size), the
- * largest playbook it accepts (500 steps, padded with comments to just under 256 KB, validated:
- * parsed and compiled), a 1 MB JSON body nested far too deep, and a 5 MB batch of alerts. Target: no /health
- * answer slower than 100 ms.
+ * while requests are sent one after the other, and each request gets the slowest /health answer
+ * that overlapped it. Cold: the first upload after the service started (modules not yet warm, the
+ * playbook worker not yet started), once through `POST /playbooks/validate` and once through
+ * `PUT /playbooks/{id}`, each on a service of its own; then, on the second, the first read of the
+ * stored playbook, of its graph (which compiles its expressions on the event loop, once per
+ * version, as an alert match would) and its first dry run (which compiles its machine too). Warm: 5 rounds of a
+ * 1 MB playbook (refused by its size), the largest accepted playbook (500 steps, padded with
+ * comments to just under 256 KB) validated and uploaded, a 1 MB JSON body nested far too deep and
+ * a 5 MB batch of alerts. Target: no /health answer slower than 100 ms.
  */
 
 export interface EdgeStallResult {
@@ -14,76 +19,165 @@ export interface EdgeStallResult {
   baselineWorstMs: number;
   worstMs: number;
   p99Ms: number;
-  /** The status each request got, in the order sent. */
+  /** The status each request got (the last of its rounds). */
   statuses: Record<string, number>;
+  /** Each request's slowest /health answer while it was in flight, ms. */
+  healthWorst: Record<string, number>;
   /** Each request's slowest answer, ms. */
   slowest: Record<string, number>;
 }
 
 const stepYaml = (i: number, pad: string) =>
   `  # ${pad}\n  - id: s${i}\n    action: azure_ad.get_user\n    with: { user: "\${{ inputs.user }}" }\n`;
-const playbook = (steps: number, pad: string) =>
-  `id: big\nname: Big\ninputs:\n  user: { type: string }\nsteps:\n${Array.from({ length: steps }, (_, i) => stepYaml(i, pad)).join('')}`;
+const playbook = (id: string, steps: number, pad: string) =>
+  `id: ${id}\nname: Big\ninputs:\n  user: { type: string }\nsteps:\n${Array.from({ length: steps }, (_, i) => stepYaml(i, pad)).join('')}`;
+/** The largest accepted playbook: 500 steps, padded to 255 KB; `n` makes each upload a new version. */
+const largest = (id: string, n: number) => {
+  const bare = Buffer.byteLength(playbook(id, 500, ''));
+  const pad = 'x'.repeat(Math.floor((255 * 1024 - bare) / 500) - 4);
+  return playbook(id, 500, `${String(n).padStart(3, '0')} ${pad}`);
+};
+
+type Request =
+  | [name: string, method: string, path: string, type: string, body: string | undefined]
+  /** Something longer than one request: the status it ends with. */
+  | [name: string, act: (bench: Bench) => Promise<number>];
+type Bench = Awaited<ReturnType<typeof startEnvironment>>;
+interface Probe {
+  start: number;
+  end: number;
+}
 
 export async function measureEdgeStall(): Promise<EdgeStallResult> {
-  const bench = await startEnvironment({ name: 'edge-stall', latencyMs: 0 });
-  try {
-    // Bodies are made before the probe starts: making them would stall this process's own timer.
-    const bare = Buffer.byteLength(playbook(500, ''));
-    const alerts = Array.from({ length: 5_000 }, (_, i) => ({ id: `a${i}`, title: 'x'.repeat(900) }));
-    const requests: [name: string, method: string, path: string, type: string, body: string][] = [
-      ['PUT 1 MB playbook', 'PUT', '/api/v1/playbooks/huge', 'application/yaml', playbook(8_000, 'x')],
-      [
-        'POST validate, 500 steps, 255 KB',
-        'POST',
-        '/api/v1/playbooks/validate',
-        'application/yaml',
-        playbook(500, 'x'.repeat(Math.floor((255 * 1024 - bare) / 500))),
-      ],
-      [
-        'POST 1 MB JSON nested 100,000 deep',
-        'POST',
-        '/api/v1/responses',
-        'application/json',
-        '['.repeat(100_000) + ']'.repeat(100_000),
-      ],
+  const statuses: Record<string, number> = {};
+  const healthWorst: Record<string, number> = {};
+  const slowest: Record<string, number> = {};
+  const all: number[] = [];
+  let baselineWorst = 0;
+
+  const session = async (requests: (round: number) => Request[], rounds: number, baseline: boolean) => {
+    const bench = await startEnvironment({ name: 'edge-stall', latencyMs: 0 });
+    try {
+      // Bodies are made before the probe starts: making them would stall this process's own timer.
+      const planned = Array.from({ length: rounds }, (_, r) => requests(r));
+      const probe = async (until: () => boolean, into: Probe[]) => {
+        while (!until()) {
+          const start = performance.now();
+          await fetch(`${bench.url}/health`);
+          into.push({ start, end: performance.now() });
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      };
+      if (baseline) {
+        const quiet: Probe[] = [];
+        const quietUntil = performance.now() + 1_000;
+        await probe(() => performance.now() > quietUntil, quiet);
+        baselineWorst = Math.max(baselineWorst, ...quiet.map((p) => p.end - p.start));
+      }
+      const probes: Probe[] = [];
+      let stop = false;
+      const probing = probe(() => stop, probes);
+      const sent: { name: string; start: number; end: number }[] = [];
+      for (const batch of planned)
+        for (const request of batch) {
+          const [name] = request;
+          const start = performance.now();
+          statuses[name] = request.length === 2 ? await request[1](bench) : await send(bench, ...request);
+          const end = performance.now();
+          slowest[name] = round(Math.max(slowest[name] ?? 0, end - start));
+          sent.push({ name, start, end });
+        }
+      // One more probe after the last request, so that a stall at its very end is seen.
+      const settled = probes.length + 2;
+      await until(() => probes.length >= settled);
+      stop = true;
+      await probing;
+      for (const { name, start, end } of sent) {
+        const overlapping = probes.filter((p) => p.end >= start && p.start <= end).map((p) => p.end - p.start);
+        healthWorst[name] = round(Math.max(healthWorst[name] ?? 0, ...overlapping));
+      }
+      all.push(...probes.map((p) => p.end - p.start));
+    } finally {
+      await bench.close();
+    }
+  };
+
+  const validate = (name: string, body: string): Request => [
+    name,
+    'POST',
+    '/api/v1/playbooks/validate',
+    'application/yaml',
+    body,
+  ];
+  const put = (name: string, id: string, body: string): Request => [
+    name,
+    'PUT',
+    `/api/v1/playbooks/${id}`,
+    'application/yaml',
+    body,
+  ];
+  // Cold, each on a fresh service: the first upload after start.
+  await session(() => [validate('cold: POST validate, 500 steps, 255 KB', largest('big', 0))], 1, true);
+  await session(
+    () => [
+      put('cold: PUT, 500 steps, 255 KB', 'big', largest('big', 0)),
+      ['first GET of it', 'GET', '/api/v1/playbooks/big', '', undefined],
+      // A version's machine is compiled once, on this thread, by its first run, alert match or graph.
+      ['first GET of its graph (compiles its expressions)', 'GET', '/api/v1/playbooks/big/graph', '', undefined],
+      ['first dry run of it, 500 steps (compiles its machine)', firstRun],
+    ],
+    1,
+    false,
+  );
+  // Warm: rounds on one service.
+  const alerts = Array.from({ length: 5_000 }, (_, i) => ({ id: `a${i}`, title: 'x'.repeat(900) }));
+  await session(
+    (r) => [
+      put('PUT 1 MB playbook', 'huge', playbook('huge', 8_000, 'x')),
+      validate('warm: POST validate, 500 steps, 255 KB', largest('big', r + 1)),
+      put('warm: PUT, 500 steps, 255 KB', 'big', largest('big', r + 1)),
+      ['POST 1 MB JSON nested 100,000 deep', 'POST', '/api/v1/responses', 'application/json', deep()],
       ['POST 5 MB of alerts', 'POST', '/api/v1/alerts', 'application/json', JSON.stringify({ value: alerts })],
-    ];
-    const probe = async (until: () => boolean) => {
-      const times: number[] = [];
-      while (!until()) {
-        const started = performance.now();
-        await fetch(`${bench.url}/health`);
-        times.push(performance.now() - started);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-      return times.sort((a, b) => a - b);
-    };
-    const quietUntil = performance.now() + 1_000;
-    const baseline = await probe(() => performance.now() > quietUntil);
-    let stop = false;
-    const probing = probe(() => stop);
-    const statuses: Record<string, number> = {};
-    const slowest: Record<string, number> = {};
-    for (let pass = 0; pass < 5; pass++)
-      for (const [name, method, path, type, body] of requests) {
-        const headers = { Authorization: `Bearer ${bench.key}`, 'Content-Type': type };
-        const started = performance.now();
-        statuses[name] = (await fetch(`${bench.url}${path}`, { method, headers, body })).status;
-        const took = performance.now() - started;
-        slowest[name] = round(Math.max(slowest[name] ?? 0, took));
-      }
-    stop = true;
-    const times = await probing;
-    return {
-      probes: times.length,
-      baselineWorstMs: round(baseline.at(-1) ?? Number.NaN),
-      worstMs: round(times.at(-1) ?? Number.NaN),
-      p99Ms: round(percentile(times, 99)),
-      statuses,
-      slowest,
-    };
-  } finally {
-    await bench.close();
+    ],
+    5,
+    false,
+  );
+  const sorted = all.sort((a, b) => a - b);
+  return {
+    probes: sorted.length,
+    baselineWorstMs: round(baselineWorst),
+    worstMs: round(sorted.at(-1) ?? Number.NaN),
+    p99Ms: round(percentile(sorted, 99)),
+    statuses,
+    healthWorst,
+    slowest,
+  };
+}
+
+async function send(bench: Bench, ...[, method, path, type, body]: Extract<Request, { length: 5 }>) {
+  const headers = { Authorization: `Bearer ${bench.key}`, ...(body ? { 'Content-Type': type } : {}) };
+  const response = await fetch(`${bench.url}${path}`, { method, headers, body });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+/** A dry run of the stored playbook, started and followed to its end (its machine compiled on the way). */
+async function firstRun(bench: Bench): Promise<number> {
+  const started = await bench.api<{ runId: string }>('POST', '/api/v1/playbooks/big/runs', {
+    inputs: { user: 'someone@contoso.com' },
+    connectionTarget: 'bench',
+    dryRun: true,
+  });
+  if (started.status !== 202) return started.status;
+  for (;;) {
+    const run = await bench.api<{ status: string }>('GET', `/api/v1/runs/${started.body.runId}`);
+    if (run.status !== 200 || !['queued', 'running'].includes(run.body.status)) return run.status;
+    await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+const deep = () => '['.repeat(100_000) + ']'.repeat(100_000);
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 5));
 }

@@ -219,6 +219,19 @@ export const ERROR_CODES = {
     retried: false,
     meaning: 'The playbook does not load; `errors` has each problem with its line, column and pointer.',
   },
+  playbook_too_complex: {
+    where: 'http',
+    status: 422,
+    retried: false,
+    meaning: 'Checking the playbook needed more memory than its bound (256 MB); it is refused.',
+  },
+  playbook_checker_unavailable: {
+    where: 'http',
+    status: 503,
+    retried: false,
+    meaning:
+      'Too many playbooks wait to be checked, or a check was stopped (over 30 s) or failed; try again after Retry-After.',
+  },
   playbook_unloadable: {
     where: 'both',
     status: 422,

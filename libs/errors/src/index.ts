@@ -4,6 +4,7 @@ export {
   ValidationError,
   ConflictError,
   TooManyRequestsError,
+  UnavailableError,
   type ErrorKind,
   type FieldError,
 } from './riposte-error.js';

@@ -77,3 +77,14 @@ export class TooManyRequestsError extends RiposteError {
     super('too_many_requests', message, code);
   }
 }
+
+/** Not now, but soon: the caller may try again after `retryAfterSeconds` (sent as Retry-After). */
+export class UnavailableError extends RiposteError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    code: ErrorCode = 'unavailable',
+  ) {
+    super('unavailable', message, code);
+  }
+}

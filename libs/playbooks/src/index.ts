@@ -3,7 +3,21 @@ export type { ActionLookup } from './action-lookup.js';
 export { PLAYBOOK_SCHEMA, PLAYBOOK_SCHEMA_ID } from './playbook.schema.js';
 export { compileExpression, ExpressionError, toInertData, type CompiledExpression } from './expressions/expression.js';
 export { compileValue, resolveValue, isExpression, type CompiledValue } from './expressions/template.js';
-export { loadPlaybook, formatErrors, type LoadedPlaybook, type LoadResult } from './loader/playbook-loader.js';
+export {
+  loadPlaybook,
+  checkPlaybook,
+  loadedPlaybook,
+  compileInSteps,
+  formatErrors,
+  type CheckedPlaybook,
+  type CheckResult,
+  type StepSummary,
+  type LoadedPlaybook,
+  type LoadResult,
+} from './loader/playbook-loader.js';
+export { PlaybookPool, actionManifest, type PlaybookPoolOptions } from './worker/playbook-pool.js';
+export type { ActionManifest } from './worker/messages.js';
+export { rehearseText, type TextRehearsal } from './rehearsal/rehearse-text.js';
 export type { PlaybookError } from './loader/problem.js';
 export { fitsType } from './loader/semantic-checks.js';
 export { checkRunInputs } from './loader/run-inputs.js';

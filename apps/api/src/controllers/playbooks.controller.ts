@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { automationView, PlaybookFiles, PlaybookRunsService, PlaybookStore } from '@riposte/engine';
 import { RiposteError, ValidationError } from '@riposte/errors';
-import { parseRehearsalFile, type PlaybookError, PLAYBOOK_SCHEMA, rehearse, toMermaid } from '@riposte/playbooks';
+import { type PlaybookError, PLAYBOOK_SCHEMA, toMermaid } from '@riposte/playbooks';
 import { Slug } from '@riposte/schema';
 import type { RiposteRequest } from '../http/request-context.js';
 import { Audited, Idempotent, Public, RequireRole } from '../http/route-metadata.js';
@@ -35,7 +35,7 @@ const AutomationSchema = Type.Object(
   { additionalProperties: false },
 );
 
-/** The same size bound as a playbook upload: both are parsed and compiled on the event loop. */
+/** The same size bound as a playbook upload (both are checked in the playbook worker thread). */
 const REHEARSE_TEXT = 256 * 1024;
 const RehearseSchema = Type.Object(
   {
@@ -82,8 +82,8 @@ export class PlaybooksController {
   @RequireRole('author')
   @ApiConsumes('application/yaml')
   @ApiBody(YAML_BODY)
-  validate(@Req() request: RiposteRequest) {
-    const result = this.store.load(yamlText(request), 'playbook.yaml');
+  async validate(@Req() request: RiposteRequest) {
+    const result = await this.store.check(yamlText(request), 'playbook.yaml');
     return result.ok
       ? { valid: true, id: result.playbook.definition.id, sha256: result.playbook.sha256, errors: [] }
       : { valid: false, errors: result.errors.map(toFieldError) };
@@ -97,32 +97,29 @@ export class PlaybooksController {
   @HttpCode(200)
   @RequireRole('author')
   async rehearse(@SchemaBody(RehearseSchema) body: Static<typeof RehearseSchema>) {
-    const loaded = this.store.load(body.playbook, 'playbook.yaml');
-    if (!loaded.ok)
+    const result = await this.store.rehearse(body.playbook, body.rehearsal);
+    if (result.stage === 'playbook')
       throw new RiposteError(
         'unprocessable',
-        `The playbook has ${loaded.errors.length} error(s).`,
+        `The playbook has ${result.errors.length} error(s).`,
         'invalid_playbook',
-        loaded.errors.map(toFieldError),
+        result.errors.map(toFieldError),
       );
-    const parsed = parseRehearsalFile(body.rehearsal);
-    if (!parsed.ok)
+    if (result.stage === 'rehearsal')
       throw new ValidationError(
-        `The rehearsal has ${parsed.errors.length} error(s): ${parsed.errors.join('; ')}.`,
-        parsed.errors.map((text) => {
+        `The rehearsal has ${result.errors.length} error(s): ${result.errors.join('; ')}.`,
+        result.errors.map((text) => {
           const at = /^(\d+):(\d+): (.*)$/s.exec(text);
           return at
             ? { path: '/rehearsal', message: at[3]!, line: Number(at[1]), column: Number(at[2]) }
             : { path: '/rehearsal', message: text };
         }),
       );
-    const id = loaded.playbook.definition.id;
-    if (parsed.file.playbook !== id)
-      throw new ValidationError(`The rehearsal is for playbook '${parsed.file.playbook}', not '${id}'.`, [
-        { path: '/rehearsal', message: `its playbook must be '${id}'` },
+    if (result.stage === 'mismatch')
+      throw new ValidationError(`The rehearsal is for playbook '${result.rehearsalFor}', not '${result.playbook}'.`, [
+        { path: '/rehearsal', message: `its playbook must be '${result.playbook}'` },
       ]);
-    const cases = [];
-    for (const testCase of parsed.file.cases) cases.push(await rehearse(loaded.playbook, testCase));
+    const { playbook: id, cases } = result;
     const passed = cases.filter((c) => c.passed).length;
     return { playbook: id, passed, failed: cases.length - passed, cases };
   }
@@ -137,7 +134,7 @@ export class PlaybooksController {
     @Req() request: RiposteRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const result = this.store.load(yamlText(request), `${id}.yaml`);
+    const result = await this.store.check(yamlText(request), `${id}.yaml`);
     if (!result.ok)
       throw new RiposteError(
         'unprocessable',
@@ -190,11 +187,7 @@ export class PlaybooksController {
       inputs: definition.inputs,
       triggers: definition.triggers,
       outputs: Object.keys(definition.outputs),
-      steps: [...playbook.compiled.index.steps.values()].map((s) => ({
-        id: s.id,
-        kind: s.kind,
-        ...('action' in s.def ? { action: s.def.action } : {}),
-      })),
+      steps: playbook.steps,
       versions: await this.store.versions(id),
       yaml: playbook.source,
     };

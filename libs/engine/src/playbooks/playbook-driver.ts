@@ -3,6 +3,7 @@ import { type AnyActorRef, createActor } from 'xstate';
 import { ActionRunner } from '@riposte/actions';
 import { Metrics } from '@riposte/observability';
 import {
+  compileInSteps,
   createStepActors,
   evaluateOutputs,
   type LoadedPlaybook,
@@ -84,7 +85,8 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
       await this.end(run, lease, 'failed', null, { code: 'playbook_unloadable', message: (error as Error).message });
       return;
     }
-    const compiled = loaded.compiled;
+    // A version is compiled once (kept with it), by its first run: in steps, not in one long turn.
+    const compiled = await compileInSteps(loaded);
     const stepIndex = compiled.index.steps;
     const journal = new RunJournal(this.db, this.store, lease, run.dryRun, (stepId) => {
       const step = stepIndex.get(stepId);

@@ -1,9 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { IsNull } from 'typeorm';
 import { ActionCatalogue } from '@riposte/actions';
 import { NotFoundError, RiposteError } from '@riposte/errors';
-import { type LoadedPlaybook, type LoadResult, loadPlaybook } from '@riposte/playbooks';
+import {
+  actionManifest,
+  type LoadedPlaybook,
+  loadedPlaybook,
+  type LoadResult,
+  loadPlaybook,
+  PlaybookPool,
+  type TextRehearsal,
+} from '@riposte/playbooks';
 import { Database, nowIso, PlaybookEntity, PlaybookVersionEntity, RecentRead } from '@riposte/persistence';
 
 const ENABLED_CACHE_MS = 1_000;
@@ -54,8 +62,11 @@ export interface PlaybookSummary {
  * to the version it started on, and compiles from that version's YAML, whatever happened since.
  */
 @Injectable()
-export class PlaybookStore {
+export class PlaybookStore implements OnModuleDestroy {
+  /** Versions checked, each compiling its machine on first use: a run compiles once per version. */
   private readonly compiled = new Map<string, LoadedPlaybook>();
+  /** Uploaded playbook text is checked here, off the event loop (started by the first upload). */
+  private readonly pool = new PlaybookPool({ actions: () => actionManifest(this.catalogue.asLookup()) });
   /** The enabled playbooks: every alert asks. */
   private readonly enabledPlaybooks = new RecentRead(ENABLED_CACHE_MS, () => this.readEnabled());
 
@@ -64,8 +75,27 @@ export class PlaybookStore {
     private readonly catalogue: ActionCatalogue,
   ) {}
 
+  /** Checks on this thread: for the playbooks folder, read at startup and by an author's edit. */
   load(text: string, file: string): LoadResult {
     return loadPlaybook(text, { file, actions: this.catalogue.asLookup() });
+  }
+
+  /**
+   * Checks uploaded playbook text in the worker thread, so the event loop keeps answering
+   * meanwhile; refused with 503 when too many wait.
+   */
+  async check(text: string, file: string): Promise<LoadResult> {
+    const result = await this.pool.run({ kind: 'check', text, file });
+    return result.ok ? { ok: true, playbook: loadedPlaybook(result.playbook) } : result;
+  }
+
+  /** A rehearsal of playbook text (unsaved) in the worker thread: nothing stored, no Azure. */
+  rehearse(playbook: string, rehearsal: string): Promise<TextRehearsal> {
+    return this.pool.run({ kind: 'rehearse', playbook, rehearsal });
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.pool.close();
   }
 
   /** Stores a loaded playbook as a new version, unless it is the current one already. */
@@ -181,6 +211,8 @@ export class PlaybookStore {
     if (cached) return cached;
     const row = await this.db.reader.findOne(PlaybookVersionEntity, { where: { playbookId: id, version } });
     if (!row) throw new NotFoundError('Playbook version', key);
+    // Checked here, not in the worker: runs wait on this, and must not wait for a worker to start
+    // (nor fail for a reason not their own). It passed the checks once; the machine is compiled later.
     const result = this.load(row.yaml, `${id} v${version}`);
     if (!result.ok)
       throw new RiposteError(

@@ -10,7 +10,7 @@ export interface CompiledPlaybook {
   /** The machine configuration: plain JSON, implementations named. */
   config: StateConfig;
   /** `setup({ actors, guards, actions }).createMachine(config)`; actors are placeholders until provided. */
-  machine: AnyStateMachine;
+  readonly machine: AnyStateMachine;
   /** The action ids the playbook uses (its action actors). */
   actionIds: string[];
 }
@@ -21,5 +21,16 @@ export function compilePlaybook(definition: PlaybookDefinition, index: PlaybookI
   const actionIds = [
     ...new Set([...index.steps.values()].flatMap((s) => ('action' in s.def && !s.inLoop ? [s.def.action] : []))),
   ].sort();
-  return { definition, index, config, machine: createPlaybookMachine(config, actionIds), actionIds };
+  let machine: AnyStateMachine | undefined;
+  return {
+    definition,
+    index,
+    config,
+    // Made when a run or rehearsal first needs it (on the event loop, once per version): an alert matching triggers needs only the index.
+    get machine() {
+      machine ??= createPlaybookMachine(config, actionIds);
+      return machine;
+    },
+    actionIds,
+  };
 }

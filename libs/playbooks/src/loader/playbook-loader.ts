@@ -2,30 +2,90 @@ import { createHash } from 'node:crypto';
 import { compileSchema, formatSchemaErrors } from '@riposte/schema';
 import type { ActionLookup } from '../action-lookup.js';
 import { type CompiledPlaybook, compilePlaybook } from '../compiler/compile.js';
-import type { PlaybookDefinition } from '../definition.js';
+import type { PlaybookDefinition, StepKind } from '../definition.js';
 import { PLAYBOOK_SCHEMA } from '../playbook.schema.js';
 import type { PlaybookError, Problem } from './problem.js';
 import { checkSemantics } from './semantic-checks.js';
-import { checkReferences, indexPlaybook } from './step-index.js';
+import { checkReferences, indexPlaybook, type PlaybookIndex } from './step-index.js';
 import { parseYaml, pointerOf, type YamlSource } from './yaml-source.js';
 
-export interface LoadedPlaybook {
-  compiled: CompiledPlaybook;
+/** A playbook that passed every check, as plain data: it can cross to or from a worker thread. */
+export interface CheckedPlaybook {
   definition: PlaybookDefinition;
   source: string;
   sha256: string;
+  /** Every step, nested ones too, depth first: what a reader is shown without compiling the machine. */
+  steps: StepSummary[];
 }
 
+export interface StepSummary {
+  id: string;
+  kind: StepKind;
+  action?: string;
+}
+
+/** A checked playbook and its machine, compiled on first use (a run, a graph), then kept. */
+export interface LoadedPlaybook extends CheckedPlaybook {
+  readonly compiled: CompiledPlaybook;
+}
+
+export type CheckResult = { ok: true; playbook: CheckedPlaybook } | { ok: false; errors: PlaybookError[] };
 export type LoadResult = { ok: true; playbook: LoadedPlaybook } | { ok: false; errors: PlaybookError[] };
 
 const validateSchema = compileSchema<PlaybookDefinition>(PLAYBOOK_SCHEMA, { draft: '2020-12' });
 
 /**
- * YAML text → checked, compiled playbook, or every error with file, line, column and a JSON
- * pointer. Stages stop at the first that fails (a YAML error makes schema errors meaningless),
- * but each stage reports all it finds.
+ * YAML text → checked playbook (its machine compiled when first needed), or every error with
+ * file, line, column and a JSON pointer.
  */
 export function loadPlaybook(text: string, options: { file: string; actions: ActionLookup }): LoadResult {
+  const checked = check(text, options);
+  return checked.ok ? { ok: true, playbook: loadedPlaybook(checked.playbook, checked.index) } : checked;
+}
+
+/**
+ * The checks of `loadPlaybook` without the machine: what a worker thread answers (plain data).
+ * Stages stop at the first that fails (a YAML error makes schema errors meaningless), but each
+ * stage reports all it finds.
+ */
+export function checkPlaybook(text: string, options: { file: string; actions: ActionLookup }): CheckResult {
+  const checked = check(text, options);
+  return checked.ok ? { ok: true, playbook: checked.playbook } : checked;
+}
+
+/**
+ * A checked playbook with its machine compiled lazily: the compiling (expressions, XState) is
+ * done once, by the first run, rehearsal or graph that needs it, not on the upload's path.
+ */
+export function loadedPlaybook(checked: CheckedPlaybook, index?: PlaybookIndex): LoadedPlaybook {
+  let compiled: CompiledPlaybook | undefined;
+  return {
+    definition: checked.definition,
+    source: checked.source,
+    sha256: checked.sha256,
+    steps: checked.steps,
+    get compiled() {
+      // The definition passed every check already: indexing it again finds no problem.
+      compiled ??= compilePlaybook(checked.definition, index ?? indexPlaybook(checked.definition, []));
+      return compiled;
+    },
+  };
+}
+
+/**
+ * The machine of a loaded playbook, compiled in two turns of the event loop (expressions and the
+ * machine's configuration, then XState's machine) rather than one long one: for a run's start.
+ */
+export async function compileInSteps(loaded: LoadedPlaybook): Promise<CompiledPlaybook> {
+  const compiled = loaded.compiled;
+  await new Promise((resolve) => setImmediate(resolve));
+  void compiled.machine;
+  return compiled;
+}
+
+type Checked = { ok: true; playbook: CheckedPlaybook; index: PlaybookIndex } | { ok: false; errors: PlaybookError[] };
+
+function check(text: string, options: { file: string; actions: ActionLookup }): Checked {
   const parsed = parseYaml(text);
   if (!parsed.ok) return { ok: false, errors: parsed.problems.map((p) => ({ file: options.file, ...p })) };
   const { source } = parsed;
@@ -58,11 +118,16 @@ export function loadPlaybook(text: string, options: { file: string; actions: Act
   return {
     ok: true,
     playbook: {
-      compiled: compilePlaybook(definition, index),
       definition,
       source: text,
       sha256: createHash('sha256').update(text).digest('hex'),
+      steps: [...index.steps.values()].map((s) => ({
+        id: s.id,
+        kind: s.kind,
+        ...('action' in s.def ? { action: s.def.action } : {}),
+      })),
     },
+    index,
   };
 }
 
