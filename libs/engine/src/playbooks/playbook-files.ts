@@ -66,6 +66,26 @@ export class PlaybookFiles implements OnApplicationBootstrap, OnModuleDestroy {
     return this.loading;
   }
 
+  /** Checks a stored version once the service is up (it also leaves it compiled for the first run). */
+  private async recheck(file: string, playbookId: string, version: number, hash: string): Promise<void> {
+    try {
+      await this.store.version(playbookId, version);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.logger.warn(`Playbook file ${file} does not load: ${message}`);
+      if (this.status.get(file)?.hash === hash)
+        this.status.set(file, {
+          file,
+          ok: false,
+          playbookId,
+          version,
+          errors: [{ file, line: 1, column: 1, pointer: '', message }],
+          checkedAt: new Date().toISOString(),
+          hash,
+        });
+    }
+  }
+
   private async loadFolder(): Promise<void> {
     const dir = this.config.playbooksDir;
     const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
@@ -79,8 +99,24 @@ export class PlaybookFiles implements OnApplicationBootstrap, OnModuleDestroy {
       }
       const hash = createHash('sha256').update(text).digest('hex');
       if (this.status.get(file)?.hash === hash) continue;
-      const result = this.store.load(text, file);
       const checkedAt = new Date().toISOString();
+      // At start, a file unchanged since it was stored is not checked before the service listens
+      // (that held the start by a schema compile and a parse per file): it is checked right after.
+      const unchanged = this.status.has(file) ? null : await this.store.unchangedFile(file, hash);
+      if (unchanged) {
+        this.status.set(file, {
+          file,
+          ok: true,
+          playbookId: unchanged.id,
+          version: unchanged.version,
+          errors: [],
+          checkedAt,
+          hash,
+        });
+        setImmediate(() => void this.recheck(file, unchanged.id, unchanged.version, hash));
+        continue;
+      }
+      const result = this.store.load(text, file);
       if (!result.ok) {
         const previous = this.status.get(file);
         this.logger.warn(

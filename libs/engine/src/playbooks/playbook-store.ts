@@ -187,6 +187,17 @@ export class PlaybookStore implements OnModuleDestroy {
     return out;
   }
 
+  /** The playbook loaded from `file` when its current version is still this text (the file did not change). */
+  async unchangedFile(file: string, sha256: string): Promise<{ id: string; version: number } | null> {
+    const row = await this.db.reader.findOne(PlaybookEntity, { where: { file, source: 'file', deletedAt: IsNull() } });
+    if (!row) return null;
+    const current = await this.db.reader.findOne(PlaybookVersionEntity, {
+      where: { playbookId: row.id, version: row.currentVersion },
+      select: { sha256: true },
+    });
+    return current?.sha256 === sha256 ? { id: row.id, version: row.currentVersion } : null;
+  }
+
   async find(id: string): Promise<PlaybookEntity> {
     const row = await this.db.reader.findOne(PlaybookEntity, { where: { id, deletedAt: IsNull() } });
     if (!row) throw new NotFoundError('Playbook', id);
