@@ -4,11 +4,11 @@ import { Redis } from 'ioredis';
 import { In, IsNull, LessThan } from 'typeorm';
 import { AzureHttp } from '@riposte/azure';
 import { AppConfig } from '@riposte/config';
-import { Database, RunEntity } from '@riposte/persistence';
+import { ClaimLost, Database, RunEntity } from '@riposte/persistence';
 import { isUnfinishedRun } from '@riposte/vocabulary';
 import type { RunKind } from './run-model.js';
-import { CancelRequested, type RunDriver, RunScheduler, ShuttingDown } from './run-scheduler.js';
-import { RunStore, StaleRun } from './run-store.js';
+import { CancelRequested, LeaseLost, type RunDriver, RunScheduler, ShuttingDown } from './run-scheduler.js';
+import { RunStore } from './run-store.js';
 
 /** A run's claim in queue mode: a worker that stops renewing it (killed, stalled) loses it this soon. */
 export const QUEUE_LEASE_MS = 8_000;
@@ -30,14 +30,6 @@ const QUEUE_NAME = 'runs';
 export interface RunJob {
   runId: string;
   version: number;
-}
-
-/** The process stopped renewing its claims for longer than they last (its event loop stalled): another worker may have the run now. */
-export class LeaseLost extends ShuttingDown {
-  constructor() {
-    super();
-    this.message = 'This worker stalled past its claim; the run is left to the worker that took it over.';
-  }
 }
 
 /**
@@ -91,6 +83,8 @@ export class QueueRunScheduler extends RunScheduler implements OnApplicationBoot
     const queue = config.queue;
     if (!queue) throw new Error('QueueRunScheduler needs queue mode (RIPOSTE_REDIS_URL).');
     store.leaseMs = QUEUE_LEASE_MS;
+    // A claim's writes (run, steps, effect ledger) count only while it would still let a call be sent.
+    store.fenceMarginMs = SEND_MARGIN_MS;
     this.cancelChannel = `${queue.prefix}:cancel`;
     // BullMQ's blocking commands need retries without a bound: a Redis restart is waited out.
     this.connection = new Redis(queue.url, { maxRetriesPerRequest: null });
@@ -214,10 +208,10 @@ export class QueueRunScheduler extends RunScheduler implements OnApplicationBoot
     const driver = this.drivers.get(run.kind as RunKind);
     if (!driver) throw new Error(`No driver for ${run.kind} runs.`);
     const controller = new AbortController();
-    // Its claim, made next, holds at least this long.
-    if (this.active.size === 0) this.claimsHoldUntil = Date.now() + QUEUE_LEASE_MS;
+    // Its claim, made next, holds at least this long (runs given up after a stall no longer count).
+    if (this.live().length === 0) this.claimsHoldUntil = Date.now() + QUEUE_LEASE_MS;
     const done = driver.drive(runId, controller.signal).catch((error: unknown) => {
-      if (error instanceof StaleRun) this.logger.warn({ runId }, error.message);
+      if (error instanceof ClaimLost) this.logger.warn({ runId }, error.message);
       else this.logger.error({ err: error, runId }, 'run driver failed');
     });
     this.active.set(runId, { controller, done });
@@ -251,7 +245,8 @@ export class QueueRunScheduler extends RunScheduler implements OnApplicationBoot
       for (const entry of this.active.values()) entry.controller.abort(new LeaseLost());
       return;
     }
-    const ids = [...this.active.keys()];
+    // Runs given up (a refused call) are not renewed: their drivers are stopping and must not write.
+    const ids = this.live();
     if (ids.length === 0) {
       this.claimsHoldUntil = now + QUEUE_LEASE_MS;
       return;
@@ -273,6 +268,11 @@ export class QueueRunScheduler extends RunScheduler implements OnApplicationBoot
     } catch (error) {
       this.logger.warn({ err: error }, 'renewing run claims failed; trying again');
     }
+  }
+
+  /** The runs driven here and not given up. */
+  private live(): string[] {
+    return [...this.active].filter(([, entry]) => !entry.controller.signal.aborted).map(([runId]) => runId);
   }
 
   /** Queues what the database says should be driven now and may have no job (a lost job, a killed worker's runs). */

@@ -18,6 +18,19 @@ export class ShuttingDown extends Error {
 }
 
 /**
+ * Queue mode: this process stopped renewing its claims for longer than they last (its event loop
+ * stalled): another worker may have the run now. The driver stops where it is and writes nothing
+ * (its writes are fenced and would be refused anyway); whoever takes the run over goes on from
+ * what was committed.
+ */
+export class LeaseLost extends ShuttingDown {
+  constructor() {
+    super();
+    this.message = 'This worker stalled past its claim; the run is left to the worker that took it over.';
+  }
+}
+
+/**
  * Decides where and when runs are driven. The embedded implementation drives them in this
  * process with a concurrency limit; a distributed one would hand them to workers on other
  * machines sharing the database. Nothing else in the engine knows which.

@@ -112,6 +112,7 @@ export class DurableHost implements RunHost {
       signal,
       firstAttempt: this.fresh && call.attempt === 1,
       fanOut: call.fanOut,
+      claim: this.journal.lease,
     });
     this.inFlight.add(running);
     const result = await running.finally(() => this.inFlight.delete(running));

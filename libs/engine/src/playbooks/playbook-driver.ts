@@ -14,7 +14,7 @@ import { Database, nowIso, type RunEntity } from '@riposte/persistence';
 import type { EntityManager } from 'typeorm';
 import { RunEvents } from '../run-events.js';
 import { RunWakeups } from '../run-wakeups.js';
-import { CancelRequested, type RunDriver, RunScheduler, ShuttingDown } from '../run-scheduler.js';
+import { CancelRequested, LeaseLost, type RunDriver, RunScheduler, ShuttingDown } from '../run-scheduler.js';
 import { neverDriven, type RunLease, RunStore } from '../run-store.js';
 import { type ChildRuns, DurableHost, type StepWait } from './durable-host.js';
 import { PlaybookStore } from './playbook-store.js';
@@ -231,6 +231,8 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     signal: AbortSignal,
   ): Promise<void> {
     stop();
+    // Given up after a stall: nothing more is written (it would be refused); the taker goes on from what was committed.
+    if (signal.reason instanceof LeaseLost) return journal.abandon();
     if (signal.reason instanceof ShuttingDown) {
       journal.event('run.parked', null, { reason: 'shutdown' });
       await journal.flush();

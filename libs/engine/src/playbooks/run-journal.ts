@@ -32,7 +32,8 @@ export class RunJournal {
   constructor(
     private readonly db: Database,
     private readonly store: RunStore,
-    private readonly lease: RunLease,
+    /** The driver's claim: every write of the journal is fenced by it. */
+    readonly lease: RunLease,
     private readonly dryRun: boolean,
     private readonly actionOf: (stepId: string) => string | null,
   ) {
@@ -119,6 +120,15 @@ export class RunJournal {
 
   consumed(inboxSeqs: number[]): void {
     this.consumedInbox.push(...inboxSeqs);
+  }
+
+  /** The driver gave the run up (a stall): what is pending is dropped and nothing more is written. */
+  abandon(): void {
+    this.stale ??= new StaleRun(this.runId);
+    this.pendingRows.clear();
+    this.pendingEvents = [];
+    this.consumedInbox = [];
+    this.latest = undefined;
   }
 
   /** Writes what is pending. Serialized: flushes never overlap. Rejects with StaleRun once a write found the run held by another driver. */
