@@ -24,6 +24,10 @@ const SWEEP_MS = 2_000;
 /** A run created this recently has its job on the way: the sweep leaves it alone. */
 const SWEEP_GRACE_MS = 5_000;
 const SWEEP_BATCH = 1_000;
+/** A parked run's delayed job has this long past its due time before RunWakeups queues the run anyway (a Redis restart lost the job). */
+const WAKE_GRACE_MS = 5_000;
+/** Wake-up jobs done are kept this long (seconds) and at most this many: an operator (and the tests) can see which woke what. */
+const KEEP_WAKE_JOBS = { age: 600, count: 1_000 };
 const QUEUE_NAME = 'runs';
 
 /** What a job carries: the run, and the version it had when the job was made. Nothing else: the database is the truth. */
@@ -55,6 +59,7 @@ export interface RunJob {
 @Injectable()
 export class QueueRunScheduler extends RunScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly exclusive = false;
+  override readonly wakeGraceMs = WAKE_GRACE_MS;
   private readonly logger = new Logger(QueueRunScheduler.name);
   private readonly drivers = new Map<RunKind, RunDriver>();
   private readonly active = new Map<string, { controller: AbortController; done: Promise<void> }>();
@@ -117,6 +122,32 @@ export class QueueRunScheduler extends RunScheduler implements OnApplicationBoot
     if (!entry) return false;
     entry.controller.abort(new CancelRequested());
     return true;
+  }
+
+  /**
+   * A parked run's due time becomes a BullMQ delayed job (`<runId>-v<version>-at`: adding it again
+   * adds nothing). Read back from the database, which stays the one place the due time is kept;
+   * a job for a version the run has left (woken early by a decision, cancelled) is stale and stops.
+   */
+  override wakeAt(runId: string, _at: number): boolean {
+    this.addWakeUp(runId).catch((error: unknown) =>
+      this.logger.warn({ err: error, runId }, 'a wake-up job could not be added; RunWakeups queues the run when due'),
+    );
+    return true;
+  }
+
+  private async addWakeUp(runId: string): Promise<void> {
+    const run = await this.db.reader.findOne(RunEntity, {
+      where: { id: runId },
+      select: { id: true, status: true, version: true, wakeAt: true },
+    });
+    if (run?.status !== 'waiting' || !run.wakeAt) return;
+    const data: RunJob = { runId, version: run.version };
+    await this.queue.add('wake', data, {
+      jobId: `${runId}-v${run.version}-at`,
+      delay: Math.max(0, Date.parse(run.wakeAt) - Date.now()),
+      removeOnComplete: KEEP_WAKE_JOBS,
+    });
   }
 
   override async cancelElsewhere(runId: string): Promise<boolean> {

@@ -51,6 +51,18 @@ export abstract class RunScheduler {
     return Promise.resolve(false);
   }
   abstract isActive(runId: string): boolean;
+  /**
+   * The run was parked until `at` (epoch ms): true if the scheduler itself wakes it then (queue
+   * mode: a delayed job), false if RunWakeups must (the embedded mode: a timer in this process).
+   */
+  wakeAt(_runId: string, _at: number): boolean {
+    return false;
+  }
+  /**
+   * How long past its due time a parked run is left to the scheduler's own wake-up before
+   * RunWakeups' look queues it anyway (0: RunWakeups is the wake-up).
+   */
+  readonly wakeGraceMs: number = 0;
   /** Stops taking runs; waits for those in flight, then parks the rest for the next start. */
   abstract drain(timeoutMs: number): Promise<void>;
 }

@@ -90,7 +90,7 @@ export class StepListDriver implements RunDriver, OnModuleInit {
         // Azure is still at it (a machine action Pending): parked until the next check, holding no slot.
         await this.store.setStep(lease, step.stepKey, { status: 'waiting' });
         await this.store.park(lease, new Date(result.until).toISOString(), null);
-        this.wakeups.parked(result.until);
+        this.wakeups.parked(runId, result.until);
         return;
       }
       if (result.status === 'failed') {

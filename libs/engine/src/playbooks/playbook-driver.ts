@@ -194,7 +194,7 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     await journal.close((m, snapshot) =>
       this.store.parkIn(m, lease, wakeAt, waits ? JSON.stringify(waits) : null, snapshot),
     );
-    this.wakeups.parked(Number.isFinite(next) ? next : null);
+    this.wakeups.parked(lease.runId, Number.isFinite(next) ? next : null);
     // An event that arrived after the inbox was read must not wait for the next one.
     if ((await this.db.all(this.db.reader, HAS_MAIL_SQL, [lease.runId])).length > 0)
       this.scheduler.schedule(lease.runId, 'playbook');
