@@ -4,10 +4,13 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EffectLedger } from '@riposte/actions';
-import { RunStore, StaleRun } from '@riposte/engine';
+import { RunScheduler, RunStore, StaleRun } from '@riposte/engine';
+import { DEMO } from '@riposte/fake-cloud';
 import { ClaimLost, Database, dataSourceOptions, EffectEntity, StepEntity } from '@riposte/persistence';
 import { migrate } from '../../libs/persistence/src/data-source-options.js';
 import { databaseEnv, dropDatabase, TEST_STORE } from '../support/database.js';
+import { startFakeCloud } from '../support/fake-cloud.js';
+import { demoTarget, startService } from '../support/service.js';
 
 /*
  * A driver that lost its claim on a run (another driver took it over after a stall, or its claim
@@ -129,3 +132,57 @@ describe(`claim fencing of step and ledger writes (${TEST_STORE})`, () => {
 });
 
 const UPDATE_LEASE = 'UPDATE runs SET "leaseUntil" = $1 WHERE id = $2';
+
+describe(`a driver whose run was taken over while its destructive call was out (${TEST_STORE})`, () => {
+  it('records nothing when the answer comes back: no settle, no step result, no audit, no end', async () => {
+    const fake = await startFakeCloud();
+    fake.seedDemo();
+    const service = await startService();
+    try {
+      expect((await service.request('POST', '/api/v1/connection-targets', { body: demoTarget(fake) })).status).toBe(
+        201,
+      );
+      // Azure applies the PATCH at once and sits on its answer meanwhile.
+      const fault = fake.faults.inject({
+        service: 'graph',
+        method: 'PATCH',
+        path: '/users/',
+        effect: 'before',
+        delayMs: 2_000,
+      });
+      const afterSeq = fake.lastRequestSeq;
+      const started = await service.request('POST', '/api/v1/responses', {
+        body: { action: 'azure_ad.disable_user', connectionTarget: 'contoso', input: { user: DEMO.users.adele.upn } },
+      });
+      expect(started.status).toBe(202);
+      const runId = started.body.runId as string;
+      await fake.waitForRequest({ service: 'graph', method: 'PATCH', afterSeq }, 15_000);
+      // Another driver takes the run over while the answer is on its way (as after a stall).
+      const serviceDb = service.app.get(Database);
+      await serviceDb.transaction((m) =>
+        serviceDb.run(m, 'UPDATE runs SET "leaseOwner" = $1 WHERE id = $2', ['another-driver', runId]),
+      );
+      const scheduler = service.app.get(RunScheduler);
+      for (const deadline = Date.now() + 15_000; scheduler.isActive(runId);) {
+        if (Date.now() > deadline) throw new Error('the stale driver never stopped');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      fault.remove();
+      const run = (await service.request('GET', `/api/v1/runs/${runId}`)).body;
+      expect(run).toMatchObject({ status: 'running', error: null, endedAt: null });
+      expect(run.steps[0]).toMatchObject({ status: 'running', output: null, error: null });
+      expect(await serviceDb.reader.find(EffectEntity, { where: { runId } })).toMatchObject([
+        { status: 'intended', settledAt: null },
+      ]);
+      const audit = (await service.request('GET', `/api/v1/audit?limit=100`)).body.items as {
+        action: string;
+        runId?: string;
+      }[];
+      expect(audit.filter((entry) => entry.action === 'action.azure_ad.disable_user')).toEqual([]);
+      expect(fake.count({ service: 'graph', method: 'PATCH', path: '/users/', afterSeq })).toBe(1);
+    } finally {
+      await service.close();
+      await fake.close();
+    }
+  });
+});

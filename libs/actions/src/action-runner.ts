@@ -410,15 +410,6 @@ export class ActionRunner {
     const safe = redactor.redact(result);
     const claim = request.claim;
     await this.db.transaction(async (m) => {
-      const settles = effect && ledger === 'settle' && (safe.status === 'succeeded' || safe.status === 'failed');
-      // A driver that lost the run records nothing: the settle is fenced; so is the record of any
-      // action in queue mode (a worker that stalled, whose call was refused, did not fail the step).
-      if (claim && (effect || claim.marginMs !== undefined) && !settles)
-        await assertClaimHeld(m, claim, (tx, sql, params) => this.db.all(tx, sql, params));
-      if (effect && settles && safe.status === 'succeeded')
-        await this.ledger.settle(m, effect.id, 'succeeded', { output: safe.output }, claim);
-      if (effect && settles && safe.status === 'failed')
-        await this.ledger.settle(m, effect.id, 'failed', { error: safe.error }, claim);
       await this.audit.record(
         {
           actor: request.actor.name,
@@ -439,6 +430,15 @@ export class ActionRunner {
         },
         m,
       );
+      // A driver that lost the run records nothing: the settle (or, with an effect left open, a
+      // check) is fenced by its claim and rolls the audit record back with it. Last in the
+      // transaction: on PostgreSQL the run's row stays share-locked only until the commit.
+      if (!effect) return;
+      if (ledger === 'settle' && safe.status === 'succeeded')
+        await this.ledger.settle(m, effect.id, 'succeeded', { output: safe.output }, claim);
+      else if (ledger === 'settle' && safe.status === 'failed')
+        await this.ledger.settle(m, effect.id, 'failed', { error: safe.error }, claim);
+      else if (claim) await assertClaimHeld(m, claim, (tx, sql, params) => this.db.all(tx, sql, params));
     });
     this.metrics.actions.inc({
       action: request.action,

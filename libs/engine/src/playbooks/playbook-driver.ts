@@ -118,8 +118,11 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     actor.start();
     try {
       for (;;) {
-        const state = await Promise.race([untilIdle(actor), stopped, host.parked]);
+        const state = await Promise.race([untilIdle(actor), stopped, host.parked, journal.lost]);
         if (state === 'aborted') return await this.abort(run, lease, stop, journal, signal);
+        // Another driver holds the run now (or, in queue mode, this one's claim ran out): stop, writing nothing.
+        if (state === 'lost')
+          return this.logger.warn({ runId: run.id }, 'claim lost: the run is left to its new driver');
         if (state === 'parked') {
           // A step must wait (a hold, a backoff, a Pending machine action, a child run): park from
           // the last snapshot, where the step is still in flight; it is started again on waking.

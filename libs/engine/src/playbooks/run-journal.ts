@@ -28,6 +28,11 @@ export class RunJournal {
   private readonly runId: string;
   /** A write refused because another driver holds the run: every later flush reports it, so the driver stops. */
   private stale: StaleRun | undefined;
+  private onLost: () => void = () => undefined;
+  /** Resolves once a write was refused (or the driver gave the run up): the driver stops, writing nothing more. */
+  readonly lost = new Promise<'lost'>((resolve) => {
+    this.onLost = () => resolve('lost');
+  });
 
   constructor(
     private readonly db: Database,
@@ -124,7 +129,7 @@ export class RunJournal {
 
   /** The driver gave the run up (a stall): what is pending is dropped and nothing more is written. */
   abandon(): void {
-    this.stale ??= new StaleRun(this.runId);
+    this.markStale(new StaleRun(this.runId));
     this.pendingRows.clear();
     this.pendingEvents = [];
     this.consumedInbox = [];
@@ -149,16 +154,21 @@ export class RunJournal {
       return this.write(transition);
     });
     this.flushing = done.catch((error: unknown) => {
-      if (error instanceof StaleRun) this.stale = error;
+      if (error instanceof StaleRun) this.markStale(error);
     });
     await done;
+  }
+
+  private markStale(error: StaleRun): void {
+    this.stale ??= error;
+    this.onLost();
   }
 
   private background(): void {
     this.flushing = this.flushing
       .then(() => (this.stale ? undefined : this.write()))
       .catch((error: unknown) => {
-        if (error instanceof StaleRun) this.stale = error;
+        if (error instanceof StaleRun) this.markStale(error);
       });
   }
 
