@@ -21,6 +21,8 @@ const COUNTED = `'intended', 'sent', 'succeeded'`;
 const FIND_SQL = 'SELECT * FROM effects WHERE "runId" = $1 AND "stepKey" = $2';
 const INSERT_SQL = `INSERT INTO effects (id, "runId", "stepKey", action, "connectionTarget", entity, status, reference,
   detail, "intendedAt", "settledAt") VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, NULL)`;
+const INSERT_IF_SQL = `INSERT INTO effects (id, "runId", "stepKey", action, "connectionTarget", entity, status, reference,
+  detail, "intendedAt", "settledAt") SELECT $1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, NULL`;
 // Counted up to the limit only: the cost of the check is bounded by the budget, not by the window's rows.
 const BUDGET_SQL = `SELECT COUNT(*) AS used FROM (SELECT 1 FROM effects
   WHERE action = $1 AND "connectionTarget" = $2 AND status IN (${COUNTED}) AND "intendedAt" >= $3 LIMIT $4) counted`;
@@ -78,14 +80,16 @@ export class EffectLedger {
     return this.db.transaction(async (m) => {
       const over = await this.overLimit(m, effect, limits);
       if (over) return over;
-      // Checked last, just before the write: on PostgreSQL the run's row stays share-locked until commit.
-      if (claim) await assertClaimHeld(m, claim, (tx, sql, params) => this.db.all(tx, sql, params));
+      // A new intent on SQLite: the claim is checked in the INSERT itself (one statement on the hot path).
+      const inInsert = claim && !previous && !this.postgres;
+      // Otherwise checked last, just before the write: on PostgreSQL the run's row stays share-locked until commit.
+      if (claim && !inInsert) await assertClaimHeld(m, claim, (tx, sql, params) => this.db.all(tx, sql, params));
       if (previous) {
         await m.update(EffectEntity, { id: previous.id }, intent);
         return { effect: { ...previous, ...intent } };
       }
       const row: EffectEntity = { id: randomUUID(), ...intent };
-      await this.db.run(m, INSERT_SQL, [
+      const params: SqlParam[] = [
         row.id,
         row.runId,
         row.stepKey,
@@ -94,7 +98,10 @@ export class EffectLedger {
         row.entity,
         row.status,
         row.intendedAt,
-      ]);
+      ];
+      if (!inInsert) await this.db.run(m, INSERT_SQL, params);
+      else if ((await this.db.run(m, `${INSERT_IF_SQL} WHERE ${claimHeld(false, claim, params)}`, params)) === 0)
+        throw new ClaimLost(claim.runId);
       return { effect: row };
     });
   }
