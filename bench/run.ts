@@ -391,6 +391,21 @@ if (cl) {
       `p50 ${p.latencyMs.p50} ms, p99 ${p.latencyMs.p99} ms${p.efficiency === undefined ? '' : `, efficiency ${p.efficiency}`}`,
     );
   for (const p of cl.passes)
+    row(
+      p.store === 'sqlite'
+        ? '    a parked run resumes after its due time (one process: a timer)'
+        : `    same, ${p.workers} worker${p.workers > 1 ? 's' : ''} (a BullMQ delayed job)`,
+      `p50 ${p.wakeLateMs.p50} ms`,
+      `max ${p.wakeLateMs.max} ms over ${p.wakeLateMs.runs} runs (target: within ~1 s)`,
+    );
+  const limits = cl.passes.map(
+    (p) =>
+      `${p.store}/${p.workers}: ${p.busyCores.pass} of ${cl.setup.cores} cores busy with this pass (${p.busyCores.machine} with the rest of the machine); CPU per run: api ${p.cpuMsPerRun.api} ms${p.store === 'postgres' ? `, workers ${p.cpuMsPerRun.workers} ms, PostgreSQL ${p.cpuMsPerRun.postgres} ms, Redis ${p.cpuMsPerRun.redis} ms (the whole server)` : ' (drives the runs too)'}`,
+  );
+  notes.push(
+    `cluster, what limits it: every process of a pass (api, workers, PostgreSQL, Redis) shares this machine's ${cl.setup.cores} cores, so once they are busy more workers cannot add runs/s: the efficiency printed is what one machine gives, not what a cluster with a machine (or cores) per worker would. ${limits.join('; ')}.`,
+  );
+  for (const p of cl.passes)
     if (p.posted !== cl.setup.alerts || Object.keys(p.refused).length || !p.complete)
       notes.push(
         `cluster ${p.store}/${p.workers}: ${int(p.posted)} alerts posted, answers other than 202: ${JSON.stringify(p.refused)}; ${int(p.finished)} of ${int(p.runs)} runs ended${p.complete ? '' : ' (not all within 300 s)'}.`,

@@ -9,6 +9,7 @@ import { generateKey } from '@riposte/auth';
 import { RESPONSE_PLAYBOOK, addBenchUsers, addFakeAlerts, benchAlert, benchUpn } from '../fixtures.js';
 import { GUARDRAILS_YAML, ServiceProcess, env, metricSum, parseMetrics, percentile, round, sleep } from '../harness.js';
 import { closedLoop } from '../load.js';
+import { cpuTimeMs, machineCpu } from '../proc.js';
 
 /*
  * Cluster scaling: the throughput scenario's load (alerts posted by autocannon, each firing the
@@ -17,8 +18,28 @@ import { closedLoop } from '../load.js';
  * from the first post to the last run ended, run latency (created → ended) from the runs list,
  * and the scaling efficiency: runs/s per worker ÷ runs/s of one worker. Each pass has a fresh
  * store (a PostgreSQL schema of its own, a Redis key prefix of its own), dropped after.
+ *
+ * On one machine the processes share its cores: what a pass costs in CPU per run (api, workers,
+ * the PostgreSQL backends serving this pass, Redis) and how many of the machine's cores were busy
+ * say what limits it; scaling shows only with a machine (or cores) per worker.
+ *
+ * After the load, each pass also wakes a few runs parked on a short wait and measures how late
+ * they resumed (due time → `run.resumed`): a JS timer in the one process on SQLite, a BullMQ
+ * delayed job in queue mode.
  */
 const TITLE = 'Bench cluster';
+const WAIT_PLAYBOOK = `id: bench-wait
+name: Bench wait, then read
+inputs:
+  user: { type: string }
+steps:
+  - id: pause
+    wait: { duration: 2s }
+  - id: read
+    action: azure_ad.get_user
+    with:
+      user: \${{ inputs.user }}
+`;
 
 export interface ClusterPass {
   store: 'sqlite' | 'postgres';
@@ -37,6 +58,12 @@ export interface ClusterPass {
   efficiency?: number;
   /** The machine's 1-minute load average at the end of the pass (the machine is shared). */
   loadAverage: number;
+  /** CPU time per run ended during the measured window, by part (PostgreSQL: this pass's backends; Redis: the whole server, shared). */
+  cpuMsPerRun: { api: number; workers: number; postgres: number; redis: number };
+  /** Cores kept busy on average during the window: by this pass's parts, and by the whole machine (others' work included). */
+  busyCores: { pass: number; machine: number };
+  /** How late parked runs resumed after their due time (a 2 s wait), over `wakeRuns` runs. */
+  wakeLateMs: { p50: number; max: number; runs: number };
 }
 
 export interface ClusterResult {
@@ -74,6 +101,7 @@ export async function measureCluster(): Promise<ClusterResult> {
   const playbooksDir = join(dir, 'playbooks');
   mkdirSync(playbooksDir);
   writeFileSync(join(playbooksDir, 'bench-response.yaml'), RESPONSE_PLAYBOOK(TITLE));
+  writeFileSync(join(playbooksDir, 'bench-wait.yaml'), WAIT_PLAYBOOK);
   writeFileSync(join(dir, 'guardrails.yaml'), GUARDRAILS_YAML);
   const key = generateKey();
   const common = {
@@ -99,6 +127,8 @@ export async function measureCluster(): Promise<ClusterResult> {
         await adminQuery(postgresUrl, `CREATE SCHEMA ${pg.escapeIdentifier(schema)}`);
         const url = new URL(postgresUrl);
         url.searchParams.set('options', `-c search_path=${schema}`);
+        // Names this pass's connections, so their backends' CPU is counted apart from others'.
+        url.searchParams.set('application_name', prefix);
         storeEnv = { RIPOSTE_DATABASE_URL: url.toString(), RIPOSTE_REDIS_URL: redisUrl, RIPOSTE_REDIS_PREFIX: prefix };
       }
       const processes: ServiceProcess[] = [];
@@ -177,6 +207,8 @@ export async function measureCluster(): Promise<ClusterResult> {
         const base = await finished();
         created = 0;
         for (const status of Object.keys(refused)) delete refused[status];
+        const cpu = () => cpuSample(processes[0]!, processes.slice(1), store === 'postgres' ? prefix : null);
+        const cpuBefore = await cpu();
         const t0 = performance.now();
         const since = Date.now();
         const load = await post(offset + warmup, alerts, connections);
@@ -187,6 +219,11 @@ export async function measureCluster(): Promise<ClusterResult> {
           await sleep(100);
         }
         const seconds = (performance.now() - t0) / 1000;
+        const cpuAfter = await cpu();
+        const used = (part: keyof CpuSample) => cpuAfter[part] - cpuBefore[part];
+        const perRun = (part: keyof CpuSample) => (done > 0 ? round(used(part) / done, 2) : 0);
+        const passMs = used('api') + used('workers') + used('postgres') + used('redis');
+        const wakeLateMs = await wakeLatency(call, benchUpn(offset));
         // Latency of the measured runs, from the runs list (created → ended).
         const latencies: number[] = [];
         let cursor: string | null = null;
@@ -217,6 +254,14 @@ export async function measureCluster(): Promise<ClusterResult> {
           complete: done >= created,
           latencyMs: { p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)) },
           loadAverage: round(loadavg()[0] ?? 0, 2),
+          cpuMsPerRun: {
+            api: perRun('api'),
+            workers: perRun('workers'),
+            postgres: perRun('postgres'),
+            redis: perRun('redis'),
+          },
+          busyCores: { pass: round(passMs / 1000 / seconds, 2), machine: round(used('machine') / 1000 / seconds, 2) },
+          wakeLateMs,
         });
         process.stderr.write(`  ${name}: ${JSON.stringify(results.at(-1))}\n`);
       } finally {
@@ -239,6 +284,94 @@ export async function measureCluster(): Promise<ClusterResult> {
   return {
     setup: { alerts, connections, fakeLatencyMs, warmup, cores: cpus().length },
     passes: results,
+  };
+}
+
+type Call = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: unknown }>;
+const WAKE_RUNS = 10;
+
+/** Starts WAKE_RUNS runs parked on a 2 s wait; how late each resumed after its due time (from its timeline). */
+async function wakeLatency(call: Call, user: string): Promise<ClusterPass['wakeLateMs']> {
+  const ids: string[] = [];
+  for (let i = 0; i < WAKE_RUNS; i++) {
+    const started = await call('POST', '/api/v1/playbooks/bench-wait/runs', {
+      connectionTarget: 'bench',
+      inputs: { user },
+    });
+    if (started.status !== 202) throw new Error(`wait run: ${started.status} ${JSON.stringify(started.body)}`);
+    ids.push((started.body as { runId: string }).runId);
+  }
+  const late: number[] = [];
+  for (const id of ids) {
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(200)) {
+      const run = (await call('GET', `/api/v1/runs/${id}`)).body as {
+        status: string;
+        timeline: { type: string; at: string; detail: { wakeAt?: string } | null }[];
+      };
+      if (['queued', 'running', 'waiting'].includes(run.status)) continue;
+      const wakeAt = run.timeline.find((e) => e.type === 'run.waiting')?.detail?.wakeAt;
+      const resumed = run.timeline.find((e) => e.type === 'run.resumed')?.at;
+      if (wakeAt && resumed) late.push(Date.parse(resumed) - Date.parse(wakeAt));
+      break;
+    }
+  }
+  late.sort((a, b) => a - b);
+  return { p50: Math.round(percentile(late, 50)), max: late.at(-1) ?? Number.NaN, runs: late.length };
+}
+
+interface CpuSample {
+  api: number;
+  workers: number;
+  postgres: number;
+  redis: number;
+  machine: number;
+}
+
+/** CPU time so far (ms): of the api and worker processes, of the PostgreSQL backends named `application`, of Redis, of the machine. */
+async function cpuSample(
+  api: ServiceProcess,
+  workers: ServiceProcess[],
+  application: string | null,
+): Promise<CpuSample> {
+  const own = (pid: number) => {
+    try {
+      return cpuTimeMs(pid);
+    } catch {
+      return 0; // ended meanwhile
+    }
+  };
+  let postgres = 0;
+  let redis = 0;
+  if (application) {
+    const client = new pg.Client({
+      connectionString: env.str('RIPOSTE_BENCH_POSTGRES_URL', 'postgres://postgres@127.0.0.1:5432/test'),
+    });
+    await client.connect();
+    try {
+      const rows = (
+        await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [
+          application,
+        ])
+      ).rows;
+      for (const row of rows) postgres += own(row.pid);
+    } finally {
+      await client.end();
+    }
+    const info = new Redis(env.str('RIPOSTE_BENCH_REDIS_URL', 'redis://127.0.0.1:6379'), { maxRetriesPerRequest: 1 });
+    try {
+      const text = await info.info('cpu');
+      const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(text)?.[1] ?? 0);
+      redis = (field('used_cpu_user') + field('used_cpu_sys')) * 1000;
+    } finally {
+      info.disconnect();
+    }
+  }
+  return {
+    api: own(api.pid),
+    workers: workers.reduce((n, w) => n + own(w.pid), 0),
+    postgres,
+    redis,
+    machine: machineCpu().machineBusyMs,
   };
 }
 

@@ -11,8 +11,10 @@ import { ADMIN_KEY, demoTarget } from '../support/service.js';
  * with SIGKILL at random moments (before an intent, between intent and call, after the call,
  * whatever the moment falls on), Redis is killed and started again empty, and one worker's
  * event loop is stopped (SIGSTOP) past its job lock and its run claims, then let go. At the end:
- * no run lost (every alert's run ends, or waits for a person with a reason), and no user's
- * disable sent twice, counted at the fake cloud. PostgreSQL only (queue mode needs it).
+ * no run lost (every alert's run ends, or waits for a person with a reason), no run ended
+ * `failed` because of the stall (the stalled worker gives its runs up and writes nothing; whoever
+ * takes them over finishes them), and no user's disable sent twice, counted at the fake cloud.
+ * PostgreSQL only (queue mode needs it).
  */
 const RUNS = 220;
 const WORKERS = 3;
@@ -162,6 +164,15 @@ describe.runIf(TEST_STORE === 'postgres')(
       );
 
       expect(runIds).toHaveLength(RUNS);
+      // A stalled worker stops driving: its refused calls and lost claims never end a run.
+      const byStall = runs.filter(
+        (r) =>
+          (r.status === 'failed' || r.status === 'cancelled') &&
+          /renew its claim|stalled past its claim|no longer held by this driver/.test(
+            `${r.error?.message} ${JSON.stringify(r.steps ?? [])}`,
+          ),
+      );
+      expect(byStall.map((r) => `${r.id} ${r.status}: ${r.error?.message}`)).toEqual([]);
       for (const run of runs) {
         if (run.status === 'failed' || run.status === 'cancelled') expect(run.error?.code, run.id).toBeTruthy();
         if (run.status === 'waiting') expect(run.waitingFor[0].prompt, run.id).toBeTruthy();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '@riposte/fake-cloud';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { TEST_REDIS_URL, testCluster, type TestCluster } from '../support/cluster.js';
 import { TEST_STORE } from '../support/database.js';
@@ -22,6 +23,7 @@ const alertFor = (i: number, upn: string) => ({
   lastUpdateDateTime: '2026-11-22T08:00:00Z',
   evidence: [{ '@odata.type': '#microsoft.graph.security.userEvidence', userAccount: { userPrincipalName: upn } }],
 });
+const waitThenRead = `id: wait-then-read\nname: Wait a moment, then read a user\ninputs:\n  user: { type: string }\nsteps:\n  - id: pause\n    wait: { duration: 3s }\n  - id: read\n    action: azure_ad.get_user\n    with:\n      user: \${{ inputs.user }}\n`;
 const upn = (i: number) => `cluster-user-${String(i).padStart(2, '0')}@contoso.com`;
 const ENDED = (status: string) => !['queued', 'running', 'waiting'].includes(status);
 
@@ -180,6 +182,42 @@ describe.runIf(TEST_STORE === 'postgres')('queue mode: one api process, two work
     fault.remove();
     expect(cancelled.status).toBe(202);
     expect(cancelled.body).toMatchObject({ status: 'cancelled', error: { code: 'cancelled' } });
+  }, 60_000);
+
+  it("wakes a parked run with a BullMQ delayed job at its due time, not with the database's look", async () => {
+    const put = await fetch(`${api.url}/api/v1/playbooks/wait-then-read`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/yaml' },
+      body: waitThenRead,
+    });
+    expect(put.status).toBe(201);
+    const started = await call(api.url, 'POST', '/api/v1/playbooks/wait-then-read/runs', {
+      connectionTarget: 'contoso',
+      inputs: { user: DEMO.users.megan.upn },
+    });
+    expect(started.status).toBe(202);
+    const runId = started.body.runId as string;
+    const queue = new Queue('runs', { connection: { url: TEST_REDIS_URL }, prefix: `${cluster.prefix}:bull` });
+    try {
+      // Parked on its wait: a delayed job (`<run>-v<version>-at`) is there for its due time.
+      let wake: Awaited<ReturnType<Queue['getJob']>>;
+      for (const deadline = Date.now() + 30_000; !wake;) {
+        wake = (await queue.getDelayed()).find((job) => job.data.runId === runId);
+        if (Date.now() > deadline) throw new Error(`no delayed job for run ${runId}`);
+        if (!wake) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(wake!.id).toMatch(new RegExp(`^${runId}-v\\d+-at$`));
+      expect(wake!.delay).toBeGreaterThan(0);
+      const run = await waitForRun(runId);
+      expect(run).toMatchObject({ status: 'succeeded' });
+      // The run was woken by that job: done, having driven it (RunWakeups' look leaves a due run to
+      // its job for 5 s, so nothing else queued it).
+      const done = (await queue.getJob(wake!.id!))!;
+      expect(await done.getState()).toBe('completed');
+      expect(done.returnvalue).toBe('driven');
+    } finally {
+      await queue.close();
+    }
   }, 60_000);
 
   it('hands the run of a worker killed during its destructive call to another, which reconciles it: one PATCH', async () => {

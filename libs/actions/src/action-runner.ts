@@ -15,7 +15,7 @@ import { type ErrorCode, RiposteError } from '@riposte/errors';
 import { AwaitingDecision, Guardrails, type HoldKind, type IntentLimits } from '@riposte/guardrails';
 import { Notifier } from '@riposte/notifications';
 import { Metrics, REDACTED, redactor } from '@riposte/observability';
-import { Database, EffectEntity } from '@riposte/persistence';
+import { assertClaimHeld, ClaimLost, Database, EffectEntity, type RunClaim } from '@riposte/persistence';
 import type { ActionContext, ActionDefinition, PlannedRequest } from './action-definition.js';
 import { ActionCatalogue } from './action-catalogue.js';
 import { EffectLedger } from './effect-ledger.js';
@@ -41,6 +41,12 @@ export interface ActionRequest {
   firstAttempt?: boolean;
   /** One of many alike (a forEach item): its Graph calls may wait a moment to share a `$batch` (see GraphBatcher). */
   fanOut?: boolean;
+  /**
+   * The driver's claim on the run: the effect ledger's writes (and, in queue mode, the action's
+   * record) count only while it holds. A lost claim is not an action's failure: `run` rejects
+   * with ClaimLost, records nothing, and the driver stops (whoever took the run reconciles).
+   */
+  claim?: RunClaim;
 }
 
 export interface StepFailure {
@@ -69,7 +75,8 @@ const STILL_RUNNING = new Set(['machine_action_pending']);
  * Runs one action for a run step, safely: input checked against the action's schema, dry runs
  * planned but never sent, destructive calls recorded in the effect ledger before they leave and
  * reconciled with Azure after any doubt, every execution audited. Never throws for a failed
- * action: the failure is returned, with a code a playbook can act on.
+ * action: the failure is returned, with a code a playbook can act on. Throws ClaimLost only:
+ * the driver no longer holds the run.
  */
 @Injectable()
 export class ActionRunner {
@@ -128,6 +135,7 @@ export class ActionRunner {
           entity,
         );
       } catch (error) {
+        if (error instanceof ClaimLost) throw error;
         return this.finish(request, null, { status: 'failed', error: toFailure(error) }, entity);
       }
     }
@@ -140,6 +148,7 @@ export class ActionRunner {
           entity,
         );
       } catch (error) {
+        if (error instanceof ClaimLost) throw error;
         const later = this.throttledUntil(error);
         if (later)
           return { status: 'deferred', until: later, reason: `Throttled by Azure: tried again after its Retry-After.` };
@@ -193,6 +202,7 @@ export class ActionRunner {
         }
         effect = await this.intendWithinLimits(request, definition, entity, existing);
       } catch (error) {
+        if (error instanceof ClaimLost) throw error;
         if (error instanceof AwaitingDecision) {
           this.logger.warn(
             { runId: request.runId, stepKey: request.stepKey, action: request.action, entity, hold: error.kind },
@@ -210,7 +220,7 @@ export class ActionRunner {
     }
     context.intendedAt = new Date(effect.intendedAt);
     context.recordReference = async (reference) => {
-      await this.ledger.recordReference(effect.id, reference);
+      await this.ledger.recordReference(effect.id, reference, request.claim);
       // An ambiguous failure later in this attempt resumes from it too, not only a later attempt.
       effect.reference = reference;
     };
@@ -226,15 +236,20 @@ export class ActionRunner {
         entity,
       );
     } catch (error) {
+      if (error instanceof ClaimLost) throw error;
       // Still under way at Azure: the ledger entry stays open (it names the effect), nothing is audited yet.
       if (error instanceof CheckLater) return { status: 'deferred', until: error.at, reason: error.message };
       // Throttled with a long Retry-After: certainly not applied, so the intent is closed; the step asks again when it is due.
       const later = error instanceof AzureError && error.code === 'throttled' ? this.throttledUntil(error) : null;
       if (later) {
         await this.db.transaction((m) =>
-          this.ledger.settle(m, effect.id, 'failed', {
-            error: { code: 'throttled', message: 'Throttled by Azure; asked again after its Retry-After.' },
-          }),
+          this.ledger.settle(
+            m,
+            effect.id,
+            'failed',
+            { error: { code: 'throttled', message: 'Throttled by Azure; asked again after its Retry-After.' } },
+            request.claim,
+          ),
         );
         return { status: 'deferred', until: later, reason: 'Throttled by Azure: tried again after its Retry-After.' };
       }
@@ -247,6 +262,7 @@ export class ActionRunner {
             return await this.finish(request, effect, { status: 'succeeded', output, reconciled: true }, entity);
           return await this.finish(request, effect, { status: 'failed', error: failure }, entity);
         } catch (again) {
+          if (again instanceof ClaimLost) throw again;
           if (again instanceof CheckLater) return { status: 'deferred', until: again.at, reason: again.message };
           // Still unknown: leave the ledger entry open, the next attempt reconciles again.
         }
@@ -290,7 +306,7 @@ export class ActionRunner {
       : { budget: true, blastRadius: true };
     for (;;) {
       const limits = await this.guardrails.limits(definition.id, exempt);
-      const result = await this.ledger.intend(key, limits, previous);
+      const result = await this.ledger.intend(key, limits, previous, request.claim);
       if ('effect' in result) return result.effect;
       // Over a limit: an analyst may already have let this step (or, for the entity count, this run) past it.
       if (!exempt) {
@@ -392,11 +408,8 @@ export class ActionRunner {
     auditResult?: 'denied',
   ): Promise<ActionResult> {
     const safe = redactor.redact(result);
+    const claim = request.claim;
     await this.db.transaction(async (m) => {
-      if (effect && ledger === 'settle' && safe.status === 'succeeded')
-        await this.ledger.settle(m, effect.id, 'succeeded', { output: safe.output });
-      if (effect && ledger === 'settle' && safe.status === 'failed')
-        await this.ledger.settle(m, effect.id, 'failed', { error: safe.error });
       await this.audit.record(
         {
           actor: request.actor.name,
@@ -417,6 +430,15 @@ export class ActionRunner {
         },
         m,
       );
+      // A driver that lost the run records nothing: the settle (or, with an effect left open, a
+      // check) is fenced by its claim and rolls the audit record back with it. Last in the
+      // transaction: on PostgreSQL the run's row stays share-locked only until the commit.
+      if (!effect) return;
+      if (ledger === 'settle' && safe.status === 'succeeded')
+        await this.ledger.settle(m, effect.id, 'succeeded', { output: safe.output }, claim);
+      else if (ledger === 'settle' && safe.status === 'failed')
+        await this.ledger.settle(m, effect.id, 'failed', { error: safe.error }, claim);
+      else if (claim) await assertClaimHeld(m, claim, (tx, sql, params) => this.db.all(tx, sql, params));
     });
     this.metrics.actions.inc({
       action: request.action,

@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { IntentLimits } from '@riposte/guardrails';
-import { Database, EffectEntity, nowIso } from '@riposte/persistence';
+import {
+  assertClaimHeld,
+  ClaimLost,
+  claimHeld,
+  Database,
+  EffectEntity,
+  nowIso,
+  type RunClaim,
+  type SqlParam,
+} from '@riposte/persistence';
 
 export type IntentResult =
   { effect: EffectEntity } | { over: 'budget'; used: number } | { over: 'blast_radius'; touched: number };
@@ -12,12 +21,15 @@ const COUNTED = `'intended', 'sent', 'succeeded'`;
 const FIND_SQL = 'SELECT * FROM effects WHERE "runId" = $1 AND "stepKey" = $2';
 const INSERT_SQL = `INSERT INTO effects (id, "runId", "stepKey", action, "connectionTarget", entity, status, reference,
   detail, "intendedAt", "settledAt") VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, NULL)`;
+const INSERT_IF_SQL = `INSERT INTO effects (id, "runId", "stepKey", action, "connectionTarget", entity, status, reference,
+  detail, "intendedAt", "settledAt") SELECT $1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, NULL`;
 // Counted up to the limit only: the cost of the check is bounded by the budget, not by the window's rows.
 const BUDGET_SQL = `SELECT COUNT(*) AS used FROM (SELECT 1 FROM effects
   WHERE action = $1 AND "connectionTarget" = $2 AND status IN (${COUNTED}) AND "intendedAt" >= $3 LIMIT $4) counted`;
 const BLAST_RADIUS_SQL = `SELECT COUNT(DISTINCT entity) AS touched, COUNT(CASE WHEN entity = $2 THEN 1 END) AS again
   FROM effects WHERE "runId" = $1 AND status IN (${COUNTED})`;
 const SETTLE_SQL = 'UPDATE effects SET status = $1, detail = $2, "settledAt" = $3 WHERE id = $4';
+const REFERENCE_SQL = 'UPDATE effects SET status = $1, reference = $2 WHERE id = $3';
 
 export type EffectStatus = 'intended' | 'sent' | 'succeeded' | 'failed';
 
@@ -26,10 +38,19 @@ type EffectKey = Pick<EffectEntity, 'runId' | 'stepKey' | 'action' | 'connection
 /**
  * The effect ledger (see EffectEntity). A row is written and committed before a destructive
  * call leaves; whoever finds it unsettled later must reconcile with Azure, not resend.
+ *
+ * Writes made for a run's driver carry its claim (`RunClaim`): they count only while the run is
+ * still claimed by that driver (else ClaimLost and nothing is written), so a worker that lost its
+ * run to another (a stall, a takeover) can neither record an intent, and so send a call, nor
+ * settle an effect the taker reconciles.
  */
 @Injectable()
 export class EffectLedger {
-  constructor(private readonly db: Database) {}
+  private readonly postgres: boolean;
+
+  constructor(private readonly db: Database) {
+    this.postgres = db.dataSource.options.type === 'postgres';
+  }
 
   async find(runId: string, stepKey: string): Promise<EffectEntity | null> {
     const row = (await this.db.all<EffectEntity>(this.db.reader, FIND_SQL, [runId, stepKey]))[0];
@@ -42,7 +63,12 @@ export class EffectLedger {
    * transaction, under a lock, so concurrent runs cannot all squeeze under a budget at once: the
    * first ones in take the budget, the rest are told it is used up.
    */
-  async intend(effect: EffectKey, limits: IntentLimits, previous: EffectEntity | null): Promise<IntentResult> {
+  async intend(
+    effect: EffectKey,
+    limits: IntentLimits,
+    previous: EffectEntity | null,
+    claim?: RunClaim,
+  ): Promise<IntentResult> {
     const intent = {
       ...effect,
       status: 'intended',
@@ -54,12 +80,16 @@ export class EffectLedger {
     return this.db.transaction(async (m) => {
       const over = await this.overLimit(m, effect, limits);
       if (over) return over;
+      // A new intent on SQLite: the claim is checked in the INSERT itself (one statement on the hot path).
+      const inInsert = claim && !previous && !this.postgres;
+      // Otherwise checked last, just before the write: on PostgreSQL the run's row stays share-locked until commit.
+      if (claim && !inInsert) await assertClaimHeld(m, claim, (tx, sql, params) => this.db.all(tx, sql, params));
       if (previous) {
         await m.update(EffectEntity, { id: previous.id }, intent);
         return { effect: { ...previous, ...intent } };
       }
       const row: EffectEntity = { id: randomUUID(), ...intent };
-      await this.db.run(m, INSERT_SQL, [
+      const params: SqlParam[] = [
         row.id,
         row.runId,
         row.stepKey,
@@ -68,7 +98,10 @@ export class EffectLedger {
         row.entity,
         row.status,
         row.intendedAt,
-      ]);
+      ];
+      if (!inInsert) await this.db.run(m, INSERT_SQL, params);
+      else if ((await this.db.run(m, `${INSERT_IF_SQL} WHERE ${claimHeld(false, claim, params)}`, params)) === 0)
+        throw new ClaimLost(claim.runId);
       return { effect: row };
     });
   }
@@ -105,8 +138,12 @@ export class EffectLedger {
     return null;
   }
 
-  async recordReference(id: string, reference: string): Promise<void> {
-    await this.db.transaction((m) => m.update(EffectEntity, { id }, { status: 'sent', reference }));
+  async recordReference(id: string, reference: string, claim?: RunClaim): Promise<void> {
+    const params: SqlParam[] = ['sent', reference, id];
+    const sql = `${REFERENCE_SQL}${claim ? ` AND ${claimHeld(this.postgres, claim, params)}` : ''}`;
+    await this.db.transaction(async (m) => {
+      if ((await this.db.run(m, sql, params)) === 0 && claim) throw new ClaimLost(claim.runId);
+    });
   }
 
   /** Settles an effect, inside the caller's transaction (which also writes the audit record). */
@@ -115,7 +152,10 @@ export class EffectLedger {
     id: string,
     status: 'succeeded' | 'failed',
     detail: Record<string, unknown>,
+    claim?: RunClaim,
   ): Promise<void> {
-    await this.db.run(m, SETTLE_SQL, [status, JSON.stringify(detail), nowIso(), id]);
+    const params: SqlParam[] = [status, JSON.stringify(detail), nowIso(), id];
+    const sql = claim ? `${SETTLE_SQL} AND ${claimHeld(this.postgres, claim, params)}` : SETTLE_SQL;
+    if ((await this.db.run(m, sql, params)) === 0 && claim) throw new ClaimLost(claim.runId);
   }
 }

@@ -3,7 +3,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { AppConfig } from '@riposte/config';
 import type { RunKind } from './run-model.js';
 import { CancelRequested, type RunDriver, RunScheduler, ShuttingDown } from './run-scheduler.js';
-import { StaleRun } from './run-store.js';
+import { ClaimLost } from '@riposte/persistence';
 
 /** Drives runs in this process, at most `RIPOSTE_RUN_CONCURRENCY` at a time. */
 @Injectable()
@@ -42,7 +42,7 @@ export class LocalRunScheduler extends RunScheduler {
     const entry = { controller, again: false, kind, done: Promise.resolve() };
     entry.done = this.limit(() => driver.drive(runId, controller.signal))
       .catch((error: unknown) => {
-        if (error instanceof StaleRun) this.logger.warn({ runId }, error.message);
+        if (error instanceof ClaimLost) this.logger.warn({ runId }, error.message);
         else this.logger.error({ err: error, runId }, 'run driver failed');
       })
       .finally(() => {

@@ -4,11 +4,11 @@ import { Redis } from 'ioredis';
 import { In, IsNull, LessThan } from 'typeorm';
 import { AzureHttp } from '@riposte/azure';
 import { AppConfig } from '@riposte/config';
-import { Database, RunEntity } from '@riposte/persistence';
+import { ClaimLost, Database, RunEntity } from '@riposte/persistence';
 import { isUnfinishedRun } from '@riposte/vocabulary';
 import type { RunKind } from './run-model.js';
-import { CancelRequested, type RunDriver, RunScheduler, ShuttingDown } from './run-scheduler.js';
-import { RunStore, StaleRun } from './run-store.js';
+import { CancelRequested, LeaseLost, type RunDriver, RunScheduler, ShuttingDown } from './run-scheduler.js';
+import { RunStore } from './run-store.js';
 
 /** A run's claim in queue mode: a worker that stops renewing it (killed, stalled) loses it this soon. */
 export const QUEUE_LEASE_MS = 8_000;
@@ -24,20 +24,16 @@ const SWEEP_MS = 2_000;
 /** A run created this recently has its job on the way: the sweep leaves it alone. */
 const SWEEP_GRACE_MS = 5_000;
 const SWEEP_BATCH = 1_000;
+/** A parked run's delayed job has this long past its due time before RunWakeups queues the run anyway (a Redis restart lost the job). */
+const WAKE_GRACE_MS = 5_000;
+/** Wake-up jobs done are kept this long (seconds) and at most this many: an operator (and the tests) can see which woke what. */
+const KEEP_WAKE_JOBS = { age: 600, count: 1_000 };
 const QUEUE_NAME = 'runs';
 
 /** What a job carries: the run, and the version it had when the job was made. Nothing else: the database is the truth. */
 export interface RunJob {
   runId: string;
   version: number;
-}
-
-/** The process stopped renewing its claims for longer than they last (its event loop stalled): another worker may have the run now. */
-export class LeaseLost extends ShuttingDown {
-  constructor() {
-    super();
-    this.message = 'This worker stalled past its claim; the run is left to the worker that took it over.';
-  }
 }
 
 /**
@@ -63,6 +59,7 @@ export class LeaseLost extends ShuttingDown {
 @Injectable()
 export class QueueRunScheduler extends RunScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly exclusive = false;
+  override readonly wakeGraceMs = WAKE_GRACE_MS;
   private readonly logger = new Logger(QueueRunScheduler.name);
   private readonly drivers = new Map<RunKind, RunDriver>();
   private readonly active = new Map<string, { controller: AbortController; done: Promise<void> }>();
@@ -91,6 +88,8 @@ export class QueueRunScheduler extends RunScheduler implements OnApplicationBoot
     const queue = config.queue;
     if (!queue) throw new Error('QueueRunScheduler needs queue mode (RIPOSTE_REDIS_URL).');
     store.leaseMs = QUEUE_LEASE_MS;
+    // A claim's writes (run, steps, effect ledger) count only while it would still let a call be sent.
+    store.fenceMarginMs = SEND_MARGIN_MS;
     this.cancelChannel = `${queue.prefix}:cancel`;
     // BullMQ's blocking commands need retries without a bound: a Redis restart is waited out.
     this.connection = new Redis(queue.url, { maxRetriesPerRequest: null });
@@ -123,6 +122,32 @@ export class QueueRunScheduler extends RunScheduler implements OnApplicationBoot
     if (!entry) return false;
     entry.controller.abort(new CancelRequested());
     return true;
+  }
+
+  /**
+   * A parked run's due time becomes a BullMQ delayed job (`<runId>-v<version>-at`: adding it again
+   * adds nothing). Read back from the database, which stays the one place the due time is kept;
+   * a job for a version the run has left (woken early by a decision, cancelled) is stale and stops.
+   */
+  override wakeAt(runId: string, _at: number): boolean {
+    this.addWakeUp(runId).catch((error: unknown) =>
+      this.logger.warn({ err: error, runId }, 'a wake-up job could not be added; RunWakeups queues the run when due'),
+    );
+    return true;
+  }
+
+  private async addWakeUp(runId: string): Promise<void> {
+    const run = await this.db.reader.findOne(RunEntity, {
+      where: { id: runId },
+      select: { id: true, status: true, version: true, wakeAt: true },
+    });
+    if (run?.status !== 'waiting' || !run.wakeAt) return;
+    const data: RunJob = { runId, version: run.version };
+    await this.queue.add('wake', data, {
+      jobId: `${runId}-v${run.version}-at`,
+      delay: Math.max(0, Date.parse(run.wakeAt) - Date.now()),
+      removeOnComplete: KEEP_WAKE_JOBS,
+    });
   }
 
   override async cancelElsewhere(runId: string): Promise<boolean> {
@@ -214,10 +239,10 @@ export class QueueRunScheduler extends RunScheduler implements OnApplicationBoot
     const driver = this.drivers.get(run.kind as RunKind);
     if (!driver) throw new Error(`No driver for ${run.kind} runs.`);
     const controller = new AbortController();
-    // Its claim, made next, holds at least this long.
-    if (this.active.size === 0) this.claimsHoldUntil = Date.now() + QUEUE_LEASE_MS;
+    // Its claim, made next, holds at least this long (runs given up after a stall no longer count).
+    if (this.live().length === 0) this.claimsHoldUntil = Date.now() + QUEUE_LEASE_MS;
     const done = driver.drive(runId, controller.signal).catch((error: unknown) => {
-      if (error instanceof StaleRun) this.logger.warn({ runId }, error.message);
+      if (error instanceof ClaimLost) this.logger.warn({ runId }, error.message);
       else this.logger.error({ err: error, runId }, 'run driver failed');
     });
     this.active.set(runId, { controller, done });
@@ -251,7 +276,8 @@ export class QueueRunScheduler extends RunScheduler implements OnApplicationBoot
       for (const entry of this.active.values()) entry.controller.abort(new LeaseLost());
       return;
     }
-    const ids = [...this.active.keys()];
+    // Runs given up (a refused call) are not renewed: their drivers are stopping and must not write.
+    const ids = this.live();
     if (ids.length === 0) {
       this.claimsHoldUntil = now + QUEUE_LEASE_MS;
       return;
@@ -273,6 +299,11 @@ export class QueueRunScheduler extends RunScheduler implements OnApplicationBoot
     } catch (error) {
       this.logger.warn({ err: error }, 'renewing run claims failed; trying again');
     }
+  }
+
+  /** The runs driven here and not given up. */
+  private live(): string[] {
+    return [...this.active].filter(([, entry]) => !entry.controller.signal.aborted).map(([runId]) => runId);
   }
 
   /** Queues what the database says should be driven now and may have no job (a lost job, a killed worker's runs). */

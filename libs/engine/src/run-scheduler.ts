@@ -18,6 +18,19 @@ export class ShuttingDown extends Error {
 }
 
 /**
+ * Queue mode: this process stopped renewing its claims for longer than they last (its event loop
+ * stalled): another worker may have the run now. The driver stops where it is and writes nothing
+ * (its writes are fenced and would be refused anyway); whoever takes the run over goes on from
+ * what was committed.
+ */
+export class LeaseLost extends ShuttingDown {
+  constructor() {
+    super();
+    this.message = 'This worker stalled past its claim; the run is left to the worker that took it over.';
+  }
+}
+
+/**
  * Decides where and when runs are driven. The embedded implementation drives them in this
  * process with a concurrency limit; a distributed one would hand them to workers on other
  * machines sharing the database. Nothing else in the engine knows which.
@@ -38,6 +51,18 @@ export abstract class RunScheduler {
     return Promise.resolve(false);
   }
   abstract isActive(runId: string): boolean;
+  /**
+   * The run was parked until `at` (epoch ms): true if the scheduler itself wakes it then (queue
+   * mode: a delayed job), false if RunWakeups must (the embedded mode: a timer in this process).
+   */
+  wakeAt(_runId: string, _at: number): boolean {
+    return false;
+  }
+  /**
+   * How long past its due time a parked run is left to the scheduler's own wake-up before
+   * RunWakeups' look queues it anyway (0: RunWakeups is the wake-up).
+   */
+  readonly wakeGraceMs: number = 0;
   /** Stops taking runs; waits for those in flight, then parks the rest for the next start. */
   abstract drain(timeoutMs: number): Promise<void>;
 }

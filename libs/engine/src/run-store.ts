@@ -10,11 +10,14 @@ import {
   type FindOptionsWhere,
 } from 'typeorm';
 import {
+  ClaimLost,
   Database,
   decodeCursor,
   encodeCursor,
   nowIso,
   RunEntity,
+  type RunClaim,
+  claimHeld,
   type SqlParam,
   RunInboxEntity,
   StepEntity,
@@ -65,18 +68,16 @@ export interface RunQuery {
 }
 
 /** A run write that found the run claimed by another driver (or released): the transition is stale and stops. */
-export class StaleRun extends Error {
-  constructor(readonly runId: string) {
-    super(`Run ${runId} is no longer held by this driver: a stale transition was refused.`);
+export class StaleRun extends ClaimLost {
+  constructor(runId: string) {
+    super(runId);
+    this.message = `Run ${runId} is no longer held by this driver: a stale transition was refused.`;
     this.name = 'StaleRun';
   }
 }
 
-/** The claim of one driver on one run: its writes count only while the run's lease carries this token. */
-export interface RunLease {
-  runId: string;
-  token: string;
-}
+/** The claim of one driver on one run: its writes (run, steps, effect ledger) count only while the run's lease carries this token. */
+export type RunLease = RunClaim;
 
 /** How long a claim holds without a write; every fenced write extends it. */
 export const LEASE_MS = 60_000;
@@ -156,8 +157,14 @@ const RELEASE_SQL = `UPDATE runs SET "leaseOwner" = NULL, "leaseUntil" = NULL WH
 export class RunStore {
   /** How long a claim holds without a write (queue mode shortens it and renews it while a run is driven). */
   leaseMs = LEASE_MS;
+  /** Queue mode: a claim's writes count only while it holds at least this much longer (see RunClaim). */
+  fenceMarginMs: number | undefined;
 
-  constructor(private readonly db: Database) {}
+  private readonly postgres: boolean;
+
+  constructor(private readonly db: Database) {
+    this.postgres = db.dataSource.options.type === 'postgres';
+  }
 
   /** Claims an unfinished run for this driver; null if another driver holds it (or it has ended). */
   async claim(runId: string): Promise<RunLease | null> {
@@ -171,7 +178,7 @@ export class RunStore {
         new Date(now).toISOString(),
       ]),
     );
-    return changed === 1 ? { runId, token } : null;
+    return changed === 1 ? this.lease(runId, token) : null;
   }
 
   /**
@@ -191,7 +198,11 @@ export class RunStore {
       ]),
     );
     const row = rows[0];
-    return row ? { lease: { runId, token }, run: runFromRow(row) } : null;
+    return row ? { lease: this.lease(runId, token), run: runFromRow(row) } : null;
+  }
+
+  private lease(runId: string, token: string): RunLease {
+    return this.fenceMarginMs === undefined ? { runId, token } : { runId, token, marginMs: this.fenceMarginMs };
   }
 
   /** Lets go of a claim without a transition (a driver that failed): only while it still holds. */
@@ -237,7 +248,12 @@ export class RunStore {
       assignments.push(`"leaseUntil" = $${params.length}`);
     }
     params.push(lease.runId, lease.token);
-    const sql = `UPDATE runs SET ${assignments.join(', ')}, "version" = "version" + 1 WHERE id = $${params.length - 1} AND "leaseOwner" = $${params.length}`;
+    let sql = `UPDATE runs SET ${assignments.join(', ')}, "version" = "version" + 1 WHERE id = $${params.length - 1} AND "leaseOwner" = $${params.length}`;
+    // Queue mode: a claim about to run out (or run out, the run not taken yet) is stale too.
+    if (lease.marginMs !== undefined) {
+      params.push(new Date(Date.now() + lease.marginMs).toISOString());
+      sql += ` AND "leaseUntil" > $${params.length}`;
+    }
     if ((await this.db.run(m, sql, params)) !== 1) throw new StaleRun(lease.runId);
   }
 
@@ -426,8 +442,9 @@ export class RunStore {
     await (duplicate === 'ignore' ? insert.orIgnore() : insert).execute();
   }
 
+  /** A step's change, counted only while `lease` holds the run (else StaleRun, nothing written). */
   async setStep(
-    runId: string,
+    lease: RunLease,
     stepKey: string,
     change: {
       status: StepStatus;
@@ -447,10 +464,13 @@ export class RunStore {
     if (change.output !== undefined) add('output = ?', json(change.output));
     if (change.error !== undefined) add('error = ?', json(change.error));
     if (isFinishedStep(change.status)) add('"endedAt" = ?', nowIso());
-    params.push(runId, stepKey);
-    const sql = `UPDATE steps SET ${assignments.join(', ')} WHERE "runId" = $${params.length - 1} AND "stepKey" = $${params.length}`;
-    // One UPDATE, no read: counters and first-start times are computed by the database.
-    await this.db.transaction((m) => this.db.run(m, sql, params));
+    params.push(lease.runId, stepKey);
+    const where = `"runId" = $${params.length - 1} AND "stepKey" = $${params.length}`;
+    const sql = `UPDATE steps SET ${assignments.join(', ')} WHERE ${where} AND ${claimHeld(this.postgres, lease, params)}`;
+    // One UPDATE, no read: counters and first-start times are computed by the database; fenced in the same statement.
+    await this.db.transaction(async (m) => {
+      if ((await this.db.run(m, sql, params)) === 0) throw new StaleRun(lease.runId);
+    });
   }
 }
 

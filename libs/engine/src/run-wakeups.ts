@@ -16,6 +16,10 @@ const BATCH = 1_000;
  * run costs nothing here: one JS timer is armed for the earliest due time known, and the
  * database is asked again at that time and every few seconds. A process that parks a run
  * announces its due time (`parked`) so it is woken on time without waiting for the next look.
+ *
+ * In queue mode the scheduler wakes a parked run itself (a BullMQ delayed job at its due time);
+ * the looks here are then the safety net (a Redis restart lost the job): they queue a due run
+ * only once it is `wakeGraceMs` late.
  */
 @Injectable()
 export class RunWakeups implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -42,8 +46,8 @@ export class RunWakeups implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   /** A run was parked until `at` (epoch ms), or until an event (null). */
-  parked(at: number | null): void {
-    if (at !== null) this.arm(at);
+  parked(runId: string, at: number | null): void {
+    if (at !== null && !this.scheduler.wakeAt(runId, at)) this.arm(at);
   }
 
   /** Looks now (an inbox row was written in this process for a run that may be parked). */
@@ -85,10 +89,12 @@ export class RunWakeups implements OnApplicationBootstrap, OnApplicationShutdown
   /** Schedules the runs that are due or have mail; returns the next due time after now, if any. */
   private async look(): Promise<number | null> {
     const now = nowIso();
+    const grace = this.scheduler.wakeGraceMs;
+    const late = grace > 0 ? new Date(Date.now() - grace).toISOString() : now;
     const due = await this.db.reader
       .createQueryBuilder(RunEntity, 'r')
       .select(['r.id', 'r.kind'])
-      .where('r.status = :waiting AND r.wakeAt <= :now', { waiting: 'waiting', now })
+      .where('r.status = :waiting AND r.wakeAt <= :late', { waiting: 'waiting', late })
       .orderBy('r.wakeAt', 'ASC')
       .limit(BATCH)
       .getMany();

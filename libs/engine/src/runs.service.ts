@@ -137,7 +137,7 @@ export class RunsService {
       }
       for (const step of run.steps)
         if (step.status === 'pending' || step.status === 'waiting' || step.status === 'running')
-          await this.store.setStep(id, step.id, { status: 'cancelled' });
+          await this.store.setStep(lease, step.id, { status: 'cancelled' });
       await this.store.setRunStatus(
         lease,
         'cancelled',

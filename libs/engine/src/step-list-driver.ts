@@ -59,11 +59,11 @@ export class StepListDriver implements RunDriver, OnModuleInit {
       }
       if (failure || signal.aborted) {
         if (signal.reason instanceof ShuttingDown) return;
-        await this.store.setStep(runId, step.stepKey, { status: signal.aborted ? 'cancelled' : 'skipped' });
+        await this.store.setStep(lease, step.stepKey, { status: signal.aborted ? 'cancelled' : 'skipped' });
         continue;
       }
       // A step held by a guardrail and now decided goes on: that is not another attempt.
-      await this.store.setStep(runId, step.stepKey, { status: 'running', countAttempt: step.status !== 'waiting' });
+      await this.store.setStep(lease, step.stepKey, { status: 'running', countAttempt: step.status !== 'waiting' });
       const result = await this.runner.run({
         runId,
         stepKey: step.stepKey,
@@ -76,31 +76,32 @@ export class StepListDriver implements RunDriver, OnModuleInit {
         signal,
         // Marked running (and committed) before its first attempt: `pending` means it never started.
         firstAttempt: step.status === 'pending',
+        claim: lease,
       });
       // Parked for shutdown: leave the step as it is; the next start reconciles and finishes it.
       if (signal.reason instanceof ShuttingDown) return;
       if (result.status === 'waiting') {
         // Parked until an analyst decides (the decision drives the run again).
-        await this.store.setStep(runId, step.stepKey, { status: 'waiting' });
+        await this.store.setStep(lease, step.stepKey, { status: 'waiting' });
         await this.store.park(lease, null, null);
         return;
       }
       if (result.status === 'deferred') {
         // Azure is still at it (a machine action Pending): parked until the next check, holding no slot.
-        await this.store.setStep(runId, step.stepKey, { status: 'waiting' });
+        await this.store.setStep(lease, step.stepKey, { status: 'waiting' });
         await this.store.park(lease, new Date(result.until).toISOString(), null);
-        this.wakeups.parked(result.until);
+        this.wakeups.parked(runId, result.until);
         return;
       }
       if (result.status === 'failed') {
         failure = result.error;
-        await this.store.setStep(runId, step.stepKey, {
+        await this.store.setStep(lease, step.stepKey, {
           status: result.cancelled ? 'cancelled' : 'failed',
           error: result.error,
         });
       } else {
         outputs[step.stepKey] = result.output;
-        await this.store.setStep(runId, step.stepKey, { status: result.status, output: result.output, error: null });
+        await this.store.setStep(lease, step.stepKey, { status: result.status, output: result.output, error: null });
       }
     }
 

@@ -11,7 +11,7 @@ import {
   type RunHost,
   StepFailure,
 } from '@riposte/playbooks';
-import { Database, type RunEntity, StepEntity } from '@riposte/persistence';
+import { ClaimLost, Database, type RunEntity, StepEntity } from '@riposte/persistence';
 import { actorOf } from '../step-list-driver.js';
 import type { RunJournal } from './run-journal.js';
 
@@ -112,9 +112,17 @@ export class DurableHost implements RunHost {
       signal,
       firstAttempt: this.fresh && call.attempt === 1,
       fanOut: call.fanOut,
+      claim: this.journal.lease,
     });
     this.inFlight.add(running);
-    const result = await running.finally(() => this.inFlight.delete(running));
+    const result = await running
+      .finally(() => this.inFlight.delete(running))
+      .catch((error: unknown) => {
+        if (!(error instanceof ClaimLost)) throw error;
+        // Not the step's failure: the run is someone else's now. Nothing more is written from here (the driver stops).
+        this.journal.abandon();
+        return new Promise<never>(() => undefined);
+      });
     if (result.status === 'failed') throw new StepFailure(result.error.code, result.error.message, call.attempt);
     if (result.status === 'waiting')
       return this.park({ stepKey: call.stepKey, kind: 'held', hold: result.hold.kind, prompt: result.hold.prompt });

@@ -15,7 +15,7 @@ import { Database, nowIso, type RunEntity } from '@riposte/persistence';
 import type { EntityManager } from 'typeorm';
 import { RunEvents } from '../run-events.js';
 import { RunWakeups } from '../run-wakeups.js';
-import { CancelRequested, type RunDriver, RunScheduler, ShuttingDown } from '../run-scheduler.js';
+import { CancelRequested, LeaseLost, type RunDriver, RunScheduler, ShuttingDown } from '../run-scheduler.js';
 import { neverDriven, type RunLease, RunStore } from '../run-store.js';
 import { type ChildRuns, DurableHost, type StepWait } from './durable-host.js';
 import { PlaybookStore } from './playbook-store.js';
@@ -120,8 +120,11 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     actor.start();
     try {
       for (;;) {
-        const state = await Promise.race([untilIdle(actor), stopped, host.parked]);
+        const state = await Promise.race([untilIdle(actor), stopped, host.parked, journal.lost]);
         if (state === 'aborted') return await this.abort(run, lease, stop, journal, signal);
+        // Another driver holds the run now (or, in queue mode, this one's claim ran out): stop, writing nothing.
+        if (state === 'lost')
+          return this.logger.warn({ runId: run.id }, 'claim lost: the run is left to its new driver');
         if (state === 'parked') {
           // A step must wait (a hold, a backoff, a Pending machine action, a child run): park from
           // the last snapshot, where the step is still in flight; it is started again on waking.
@@ -196,7 +199,7 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     await journal.close((m, snapshot) =>
       this.store.parkIn(m, lease, wakeAt, waits ? JSON.stringify(waits) : null, snapshot),
     );
-    this.wakeups.parked(Number.isFinite(next) ? next : null);
+    this.wakeups.parked(lease.runId, Number.isFinite(next) ? next : null);
     // An event that arrived after the inbox was read must not wait for the next one.
     if ((await this.db.all(this.db.reader, HAS_MAIL_SQL, [lease.runId])).length > 0)
       this.scheduler.schedule(lease.runId, 'playbook');
@@ -233,6 +236,8 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     signal: AbortSignal,
   ): Promise<void> {
     stop();
+    // Given up after a stall: nothing more is written (it would be refused); the taker goes on from what was committed.
+    if (signal.reason instanceof LeaseLost) return journal.abandon();
     if (signal.reason instanceof ShuttingDown) {
       journal.event('run.parked', null, { reason: 'shutdown' });
       await journal.flush();

@@ -28,11 +28,17 @@ export class RunJournal {
   private readonly runId: string;
   /** A write refused because another driver holds the run: every later flush reports it, so the driver stops. */
   private stale: StaleRun | undefined;
+  private onLost: () => void = () => undefined;
+  /** Resolves once a write was refused (or the driver gave the run up): the driver stops, writing nothing more. */
+  readonly lost = new Promise<'lost'>((resolve) => {
+    this.onLost = () => resolve('lost');
+  });
 
   constructor(
     private readonly db: Database,
     private readonly store: RunStore,
-    private readonly lease: RunLease,
+    /** The driver's claim: every write of the journal is fenced by it. */
+    readonly lease: RunLease,
     private readonly dryRun: boolean,
     private readonly actionOf: (stepId: string) => string | null,
   ) {
@@ -121,6 +127,15 @@ export class RunJournal {
     this.consumedInbox.push(...inboxSeqs);
   }
 
+  /** The driver gave the run up (a stall): what is pending is dropped and nothing more is written. */
+  abandon(): void {
+    this.markStale(new StaleRun(this.runId));
+    this.pendingRows.clear();
+    this.pendingEvents = [];
+    this.consumedInbox = [];
+    this.latest = undefined;
+  }
+
   /** Writes what is pending. Serialized: flushes never overlap. Rejects with StaleRun once a write found the run held by another driver. */
   async flush(): Promise<void> {
     this.background();
@@ -139,16 +154,21 @@ export class RunJournal {
       return this.write(transition);
     });
     this.flushing = done.catch((error: unknown) => {
-      if (error instanceof StaleRun) this.stale = error;
+      if (error instanceof StaleRun) this.markStale(error);
     });
     await done;
+  }
+
+  private markStale(error: StaleRun): void {
+    this.stale ??= error;
+    this.onLost();
   }
 
   private background(): void {
     this.flushing = this.flushing
       .then(() => (this.stale ? undefined : this.write()))
       .catch((error: unknown) => {
-        if (error instanceof StaleRun) this.stale = error;
+        if (error instanceof StaleRun) this.markStale(error);
       });
   }
 
