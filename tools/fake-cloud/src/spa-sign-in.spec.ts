@@ -78,7 +78,10 @@ describe('identity: sign-in of a single-page app (authorization code with PKCE, 
       headers: { Origin: CONSOLE, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'x' },
     });
     expect(preflight.status).toBe(204);
-    expect(preflight.headers).toMatchObject({ 'access-control-allow-origin': '*', 'access-control-allow-headers': 'x' });
+    expect(preflight.headers).toMatchObject({
+      'access-control-allow-origin': '*',
+      'access-control-allow-headers': 'x',
+    });
   });
 
   it('redeems the code cross-origin with PKCE: an API token with the user roles, an ID token with the nonce', async () => {
