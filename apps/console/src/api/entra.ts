@@ -1,8 +1,8 @@
 import {
   type AccountInfo,
   BrowserCacheLocation,
+  CacheLookupPolicy,
   createStandardPublicClientApplication,
-  InteractionRequiredAuthError,
 } from '@azure/msal-browser';
 import type { Schemas } from './client';
 
@@ -14,7 +14,7 @@ export interface EntraSignIn {
   readonly signedIn: boolean;
   /** Leaves for Entra ID's sign-in page (authorization code flow with PKCE); comes back to the console. */
   signIn(): Promise<void>;
-  /** An access token for the service, renewed silently when it nears expiry; null when a new sign-in is needed. */
+  /** An access token for the service, renewed silently before it expires; null when a new sign-in is needed. */
   token(): Promise<string | null>;
   /** Forgets this tab's tokens and signs out at Entra ID, which sends the browser back here. */
   signOut(): Promise<void>;
@@ -50,10 +50,14 @@ export async function startEntra(config: EntraConfig): Promise<EntraSignIn> {
     async token() {
       if (!account) return null;
       try {
-        return (await msal.acquireTokenSilent({ scopes: config.scopes, account })).accessToken;
-      } catch (error) {
-        if (error instanceof InteractionRequiredAuthError) return null;
-        throw error;
+        // The cached token, else the refresh token; never a hidden frame (the page's CSP forbids frames).
+        const policy = CacheLookupPolicy.AccessTokenAndRefreshToken;
+        return (await msal.acquireTokenSilent({ scopes: config.scopes, account, cacheLookupPolicy: policy }))
+          .accessToken;
+      } catch {
+        // Renewal needs the person again (refresh token expired or revoked): the call goes without
+        // a token, the service answers 401 and the console shows its sign-in page.
+        return null;
       }
     },
     async signOut() {
