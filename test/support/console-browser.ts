@@ -65,9 +65,12 @@ export async function launchConsoleBrowser(url: string, trusted?: TrustedOrigin)
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url });
   const page = context.pages()[0] ?? (await context.newPage());
   const allowed = (u: URL) => u.origin.startsWith('http://127.0.0.1') || u.origin === trusted?.origin;
-  await context.route((u) => !allowed(u), (route) => {
-    throw new Error(`the console asked another host for ${route.request().url()}`);
-  });
+  await context.route(
+    (u) => !allowed(u),
+    (route) => {
+      throw new Error(`the console asked another host for ${route.request().url()}`);
+    },
+  );
   return {
     page,
     async signIn(key) {
