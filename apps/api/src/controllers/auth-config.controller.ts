@@ -16,6 +16,6 @@ export class AuthConfigController {
   @Public()
   signInOptions() {
     const entra = this.config.oidc?.console;
-    return { apiKey: true, ...(entra ? { entra: { ...entra, scopes: [...entra.scopes] } } : {}) };
+    return { apiKey: true, ...(entra ? { entra } : {}) };
   }
 }
