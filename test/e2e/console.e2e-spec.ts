@@ -93,6 +93,14 @@ describe('the web console, served by the service', () => {
     expect((await service.request('GET', '/api/v1/me', { key: null })).status).toBe(401);
   });
 
+  it('tells the sign-in page, without a key, that only API keys are accepted when Entra sign-in is not set up', async () => {
+    expect(await service.request('GET', '/api/v1/auth/config', { key: null })).toMatchObject({
+      status: 200,
+      body: { apiKey: true },
+    });
+    expect((await service.request('GET', '/api/v1/auth/config', { key: null })).body).not.toHaveProperty('entra');
+  });
+
   it('streams run and step changes to a viewer, and refuses callers without a reading role', async () => {
     expect((await fetch(`${service.url}/api/v1/events`)).status).toBe(401);
     expect(

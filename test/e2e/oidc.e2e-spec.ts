@@ -4,6 +4,7 @@ import { type FakeCloud, startFakeCloud } from '../support/fake-cloud.js';
 import { demoTarget, startService, type TestService } from '../support/service.js';
 
 const AUDIENCE = 'api://riposte';
+const CONSOLE_CLIENT_ID = '5fa00000-0000-4000-8000-00000000c0de';
 let fake: FakeCloud;
 let service: TestService;
 
@@ -13,6 +14,7 @@ beforeAll(async () => {
   service = await startService({
     RIPOSTE_OIDC_ISSUER: `${fake.url}/${DEMO_TENANT_ID}/v2.0`,
     RIPOSTE_OIDC_AUDIENCE: AUDIENCE,
+    RIPOSTE_OIDC_CLIENT_ID: CONSOLE_CLIENT_ID,
   });
   expect((await service.request('POST', '/api/v1/connection-targets', { body: demoTarget(fake) })).status).toBe(201);
 });
@@ -119,6 +121,19 @@ describe('sign-in tokens from Entra ID', () => {
       expect(refused.status).toBe(401);
       expect(refused.text).not.toContain(token);
     }
+  });
+
+  it('tells the console how to sign people in, without a key and with nothing secret', async () => {
+    const answer = await service.request('GET', '/api/v1/auth/config', { key: null });
+    expect(answer).toMatchObject({ status: 200 });
+    expect(answer.body).toEqual({
+      apiKey: true,
+      entra: {
+        clientId: CONSOLE_CLIENT_ID,
+        authority: `${fake.url}/${DEMO_TENANT_ID}`,
+        scopes: ['api://riposte/access_as_user'],
+      },
+    });
   });
 
   it('keeps API keys working beside sign-in tokens', async () => {

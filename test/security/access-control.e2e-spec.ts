@@ -8,7 +8,13 @@ import { ADMIN_KEY, startService, type TestService } from '../support/service.js
  * Also: no CORS headers for foreign (or look-alike) origins, and no other way to pass a key.
  */
 // The sign-in redirect is where Entra ID sends a browser back: its one-time state is the proof, not a key.
-const OPEN_ROUTES = new Set(['GET /health', 'GET /api/v1/schema/playbook.json', 'GET /api/v1/sign-in/redirect']);
+// The console's sign-in page asks how people sign in before anyone is (nothing secret in the answer).
+const OPEN_ROUTES = new Set([
+  'GET /health',
+  'GET /api/v1/schema/playbook.json',
+  'GET /api/v1/sign-in/redirect',
+  'GET /api/v1/auth/config',
+]);
 // The export stream carries the audit trail: admins and export keys only.
 const ADMIN_ONLY_GETS = ['/api/v1/audit', '/api/v1/audit/verify', '/api/v1/api-keys', '/api/v1/export/events'];
 const INGEST_ROUTES = new Set(['POST /api/v1/alerts']);

@@ -1,3 +1,4 @@
+import { createHash, X509Certificate } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,11 +24,19 @@ export interface ConsoleBrowser {
   close(): Promise<void>;
 }
 
+/** Another HTTPS origin the page may reach (the fake cloud's sign-in pages), and the certificate it serves. */
+export interface TrustedOrigin {
+  origin: string;
+  certificatePem: string;
+}
+
 /**
  * Debian's chromium through playwright-core on the built console of the service at `url` (built
- * first if its sources changed). Nothing may leave for another host: the console bundles everything.
+ * first if its sources changed). Nothing may leave for another host: the console bundles everything,
+ * except for a `trusted` origin (Entra sign-in), whose certificate chromium accepts by its key's
+ * hash (--ignore-certificate-errors-spki-list): certificate checks stay on for everything else.
  */
-export async function launchConsoleBrowser(url: string): Promise<ConsoleBrowser> {
+export async function launchConsoleBrowser(url: string, trusted?: TrustedOrigin): Promise<ConsoleBrowser> {
   ensureConsoleBuilt();
   mkdirSync(SHOTS, { recursive: true });
   const profile = mkdtempSync(join(tmpdir(), 'riposte-chromium-'));
@@ -45,6 +54,7 @@ export async function launchConsoleBrowser(url: string): Promise<ConsoleBrowser>
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
+        ...(trusted ? [`--ignore-certificate-errors-spki-list=${spkiHash(trusted.certificatePem)}`] : []),
       ],
       viewport: { width: 1400, height: 900 },
     });
@@ -54,9 +64,13 @@ export async function launchConsoleBrowser(url: string): Promise<ConsoleBrowser>
   }
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url });
   const page = context.pages()[0] ?? (await context.newPage());
-  await context.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => {
-    throw new Error(`the console asked another host for ${route.request().url()}`);
-  });
+  const allowed = (u: URL) => u.origin.startsWith('http://127.0.0.1') || u.origin === trusted?.origin;
+  await context.route(
+    (u) => !allowed(u),
+    (route) => {
+      throw new Error(`the console asked another host for ${route.request().url()}`);
+    },
+  );
   return {
     page,
     async signIn(key) {
@@ -64,7 +78,7 @@ export async function launchConsoleBrowser(url: string): Promise<ConsoleBrowser>
       await page.evaluate(() => sessionStorage.clear());
       await page.reload();
       await page.getByLabel('API key').fill(key);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.getByRole('heading', { name: 'Overview' }).waitFor();
     },
     async open(screen) {
@@ -94,6 +108,12 @@ export async function launchConsoleBrowser(url: string): Promise<ConsoleBrowser>
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Base64 SHA-256 of a certificate's public key (SubjectPublicKeyInfo), as chromium's SPKI list takes it. */
+function spkiHash(certificatePem: string): string {
+  const spki = new X509Certificate(certificatePem).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('base64');
 }
 
 /** Polls until `probe` gives something truthy (at most WAIT). */

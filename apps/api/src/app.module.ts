@@ -20,6 +20,7 @@ import { ActionsController } from './controllers/actions.controller.js';
 import { AlertsController } from './controllers/alerts.controller.js';
 import { ApiKeysController } from './controllers/api-keys.controller.js';
 import { ApprovalsController } from './controllers/approvals.controller.js';
+import { AuthConfigController } from './controllers/auth-config.controller.js';
 import { NotificationChannelsController } from './controllers/notification-channels.controller.js';
 import { AuditController } from './controllers/audit.controller.js';
 import { ExportController } from './controllers/export.controller.js';
@@ -75,6 +76,7 @@ export class AppModule {
         NotificationChannelsController,
         ExportController,
         SignInController,
+        AuthConfigController,
         LiveController,
         ConsoleController,
       ],

@@ -11,9 +11,9 @@ import {
   useMantineColorScheme,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { type QueryClient, useIsFetching, useIsMutating, useQuery } from '@tanstack/react-query';
-import { lazy, Suspense, useEffect, useState } from 'react';
-import { api, credentials, ok, type Role, roleAllows } from './api/client';
+import { type QueryClient, useIsFetching, useIsMutating } from '@tanstack/react-query';
+import { lazy, Suspense, useEffect } from 'react';
+import { type Role, roleAllows } from './api/client';
 import { useLiveUpdates } from './live';
 import { Link, useLocation } from './router';
 import { ActionCenter } from './screens/ActionCenter';
@@ -30,6 +30,7 @@ import { Respond } from './screens/Respond';
 import { RunDetail } from './screens/RunDetail';
 import { Runs } from './screens/Runs';
 import { SignIn } from './screens/SignIn';
+import { useSession } from './session';
 import { Loading, MeContext } from './ui';
 
 // The editor (Monaco) and the graph (Mermaid) are large: loaded only on the screen that uses them.
@@ -83,30 +84,20 @@ function route(path: string) {
 }
 
 export function App({ client }: { client: QueryClient }) {
-  const [key, setKey] = useState(credentials.get());
-  const me = useQuery({
-    queryKey: ['me', key],
-    queryFn: () => ok(api.GET('/api/v1/me')),
-    enabled: Boolean(key),
-    retry: false,
-    staleTime: Infinity,
-  });
+  const { session, me, starting, error, signInWithKey, signOut, microsoft } = useSession(client);
   const busy = useIsFetching() + useIsMutating() > 0;
-  const signOut = () => {
-    credentials.clear();
-    client.clear();
-    setKey(null);
-  };
   useEffect(() => {
-    window.addEventListener('riposte:unauthenticated', signOut);
-    return () => window.removeEventListener('riposte:unauthenticated', signOut);
+    const refused = () => signOut(false);
+    window.addEventListener('riposte:unauthenticated', refused);
+    return () => window.removeEventListener('riposte:unauthenticated', refused);
   });
   const live = useLiveUpdates(client, Boolean(me.data));
   const { path } = useLocation();
   const [opened, { toggle }] = useDisclosure();
   const { toggleColorScheme, colorScheme } = useMantineColorScheme();
 
-  if (!key || me.isError) return <SignIn error={me.error} onSignIn={(k) => (credentials.set(k), setKey(k))} />;
+  if (starting) return <Loading />;
+  if (!session || me.isError) return <SignIn error={error} onSignIn={signInWithKey} microsoft={microsoft} />;
   if (!me.data) return <Loading />;
 
   return (
@@ -140,7 +131,7 @@ export function App({ client }: { client: QueryClient }) {
               >
                 {colorScheme === 'dark' ? '☀' : '☾'}
               </ActionIcon>
-              <Button size="xs" variant="default" onClick={signOut}>
+              <Button size="xs" variant="default" onClick={() => signOut(true)}>
                 Sign out
               </Button>
             </Group>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { QueryClient } from '@tanstack/react-query';
-import { credentials } from './api/client';
+import { bearer } from './api/client';
 
 export type LiveState = 'connecting' | 'live' | 'offline';
 
@@ -21,9 +21,10 @@ function invalidate(client: QueryClient, type: string, data: { runId?: string })
 }
 
 /**
- * Follows GET /api/v1/events (server-sent events, read with fetch so the key travels in the
- * Authorization header) and marks what changed as stale. While it is up, no screen polls; if
- * it drops, it reconnects and everything is read again (events are not replayed).
+ * Follows GET /api/v1/events (server-sent events, read with fetch so the key or the sign-in token,
+ * fresh at each reconnect, travels in the Authorization header) and marks what changed as stale.
+ * While it is up, no screen polls; if it drops, it reconnects and everything is read again (events
+ * are not replayed).
  */
 export function useLiveUpdates(client: QueryClient, enabled: boolean): LiveState {
   const [state, setState] = useState<LiveState>('connecting');
@@ -35,7 +36,7 @@ export function useLiveUpdates(client: QueryClient, enabled: boolean): LiveState
       setState('connecting');
       try {
         const response = await fetch('/api/v1/events', {
-          headers: { Authorization: `Bearer ${credentials.get() ?? ''}`, Accept: 'text/event-stream' },
+          headers: { Authorization: `Bearer ${(await bearer()) ?? ''}`, Accept: 'text/event-stream' },
           signal: abort.signal,
         });
         if (!response.ok || !response.body) throw new Error(`events: ${response.status}`);

@@ -76,4 +76,47 @@ describe('loadConfig', () => {
       expect(problems).not.toMatch(/hunter/);
     }
   });
+
+  it('offers Entra sign-in to the console when RIPOSTE_OIDC_CLIENT_ID is set, and says what is missing otherwise', () => {
+    const oidc = {
+      RIPOSTE_OIDC_ISSUER: 'https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0',
+      RIPOSTE_OIDC_AUDIENCE: '0a1b2c3d-0000-4000-8000-000000000001',
+    };
+    expect(loadConfig(oidc).oidc?.console).toBeUndefined();
+    expect(
+      loadConfig({ ...oidc, RIPOSTE_OIDC_CLIENT_ID: '0A1B2C3D-0000-4000-8000-000000000001' }).oidc?.console,
+    ).toEqual({
+      clientId: '0a1b2c3d-0000-4000-8000-000000000001',
+      authority: 'https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47',
+      scopes: ['api://0a1b2c3d-0000-4000-8000-000000000001/access_as_user'],
+    });
+    const scoped = loadConfig({
+      ...oidc,
+      RIPOSTE_OIDC_AUDIENCE: 'api://riposte',
+      RIPOSTE_OIDC_CLIENT_ID: '0a1b2c3d-0000-4000-8000-000000000002',
+    });
+    expect(scoped.oidc?.console?.scopes).toEqual(['api://riposte/access_as_user']);
+    const refused = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        return (error as ConfigError).problems.join('\n');
+      }
+      return expect.unreachable();
+    };
+    expect(refused({ RIPOSTE_OIDC_CLIENT_ID: '0a1b2c3d-0000-4000-8000-000000000001' })).toMatch(
+      /RIPOSTE_OIDC_CLIENT_ID and RIPOSTE_OIDC_SCOPE are for sign-in in the web console, which needs RIPOSTE_OIDC_ISSUER/,
+    );
+    expect(refused({ ...oidc, RIPOSTE_OIDC_CLIENT_ID: 'riposte-console' })).toMatch(/RIPOSTE_OIDC_CLIENT_ID: /);
+    expect(refused({ ...oidc, RIPOSTE_OIDC_SCOPE: 'api://riposte/access_as_user' })).toMatch(
+      /set RIPOSTE_OIDC_CLIENT_ID too/,
+    );
+    expect(
+      refused({
+        RIPOSTE_OIDC_ISSUER: 'https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/',
+        RIPOSTE_OIDC_AUDIENCE: 'api://riposte',
+        RIPOSTE_OIDC_CLIENT_ID: '0a1b2c3d-0000-4000-8000-000000000001',
+      }),
+    ).toMatch(/needs an Entra v2.0 issuer/);
+  });
 });

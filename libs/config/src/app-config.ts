@@ -57,6 +57,15 @@ const EnvSchema = Type.Object({
   RIPOSTE_OIDC_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
   RIPOSTE_OIDC_JWKS_URI: Type.Optional(Type.String({ pattern: '^https://[^\\s]+$' })),
   RIPOSTE_OIDC_ROLE_CLAIM: Type.String({ minLength: 1, default: 'roles' }),
+  RIPOSTE_OIDC_CLIENT_ID: Type.Optional(
+    Type.String({
+      pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+      description: "the console's app registration (Application (client) ID, a GUID)",
+    }),
+  ),
+  RIPOSTE_OIDC_SCOPE: Type.Optional(
+    Type.String({ pattern: '^[^\\s]+$', description: 'one scope, e.g. api://riposte/access_as_user' }),
+  ),
   RIPOSTE_OIDC_ROLES: Type.String({
     pattern: '^[^=,\\s]+=(viewer|analyst|author|admin)(,[^=,\\s]+=(viewer|analyst|author|admin))*$',
     default: 'Riposte.Viewer=viewer,Riposte.Analyst=analyst,Riposte.Author=author,Riposte.Admin=admin',
@@ -133,6 +142,8 @@ export abstract class AppConfig {
         jwksUri: string | undefined;
         roleClaim: string;
         roles: Record<string, 'viewer' | 'analyst' | 'author' | 'admin'>;
+        /** Entra sign-in in the web console (authorization code with PKCE), when RIPOSTE_OIDC_CLIENT_ID is set. */
+        console: { clientId: string; authority: string; scopes: string[] } | undefined;
       }
     | undefined;
   /** Four eyes: whoever started a run may not decide its approvals and holds, unless this relaxes it. */
@@ -240,7 +251,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 }
 
 function oidcFrom(e: Env): AppConfig['oidc'] {
-  if (!e.RIPOSTE_OIDC_ISSUER && !e.RIPOSTE_OIDC_AUDIENCE) return undefined;
+  if (!e.RIPOSTE_OIDC_ISSUER && !e.RIPOSTE_OIDC_AUDIENCE) {
+    if (e.RIPOSTE_OIDC_CLIENT_ID || e.RIPOSTE_OIDC_SCOPE)
+      throw new ConfigError([
+        'RIPOSTE_OIDC_CLIENT_ID and RIPOSTE_OIDC_SCOPE are for sign-in in the web console, which needs RIPOSTE_OIDC_ISSUER and RIPOSTE_OIDC_AUDIENCE as well.',
+      ]);
+    return undefined;
+  }
   if (!e.RIPOSTE_OIDC_ISSUER || !e.RIPOSTE_OIDC_AUDIENCE)
     throw new ConfigError([
       'RIPOSTE_OIDC_ISSUER and RIPOSTE_OIDC_AUDIENCE go together: set both to accept sign-in tokens, or neither.',
@@ -248,14 +265,39 @@ function oidcFrom(e: Env): AppConfig['oidc'] {
   const roles = Object.fromEntries(
     e.RIPOSTE_OIDC_ROLES.split(',').map((pair) => pair.split('=') as [string, 'viewer']),
   );
+  const audiences = e.RIPOSTE_OIDC_AUDIENCE.split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
   return {
     issuer: e.RIPOSTE_OIDC_ISSUER,
-    audiences: e.RIPOSTE_OIDC_AUDIENCE.split(',')
-      .map((a) => a.trim())
-      .filter(Boolean),
+    audiences,
+    console: consoleSignInFrom(e, e.RIPOSTE_OIDC_ISSUER, audiences[0] ?? ''),
     jwksUri: e.RIPOSTE_OIDC_JWKS_URI,
     roleClaim: e.RIPOSTE_OIDC_ROLE_CLAIM,
     roles,
+  };
+}
+
+/**
+ * What the console needs for msal-browser: its client id, the authority (the v2.0 issuer without
+ * `/v2.0`) and the scope of our API (by default `access_as_user` under the audience's App ID URI).
+ */
+function consoleSignInFrom(e: Env, issuer: string, audience: string): NonNullable<AppConfig['oidc']>['console'] {
+  if (!e.RIPOSTE_OIDC_CLIENT_ID) {
+    if (e.RIPOSTE_OIDC_SCOPE)
+      throw new ConfigError(['RIPOSTE_OIDC_SCOPE is the scope the console asks for: set RIPOSTE_OIDC_CLIENT_ID too.']);
+    return undefined;
+  }
+  const authority = issuer.replace(/\/+$/, '');
+  if (!authority.endsWith('/v2.0'))
+    throw new ConfigError([
+      `RIPOSTE_OIDC_CLIENT_ID turns on Entra ID sign-in in the console, which needs an Entra v2.0 issuer such as https://login.microsoftonline.com/{tenant-id}/v2.0; RIPOSTE_OIDC_ISSUER is ${issuer}.`,
+    ]);
+  const appIdUri = audience.includes('://') ? audience : `api://${audience}`;
+  return {
+    clientId: e.RIPOSTE_OIDC_CLIENT_ID.toLowerCase(),
+    authority: authority.slice(0, -'/v2.0'.length),
+    scopes: [e.RIPOSTE_OIDC_SCOPE ?? `${appIdUri}/access_as_user`],
   };
 }
 

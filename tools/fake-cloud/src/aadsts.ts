@@ -199,6 +199,30 @@ export const aadsts = {
       'The redirect_uri does not match the one used in the authorization request.',
       req,
     ),
+  spaNeedsCrossOrigin: (req?: Req): FakeResponse =>
+    aadstsError(
+      400,
+      'invalid_request',
+      9002327,
+      "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.",
+      req,
+    ),
+  crossOriginNeedsSpa: (req?: Req): FakeResponse =>
+    aadstsError(
+      400,
+      'invalid_request',
+      9002326,
+      "Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type.",
+      req,
+    ),
+  publicClientSecret: (req?: Req): FakeResponse =>
+    aadstsError(
+      400,
+      'invalid_request',
+      700025,
+      "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+      req,
+    ),
   invalidGrant: (req?: Req): FakeResponse =>
     aadstsError(400, 'invalid_grant', 9002313, 'Invalid request. Request is malformed or invalid.', req),
 };

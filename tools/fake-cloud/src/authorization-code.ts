@@ -15,6 +15,8 @@ interface IssuedCode {
   redirectUri: string;
   scopes: string[];
   codeChallenge: string;
+  nonce: string | undefined;
+  spa: boolean;
   expiresAt: number;
 }
 
@@ -52,17 +54,21 @@ export class AuthorizationCodeFlow {
         `AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${tenant.displayName}'.`,
       );
     const redirectUri = q.get('redirect_uri') ?? '';
+    const spa = app.spaRedirectUris.includes(redirectUri);
     // A redirect URI that is not registered is never redirected to: the error shows on Entra's own page.
-    if (!app.redirectUris.includes(redirectUri))
+    if (!spa && !app.redirectUris.includes(redirectUri))
       return page(
         400,
         `AADSTS50011: The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${clientId}'.`,
       );
     const state = q.get('state');
+    // The answer rides in the query (the default for a code) or, when asked, in the fragment (msal-browser's default).
+    const inFragment = q.get('response_mode') === 'fragment';
     const back = (params: Record<string, string>) => {
       const url = new URL(redirectUri);
-      for (const [k, v] of Object.entries({ ...params, ...(state !== null ? { state } : {}) }))
-        url.searchParams.set(k, v);
+      const answer = new URLSearchParams({ ...params, ...(state !== null ? { state } : {}) });
+      if (inFragment) url.hash = answer.toString();
+      else for (const [k, v] of answer) url.searchParams.set(k, v);
       return { status: 302, headers: { location: url.toString(), 'cache-control': 'no-store' }, text: '' };
     };
     if (q.get('response_type') !== 'code')
@@ -100,9 +106,16 @@ export class AuthorizationCodeFlow {
       redirectUri,
       scopes,
       codeChallenge: challenge,
+      nonce: q.get('nonce') ?? undefined,
+      spa,
       expiresAt: Date.now() + CODE_LIFETIME_MS,
     });
     return back({ code, session_state: randomBytes(8).toString('hex') });
+  }
+
+  /** Whether a redirect URI belongs to the Single-page application platform (no client secret then). */
+  static isSpa(app: { spaRedirectUris: string[] }, redirectUri: string | null): boolean {
+    return redirectUri !== null && app.spaRedirectUris.includes(redirectUri);
   }
 
   /** `grant_type=authorization_code` (the client credential is checked by the caller). */
@@ -120,6 +133,10 @@ export class AuthorizationCodeFlow {
     )
       return aadsts.badAuthorizationCode(req);
     if (form.get('redirect_uri') !== issued.redirectUri) return aadsts.redirectMismatch(req);
+    // An SPA's code is redeemed by the browser (cross-origin, so with an Origin header), a web app's by its server.
+    const crossOrigin = Boolean(req.headers.origin);
+    if (issued.spa && !crossOrigin) return aadsts.spaNeedsCrossOrigin(req);
+    if (!issued.spa && crossOrigin) return aadsts.crossOriginNeedsSpa(req);
     const verifier = form.get('code_verifier') ?? '';
     if (createHash('sha256').update(verifier).digest('base64url') !== issued.codeChallenge)
       return aadsts.pkceMismatch(req);
@@ -132,10 +149,22 @@ export class AuthorizationCodeFlow {
         clientId: issued.clientId,
         userId: issued.userId,
         scopes: requested.length ? requested : issued.scopes,
+        nonce: issued.nonce,
+        spa: issued.spa,
       },
       origin,
     );
   }
+}
+
+/** `GET /{tenant}/oauth2/v2.0/logout`: back to `post_logout_redirect_uri` when an app of the tenant registered it. */
+export function logoutAnswer(req: FakeRequest, tenant: TenantData): FakeResponse {
+  const back = req.query.get('post_logout_redirect_uri');
+  const registered =
+    back !== null &&
+    [...tenant.apps.values()].some((a) => a.redirectUris.includes(back) || a.spaRedirectUris.includes(back));
+  if (registered) return { status: 302, headers: { location: back, 'cache-control': 'no-store' }, text: '' };
+  return page(200, 'You signed out of your account. It is a good idea to close all browser windows.');
 }
 
 function page(status: number, message: string): FakeResponse {

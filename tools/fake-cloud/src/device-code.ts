@@ -1,9 +1,11 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { aadsts } from './aadsts.js';
+import { apiScopes, apiTokens } from './api-tokens.js';
 import type { GraphUser } from './model.js';
 import { json } from './router.js';
 import type { TenantData } from './state.js';
 import type { TokenIssuer } from './token-issuer.js';
+import type { UserSignIn } from './user-sign-in.js';
 import { encodeToken } from './tokens.js';
 import type { FakeRequest, FakeResponse, ResourceName, TokenClaims } from './types.js';
 
@@ -25,7 +27,14 @@ export interface Session {
   clientId: string;
   userId: string;
   scopes: string[];
+  /** From the authorize request, echoed in the first ID token only. */
+  nonce?: string;
+  /** Signed in through a Single-page application redirect URI: refresh tokens last 24 hours. */
+  spa?: boolean;
 }
+
+/** Entra gives an SPA's refresh tokens a fixed 24-hour life. */
+const SPA_REFRESH_SECONDS = 24 * 3600;
 
 export interface DeviceCodeOptions {
   /** Seconds msal waits between polls (Entra sends 5). */
@@ -49,6 +58,7 @@ export class DeviceCodeFlow {
   constructor(
     private readonly issuer: TokenIssuer,
     private readonly options: DeviceCodeOptions,
+    private readonly userSignIn: UserSignIn,
   ) {}
 
   clear(): void {
@@ -191,6 +201,20 @@ export class DeviceCodeFlow {
     const user = tenant.users.get(session.userId);
     const app = tenant.apps.get(session.clientId);
     if (!user || !app) return aadsts.invalidGrant(req);
+    const forApi = apiScopes(tenant, session.scopes);
+    if (forApi === 'mixed') return aadsts.invalidScope(session.scopes.join(' '), req);
+    if (forApi) {
+      const { accessToken, idToken } = apiTokens(this.userSignIn, {
+        tenant,
+        user,
+        clientId: app.clientId,
+        ...forApi,
+        origin,
+        lifetimeSeconds: this.issuer.lifetime,
+        nonce: session.nonce,
+      });
+      return this.answer(session, { access_token: accessToken, id_token: idToken }, user.id, tenant.id);
+    }
     const { resource, audience, scp } = this.resolveScopes(session.scopes, app.roles);
     if (!resource) return aadsts.invalidScope(session.scopes.join(' '), req);
     const issued = this.issuer.issue(
@@ -203,21 +227,39 @@ export class DeviceCodeFlow {
       },
       audience,
     );
+    return this.answer(
+      session,
+      {
+        access_token: issued.token,
+        id_token: idToken(issued.claims, user, app.clientId, `${origin}/${tenant.id}/v2.0`),
+      },
+      user.id,
+      tenant.id,
+    );
+  }
+
+  /** The token response: a refresh token when `offline_access` was asked, the ID token when `openid` was. */
+  private answer(
+    session: Session,
+    tokens: { access_token: string; id_token: string },
+    userId: string,
+    tenantId: string,
+  ): FakeResponse {
     const body: Record<string, unknown> = {
       token_type: 'Bearer',
       scope: session.scopes.filter((s) => s !== 'offline_access').join(' '),
       expires_in: this.issuer.lifetime,
       ext_expires_in: this.issuer.lifetime,
-      access_token: issued.token,
-      client_info: Buffer.from(JSON.stringify({ uid: user.id, utid: tenant.id })).toString('base64url'),
+      access_token: tokens.access_token,
+      client_info: Buffer.from(JSON.stringify({ uid: userId, utid: tenantId })).toString('base64url'),
     };
     if (session.scopes.includes('offline_access')) {
       const refreshToken = randomBytes(48).toString('base64url');
-      this.sessions.set(refreshToken, session);
+      this.sessions.set(refreshToken, { ...session, nonce: undefined });
       body.refresh_token = refreshToken;
+      if (session.spa) body.refresh_token_expires_in = SPA_REFRESH_SECONDS;
     }
-    if (session.scopes.includes('openid'))
-      body.id_token = idToken(issued.claims, user, app.clientId, `${origin}/${tenant.id}/v2.0`);
+    if (session.scopes.includes('openid')) body.id_token = tokens.id_token;
     return json(200, body, { 'cache-control': 'no-store, no-cache', pragma: 'no-cache' });
   }
 

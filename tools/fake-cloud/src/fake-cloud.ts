@@ -25,6 +25,7 @@ import { RequestRecorder, type RequestFilter, type RequestRecord } from './recor
 import { Router, createAuthedHandler, createPublicHandler, type AuthedContext, type ServiceHandler } from './router.js';
 import { CloudState, type TenantData } from './state.js';
 import { UserSignIn, type UserSignInInput } from './user-sign-in.js';
+import { withCors } from './cors.js';
 import { TokenIssuer } from './token-issuer.js';
 import type { FakeRequest, FakeResponse, ResourceName, Service } from './types.js';
 
@@ -124,10 +125,14 @@ export class FakeCloud extends EventEmitter<{
     this.issuer = new TokenIssuer(this.url, options.tokenLifetimeSeconds ?? 3599);
     this.engine = new MachineActionEngine(options.actionTransitionMs ?? 100);
     this.userSignIn = new UserSignIn(this.url);
-    this.deviceCodes = new DeviceCodeFlow(this.issuer, {
-      intervalSeconds: options.deviceCodeIntervalSeconds ?? 5,
-      expiresInSeconds: options.deviceCodeExpiresInSeconds ?? 900,
-    });
+    this.deviceCodes = new DeviceCodeFlow(
+      this.issuer,
+      {
+        intervalSeconds: options.deviceCodeIntervalSeconds ?? 5,
+        expiresInSeconds: options.deviceCodeExpiresInSeconds ?? 900,
+      },
+      this.userSignIn,
+    );
     this.authorizationCodes = new AuthorizationCodeFlow(this.deviceCodes);
     this.recorder = new RequestRecorder(options.requestLogSize ?? 10_000, (record) => {
       if (this.listenerCount('request') > 0) this.emit('request', record);
@@ -149,9 +154,13 @@ export class FakeCloud extends EventEmitter<{
       authed('graph'),
     );
     const handlers: Record<Service, ServiceHandler> = {
-      identity: createPublicHandler(
-        new Router(identityRoutes(this.state, this.issuer, this.deviceCodes, this.userSignIn, this.authorizationCodes)),
-        identityErrors,
+      identity: withCors(
+        createPublicHandler(
+          new Router(
+            identityRoutes(this.state, this.issuer, this.deviceCodes, this.userSignIn, this.authorizationCodes),
+          ),
+          identityErrors,
+        ),
       ),
       graph: (req) => graph({ ...req, segments: expandKeySegments(req.segments) }),
       defender: createAuthedHandler(
@@ -439,6 +448,14 @@ export class FakeCloud extends EventEmitter<{
     const user = this.getUser(answer.user, answer.tenantId);
     if (!user) throw new Error(`fake-cloud: unknown user ${answer.user}`);
     this.authorizationCodes.answerWith({ user, consent: 'grant' });
+  }
+  /** Assigns app roles to a user on an app (Enterprise applications → Users and groups): the `roles` of its API tokens. */
+  assignAppRoles(clientId: string, userIdOrUpn: string, roles: string[], tenantId?: string): void {
+    const tenant = this.state.requireTenant(tenantId);
+    const app = tenant.apps.get(clientId.toLowerCase());
+    const user = tenant.findUser(userIdOrUpn);
+    if (!app || !user) throw new Error(`fake-cloud: unknown app ${clientId} or user ${userIdOrUpn}`);
+    app.userRoles[user.id] = [...roles];
   }
   /** The user's refresh tokens stop working (AADSTS50173), as after an admin revokes their sessions. */
   revokeSignIns(userIdOrUpn: string, tenantId?: string): number {

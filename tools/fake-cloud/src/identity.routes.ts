@@ -1,5 +1,5 @@
 import { aadsts } from './aadsts.js';
-import type { AuthorizationCodeFlow } from './authorization-code.js';
+import { AuthorizationCodeFlow, logoutAnswer } from './authorization-code.js';
 import type { DeviceCodeFlow } from './device-code.js';
 import { JSON_TYPE } from './errors.js';
 import type { AppRegistration } from './model.js';
@@ -134,6 +134,11 @@ export function identityRoutes(
       const app = tenant.apps.get((form.get('client_id') ?? '').toLowerCase());
       if (!app) return aadsts.unknownApp(form.get('client_id') ?? '', tenant.displayName, ctx.req);
       const secret = form.get('client_secret') ?? parseBasic(ctx.req.headers.authorization)?.secret;
+      // A single-page app is a public client: PKCE is its only proof, and a secret is refused.
+      if (AuthorizationCodeFlow.isSpa(app, form.get('redirect_uri')))
+        return secret != null
+          ? aadsts.publicClientSecret(ctx.req)
+          : authorizationCodes.redeem(ctx.req, tenant, form, origin);
       const refused =
         secret != null
           ? checkSecret(ctx.req, app, secret)
@@ -239,6 +244,15 @@ export function identityRoutes(
         const tenant = state.tenant(ctx.params.tenant!);
         if (!tenant) return aadsts.unknownTenant(ctx.params.tenant!, ctx.req);
         return authorizationCodes.authorize(ctx.req, tenant);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/:tenant/oauth2/v2.0/logout',
+      handler: (ctx) => {
+        const tenant = state.tenant(ctx.params.tenant!);
+        if (!tenant) return aadsts.unknownTenant(ctx.params.tenant!, ctx.req);
+        return logoutAnswer(ctx.req, tenant);
       },
     },
     { method: 'GET', pattern: '/:tenant/discovery/v2.0/keys', handler: () => json(200, { keys: userSignIn.jwks() }) },

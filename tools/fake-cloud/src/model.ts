@@ -23,6 +23,10 @@ export interface AppRegistrationInput {
   directoryRoleTemplateIds?: string[];
   /** Redirect URIs registered for the authorization code flow (Authentication → Web). */
   redirectUris?: string[];
+  /** Redirect URIs of the Single-page application platform: codes redeemed cross-origin, no secret. */
+  spaRedirectUris?: string[];
+  /** Expose an API → Application ID URI (e.g. `api://riposte`): scopes under it yield tokens for this app. */
+  identifierUris?: string[];
 }
 
 export interface AppRegistration {
@@ -36,6 +40,10 @@ export interface AppRegistration {
   roles: GrantedRoles;
   directoryRoleTemplateIds: string[];
   redirectUris: string[];
+  spaRedirectUris: string[];
+  identifierUris: string[];
+  /** App roles assigned to users on this app (Enterprise applications → Users and groups), by user id. */
+  userRoles: Record<string, string[]>;
 }
 
 export interface ManagedIdentityInput {

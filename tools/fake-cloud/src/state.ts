@@ -207,6 +207,9 @@ export class CloudState {
       roles: structuredClone(input.roles ?? {}),
       directoryRoleTemplateIds: input.directoryRoleTemplateIds ?? [],
       redirectUris: input.redirectUris ?? [],
+      spaRedirectUris: input.spaRedirectUris ?? [],
+      identifierUris: input.identifierUris ?? [],
+      userRoles: {},
     };
     tenant.apps.set(app.clientId, app);
     return app;

@@ -39,7 +39,6 @@ export class UserSignIn {
   }
 
   signIn(input: UserSignInInput): string {
-    const key = this.current();
     const now = Math.floor(Date.now() / 1000);
     const objectId = input.objectId ?? randomUUID();
     const claims = {
@@ -60,6 +59,12 @@ export class UserSignIn {
       ver: '2.0',
       ...input.claims,
     };
+    return this.sign(claims);
+  }
+
+  /** Any claims as an RS256 JWT signed with the tenant's current key (access and ID tokens alike). */
+  sign(claims: Record<string, unknown>): string {
+    const key = this.current();
     const signingInput = `${b64url({ alg: 'RS256', typ: 'JWT', kid: key.kid })}.${b64url(claims)}`;
     return `${signingInput}.${sign('sha256', Buffer.from(signingInput), key.privateKey).toString('base64url')}`;
   }

@@ -20,17 +20,22 @@ export function consoleRoot(): string {
  * The console's page loads only what it bundles: scripts from this origin, no inline script,
  * nothing framed, no request to another host. Inline styles are allowed because the component
  * library and the editor set them at run time; workers come from this origin or blob URLs.
+ * With Entra sign-in, the page also reads the sign-in authority's discovery document and
+ * redeems codes there (connect-src): that origin only, never a wildcard.
  */
-export const CONSOLE_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self' data:",
-  "worker-src 'self' blob:",
-  "connect-src 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "object-src 'none'",
-].join('; ');
+export function consoleCsp(authority?: string): string {
+  const connect = authority ? `'self' ${new URL(authority).origin}` : "'self'";
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "worker-src 'self' blob:",
+    `connect-src ${connect}`,
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "object-src 'none'",
+  ].join('; ');
+}

@@ -4,7 +4,8 @@ import { Controller, Get, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RiposteError } from '@riposte/errors';
-import { CONSOLE_CSP, SERVICE_PATHS, consoleRoot } from '../console/console-files.js';
+import { AppConfig } from '@riposte/config';
+import { SERVICE_PATHS, consoleCsp, consoleRoot } from '../console/console-files.js';
 import { Public } from '../http/route-metadata.js';
 
 const ROOT = consoleRoot();
@@ -17,6 +18,12 @@ const ROOT = consoleRoot();
 @ApiExcludeController()
 @Controller()
 export class ConsoleController {
+  private readonly csp: string;
+
+  constructor(config: AppConfig) {
+    this.csp = consoleCsp(config.oidc?.console?.authority);
+  }
+
   @Get('*')
   @Public()
   serve(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
@@ -43,7 +50,7 @@ export class ConsoleController {
       throw new RiposteError('not_found', `There is no console file ${path}.`, 'not_found');
     return reply
       .header('Cache-Control', 'no-cache')
-      .header('Content-Security-Policy', CONSOLE_CSP)
+      .header('Content-Security-Policy', this.csp)
       .header('X-Frame-Options', 'DENY')
       .type('text/html; charset=utf-8')
       .sendFile('index.html', ROOT, { cacheControl: false });

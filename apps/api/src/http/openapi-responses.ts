@@ -382,6 +382,19 @@ const Me = Type.Object({
   role: Role,
   kind: Type.Enum(['api_key', 'user', 'system']),
 });
+const AuthConfig = Type.Object({
+  apiKey: Type.Boolean({ description: 'API keys are always accepted.' }),
+  entra: Type.Optional(
+    Type.Object(
+      {
+        clientId: Type.String({ description: "The console's app registration (SPA platform)." }),
+        authority: Type.String({ description: 'e.g. https://login.microsoftonline.com/{tenant-id}' }),
+        scopes: Type.Array(Type.String(), { description: 'What the console asks for: a token for this API.' }),
+      },
+      { description: 'Present when Entra ID sign-in is configured (RIPOSTE_OIDC_CLIENT_ID).' },
+    ),
+  ),
+});
 const Decision = Type.Object({ runId: Type.String(), step: Type.String(), decision: Type.String() });
 const ConnectorPage = Type.Object({ items: Type.Array(Ref('Connector')), nextCursor: Type.Null() });
 const Health = Type.Object({
@@ -497,6 +510,7 @@ export const SCHEMAS: Record<string, TSchema> = {
   ConnectionTargetPage: Page('ConnectionTarget'),
   ApiKeyPage: Page('ApiKey'),
   Me,
+  AuthConfig,
   Decision,
   ConnectorPage,
   Health,
@@ -517,6 +531,7 @@ type Body = string | { array: string } | { text: string } | null;
 export const RESPONSES: Record<string, [number, Body]> = {
   'GET /health': [200, 'Health'],
   'GET /api/v1/me': [200, 'Me'],
+  'GET /api/v1/auth/config': [200, 'AuthConfig'],
   'GET /api/v1/events': [200, { text: 'text/event-stream' }],
   'GET /api/v1/changes': [200, 'ChangePage'],
   'POST /api/v1/connection-targets': [201, 'ConnectionTarget'],

@@ -14,6 +14,20 @@ export const credentials = {
   clear: () => sessionStorage.removeItem(KEY),
 };
 
+/** Where the bearer comes from when it is not a pasted key: Entra ID sign-in (see entra.ts). */
+export interface TokenSource {
+  token(): Promise<string | null>;
+}
+let signedIn: TokenSource | null = null;
+export const setTokenSource = (source: TokenSource | null) => {
+  signedIn = source;
+};
+
+/** The bearer for the next call: a fresh (silently renewed) sign-in token, or the pasted key. */
+export async function bearer(): Promise<string | null> {
+  return signedIn ? signedIn.token() : credentials.get();
+}
+
 /** An answer that was not a success, with the service's problem details when it sent some. */
 export class ApiError extends Error {
   constructor(
@@ -25,9 +39,9 @@ export class ApiError extends Error {
 }
 
 const auth: Middleware = {
-  onRequest({ request }) {
-    const key = credentials.get();
-    if (key) request.headers.set('Authorization', `Bearer ${key}`);
+  async onRequest({ request }) {
+    const token = await bearer();
+    if (token) request.headers.set('Authorization', `Bearer ${token}`);
     return request;
   },
 };

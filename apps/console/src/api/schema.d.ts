@@ -145,6 +145,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AuthConfigController_signInOptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/automation": {
         parameters: {
             query?: never;
@@ -1012,6 +1028,19 @@ export interface components {
             head: string;
             /** @description True when every record matches its hash and links to the one before it. */
             ok: boolean;
+        };
+        AuthConfig: {
+            /** @description API keys are always accepted. */
+            apiKey: boolean;
+            /** @description Present when Entra ID sign-in is configured (RIPOSTE_OIDC_CLIENT_ID). */
+            entra?: {
+                /** @description e.g. https://login.microsoftonline.com/{tenant-id} */
+                authority: string;
+                /** @description The console's app registration (SPA platform). */
+                clientId: string;
+                /** @description What the console asks for: a token for this API. */
+                scopes: string[];
+            };
         };
         Automation: {
             by: string | null;
@@ -1964,6 +1993,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditVerification"];
+                };
+            };
+        };
+    };
+    AuthConfigController_signInOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused: what is wrong and where (problem details). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or Azure could not answer (problem details, never a stack trace). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthConfig"];
                 };
             };
         };
