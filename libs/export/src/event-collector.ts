@@ -33,6 +33,11 @@ import {
   type PendingEvent,
 } from './event-schema.js';
 
+/**
+ * Rows the look-back reloads in one pass at most (after a restart with a backlog it may find many
+ * more: the rest come with the next passes).
+ */
+const LATE_PER_PASS = 2000;
 /** How often the tables are read for new events when nothing asks sooner. */
 const COLLECT_INTERVAL_MS = 1000;
 /** Rows read per source per pass. */
@@ -237,11 +242,15 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
         select: { id: true },
         where: { seq: LessThan(after + 1), at: MoreThanOrEqual(since) },
       });
-      const missed = recent.filter((r) => !this.recent.has(`audit:${r.id}`)).map((r) => r.id);
+      const missed = recent
+        .filter((r) => !this.recent.has(`audit:${r.id}`))
+        .map((r) => r.id)
+        .slice(0, LATE_PER_PASS);
       if (missed.length)
         rows.unshift(
-          ...(await this.db.reader.find(AuditRecordEntity, { where: { id: In(missed) }, order: { seq: 'ASC' } })),
+          ...(await byIds(missed, (ids) => this.db.reader.find(AuditRecordEntity, { where: { id: In(ids) } }))),
         );
+      rows.sort((a, b) => a.seq - b.seq);
     }
     for (const row of rows) {
       pending.push(auditEvent(row));
@@ -278,11 +287,13 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
         ? await read(And(MoreThanOrEqual(new Date(Date.parse(since) - OVERLAP_MS).toISOString()), LessThan(since)))
         : [];
     const keyOf = (s: Record<string, string>) => source.keyOf({ id: s.id as string, at: s[source.column] as string });
-    const fresh = [...late, ...stamps].filter((s) => !this.recent.has(keyOf(s)));
+    const unknown = (s: Record<string, string>) => !this.recent.has(keyOf(s));
+    const fresh = [...late.filter(unknown).slice(0, LATE_PER_PASS), ...stamps.filter(unknown)];
     if (fresh.length) {
-      const rows = await this.db.reader.find(source.entity as typeof RunEntity, {
-        where: { id: In(fresh.map((s) => s.id)) },
-      });
+      const rows = await byIds(
+        fresh.map((s) => s.id as string),
+        (ids) => this.db.reader.find(source.entity as typeof RunEntity, { where: { id: In(ids) } }),
+      );
       for (const row of rows) {
         const event = source.toEvent(row as never);
         if (event.at) pending.push(event);
@@ -347,4 +358,11 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
 
 function rank(event: PendingEvent): number {
   return ['alert.received', 'run.started', 'effect.settled', 'audit.recorded', 'run.ended'].indexOf(event.type);
+}
+
+/** Rows by id, a page of ids per statement (SQLite takes at most 32,766 parameters in one). */
+async function byIds<T>(ids: string[], read: (page: string[]) => Promise<T[]>): Promise<T[]> {
+  const rows: T[] = [];
+  for (let i = 0; i < ids.length; i += PAGE) rows.push(...(await read(ids.slice(i, i + PAGE))));
+  return rows;
 }
