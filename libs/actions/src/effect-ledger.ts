@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { IntentLimits } from '@riposte/guardrails';
-import { Database, EffectEntity, nowIso } from '@riposte/persistence';
+import { Database, EffectEntity, nowIso, type SqlParam } from '@riposte/persistence';
 
 export type IntentResult =
   { effect: EffectEntity } | { over: 'budget'; used: number } | { over: 'blast_radius'; touched: number };
@@ -10,14 +10,44 @@ const COUNTED = `'intended', 'sent', 'succeeded'`;
 
 // The ledger's statements on the path of every destructive call: prepared once (see Database.run).
 const FIND_SQL = 'SELECT * FROM effects WHERE "runId" = $1 AND "stepKey" = $2';
-const INSERT_SQL = `INSERT INTO effects (id, "runId", "stepKey", action, "connectionTarget", entity, status, reference,
-  detail, "intendedAt", "settledAt") VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, NULL)`;
 // Counted up to the limit only: the cost of the check is bounded by the budget, not by the window's rows.
 const BUDGET_SQL = `SELECT COUNT(*) AS used FROM (SELECT 1 FROM effects
   WHERE action = $1 AND "connectionTarget" = $2 AND status IN (${COUNTED}) AND "intendedAt" >= $3 LIMIT $4) counted`;
 const BLAST_RADIUS_SQL = `SELECT COUNT(DISTINCT entity) AS touched, COUNT(CASE WHEN entity = $2 THEN 1 END) AS again
   FROM effects WHERE "runId" = $1 AND status IN (${COUNTED})`;
 const SETTLE_SQL = 'UPDATE effects SET status = $1, detail = $2, "settledAt" = $3 WHERE id = $4';
+
+/**
+ * A new intent with its limit checks in the same statement: inserted only if the action's budget
+ * has room and the run may touch the entity (the same counts as BUDGET_SQL and BLAST_RADIUS_SQL).
+ * One statement instead of one per limit plus the insert; a refusal (nothing inserted) then
+ * reads which limit it was. One text per combination of limits checked.
+ */
+function intendSql(budget: boolean, blastRadius: boolean): string {
+  const key = `${budget}:${blastRadius}`;
+  let sql = intendSqlCache.get(key);
+  if (!sql) {
+    const checks = [
+      ...(budget
+        ? [
+            `(SELECT COUNT(*) FROM (SELECT 1 FROM effects WHERE action = $4 AND "connectionTarget" = $5
+            AND status IN (${COUNTED}) AND "intendedAt" >= $9 LIMIT $10) counted) < $10`,
+          ]
+        : []),
+      ...(blastRadius
+        ? [
+            `(EXISTS (SELECT 1 FROM effects WHERE "runId" = $2 AND entity = $6 AND status IN (${COUNTED}))
+            OR (SELECT COUNT(DISTINCT entity) FROM effects WHERE "runId" = $2 AND status IN (${COUNTED})) < $${budget ? 11 : 9})`,
+          ]
+        : []),
+    ];
+    sql = `INSERT INTO effects (id, "runId", "stepKey", action, "connectionTarget", entity, status, reference,
+  detail, "intendedAt", "settledAt") SELECT $1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, NULL${checks.length ? ` WHERE ${checks.join(' AND ')}` : ''}`;
+    intendSqlCache.set(key, sql);
+  }
+  return sql;
+}
+const intendSqlCache = new Map<string, string>();
 
 export type EffectStatus = 'intended' | 'sent' | 'succeeded' | 'failed';
 
@@ -52,14 +82,18 @@ export class EffectLedger {
       settledAt: null,
     };
     return this.db.transaction(async (m) => {
-      const over = await this.overLimit(m, effect, limits);
-      if (over) return over;
       if (previous) {
+        const over = await this.overLimit(m, effect, limits);
+        if (over) return over;
         await m.update(EffectEntity, { id: previous.id }, intent);
         return { effect: { ...previous, ...intent } };
       }
       const row: EffectEntity = { id: randomUUID(), ...intent };
-      await this.db.run(m, INSERT_SQL, [
+      const budget = limits.budget && !limits.exempt.budget ? limits.budget : null;
+      const blastRadius = !limits.exempt.blastRadius;
+      // The locks first, as overLimit takes them: the counts and the insert are not interleaved.
+      await this.lockLimits(m, effect, limits);
+      const params: SqlParam[] = [
         row.id,
         row.runId,
         row.stepKey,
@@ -68,18 +102,36 @@ export class EffectLedger {
         row.entity,
         row.status,
         row.intendedAt,
-      ]);
-      return { effect: row };
+        ...(budget ? [new Date(Date.now() - budget.windowMs).toISOString(), budget.limit] : []),
+        ...(blastRadius ? [limits.maxEntities] : []),
+      ];
+      if ((await this.db.run(m, intendSql(budget !== null, blastRadius), params)) === 1) return { effect: row };
+      // Refused by a limit: which one, counted again under the same locks.
+      const over = await this.overLimit(m, effect, limits, false);
+      if (!over) throw new Error(`The intent of ${row.runId}/${row.stepKey} was refused, yet no limit is over.`);
+      return over;
     });
   }
 
-  private async overLimit(m: EntityManager, effect: EffectKey, limits: IntentLimits): Promise<IntentResult | null> {
-    // Counted then inserted: the lock (held until commit) keeps concurrent intents of other
-    // transactions, in this process or another, from counting the same free places. Always taken
-    // in this order (budget, then run), so two intents never wait for each other in a circle.
+  /**
+   * The limits' locks (held until commit) keep concurrent intents of other transactions, in this
+   * process or another, from counting the same free places. Always taken in this order (budget,
+   * then run), so two intents never wait for each other in a circle.
+   */
+  private async lockLimits(m: EntityManager, effect: EffectKey, limits: IntentLimits): Promise<void> {
     if (limits.budget && !limits.exempt.budget)
       await Database.lock(m, `budget:${effect.action}:${effect.connectionTarget}`);
     if (!limits.exempt.blastRadius) await Database.lock(m, `blast-radius:${effect.runId}`);
+  }
+
+  private async overLimit(
+    m: EntityManager,
+    effect: EffectKey,
+    limits: IntentLimits,
+    lock = true,
+  ): Promise<IntentResult | null> {
+    // Counted then written, under the locks (see lockLimits).
+    if (lock) await this.lockLimits(m, effect, limits);
     if (limits.budget && !limits.exempt.budget) {
       const since = new Date(Date.now() - limits.budget.windowMs).toISOString();
       const rows = await this.db.all<{ used: number | string }>(m, BUDGET_SQL, [
