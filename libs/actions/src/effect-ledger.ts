@@ -21,33 +21,49 @@ const SETTLE_SQL = 'UPDATE effects SET status = $1, detail = $2, "settledAt" = $
  * A new intent with its limit checks in the same statement: inserted only if the action's budget
  * has room and the run may touch the entity (the same counts as BUDGET_SQL and BLAST_RADIUS_SQL).
  * One statement instead of one per limit plus the insert; a refusal (nothing inserted) then
- * reads which limit it was. One text per combination of limits checked.
+ * reads which limit it was. One text per combination of limits checked. Every use of a value
+ * has its own parameter (see `intendParams`): PostgreSQL deduces one type per parameter.
  */
 function intendSql(budget: boolean, blastRadius: boolean): string {
   const key = `${budget}:${blastRadius}`;
   let sql = intendSqlCache.get(key);
   if (!sql) {
-    const checks = [
-      ...(budget
-        ? [
-            `(SELECT COUNT(*) FROM (SELECT 1 FROM effects WHERE action = $4 AND "connectionTarget" = $5
-            AND status IN (${COUNTED}) AND "intendedAt" >= $9 LIMIT $10) counted) < $10`,
-          ]
-        : []),
-      ...(blastRadius
-        ? [
-            `(EXISTS (SELECT 1 FROM effects WHERE "runId" = $2 AND entity = $6 AND status IN (${COUNTED}))
-            OR (SELECT COUNT(DISTINCT entity) FROM effects WHERE "runId" = $2 AND status IN (${COUNTED})) < $${budget ? 11 : 9})`,
-          ]
-        : []),
-    ];
-    sql = `INSERT INTO effects (id, "runId", "stepKey", action, "connectionTarget", entity, status, reference,
-  detail, "intendedAt", "settledAt") SELECT $1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, NULL${checks.length ? ` WHERE ${checks.join(' AND ')}` : ''}`;
+    let n = 8;
+    const next = () => `$${++n}`;
+    const checks: string[] = [];
+    if (budget)
+      checks.push(`(SELECT COUNT(*) FROM (SELECT 1 FROM effects WHERE action = ${next()} AND "connectionTarget" = ${next()}
+    AND status IN (${COUNTED}) AND "intendedAt" >= ${next()} LIMIT ${next()}) counted) < ${next()}`);
+    if (blastRadius)
+      checks.push(`(EXISTS (SELECT 1 FROM effects WHERE "runId" = ${next()} AND entity = ${next()} AND status IN (${COUNTED}))
+    OR (SELECT COUNT(DISTINCT entity) FROM effects WHERE "runId" = ${next()} AND status IN (${COUNTED})) < ${next()})`);
+    sql = `INSERT INTO effects (id, "runId", "stepKey", action, "connectionTarget", entity, status, reference, detail,
+  "intendedAt", "settledAt") SELECT $1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, NULL${checks.length ? `\n  WHERE ${checks.join(' AND ')}` : ''}`;
     intendSqlCache.set(key, sql);
   }
   return sql;
 }
 const intendSqlCache = new Map<string, string>();
+
+/** The parameters of `intendSql` after the row's eight, in the order of its checks. */
+function intendParams(
+  effect: EffectKey,
+  budget: { limit: number; windowMs: number } | null,
+  maxEntities: number | null,
+): SqlParam[] {
+  return [
+    ...(budget
+      ? [
+          effect.action,
+          effect.connectionTarget,
+          new Date(Date.now() - budget.windowMs).toISOString(),
+          budget.limit,
+          budget.limit,
+        ]
+      : []),
+    ...(maxEntities !== null ? [effect.runId, effect.entity, effect.runId, maxEntities] : []),
+  ];
+}
 
 export type EffectStatus = 'intended' | 'sent' | 'succeeded' | 'failed';
 
@@ -102,8 +118,7 @@ export class EffectLedger {
         row.entity,
         row.status,
         row.intendedAt,
-        ...(budget ? [new Date(Date.now() - budget.windowMs).toISOString(), budget.limit] : []),
-        ...(blastRadius ? [limits.maxEntities] : []),
+        ...intendParams(effect, budget, blastRadius ? limits.maxEntities : null),
       ];
       if ((await this.db.run(m, intendSql(budget !== null, blastRadius), params)) === 1) return { effect: row };
       // Refused by a limit: which one, counted again under the same locks.

@@ -211,6 +211,7 @@ export class AlertsService {
           nowIso(),
           JSON.stringify(alert),
           JSON.stringify(raw),
+          alert.providerAlertId,
         ]);
         const update = Boolean(inserted[0]?.isUpdate);
         for (const run of planned) {
@@ -278,10 +279,13 @@ export class AlertsService {
   }
 }
 
-/** An alert's row (`AlertEntity`), `isUpdate` true when the provider's alert was seen before. */
+/**
+ * An alert's row (`AlertEntity`), `isUpdate` true when the provider's alert was seen before
+ * ($14 repeats $2: PostgreSQL deduces one type per parameter, and the two uses differ).
+ */
 const INSERT_ALERT_SQL = `INSERT INTO alerts (id, "providerAlertId", "lastUpdateDateTime", "isUpdate", source,
     "connectionTarget", "tenantId", severity, status, title, "serviceSource", "receivedAt", normalized, raw)
-  SELECT $1, $2, $3, EXISTS (SELECT 1 FROM alerts WHERE "providerAlertId" = $2), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
+  SELECT $1, $2, $3, EXISTS (SELECT 1 FROM alerts WHERE "providerAlertId" = $14), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
   RETURNING "isUpdate"`;
 
 /** A run fired by an alert acts through the connection target of the alert's tenant, if one is known. */
