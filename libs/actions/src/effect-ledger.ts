@@ -19,10 +19,6 @@ const COUNTED = `'intended', 'sent', 'succeeded'`;
 
 // The ledger's statements on the path of every destructive call: prepared once (see Database.run).
 const FIND_SQL = 'SELECT * FROM effects WHERE "runId" = $1 AND "stepKey" = $2';
-const INSERT_SQL = `INSERT INTO effects (id, "runId", "stepKey", action, "connectionTarget", entity, status, reference,
-  detail, "intendedAt", "settledAt") VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, NULL)`;
-const INSERT_IF_SQL = `INSERT INTO effects (id, "runId", "stepKey", action, "connectionTarget", entity, status, reference,
-  detail, "intendedAt", "settledAt") SELECT $1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, NULL`;
 // Counted up to the limit only: the cost of the check is bounded by the budget, not by the window's rows.
 const BUDGET_SQL = `SELECT COUNT(*) AS used FROM (SELECT 1 FROM effects
   WHERE action = $1 AND "connectionTarget" = $2 AND status IN (${COUNTED}) AND "intendedAt" >= $3 LIMIT $4) counted`;
@@ -30,6 +26,54 @@ const BLAST_RADIUS_SQL = `SELECT COUNT(DISTINCT entity) AS touched, COUNT(CASE W
   FROM effects WHERE "runId" = $1 AND status IN (${COUNTED})`;
 const SETTLE_SQL = 'UPDATE effects SET status = $1, detail = $2, "settledAt" = $3 WHERE id = $4';
 const REFERENCE_SQL = 'UPDATE effects SET status = $1, reference = $2 WHERE id = $3';
+
+/**
+ * A new intent with its limit checks in the same statement: inserted only if the action's budget
+ * has room and the run may touch the entity (the same counts as BUDGET_SQL and BLAST_RADIUS_SQL).
+ * One statement instead of one per limit plus the insert; a refusal (nothing inserted) then
+ * reads which limit it was. One text per combination of limits checked. Every use of a value
+ * has its own parameter (see `intendParams`): PostgreSQL deduces one type per parameter.
+ */
+function intendSql(budget: boolean, blastRadius: boolean): string {
+  const key = `${budget}:${blastRadius}`;
+  let sql = intendSqlCache.get(key);
+  if (!sql) {
+    let n = 8;
+    const next = () => `$${++n}`;
+    const checks: string[] = [];
+    if (budget)
+      checks.push(`(SELECT COUNT(*) FROM (SELECT 1 FROM effects WHERE action = ${next()} AND "connectionTarget" = ${next()}
+    AND status IN (${COUNTED}) AND "intendedAt" >= ${next()} LIMIT ${next()}) counted) < ${next()}`);
+    if (blastRadius)
+      checks.push(`(EXISTS (SELECT 1 FROM effects WHERE "runId" = ${next()} AND entity = ${next()} AND status IN (${COUNTED}))
+    OR (SELECT COUNT(DISTINCT entity) FROM effects WHERE "runId" = ${next()} AND status IN (${COUNTED})) < ${next()})`);
+    sql = `INSERT INTO effects (id, "runId", "stepKey", action, "connectionTarget", entity, status, reference, detail,
+  "intendedAt", "settledAt") SELECT $1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, NULL${checks.length ? `\n  WHERE ${checks.join(' AND ')}` : ''}`;
+    intendSqlCache.set(key, sql);
+  }
+  return sql;
+}
+const intendSqlCache = new Map<string, string>();
+
+/** The parameters of `intendSql` after the row's eight, in the order of its checks. */
+function intendParams(
+  effect: EffectKey,
+  budget: { limit: number; windowMs: number } | null,
+  maxEntities: number | null,
+): SqlParam[] {
+  return [
+    ...(budget
+      ? [
+          effect.action,
+          effect.connectionTarget,
+          new Date(Date.now() - budget.windowMs).toISOString(),
+          budget.limit,
+          budget.limit,
+        ]
+      : []),
+    ...(maxEntities !== null ? [effect.runId, effect.entity, effect.runId, maxEntities] : []),
+  ];
+}
 
 export type EffectStatus = 'intended' | 'sent' | 'succeeded' | 'failed';
 
@@ -78,17 +122,22 @@ export class EffectLedger {
       settledAt: null,
     };
     return this.db.transaction(async (m) => {
-      const over = await this.overLimit(m, effect, limits);
-      if (over) return over;
-      // A new intent on SQLite: the claim is checked in the INSERT itself (one statement on the hot path).
-      const inInsert = claim && !previous && !this.postgres;
-      // Otherwise checked last, just before the write: on PostgreSQL the run's row stays share-locked until commit.
-      if (claim && !inInsert) await assertClaimHeld(m, claim, (tx, sql, params) => this.db.all(tx, sql, params));
       if (previous) {
+        const over = await this.overLimit(m, effect, limits);
+        if (over) return over;
+        if (claim) await assertClaimHeld(m, claim, (tx, sql, params) => this.db.all(tx, sql, params));
         await m.update(EffectEntity, { id: previous.id }, intent);
         return { effect: { ...previous, ...intent } };
       }
       const row: EffectEntity = { id: randomUUID(), ...intent };
+      const budget = limits.budget && !limits.exempt.budget ? limits.budget : null;
+      const blastRadius = !limits.exempt.blastRadius;
+      // The locks first, as overLimit takes them: the counts and the insert are not interleaved.
+      await this.lockLimits(m, effect, limits);
+      // The claim: on SQLite checked in the INSERT itself (one statement on the hot path); on
+      // PostgreSQL just before it, leaving the run's row share-locked until commit.
+      const inInsert = claim && !this.postgres ? claim : undefined;
+      if (claim && !inInsert) await assertClaimHeld(m, claim, (tx, sql, params) => this.db.all(tx, sql, params));
       const params: SqlParam[] = [
         row.id,
         row.runId,
@@ -98,21 +147,40 @@ export class EffectLedger {
         row.entity,
         row.status,
         row.intendedAt,
+        ...intendParams(effect, budget, blastRadius ? limits.maxEntities : null),
       ];
-      if (!inInsert) await this.db.run(m, INSERT_SQL, params);
-      else if ((await this.db.run(m, `${INSERT_IF_SQL} WHERE ${claimHeld(false, claim, params)}`, params)) === 0)
-        throw new ClaimLost(claim.runId);
-      return { effect: row };
+      const sql = intendSql(budget !== null, blastRadius);
+      const fenced = inInsert
+        ? `${sql}${sql.includes('\n  WHERE ') ? ' AND ' : ' WHERE '}${claimHeld(false, inInsert, params)}`
+        : sql;
+      if ((await this.db.run(m, fenced, params)) === 1) return { effect: row };
+      // Refused by a limit (which one, counted again under the same locks), or else by the claim.
+      const over = await this.overLimit(m, effect, limits, false);
+      if (over) return over;
+      if (inInsert) throw new ClaimLost(inInsert.runId);
+      throw new Error(`The intent of ${row.runId}/${row.stepKey} was refused, yet no limit is over.`);
     });
   }
 
-  private async overLimit(m: EntityManager, effect: EffectKey, limits: IntentLimits): Promise<IntentResult | null> {
-    // Counted then inserted: the lock (held until commit) keeps concurrent intents of other
-    // transactions, in this process or another, from counting the same free places. Always taken
-    // in this order (budget, then run), so two intents never wait for each other in a circle.
+  /**
+   * The limits' locks (held until commit) keep concurrent intents of other transactions, in this
+   * process or another, from counting the same free places. Always taken in this order (budget,
+   * then run), so two intents never wait for each other in a circle.
+   */
+  private async lockLimits(m: EntityManager, effect: EffectKey, limits: IntentLimits): Promise<void> {
     if (limits.budget && !limits.exempt.budget)
       await Database.lock(m, `budget:${effect.action}:${effect.connectionTarget}`);
     if (!limits.exempt.blastRadius) await Database.lock(m, `blast-radius:${effect.runId}`);
+  }
+
+  private async overLimit(
+    m: EntityManager,
+    effect: EffectKey,
+    limits: IntentLimits,
+    lock = true,
+  ): Promise<IntentResult | null> {
+    // Counted then written, under the locks (see lockLimits).
+    if (lock) await this.lockLimits(m, effect, limits);
     if (limits.budget && !limits.exempt.budget) {
       const since = new Date(Date.now() - limits.budget.windowMs).toISOString();
       const rows = await this.db.all<{ used: number | string }>(m, BUDGET_SQL, [

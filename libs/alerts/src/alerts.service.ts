@@ -196,23 +196,24 @@ export class AlertsService {
         // Copies of one alert arriving at once (two nodes, a webhook racing the poller) are taken
         // one after the other: the second sees the first as an update or, if the same, a duplicate.
         await Database.lock(m, `alert:${alert.providerAlertId}`);
-        const update = await m.exists(AlertEntity, { where: { providerAlertId: alert.providerAlertId } });
-        await m.insert(AlertEntity, {
+        // Whether it updates an alert already seen, and the insert, in one prepared statement.
+        const inserted = await this.db.all<{ isUpdate: boolean | number }>(m, INSERT_ALERT_SQL, [
           id,
-          providerAlertId: alert.providerAlertId,
-          lastUpdateDateTime: alert.lastUpdateDateTime,
-          isUpdate: update,
-          source: origin.source,
-          connectionTarget: origin.connectionTarget ?? null,
-          tenantId: alert.tenantId,
-          severity: alert.severity.slice(0, 16),
-          status: alert.status.slice(0, 32),
-          title: alert.title.slice(0, 500),
-          serviceSource: alert.serviceSource,
-          receivedAt: nowIso(),
-          normalized: alert as never,
-          raw: JSON.stringify(raw),
-        } as never);
+          alert.providerAlertId,
+          alert.lastUpdateDateTime,
+          origin.source,
+          origin.connectionTarget ?? null,
+          alert.tenantId,
+          alert.severity.slice(0, 16),
+          alert.status.slice(0, 32),
+          alert.title.slice(0, 500),
+          alert.serviceSource,
+          nowIso(),
+          JSON.stringify(alert),
+          JSON.stringify(raw),
+          alert.providerAlertId,
+        ]);
+        const update = Boolean(inserted[0]?.isUpdate);
         for (const run of planned) {
           if (update && !run.onUpdate) continue;
           // Checked then created: no other alert of the same key may do both in between.
@@ -277,6 +278,15 @@ export class AlertsService {
     return row?.id ?? '';
   }
 }
+
+/**
+ * An alert's row (`AlertEntity`), `isUpdate` true when the provider's alert was seen before
+ * ($14 repeats $2: PostgreSQL deduces one type per parameter, and the two uses differ).
+ */
+const INSERT_ALERT_SQL = `INSERT INTO alerts (id, "providerAlertId", "lastUpdateDateTime", "isUpdate", source,
+    "connectionTarget", "tenantId", severity, status, title, "serviceSource", "receivedAt", normalized, raw)
+  SELECT $1, $2, $3, EXISTS (SELECT 1 FROM alerts WHERE "providerAlertId" = $14), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
+  RETURNING "isUpdate"`;
 
 /** A run fired by an alert acts through the connection target of the alert's tenant, if one is known. */
 function targetFor(alert: NormalizedAlert, targets: { name: string; tenantId: string }[]): string | null {

@@ -20,6 +20,7 @@ import { neverDriven, type RunLease, RunStore } from '../run-store.js';
 import { type ChildRuns, DurableHost, type StepWait } from './durable-host.js';
 import { PlaybookStore } from './playbook-store.js';
 import { RunJournal } from './run-journal.js';
+import { initialContext, restoreSnapshot } from './run-snapshot.js';
 import { UNFINISHED_STEP_STATUSES } from '@riposte/vocabulary';
 
 /**
@@ -92,7 +93,7 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
       const step = stepIndex.get(stepId);
       return step && 'action' in step.def ? step.def.action : null;
     });
-    const persisted = run.snapshot ? (JSON.parse(run.snapshot) as { context: RunContext }) : undefined;
+    const persisted = run.snapshot ? restoreSnapshot(run.snapshot, run) : undefined;
     // Never claimed before this drive (a crash after a claim leaves a higher version): nothing of it has run yet.
     const fresh = !persisted && neverDriven(run);
     await journal.open(persisted?.context, fresh);
@@ -257,15 +258,23 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     journal?: RunJournal,
   ): Promise<void> {
     // The last rows, the steps left unfinished and the run's end in one transaction. A child's end
-    // wakes its parent (the inbox row is written with the status, so it is never lost).
-    const ending = async (m: EntityManager, snapshot: { snapshot?: string }, unfinished = true) => {
+    // wakes its parent (the inbox row is written with the status, so it is never lost). An ended
+    // run is never restored: its snapshot is dropped, not serialized once more (the steps and the
+    // timeline keep what happened).
+    const ending = async (m: EntityManager, _snapshot: unknown, unfinished = true) => {
       // A branch still in flight when another one failed the run was stopped with it.
       if (unfinished) await this.db.run(m, CANCEL_UNFINISHED_STEPS_SQL, ['cancelled', nowIso(), run.id]);
-      await this.store.transition(m, lease, status, { ...snapshot, output, error }, { parentRunId: run.parentRunId });
+      await this.store.transition(
+        m,
+        lease,
+        status,
+        { snapshot: null, output, error },
+        { parentRunId: run.parentRunId },
+      );
     };
     if (journal) {
       journal.event(`run.${status}`, null, error ? { error } : null);
-      await journal.close(ending);
+      await journal.close(ending, false);
     } else await this.db.transaction((m) => ending(m, {}));
     if (run.parentRunId) this.scheduler.schedule(run.parentRunId, 'playbook');
     this.metrics.runs.inc({ kind: 'playbook', status });
@@ -284,16 +293,3 @@ const INBOX_SQL = 'SELECT seq, event FROM run_inbox WHERE "runId" = $1 ORDER BY 
 const HAS_MAIL_SQL = 'SELECT 1 AS mail FROM run_inbox WHERE "runId" = $1 LIMIT 1';
 const CANCEL_UNFINISHED_STEPS_SQL = `UPDATE steps SET status = $1, "endedAt" = $2
   WHERE "runId" = $3 AND status IN (${UNFINISHED_STEP_STATUSES.map((s) => `'${s}'`).join(', ')})`;
-
-function initialContext(run: RunEntity): RunContext {
-  const input = (run.input ?? {}) as { inputs?: Record<string, unknown>; alert?: unknown };
-  return {
-    inputs: input.inputs ?? {},
-    alert: input.alert ?? null,
-    run: { id: run.id, playbook: run.playbookId ?? '', version: run.playbookVersion ?? 0, dryRun: run.dryRun },
-    steps: {},
-    timers: {},
-    failure: null,
-    outcome: null,
-  };
-}

@@ -4,6 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { Database, nowIso, RunEventEntity, RunInboxEntity, type SqlParam, StepEntity } from '@riposte/persistence';
 import { json, type RunLease, type RunStore, StaleRun } from '../run-store.js';
 import { redactor } from '@riposte/observability';
+import { snapshotText } from './run-snapshot.js';
 import { isFinishedStep } from '@riposte/vocabulary';
 
 type StepRow = Partial<Omit<StepEntity, 'id' | 'runId' | 'stepKey' | 'position'>>;
@@ -146,12 +147,13 @@ export class RunJournal {
   /**
    * Writes what is pending and the run's transition (its end, or its park) in the same
    * transaction: `transition` makes the fenced write of the run, with the snapshot when there is
-   * a new one. Rejects with the write's error (StaleRun included).
+   * a new one (none when `keepSnapshot` is false: an ended run is never restored). Rejects with
+   * the write's error (StaleRun included).
    */
-  async close(transition: Transition): Promise<void> {
+  async close(transition: Transition, keepSnapshot = true): Promise<void> {
     const done = this.flushing.then(() => {
       if (this.stale) throw this.stale;
-      return this.write(transition);
+      return this.write(transition, keepSnapshot);
     });
     this.flushing = done.catch((error: unknown) => {
       if (error instanceof StaleRun) this.markStale(error);
@@ -172,7 +174,7 @@ export class RunJournal {
       });
   }
 
-  private async write(transition?: Transition): Promise<void> {
+  private async write(transition?: Transition, keepSnapshot = true): Promise<void> {
     const latest = this.latest;
     this.latest = undefined;
     if (
@@ -209,7 +211,7 @@ export class RunJournal {
       }
       if (inbox.length) await m.delete(RunInboxEntity, inbox);
       // Fenced: counts only while this driver still holds the run (rolled back otherwise).
-      const snapshot = latest ? { snapshot: JSON.stringify(latest.snapshot) } : {};
+      const snapshot = latest && keepSnapshot ? { snapshot: snapshotText(latest.snapshot) } : {};
       if (transition) await transition(m, snapshot, this.anyUnfinished(upserts));
       else await this.store.fenced(m, this.lease, snapshot);
     });
