@@ -7,6 +7,7 @@ import { Notifier } from './notifier.js';
 const REQUESTED = 'approval.requested';
 const DECIDED = 'approval.decided';
 const LOOKBACK_MS = 7 * 86_400_000;
+const CATCH_UP_PAGE = 1000;
 const MAX_REMIND_BEFORE_MS = 30 * 60_000;
 
 interface Requested {
@@ -33,6 +34,8 @@ export class ApprovalNotifications implements OnApplicationBootstrap, OnModuleDe
   private cursor = 0;
   private poller: NodeJS.Timeout | undefined;
   private polling = false;
+  private stopped = false;
+  private catchingUp: Promise<void> | undefined;
   private readonly reminders = new Map<string, NodeJS.Timeout>();
 
   constructor(
@@ -41,26 +44,45 @@ export class ApprovalNotifications implements OnApplicationBootstrap, OnModuleDe
     private readonly config: AppConfig,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    const since = new Date(Date.now() - LOOKBACK_MS).toISOString();
-    const events = await this.db.reader.find(RunEventEntity, {
-      where: { type: In([REQUESTED, DECIDED]), at: MoreThanOrEqual(since) },
-      order: { seq: 'ASC' },
-    });
-    const open = new Map<string, Requested>();
-    for (const event of events) {
-      const request = this.requested(event);
-      if (request) open.set(key(request.runId, request.step), request);
-      else open.delete(key(event.runId, event.stepKey ?? ''));
-      this.cursor = Math.max(this.cursor, event.seq);
-    }
-    // Told before the restart; only the reminder is still due.
-    for (const request of open.values()) this.scheduleReminder(request);
-    this.poller = setInterval(() => void this.poll(), this.config.approvalNotifications.pollMs);
-    this.poller.unref();
+  onApplicationBootstrap(): void {
+    // Off the start path: with many runs waiting for a person this reads many events, and the
+    // service must answer (and resume due runs) meanwhile.
+    this.catchingUp = this.catchUp()
+      .catch((error: unknown) =>
+        this.logger.warn({ error: (error as Error).message }, 'could not read approval events'),
+      )
+      .finally(() => {
+        if (this.stopped) return;
+        this.poller = setInterval(() => void this.poll(), this.config.approvalNotifications.pollMs);
+        this.poller.unref();
+      });
   }
 
-  onModuleDestroy(): void {
+  /** The requests told before a restart that are still open: only their reminders are still due. */
+  private async catchUp(): Promise<void> {
+    const since = new Date(Date.now() - LOOKBACK_MS).toISOString();
+    const open = new Map<string, Requested>();
+    // A page at a time: memory stays bounded whatever the number of approvals in the window.
+    for (let page: RunEventEntity[] = []; !this.stopped;) {
+      page = await this.db.reader.find(RunEventEntity, {
+        where: { type: In([REQUESTED, DECIDED]), at: MoreThanOrEqual(since), seq: MoreThan(this.cursor) },
+        order: { seq: 'ASC' },
+        take: CATCH_UP_PAGE,
+      });
+      for (const event of page) {
+        const request = this.requested(event);
+        if (request) open.set(key(request.runId, request.step), request);
+        else open.delete(key(event.runId, event.stepKey ?? ''));
+        this.cursor = Math.max(this.cursor, event.seq);
+      }
+      if (page.length < CATCH_UP_PAGE) break;
+    }
+    if (!this.stopped) for (const request of open.values()) this.scheduleReminder(request);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    await this.catchingUp;
     clearInterval(this.poller);
     for (const timer of this.reminders.values()) clearTimeout(timer);
     this.reminders.clear();

@@ -8,6 +8,7 @@ import { IdColumn, JsonColumn, NameColumn, TimeColumn } from './columns.js';
 @Index('idx_runs_throttle', ['throttleKey'])
 @Index('idx_runs_alert', ['alertId'])
 @Index('idx_runs_wake', ['status', 'wakeAt'])
+@Index('idx_runs_lease', ['leaseOwner'], { where: '"leaseOwner" IS NOT NULL' })
 export class RunEntity {
   @PrimaryColumn('varchar', { length: 36 }) id!: string;
   @Column('varchar', { length: 16 }) kind!: string;

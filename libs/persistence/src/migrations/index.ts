@@ -6,6 +6,7 @@ import { NotificationChannels1764806600000 } from './1764806600000-notification-
 import { DelegatedSignIn1764806700000 } from './1764806700000-delegated-sign-in.js';
 import { ParkedRuns1764892800000 } from './1764892800000-parked-runs.js';
 import { ExportStream1764892900000 } from './1764892900000-export-stream.js';
+import { RunLeaseIndex1764979200000 } from './1764979200000-run-lease-index.js';
 
 /** In order. A new migration is appended here, never edited once released. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   DelegatedSignIn1764806700000,
   ParkedRuns1764892800000,
   ExportStream1764892900000,
+  RunLeaseIndex1764979200000,
 ];
