@@ -23,8 +23,18 @@ import {
   StepEntity,
   type Page,
 } from '@riposte/persistence';
-import type { RunKind, RunStatus, RunSummary, RunView, StepStatus, StepView, TriggerType } from './run-model.js';
-import { isFinishedStep, UNFINISHED_RUN_STATUSES } from '@riposte/vocabulary';
+import type { RunKind, RunStatus, RunSummary, RunView, StepStatus, TriggerType } from './run-model.js';
+import { isFinishedStep } from '@riposte/vocabulary';
+import {
+  CLAIM_SQL,
+  CLAIM_TO_DRIVE_SQL,
+  INSERT_RUN_SQL,
+  json,
+  RELEASE_SQL,
+  RUN_COLUMNS,
+  runFromRow,
+} from './run-rows.js';
+import { toStepView, toSummary } from './run-views.js';
 
 export interface NewRun {
   kind: RunKind;
@@ -81,7 +91,6 @@ export type RunLease = RunClaim;
 
 /** How long a claim holds without a write; every fenced write extends it. */
 export const LEASE_MS = 60_000;
-const OPEN = UNFINISHED_RUN_STATUSES.map((status) => `'${status}'`).join(', ');
 
 /** In a fenced write: the column keeps the time it has, or gets now (a run's first start). */
 export const FIRST_TIME = Symbol('first time');
@@ -98,45 +107,6 @@ export type RunSet = Partial<{
   startedAt: typeof FIRST_TIME;
 }>;
 
-const RUN_COLUMNS = [
-  'id',
-  'kind',
-  'status',
-  'playbookId',
-  'playbookVersion',
-  'triggerType',
-  'triggerBy',
-  'triggerRole',
-  'alertId',
-  'revertOf',
-  'parentRunId',
-  'parentStepKey',
-  'throttleKey',
-  'wakeAt',
-  'waits',
-  'version',
-  'leaseOwner',
-  'leaseUntil',
-  'connectionTarget',
-  'dryRun',
-  'reason',
-  'input',
-  'output',
-  'error',
-  'snapshot',
-  'createdAt',
-  'startedAt',
-  'endedAt',
-] as const satisfies readonly (keyof RunEntity)[];
-const INSERT_RUN_SQL = `INSERT INTO runs (${RUN_COLUMNS.map((c) => `"${c}"`).join(', ')})
-  VALUES (${RUN_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`;
-
-const CLAIM_SQL = `UPDATE runs SET "leaseOwner" = $1, "leaseUntil" = $2, "version" = "version" + 1
-  WHERE id = $3 AND status IN (${OPEN}) AND ("leaseOwner" IS NULL OR "leaseUntil" < $4)`;
-const CLAIM_TO_DRIVE_SQL = `UPDATE runs SET "leaseOwner" = $1, "leaseUntil" = $2, "version" = "version" + 1,
-  status = 'running', "startedAt" = COALESCE("startedAt", $4)
-  WHERE id = $3 AND status IN (${OPEN}) AND ("leaseOwner" IS NULL OR "leaseUntil" < $4) RETURNING *`;
-
 /**
  * A run claimed by `claimToDrive` that no driver ever claimed before: nothing of it has run.
  * Every drive starts with a claim, and nothing else raises the version of a run nobody holds.
@@ -144,8 +114,6 @@ const CLAIM_TO_DRIVE_SQL = `UPDATE runs SET "leaseOwner" = $1, "leaseUntil" = $2
 export function neverDriven(run: RunEntity): boolean {
   return run.version === 1;
 }
-const RELEASE_SQL = `UPDATE runs SET "leaseOwner" = NULL, "leaseUntil" = NULL WHERE id = $1 AND "leaseOwner" = $2`;
-
 /**
  * The one owner of run state: reads and writes runs, their steps and their inbox. A driver
  * claims a run (a lease with a token) before it drives it, and each of its writes to the run
@@ -490,66 +458,5 @@ function newStepRow(runId: string, step: NewStep, position: number): StepEntity 
     error: null,
     startedAt: null,
     endedAt: null,
-  };
-}
-
-export function toSummary(run: RunEntity): RunSummary {
-  return {
-    id: run.id,
-    kind: run.kind as RunKind,
-    ...(run.playbookId ? { playbook: { id: run.playbookId, version: run.playbookVersion ?? 0 } } : {}),
-    status: run.status as RunStatus,
-    trigger: {
-      type: run.triggerType as TriggerType,
-      ...(run.triggerBy ? { by: run.triggerBy } : {}),
-      ...(run.alertId ? { alertId: run.alertId } : {}),
-      ...(run.revertOf ? { revertOf: run.revertOf } : {}),
-      ...(run.parentRunId ? { parentRunId: run.parentRunId } : {}),
-    },
-    dryRun: Boolean(run.dryRun),
-    connectionTarget: run.connectionTarget,
-    reason: run.reason,
-    input: run.input,
-    output: run.output,
-    error: run.error,
-    createdAt: run.createdAt,
-    startedAt: run.startedAt,
-    endedAt: run.endedAt,
-  };
-}
-
-export function toStepView(step: StepEntity): StepView {
-  return {
-    id: step.stepKey,
-    action: step.action,
-    status: step.status as StepStatus,
-    attempts: step.attempts,
-    input: step.input,
-    output: step.output ?? null,
-    error: step.error,
-    startedAt: step.startedAt,
-    endedAt: step.endedAt,
-  };
-}
-
-/** A `simple-json` column's text (as TypeORM writes it). */
-export function json(value: unknown): string | null {
-  return value === null || value === undefined ? null : JSON.stringify(value);
-}
-
-function parsed<T>(value: unknown): T | null {
-  return typeof value === 'string' ? (JSON.parse(value) as T) : ((value ?? null) as T | null);
-}
-
-/** A row of `runs` read with plain SQL, as TypeORM would give it. */
-export function runFromRow(row: Record<string, unknown>): RunEntity {
-  return {
-    ...(row as unknown as RunEntity),
-    playbookVersion: row.playbookVersion === null ? null : Number(row.playbookVersion),
-    version: Number(row.version),
-    dryRun: row.dryRun === true || row.dryRun === 1,
-    input: parsed(row.input),
-    output: parsed(row.output),
-    error: parsed(row.error),
   };
 }

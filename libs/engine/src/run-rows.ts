@@ -1,0 +1,71 @@
+import type { RunEntity } from '@riposte/persistence';
+import { UNFINISHED_RUN_STATUSES } from '@riposte/vocabulary';
+
+/*
+ * How runs are kept as rows: the hot path's SQL text (fixed, prepared once per connection by
+ * Database.run/all) and the conversions between rows and values. Written through RunStore only.
+ */
+
+const OPEN = UNFINISHED_RUN_STATUSES.map((status) => `'${status}'`).join(', ');
+
+export const RUN_COLUMNS = [
+  'id',
+  'kind',
+  'status',
+  'playbookId',
+  'playbookVersion',
+  'triggerType',
+  'triggerBy',
+  'triggerRole',
+  'alertId',
+  'revertOf',
+  'parentRunId',
+  'parentStepKey',
+  'throttleKey',
+  'wakeAt',
+  'waits',
+  'version',
+  'leaseOwner',
+  'leaseUntil',
+  'connectionTarget',
+  'dryRun',
+  'reason',
+  'input',
+  'output',
+  'error',
+  'snapshot',
+  'createdAt',
+  'startedAt',
+  'endedAt',
+] as const satisfies readonly (keyof RunEntity)[];
+export const INSERT_RUN_SQL = `INSERT INTO runs (${RUN_COLUMNS.map((c) => `"${c}"`).join(', ')})
+  VALUES (${RUN_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`;
+
+export const CLAIM_SQL = `UPDATE runs SET "leaseOwner" = $1, "leaseUntil" = $2, "version" = "version" + 1
+  WHERE id = $3 AND status IN (${OPEN}) AND ("leaseOwner" IS NULL OR "leaseUntil" < $4)`;
+export const CLAIM_TO_DRIVE_SQL = `UPDATE runs SET "leaseOwner" = $1, "leaseUntil" = $2, "version" = "version" + 1,
+  status = 'running', "startedAt" = COALESCE("startedAt", $4)
+  WHERE id = $3 AND status IN (${OPEN}) AND ("leaseOwner" IS NULL OR "leaseUntil" < $4) RETURNING *`;
+export const RELEASE_SQL = `UPDATE runs SET "leaseOwner" = NULL, "leaseUntil" = NULL WHERE id = $1 AND "leaseOwner" = $2`;
+
+/** A `simple-json` column's text (as TypeORM writes it). */
+export function json(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
+function parsed<T>(value: unknown): T | null {
+  return typeof value === 'string' ? (JSON.parse(value) as T) : ((value ?? null) as T | null);
+}
+
+/** A row of `runs` read with plain SQL, as TypeORM would give it. */
+export function runFromRow(row: Record<string, unknown>): RunEntity {
+  return {
+    ...(row as unknown as RunEntity),
+    playbookVersion: row.playbookVersion === null ? null : Number(row.playbookVersion),
+    version: Number(row.version),
+    dryRun: row.dryRun === true || row.dryRun === 1,
+    input: parsed(row.input),
+    output: parsed(row.output),
+    error: parsed(row.error),
+  };
+}
