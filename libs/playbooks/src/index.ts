@@ -33,7 +33,8 @@ export {
   expressionData,
 } from './compiler/run-context.js';
 export { stateId } from './compiler/machine-config.js';
-export { createStepActors } from './runtime/step-actors.js';
+export { createStepWork } from './runtime/step-actors.js';
+export { attachWork, type StepWork } from './compiler/playbook-machine.js';
 export type { RunHost, ActionCall, LoopStepRecord, RetryWait } from './runtime/run-host.js';
 export { untilIdle, evaluateOutputs, type Idle } from './runtime/until-idle.js';
 export { toMermaid } from './graph/mermaid.js';

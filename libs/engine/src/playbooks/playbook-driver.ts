@@ -4,7 +4,8 @@ import { ActionRunner } from '@riposte/actions';
 import { Metrics } from '@riposte/observability';
 import {
   compileInSteps,
-  createStepActors,
+  attachWork,
+  createStepWork,
   evaluateOutputs,
   type LoadedPlaybook,
   type RunContext,
@@ -99,10 +100,10 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     await journal.open(persisted?.context, fresh);
     const waits = new Map(Object.entries(run.waits ? (JSON.parse(run.waits) as Record<string, StepWait>) : {}));
     const host = new DurableHost(run, journal, this.runner, this.db, this.requireChildren(), fresh, waits);
-    const machine = compiled.machine.provide({ actors: createStepActors(compiled, host) as never });
     const actor: AnyActorRef = persisted
-      ? createActor(machine, { snapshot: persisted as never })
-      : createActor(machine, { input: initialContext(run) });
+      ? createActor(compiled.machine, { snapshot: persisted as never })
+      : createActor(compiled.machine, { input: initialContext(run) });
+    attachWork(actor, createStepWork(compiled, host));
     host.bind(actor);
     const subscription = actor.subscribe({
       next: (snapshot) => journal.onSnapshot(actor.getPersistedSnapshot(), snapshot.context as RunContext),

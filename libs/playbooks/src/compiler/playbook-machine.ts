@@ -1,4 +1,4 @@
-import { assign, fromPromise, raise, setup, type AnyStateMachine } from 'xstate';
+import { type ActorSystem, type AnyActorRef, assign, fromPromise, raise, setup, type AnyStateMachine } from 'xstate';
 import type { StateConfig } from './machine-config.js';
 import { type RiposteEvent, type RunContext, StepFailure, type StepState, type WorkResult } from './run-context.js';
 
@@ -36,16 +36,34 @@ function failureOf(error: unknown): { code: string; message: string; attempts?: 
   };
 }
 
+/** What each invoked actor of one run does, by actor name: the work of the run's host. */
+export type StepWork = Record<string, (args: { input: never; signal: AbortSignal }) => Promise<unknown>>;
+
+const attached = new WeakMap<ActorSystem<never>, StepWork>();
+
+/**
+ * Gives a run (an actor made from a playbook machine, not yet started) the work its actors do.
+ * A machine is built once per playbook version and shared by its runs: each run's actors find
+ * their own work through the run's actor system. (`machine.provide` would build the whole
+ * machine again for every run: for a 500-step playbook, a stall of the event loop per run.)
+ */
+export function attachWork(actor: AnyActorRef, work: StepWork): void {
+  attached.set(actor.system as ActorSystem<never>, work);
+}
+
 /**
  * The implementations the configuration names. Guards and actions are real and pure; the
- * actors are placeholders that the runtime (or a rehearsal) replaces with `machine.provide`,
- * because what they do (call Azure, wait for a child run) belongs to whoever runs the machine.
+ * actors hand their work to whatever the runtime (or a rehearsal) attached to the run, because
+ * what they do (call Azure, wait for a child run) belongs to whoever runs the machine.
  */
 export function createPlaybookMachine(config: StateConfig, actionIds: string[]): AnyStateMachine {
-  const placeholder = fromPromise<WorkResult, { step: string }>(async () => {
-    throw new Error('This machine has no runtime attached: provide its actors.');
-  });
-  const actors = Object.fromEntries([...CORE_ACTORS, ...actionIds].map((name) => [name, placeholder]));
+  const dispatch = (name: string) =>
+    fromPromise<unknown, never>(async ({ input, signal, system }) => {
+      const work = attached.get(system as ActorSystem<never>)?.[name];
+      if (!work) throw new Error('This run has no runtime attached: attach its step work.');
+      return work({ input, signal });
+    });
+  const actors = Object.fromEntries([...CORE_ACTORS, ...actionIds].map((name) => [name, dispatch(name)]));
 
   const machine = setup({
     types: {} as { context: RunContext; input: RunContext; events: RiposteEvent },

@@ -127,6 +127,29 @@ export function compileExpression(source: string): CompiledExpression {
   };
 }
 
+/**
+ * An expression that passed its checks already (a stored playbook version): compiled by its
+ * first evaluation, not up front. A 500-step playbook's first run then compiles each expression
+ * as its step comes, in the run's own turns of the event loop, instead of all of them in one.
+ */
+export function checkedExpression(source: string): CompiledExpression {
+  let compiled: CompiledExpression | undefined;
+  const now = () => (compiled ??= compileExpression(source));
+  return {
+    source,
+    get roots() {
+      return now().roots;
+    },
+    get stepRefs() {
+      return now().stepRefs;
+    },
+    get inputRefs() {
+      return now().inputRefs;
+    },
+    evaluate: (data) => now().evaluate(data),
+  };
+}
+
 /** JSONata's $pad (width counted in characters, padding on the right when positive), with the size limit checked first. */
 function boundedPad(text: string | undefined, width: number, padWith?: string): string | undefined {
   if (text === undefined) return undefined;

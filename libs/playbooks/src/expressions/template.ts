@@ -1,4 +1,4 @@
-import { type CompiledExpression, compileExpression, ExpressionError } from './expression.js';
+import { checkedExpression, type CompiledExpression, compileExpression, ExpressionError } from './expression.js';
 
 /*
  * Values in a playbook may hold expressions: `${{ inputs.user }}` alone yields the expression's
@@ -32,24 +32,28 @@ export function expressionSource(value: string): string {
   return (WHOLE.exec(value)?.[1] ?? value).trim();
 }
 
-/** Compiles every template in a value; problems are collected, not thrown. */
+/**
+ * Compiles every template in a value; problems are collected, not thrown. `checked`: the value
+ * passed its checks before (a stored version), so each expression is compiled by its first use.
+ */
 export function compileValue(
   value: unknown,
   problems: TemplateProblem[] = [],
   path: (string | number)[] = [],
+  checked = false,
 ): CompiledValue {
   if (typeof value === 'string') {
     if (!value.includes('${{')) return { kind: 'literal', value };
     const whole = WHOLE.exec(value);
     if (whole) {
-      const expression = tryCompile(whole[1] ?? '', value.indexOf('${{') + 3, problems, path);
+      const expression = tryCompile(whole[1] ?? '', value.indexOf('${{') + 3, problems, path, checked);
       return expression ? { kind: 'expression', expression } : { kind: 'literal', value };
     }
     const parts: (string | CompiledExpression)[] = [];
     let last = 0;
     for (const match of value.matchAll(TEMPLATE)) {
       parts.push(value.slice(last, match.index));
-      const expression = tryCompile(match[1] ?? '', (match.index ?? 0) + 3, problems, path);
+      const expression = tryCompile(match[1] ?? '', (match.index ?? 0) + 3, problems, path, checked);
       if (expression) parts.push(expression);
       last = (match.index ?? 0) + match[0].length;
     }
@@ -63,11 +67,11 @@ export function compileValue(
     return { kind: 'text', parts };
   }
   if (Array.isArray(value))
-    return { kind: 'array', items: value.map((item, i) => compileValue(item, problems, [...path, i])) };
+    return { kind: 'array', items: value.map((item, i) => compileValue(item, problems, [...path, i], checked)) };
   if (value && typeof value === 'object')
     return {
       kind: 'object',
-      entries: Object.entries(value).map(([k, v]) => [k, compileValue(v, problems, [...path, k])]),
+      entries: Object.entries(value).map(([k, v]) => [k, compileValue(v, problems, [...path, k], checked)]),
     };
   return { kind: 'literal', value };
 }
@@ -77,7 +81,9 @@ function tryCompile(
   offset: number,
   problems: TemplateProblem[],
   path: (string | number)[],
+  checked: boolean,
 ): CompiledExpression | undefined {
+  if (checked) return checkedExpression(source.trim());
   try {
     return compileExpression(source.trim());
   } catch (error) {

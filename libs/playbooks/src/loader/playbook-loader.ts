@@ -65,8 +65,9 @@ export function loadedPlaybook(checked: CheckedPlaybook, index?: PlaybookIndex):
     sha256: checked.sha256,
     steps: checked.steps,
     get compiled() {
-      // The definition passed every check already: indexing it again finds no problem.
-      compiled ??= compilePlaybook(checked.definition, index ?? indexPlaybook(checked.definition, []));
+      // The definition passed every check already: indexing it again finds no problem, and its
+      // expressions are compiled as the run reaches them.
+      compiled ??= compilePlaybook(checked.definition, index ?? indexPlaybook(checked.definition, [], true));
       return compiled;
     },
   };

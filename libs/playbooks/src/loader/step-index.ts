@@ -29,13 +29,16 @@ export interface PlaybookIndex {
   triggers: { inputs: Record<string, CompiledValue>; when?: CompiledValue; throttleKey?: CompiledValue }[];
 }
 
-/** Indexes the steps and compiles every expression in the playbook, collecting problems. */
-export function indexPlaybook(definition: PlaybookDefinition, problems: Problem[]): PlaybookIndex {
+/**
+ * Indexes the steps and compiles every expression in the playbook, collecting problems.
+ * `checked`: the definition passed every check already; its expressions compile on first use.
+ */
+export function indexPlaybook(definition: PlaybookDefinition, problems: Problem[], checked = false): PlaybookIndex {
   const steps = new Map<string, IndexedStep>();
   const sequences = new Map<string, string[]>();
   const compile = (value: unknown, path: (string | number)[]) => {
     const found: { path: (string | number)[]; message: string; offset?: number }[] = [];
-    const compiled = compileValue(value, found);
+    const compiled = compileValue(value, found, [], checked);
     for (const p of found) problems.push({ path: [...path, ...p.path], message: p.message, offset: p.offset });
     return compiled;
   };

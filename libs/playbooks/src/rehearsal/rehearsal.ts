@@ -6,7 +6,8 @@ import { parseYaml } from '../loader/yaml-source.js';
 import { type RunContext, StepFailure } from '../compiler/run-context.js';
 import type { ActionCall, LoopStepRecord, RunHost } from '../runtime/run-host.js';
 import { evaluateOutputs, untilIdle } from '../runtime/until-idle.js';
-import { createStepActors } from '../runtime/step-actors.js';
+import { createStepWork } from '../runtime/step-actors.js';
+import { attachWork } from '../compiler/playbook-machine.js';
 import { ERROR_CODES, type ErrorCode } from '@riposte/errors';
 import { closest } from '../loader/semantic-checks.js';
 
@@ -151,9 +152,8 @@ export async function rehearse(playbook: LoadedPlaybook, testCase: RehearsalCase
     },
     now: () => clock,
   };
-  const actor = createActor(compiled.machine.provide({ actors: createStepActors(compiled, host) as never }), {
-    input: context,
-  });
+  const actor = createActor(compiled.machine, { input: context });
+  attachWork(actor, createStepWork(compiled, host));
   live.actor = actor;
   actor.start();
 

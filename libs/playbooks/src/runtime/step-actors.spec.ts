@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { ActionCatalogue } from '@riposte/actions';
 import { type RunContext, StepFailure } from '../compiler/run-context.js';
-import { loadPlaybook } from '../loader/playbook-loader.js';
+import { checkPlaybook, loadedPlaybook, loadPlaybook } from '../loader/playbook-loader.js';
 import type { ActionCall, RetryWait, RunHost } from './run-host.js';
 import { untilIdle } from './until-idle.js';
-import { createStepActors } from './step-actors.js';
+import { createStepWork } from './step-actors.js';
+import { attachWork } from '../compiler/playbook-machine.js';
 
 /*
  * The runtime around an in-memory host: what a durable host does with it (park on a wait, start
@@ -18,6 +19,13 @@ function compiled(yaml: string) {
   const loaded = loadPlaybook(`id: t\nname: t\n${yaml}`, { file: 't.yaml', actions });
   if (!loaded.ok) throw new Error(loaded.errors.map((e) => e.message).join('\n'));
   return loaded.playbook.compiled;
+}
+
+/** As a stored version is: checked (in the worker) as data, its expressions compiled on first use. */
+function stored(yaml: string) {
+  const checked = checkPlaybook(`id: t\nname: t\n${yaml}`, { file: 't.yaml', actions });
+  if (!checked.ok) throw new Error(checked.errors.map((e) => e.message).join('\n'));
+  return loadedPlaybook(structuredClone(checked.playbook)).compiled;
 }
 
 /** A host whose waits park (never settle) and are kept, as the durable host keeps them in the database. */
@@ -67,19 +75,19 @@ class InMemoryHost implements RunHost {
   }
 }
 
+const context = (): RunContext => ({
+  inputs: {},
+  alert: null,
+  run: { id: 'r', playbook: 't', version: 1, dryRun: false },
+  steps: {},
+  timers: {},
+  failure: null,
+  outcome: null,
+});
+
 function start(machineOf: ReturnType<typeof compiled>, host: InMemoryHost) {
-  const context: RunContext = {
-    inputs: {},
-    alert: null,
-    run: { id: 'r', playbook: 't', version: 1, dryRun: false },
-    steps: {},
-    timers: {},
-    failure: null,
-    outcome: null,
-  };
-  const actor = createActor(machineOf.machine.provide({ actors: createStepActors(machineOf, host) as never }), {
-    input: context,
-  });
+  const actor = createActor(machineOf.machine, { input: context() });
+  attachWork(actor, createStepWork(machineOf, host));
   host.actor = actor;
   actor.start();
   return actor;
@@ -150,5 +158,31 @@ describe('retries around a host', () => {
       attempts: 3,
       error: { code: 'throttled' },
     });
+  });
+});
+
+describe('one machine per version, shared by its runs', () => {
+  it('gives each run its own host: runs of one machine at once never do each other’s work', async () => {
+    const playbook = stored(
+      'inputs:\n  user: { type: string }\nsteps:\n  - id: read\n    action: azure_ad.get_user\n    with: { user: "${{ inputs.user }}" }\n  - id: again\n    action: azure_ad.get_user\n    with: { user: "${{ steps.read.output.user }}" }\n',
+    );
+    const hosts = ['alice', 'bob', 'carol'].map((user) => {
+      const host = new InMemoryHost((call) => ({ user: call.input.user }));
+      const actor = createActor(playbook.machine, { input: { ...context(), inputs: { user } } });
+      attachWork(actor, createStepWork(playbook, host));
+      host.actor = actor;
+      return { user, host, actor };
+    });
+    for (const { actor } of hosts) actor.start();
+    for (const { actor } of hosts) expect(await untilIdle(actor)).toBe('done');
+    for (const { user, host } of hosts) expect(host.calls.map((c) => c.input.user)).toEqual([user, user]);
+  });
+
+  it('a run with nothing attached fails its step with a clear error, not a hang', async () => {
+    const playbook = compiled('steps:\n  - id: read\n    action: azure_ad.get_user\n    with: { user: u }\n');
+    const actor = createActor(playbook.machine, { input: context() });
+    actor.start();
+    expect(await untilIdle(actor)).toBe('done');
+    expect((actor.getSnapshot().context as RunContext).steps.read?.error?.message).toMatch(/no runtime attached/);
   });
 });

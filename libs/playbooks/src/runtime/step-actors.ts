@@ -1,8 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
-import { fromPromise } from 'xstate';
 import type { CompiledPlaybook } from '../compiler/compile.js';
-import { CORE_ACTORS } from '../compiler/playbook-machine.js';
+import { CORE_ACTORS, type StepWork } from '../compiler/playbook-machine.js';
 import { expressionData, StepFailure, type WorkResult } from '../compiler/run-context.js';
 import type { ActionStep, RetryPolicy } from '../definition.js';
 import { ExpressionError, resolveValue, type CompiledValue } from '../expressions/template.js';
@@ -13,8 +12,10 @@ import type { RunHost } from './run-host.js';
 
 const MAX_LOOP_ITEMS = 1000;
 
-/** The actors a playbook machine invokes, doing their work through a host. */
-export function createStepActors(compiled: CompiledPlaybook, host: RunHost) {
+type Args<I> = { input: I; signal: AbortSignal };
+
+/** What the actors of one run do (see `attachWork`), through the run's host. */
+export function createStepWork(compiled: CompiledPlaybook, host: RunHost): StepWork {
   const step = (id: string): IndexedStep => {
     const found = compiled.index.steps.get(id);
     if (!found) throw new StepFailure('internal_error', `Unknown step ${id}.`);
@@ -73,20 +74,18 @@ export function createStepActors(compiled: CompiledPlaybook, host: RunHost) {
     }
   };
 
-  const actionActor = fromPromise<WorkResult, { step: string }>(({ input, signal }) =>
-    runAction(step(input.step), input.step, {}, signal),
-  );
+  const actionWork = ({ input, signal }: Args<{ step: string }>) => runAction(step(input.step), input.step, {}, signal);
 
-  const actors: Record<string, unknown> = {
-    evaluate: fromPromise<unknown, { step: string; field: string }>(async ({ input }) => {
+  const work: StepWork = {
+    evaluate: async ({ input }: Args<{ step: string; field: string }>) => {
       const s = step(input.step);
       if (input.field === 'if') return Boolean(await evaluate(s.compiled.if));
       const count = 'branch' in s.def ? s.def.branch.cases.length : 0;
       for (let n = 0; n < count; n++) if (await evaluate(s.compiled[`case${n}`])) return n;
       return -1;
-    }),
+    },
 
-    prepare: fromPromise<unknown, { step: string }>(async ({ input }) => {
+    prepare: async ({ input }: Args<{ step: string }>) => {
       const s = step(input.step);
       const def = s.def;
       if ('approval' in def) {
@@ -109,9 +108,9 @@ export function createStepActors(compiled: CompiledPlaybook, host: RunHost) {
       if ('fail' in def) return { message: String((await evaluate(s.compiled.message)) ?? ''), code: def.fail.code };
       if ('succeed' in def) return { message: s.compiled.message ? String(await evaluate(s.compiled.message)) : null };
       throw new StepFailure('internal_error', `Nothing to prepare for step ${s.id}.`);
-    }),
+    },
 
-    forEach: fromPromise<WorkResult, { step: string }>(async ({ input, signal }) => {
+    forEach: async ({ input, signal }: Args<{ step: string }>): Promise<WorkResult> => {
       const s = step(input.step);
       if (!('forEach' in s.def)) throw new StepFailure('internal_error', `${s.id} is not a forEach step.`);
       const items = await evaluate(s.compiled.items);
@@ -147,9 +146,9 @@ export function createStepActors(compiled: CompiledPlaybook, host: RunHost) {
       } finally {
         signal.removeEventListener('abort', stop);
       }
-    }),
+    },
 
-    call: fromPromise<WorkResult, { step: string }>(async ({ input, signal }) => {
+    call: async ({ input, signal }: Args<{ step: string }>): Promise<WorkResult> => {
       const s = step(input.step);
       if (!('call' in s.def)) throw new StepFailure('internal_error', `${s.id} is not a call step.`);
       const inputs = ((await evaluate(s.compiled.inputs)) ?? {}) as Record<string, unknown>;
@@ -159,9 +158,9 @@ export function createStepActors(compiled: CompiledPlaybook, host: RunHost) {
           signal,
         ),
       };
-    }),
+    },
   };
-  for (const id of compiled.actionIds) actors[id] = actionActor;
+  for (const id of compiled.actionIds) work[id] = actionWork;
 
   /** One item of a forEach: the body's steps in order, each recorded in the run's timeline as `<step>[n]`. */
   async function runIteration(
@@ -220,7 +219,7 @@ export function createStepActors(compiled: CompiledPlaybook, host: RunHost) {
     return Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.output]));
   }
 
-  return actors;
+  return work;
 }
 
 export { CORE_ACTORS };
