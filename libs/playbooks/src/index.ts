@@ -7,6 +7,7 @@ export {
   loadPlaybook,
   checkPlaybook,
   loadedPlaybook,
+  restorePlaybook,
   compileInSteps,
   formatErrors,
   type CheckedPlaybook,

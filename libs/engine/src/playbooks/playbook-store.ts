@@ -9,7 +9,9 @@ import {
   loadedPlaybook,
   type LoadResult,
   loadPlaybook,
+  restorePlaybook,
   PlaybookPool,
+  type PlaybookDefinition,
   type TextRehearsal,
 } from '@riposte/playbooks';
 import { Database, nowIso, PlaybookEntity, PlaybookVersionEntity, RecentRead } from '@riposte/persistence';
@@ -129,6 +131,7 @@ export class PlaybookStore implements OnModuleDestroy {
           version,
           sha256: loaded.sha256,
           yaml: loaded.source,
+          definition: JSON.stringify(loaded.definition),
           createdBy: origin.by ?? null,
           createdAt: now,
         });
@@ -222,9 +225,20 @@ export class PlaybookStore implements OnModuleDestroy {
     if (cached) return cached;
     const row = await this.db.reader.findOne(PlaybookVersionEntity, { where: { playbookId: id, version } });
     if (!row) throw new NotFoundError('Playbook version', key);
-    // Checked here, not in the worker: runs wait on this, and must not wait for a worker to start
-    // (nor fail for a reason not their own). It passed the checks once; the machine is compiled later.
-    const result = this.load(row.yaml, `${id} v${version}`);
+    // Read here, not in the worker: runs wait on this, and must not wait for a worker to start
+    // (nor fail for a reason not their own). It passed the checks once; the machine is compiled
+    // later. Versions stored before their definition was kept are checked from their YAML.
+    const file = `${id} v${version}`;
+    const result = row.definition
+      ? restorePlaybook(
+          JSON.parse(row.definition) as PlaybookDefinition,
+          { source: row.yaml, sha256: row.sha256 },
+          {
+            file,
+            actions: this.catalogue.asLookup(),
+          },
+        )
+      : this.load(row.yaml, file);
     if (!result.ok)
       throw new RiposteError(
         'unprocessable',

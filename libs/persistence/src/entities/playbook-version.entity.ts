@@ -10,6 +10,8 @@ export class PlaybookVersionEntity {
   @Column('integer') version!: number;
   @Column('varchar', { length: 64 }) sha256!: string;
   @Column('text') yaml!: string;
+  /** The checked definition as JSON, read back instead of checking the YAML again (NULL before it was kept). */
+  @Column('text', { nullable: true }) definition!: string | null;
   @NameColumn({ nullable: true }) createdBy!: string | null;
   @TimeColumn() createdAt!: string;
 }

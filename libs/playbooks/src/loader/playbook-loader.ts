@@ -54,6 +54,35 @@ export function checkPlaybook(text: string, options: { file: string; actions: Ac
 }
 
 /**
+ * A stored version, from the definition kept beside its YAML when it passed every check: the
+ * YAML is not parsed and checked again (for the largest playbook, longer than the event loop may
+ * be held). What may have changed since it was stored, the action catalogue, is checked again.
+ */
+export function restorePlaybook(
+  definition: PlaybookDefinition,
+  stored: { source: string; sha256: string },
+  options: { file: string; actions: ActionLookup },
+): LoadResult {
+  const index = indexPlaybook(definition, [], true);
+  for (const step of index.steps.values())
+    if ('action' in step.def && !options.actions.get(step.def.action))
+      return {
+        ok: false,
+        errors: [
+          {
+            file: options.file,
+            line: 1,
+            column: 1,
+            pointer: pointerOf(step.path),
+            message: `Step '${step.id}' uses the action '${step.def.action}', which this service does not have.`,
+          },
+        ],
+      };
+  const checked = { definition, source: stored.source, sha256: stored.sha256, steps: summaries(index) };
+  return { ok: true, playbook: loadedPlaybook(checked, index) };
+}
+
+/**
  * A checked playbook with its machine compiled lazily: the compiling (expressions, XState) is
  * done once, by the first run, rehearsal or graph that needs it, not on the upload's path.
  */
@@ -122,14 +151,18 @@ function check(text: string, options: { file: string; actions: ActionLookup }): 
       definition,
       source: text,
       sha256: createHash('sha256').update(text).digest('hex'),
-      steps: [...index.steps.values()].map((s) => ({
-        id: s.id,
-        kind: s.kind,
-        ...('action' in s.def ? { action: s.def.action } : {}),
-      })),
+      steps: summaries(index),
     },
     index,
   };
+}
+
+function summaries(index: PlaybookIndex): StepSummary[] {
+  return [...index.steps.values()].map((s) => ({
+    id: s.id,
+    kind: s.kind,
+    ...('action' in s.def ? { action: s.def.action } : {}),
+  }));
 }
 
 function withDefaults(definition: PlaybookDefinition): PlaybookDefinition {
