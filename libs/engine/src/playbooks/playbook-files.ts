@@ -3,7 +3,7 @@ import { existsSync, type FSWatcher, readdirSync, readFileSync, statSync, watch 
 import { join } from 'node:path';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '@riposte/config';
-import { formatErrors, type PlaybookError } from '@riposte/playbooks';
+import { formatErrors, type LoadResult, type PlaybookError } from '@riposte/playbooks';
 import { PlaybookStore } from './playbook-store.js';
 
 export interface PlaybookFileStatus {
@@ -66,6 +66,21 @@ export class PlaybookFiles implements OnApplicationBootstrap, OnModuleDestroy {
     return this.loading;
   }
 
+  /**
+   * At start, before the service listens, on this thread (no worker to start); an edit while it
+   * runs in the worker thread, as an upload is, so a large file never holds the event loop.
+   */
+  private async check(text: string, file: string): Promise<LoadResult> {
+    if (!this.watcher) return this.store.load(text, file);
+    try {
+      return await this.store.check(text, file);
+    } catch (error) {
+      // The checker was busy or stopped: the file counts as not loaded, and its next edit tries again.
+      const message = error instanceof Error ? error.message : String(error);
+      return { ok: false, errors: [{ file, line: 1, column: 1, pointer: '', message }] };
+    }
+  }
+
   /** Checks a stored version once the service is up (it also leaves it compiled for the first run). */
   private async recheck(file: string, playbookId: string, version: number, hash: string): Promise<void> {
     try {
@@ -116,7 +131,7 @@ export class PlaybookFiles implements OnApplicationBootstrap, OnModuleDestroy {
         setImmediate(() => void this.recheck(file, unchanged.id, unchanged.version, hash));
         continue;
       }
-      const result = this.store.load(text, file);
+      const result = await this.check(text, file);
       if (!result.ok) {
         const previous = this.status.get(file);
         this.logger.warn(
