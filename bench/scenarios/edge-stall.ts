@@ -6,8 +6,9 @@ import { percentile, round, startEnvironment } from '../harness.js';
  * that overlapped it. Cold: the first upload after the service started (modules not yet warm, the
  * playbook worker not yet started), once through `POST /playbooks/validate` and once through
  * `PUT /playbooks/{id}`, each on a service of its own; then, on the second, the first read of the
- * stored playbook, of its graph (which compiles its expressions on the event loop, once per
- * version, as an alert match would) and its first dry run (which compiles its machine too). Warm: 5 rounds of a
+ * stored playbook, of its graph, and its first dry run (which builds its machine on the event
+ * loop, once per version); then, on a third, the same version's first read and dry run after a
+ * restart (read back from the definition kept with it). Warm: 5 rounds of a
  * 1 MB playbook (refused by its size), the largest accepted playbook (500 steps, padded with
  * comments to just under 256 KB) validated and uploaded, a 1 MB JSON body nested far too deep and
  * a 5 MB batch of alerts. Target: no /health answer slower than 100 ms.
@@ -55,9 +56,15 @@ export async function measureEdgeStall(): Promise<EdgeStallResult> {
   const all: number[] = [];
   let baselineWorst = 0;
 
-  const session = async (requests: (round: number) => Request[], rounds: number, baseline: boolean) => {
+  const session = async (
+    requests: (round: number) => Request[],
+    rounds: number,
+    baseline: boolean,
+    prepare?: (bench: Bench) => Promise<void>,
+  ) => {
     const bench = await startEnvironment({ name: 'edge-stall', latencyMs: 0 });
     try {
+      await prepare?.(bench);
       // Bodies are made before the probe starts: making them would stall this process's own timer.
       const planned = Array.from({ length: rounds }, (_, r) => requests(r));
       const probe = async (until: () => boolean, into: Probe[]) => {
@@ -123,11 +130,32 @@ export async function measureEdgeStall(): Promise<EdgeStallResult> {
       put('cold: PUT, 500 steps, 255 KB', 'big', largest('big', 0)),
       ['first GET of it', 'GET', '/api/v1/playbooks/big', '', undefined],
       // A version's machine is compiled once, on this thread, by its first run, alert match or graph.
-      ['first GET of its graph (compiles its expressions)', 'GET', '/api/v1/playbooks/big/graph', '', undefined],
-      ['first dry run of it, 500 steps (compiles its machine)', firstRun],
+      ['first GET of its graph', 'GET', '/api/v1/playbooks/big/graph', '', undefined],
+      ['first dry run of it, 500 steps (builds its machine)', firstRun],
     ],
     1,
     false,
+  );
+  // After a restart: the stored version is read back (from its kept definition) by its first use.
+  await session(
+    () => [
+      ['after a restart: first GET of it', 'GET', '/api/v1/playbooks/big', '', undefined],
+      ['after a restart: first dry run of it', firstRun],
+    ],
+    1,
+    false,
+    async (bench) => {
+      const put = await send(
+        bench,
+        'PUT 500 steps',
+        'PUT',
+        '/api/v1/playbooks/big',
+        'application/yaml',
+        largest('big', 0),
+      );
+      if (put !== 201) throw new Error(`The playbook was not stored: ${put}`);
+      await bench.restartService('edge-stall');
+    },
   );
   // Warm: rounds on one service.
   const alerts = Array.from({ length: 5_000 }, (_, i) => ({ id: `a${i}`, title: 'x'.repeat(900) }));
