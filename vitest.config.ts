@@ -1,14 +1,35 @@
 import { fileURLToPath } from 'node:url';
 import swc from 'unplugin-swc';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 const root = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+/**
+ * The end-to-end suites (test/) run the service as it ships: what they import of apps, libs and
+ * tools is the build in dist/ (made by the global setup before any file runs), loaded by Node
+ * itself. Transforming and evaluating the sources again in every test file's process took
+ * longer than most files' tests. Unit specs beside the sources still import the sources.
+ */
+function builtService(): Plugin {
+  const tests = root('./test/');
+  const source = new RegExp(`^${root('./').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(apps|libs|tools)/(.*)\\.ts$`);
+  return {
+    name: 'riposte-built-service',
+    enforce: 'pre',
+    async resolveId(id, importer, options) {
+      if (!importer?.startsWith(tests)) return null;
+      const found = source.exec((await this.resolve(id, importer, { ...options, skipSelf: true }))?.id ?? '');
+      return found ? { id: root(`./dist/${found[1]}/${found[2]}.js`), external: true } : null;
+    },
+  };
+}
 
 // One transpiler everywhere: the same .swcrc (legacy decorators + metadata, which Nest's
 // dependency injection needs) builds dist/ and transforms the tests.
 export default defineConfig({
   oxc: false,
-  plugins: [swc.vite()],
+  plugins: [swc.vite(), builtService()],
   resolve: {
     alias: [
       // The fake Microsoft cloud is a tool (tests, demo, benchmarks), not a lib of the product.
@@ -19,6 +40,8 @@ export default defineConfig({
   test: {
     include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'tools/**/*.spec.ts', 'test/**/*.e2e-spec.ts'],
     exclude: ['node_modules/**', 'dist/**'],
+    // The build is loaded by Node, not transformed (see builtService).
+    server: { deps: { external: [/\/dist\//] } },
     // Forks, not threads: NODE_EXTRA_CA_CERTS (set by the global setup for the fake cloud's CA)
     // is read by Node only when a process starts.
     pool: 'forks',
@@ -31,6 +54,7 @@ export default defineConfig({
     // once waited out its hook): steady first, fast second.
     globalSetup: [root('./test/support/global-setup.ts')],
     testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Hooks start services (a child process may take 60 s to be ready on a loaded machine): bounds, not waits.
+    hookTimeout: 90_000,
   },
 });

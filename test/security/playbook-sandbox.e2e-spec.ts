@@ -209,14 +209,10 @@ describe('expressions that reach for the runtime', () => {
         continue;
       }
       expect(loaded.status).toBe(201);
-      const t0 = performance.now();
       const started = await service.request('POST', `/api/v1/playbooks/${id}/runs`, { body: { dryRun: true } });
+      // Bounded by work (50,000 steps), not by time: unbounded, it would not end within waitForRun's bound.
       const run = await waitForRun(service, started.body.runId);
-      const elapsed = performance.now() - t0;
       expect(['failed', 'succeeded']).toContain(run.status);
-      expect(elapsed, `${expression} ran for ${Math.round(elapsed)} ms (bounded by work: 50,000 steps)`).toBeLessThan(
-        1000,
-      );
       // The service still answers.
       expect((await service.request('GET', '/health', { key: null })).status).toBe(200);
     }
@@ -235,14 +231,12 @@ describe('expressions that reach for the runtime', () => {
     ]) {
       const id = `regex-${++counter}`;
       expect((await upload(id, probePlaybook(id, `$contains(inputs.user, ${regex})`))).status, regex).toBe(201);
-      const t0 = performance.now();
       const started = await service.request('POST', `/api/v1/playbooks/${id}/runs`, {
         body: { inputs: { user: `${'a'.repeat(5000)}!` }, dryRun: true },
       });
+      // Backtracking, this run would not end within waitForRun's bound; in linear time it does.
       const run = await waitForRun(service, started.body.runId);
-      const elapsed = performance.now() - t0;
       expect(run.status, regex).toBe('succeeded');
-      expect(elapsed, `${regex} took ${Math.round(elapsed)} ms`).toBeLessThan(1000);
     }
     for (const regex of ['/(a)\\1/', '/a(?=b)/', '/(?<!a)b/']) {
       const id = `regex-${++counter}`;
@@ -257,7 +251,8 @@ describe('expressions that reach for the runtime', () => {
       const yaml = `id: ${id}\nname: Title regex\ntriggers:\n  - alert: { title: { regex: ${single(regex)} } }\nsteps:\n  - id: done\n    succeed: {}\n`;
       expect((await upload(id, yaml)).status, regex).toBe(201);
     }
-    const t0 = performance.now();
+    // Backtracking, matching this title would hold the service for minutes: the request would not
+    // be answered within the test's timeout.
     const response = await service.request('POST', '/api/v1/alerts', {
       body: {
         id: `regex-dos-${counter}`,
@@ -269,7 +264,6 @@ describe('expressions that reach for the runtime', () => {
       },
     });
     expect(response.status, response.text).toBe(202);
-    expect(performance.now() - t0).toBeLessThan(1000);
     const backreference = `id: title-regex-${++counter}\nname: Title regex\ntriggers:\n  - alert: { title: { regex: '(a)\\1' } }\nsteps:\n  - id: done\n    succeed: {}\n`;
     expectPositioned422(await upload(`title-regex-${counter}`, backreference), 'backreference');
   });
@@ -280,7 +274,7 @@ describe('expressions that reach for the runtime', () => {
     const loaded = await upload(id, yaml);
     if (loaded.status === 422) return expectPositioned422(loaded, 'glob');
     expect(loaded.status).toBe(201);
-    const t0 = performance.now();
+    // A glob turned into a backtracking regex would hold the service far past the test's timeout.
     const response = await service.request('POST', '/api/v1/alerts', {
       body: {
         id: `glob-dos-${counter}`,
@@ -291,9 +285,7 @@ describe('expressions that reach for the runtime', () => {
         lastUpdateDateTime: new Date().toISOString(),
       },
     });
-    const elapsed = performance.now() - t0;
     expect(response.status, response.text).toBe(202);
-    expect(elapsed, `matching one alert title against a glob took ${Math.round(elapsed)} ms`).toBeLessThan(1000);
   });
 });
 
@@ -376,12 +368,10 @@ describe('hostile YAML', () => {
       expect(response.body.code).toBe('playbook_too_large');
     }
     expect((await service.request('GET', `/api/v1/playbooks/${id}`)).status).toBe(404);
-    // Just under the limit, YAML that is mostly a comment is still read quickly.
+    // Just under the limit, YAML that is mostly a comment is accepted (how fast: the bench's `stall`).
     const justUnder = `id: ${id}\n${BASE}# ${'x'.repeat(256 * 1024 - 200)}\n`;
-    const t0 = performance.now();
     const ok = await upload(id, justUnder);
     expect(ok.status, ok.text.slice(0, 200)).toBe(201);
-    expect(performance.now() - t0).toBeLessThan(2000);
   });
 
   it('does not accept YAML sent as JSON to dodge the loader checks', async () => {

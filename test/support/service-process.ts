@@ -26,7 +26,7 @@ export interface ServiceProcess {
  * one of `env.RIPOSTE_DATA_DIR` (a PostgreSQL schema of that folder's name when the tests run on
  * PostgreSQL, dropped by the global teardown).
  */
-export async function spawnService(env: Record<string, string>, timeoutMs = 20_000): Promise<ServiceProcess> {
+export async function spawnService(env: Record<string, string>, timeoutMs = 60_000): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [MAIN], {
     env: {
       ...process.env,

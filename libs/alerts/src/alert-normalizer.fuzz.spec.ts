@@ -7,9 +7,8 @@ import { normalizeAlerts, type NormalizeResult } from './alert-normalizer.js';
 /*
  * Property-based fuzzing of the alert normalizer, which reads whatever a webhook or Graph sends:
  * any JSON value gives normalized alerts or a ValidationError (nothing else: anything else is
- * a 500 at POST /api/v1/alerts), within 1 s, with bounded text, and without touching prototypes.
+ * a 500 at POST /api/v1/alerts), with bounded text, and without touching prototypes.
  */
-const MAX_MS = 1000;
 const MAX_TEXT = 4000;
 const FIXTURE = JSON.parse(
   readFileSync(new URL('../../../test/fixtures/defender-alert-v2.json', import.meta.url), 'utf8'),
@@ -27,7 +26,6 @@ function expectPrototypesClean(): void {
 afterEach(expectPrototypesClean);
 
 function check(payload: unknown): NormalizeResult | null {
-  const t0 = performance.now();
   let result: NormalizeResult | undefined;
   let failure: unknown;
   try {
@@ -35,8 +33,6 @@ function check(payload: unknown): NormalizeResult | null {
   } catch (error) {
     failure = error;
   }
-  const elapsed = performance.now() - t0;
-  if (elapsed > MAX_MS) throw new Error(`normalizeAlerts took ${Math.round(elapsed)} ms`);
   if (!result) {
     if (!(failure instanceof ValidationError))
       throw new Error(

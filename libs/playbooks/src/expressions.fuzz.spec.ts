@@ -6,12 +6,11 @@ import { compileValue, resolveValue, type TemplateProblem } from './expressions/
 /*
  * Property-based fuzzing of the expression layer (JSONata in `${{ … }}`): any source compiles
  * or throws ExpressionError; any compiled expression evaluates, on any data, to plain JSON or
- * rejects with ExpressionError; every call answers within 1 s; nothing changes a prototype.
+ * rejects with ExpressionError; nothing changes a prototype. A call that never ends shows as the
+ * test's timeout; how long calls take is the bench's business, never asserted here.
  * Numbers in generated expressions stay small, so that a test run cannot allocate gigabytes
  * through `$pad` (that weakness is covered by test/security/playbook-sandbox.e2e-spec.ts).
  */
-const MAX_MS = 1000;
-
 const protoNames = () =>
   [Object.prototype, Array.prototype, Function.prototype, String.prototype, RegExp.prototype]
     .map((p) => Object.getOwnPropertyNames(p).sort().join(','))
@@ -41,18 +40,10 @@ const DATA = {
   index: 0,
 };
 
-function timed<T>(what: string, fn: () => T): T {
-  const t0 = performance.now();
-  const out = fn();
-  const elapsed = performance.now() - t0;
-  if (elapsed > MAX_MS) throw new Error(`${what} took ${Math.round(elapsed)} ms`);
-  return out;
-}
-
 /** Compiles; null for an ExpressionError, which is the documented refusal; anything else fails the property. */
 function compile(source: string): CompiledExpression | null {
   try {
-    return timed(`compile ${source}`, () => compileExpression(source));
+    return compileExpression(source);
   } catch (error) {
     if (error instanceof ExpressionError) {
       if (error.position !== undefined) expect(Number.isFinite(error.position)).toBe(true);
@@ -66,7 +57,6 @@ function compile(source: string): CompiledExpression | null {
 }
 
 async function evaluate(expression: CompiledExpression, data: unknown): Promise<void> {
-  const t0 = performance.now();
   let value: unknown;
   try {
     value = await expression.evaluate(data);
@@ -77,8 +67,6 @@ async function evaluate(expression: CompiledExpression, data: unknown): Promise<
         { cause: error },
       );
   }
-  const elapsed = performance.now() - t0;
-  if (elapsed > MAX_MS) throw new Error(`evaluating ${expression.source} took ${Math.round(elapsed)} ms`);
   expectPlainJson(value, expression.source);
   expectPrototypesClean();
 }
@@ -421,13 +409,12 @@ describe('compileValue and resolveValue under fuzzing', () => {
     await fc.assert(
       fc.asyncProperty(templated, async (value) => {
         const problems: TemplateProblem[] = [];
-        const compiled = timed('compileValue', () => compileValue(value, problems));
+        const compiled = compileValue(value, problems);
         for (const problem of problems) {
           expect(Array.isArray(problem.path)).toBe(true);
           expect(typeof problem.message).toBe('string');
           if (problem.offset !== undefined) expect(problem.offset).toBeGreaterThanOrEqual(0);
         }
-        const t0 = performance.now();
         let resolved: unknown;
         try {
           resolved = await resolveValue(compiled, DATA);
@@ -438,7 +425,6 @@ describe('compileValue and resolveValue under fuzzing', () => {
               { cause: error },
             );
         }
-        expect(performance.now() - t0).toBeLessThan(MAX_MS);
         expectPlainJson(resolved, JSON.stringify(value));
         expectPrototypesClean();
       }),

@@ -9,14 +9,14 @@ import { ValidationError } from '@riposte/errors';
 /*
  * Property-based fuzzing of the YAML playbook loader: whatever the text, loadPlaybook answers
  * `{ ok: true }` or `{ ok: false, errors }` with a position for every error (never another
- * exception), within 1 s, and leaves Object.prototype as it found it.
+ * exception) and leaves Object.prototype as it found it (one that never ends shows as the test's
+ * timeout: how long a load takes is the bench's business, never asserted here).
  *
  * Inputs stay under ~300 tokens: the YAML library's stack overflow on deeply nested flow
  * collections kills the whole process (see test/security/playbook-sandbox.e2e-spec.ts), which
  * would take this worker down with it rather than report a counterexample.
  */
 const actions = new ActionCatalogue().asLookup();
-const MAX_MS = 1000;
 
 const protoNames = () =>
   [Object.prototype, Array.prototype, Function.prototype, String.prototype]
@@ -32,7 +32,6 @@ afterEach(expectPrototypesClean);
 
 /** Loads, timing the call; fails the property on an undocumented exception, a slow answer or an error without position. */
 function check(text: string): LoadResult {
-  const t0 = performance.now();
   let result: LoadResult;
   try {
     result = loadPlaybook(text, { file: 'fuzz.yaml', actions });
@@ -43,9 +42,6 @@ function check(text: string): LoadResult {
       { cause: error },
     );
   }
-  const elapsed = performance.now() - t0;
-  if (elapsed > MAX_MS)
-    throw new Error(`loadPlaybook took ${Math.round(elapsed)} ms\n--- input ---\n${text.slice(0, 2000)}`);
   if (result.ok) {
     expect(typeof result.playbook.definition.id).toBe('string');
     expect(result.playbook.sha256).toMatch(/^[0-9a-f]{64}$/);

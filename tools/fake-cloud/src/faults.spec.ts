@@ -115,11 +115,14 @@ describe('faults and observation', () => {
       effect: 'before',
     });
     const started = Date.now();
+    let answered = false;
     const call = mde()
       .post(`/api/machines/${DEMO.machines.adeleDesktop.id}/isolate`, { Comment: 'x' })
-      .catch((e: Error) => e);
+      .catch((e: Error) => e)
+      .finally(() => (answered = true));
+    // Recorded and acted on before the delayed reset reaches the client.
     const record = await fake.waitForRequest({ service: 'defender', path: '/isolate' }, 2000);
-    expect(Date.now() - started).toBeLessThan(250);
+    expect(answered).toBe(false);
     expect(record).toMatchObject({ method: 'POST', status: 0, fault: 'resetConnection' });
     expect(fake.listMachineActions({ machineId: DEMO.machines.adeleDesktop.id })).toMatchObject([
       { type: 'Isolate', status: 'Pending' },

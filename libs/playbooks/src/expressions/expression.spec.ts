@@ -65,9 +65,8 @@ describe('compileExpression', () => {
 
   it('runs regular expressions in linear time, and refuses what RE2 cannot do', async () => {
     const evil = compileExpression('$contains(inputs.text, /(a|a)*$/) and $contains(inputs.text, /(a+)+b/)');
-    const started = performance.now();
+    // A backtracking engine would not finish these on 50,000 characters within the test's timeout.
     expect(await evil.evaluate({ inputs: { text: `${'a'.repeat(50_000)}!` } })).toBe(false);
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(await compileExpression('$match("Bob@EXAMPLE.com", /(\\w+)@(\\w+)/i).groups').evaluate({})).toEqual([
       'Bob',
       'EXAMPLE',
