@@ -66,18 +66,11 @@ export function restorePlaybook(
   const index = indexPlaybook(definition, [], true);
   for (const step of index.steps.values())
     if ('action' in step.def && !options.actions.get(step.def.action))
-      return {
-        ok: false,
-        errors: [
-          {
-            file: options.file,
-            line: 1,
-            column: 1,
-            pointer: pointerOf(step.path),
-            message: `Step '${step.id}' uses the action '${step.def.action}', which this service does not have.`,
-          },
-        ],
-      };
+      return wholeFileError(
+        options.file,
+        `Step '${step.id}' uses the action '${step.def.action}', which this service does not have.`,
+        pointerOf(step.path),
+      );
   const checked = { definition, source: stored.source, sha256: stored.sha256, steps: summaries(index) };
   return { ok: true, playbook: loadedPlaybook(checked, index) };
 }
@@ -123,18 +116,7 @@ function check(text: string, options: { file: string; actions: ActionLookup }): 
 
   const raw = source.value;
   if (!raw || typeof raw !== 'object' || Array.isArray(raw))
-    return {
-      ok: false,
-      errors: [
-        {
-          file: options.file,
-          line: 1,
-          column: 1,
-          pointer: '',
-          message: 'A playbook is a YAML mapping with id, name and steps.',
-        },
-      ],
-    };
+    return wholeFileError(options.file, 'A playbook is a YAML mapping with id, name and steps.');
   const value = structuredClone(raw) as Record<string, unknown>;
   if (!validateSchema(value)) return { ok: false, errors: located(schemaProblems(validateSchema.errors)) };
 
@@ -163,6 +145,11 @@ function summaries(index: PlaybookIndex): StepSummary[] {
     kind: s.kind,
     ...('action' in s.def ? { action: s.def.action } : {}),
   }));
+}
+
+/** A problem with the file as a whole (placed at its start). */
+function wholeFileError(file: string, message: string, pointer = ''): { ok: false; errors: PlaybookError[] } {
+  return { ok: false, errors: [{ file, line: 1, column: 1, pointer, message }] };
 }
 
 function withDefaults(definition: PlaybookDefinition): PlaybookDefinition {
