@@ -128,6 +128,9 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
+    // A cluster's workers only drive runs: the api processes build the stream (each pass would
+    // otherwise be paid by every process, for events the unique key then drops).
+    if (this.config.role === 'worker') return;
     this.schedule(0);
   }
 
