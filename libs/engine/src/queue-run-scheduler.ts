@@ -301,8 +301,7 @@ export class QueueRunScheduler extends RunScheduler implements OnApplicationBoot
       return;
     }
     try {
-      // One statement: its own transaction, without a BEGIN and COMMIT around it.
-      await this.db.run(this.db.dataSource.manager, RENEW_SQL, [
+      await this.db.runAlone(RENEW_SQL, [
         new Date(now + QUEUE_LEASE_MS).toISOString(),
         JSON.stringify(ids),
         new Date(now).toISOString(),
