@@ -159,6 +159,7 @@ export async function measureCluster(): Promise<ClusterResult> {
         storeEnv = { RIPOSTE_DATABASE_URL: url.toString(), RIPOSTE_REDIS_URL: redisUrl, RIPOSTE_REDIS_PREFIX: prefix };
       }
       const processes: ServiceProcess[] = [];
+      let observer: pg.Client | undefined;
       const start = async (role: string, i = 0) => {
         const service = await ServiceProcess.start({
           name: `${name}-${role}-${i}`,
@@ -171,6 +172,13 @@ export async function measureCluster(): Promise<ClusterResult> {
       };
       try {
         const api = await start(store === 'postgres' ? 'api' : 'all');
+        if (store === 'postgres') {
+          const url = new URL(postgresUrl);
+          url.searchParams.set('options', `-c search_path=${schema}`);
+          url.searchParams.set('application_name', 'riposte-bench-observer');
+          observer = new pg.Client({ connectionString: url.toString() });
+          await observer.connect();
+        }
         const drivers =
           store === 'postgres'
             ? await Promise.all(Array.from({ length: workers }, (_, i) => start('worker', i)))
@@ -198,7 +206,16 @@ export async function measureCluster(): Promise<ClusterResult> {
           reason: 'bench',
         });
         if (automation.status !== 200) throw new Error(`automation: ${automation.status}`);
+        // Runs ended so far. In queue mode counted in PostgreSQL by the bench's own connection (its
+        // backend is not one of the pass's): asking each worker's /metrics ten times a second cost
+        // every worker CPU of its own, which grew with the number of workers.
         const finished = async () => {
+          if (observer) {
+            const rows = await observer.query<{ n: string }>(
+              'SELECT count(*) AS n FROM runs WHERE "endedAt" IS NOT NULL',
+            );
+            return Number(rows.rows[0]?.n ?? 0);
+          }
           let n = 0;
           for (const d of drivers) {
             const response = await fetch(`${d.url}/metrics`, { headers: { Authorization: `Bearer ${key}` } });
@@ -340,6 +357,7 @@ export async function measureCluster(): Promise<ClusterResult> {
               `    ${part} per run: ${JSON.stringify({ ...topPerRun(counts.byTable, Math.max(1, done), 40), ...topPerRun(counts.redisByName, Math.max(1, done), 20) })}\n`,
             );
       } finally {
+        await observer?.end();
         for (const p of processes) await p.stop();
         if (store === 'postgres') {
           await adminQuery(postgresUrl, `DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
