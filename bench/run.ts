@@ -388,7 +388,7 @@ if (cl) {
         ? '12. cluster: one process, SQLite: runs / s'
         : `    PostgreSQL + Redis, ${p.workers} worker${p.workers > 1 ? 's' : ''}: runs / s`,
       `${p.runsPerSecond}/s`,
-      `p50 ${p.latencyMs.p50} ms, p99 ${p.latencyMs.p99} ms${p.efficiency === undefined ? '' : `, efficiency ${p.efficiency}`}`,
+      `p50 ${p.latencyMs.p50} ms, p99 ${p.latencyMs.p99} ms, ${p.runsPerCpuSecond} runs per CPU-second${p.efficiency === undefined ? '' : `; efficiency ${p.efficiency}, CPU-normalised ${p.cpuEfficiency}`}`,
     );
   for (const p of cl.passes)
     row(
@@ -400,7 +400,7 @@ if (cl) {
     );
   const limits = cl.passes.map(
     (p) =>
-      `${p.store}/${p.workers}: ${p.busyCores.pass} of ${cl.setup.cores} cores busy with this pass (${p.busyCores.machine} with the rest of the machine); CPU per run: api ${p.cpuMsPerRun.api} ms${p.store === 'postgres' ? `, workers ${p.cpuMsPerRun.workers} ms, PostgreSQL ${p.cpuMsPerRun.postgres} ms, Redis ${p.cpuMsPerRun.redis} ms (the whole server)` : ' (drives the runs too)'}`,
+      `${p.store}/${p.workers}: ${p.busyCores.pass} of ${cl.setup.cores} cores busy with this pass (${p.busyCores.machine} with the rest of the machine); CPU per run: api ${p.cpuMsPerRun.api} ms${p.store === 'postgres' ? `, workers ${p.cpuMsPerRun.workers} ms, PostgreSQL ${p.cpuMsPerRun.postgres} ms, Redis ${p.cpuMsPerRun.redis} ms (the whole server); per run, statements api ${p.perRun.statements.api} / workers ${p.perRun.statements.workers} (transactions ${p.perRun.transactions.api} / ${p.perRun.transactions.workers}), Redis commands ${p.perRun.redis.api} / ${p.perRun.redis.workers}` : ' (drives the runs too)'}`,
   );
   notes.push(
     `cluster, what limits it: every process of a pass (api, workers, PostgreSQL, Redis) shares this machine's ${cl.setup.cores} cores, so once they are busy more workers cannot add runs/s: the efficiency printed is what one machine gives, not what a cluster with a machine (or cores) per worker would. ${limits.join('; ')}.`,
@@ -411,7 +411,7 @@ if (cl) {
         `cluster ${p.store}/${p.workers}: ${int(p.posted)} alerts posted, answers other than 202: ${JSON.stringify(p.refused)}; ${int(p.finished)} of ${int(p.runs)} runs ended${p.complete ? '' : ' (not all within 300 s)'}.`,
       );
   notes.push(
-    `cluster: ${int(cl.setup.alerts)} alerts per pass (autocannon, ${cl.setup.connections} connections), four-step playbook, fake latency ${cl.setup.fakeLatencyMs} ms, ${cl.setup.warmup} warm-up runs; one api process and N worker processes on this machine's ${cl.setup.cores} cores (efficiency = runs/s per worker ÷ runs/s of one worker); load average at the end of each pass: ${cl.passes.map((p) => `${p.store}/${p.workers} ${p.loadAverage}`).join(', ')}.`,
+    `cluster: ${int(cl.setup.alerts)} alerts per pass (autocannon, ${cl.setup.connections} connections), four-step playbook, fake latency ${cl.setup.fakeLatencyMs} ms, ${cl.setup.warmup} warm-up runs; one api process and N worker processes on this machine's ${cl.setup.cores} cores (efficiency = runs/s per worker ÷ runs/s of one worker; CPU-normalised = runs per CPU-second of all the pass's parts ÷ that of one worker: wall-clock scaling cannot exceed what the cores allow, this one shows what each worker added costs); load average at the end of each pass: ${cl.passes.map((p) => `${p.store}/${p.workers} ${p.loadAverage}`).join(', ')}.`,
   );
 }
 

@@ -31,6 +31,8 @@ export interface SqlCounts {
   byKind: Record<string, number>;
   /** `INSERT users`, `UPDATE runs`, `SELECT runs`, … (first table named). */
   byTable: Record<string, number>;
+  /** Redis commands sent, by name (queue mode). */
+  redis: Record<string, number>;
 }
 
 const file = process.env.BENCH_PROBE_FILE;
@@ -40,7 +42,15 @@ function install(path: string): void {
   const require = createRequire(import.meta.url);
   // The same module instance TypeORM loads (`require('sqlite3')` resolves to the one package).
   const sqlite3 = require('sqlite3') as { Database: { prototype: Record<string, unknown> } };
-  const counts: SqlCounts = { statements: 0, transactions: 0, commits: 0, rollbacks: 0, byKind: {}, byTable: {} };
+  const counts: SqlCounts = {
+    statements: 0,
+    transactions: 0,
+    commits: 0,
+    rollbacks: 0,
+    byKind: {},
+    byTable: {},
+    redis: {},
+  };
   // BENCH_PROBE_TRACE=<file>: also append every statement to a file (slow; for trace-run.ts only).
   const trace = process.env.BENCH_PROBE_TRACE;
   const count = (sql: unknown) => {
@@ -54,7 +64,7 @@ function install(path: string): void {
     const text = sql.trimStart();
     const kind = (/^\w+/.exec(text)?.[0] ?? '?').toUpperCase();
     counts.byKind[kind] = (counts.byKind[kind] ?? 0) + 1;
-    if (kind === 'BEGIN') counts.transactions += 1;
+    if (kind === 'BEGIN' || kind === 'START') counts.transactions += 1;
     else if (kind === 'COMMIT') counts.commits += 1;
     else if (kind === 'ROLLBACK') counts.rollbacks += 1;
     const table =
@@ -91,6 +101,30 @@ function install(path: string): void {
       if (sql !== undefined) count(sql);
       return (original as (...a: unknown[]) => unknown).apply(this, args);
     };
+  }
+
+  // PostgreSQL (queue mode): every query node-postgres sends, pooled or in a transaction, counted alike.
+  try {
+    const pgModule = require('pg') as { Client: { prototype: Record<string, unknown> } };
+    const query = pgModule.Client.prototype.query as (...args: unknown[]) => unknown;
+    pgModule.Client.prototype.query = function (this: unknown, config: unknown, ...rest: unknown[]) {
+      count(typeof config === 'string' ? config : (config as { text?: unknown } | null)?.text);
+      return query.call(this, config, ...rest);
+    };
+  } catch {
+    // no pg in this install
+  }
+  // Redis (queue mode): every command ioredis sends (a Lua script counts once, as EVALSHA).
+  try {
+    const ioredis = require('ioredis') as { Redis: { prototype: Record<string, unknown> } };
+    const send = ioredis.Redis.prototype.sendCommand as (...args: unknown[]) => unknown;
+    ioredis.Redis.prototype.sendCommand = function (this: unknown, command: unknown, ...rest: unknown[]) {
+      const name = (command as { name?: string } | null)?.name ?? '?';
+      counts.redis[name] = (counts.redis[name] ?? 0) + 1;
+      return send.call(this, command, ...rest);
+    };
+  } catch {
+    // no ioredis in this install
   }
 
   // An experiment, off unless asked for: what TypeORM's `sqlite3.verbose()` (long stack traces:

@@ -2,14 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { DEMO, FakeCloud, createPki } from '@riposte/fake-cloud';
 import { generateKey } from '@riposte/auth';
 import { RESPONSE_PLAYBOOK, addBenchUsers, addFakeAlerts, benchAlert, benchUpn } from '../fixtures.js';
 import { GUARDRAILS_YAML, ServiceProcess, env, metricSum, parseMetrics, percentile, round, sleep } from '../harness.js';
 import { closedLoop } from '../load.js';
-import { cpuTimeMs, machineCpu } from '../proc.js';
+import {
+  type CpuSample,
+  adminQuery,
+  countsBetween,
+  cpuSample,
+  deleteKeys,
+  probeAll,
+  topPerRun,
+} from './cluster-parts.js';
 
 /*
  * Cluster scaling: the throughput scenario's load (alerts posted by autocannon, each firing the
@@ -56,10 +63,29 @@ export interface ClusterPass {
   latencyMs: { p50: number; p99: number };
   /** runs/s per worker ÷ runs/s of one worker (PostgreSQL passes). */
   efficiency?: number;
+  /** Runs ended per CPU-second of all the pass's parts (api, workers, PostgreSQL backends, Redis). */
+  runsPerCpuSecond: number;
+  /** runsPerCpuSecond ÷ that of one worker (PostgreSQL passes): what a worker added costs, whatever the cores. */
+  cpuEfficiency?: number;
+  /** Per run ended: SQL statements and transactions sent, and Redis commands, by part. */
+  perRun: {
+    statements: { api: number; workers: number };
+    transactions: { api: number; workers: number };
+    redis: { api: number; workers: number };
+    /** The most frequent statements (`UPDATE runs`, …) and Redis commands, all processes. */
+    topStatements: Record<string, number>;
+    topRedis: Record<string, number>;
+  };
   /** The machine's 1-minute load average at the end of the pass (the machine is shared). */
   loadAverage: number;
   /** CPU time per run ended during the measured window, by part (PostgreSQL: this pass's backends; Redis: the whole server, shared). */
   cpuMsPerRun: { api: number; workers: number; postgres: number; redis: number };
+  /** With nothing to do (after the warm-up), per second: CPU (ms) by part, statements and Redis commands of all the processes. */
+  idle: {
+    cpuMsPerSecond: { api: number; workers: number; postgres: number; redis: number };
+    statements: number;
+    redis: number;
+  };
   /** Cores kept busy on average during the window: by this pass's parts, and by the whole machine (others' work included). */
   busyCores: { pass: number; machine: number };
   /** How late parked runs resumed after their due time (a 2 s wait), over `wakeRuns` runs. */
@@ -76,6 +102,7 @@ export async function measureCluster(): Promise<ClusterResult> {
   const connections = env.int('BENCH_CLUSTER_CONNECTIONS', 16);
   const fakeLatencyMs = env.int('BENCH_CLUSTER_LATENCY_MS', 20);
   const warmup = env.int('BENCH_CLUSTER_WARMUP', 40);
+  const idleSeconds = env.int('BENCH_CLUSTER_IDLE_S', 10);
   const workerCounts = env
     .str('BENCH_CLUSTER_WORKERS', '1,2,4')
     .split(',')
@@ -132,6 +159,7 @@ export async function measureCluster(): Promise<ClusterResult> {
         storeEnv = { RIPOSTE_DATABASE_URL: url.toString(), RIPOSTE_REDIS_URL: redisUrl, RIPOSTE_REDIS_PREFIX: prefix };
       }
       const processes: ServiceProcess[] = [];
+      let observer: pg.Client | undefined;
       const start = async (role: string, i = 0) => {
         const service = await ServiceProcess.start({
           name: `${name}-${role}-${i}`,
@@ -144,6 +172,13 @@ export async function measureCluster(): Promise<ClusterResult> {
       };
       try {
         const api = await start(store === 'postgres' ? 'api' : 'all');
+        if (store === 'postgres') {
+          const url = new URL(postgresUrl);
+          url.searchParams.set('options', `-c search_path=${schema}`);
+          url.searchParams.set('application_name', 'riposte-bench-observer');
+          observer = new pg.Client({ connectionString: url.toString() });
+          await observer.connect();
+        }
         const drivers =
           store === 'postgres'
             ? await Promise.all(Array.from({ length: workers }, (_, i) => start('worker', i)))
@@ -171,7 +206,16 @@ export async function measureCluster(): Promise<ClusterResult> {
           reason: 'bench',
         });
         if (automation.status !== 200) throw new Error(`automation: ${automation.status}`);
+        // Runs ended so far. In queue mode counted in PostgreSQL by the bench's own connection (its
+        // backend is not one of the pass's): asking each worker's /metrics ten times a second cost
+        // every worker CPU of its own, which grew with the number of workers.
         const finished = async () => {
+          if (observer) {
+            const rows = await observer.query<{ n: string }>(
+              'SELECT count(*) AS n FROM runs WHERE "endedAt" IS NOT NULL',
+            );
+            return Number(rows.rows[0]?.n ?? 0);
+          }
           let n = 0;
           for (const d of drivers) {
             const response = await fetch(`${d.url}/metrics`, { headers: { Authorization: `Bearer ${key}` } });
@@ -204,10 +248,35 @@ export async function measureCluster(): Promise<ClusterResult> {
         await post(offset, warmup, 4);
         for (const deadline = Date.now() + 60_000; (await finished()) < warmup && Date.now() < deadline;)
           await sleep(200);
+        const backends = new Map<number, number>();
+        const cpu = () => cpuSample(processes[0]!, processes.slice(1), store === 'postgres' ? prefix : null, backends);
+        // At rest: what the processes cost with no run to drive (sweeps, wake-up looks, polling).
+        const idleBefore = { probes: await probeAll(processes), cpu: await cpu() };
+        const idleStart = performance.now();
+        await sleep(idleSeconds * 1000);
+        const idleCpu = await cpu();
+        const idleProbes = await probeAll(processes);
+        const idleCounts = countsBetween(idleBefore.probes, idleProbes);
+        if (env.flag('BENCH_CLUSTER_DETAIL'))
+          process.stderr.write(
+            `    at rest, per second: ${JSON.stringify(topPerRun({ ...idleCounts.byTable, ...idleCounts.redisByName }, idleSeconds, 40))}\n`,
+          );
+        const idleSpan = (performance.now() - idleStart) / 1000;
+        const idlePer = (part: keyof CpuSample) => round((idleCpu[part] - idleBefore.cpu[part]) / idleSpan, 1);
+        const idle = {
+          cpuMsPerSecond: {
+            api: idlePer('api'),
+            workers: idlePer('workers'),
+            postgres: idlePer('postgres'),
+            redis: idlePer('redis'),
+          },
+          statements: round(idleCounts.statements / idleSpan, 1),
+          redis: round(idleCounts.redis / idleSpan, 1),
+        };
         const base = await finished();
         created = 0;
         for (const status of Object.keys(refused)) delete refused[status];
-        const cpu = () => cpuSample(processes[0]!, processes.slice(1), store === 'postgres' ? prefix : null);
+        const probesBefore = await probeAll(processes);
         const cpuBefore = await cpu();
         const t0 = performance.now();
         const since = Date.now();
@@ -220,6 +289,12 @@ export async function measureCluster(): Promise<ClusterResult> {
         }
         const seconds = (performance.now() - t0) / 1000;
         const cpuAfter = await cpu();
+        const probesAfter = await probeAll(processes);
+        const apiCounts = countsBetween(probesBefore.slice(0, 1), probesAfter.slice(0, 1));
+        const driverCounts =
+          store === 'postgres' ? countsBetween(probesBefore.slice(1), probesAfter.slice(1)) : countsBetween([], []);
+        const all = countsBetween(probesBefore, probesAfter);
+        const per = (n: number) => (done > 0 ? round(n / done, 2) : 0);
         const used = (part: keyof CpuSample) => cpuAfter[part] - cpuBefore[part];
         const perRun = (part: keyof CpuSample) => (done > 0 ? round(used(part) / done, 2) : 0);
         const passMs = used('api') + used('workers') + used('postgres') + used('redis');
@@ -260,11 +335,29 @@ export async function measureCluster(): Promise<ClusterResult> {
             postgres: perRun('postgres'),
             redis: perRun('redis'),
           },
+          runsPerCpuSecond: passMs > 0 ? round(done / (passMs / 1000), 1) : 0,
+          perRun: {
+            statements: { api: per(apiCounts.statements), workers: per(driverCounts.statements) },
+            transactions: { api: per(apiCounts.transactions), workers: per(driverCounts.transactions) },
+            redis: { api: per(apiCounts.redis), workers: per(driverCounts.redis) },
+            topStatements: topPerRun(all.byTable, Math.max(1, done), 10),
+            topRedis: topPerRun(all.redisByName, Math.max(1, done), 8),
+          },
+          idle,
           busyCores: { pass: round(passMs / 1000 / seconds, 2), machine: round(used('machine') / 1000 / seconds, 2) },
           wakeLateMs,
         });
         process.stderr.write(`  ${name}: ${JSON.stringify(results.at(-1))}\n`);
+        if (env.flag('BENCH_CLUSTER_DETAIL'))
+          for (const [part, counts] of [
+            ['api', apiCounts],
+            ['workers', driverCounts],
+          ] as const)
+            process.stderr.write(
+              `    ${part} per run: ${JSON.stringify({ ...topPerRun(counts.byTable, Math.max(1, done), 40), ...topPerRun(counts.redisByName, Math.max(1, done), 20) })}\n`,
+            );
       } finally {
+        await observer?.end();
         for (const p of processes) await p.stop();
         if (store === 'postgres') {
           await adminQuery(postgresUrl, `DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
@@ -279,8 +372,11 @@ export async function measureCluster(): Promise<ClusterResult> {
     rmSync(dir, { recursive: true, force: true });
   }
   const one = results.find((r) => r.store === 'postgres' && r.workers === 1)?.runsPerSecond;
-  for (const r of results)
+  const oneCpu = results.find((r) => r.store === 'postgres' && r.workers === 1)?.runsPerCpuSecond;
+  for (const r of results) {
     if (r.store === 'postgres' && one) r.efficiency = round(r.runsPerSecond / r.workers / one, 2);
+    if (r.store === 'postgres' && oneCpu) r.cpuEfficiency = round(r.runsPerCpuSecond / oneCpu, 2);
+  }
   return {
     setup: { alerts, connections, fakeLatencyMs, warmup, cores: cpus().length },
     passes: results,
@@ -317,84 +413,4 @@ async function wakeLatency(call: Call, user: string): Promise<ClusterPass['wakeL
   }
   late.sort((a, b) => a - b);
   return { p50: Math.round(percentile(late, 50)), max: late.at(-1) ?? Number.NaN, runs: late.length };
-}
-
-interface CpuSample {
-  api: number;
-  workers: number;
-  postgres: number;
-  redis: number;
-  machine: number;
-}
-
-/** CPU time so far (ms): of the api and worker processes, of the PostgreSQL backends named `application`, of Redis, of the machine. */
-async function cpuSample(
-  api: ServiceProcess,
-  workers: ServiceProcess[],
-  application: string | null,
-): Promise<CpuSample> {
-  const own = (pid: number) => {
-    try {
-      return cpuTimeMs(pid);
-    } catch {
-      return 0; // ended meanwhile
-    }
-  };
-  let postgres = 0;
-  let redis = 0;
-  if (application) {
-    const client = new pg.Client({
-      connectionString: env.str('RIPOSTE_BENCH_POSTGRES_URL', 'postgres://postgres@127.0.0.1:5432/test'),
-    });
-    await client.connect();
-    try {
-      const rows = (
-        await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [
-          application,
-        ])
-      ).rows;
-      for (const row of rows) postgres += own(row.pid);
-    } finally {
-      await client.end();
-    }
-    const info = new Redis(env.str('RIPOSTE_BENCH_REDIS_URL', 'redis://127.0.0.1:6379'), { maxRetriesPerRequest: 1 });
-    try {
-      const text = await info.info('cpu');
-      const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(text)?.[1] ?? 0);
-      redis = (field('used_cpu_user') + field('used_cpu_sys')) * 1000;
-    } finally {
-      info.disconnect();
-    }
-  }
-  return {
-    api: own(api.pid),
-    workers: workers.reduce((n, w) => n + own(w.pid), 0),
-    postgres,
-    redis,
-    machine: machineCpu().machineBusyMs,
-  };
-}
-
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-async function deleteKeys(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }

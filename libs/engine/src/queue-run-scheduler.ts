@@ -1,10 +1,9 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { type Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { In, IsNull, LessThan } from 'typeorm';
 import { AzureHttp } from '@riposte/azure';
 import { AppConfig } from '@riposte/config';
-import { ClaimLost, Database, RunEntity } from '@riposte/persistence';
+import { ClaimLost, Database } from '@riposte/persistence';
 import { isUnfinishedRun } from '@riposte/vocabulary';
 import type { RunKind } from './run-model.js';
 import { CancelRequested, LeaseLost, type RunDriver, RunScheduler, ShuttingDown } from './run-scheduler.js';
@@ -29,6 +28,30 @@ const WAKE_GRACE_MS = 5_000;
 /** Wake-up jobs done are kept this long (seconds) and at most this many: an operator (and the tests) can see which woke what. */
 const KEEP_WAKE_JOBS = { age: 600, count: 1_000 };
 const QUEUE_NAME = 'runs';
+
+/*
+ * Queue mode runs on PostgreSQL only: its statements are prepared once per connection (no query
+ * building per job, per sweep, per renewal) and a single statement is its own transaction.
+ */
+/** What a job, a wake-up or a queueing needs of a run. */
+const RUN_STATE_SQL = 'SELECT id, kind, status, version, "wakeAt" FROM runs WHERE id = $1';
+/** The sweep: claim ran out (its worker stopped, or let go without a transition), or never claimed for a while. */
+const SWEEP_SQL = `SELECT id, version FROM runs
+  WHERE (status IN ('queued', 'running') AND "leaseUntil" < $1)
+    OR (status = 'running' AND "leaseOwner" IS NULL)
+    OR (status = 'queued' AND "leaseOwner" IS NULL AND "createdAt" < $2)
+  ORDER BY "createdAt" LIMIT ${SWEEP_BATCH}`;
+/** Renews the claims of the runs driven here ($2: their ids, a JSON array), only those that still hold: one that ran out may be another worker's by now. */
+const RENEW_SQL = `UPDATE runs SET "leaseUntil" = $1
+  WHERE id IN (SELECT json_array_elements_text($2::json)) AND "leaseOwner" IS NOT NULL AND "leaseUntil" > $3`;
+
+interface RunState {
+  id: string;
+  kind: string;
+  status: string;
+  version: number;
+  wakeAt: string | null;
+}
 
 /** What a job carries: the run, and the version it had when the job was made. Nothing else: the database is the truth. */
 export interface RunJob {
@@ -137,10 +160,7 @@ export class QueueRunScheduler extends RunScheduler implements OnApplicationBoot
   }
 
   private async addWakeUp(runId: string): Promise<void> {
-    const run = await this.db.reader.findOne(RunEntity, {
-      where: { id: runId },
-      select: { id: true, status: true, version: true, wakeAt: true },
-    });
+    const run = await this.read(runId);
     if (run?.status !== 'waiting' || !run.wakeAt) return;
     const data: RunJob = { runId, version: run.version };
     await this.queue.add('wake', data, {
@@ -211,11 +231,12 @@ export class QueueRunScheduler extends RunScheduler implements OnApplicationBoot
     this.connection.disconnect();
   }
 
+  private async read(runId: string): Promise<RunState | undefined> {
+    return (await this.db.all<RunState>(this.db.reader, RUN_STATE_SQL, [runId]))[0];
+  }
+
   private async enqueue(runId: string): Promise<void> {
-    const run = await this.db.reader.findOne(RunEntity, {
-      where: { id: runId },
-      select: { id: true, status: true, version: true },
-    });
+    const run = await this.read(runId);
     if (run && isUnfinishedRun(run.status)) await this.add([{ runId, version: run.version }]);
   }
 
@@ -229,10 +250,7 @@ export class QueueRunScheduler extends RunScheduler implements OnApplicationBoot
 
   private async process(job: Job<RunJob>): Promise<string> {
     const { runId, version } = job.data;
-    const run = await this.db.reader.findOne(RunEntity, {
-      where: { id: runId },
-      select: { id: true, kind: true, status: true, version: true },
-    });
+    const run = await this.read(runId);
     if (!run || !isUnfinishedRun(run.status)) return 'ended';
     // Moved on since the job was made: whoever moved it drives it, or the sweep queues it at its new version.
     if (run.version !== version || this.active.has(runId)) return 'stale';
@@ -283,18 +301,11 @@ export class QueueRunScheduler extends RunScheduler implements OnApplicationBoot
       return;
     }
     try {
-      await this.db.transaction((m) =>
-        m
-          .createQueryBuilder()
-          .update(RunEntity)
-          .set({ leaseUntil: new Date(now + QUEUE_LEASE_MS).toISOString() } as never)
-          // Only a claim that still holds: one that ran out may be another worker's by now.
-          .where('id IN (:...ids) AND "leaseOwner" IS NOT NULL AND "leaseUntil" > :now', {
-            ids,
-            now: new Date(now).toISOString(),
-          })
-          .execute(),
-      );
+      await this.db.runAlone(RENEW_SQL, [
+        new Date(now + QUEUE_LEASE_MS).toISOString(),
+        JSON.stringify(ids),
+        new Date(now).toISOString(),
+      ]);
       this.claimsHoldUntil = Math.max(this.claimsHoldUntil, now + QUEUE_LEASE_MS);
     } catch (error) {
       this.logger.warn({ err: error }, 'renewing run claims failed; trying again');
@@ -312,22 +323,10 @@ export class QueueRunScheduler extends RunScheduler implements OnApplicationBoot
     this.sweeping = true;
     try {
       const now = Date.now();
-      const rows = await this.db.reader.find(RunEntity, {
-        where: [
-          // Claim ran out: its worker stopped (killed, stalled) or let go without a transition.
-          { status: In(['queued', 'running']), leaseUntil: LessThan(new Date(now).toISOString()) },
-          { status: 'running', leaseOwner: IsNull() },
-          // Never claimed: its job may have been lost.
-          {
-            status: 'queued',
-            leaseOwner: IsNull(),
-            createdAt: LessThan(new Date(now - SWEEP_GRACE_MS).toISOString()),
-          },
-        ],
-        select: { id: true, version: true },
-        order: { createdAt: 'ASC' },
-        take: SWEEP_BATCH,
-      });
+      const rows = await this.db.all<{ id: string; version: number }>(this.db.reader, SWEEP_SQL, [
+        new Date(now).toISOString(),
+        new Date(now - SWEEP_GRACE_MS).toISOString(),
+      ]);
       await this.add(rows.map((r) => ({ runId: r.id, version: r.version })));
     } catch (error) {
       this.logger.warn({ err: error }, 'sweeping for runs without a job failed; trying again');

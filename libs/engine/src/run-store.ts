@@ -138,14 +138,12 @@ export class RunStore {
   async claim(runId: string): Promise<RunLease | null> {
     const token = randomUUID();
     const now = Date.now();
-    const changed = await this.db.transaction((m) =>
-      this.db.run(m, CLAIM_SQL, [
-        token,
-        new Date(now + this.leaseMs).toISOString(),
-        runId,
-        new Date(now).toISOString(),
-      ]),
-    );
+    const changed = await this.db.runAlone(CLAIM_SQL, [
+      token,
+      new Date(now + this.leaseMs).toISOString(),
+      runId,
+      new Date(now).toISOString(),
+    ]);
     return changed === 1 ? this.lease(runId, token) : null;
   }
 
@@ -157,14 +155,12 @@ export class RunStore {
   async claimToDrive(runId: string): Promise<{ lease: RunLease; run: RunEntity } | null> {
     const token = randomUUID();
     const now = Date.now();
-    const rows = await this.db.transaction((m) =>
-      this.db.all(m, CLAIM_TO_DRIVE_SQL, [
-        token,
-        new Date(now + this.leaseMs).toISOString(),
-        runId,
-        new Date(now).toISOString(),
-      ]),
-    );
+    const rows = await this.db.allAlone(CLAIM_TO_DRIVE_SQL, [
+      token,
+      new Date(now + this.leaseMs).toISOString(),
+      runId,
+      new Date(now).toISOString(),
+    ]);
     const row = rows[0];
     return row ? { lease: this.lease(runId, token), run: runFromRow(row) } : null;
   }
@@ -175,7 +171,7 @@ export class RunStore {
 
   /** Lets go of a claim without a transition (a driver that failed): only while it still holds. */
   async release(lease: RunLease): Promise<void> {
-    await this.db.transaction((m) => this.db.run(m, RELEASE_SQL, [lease.runId, lease.token]));
+    await this.db.runAlone(RELEASE_SQL, [lease.runId, lease.token]);
   }
 
   /**

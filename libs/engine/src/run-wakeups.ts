@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Database, nowIso, RunEntity, RunInboxEntity } from '@riposte/persistence';
+import { Database, nowIso } from '@riposte/persistence';
 import type { RunKind } from './run-model.js';
 import { RunScheduler } from './run-scheduler.js';
 
@@ -8,6 +8,10 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 const POLL_MS = 2_000;
 /** Due runs handed to the scheduler per look; the rest are found at the next one. */
 const BATCH = 1_000;
+/* Every process looks every few seconds: its statements are prepared once, not built each time. */
+const DUE_SQL = `SELECT id, kind FROM runs WHERE status = 'waiting' AND "wakeAt" <= $1 ORDER BY "wakeAt" LIMIT ${BATCH}`;
+const MAIL_SQL = `SELECT id, kind FROM runs WHERE status = 'waiting' AND id IN (SELECT "runId" FROM run_inbox) LIMIT ${BATCH}`;
+const NEXT_SQL = `SELECT MIN("wakeAt") AS next FROM runs WHERE status = 'waiting' AND "wakeAt" > $1`;
 
 /**
  * Wakes parked runs from what the database says, not from memory: a run that is due
@@ -91,28 +95,12 @@ export class RunWakeups implements OnApplicationBootstrap, OnApplicationShutdown
     const now = nowIso();
     const grace = this.scheduler.wakeGraceMs;
     const late = grace > 0 ? new Date(Date.now() - grace).toISOString() : now;
-    const due = await this.db.reader
-      .createQueryBuilder(RunEntity, 'r')
-      .select(['r.id', 'r.kind'])
-      .where('r.status = :waiting AND r.wakeAt <= :late', { waiting: 'waiting', late })
-      .orderBy('r.wakeAt', 'ASC')
-      .limit(BATCH)
-      .getMany();
-    const mail = await this.db.reader
-      .createQueryBuilder(RunEntity, 'r')
-      .select(['r.id', 'r.kind'])
-      .where('r.status = :waiting', { waiting: 'waiting' })
-      .andWhere((q) => `r.id IN ${q.subQuery().select('i.runId').from(RunInboxEntity, 'i').getQuery()}`)
-      .limit(BATCH)
-      .getMany();
+    const due = await this.db.all<{ id: string; kind: string }>(this.db.reader, DUE_SQL, [late]);
+    const mail = await this.db.all<{ id: string; kind: string }>(this.db.reader, MAIL_SQL, []);
     for (const run of [...due, ...mail])
       if (!this.scheduler.isActive(run.id)) this.scheduler.schedule(run.id, run.kind as RunKind);
     if (due.length === BATCH) return Date.now();
-    const next = await this.db.reader
-      .createQueryBuilder(RunEntity, 'r')
-      .select('MIN(r.wakeAt)', 'next')
-      .where('r.status = :waiting AND r.wakeAt > :now', { waiting: 'waiting', now })
-      .getRawOne<{ next: string | null }>();
+    const [next] = await this.db.all<{ next: string | null }>(this.db.reader, NEXT_SQL, [now]);
     return next?.next ? Date.parse(next.next) : null;
   }
 }

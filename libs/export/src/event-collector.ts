@@ -128,6 +128,9 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
+    // A cluster's workers only drive runs: the api processes build the stream (each pass would
+    // otherwise be paid by every process, for events the unique key then drops).
+    if (this.config.role === 'worker') return;
     this.schedule(0);
   }
 
@@ -176,11 +179,15 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
         const marks: string[] = [];
         const lookBack = Date.now() - this.lastLookBack > LOOK_BACK_INTERVAL_MS;
         if (lookBack) this.lastLookBack = Date.now();
-        if (lookBack && !this.remembered) await this.remember();
-        const auditRead = await this.readAudit(pending, positions, marks, lookBack);
+        // Every source's position in one read (a pass runs every second in each api process).
+        const at = await this.positions();
+        if (lookBack && !this.remembered) await this.remember(at);
+        const auditRead = await this.readAudit(at.get('audit'), pending, positions, marks, lookBack);
         let full = auditRead === PAGE;
         for (const source of TIME_SOURCES)
-          full = (await this.readTimeSource(source, pending, positions, marks, lookBack)) === PAGE || full;
+          full =
+            (await this.readTimeSource(source, at.get(source.name), pending, positions, marks, lookBack)) === PAGE ||
+            full;
         if (pending.length || positions.length) await this.append(pending, positions);
         const now = Date.now();
         for (const key of marks) this.recent.set(key, now);
@@ -198,11 +205,11 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
    * them the first look-back reloads and rebuilds every row of the window (after a burst of 10,000
    * runs, seconds of CPU and a few hundred MB) only for the unique key to drop them all.
    */
-  private async remember(): Promise<void> {
+  private async remember(at: Map<string, string>): Promise<void> {
     const now = Date.now();
     const windows = [{ type: 'audit.recorded', since: now - OVERLAP_MS }];
     for (const source of TIME_SOURCES) {
-      const position = await this.position(source.name);
+      const position = at.get(source.name);
       if (position) windows.push({ type: source.type, since: Date.parse(position) - OVERLAP_MS });
     }
     for (const { type, since } of windows) {
@@ -215,8 +222,9 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
     this.remembered = true;
   }
 
-  private async position(source: string): Promise<string | undefined> {
-    return (await this.db.reader.findOne(ExportSourceEntity, { where: { source } }))?.position;
+  private async positions(): Promise<Map<string, string>> {
+    const rows = await this.db.reader.find(ExportSourceEntity, { select: { source: true, position: true } });
+    return new Map(rows.map((r) => [r.source, r.position]));
   }
 
   /**
@@ -225,12 +233,13 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
    * after a higher one was read, so the look-back also re-reads the last two minutes.
    */
   private async readAudit(
+    position: string | undefined,
     pending: PendingEvent[],
     positions: { source: string; position: string }[],
     marks: string[],
     lookBack: boolean,
   ): Promise<number> {
-    const after = Number((await this.position('audit')) ?? 0);
+    const after = Number(position ?? 0);
     const rows = await this.db.reader.find(AuditRecordEntity, {
       where: { seq: MoreThan(after) },
       order: { seq: 'ASC' },
@@ -267,12 +276,12 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
    */
   private async readTimeSource(
     source: TimeSource,
+    since: string | undefined,
     pending: PendingEvent[],
     positions: { source: string; position: string }[],
     marks: string[],
     lookBack: boolean,
   ): Promise<number> {
-    const since = await this.position(source.name);
     const read = (column: unknown, take?: number) =>
       this.db.reader.find(source.entity as typeof RunEntity, {
         select: { id: true, [source.column]: true } as never,

@@ -45,6 +45,8 @@ export class ApprovalNotifications implements OnApplicationBootstrap, OnModuleDe
   ) {}
 
   onApplicationBootstrap(): void {
+    // Told by the api processes of a cluster: every process following the events would tell approvers once each.
+    if (this.config.role === 'worker') return;
     // Off the start path: with many runs waiting for a person this reads many events, and the
     // service must answer (and resume due runs) meanwhile.
     this.catchingUp = this.catchUp()

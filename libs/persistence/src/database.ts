@@ -68,6 +68,22 @@ export class Database {
     return this.prepared.all(m, sql, params) as Promise<T[]>;
   }
 
+  /**
+   * One statement that is a transaction by itself: on SQLite it joins the group commit like any
+   * transaction; on PostgreSQL it is sent alone (autocommit), without the BEGIN and COMMIT round
+   * trips around it. Returns the rows changed.
+   */
+  runAlone(sql: string, params: readonly SqlParam[]): Promise<number> {
+    if (this.batching) return this.transaction((m) => this.run(m, sql, params));
+    return this.run(this.dataSource.manager, sql, params);
+  }
+
+  /** Like `runAlone`, for a write with RETURNING. */
+  allAlone<T = Record<string, unknown>>(sql: string, params: readonly SqlParam[]): Promise<T[]> {
+    if (this.batching) return this.transaction((m) => this.all<T>(m, sql, params));
+    return this.all<T>(this.dataSource.manager, sql, params);
+  }
+
   async close(): Promise<void> {
     if (this.readSource !== this.dataSource && this.readSource.isInitialized) await this.readSource.destroy();
   }

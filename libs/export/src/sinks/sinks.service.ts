@@ -78,6 +78,8 @@ export class SinksService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    // Delivered by the api processes of a cluster, which collect the stream; a worker would send the same events again.
+    if (this.config.role === 'worker') return;
     const rows = await this.db.reader.find(ExportSinkEntity);
     for (const row of rows) {
       if (row.secretCiphertext && this.box.canOpen(row.secretCiphertext))
