@@ -202,14 +202,13 @@ export class RunJournal {
         return before ? { ...before, ...row } : this.newRow(stepKey, row);
       });
     await this.db.transaction(async (m) => {
-      for (let i = 0; i < upserts.length; i += ROWS_PER_INSERT) {
-        const chunk = upserts.slice(i, i + ROWS_PER_INSERT);
-        await this.db.run(m, upsertStepsSql(chunk.length), chunk.flatMap(stepParams));
-      }
-      for (let i = 0; i < events.length; i += ROWS_PER_INSERT) {
-        const chunk = events.slice(i, i + ROWS_PER_INSERT);
-        await this.db.run(m, insertSql('run_events', EVENT_COLUMNS, chunk.length), chunk.flatMap(eventParams));
-      }
+      // One statement: the database writes the rows into `steps` and `run_events` (see JOURNAL_SQL).
+      if (upserts.length || events.length)
+        await this.db.run(m, JOURNAL_SQL, [
+          this.runId,
+          JSON.stringify(upserts.map(stepValues)),
+          JSON.stringify(events.map(eventValues)),
+        ]);
       if (inbox.length) await m.delete(RunInboxEntity, inbox);
       // Fenced: counts only while this driver still holds the run (rolled back otherwise).
       const snapshot = latest && keepSnapshot ? { snapshot: snapshotText(latest.snapshot) } : {};
@@ -297,11 +296,14 @@ export class RunJournal {
 /** The run's transition written with the journal's last rows: `snapshot` when there is a new one; `unfinished`: a step row is not finished. */
 export type Transition = (m: EntityManager, snapshot: { snapshot?: string }, unfinished: boolean) => Promise<void>;
 
-/** Rows per INSERT statement: each count has its own prepared statement. */
-const ROWS_PER_INSERT = 8;
-const STEP_COLUMNS = [
+/**
+ * A journal write's step rows and timeline events in one statement: `run_journal` is a view whose
+ * trigger upserts the rows into `steps` and appends the events to `run_events` (migration
+ * RunJournal1765010000000, which fixes the order of the values below). JSON columns go as text.
+ */
+const JOURNAL_SQL = 'INSERT INTO run_journal ("runId", "steps", "events") VALUES ($1, $2, $3)';
+const STEP_VALUES = [
   'id',
-  'runId',
   'position',
   'stepKey',
   'stepId',
@@ -315,39 +317,7 @@ const STEP_COLUMNS = [
   'startedAt',
   'endedAt',
 ] as const;
-const JSON_COLUMNS = new Set<string>(['input', 'output', 'error', 'detail']);
-const EVENT_COLUMNS = ['runId', 'at', 'type', 'stepKey', 'detail'] as const;
-
-const insertSqlCache = new Map<string, string>();
-
-/** `INSERT INTO table (columns) VALUES ($1, …), (…)` for `rows` rows. */
-function insertSql(table: string, columns: readonly string[], rows: number): string {
-  const key = `${table}:${rows}`;
-  let sql = insertSqlCache.get(key);
-  if (!sql) {
-    const values = Array.from(
-      { length: rows },
-      (_, r) => `(${columns.map((_, c) => `$${r * columns.length + c + 1}`).join(', ')})`,
-    );
-    sql = `INSERT INTO ${table} (${columns.map((c) => `"${c}"`).join(', ')}) VALUES ${values.join(', ')}`;
-    insertSqlCache.set(key, sql);
-  }
-  return sql;
-}
-
-/** New step rows, and changed ones (by run and step key: `uq_steps_run_key`), keeping their id and position. */
-function upsertStepsSql(rows: number): string {
-  const key = `steps-upsert:${rows}`;
-  let sql = insertSqlCache.get(key);
-  if (!sql) {
-    const set = STEP_COLUMNS.filter((c) => !['id', 'runId', 'position', 'stepKey'].includes(c))
-      .map((c) => `"${c}" = excluded."${c}"`)
-      .join(', ');
-    sql = `${insertSql('steps', STEP_COLUMNS, rows)} ON CONFLICT ("runId", "stepKey") DO UPDATE SET ${set}`;
-    insertSqlCache.set(key, sql);
-  }
-  return sql;
-}
+const JSON_COLUMNS = new Set<string>(['input', 'output', 'error']);
 
 /** A row of `steps` read with plain SQL, as TypeORM would give it. */
 function stepFromRow(row: Record<string, unknown>): StepEntity {
@@ -362,10 +332,10 @@ function stepFromRow(row: Record<string, unknown>): StepEntity {
   };
 }
 
-function stepParams(row: StepEntity): SqlParam[] {
-  return STEP_COLUMNS.map((c) => (JSON_COLUMNS.has(c) ? json(row[c]) : (row[c] as SqlParam)));
+function stepValues(row: StepEntity): SqlParam[] {
+  return STEP_VALUES.map((c) => (JSON_COLUMNS.has(c) ? json(row[c]) : (row[c] as SqlParam)));
 }
 
-function eventParams(event: Omit<RunEventEntity, 'seq'>): SqlParam[] {
-  return [event.runId, event.at, event.type, event.stepKey, json(event.detail)];
+function eventValues(event: Omit<RunEventEntity, 'seq'>): SqlParam[] {
+  return [event.at, event.type, event.stepKey, json(event.detail)];
 }

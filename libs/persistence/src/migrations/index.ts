@@ -7,6 +7,7 @@ import { DelegatedSignIn1764806700000 } from './1764806700000-delegated-sign-in.
 import { ParkedRuns1764892800000 } from './1764892800000-parked-runs.js';
 import { ExportStream1764892900000 } from './1764892900000-export-stream.js';
 import { RunLeaseIndex1764979200000 } from './1764979200000-run-lease-index.js';
+import { RunJournal1765010000000 } from './1765010000000-run-journal.js';
 
 /** In order. A new migration is appended here, never edited once released. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   ParkedRuns1764892800000,
   ExportStream1764892900000,
   RunLeaseIndex1764979200000,
+  RunJournal1765010000000,
 ];
