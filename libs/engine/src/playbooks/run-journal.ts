@@ -201,19 +201,19 @@ export class RunJournal {
         const before = this.written.get(stepKey);
         return before ? { ...before, ...row } : this.newRow(stepKey, row);
       });
+    // The rows and events go with the fenced write of the run, in the same statement (a trigger
+    // writes them into `steps` and `run_events`: see RunJournal1765010000000).
+    const journal =
+      upserts.length || events.length
+        ? { journal: JSON.stringify([upserts.map(stepValues), events.map(eventValues)]) }
+        : {};
+    const written: JournalWrite =
+      latest && keepSnapshot ? { ...journal, snapshot: snapshotText(latest.snapshot) } : journal;
     await this.db.transaction(async (m) => {
-      // One statement: the database writes the rows into `steps` and `run_events` (see JOURNAL_SQL).
-      if (upserts.length || events.length)
-        await this.db.run(m, JOURNAL_SQL, [
-          this.runId,
-          JSON.stringify(upserts.map(stepValues)),
-          JSON.stringify(events.map(eventValues)),
-        ]);
       if (inbox.length) await m.delete(RunInboxEntity, inbox);
       // Fenced: counts only while this driver still holds the run (rolled back otherwise).
-      const snapshot = latest && keepSnapshot ? { snapshot: snapshotText(latest.snapshot) } : {};
-      if (transition) await transition(m, snapshot, this.anyUnfinished(upserts));
-      else await this.store.fenced(m, this.lease, snapshot);
+      if (transition) await transition(m, written, this.anyUnfinished(upserts));
+      else await this.store.fenced(m, this.lease, written);
     });
     for (const row of upserts) this.written.set(row.stepKey, row);
   }
@@ -293,15 +293,15 @@ export class RunJournal {
   }
 }
 
-/** The run's transition written with the journal's last rows: `snapshot` when there is a new one; `unfinished`: a step row is not finished. */
-export type Transition = (m: EntityManager, snapshot: { snapshot?: string }, unfinished: boolean) => Promise<void>;
-
 /**
- * A journal write's step rows and timeline events in one statement: `run_journal` is a view whose
- * trigger upserts the rows into `steps` and appends the events to `run_events` (migration
- * RunJournal1765010000000, which fixes the order of the values below). JSON columns go as text.
+ * The run's transition written with the journal's last rows: `written` goes into its fenced write
+ * (`journal`: the rows and events, when there are any; `snapshot`: when there is a new one).
+ * `unfinished`: a step row is not finished.
  */
-const JOURNAL_SQL = 'INSERT INTO run_journal ("runId", "steps", "events") VALUES ($1, $2, $3)';
+export type Transition = (m: EntityManager, written: JournalWrite, unfinished: boolean) => Promise<void>;
+export type JournalWrite = { journal?: string; snapshot?: string };
+
+/** A step row and an event as the journal column carries them (the order is RunJournal1765010000000's). JSON columns go as text. */
 const STEP_VALUES = [
   'id',
   'position',
