@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AuditLog } from '@riposte/audit';
+import { type AuditEntry, AuditLog } from '@riposte/audit';
 import { AppConfig } from '@riposte/config';
 import {
   AzureError,
@@ -409,36 +409,38 @@ export class ActionRunner {
   ): Promise<ActionResult> {
     const safe = redactor.redact(result);
     const claim = request.claim;
+    const entry: AuditEntry = {
+      actor: request.actor.name,
+      actorRole: request.actor.role,
+      action: `action.${request.action}`,
+      result:
+        auditResult ??
+        (result.status === 'planned' ? 'planned' : result.status === 'succeeded' ? 'success' : 'failure'),
+      targetEntity: entity,
+      connectionTarget: request.connectionTarget,
+      runId: request.runId,
+      requestId: request.requestId ?? null,
+      detail: {
+        stepKey: request.stepKey,
+        ...(result.status === 'failed' ? { error: safe.status === 'failed' ? safe.error : null } : {}),
+        ...(result.status === 'succeeded' && result.reconciled ? { reconciled: true } : {}),
+      },
+    };
     await this.db.transaction(async (m) => {
-      await this.audit.record(
-        {
-          actor: request.actor.name,
-          actorRole: request.actor.role,
-          action: `action.${request.action}`,
-          result:
-            auditResult ??
-            (result.status === 'planned' ? 'planned' : result.status === 'succeeded' ? 'success' : 'failure'),
-          targetEntity: entity,
-          connectionTarget: request.connectionTarget,
-          runId: request.runId,
-          requestId: request.requestId ?? null,
-          detail: {
-            stepKey: request.stepKey,
-            ...(result.status === 'failed' ? { error: safe.status === 'failed' ? safe.error : null } : {}),
-            ...(result.status === 'succeeded' && result.reconciled ? { reconciled: true } : {}),
-          },
-        },
-        m,
-      );
       // A driver that lost the run records nothing: the settle (or, with an effect left open, a
       // check) is fenced by its claim and rolls the audit record back with it. Last in the
       // transaction: on PostgreSQL the run's row stays share-locked only until the commit.
-      if (!effect) return;
-      if (ledger === 'settle' && safe.status === 'succeeded')
-        await this.ledger.settle(m, effect.id, 'succeeded', { output: safe.output }, claim);
-      else if (ledger === 'settle' && safe.status === 'failed')
-        await this.ledger.settle(m, effect.id, 'failed', { error: safe.error }, claim);
-      else if (claim) await assertClaimHeld(m, claim, (tx, sql, params) => this.db.all(tx, sql, params));
+      const settled = safe.status === 'succeeded' || safe.status === 'failed' ? safe : null;
+      if (effect && ledger === 'settle' && settled) {
+        // The settle carries the audit record: one statement.
+        const detail = settled.status === 'succeeded' ? { output: settled.output } : { error: settled.error };
+        await this.audit.recordWith(entry, m, (record) =>
+          this.ledger.settle(m, effect.id, settled.status, detail, claim, record),
+        );
+        return;
+      }
+      await this.audit.record(entry, m);
+      if (effect && claim) await assertClaimHeld(m, claim, (tx, sql, params) => this.db.all(tx, sql, params));
     });
     this.metrics.actions.inc({
       action: request.action,

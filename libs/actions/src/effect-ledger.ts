@@ -18,13 +18,16 @@ export type IntentResult =
 const COUNTED = `'intended', 'sent', 'succeeded'`;
 
 // The ledger's statements on the path of every destructive call: prepared once (see Database.run).
-const FIND_SQL = 'SELECT * FROM effects WHERE "runId" = $1 AND "stepKey" = $2';
+const FIND_SQL = `SELECT id, "runId", "stepKey", action, "connectionTarget", entity, status, reference, detail,
+  "intendedAt", "settledAt" FROM effects WHERE "runId" = $1 AND "stepKey" = $2`;
 // Counted up to the limit only: the cost of the check is bounded by the budget, not by the window's rows.
 const BUDGET_SQL = `SELECT COUNT(*) AS used FROM (SELECT 1 FROM effects
   WHERE action = $1 AND "connectionTarget" = $2 AND status IN (${COUNTED}) AND "intendedAt" >= $3 LIMIT $4) counted`;
 const BLAST_RADIUS_SQL = `SELECT COUNT(DISTINCT entity) AS touched, COUNT(CASE WHEN entity = $2 THEN 1 END) AS again
   FROM effects WHERE "runId" = $1 AND status IN (${COUNTED})`;
 const SETTLE_SQL = 'UPDATE effects SET status = $1, detail = $2, "settledAt" = $3 WHERE id = $4';
+/** The settle with its audit record, which the database appends to `audit_records` (SettleAudit1765010100000). */
+const SETTLE_AUDITED_SQL = 'UPDATE effects SET status = $1, detail = $2, "settledAt" = $3, audit = $5 WHERE id = $4';
 const REFERENCE_SQL = 'UPDATE effects SET status = $1, reference = $2 WHERE id = $3';
 
 /**
@@ -214,16 +217,22 @@ export class EffectLedger {
     });
   }
 
-  /** Settles an effect, inside the caller's transaction (which also writes the audit record). */
+  /**
+   * Settles an effect, inside the caller's transaction; `audit`: its audit record, written by the
+   * same statement (see AuditLog.recordWith).
+   */
   async settle(
     m: EntityManager,
     id: string,
     status: 'succeeded' | 'failed',
     detail: Record<string, unknown>,
     claim?: RunClaim,
+    audit?: string,
   ): Promise<void> {
     const params: SqlParam[] = [status, JSON.stringify(detail), nowIso(), id];
-    const sql = claim ? `${SETTLE_SQL} AND ${claimHeld(this.postgres, claim, params)}` : SETTLE_SQL;
+    if (audit !== undefined) params.push(audit);
+    const settle = audit === undefined ? SETTLE_SQL : SETTLE_AUDITED_SQL;
+    const sql = claim ? `${settle} AND ${claimHeld(this.postgres, claim, params)}` : settle;
     if ((await this.db.run(m, sql, params)) === 0 && claim) throw new ClaimLost(claim.runId);
   }
 }

@@ -1,7 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { type EntityManager, type FindOptionsWhere, In, LessThan, MoreThan } from 'typeorm';
-import { AuditRecordEntity, Database, decodeCursor, encodeCursor, nowIso, type Page } from '@riposte/persistence';
+import {
+  AuditRecordEntity,
+  Database,
+  decodeCursor,
+  encodeCursor,
+  nowIso,
+  type Page,
+  type SqlParam,
+} from '@riposte/persistence';
 import { redactor } from '@riposte/observability';
 
 export interface AuditEntry {
@@ -60,6 +68,15 @@ export class AuditLog {
   async record(entry: AuditEntry, manager?: EntityManager): Promise<void> {
     if (manager) return this.append(entry, manager);
     await this.db.transaction((m) => this.append(entry, m));
+  }
+
+  /**
+   * Appends a record inside `m`'s transaction through a write of the caller's: `write` gets the
+   * record as the `audit` column of an effect's settle carries it (its values as a JSON array;
+   * see SettleAudit1765010100000), so the settle and its record are one statement.
+   */
+  async recordWith(entry: AuditEntry, m: EntityManager, write: (record: string) => Promise<void>): Promise<void> {
+    await this.append(entry, m, (values) => write(JSON.stringify(values)));
   }
 
   async list(query: AuditQuery): Promise<Page<AuditView>> {
@@ -125,7 +142,11 @@ export class AuditLog {
     }
   }
 
-  private async append(entry: AuditEntry, m: EntityManager): Promise<void> {
+  private async append(
+    entry: AuditEntry,
+    m: EntityManager,
+    write: (values: SqlParam[]) => Promise<unknown> = (values) => this.db.run(m, INSERT_SQL, values),
+  ): Promise<void> {
     // Read inside the writing transaction, never across transactions: the CLI, or another node of
     // a cluster, may append at the same time. The lock makes that read and this insert one step.
     let prevHash = this.written.get(m);
@@ -148,7 +169,8 @@ export class AuditLog {
       prevHash,
     };
     const hash = hashOf(row);
-    await this.db.run(m, INSERT_SQL, [
+    // In INSERT_SQL's order (and SettleAudit1765010100000's).
+    await write([
       row.id,
       row.at,
       row.actor,

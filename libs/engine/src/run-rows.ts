@@ -41,11 +41,15 @@ export const RUN_COLUMNS = [
 export const INSERT_RUN_SQL = `INSERT INTO runs (${RUN_COLUMNS.map((c) => `"${c}"`).join(', ')})
   VALUES (${RUN_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`;
 
+/** The run's columns, named: `runs.journal` is the journal's, never read (see RunJournal1765010000000). */
+const RUN_SELECT = RUN_COLUMNS.map((c) => `"${c}"`).join(', ');
+export const SELECT_RUN_SQL = `SELECT ${RUN_SELECT} FROM runs WHERE id = $1`;
+
 export const CLAIM_SQL = `UPDATE runs SET "leaseOwner" = $1, "leaseUntil" = $2, "version" = "version" + 1
   WHERE id = $3 AND status IN (${OPEN}) AND ("leaseOwner" IS NULL OR "leaseUntil" < $4)`;
 export const CLAIM_TO_DRIVE_SQL = `UPDATE runs SET "leaseOwner" = $1, "leaseUntil" = $2, "version" = "version" + 1,
   status = 'running', "startedAt" = COALESCE("startedAt", $4)
-  WHERE id = $3 AND status IN (${OPEN}) AND ("leaseOwner" IS NULL OR "leaseUntil" < $4) RETURNING *`;
+  WHERE id = $3 AND status IN (${OPEN}) AND ("leaseOwner" IS NULL OR "leaseUntil" < $4) RETURNING ${RUN_SELECT}`;
 export const RELEASE_SQL = `UPDATE runs SET "leaseOwner" = NULL, "leaseUntil" = NULL WHERE id = $1 AND "leaseOwner" = $2`;
 
 /** A `simple-json` column's text (as TypeORM writes it). */

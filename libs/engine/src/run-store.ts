@@ -33,6 +33,7 @@ import {
   RELEASE_SQL,
   RUN_COLUMNS,
   runFromRow,
+  SELECT_RUN_SQL,
 } from './run-rows.js';
 import { toStepView, toSummary } from './run-views.js';
 
@@ -101,6 +102,8 @@ export type RunSet = Partial<{
   output: Record<string, unknown> | null;
   error: { code: string; message: string } | null;
   snapshot: string | null;
+  /** A journal write's step rows and events, written into `steps` and `run_events` by the database (RunJournal1765010000000). */
+  journal: string;
   wakeAt: string | null;
   waits: string | null;
   endedAt: string;
@@ -266,7 +269,7 @@ export class RunStore {
   }
 
   async find(id: string): Promise<RunEntity | null> {
-    const row = (await this.db.all(this.db.reader, 'SELECT * FROM runs WHERE id = $1', [id]))[0];
+    const row = (await this.db.all(this.db.reader, SELECT_RUN_SQL, [id]))[0];
     return row ? runFromRow(row) : null;
   }
 
@@ -345,7 +348,7 @@ export class RunStore {
     m: EntityManager,
     lease: RunLease,
     status: RunStatus,
-    fields: Partial<Pick<RunEntity, 'output' | 'error' | 'snapshot'>> = {},
+    fields: Partial<Pick<RunEntity, 'output' | 'error' | 'snapshot'>> & { journal?: string } = {},
     options: { parentRunId?: string | null } = {},
   ): Promise<void> {
     const ended = status === 'succeeded' || status === 'failed' || status === 'cancelled';
@@ -376,7 +379,7 @@ export class RunStore {
     lease: RunLease,
     wakeAt: string | null,
     waits: string | null,
-    fields: { snapshot?: string } = {},
+    fields: { snapshot?: string; journal?: string } = {},
   ): Promise<void> {
     await this.fenced(m, lease, { ...fields, status: 'waiting', wakeAt, waits }, true);
   }

@@ -20,7 +20,7 @@ import { CancelRequested, LeaseLost, type RunDriver, RunScheduler, ShuttingDown 
 import { neverDriven, type RunLease, RunStore } from '../run-store.js';
 import { type ChildRuns, DurableHost, type StepWait } from './durable-host.js';
 import { PlaybookStore } from './playbook-store.js';
-import { RunJournal } from './run-journal.js';
+import { type JournalWrite, RunJournal } from './run-journal.js';
 import { initialContext, restoreSnapshot } from './run-snapshot.js';
 import { UNFINISHED_STEP_STATUSES } from '@riposte/vocabulary';
 
@@ -262,16 +262,17 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     // wakes its parent (the inbox row is written with the status, so it is never lost). An ended
     // run is never restored: its snapshot is dropped, not serialized once more (the steps and the
     // timeline keep what happened).
-    const ending = async (m: EntityManager, _snapshot: unknown, unfinished = true) => {
-      // A branch still in flight when another one failed the run was stopped with it.
-      if (unfinished) await this.db.run(m, CANCEL_UNFINISHED_STEPS_SQL, ['cancelled', nowIso(), run.id]);
+    const ending = async (m: EntityManager, written: JournalWrite, unfinished = true) => {
       await this.store.transition(
         m,
         lease,
         status,
-        { snapshot: null, output, error },
+        { ...(written.journal ? { journal: written.journal } : {}), snapshot: null, output, error },
         { parentRunId: run.parentRunId },
       );
+      // A branch still in flight when another one failed the run was stopped with it (after the
+      // write above, which carries the journal's last step rows).
+      if (unfinished) await this.db.run(m, CANCEL_UNFINISHED_STEPS_SQL, ['cancelled', nowIso(), run.id]);
     };
     if (journal) {
       journal.event(`run.${status}`, null, error ? { error } : null);

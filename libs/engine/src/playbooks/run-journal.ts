@@ -201,20 +201,19 @@ export class RunJournal {
         const before = this.written.get(stepKey);
         return before ? { ...before, ...row } : this.newRow(stepKey, row);
       });
+    // The rows and events go with the fenced write of the run, in the same statement (a trigger
+    // writes them into `steps` and `run_events`: see RunJournal1765010000000).
+    const journal =
+      upserts.length || events.length
+        ? { journal: JSON.stringify([upserts.map(stepValues), events.map(eventValues)]) }
+        : {};
+    const written: JournalWrite =
+      latest && keepSnapshot ? { ...journal, snapshot: snapshotText(latest.snapshot) } : journal;
     await this.db.transaction(async (m) => {
-      for (let i = 0; i < upserts.length; i += ROWS_PER_INSERT) {
-        const chunk = upserts.slice(i, i + ROWS_PER_INSERT);
-        await this.db.run(m, upsertStepsSql(chunk.length), chunk.flatMap(stepParams));
-      }
-      for (let i = 0; i < events.length; i += ROWS_PER_INSERT) {
-        const chunk = events.slice(i, i + ROWS_PER_INSERT);
-        await this.db.run(m, insertSql('run_events', EVENT_COLUMNS, chunk.length), chunk.flatMap(eventParams));
-      }
       if (inbox.length) await m.delete(RunInboxEntity, inbox);
       // Fenced: counts only while this driver still holds the run (rolled back otherwise).
-      const snapshot = latest && keepSnapshot ? { snapshot: snapshotText(latest.snapshot) } : {};
-      if (transition) await transition(m, snapshot, this.anyUnfinished(upserts));
-      else await this.store.fenced(m, this.lease, snapshot);
+      if (transition) await transition(m, written, this.anyUnfinished(upserts));
+      else await this.store.fenced(m, this.lease, written);
     });
     for (const row of upserts) this.written.set(row.stepKey, row);
   }
@@ -294,14 +293,17 @@ export class RunJournal {
   }
 }
 
-/** The run's transition written with the journal's last rows: `snapshot` when there is a new one; `unfinished`: a step row is not finished. */
-export type Transition = (m: EntityManager, snapshot: { snapshot?: string }, unfinished: boolean) => Promise<void>;
+/**
+ * The run's transition written with the journal's last rows: `written` goes into its fenced write
+ * (`journal`: the rows and events, when there are any; `snapshot`: when there is a new one).
+ * `unfinished`: a step row is not finished.
+ */
+export type Transition = (m: EntityManager, written: JournalWrite, unfinished: boolean) => Promise<void>;
+export type JournalWrite = { journal?: string; snapshot?: string };
 
-/** Rows per INSERT statement: each count has its own prepared statement. */
-const ROWS_PER_INSERT = 8;
-const STEP_COLUMNS = [
+/** A step row and an event as the journal column carries them (the order is RunJournal1765010000000's). JSON columns go as text. */
+const STEP_VALUES = [
   'id',
-  'runId',
   'position',
   'stepKey',
   'stepId',
@@ -315,39 +317,7 @@ const STEP_COLUMNS = [
   'startedAt',
   'endedAt',
 ] as const;
-const JSON_COLUMNS = new Set<string>(['input', 'output', 'error', 'detail']);
-const EVENT_COLUMNS = ['runId', 'at', 'type', 'stepKey', 'detail'] as const;
-
-const insertSqlCache = new Map<string, string>();
-
-/** `INSERT INTO table (columns) VALUES ($1, …), (…)` for `rows` rows. */
-function insertSql(table: string, columns: readonly string[], rows: number): string {
-  const key = `${table}:${rows}`;
-  let sql = insertSqlCache.get(key);
-  if (!sql) {
-    const values = Array.from(
-      { length: rows },
-      (_, r) => `(${columns.map((_, c) => `$${r * columns.length + c + 1}`).join(', ')})`,
-    );
-    sql = `INSERT INTO ${table} (${columns.map((c) => `"${c}"`).join(', ')}) VALUES ${values.join(', ')}`;
-    insertSqlCache.set(key, sql);
-  }
-  return sql;
-}
-
-/** New step rows, and changed ones (by run and step key: `uq_steps_run_key`), keeping their id and position. */
-function upsertStepsSql(rows: number): string {
-  const key = `steps-upsert:${rows}`;
-  let sql = insertSqlCache.get(key);
-  if (!sql) {
-    const set = STEP_COLUMNS.filter((c) => !['id', 'runId', 'position', 'stepKey'].includes(c))
-      .map((c) => `"${c}" = excluded."${c}"`)
-      .join(', ');
-    sql = `${insertSql('steps', STEP_COLUMNS, rows)} ON CONFLICT ("runId", "stepKey") DO UPDATE SET ${set}`;
-    insertSqlCache.set(key, sql);
-  }
-  return sql;
-}
+const JSON_COLUMNS = new Set<string>(['input', 'output', 'error']);
 
 /** A row of `steps` read with plain SQL, as TypeORM would give it. */
 function stepFromRow(row: Record<string, unknown>): StepEntity {
@@ -362,10 +332,10 @@ function stepFromRow(row: Record<string, unknown>): StepEntity {
   };
 }
 
-function stepParams(row: StepEntity): SqlParam[] {
-  return STEP_COLUMNS.map((c) => (JSON_COLUMNS.has(c) ? json(row[c]) : (row[c] as SqlParam)));
+function stepValues(row: StepEntity): SqlParam[] {
+  return STEP_VALUES.map((c) => (JSON_COLUMNS.has(c) ? json(row[c]) : (row[c] as SqlParam)));
 }
 
-function eventParams(event: Omit<RunEventEntity, 'seq'>): SqlParam[] {
-  return [event.runId, event.at, event.type, event.stepKey, json(event.detail)];
+function eventValues(event: Omit<RunEventEntity, 'seq'>): SqlParam[] {
+  return [event.at, event.type, event.stepKey, json(event.detail)];
 }

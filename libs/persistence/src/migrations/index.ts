@@ -8,6 +8,8 @@ import { ParkedRuns1764892800000 } from './1764892800000-parked-runs.js';
 import { ExportStream1764892900000 } from './1764892900000-export-stream.js';
 import { RunLeaseIndex1764979200000 } from './1764979200000-run-lease-index.js';
 import { StoredDefinition1764979300000 } from './1764979300000-stored-definition.js';
+import { RunJournal1765010000000 } from './1765010000000-run-journal.js';
+import { SettleAudit1765010100000 } from './1765010100000-settle-audit.js';
 
 /** In order. A new migration is appended here, never edited once released. */
 export const MIGRATIONS = [
@@ -21,4 +23,6 @@ export const MIGRATIONS = [
   ExportStream1764892900000,
   RunLeaseIndex1764979200000,
   StoredDefinition1764979300000,
+  RunJournal1765010000000,
+  SettleAudit1765010100000,
 ];
