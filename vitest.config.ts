@@ -11,9 +11,13 @@ const root = (p: string) => fileURLToPath(new URL(p, import.meta.url));
  * itself. Transforming and evaluating the sources again in every test file's process took
  * longer than most files' tests. Unit specs beside the sources still import the sources.
  */
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** The build of this project (not a package's own `dist/` folder). */
+const BUILT = new RegExp(`^${escaped(root('./dist/'))}`);
+
 function builtService(): Plugin {
   const tests = root('./test/');
-  const source = new RegExp(`^${root('./').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(apps|libs|tools)/(.*)\\.ts$`);
+  const source = new RegExp(`^${escaped(root('./'))}(apps|libs|tools)/(.*)\\.ts$`);
   return {
     name: 'riposte-built-service',
     enforce: 'pre',
@@ -41,7 +45,7 @@ export default defineConfig({
     include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'tools/**/*.spec.ts', 'test/**/*.e2e-spec.ts'],
     exclude: ['node_modules/**', 'dist/**'],
     // The build is loaded by Node, not transformed (see builtService).
-    server: { deps: { external: [/\/dist\//] } },
+    server: { deps: { external: [BUILT] } },
     // Forks, not threads: NODE_EXTRA_CA_CERTS (set by the global setup for the fake cloud's CA)
     // is read by Node only when a process starts.
     pool: 'forks',
