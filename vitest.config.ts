@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import swc from 'unplugin-swc';
 import type { Plugin } from 'vite';
@@ -24,7 +25,9 @@ function builtService(): Plugin {
     async resolveId(id, importer, options) {
       if (!importer?.startsWith(tests)) return null;
       const found = source.exec((await this.resolve(id, importer, { ...options, skipSelf: true }))?.id ?? '');
-      return found ? { id: root(`./dist/${found[1]}/${found[2]}.js`), external: true } : null;
+      const built = found && root(`./dist/${found[1]}/${found[2]}.js`);
+      // The global setup itself runs before the build (it makes it): on a fresh clone it imports the sources.
+      return built && existsSync(built) ? { id: built, external: true } : null;
     },
   };
 }
