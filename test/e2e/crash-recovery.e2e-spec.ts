@@ -112,6 +112,13 @@ describe('a playbook run', () => {
     // Stop cleanly while it waits for the approval; approve after the next start.
     await second.kill('SIGTERM');
     const third = await crash.start();
+    // A person decides what they see waiting: the decision goes once the restarted service shows
+    // the step waiting (before that, a decision is refused with 409 not_waiting_for_approval).
+    for (const deadline = Date.now() + 60_000; ; await new Promise((r) => setTimeout(r, 100))) {
+      const { body } = await call(third.url, 'GET', `/api/v1/runs/${started.body.runId}`);
+      if (body.waitingFor?.some((w: { step: string }) => w.step === 'approve_isolation')) break;
+      if (Date.now() > deadline) throw new Error(`the run does not wait at approve_isolation (${body.status})`);
+    }
     expect(
       (
         await call(

@@ -218,12 +218,13 @@ describe('approvals that name a channel', () => {
       { type: 'Action.OpenUrl', title: 'Open the run', url: `https://riposte.contoso.com/api/v1/runs/${runId}` },
     ]);
 
-    const reminder = await until(() => mine()[1]);
+    // Sent 6 s after the request (a quarter of the 8 s wait before it); bounded loosely for a loaded machine.
+    const reminder = await until(() => mine()[1], 60_000);
     expect(reminder.body[0].text).toBe('Reminder: approval still needed (approve-on-teams)');
     const run = await waitForRun(service, runId, 30_000);
     expect(run.status).toBe('succeeded');
     expect(mine()).toHaveLength(2);
-  });
+  }, 120_000);
 });
 
 describe('without custom endpoints allowed', () => {
