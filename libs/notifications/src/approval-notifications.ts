@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy }
 import { In, MoreThan, MoreThanOrEqual } from 'typeorm';
 import { AppConfig } from '@riposte/config';
 import { Database, RunEntity, RunEventEntity } from '@riposte/persistence';
+import { isUnfinishedRun } from '@riposte/vocabulary';
 import { Notifier } from './notifier.js';
 
 const REQUESTED = 'approval.requested';
@@ -169,7 +170,8 @@ export class ApprovalNotifications implements OnApplicationBootstrap, OnModuleDe
     const decided = await this.db.reader.exists(RunEventEntity, {
       where: { runId: request.runId, stepKey: request.step, type: DECIDED },
     });
-    if (run?.status === 'waiting' && !decided) await this.tell(request, true);
+    // Open while nobody decided and the run goes on: it may be running another branch meanwhile.
+    if (run && isUnfinishedRun(run.status) && !decided) await this.tell(request, true);
   }
 
   private async tell(request: Requested, reminder: boolean): Promise<void> {
