@@ -28,7 +28,7 @@ const LAYERS = {
     'schema',
   ],
   guardrails: ['audit', 'azure', 'config', 'errors', 'persistence', 'schema'],
-  notifications: ['azure', 'config', 'connection-targets', 'errors', 'observability', 'persistence'],
+  notifications: ['azure', 'config', 'connection-targets', 'errors', 'observability', 'persistence', 'vocabulary'],
   actions: [
     'audit',
     'azure',

@@ -1,3 +1,4 @@
+import { Worker } from 'node:worker_threads';
 import { percentile, round, startEnvironment } from '../harness.js';
 
 /*
@@ -67,38 +68,22 @@ export async function measureEdgeStall(): Promise<EdgeStallResult> {
       await prepare?.(bench);
       // Bodies are made before the probe starts: making them would stall this process's own timer.
       const planned = Array.from({ length: rounds }, (_, r) => requests(r));
-      const probe = async (until: () => boolean, into: Probe[]) => {
-        while (!until()) {
-          const start = performance.now();
-          await fetch(`${bench.url}/health`);
-          into.push({ start, end: performance.now() });
-          await new Promise((r) => setTimeout(r, 5));
-        }
-      };
       if (baseline) {
-        const quiet: Probe[] = [];
-        const quietUntil = performance.now() + 1_000;
-        await probe(() => performance.now() > quietUntil, quiet);
+        const quiet = await probeHealth(bench.url, () => new Promise((r) => setTimeout(r, 1_000)));
         baselineWorst = Math.max(baselineWorst, ...quiet.map((p) => p.end - p.start));
       }
-      const probes: Probe[] = [];
-      let stop = false;
-      const probing = probe(() => stop, probes);
       const sent: { name: string; start: number; end: number }[] = [];
-      for (const batch of planned)
-        for (const request of batch) {
-          const [name] = request;
-          const start = performance.now();
-          statuses[name] = request.length === 2 ? await request[1](bench) : await send(bench, ...request);
-          const end = performance.now();
-          slowest[name] = round(Math.max(slowest[name] ?? 0, end - start));
-          sent.push({ name, start, end });
-        }
-      // One more probe after the last request, so that a stall at its very end is seen.
-      const settled = probes.length + 2;
-      await until(() => probes.length >= settled);
-      stop = true;
-      await probing;
+      const probes = await probeHealth(bench.url, async () => {
+        for (const batch of planned)
+          for (const request of batch) {
+            const [name] = request;
+            const start = now();
+            statuses[name] = request.length === 2 ? await request[1](bench) : await send(bench, ...request);
+            const end = now();
+            slowest[name] = round(Math.max(slowest[name] ?? 0, end - start));
+            sent.push({ name, start, end });
+          }
+      });
       for (const { name, start, end } of sent) {
         const overlapping = probes.filter((p) => p.end >= start && p.start <= end).map((p) => p.end - p.start);
         healthWorst[name] = round(Math.max(healthWorst[name] ?? 0, ...overlapping));
@@ -206,6 +191,52 @@ async function firstRun(bench: Bench): Promise<number> {
 
 const deep = () => '['.repeat(100_000) + ']'.repeat(100_000);
 
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((r) => setTimeout(r, 5));
+/** Milliseconds on a clock this thread and the probe's share. */
+const now = () => performance.timeOrigin + performance.now();
+
+/*
+ * The probe runs on a thread of its own: this thread sends the large bodies and runs the fake
+ * cloud, and its own pauses (encoding a 5 MB body, collecting it) must not count as the service's.
+ */
+const PROBE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const now = () => performance.timeOrigin + performance.now();
+let stop = false, stopAt = Infinity;
+const probes = [];
+parentPort.on('message', () => { stop = true; stopAt = probes.length + 2; });
+(async () => {
+  // The thread's first request loads its HTTP client: not a figure of the service.
+  await fetch(workerData.url + '/health').then((r) => r.arrayBuffer());
+  parentPort.postMessage('ready');
+  // One more probe after the last request, so that a stall at its very end is seen.
+  while (!stop || probes.length < stopAt) {
+    const start = now();
+    await fetch(workerData.url + '/health').then((r) => r.arrayBuffer());
+    probes.push({ start, end: now() });
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  parentPort.postMessage(probes);
+})();
+`;
+
+/** /health asked every 5 ms (each answer timed, on its own thread) while `work` runs. */
+async function probeHealth(url: string, work: () => Promise<unknown>): Promise<Probe[]> {
+  const worker = new Worker(PROBE, { eval: true, workerData: { url } });
+  const ready = new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  await ready;
+  const done = new Promise<Probe[]>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  try {
+    await work();
+  } finally {
+    worker.postMessage('stop');
+  }
+  const probes = await done;
+  await worker.terminate();
+  return probes;
 }

@@ -247,3 +247,55 @@ describe('a very large playbook', () => {
     expect(probes).toBeGreaterThan(0);
   });
 });
+
+describe('a large body, read a slice at a time (256 KB a turn of the event loop)', () => {
+  const SLICE = 256 * 1024;
+  const head = (id: string) =>
+    `{"value":[{"id":"${id}","severity":"low","lastUpdateDateTime":"2026-11-22T08:00:00Z","title":"`;
+  const post = (body: Buffer | string) =>
+    service.request('POST', '/api/v1/alerts', { raw: body, headers: { 'Content-Type': 'application/json' } });
+
+  it('decodes a character split between two slices, and keeps an escape that ends a slice', async () => {
+    // A 4-byte character across the first slice boundary: it starts 2 bytes before it.
+    const start = head('slices-utf8');
+    const pad = 'a'.repeat((SLICE - 2 - Buffer.byteLength(start)) % 4);
+    const title = `${pad}${'🛡'.repeat(70_000)}`;
+    // In the second alert, a backslash is the last character of the second slice, and the quote
+    // it escapes the first of the third: what follows is still inside the string.
+    const first = `${start}${title}"}`;
+    const second = `,{"id":"slices-escape","severity":"low","lastUpdateDateTime":"2026-11-22T08:00:00Z","title":"`;
+    const before = first.length + second.length;
+    const fill = 'b'.repeat(2 * SLICE - 1 - before);
+    const body = `${first}${second}${fill}\\"${'['.repeat(100)}"}]}`;
+    expect(Buffer.from(body).readUInt8(SLICE - 2)).toBe(0xf0); // the split character's first byte
+    expect(body[2 * SLICE - 1]).toBe('\\');
+    const posted = await post(body);
+    expect(posted.status, posted.text.slice(0, 300)).toBe(202);
+    const id = posted.body.alerts.find((a: { providerAlertId: string }) => a.providerAlertId === 'slices-utf8').id;
+    const stored = await service.request('GET', `/api/v1/alerts/${id}`);
+    expect(stored.status).toBe(200);
+    // Compared as a boolean: a failure would print 70,000 characters.
+    expect(stored.body.title === title.slice(0, 4000), 'the title comes back as sent').toBe(true);
+  });
+
+  it('finds a bad byte and a nesting too deep in a later slice, and says where', async () => {
+    const start = head('slices-bad');
+    const bytes = Buffer.concat([
+      Buffer.from(start),
+      Buffer.from('c'.repeat(3 * SLICE + 10)),
+      Buffer.from([0x80]),
+      Buffer.from('"}]}'),
+    ]);
+    const bad = await post(bytes);
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({
+      code: 'invalid_utf8',
+      detail: expect.stringContaining(`offset ${Buffer.byteLength(start) + 3 * SLICE + 10}`),
+    });
+    const deepAt = start.length + 3 * SLICE + 3;
+    const deep = await post(`${start}${'d'.repeat(3 * SLICE)}","x":${'['.repeat(100)}${']'.repeat(100)}}]}`);
+    expect(deep.status).toBe(400);
+    expect(deep.body).toMatchObject({ code: 'too_deep', detail: expect.stringContaining(`character ${deepAt + 64}`) });
+    expect((await service.request('GET', '/health', { key: null })).status).toBe(200);
+  });
+});

@@ -18,7 +18,7 @@ export interface TestService {
   request(
     method: string,
     path: string,
-    options?: { body?: unknown; key?: string | null; headers?: Record<string, string>; raw?: string },
+    options?: { body?: unknown; key?: string | null; headers?: Record<string, string>; raw?: string | Buffer },
   ): Promise<{ status: number; headers: Headers; body: any; text: string }>;
   close(options?: { keepData?: boolean }): Promise<void>;
 }
@@ -58,7 +58,7 @@ export async function startService(env: Record<string, string> = {}, dataDir?: s
         ...(key ? { Authorization: `Bearer ${key}` } : {}),
         ...options.headers,
       };
-      let body: string | undefined = options.raw;
+      let body: string | Buffer | undefined = options.raw;
       if (options.body !== undefined) {
         body = JSON.stringify(options.body);
         headers['Content-Type'] ??= 'application/json';

@@ -108,63 +108,89 @@ export function installBodyParsers(fastify: FastifyInstance): void {
         undefined,
       );
     (request as RiposteRequest).rawBody = raw;
-    let text: string;
-    try {
-      text = utf8.decode(raw);
-    } catch {
-      return done(
-        new RiposteError(
-          'validation',
-          `The body is not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8(raw)}).`,
-          'invalid_utf8',
-          [{ path: '', message: 'is not valid UTF-8' }],
-        ),
-        undefined,
-      );
-    }
-    if (!json) return done(null, text);
-    if (text.length === 0)
-      return done(
-        new RiposteError('validation', 'The body is empty but Content-Type says JSON.', 'invalid_json'),
-        undefined,
-      );
-    const deep = nestedBeyond(text, MAX_JSON_DEPTH);
-    if (deep !== null)
-      return done(
-        new RiposteError(
-          'validation',
-          `The body nests deeper than ${MAX_JSON_DEPTH} levels (at character ${deep}).`,
-          'too_deep',
-          [{ path: '', message: `nests deeper than ${MAX_JSON_DEPTH} levels` }],
-        ),
-        undefined,
-      );
-    try {
-      done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
-    } catch (error) {
-      done(
-        new RiposteError('validation', `The body is not valid JSON: ${(error as Error).message}.`, 'invalid_json'),
-        undefined,
-      );
-    }
+    parseBody(raw, json).then(
+      (parsed) => done(null, parsed),
+      (error: unknown) => done(error as Error, undefined),
+    );
   });
 }
 
-/** The offset of the first array or object opened beyond `limit` levels, or null; one pass, no recursion. */
-function nestedBeyond(text: string, limit: number): number | null {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
+/** Bodies over this size are decoded and scanned a slice per turn of the event loop, so that other requests are answered meanwhile. */
+const SLICE_BYTES = 256 * 1024;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The body as text (YAML, plain text) or as parsed JSON; a RiposteError says what is wrong with it. */
+async function parseBody(raw: Buffer, json: boolean): Promise<unknown> {
+  const text = await decodeUtf8(raw);
+  if (!json) return text;
+  if (text.length === 0)
+    throw new RiposteError('validation', 'The body is empty but Content-Type says JSON.', 'invalid_json');
+  const scan: NestingScan = { depth: 0, inString: false, at: 0 };
+  for (let end = SLICE_BYTES; ; end += SLICE_BYTES) {
+    const deep = nestedBeyond(text, MAX_JSON_DEPTH, scan, Math.min(end, text.length));
+    if (deep !== null)
+      throw new RiposteError(
+        'validation',
+        `The body nests deeper than ${MAX_JSON_DEPTH} levels (at character ${deep}).`,
+        'too_deep',
+        [{ path: '', message: `nests deeper than ${MAX_JSON_DEPTH} levels` }],
+      );
+    if (scan.at >= text.length) break;
+    await nextTurn();
+  }
+  try {
+    return secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+  } catch (error) {
+    throw new RiposteError('validation', `The body is not valid JSON: ${(error as Error).message}.`, 'invalid_json');
+  }
+}
+
+/** Strict UTF-8 (a bad byte is a 400, never replaced); a large body a slice per turn. */
+async function decodeUtf8(raw: Buffer): Promise<string> {
+  try {
+    if (raw.length <= SLICE_BYTES) return utf8.decode(raw);
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    const parts: string[] = [];
+    for (let start = 0; start < raw.length; start += SLICE_BYTES) {
+      // Streaming: a character split between two slices is decoded with the second.
+      parts.push(decoder.decode(raw.subarray(start, start + SLICE_BYTES), { stream: true }));
+      await nextTurn();
+    }
+    parts.push(decoder.decode());
+    return parts.join('');
+  } catch {
+    throw new RiposteError(
+      'validation',
+      `The body is not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8(raw)}).`,
+      'invalid_utf8',
+      [{ path: '', message: 'is not valid UTF-8' }],
+    );
+  }
+}
+
+/** Where a nesting scan stands: it goes on from `at` in the next slice. */
+interface NestingScan {
+  depth: number;
+  inString: boolean;
+  at: number;
+}
+
+/** The offset of the first array or object opened beyond `limit` levels before `end`, or null; no recursion. */
+function nestedBeyond(text: string, limit: number, scan: NestingScan, end: number): number | null {
+  let { depth, inString } = scan;
+  let i = scan.at;
+  for (; i < end; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
       if (c === 0x5c)
-        i++; // backslash: skip the escaped character
+        i++; // backslash: skip the escaped character (perhaps the first of the next slice)
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {
       if (++depth > limit) return i;
     } else if (c === 0x5d || c === 0x7d) depth--;
   }
+  Object.assign(scan, { depth, inString, at: i });
   return null;
 }
 
