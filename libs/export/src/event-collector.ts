@@ -15,6 +15,7 @@ import { AppConfig } from '@riposte/config';
 import {
   AlertEntity,
   AuditRecordEntity,
+  ClusterDuties,
   Database,
   EffectEntity,
   ExportEventEntity,
@@ -38,6 +39,8 @@ import {
  * more: the rest come with the next passes).
  */
 const LATE_PER_PASS = 2000;
+/** The cluster duty of collecting the stream and delivering it to the sinks (ClusterDuties). */
+export const EXPORT_STREAM = 'export stream';
 /** How often the tables are read for new events when nothing asks sooner. */
 const COLLECT_INTERVAL_MS = 1000;
 /** Rows read per source per pass. */
@@ -121,17 +124,31 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
   private lastPrune = 0;
   private lastLookBack = 0;
   private stopped = false;
+  /** This process holds the duty of collecting the stream on a schedule. */
+  private following = false;
 
   constructor(
     private readonly db: Database,
     private readonly config: AppConfig,
+    private readonly duties: ClusterDuties,
   ) {}
 
   onApplicationBootstrap(): void {
-    // A cluster's workers only drive runs: the api processes build the stream (each pass would
-    // otherwise be paid by every process, for events the unique key then drops).
+    // One api process of a cluster collects every second (each pass would otherwise be paid by
+    // every process, for events the unique key then drops); a read of the stream through any
+    // process collects first (`collect`).
     if (this.config.role === 'worker') return;
-    this.schedule(0);
+    void this.duties.hold(
+      EXPORT_STREAM,
+      () => {
+        this.following = true;
+        this.schedule(0);
+      },
+      () => {
+        this.following = false;
+        clearTimeout(this.timer);
+      },
+    );
   }
 
   onModuleDestroy(): void {
@@ -154,7 +171,7 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private schedule(delayMs: number): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.following) return;
     this.timer = setTimeout(async () => {
       try {
         await this.collect();

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { In, MoreThan, MoreThanOrEqual } from 'typeorm';
 import { AppConfig } from '@riposte/config';
-import { Database, RunEntity, RunEventEntity } from '@riposte/persistence';
+import { ClusterDuties, Database, RunEntity, RunEventEntity } from '@riposte/persistence';
 import { isUnfinishedRun } from '@riposte/vocabulary';
 import { Notifier } from './notifier.js';
 
@@ -27,7 +27,8 @@ interface Requested {
  * step names a channel, its approvers get the prompt and how to decide, and a reminder before
  * the timeout (a quarter of the wait before it, at most 30 minutes) unless someone decided.
  * Reminders of approvals still open are set again at start. A channel that fails is logged; the
- * run never waits on it.
+ * run never waits on it. In a cluster one api process does this (the duty 'approval notices',
+ * ClusterDuties); a process that takes the duty over reminds about what is still open.
  */
 @Injectable()
 export class ApprovalNotifications implements OnApplicationBootstrap, OnModuleDestroy {
@@ -36,6 +37,8 @@ export class ApprovalNotifications implements OnApplicationBootstrap, OnModuleDe
   private poller: NodeJS.Timeout | undefined;
   private polling = false;
   private stopped = false;
+  /** This process holds the duty: it follows the events. */
+  private following = false;
   private catchingUp: Promise<void> | undefined;
   private readonly reminders = new Map<string, NodeJS.Timeout>();
 
@@ -43,11 +46,22 @@ export class ApprovalNotifications implements OnApplicationBootstrap, OnModuleDe
     private readonly db: Database,
     private readonly notifier: Notifier,
     private readonly config: AppConfig,
+    private readonly duties: ClusterDuties,
   ) {}
 
   onApplicationBootstrap(): void {
-    // Told by the api processes of a cluster: every process following the events would tell approvers once each.
+    // Told by one api process of a cluster (the one holding the duty): every process following the
+    // events would tell approvers once each.
     if (this.config.role === 'worker') return;
+    void this.duties.hold(
+      'approval notices',
+      () => this.follow(),
+      () => this.unfollow(),
+    );
+  }
+
+  private follow(): void {
+    this.following = true;
     // Off the start path: with many runs waiting for a person this reads many events, and the
     // service must answer (and resume due runs) meanwhile.
     this.catchingUp = this.catchUp()
@@ -55,10 +69,19 @@ export class ApprovalNotifications implements OnApplicationBootstrap, OnModuleDe
         this.logger.warn({ error: (error as Error).message }, 'could not read approval events'),
       )
       .finally(() => {
-        if (this.stopped) return;
+        if (this.stopped || !this.following) return;
         this.poller = setInterval(() => void this.poll(), this.config.approvalNotifications.pollMs);
         this.poller.unref();
       });
+  }
+
+  /** Another process tells approvers now: this one stops, its reminders with it. */
+  private async unfollow(): Promise<void> {
+    this.following = false;
+    await this.catchingUp;
+    clearInterval(this.poller);
+    for (const timer of this.reminders.values()) clearTimeout(timer);
+    this.reminders.clear();
   }
 
   /** The requests told before a restart that are still open: only their reminders are still due. */
@@ -80,15 +103,12 @@ export class ApprovalNotifications implements OnApplicationBootstrap, OnModuleDe
       }
       if (page.length < CATCH_UP_PAGE) break;
     }
-    if (!this.stopped) for (const request of open.values()) this.scheduleReminder(request);
+    if (!this.stopped && this.following) for (const request of open.values()) this.scheduleReminder(request);
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
-    await this.catchingUp;
-    clearInterval(this.poller);
-    for (const timer of this.reminders.values()) clearTimeout(timer);
-    this.reminders.clear();
+    await this.unfollow();
   }
 
   /** New approval events since the last look. */
@@ -102,6 +122,7 @@ export class ApprovalNotifications implements OnApplicationBootstrap, OnModuleDe
         take: 500,
       });
       for (const event of events) {
+        if (!this.following) break;
         this.cursor = Math.max(this.cursor, event.seq);
         const request = this.requested(event);
         if (!request) {
@@ -145,7 +166,7 @@ export class ApprovalNotifications implements OnApplicationBootstrap, OnModuleDe
   }
 
   private scheduleReminder(request: Requested): void {
-    if (request.deadline === null) return;
+    if (request.deadline === null || !this.following) return;
     const remindAt = request.deadline - Math.min(MAX_REMIND_BEFORE_MS, (request.deadline - request.at) / 4);
     const id = key(request.runId, request.step);
     this.clearReminder(id);

@@ -1,5 +1,6 @@
 export * from './entities/index.js';
 export { Database } from './database.js';
+export { ClusterDuties, DUTY_CHECK_MS } from './cluster-duties.js';
 export type { SqlParam } from './prepared-statements.js';
 export { PersistenceModule } from './persistence.module.js';
 export { dataSourceOptions, tuneConnection } from './data-source-options.js';

@@ -2,6 +2,7 @@ import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown 
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@riposte/config';
+import { ClusterDuties } from './cluster-duties.js';
 import { Database } from './database.js';
 import { dataSourceOptions, migrate, readerOptions, secureSqliteFiles, tuneConnection } from './data-source-options.js';
 
@@ -28,8 +29,9 @@ export class PersistenceModule implements OnApplicationShutdown {
             return new Database(dataSource, reader);
           },
         },
+        ClusterDuties,
       ],
-      exports: [Database],
+      exports: [Database, ClusterDuties],
     };
   }
 

@@ -30,6 +30,8 @@ export class SinkRunner {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private transport: Transport | undefined;
+  /** The sink's `updatedAt` when its transport was made: settings changed (perhaps through another process) make a new one. */
+  private transportOf: string | undefined;
   /** Send one at a time up to this seq (after a refused batch). */
   private singleUntil = 0;
   private readonly onAppended = () => this.wake?.();
@@ -43,6 +45,11 @@ export class SinkRunner {
     private readonly maxBackoffMs: number,
     private readonly logger: Logger,
   ) {}
+
+  /** False once the loop ended (stopped, or its sink found disabled or deleted). */
+  get running(): boolean {
+    return !this.stopping;
+  }
 
   start(): void {
     this.collector.signal.on('appended', this.onAppended);
@@ -77,7 +84,14 @@ export class SinkRunner {
     }
     const wait = row.nextAttemptAt ? Date.parse(row.nextAttemptAt) - Date.now() : 0;
     if (wait > 0) return this.sleep(wait, false);
-    this.transport ??= await this.owner.transportFor(row);
+    if (this.transport && this.transportOf !== row.updatedAt) {
+      this.transport.close();
+      this.transport = undefined;
+    }
+    if (!this.transport) {
+      this.transport = await this.owner.transportFor(row);
+      this.transportOf = row.updatedAt;
+    }
     const transport = this.transport;
     const size = row.cursor < this.singleUntil ? 1 : transport.batchSize;
     const rows = await this.db.reader.find(ExportEventEntity, {

@@ -5,9 +5,9 @@ import { AppConfig } from '@riposte/config';
 import { ConnectionTargetsService, SecretBox } from '@riposte/connection-targets';
 import { ConflictError, NotFoundError, ValidationError, type FieldError } from '@riposte/errors';
 import { redactor } from '@riposte/observability';
-import { Database, ExportEventEntity, ExportSinkEntity, nowIso } from '@riposte/persistence';
+import { ClusterDuties, Database, ExportEventEntity, ExportSinkEntity, nowIso } from '@riposte/persistence';
 import { compileSchema, formatSchemaErrors } from '@riposte/schema';
-import { EventCollector } from '../event-collector.js';
+import { EventCollector, EXPORT_STREAM } from '../event-collector.js';
 import { ExportMetrics } from '../export-metrics.js';
 import { AzureMonitorTransport, type AzureMonitorSettings } from './azure-monitor.transport.js';
 import type { Transport } from './delivery.js';
@@ -45,6 +45,9 @@ const VALIDATORS = Object.fromEntries(
   ]),
 ) as Record<SinkType, ReturnType<typeof compileSchema<Record<string, unknown>>>>;
 
+/** How often the process that delivers looks for sinks created or enabled through another api process. */
+const RESCAN_MS = 5000;
+
 /** Token scopes of the Logs Ingestion API by cloud. */
 const MONITOR_SCOPES: Record<string, string> = {
   public: 'https://monitor.azure.com/.default',
@@ -56,7 +59,8 @@ const MONITOR_SCOPES: Record<string, string> = {
 /**
  * The push sinks of the export stream, configured like connection targets (the HEC token is
  * sealed with the data key and never shown again), and their delivery loops: one per enabled
- * sink, each with its own durable cursor.
+ * sink, each with its own durable cursor, in the one process that holds the duty 'export
+ * stream' (every api process of a cluster may create and change sinks; ClusterDuties).
  */
 @Injectable()
 export class SinksService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -64,6 +68,7 @@ export class SinksService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly runners = new Map<string, SinkRunner>();
   readonly policy: DestinationPolicy;
   private stopped = false;
+  private rescan: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly db: Database,
@@ -73,25 +78,51 @@ export class SinksService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly tokens: TokenProvider,
     private readonly config: AppConfig,
     private readonly metrics: ExportMetrics,
+    private readonly duties: ClusterDuties,
   ) {
     this.policy = new DestinationPolicy(config.allowCustomEndpoints, config.export.allowedNetworks);
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    // Delivered by the api processes of a cluster, which collect the stream; a worker would send the same events again.
+    // Delivered by one api process of a cluster (the one holding the duty); a worker, or a second
+    // api process, would send the same events again.
     if (this.config.role === 'worker') return;
     const rows = await this.db.reader.find(ExportSinkEntity);
     for (const row of rows) {
       if (row.secretCiphertext && this.box.canOpen(row.secretCiphertext))
         redactor.register(this.box.open(row.secretCiphertext, row.id));
       this.metrics.update(row, await this.lagOf(row.cursor));
-      if (row.enabled) this.start(row.id);
     }
     this.metrics.onCollect(() => this.refreshLag());
+    void this.duties.hold(
+      EXPORT_STREAM,
+      () => this.deliver(),
+      () => this.stopDelivering(),
+    );
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
+    await this.stopDelivering();
+  }
+
+  /** This process delivers: every enabled sink gets its loop, also one created or enabled through another api process. */
+  private async deliver(): Promise<void> {
+    await this.startEnabled();
+    this.rescan = setInterval(() => void this.startEnabled().catch(() => undefined), RESCAN_MS);
+    this.rescan.unref();
+  }
+
+  private async startEnabled(): Promise<void> {
+    for (const row of await this.db.reader.find(ExportSinkEntity, { where: { enabled: true } })) {
+      // A loop ends when it finds its sink disabled or deleted; enabled again, it starts anew.
+      if (this.runners.get(row.id)?.running === false) this.runners.delete(row.id);
+      this.start(row.id);
+    }
+  }
+
+  private async stopDelivering(): Promise<void> {
+    clearInterval(this.rescan);
     await Promise.all([...this.runners.values()].map((r) => r.stop()));
     this.runners.clear();
   }
@@ -245,7 +276,7 @@ export class SinksService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private start(id: string): void {
-    if (this.stopped || this.runners.has(id)) return;
+    if (this.stopped || !this.duties.holds(EXPORT_STREAM) || this.runners.has(id)) return;
     const runner = new SinkRunner(
       id,
       this.db,
