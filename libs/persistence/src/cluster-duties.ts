@@ -75,8 +75,9 @@ export class ClusterDuties implements OnApplicationShutdown {
           [duty.name],
         );
         if (!rows[0]?.held || this.stopped) continue;
+        // Said once per name (two services may share a duty: the lock is the same).
+        if (!this.holds(duty.name)) this.logger.log(`This process now does the cluster's ${duty.name}.`);
         duty.held = true;
-        this.logger.log(`This process now does the cluster's ${duty.name}.`);
         await duty.start();
       }
     } catch (error) {
