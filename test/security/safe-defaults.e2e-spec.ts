@@ -204,9 +204,14 @@ describe('automation is opt-in', () => {
     expect(fake.getUser(DEMO.users.megan.upn)?.accountEnabled).toBe(true);
     expect(fake.count({ service: 'graph', method: 'PATCH' })).toBe(0);
 
-    // One request answers an inbox: what each waiting run waits for.
-    const inbox = await service.request('GET', '/api/v1/runs?status=waiting', { key: keys.viewer });
-    const item = inbox.body.items.find((r: { id: string }) => r.id === runId);
+    // One request answers an inbox: what each waiting run waits for. (The step shows waiting a
+    // moment before the run is parked as `waiting`: the inbox lists it from then on.)
+    let item: { waitingFor?: unknown } | undefined;
+    for (const deadline = Date.now() + 15_000; !item; await new Promise((r) => setTimeout(r, 50))) {
+      const inbox = await service.request('GET', '/api/v1/runs?status=waiting', { key: keys.viewer });
+      item = inbox.body.items.find((r: { id: string }) => r.id === runId);
+      if (!item && Date.now() > deadline) throw new Error(`run ${runId} is not listed as waiting`);
+    }
     expect(item.waitingFor).toEqual([
       {
         step: 'approve_containment',
