@@ -11,60 +11,15 @@ import {
   StorageClient,
 } from '@riposte/azure';
 import { ConnectionTargetsService } from '@riposte/connection-targets';
-import { type ErrorCode, RiposteError } from '@riposte/errors';
-import { AwaitingDecision, Guardrails, type HoldKind, type IntentLimits } from '@riposte/guardrails';
+import { AwaitingDecision, Guardrails, type IntentLimits } from '@riposte/guardrails';
 import { Notifier } from '@riposte/notifications';
 import { Metrics, REDACTED, redactor } from '@riposte/observability';
-import { assertClaimHeld, ClaimLost, Database, EffectEntity, type RunClaim } from '@riposte/persistence';
-import type { ActionContext, ActionDefinition, PlannedRequest } from './action-definition.js';
+import { assertClaimHeld, ClaimLost, Database, EffectEntity } from '@riposte/persistence';
+import type { ActionContext, ActionDefinition } from './action-definition.js';
 import { ActionCatalogue } from './action-catalogue.js';
 import { EffectLedger } from './effect-ledger.js';
-
-export interface ActionRequest {
-  runId: string;
-  /** Unique within the run; with the run id it keys the effect ledger. */
-  stepKey: string;
-  action: string;
-  input: Record<string, unknown>;
-  connectionTarget: string;
-  dryRun: boolean;
-  actor: { name: string; role: string };
-  /** How the run started (`alert` runs stop while automation is paused). */
-  trigger?: string;
-  requestId?: string | null;
-  signal: AbortSignal;
-  /**
-   * No earlier attempt of this step can exist: the first attempt in a run this process started
-   * (not resumed). The effect ledger is then not read before the intent is written; if a row
-   * were there after all, its unique key refuses the intent and nothing is sent.
-   */
-  firstAttempt?: boolean;
-  /** One of many alike (a forEach item): its Graph calls may wait a moment to share a `$batch` (see GraphBatcher). */
-  fanOut?: boolean;
-  /**
-   * The driver's claim on the run: the effect ledger's writes (and, in queue mode, the action's
-   * record) count only while it holds. A lost claim is not an action's failure: `run` rejects
-   * with ClaimLost, records nothing, and the driver stops (whoever took the run reconciles).
-   */
-  claim?: RunClaim;
-}
-
-export interface StepFailure {
-  code: ErrorCode;
-  message: string;
-}
-
-export type ActionResult =
-  | { status: 'succeeded'; output: unknown; reconciled: boolean }
-  | { status: 'planned'; output: { requests: PlannedRequest[] } }
-  | { status: 'failed'; error: StepFailure; cancelled?: boolean }
-  /** Held by a guardrail: the driver parks the run; it is driven again once an analyst decides. */
-  | { status: 'waiting'; hold: { kind: HoldKind; prompt: string } }
-  /**
-   * Azure is still doing it (a machine action Pending): the driver parks the run until `until`
-   * (epoch ms); the step is run again then and follows the same effect from the ledger.
-   */
-  | { status: 'deferred'; until: number; reason: string };
+import { type ActionRequest, type ActionResult, refused, type StepFailure, toFailure } from './action-result.js';
+import { NOT_APPLIED, reconcileThenRun } from './reconcile-effect.js';
 
 /** Failures after which the effect may or may not have happened: reconcile before anything else. */
 const AMBIGUOUS = new Set(['timeout', 'network_error', 'service_unavailable', 'cancelled']);
@@ -227,7 +182,7 @@ export class ActionRunner {
 
     try {
       const output = unsettled
-        ? await this.reconcileThenRun(definition, input, context, unsettled)
+        ? await reconcileThenRun(definition, input, context, unsettled, this.landingBoundMs(), this.logger)
         : await definition.execute(input as never, context);
       return await this.finish(
         request,
@@ -257,7 +212,17 @@ export class ActionRunner {
       if (AMBIGUOUS.has(failure.code) && !request.signal.aborted) {
         // The call may have been applied before the answer was lost: ask Azure once.
         try {
-          const output = await this.reconcileThenRun(definition, input, context, effect, { resend: false });
+          const output = await reconcileThenRun(
+            definition,
+            input,
+            context,
+            effect,
+            this.landingBoundMs(),
+            this.logger,
+            {
+              resend: false,
+            },
+          );
           if (output !== NOT_APPLIED)
             return await this.finish(request, effect, { status: 'succeeded', output, reconciled: true }, entity);
           return await this.finish(request, effect, { status: 'failed', error: failure }, entity);
@@ -321,36 +286,6 @@ export class ActionRunner {
       await this.guardrails.gate(request.runId, request.stepKey, result.over, prompt);
       exempt = { ...exempt, [result.over === 'budget' ? 'budget' : 'blastRadius']: true };
     }
-  }
-
-  /** An unsettled effect from before: follow it if Azure has it, send it only if Azure never got it. */
-  private async reconcileThenRun(
-    definition: ActionDefinition,
-    input: Record<string, unknown>,
-    context: ActionContext,
-    effect: EffectEntity,
-    options: { resend: boolean } = { resend: true },
-  ): Promise<unknown> {
-    if (effect.reference && definition.resume) return definition.resume(input as never, effect.reference, context);
-    if (!definition.reconcile) throw new Error(`Ledgered action ${definition.id} has no reconcile.`);
-    const found = await definition.reconcile(input as never, context);
-    this.logger.log(
-      { runId: context.marker, action: definition.id, state: found.state },
-      'reconciled an unsettled effect with Azure',
-    );
-    if (found.state === 'applied') return found.output;
-    if (found.state === 'in_progress') {
-      await context.recordReference(found.reference);
-      return (definition.resume as NonNullable<ActionDefinition['resume']>)(input as never, found.reference, context);
-    }
-    // Not found yet, but the original call may still land: look again once it no longer can.
-    const landsBy = Date.parse(effect.intendedAt) + this.landingBoundMs();
-    if (Date.now() < landsBy)
-      throw new CheckLater(
-        landsBy,
-        `Azure shows no trace of the call yet, but it could still take effect until ${new Date(landsBy).toISOString()}; checked again then, before anything is sent again.`,
-      );
-    return options.resend ? definition.execute(input as never, context) : NOT_APPLIED;
   }
 
   private async prepare(
@@ -458,20 +393,4 @@ export class ActionRunner {
     else this.logger.log(line, `action ${safe.status}`);
     return safe;
   }
-}
-
-const NOT_APPLIED = Symbol('not applied');
-
-function refused(reason: string): StepFailure {
-  return {
-    code: 'protected_entity',
-    message: `Refused: ${reason}. Riposte never acts on protected accounts and machines.`,
-  };
-}
-
-export function toFailure(error: unknown): StepFailure {
-  if (error instanceof AzureError || error instanceof RiposteError)
-    return { code: error.code, message: redactor.scrub(error.message) };
-  const message = error instanceof Error ? error.message : String(error);
-  return { code: 'internal_error', message: redactor.scrub(message) };
 }

@@ -15,7 +15,7 @@ import {
 import { ConnectionTargetsService } from '@riposte/connection-targets';
 import { ActionCatalogue } from './action-catalogue.js';
 import { howToGrant, isSatisfied, RESOURCE_DISPLAY_NAMES } from './required-roles.js';
-import { toFailure } from './action-runner.js';
+import { toFailure } from './action-result.js';
 
 export interface ResourceReport {
   resource: ResourceName;

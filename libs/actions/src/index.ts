@@ -7,7 +7,8 @@ export type {
   RequiredRole,
 } from './action-definition.js';
 export { ActionCatalogue } from './action-catalogue.js';
-export { ActionRunner, toFailure, type ActionRequest, type ActionResult, type StepFailure } from './action-runner.js';
+export { ActionRunner } from './action-runner.js';
+export { toFailure, type ActionRequest, type ActionResult, type StepFailure } from './action-result.js';
 export {
   ConnectionTester,
   type ConnectionTestReport,

@@ -1,0 +1,69 @@
+import { AzureError } from '@riposte/azure';
+import { type ErrorCode, RiposteError } from '@riposte/errors';
+import type { HoldKind } from '@riposte/guardrails';
+import { redactor } from '@riposte/observability';
+import type { RunClaim } from '@riposte/persistence';
+import type { PlannedRequest } from './action-definition.js';
+
+/* What a run's driver asks of the action runner, and what it gets back. */
+
+export interface ActionRequest {
+  runId: string;
+  /** Unique within the run; with the run id it keys the effect ledger. */
+  stepKey: string;
+  action: string;
+  input: Record<string, unknown>;
+  connectionTarget: string;
+  dryRun: boolean;
+  actor: { name: string; role: string };
+  /** How the run started (`alert` runs stop while automation is paused). */
+  trigger?: string;
+  requestId?: string | null;
+  signal: AbortSignal;
+  /**
+   * No earlier attempt of this step can exist: the first attempt in a run this process started
+   * (not resumed). The effect ledger is then not read before the intent is written; if a row
+   * were there after all, its unique key refuses the intent and nothing is sent.
+   */
+  firstAttempt?: boolean;
+  /** One of many alike (a forEach item): its Graph calls may wait a moment to share a `$batch` (see GraphBatcher). */
+  fanOut?: boolean;
+  /**
+   * The driver's claim on the run: the effect ledger's writes (and, in queue mode, the action's
+   * record) count only while it holds. A lost claim is not an action's failure: `run` rejects
+   * with ClaimLost, records nothing, and the driver stops (whoever took the run reconciles).
+   */
+  claim?: RunClaim;
+}
+
+export interface StepFailure {
+  code: ErrorCode;
+  message: string;
+}
+
+export type ActionResult =
+  | { status: 'succeeded'; output: unknown; reconciled: boolean }
+  | { status: 'planned'; output: { requests: PlannedRequest[] } }
+  | { status: 'failed'; error: StepFailure; cancelled?: boolean }
+  /** Held by a guardrail: the driver parks the run; it is driven again once an analyst decides. */
+  | { status: 'waiting'; hold: { kind: HoldKind; prompt: string } }
+  /**
+   * Azure is still doing it (a machine action Pending): the driver parks the run until `until`
+   * (epoch ms); the step is run again then and follows the same effect from the ledger.
+   */
+  | { status: 'deferred'; until: number; reason: string };
+
+/** A refusal of the protection guardrail, as a step failure. */
+export function refused(reason: string): StepFailure {
+  return {
+    code: 'protected_entity',
+    message: `Refused: ${reason}. Riposte never acts on protected accounts and machines.`,
+  };
+}
+
+export function toFailure(error: unknown): StepFailure {
+  if (error instanceof AzureError || error instanceof RiposteError)
+    return { code: error.code, message: redactor.scrub(error.message) };
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'internal_error', message: redactor.scrub(message) };
+}
