@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { lookup } from 'node:dns/promises';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { In } from 'typeorm';
@@ -11,17 +10,16 @@ import {
   type CloudEndpoints,
   type CloudName,
   type CloudScopes,
-  refuseAddress,
-  refuseEndpointUrl,
   resolveCloud,
   TokenProvider,
 } from '@riposte/azure';
-import { ConflictError, NotFoundError, ValidationError, type FieldError } from '@riposte/errors';
+import { ConflictError, NotFoundError, ValidationError } from '@riposte/errors';
 import { Metrics, redactor } from '@riposte/observability';
 import { ConnectionTargetEntity, Database, nowIso, RecentRead, RunEntity } from '@riposte/persistence';
 import { inspectClientCertificate } from './client-certificate.js';
 import type { CreateConnectionTarget, UpdateConnectionTarget } from './connection-target.schemas.js';
 import { SecretBox } from './secret-box.js';
+import { changesOf, checkCloud, destinationChanges, settingChanges } from './target-destinations.js';
 import { UNFINISHED_RUN_STATUSES } from '@riposte/vocabulary';
 import { SharedTokenCache } from './shared-token-cache.js';
 import { DelegatedSessions, NOT_SIGNED_IN, type SignInView } from './delegated/delegated-sessions.js';
@@ -103,7 +101,7 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
     const id = randomUUID();
     const now = nowIso();
     const cloud = (input.cloud ?? 'public') as CloudName;
-    await this.checkCloud(cloud, input.endpoints);
+    await checkCloud(cloud, input.endpoints, this.config.allowCustomEndpoints);
     const row: ConnectionTargetEntity = {
       id,
       name: input.name,
@@ -164,9 +162,10 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
     if (patch.scopes) next.scopes = patch.scopes;
     if (patch.subscriptionId !== undefined) next.subscriptionId = patch.subscriptionId?.toLowerCase() ?? null;
     if (patch.resourceGroup !== undefined) next.resourceGroup = patch.resourceGroup;
-    await this.checkCloud(
+    await checkCloud(
       next.cloud as CloudName,
       (next.endpoints ?? undefined) as CreateConnectionTarget['endpoints'],
+      this.config.allowCustomEndpoints,
     );
     const moved = destinationChanges(current, next);
     const secretGiven = patch.auth?.type === 'clientSecret' || patch.auth?.type === 'clientCertificate';
@@ -194,7 +193,7 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
           targetEntity: name,
           connectionTarget: name,
           detail: {
-            changed: changes.length ? diff(current, next, changes) : {},
+            changed: changes.length ? changesOf(current, next, changes) : {},
             ...(patch.auth ? { credential: `replaced (${patch.auth.type})` } : {}),
             credentialVersion: next.credentialVersion,
           },
@@ -355,49 +354,6 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
     }
   }
 
-  private async checkCloud(cloud: CloudName, endpoints: CreateConnectionTarget['endpoints']): Promise<void> {
-    if (cloud !== 'custom') {
-      if (endpoints)
-        throw new ValidationError('Endpoints can only be given with cloud "custom".', [
-          { path: '/endpoints', message: 'is only allowed when cloud is "custom"' },
-        ]);
-      return;
-    }
-    if (!this.config.allowCustomEndpoints) {
-      throw new ValidationError(
-        'Custom endpoints are disabled on this service. An administrator can enable them with RIPOSTE_ALLOW_CUSTOM_ENDPOINTS=true.',
-        [{ path: '/cloud', message: 'custom endpoints are not allowed on this service' }],
-        'custom_endpoints_disabled',
-      );
-    }
-    if (!endpoints)
-      throw new ValidationError('A custom cloud needs its endpoints.', [
-        { path: '/endpoints', message: 'is required when cloud is "custom"' },
-      ]);
-    const policy = { allowLoopback: true };
-    const problems: FieldError[] = [];
-    for (const [key, url] of Object.entries(endpoints)) {
-      if (!url) continue;
-      const refused = refuseEndpointUrl(url, policy) ?? (await this.refuseResolvedHost(url));
-      if (refused) problems.push({ path: `/endpoints/${key}`, message: refused });
-    }
-    if (problems.length) throw new ValidationError('A custom endpoint is not allowed.', problems, 'endpoint_refused');
-  }
-
-  /** Names are checked against what they resolve to now; the HTTP agent checks again on every connection. */
-  private async refuseResolvedHost(url: string): Promise<string | null> {
-    const host = new URL(url).hostname;
-    try {
-      for (const { address } of await lookup(host, { all: true })) {
-        const refused = refuseAddress(address, { allowLoopback: true });
-        if (refused) return `resolves to ${refused}`;
-      }
-    } catch {
-      // Unresolvable now is not proof of anything; the connection-time check still applies.
-    }
-    return null;
-  }
-
   private async withSignIns(rows: ConnectionTargetEntity[]): Promise<ConnectionTargetView[]> {
     const delegated = rows.filter((r) => DELEGATED_AUTH_TYPES.has(r.authType));
     const views = await this.sessions.views(delegated.map((r) => r.id));
@@ -432,34 +388,4 @@ export class ConnectionTargetsService implements OnApplicationBootstrap {
       updatedAt: row.updatedAt,
     };
   }
-}
-
-/** The settings that decide where the credential goes (to sign in) and where its tokens go. */
-function destinationChanges(current: ConnectionTargetEntity, next: ConnectionTargetEntity): string[] {
-  const changed: string[] = [];
-  if (current.tenantId !== next.tenantId) changed.push('tenantId');
-  if ((current.clientId ?? null) !== (next.clientId ?? null)) changed.push('clientId');
-  if (current.cloud !== next.cloud) changed.push('cloud');
-  const before = current.endpoints ?? {};
-  const after = next.endpoints ?? {};
-  for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort())
-    if (before[key] !== after[key]) changed.push(`endpoints.${key}`);
-  return changed;
-}
-
-function settingChanges(current: ConnectionTargetEntity, next: ConnectionTargetEntity): string[] {
-  return JSON.stringify(current.scopes ?? null) !== JSON.stringify(next.scopes ?? null) ? ['scopes'] : [];
-}
-
-/** What changed, from and to: only settings, never a secret. */
-function diff(
-  current: ConnectionTargetEntity,
-  next: ConnectionTargetEntity,
-  fields: string[],
-): Record<string, { from: unknown; to: unknown }> {
-  const read = (row: ConnectionTargetEntity, field: string): unknown =>
-    field.startsWith('endpoints.')
-      ? (row.endpoints?.[field.slice('endpoints.'.length)] ?? null)
-      : ((row as unknown as Record<string, unknown>)[field] ?? null);
-  return Object.fromEntries(fields.map((field) => [field, { from: read(current, field), to: read(next, field) }]));
 }
