@@ -1,5 +1,6 @@
 export * from './run-model.js';
-export { RunStore, StaleRun, LEASE_MS, type RunLease, type NewRun, type NewStep, type RunQuery } from './run-store.js';
+export { RunStore, StaleRun, LEASE_MS, type RunLease, type NewRun, type NewStep } from './run-store.js';
+export type { RunQuery } from './run-list.js';
 export { RunScheduler, type RunDriver, CancelRequested, ShuttingDown, LeaseLost } from './run-scheduler.js';
 export { RunEvents } from './run-events.js';
 export { ResponsesService, StartResponseSchema, type StartResponse } from './responses.service.js';

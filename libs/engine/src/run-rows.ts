@@ -1,4 +1,6 @@
-import type { RunEntity } from '@riposte/persistence';
+import { randomUUID } from 'node:crypto';
+import type { RunEntity, StepEntity } from '@riposte/persistence';
+import type { NewStep } from './run-store.js';
 import { UNFINISHED_RUN_STATUSES } from '@riposte/vocabulary';
 
 /*
@@ -71,5 +73,25 @@ export function runFromRow(row: Record<string, unknown>): RunEntity {
     input: parsed(row.input),
     output: parsed(row.output),
     error: parsed(row.error),
+  };
+}
+
+/** The row of a step a run is created with (a simple response's steps are known up front). */
+export function newStepRow(runId: string, step: NewStep, position: number): StepEntity {
+  return {
+    id: randomUUID(),
+    runId,
+    position,
+    stepKey: step.stepKey,
+    stepId: step.stepId ?? step.stepKey,
+    action: step.action,
+    connectionTarget: step.connectionTarget ?? null,
+    status: 'pending',
+    attempts: 0,
+    input: step.input,
+    output: null,
+    error: null,
+    startedAt: null,
+    endedAt: null,
   };
 }

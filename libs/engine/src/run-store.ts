@@ -1,19 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import {
-  And,
-  In,
-  LessThan,
-  MoreThanOrEqual,
-  type EntityManager,
-  type FindOperator,
-  type FindOptionsWhere,
-} from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import {
   ClaimLost,
   Database,
-  decodeCursor,
-  encodeCursor,
   nowIso,
   RunEntity,
   type RunClaim,
@@ -32,9 +22,11 @@ import {
   json,
   RELEASE_SQL,
   RUN_COLUMNS,
+  newStepRow,
   runFromRow,
   SELECT_RUN_SQL,
 } from './run-rows.js';
+import { listRuns, type RunQuery } from './run-list.js';
 import { toStepView, toSummary } from './run-views.js';
 
 export interface NewRun {
@@ -63,19 +55,6 @@ export interface NewStep {
   action: string | null;
   connectionTarget?: string | null;
   input: Record<string, unknown> | null;
-}
-
-export interface RunQuery {
-  limit: number;
-  cursor?: string;
-  status?: RunStatus;
-  playbook?: string;
-  alert?: string;
-  connectionTarget?: string;
-  /** Created at or after this time (ISO 8601). */
-  from?: string;
-  /** Created before this time (ISO 8601). */
-  to?: string;
 }
 
 /** A run write that found the run claimed by another driver (or released): the transition is stale and stops. */
@@ -282,38 +261,9 @@ export class RunStore {
     return run ? { ...toSummary(run), steps: (await this.steps(id)).map(toStepView) } : null;
   }
 
-  async list(query: RunQuery): Promise<Page<RunSummary>> {
-    const where: FindOptionsWhere<RunEntity> = {};
-    if (query.status) where.status = query.status;
-    if (query.playbook) where.playbookId = query.playbook;
-    if (query.alert) where.alertId = query.alert;
-    if (query.connectionTarget) where.connectionTarget = query.connectionTarget;
-    const after = decodeCursor(query.cursor, ['string', 'string']);
-    // Times are stored as ISO strings with milliseconds: bounds in the same form compare in order.
-    const created = (extra?: FindOperator<string>) => {
-      const bounds = [
-        ...(query.from ? [MoreThanOrEqual(new Date(query.from).toISOString())] : []),
-        ...(query.to ? [LessThan(new Date(query.to).toISOString())] : []),
-        ...(extra ? [extra] : []),
-      ];
-      return bounds.length > 1 ? And(...bounds) : bounds[0];
-    };
-    const range = created();
-    if (range) where.createdAt = range;
-    // Newest first; the id breaks ties between runs created in the same millisecond.
-    const rows = await this.db.reader.find(RunEntity, {
-      where: after
-        ? [
-            { ...where, createdAt: created(LessThan(after[0])) },
-            { ...where, createdAt: after[0], id: LessThan(after[1]) },
-          ]
-        : where,
-      order: { createdAt: 'DESC', id: 'DESC' },
-      take: query.limit + 1,
-    });
-    const items = rows.slice(0, query.limit).map(toSummary);
-    const last = items.at(-1);
-    return { items, nextCursor: rows.length > query.limit && last ? encodeCursor([last.createdAt, last.id]) : null };
+  /** A page of runs, newest first (see listRuns). */
+  list(query: RunQuery): Promise<Page<RunSummary>> {
+    return listRuns(this.db.reader, query);
   }
 
   /** Runs that were being driven (or about to be) when the process stopped; parked runs are woken by RunWakeups. */
@@ -439,23 +389,4 @@ export class RunStore {
       if ((await this.db.run(m, sql, params)) === 0) throw new StaleRun(lease.runId);
     });
   }
-}
-
-function newStepRow(runId: string, step: NewStep, position: number): StepEntity {
-  return {
-    id: randomUUID(),
-    runId,
-    position,
-    stepKey: step.stepKey,
-    stepId: step.stepId ?? step.stepKey,
-    action: step.action,
-    connectionTarget: step.connectionTarget ?? null,
-    status: 'pending',
-    attempts: 0,
-    input: step.input,
-    output: null,
-    error: null,
-    startedAt: null,
-    endedAt: null,
-  };
 }

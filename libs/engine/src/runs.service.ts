@@ -9,7 +9,8 @@ import { UNFINISHED_RUN_STATUSES, type RunSummary, type RunView } from './run-mo
 import { PlaybookDriver } from './playbooks/playbook-driver.js';
 import { RunEvents } from './run-events.js';
 import { RunScheduler } from './run-scheduler.js';
-import { RunStore, type RunQuery } from './run-store.js';
+import { RunStore } from './run-store.js';
+import type { RunQuery } from './run-list.js';
 
 const WAIT_POLL_MS = 500;
 /** How long a cancel waits for the worker driving the run to record it. */
