@@ -1,0 +1,268 @@
+import type { ErrorCodeInfo } from './error-codes.js';
+
+/** The codes of the API's problem answers (see ERROR_CODES, which lists them first). */
+export const API_ERROR_CODES = {
+  validation_failed: {
+    where: 'http',
+    status: 400,
+    retried: false,
+    meaning: 'The request does not fit the schema; `errors` says which fields and why.',
+  },
+  invalid_utf8: {
+    where: 'http',
+    status: 400,
+    retried: false,
+    meaning: 'The body is not valid UTF-8 (it is refused, never silently repaired).',
+  },
+  too_deep: {
+    where: 'http',
+    status: 400,
+    retried: false,
+    meaning: 'A JSON body nests deeper than 64 levels somewhere, free-form fields included.',
+  },
+  credential_required: {
+    where: 'http',
+    status: 400,
+    retried: false,
+    meaning:
+      'A change of where a connection target sends its credential (cloud, endpoints, tenant, client id) must carry the secret again.',
+  },
+  invalid_json: {
+    where: 'http',
+    status: 400,
+    retried: false,
+    meaning: 'The body is empty or not valid JSON although Content-Type says JSON.',
+  },
+  unauthenticated: {
+    where: 'http',
+    status: 401,
+    retried: false,
+    meaning: 'No API key or sign-in token, or one that is unknown or revoked.',
+  },
+  invalid_token: {
+    where: 'http',
+    status: 401,
+    retried: false,
+    meaning: 'A sign-in token was refused (signature, issuer, audience or expiry).',
+  },
+  bad_signature: {
+    where: 'http',
+    status: 401,
+    retried: false,
+    meaning: 'A signed webhook was refused: wrong or replayed signature, or a timestamp outside the window.',
+  },
+  forbidden: {
+    where: 'http',
+    status: 403,
+    retried: false,
+    meaning: 'The key or person lacks the role the route needs.',
+  },
+  self_approval: {
+    where: 'http',
+    status: 403,
+    retried: false,
+    meaning:
+      'Whoever started a run may not decide its approvals or holds (four eyes; RIPOSTE_ALLOW_SELF_APPROVAL relaxes it).',
+  },
+  no_role: {
+    where: 'http',
+    status: 403,
+    retried: false,
+    meaning: 'A person signed in but carries none of the app roles mapped to Riposte roles.',
+  },
+  not_an_approver: {
+    where: 'http',
+    status: 403,
+    retried: false,
+    meaning: 'The person deciding is not among the approvers the approval step names.',
+  },
+  budget_rejected: {
+    where: 'http',
+    status: 403,
+    retried: false,
+    meaning: 'A step held for going over its budget was rejected by a person.',
+  },
+  blast_radius_rejected: {
+    where: 'http',
+    status: 403,
+    retried: false,
+    meaning: "A step held for going over the run's entity limit was rejected by a person.",
+  },
+  paused_rejected: {
+    where: 'http',
+    status: 403,
+    retried: false,
+    meaning: 'A step held while automation was paused was rejected by a person.',
+  },
+  not_found: {
+    where: 'both',
+    status: 404,
+    retried: false,
+    meaning: 'The thing named in the path (or in Azure) does not exist.',
+  },
+  worker_process: {
+    where: 'http',
+    status: 404,
+    retried: false,
+    meaning: 'The request reached a worker process of a cluster (role worker): it serves /health and /metrics only.',
+  },
+  conflict: { where: 'http', status: 409, retried: false, meaning: 'The request conflicts with the current state.' },
+  connection_target_in_use: {
+    where: 'http',
+    status: 409,
+    retried: false,
+    meaning: 'The connection target is used by runs in flight: it cannot be deleted yet.',
+  },
+  run_ended: {
+    where: 'http',
+    status: 409,
+    retried: false,
+    meaning: 'The run has already ended: it cannot be cancelled or decided any more.',
+  },
+  run_busy: {
+    where: 'http',
+    status: 409,
+    retried: false,
+    meaning: 'The run is being driven at this moment (or has just ended); try again.',
+  },
+  run_in_flight: {
+    where: 'http',
+    status: 409,
+    retried: false,
+    meaning: 'The run has not ended yet: cancel it or wait before reverting.',
+  },
+  nothing_to_revert: {
+    where: 'http',
+    status: 409,
+    retried: false,
+    meaning: 'The run changed nothing that has an inverse (or was a dry run).',
+  },
+  already_reverted: {
+    where: 'http',
+    status: 409,
+    retried: false,
+    meaning:
+      'Every step asked for has already been undone (or its undo is under way); a failed undo may be tried again.',
+  },
+  not_waiting_for_approval: {
+    where: 'http',
+    status: 409,
+    retried: false,
+    meaning: 'The run does not wait for a decision at that step.',
+  },
+  already_decided: {
+    where: 'http',
+    status: 409,
+    retried: false,
+    meaning: 'The approval or hold has already been decided.',
+  },
+  idempotency_key_reused: {
+    where: 'http',
+    status: 409,
+    retried: false,
+    meaning: 'The Idempotency-Key was used before with a different request.',
+  },
+  idempotency_in_progress: {
+    where: 'http',
+    status: 409,
+    retried: false,
+    meaning: 'A request with this Idempotency-Key is still being processed; retry shortly.',
+  },
+  payload_too_large: {
+    where: 'http',
+    status: 413,
+    retried: false,
+    meaning: 'The body is over the size limit of the route.',
+  },
+  unsupported_media_type: {
+    where: 'http',
+    status: 415,
+    retried: false,
+    meaning: 'The Content-Type is not one the route accepts.',
+  },
+  unprocessable: {
+    where: 'http',
+    status: 422,
+    retried: false,
+    meaning: 'The request is well formed but cannot be carried out; the message says why.',
+  },
+  playbook_too_large: {
+    where: 'http',
+    status: 413,
+    retried: false,
+    meaning: 'A playbook upload is over 256 KB; refused before it is parsed.',
+  },
+  unsupported_charset: {
+    where: 'http',
+    status: 415,
+    retried: false,
+    meaning: 'The Content-Type names a charset other than UTF-8.',
+  },
+  invalid_playbook: {
+    where: 'http',
+    status: 422,
+    retried: false,
+    meaning: 'The playbook does not load; `errors` has each problem with its line, column and pointer.',
+  },
+  playbook_too_complex: {
+    where: 'http',
+    status: 422,
+    retried: false,
+    meaning: 'Checking the playbook needed more memory than its bound (256 MB); it is refused.',
+  },
+  playbook_checker_unavailable: {
+    where: 'http',
+    status: 503,
+    retried: false,
+    meaning:
+      'Too many playbooks wait to be checked, or a check was stopped (over 30 s) or failed; try again after Retry-After.',
+  },
+  playbook_unloadable: {
+    where: 'both',
+    status: 422,
+    retried: false,
+    meaning: 'A stored playbook version no longer loads (for example an action it uses was removed).',
+  },
+  too_many_requests: {
+    where: 'http',
+    status: 429,
+    retried: false,
+    meaning: 'Too many requests; try again after Retry-After.',
+  },
+  too_many_failed_authentications: {
+    where: 'http',
+    status: 429,
+    retried: false,
+    meaning: 'Too many failed authentications from this client address; wait for Retry-After.',
+  },
+  console_not_built: {
+    where: 'http',
+    status: 404,
+    retried: false,
+    meaning: 'The web console has not been built on this machine (`npm run build`); the API works without it.',
+  },
+  unavailable: {
+    where: 'http',
+    status: 503,
+    retried: false,
+    meaning: 'The service cannot answer right now (starting or stopping).',
+  },
+  oidc_unavailable: {
+    where: 'http',
+    status: 503,
+    retried: false,
+    meaning: "The identity provider's signing keys could not be fetched; API keys still work.",
+  },
+  credential_unreadable: {
+    where: 'both',
+    status: 503,
+    retried: false,
+    meaning: 'A stored secret cannot be decrypted with the keys this service has (a missing or rotated key file).',
+  },
+  internal_error: {
+    where: 'both',
+    status: 500,
+    retried: false,
+    meaning: 'A bug or an unexpected failure; the details are in the service log under the request or run id.',
+  },
+} as const satisfies Record<string, ErrorCodeInfo>;
