@@ -182,7 +182,7 @@ describe('notify.send', () => {
 });
 
 describe('approvals that name a channel', () => {
-  const playbook = `id: approve-on-teams\nname: Approval told on Teams\nsteps:\n  - id: approve_it\n    approval:\n      prompt: Isolate desktop-adele?\n      approvers: [analyst]\n      timeout: 8s\n      onTimeout: reject\n      onReject: continue\n      channel: soc-teams\n  - id: done\n    action: core.noop\n`;
+  const playbook = `id: approve-on-teams\nname: Approval told on Teams\nsteps:\n  - id: approve_it\n    approval:\n      prompt: Isolate desktop-adele?\n      approvers: [analyst]\n      timeout: 20s\n      onTimeout: reject\n      onReject: continue\n      channel: soc-teams\n  - id: done\n    action: core.noop\n`;
 
   async function until<T>(check: () => T | undefined, timeoutMs = 20_000): Promise<T> {
     for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
@@ -218,7 +218,7 @@ describe('approvals that name a channel', () => {
       { type: 'Action.OpenUrl', title: 'Open the run', url: `https://riposte.contoso.com/api/v1/runs/${runId}` },
     ]);
 
-    // Sent 6 s after the request (a quarter of the 8 s wait before it); bounded loosely for a loaded machine.
+    // Sent 15 s after the request (a quarter of the 20 s wait before it); bounded loosely for a loaded machine.
     const reminder = await until(() => mine()[1], 60_000);
     expect(reminder.body[0].text).toBe('Reminder: approval still needed (approve-on-teams)');
     const run = await waitForRun(service, runId, 30_000);

@@ -78,6 +78,8 @@ export class ApprovalNotifications implements OnApplicationBootstrap, OnModuleDe
   /** Another process tells approvers now: this one stops, its reminders with it. */
   private async unfollow(): Promise<void> {
     this.following = false;
+    // Taken again later, this process catches up like any other: the reminders of what is open.
+    this.cursor = 0;
     await this.catchingUp;
     clearInterval(this.poller);
     for (const timer of this.reminders.values()) clearTimeout(timer);
@@ -173,7 +175,9 @@ export class ApprovalNotifications implements OnApplicationBootstrap, OnModuleDe
     const timer = setTimeout(
       () => {
         this.reminders.delete(id);
-        void this.remindIfOpen(request);
+        this.remindIfOpen(request).catch((error: unknown) =>
+          this.logger.warn({ runId: request.runId, error: (error as Error).message }, 'could not send a reminder'),
+        );
       },
       Math.max(0, remindAt - Date.now()),
     );
@@ -193,6 +197,11 @@ export class ApprovalNotifications implements OnApplicationBootstrap, OnModuleDe
     });
     // Open while nobody decided and the run goes on: it may be running another branch meanwhile.
     if (run && isUnfinishedRun(run.status) && !decided) await this.tell(request, true);
+    else
+      this.logger.log(
+        { runId: request.runId, step: request.step, status: run?.status ?? null, decided },
+        'no reminder: the approval is no longer open',
+      );
   }
 
   private async tell(request: Requested, reminder: boolean): Promise<void> {

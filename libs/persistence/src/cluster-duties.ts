@@ -71,7 +71,7 @@ export class ClusterDuties implements OnApplicationShutdown {
       if (this.duties.some((d) => d.held)) await session.query('SELECT 1');
       for (const duty of this.duties.filter((d) => !d.held)) {
         const { rows } = await session.query<{ held: boolean }>(
-          "SELECT pg_try_advisory_lock(hashtextextended(current_schema() || ':riposte-duty:' || $1, 0)) AS held",
+          "SELECT pg_try_advisory_lock(hashtextextended(coalesce(current_schema(), '') || ':riposte-duty:' || $1, 0)) AS held",
           [duty.name],
         );
         if (!rows[0]?.held || this.stopped) continue;
