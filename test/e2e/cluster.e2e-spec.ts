@@ -92,7 +92,10 @@ describe.runIf(TEST_STORE === 'postgres')('queue mode: one api process, two work
     );
     const runIds = [first, ...answers].flatMap((a) => a.body.alerts[0].runs as string[]);
     expect(runIds).toHaveLength(12);
-    for (const runId of runIds) expect((await waitForRun(runId)).status).toBe('succeeded');
+    for (const runId of runIds) {
+      const run = await waitForRun(runId);
+      expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    }
     expect(fake.count({ service: 'graph', method: 'PATCH', path: '/users/cluster-user-' })).toBe(12);
     for (let i = 0; i < 12; i++) expect(fake.getUser(upn(i))?.accountEnabled).toBe(false);
     // Both workers drove runs with one Graph token between them: the msal cache is shared through Redis.

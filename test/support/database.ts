@@ -51,7 +51,9 @@ export async function databaseEnv(dataDir: string): Promise<Record<string, strin
   await adminQuery(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(schema)}`);
   const url = new URL(TEST_POSTGRES_URL);
   url.searchParams.set('options', `-c search_path=${schema}`);
-  return { RIPOSTE_DATABASE_URL: url.toString() };
+  // The suite runs many services at once on one server (max_connections 100 by default): each
+  // keeps a small pool, as the README asks of a cluster (the sum under max_connections).
+  return { RIPOSTE_DATABASE_URL: url.toString(), RIPOSTE_DATABASE_POOL_SIZE: '8' };
 }
 
 /** Drops the PostgreSQL schema of `dataDir` (nothing to do on SQLite: the folder holds the file). */
