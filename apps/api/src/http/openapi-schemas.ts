@@ -1,4 +1,5 @@
 import Type, { type TSchema } from 'typebox';
+import { RUN_STATUSES, STEP_STATUSES } from '@riposte/vocabulary';
 
 /*
  * The schemas of the OpenAPI document (components.schemas) for the response engine: runs and
@@ -33,17 +34,8 @@ export const Problem = Type.Object({
 });
 export const Page = (item: string) =>
   Type.Object({ items: Type.Array(Ref(item)), nextCursor: Nullable(Type.String()) });
-const RunStatus = Type.Enum(['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled']);
-const StepStatus = Type.Enum([
-  'pending',
-  'running',
-  'waiting',
-  'succeeded',
-  'failed',
-  'skipped',
-  'planned',
-  'cancelled',
-]);
+const RunStatus = Type.Enum([...RUN_STATUSES]);
+const StepStatus = Type.Enum([...STEP_STATUSES]);
 export const ErrorInfo = Type.Object({ code: Type.String(), message: Type.String() });
 export const Role = Type.Enum(['viewer', 'analyst', 'author', 'admin', 'ingest']);
 export const Step = Type.Object({
