@@ -405,6 +405,16 @@ describe('compileValue and resolveValue under fuzzing', () => {
       }),
   );
 
+  it('keep a `__proto__` key of a value as data, never as a prototype (a case the fuzzing found)', async () => {
+    const value = JSON.parse('{"a":"${{ 1 }}","__proto__":{"b":"${{ 2 }}"}}') as Record<string, unknown>;
+    const problems: TemplateProblem[] = [];
+    const resolved = (await resolveValue(compileValue(value, problems), DATA)) as Record<string, unknown>;
+    expect(problems).toEqual([]);
+    expect(Object.getPrototypeOf(resolved)).toBe(Object.prototype);
+    expect(JSON.stringify(resolved)).toBe('{"a":1,"__proto__":{"b":2}}');
+    expectPrototypesClean();
+  });
+
   it('collect problems instead of throwing, and resolve to data or an ExpressionError', async () => {
     await fc.assert(
       fc.asyncProperty(templated, async (value) => {

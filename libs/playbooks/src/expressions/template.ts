@@ -138,7 +138,9 @@ export async function resolveValue(value: CompiledValue, data: unknown): Promise
       const out: Record<string, unknown> = {};
       for (const [key, v] of value.entries) {
         const resolved = await resolveValue(v, data);
-        if (resolved !== undefined) out[key] = resolved;
+        // An own property whatever the key: a `__proto__` key stays data (as JSON.parse keeps it), never a prototype.
+        if (resolved !== undefined)
+          Object.defineProperty(out, key, { value: resolved, enumerable: true, writable: true, configurable: true });
       }
       return out;
     }
