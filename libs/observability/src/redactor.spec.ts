@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { REDACTED, Redactor } from './redactor.js';
 
 describe(Redactor.name, () => {
-  it('redacts fields by name, whatever their nesting', () => {
+  it('redacts fields by name, whatever their nesting and spelling, also when seen before', () => {
     const sut = new Redactor();
     const out = sut.redact({
       auth: { type: 'clientSecret', clientSecret: 'abc', hasSecret: true },
@@ -13,6 +13,13 @@ describe(Redactor.name, () => {
       auth: { type: 'clientSecret', clientSecret: REDACTED, hasSecret: true },
       headers: { Authorization: `Bearer ${REDACTED}` },
       list: [{ access_token: REDACTED }],
+    });
+    // The same names again (looked up once, then remembered), and spellings of one name.
+    expect(sut.redact({ clientSecret: 'abc', 'Client-Secret': 'x', CLIENT_SECRET: 'y', type: 't' })).toEqual({
+      clientSecret: REDACTED,
+      'Client-Secret': REDACTED,
+      CLIENT_SECRET: REDACTED,
+      type: 't',
     });
   });
 
@@ -27,6 +34,14 @@ describe(Redactor.name, () => {
     expect(out).not.toContain('rip_ABCDEFGHIJKLMNOPQRSTUV');
     expect(out).not.toContain('MIIE');
     expect(out).toContain('scope=x');
+  });
+
+  it('scrubs shapes whatever their case, and leaves text with no trigger as it is', () => {
+    const sut = new Redactor();
+    const out = sut.scrub('BEARER abcdef, basic dXNlcjpwYXNz, PASSWORD=hunter2&x=1, Client_Secret=s3');
+    expect(out).toBe(`BEARER ${REDACTED}, basic ${REDACTED}, PASSWORD=${REDACTED}&x=1, Client_Secret=${REDACTED}`);
+    const plain = 'user alex@contoso.com disabled at 2026-12-05T10:00:00.000Z (run 0b7c…)';
+    expect(sut.scrub(plain)).toBe(plain);
   });
 
   it('scrubs registered secret values wherever they turn up', () => {

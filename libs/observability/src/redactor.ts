@@ -32,19 +32,48 @@ const SENSITIVE_FIELDS = new Set([
   'signature',
 ]);
 
-const PATTERNS: [RegExp, string][] = [
-  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, REDACTED],
-  [/\b(Bearer|Basic)\s+[A-Za-z0-9\-._~+/]+=*/gi, `$1 ${REDACTED}`],
-  [/\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, REDACTED],
-  [/\b(client_secret|client_assertion|access_token|refresh_token|password)=[^&\s"']+/gi, `$1=${REDACTED}`],
-  [/\brip_[A-Za-z0-9]{16,}/g, `rip_${REDACTED}`],
+/**
+ * Secrets by shape. Each pattern lists its triggers, pieces of text of which every match contains
+ * one (in any case): a string with no trigger at all is returned as it is, without running the
+ * patterns (most strings a run writes: ids, names, times).
+ */
+const PATTERNS: { triggers: string[]; pattern: RegExp; replacement: string }[] = [
+  {
+    triggers: ['-----BEGIN'],
+    pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+    replacement: REDACTED,
+  },
+  {
+    triggers: ['bearer', 'basic'],
+    pattern: /\b(Bearer|Basic)\s+[A-Za-z0-9\-._~+/]+=*/gi,
+    replacement: `$1 ${REDACTED}`,
+  },
+  { triggers: ['eyJ'], pattern: /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, replacement: REDACTED },
+  {
+    triggers: ['client_secret=', 'client_assertion=', 'access_token=', 'refresh_token=', 'password='],
+    pattern: /\b(client_secret|client_assertion|access_token|refresh_token|password)=[^&\s"']+/gi,
+    replacement: `$1=${REDACTED}`,
+  },
+  { triggers: ['rip_'], pattern: /\brip_[A-Za-z0-9]{16,}/g, replacement: `rip_${REDACTED}` },
 ];
+
+/** True when a text holds at least one trigger (case-insensitive: a superset of what the patterns match). */
+const MAY_HOLD_SHAPE = new RegExp(
+  PATTERNS.flatMap((p) => p.triggers)
+    .map((trigger) => trigger.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('|'),
+  'i',
+);
+
+/** Field names seen, normalised and looked up once each (a run writes the same few names again and again). */
+const SENSITIVE_CACHE_LIMIT = 10_000;
 
 const MIN_REGISTERED_LENGTH = 8;
 const MAX_DEPTH = 12;
 
 export class Redactor {
   private readonly secrets = new Set<string>();
+  private readonly sensitive = new Map<string, boolean>();
 
   /** Scrub this exact value wherever it appears from now on. */
   register(secret: string | null | undefined): void {
@@ -60,7 +89,8 @@ export class Redactor {
     for (const secret of this.secrets) {
       if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     }
-    for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
+    if (!MAY_HOLD_SHAPE.test(out)) return out;
+    for (const { pattern, replacement } of PATTERNS) out = out.replace(pattern, replacement);
     return out;
   }
 
@@ -70,7 +100,13 @@ export class Redactor {
   }
 
   isSensitiveField(name: string): boolean {
-    return SENSITIVE_FIELDS.has(name.toLowerCase().replace(/[^a-z0-9]/g, ''));
+    let known = this.sensitive.get(name);
+    if (known === undefined) {
+      known = SENSITIVE_FIELDS.has(name.toLowerCase().replace(/[^a-z0-9]/g, ''));
+      if (this.sensitive.size >= SENSITIVE_CACHE_LIMIT) this.sensitive.clear();
+      this.sensitive.set(name, known);
+    }
+    return known;
   }
 
   private walk(value: unknown, depth: number, seen: WeakSet<object>): unknown {
