@@ -68,20 +68,39 @@ describe('the export pull feed', () => {
     const types = second.events.map((e) => e.type);
     expect(types).toContain('alert.received');
     const alertEvent = second.events.find((e) => e.type === 'alert.received');
-    expect(alertEvent.data).toMatchObject({ providerAlertId: 'export-feed-1', severity: 'low', title: alert.title });
-    expect(second.events.find((e) => e.type === 'run.started' && e.data.runId === run.id)).toBeTruthy();
+    // Each field with its type as stored: booleans, numbers, JSON objects and arrays (not their text).
+    expect(alertEvent.data).toMatchObject({
+      providerAlertId: 'export-feed-1',
+      severity: 'low',
+      title: alert.title,
+      isUpdate: false,
+      users: expect.any(Array),
+      mitreTechniques: expect.any(Array),
+    });
+    expect(second.events.find((e) => e.type === 'run.started' && e.data.runId === run.id)?.data).toMatchObject({
+      kind: 'response',
+      dryRun: false,
+      playbook: null,
+      trigger: { type: 'api', alertId: null },
+      reason: 'export e2e',
+    });
     expect(second.events.find((e) => e.type === 'run.ended' && e.data.runId === run.id)?.data).toMatchObject({
       status: 'succeeded',
       kind: 'response',
+      dryRun: false,
+      error: null,
+      endedAt: expect.any(String),
     });
     expect(second.events.find((e) => e.type === 'effect.settled' && e.data.runId === run.id)?.data).toMatchObject({
       action: 'azure_ad.disable_user',
       status: 'succeeded',
       entity: expect.stringContaining('adele'),
+      detail: expect.any(Object),
+      settledAt: expect.any(String),
     });
     expect(
-      second.events.find((e) => e.type === 'audit.recorded' && e.data.action === 'action.azure_ad.disable_user'),
-    ).toBeTruthy();
+      second.events.find((e) => e.type === 'audit.recorded' && e.data.action === 'action.azure_ad.disable_user')?.data,
+    ).toMatchObject({ auditSeq: expect.any(Number), detail: { stepKey: 'response' }, hash: expect.any(String) });
     // In order, nothing repeated across pages.
     const seqs = [...first.events, ...second.events].map((e) => e.seq);
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);

@@ -1,28 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import {
-  And,
-  In,
-  IsNull,
-  LessThan,
-  LessThanOrEqual,
-  MoreThan,
-  MoreThanOrEqual,
-  Not,
-  type EntityManager,
-} from 'typeorm';
+import { And, LessThan, LessThanOrEqual, MoreThan, MoreThanOrEqual, type EntityManager } from 'typeorm';
 import { AppConfig } from '@riposte/config';
 import {
-  AlertEntity,
-  AuditRecordEntity,
   ClusterDuties,
   Database,
-  EffectEntity,
   ExportEventEntity,
   ExportSinkEntity,
-  ExportSourceEntity,
-  RunEntity,
   nowIso,
+  type SqlParam,
 } from '@riposte/persistence';
 import {
   alertEvent,
@@ -33,6 +19,14 @@ import {
   storedData,
   type PendingEvent,
 } from './event-schema.js';
+import {
+  collectorSql,
+  decodeAlert,
+  decodeAudit,
+  decodeEffect,
+  decodeRun,
+  type CollectorSql,
+} from './collector-rows.js';
 
 /**
  * Rows the look-back reloads in one pass at most (after a restart with a backlog it may find many
@@ -59,10 +53,7 @@ interface TimeSource {
   name: string;
   /** The type of the events it makes. */
   type: string;
-  entity: typeof AlertEntity | typeof RunEntity | typeof EffectEntity;
-  column: 'receivedAt' | 'createdAt' | 'endedAt' | 'settledAt';
-  extra?: Record<string, unknown>;
-  toEvent: (row: never) => PendingEvent;
+  toEvent: (row: Record<string, unknown>) => PendingEvent;
   keyOf: (row: { id: string; at: string }) => string;
 }
 
@@ -70,34 +61,25 @@ const TIME_SOURCES: TimeSource[] = [
   {
     name: 'alerts',
     type: 'alert.received',
-    entity: AlertEntity,
-    column: 'receivedAt',
-    toEvent: alertEvent as never,
+    toEvent: (row) => alertEvent(decodeAlert(row)),
     keyOf: (r) => `alert:${r.id}`,
   },
   {
     name: 'runs.started',
     type: 'run.started',
-    entity: RunEntity,
-    column: 'createdAt',
-    toEvent: runStartedEvent as never,
+    toEvent: (row) => runStartedEvent(decodeRun(row)),
     keyOf: (r) => `run.started:${r.id}`,
   },
   {
     name: 'runs.ended',
     type: 'run.ended',
-    entity: RunEntity,
-    column: 'endedAt',
-    toEvent: runEndedEvent as never,
+    toEvent: (row) => runEndedEvent(decodeRun(row)),
     keyOf: (r) => `run.ended:${r.id}`,
   },
   {
     name: 'effects',
     type: 'effect.settled',
-    entity: EffectEntity,
-    column: 'settledAt',
-    extra: { status: In(['succeeded', 'failed']) },
-    toEvent: effectEvent as never,
+    toEvent: (row) => effectEvent(decodeEffect(row)),
     keyOf: (r) => `effect:${r.id}:${r.at}`,
   },
 ];
@@ -127,11 +109,15 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
   /** This process holds the duty of collecting the stream on a schedule. */
   private following = false;
 
+  private readonly sql: CollectorSql;
+
   constructor(
     private readonly db: Database,
     private readonly config: AppConfig,
     private readonly duties: ClusterDuties,
-  ) {}
+  ) {
+    this.sql = collectorSql(db.dataSource.options.type === 'postgres');
+  }
 
   onApplicationBootstrap(): void {
     // One api process of a cluster collects every second (each pass would otherwise be paid by
@@ -240,7 +226,7 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async positions(): Promise<Map<string, string>> {
-    const rows = await this.db.reader.find(ExportSourceEntity, { select: { source: true, position: true } });
+    const rows = await this.db.all<{ source: string; position: string }>(this.db.reader, this.sql.positions, []);
     return new Map(rows.map((r) => [r.source, r.position]));
   }
 
@@ -257,25 +243,18 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
     lookBack: boolean,
   ): Promise<number> {
     const after = Number(position ?? 0);
-    const rows = await this.db.reader.find(AuditRecordEntity, {
-      where: { seq: MoreThan(after) },
-      order: { seq: 'ASC' },
-      take: PAGE,
-    });
+    const read = (sql: string, params: SqlParam[]) =>
+      this.db.all(this.db.reader, sql, params).then((rows) => rows.map(decodeAudit));
+    const rows = await read(this.sql.auditAfter, [after, PAGE]);
     if (lookBack && after > 0) {
       const since = new Date(Date.now() - OVERLAP_MS).toISOString();
-      const recent = await this.db.reader.find(AuditRecordEntity, {
-        select: { id: true },
-        where: { seq: LessThan(after + 1), at: MoreThanOrEqual(since) },
-      });
+      const recent = await this.db.all<{ id: string }>(this.db.reader, this.sql.auditRecentIds, [after, since]);
       const missed = recent
         .filter((r) => !this.recent.has(`audit:${r.id}`))
         .map((r) => r.id)
         .slice(0, LATE_PER_PASS);
       if (missed.length)
-        rows.unshift(
-          ...(await byIds(missed, (ids) => this.db.reader.find(AuditRecordEntity, { where: { id: In(ids) } }))),
-        );
+        rows.unshift(...(await byIds(missed, (ids) => read(this.sql.auditByIds, [JSON.stringify(ids)]))));
       rows.sort((a, b) => a.seq - b.seq);
     }
     for (const row of rows) {
@@ -299,34 +278,27 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
     marks: string[],
     lookBack: boolean,
   ): Promise<number> {
-    const read = (column: unknown, take?: number) =>
-      this.db.reader.find(source.entity as typeof RunEntity, {
-        select: { id: true, [source.column]: true } as never,
-        where: { ...source.extra, [source.column]: column } as never,
-        order: { [source.column]: 'ASC' } as never,
-        take,
-      }) as unknown as Promise<Record<string, string>[]>;
+    const sql = this.sql.stamps[source.name]!;
+    const read = (text: string, params: SqlParam[]) =>
+      this.db.all<{ id: string; at: string }>(this.db.reader, text, params);
     // Ids and times first: most rows of the look-back were collected already.
-    const stamps = await read(since ? MoreThanOrEqual(since) : Not(IsNull()), PAGE);
+    const stamps = await read(sql.from, [since ?? '', PAGE]);
     const late =
-      since && lookBack
-        ? await read(And(MoreThanOrEqual(new Date(Date.parse(since) - OVERLAP_MS).toISOString()), LessThan(since)))
-        : [];
-    const keyOf = (s: Record<string, string>) => source.keyOf({ id: s.id as string, at: s[source.column] as string });
-    const unknown = (s: Record<string, string>) => !this.recent.has(keyOf(s));
+      since && lookBack ? await read(sql.between, [new Date(Date.parse(since) - OVERLAP_MS).toISOString(), since]) : [];
+    const unknown = (s: { id: string; at: string }) => !this.recent.has(source.keyOf(s));
     const fresh = [...late.filter(unknown).slice(0, LATE_PER_PASS), ...stamps.filter(unknown)];
     if (fresh.length) {
       const rows = await byIds(
-        fresh.map((s) => s.id as string),
-        (ids) => this.db.reader.find(source.entity as typeof RunEntity, { where: { id: In(ids) } }),
+        fresh.map((s) => s.id),
+        (ids) => this.db.all(this.db.reader, sql.byIds, [JSON.stringify(ids)]),
       );
       for (const row of rows) {
-        const event = source.toEvent(row as never);
+        const event = source.toEvent(row);
         if (event.at) pending.push(event);
       }
     }
-    for (const s of fresh) marks.push(keyOf(s));
-    const last = stamps.at(-1)?.[source.column];
+    for (const s of fresh) marks.push(source.keyOf(s));
+    const last = stamps.at(-1)?.at;
     if (last && last !== since) positions.push({ source: source.name, position: last });
     // A full page that did not move the position (500 rows of one instant) must not loop.
     return stamps.length === PAGE && last !== since ? PAGE : 0;
@@ -344,17 +316,15 @@ export class EventCollector implements OnApplicationBootstrap, OnModuleDestroy {
     await this.db.transaction(async (m) => {
       // In order, a hundred rows a statement; a key already in the stream is skipped.
       for (let i = 0; i < values.length; i += 100) {
-        await m
-          .createQueryBuilder()
-          .insert()
-          .into(ExportEventEntity)
-          .values(values.slice(i, i + 100))
-          .orIgnore()
-          .updateEntity(false)
-          .execute();
+        const chunk = values.slice(i, i + 100);
+        await this.db.run(
+          m,
+          this.sql.insertEvents(chunk.length),
+          chunk.flatMap((v) => [v.key, v.type, v.at, v.data]),
+        );
       }
-      for (const p of positions)
-        await m.save(ExportSourceEntity, { source: p.source, position: p.position, updatedAt: nowIso() });
+      const now = nowIso();
+      for (const p of positions) await this.db.run(m, this.sql.upsertPosition, [p.source, p.position, now]);
     });
     this.forgetOld();
   }
