@@ -47,6 +47,11 @@ export const env = {
 /** The log level the service runs at in every scenario (the product's default is `info`). */
 export const SERVICE_LOG_LEVEL = env.str('BENCH_LOG_LEVEL', 'warn');
 export const CPU_PROFILING = env.flag('BENCH_CPU_PROF');
+/**
+ * The service's Node flags, as `npm start` passes them (README, Operations); `BENCH_NODE_FLAGS`
+ * replaces them (`BENCH_NODE_FLAGS=` runs Node's defaults, for an A/B).
+ */
+const SERVICE_NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=32').split(' ').filter(Boolean);
 
 /**
  * Limits that guardrails (RIPOSTE_GUARDRAILS_FILE) would otherwise impose on the benchmark: a
@@ -90,7 +95,7 @@ export class ServiceProcess {
     const probeFile = join(options.workDir, `probe-${options.name}.json`);
     const logFile = join(options.workDir, `service-${options.name}.log`);
     const log = openSync(logFile, 'a');
-    const args = ['--expose-gc', '--import', PROBE];
+    const args = ['--expose-gc', ...SERVICE_NODE_FLAGS, '--import', PROBE];
     if (CPU_PROFILING) {
       mkdirSync(join(RESULTS_DIR, 'profiles'), { recursive: true });
       args.push(
