@@ -53,6 +53,24 @@ describe('compileExpression', () => {
     expect(await compileExpression('$keys(inputs)').evaluate(data)).toEqual(['user', 'devices']);
   });
 
+  it('reads the same data objects again and again without changing them', async () => {
+    // The run's inputs and alert keep their identity across transitions: their inert copy is
+    // reused, so no evaluation may change it (functions that reorder or extend make new values).
+    const alert = { users: [{ upn: 'b@x' }, { upn: 'a@x' }], tags: ['t2', 't1', 't2'] };
+    const inputs = { n: 1 };
+    const data = () => ({ alert, inputs, steps: {} });
+    const ex = (source: string) => compileExpression(source).evaluate(data());
+    expect(await ex('$sort(alert.users.upn)')).toEqual(['a@x', 'b@x']);
+    expect(await ex('$reverse(alert.tags)')).toEqual(['t2', 't1', 't2']);
+    expect(await ex('$distinct(alert.tags)')).toEqual(['t2', 't1']);
+    expect(await ex('$append(alert.tags, "t3")')).toEqual(['t2', 't1', 't2', 't3']);
+    expect(await ex('$merge([inputs, {"m": 2}])')).toEqual({ n: 1, m: 2 });
+    expect(await ex('alert.users[0].upn')).toBe('b@x');
+    expect(alert).toEqual({ users: [{ upn: 'b@x' }, { upn: 'a@x' }], tags: ['t2', 't1', 't2'] });
+    // A changed value (a new object, as the runtime makes) is read afresh.
+    expect(await compileExpression('inputs.n').evaluate({ alert, inputs: { n: 2 }, steps: {} })).toBe(2);
+  });
+
   it('stops runaway evaluations', async () => {
     const loop = compileExpression('($f := function($n){ $n > 0 ? $f($n - 1) + $f($n - 1) : 1 }; $f(40))');
     await expect(loop.evaluate(data)).rejects.toThrow(/too much work|nests too deeply/);
