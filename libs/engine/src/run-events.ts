@@ -10,10 +10,14 @@ export class RunEvents {
     this.emitter.emit(runId);
   }
 
-  /** Resolves true when the run ends within the time, false otherwise. */
-  async waitForEnd(runId: string, timeoutMs: number): Promise<boolean> {
+  /**
+   * Resolves true when the run ends within the time, false otherwise (or when `signal` aborts).
+   * Listens from the call on: call it before reading the run, or an end in between is missed.
+   */
+  async waitForEnd(runId: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    const timeout = AbortSignal.timeout(timeoutMs);
     try {
-      await once(this.emitter, runId, { signal: AbortSignal.timeout(timeoutMs) });
+      await once(this.emitter, runId, { signal: signal ? AbortSignal.any([timeout, signal]) : timeout });
       return true;
     } catch {
       return false;

@@ -76,6 +76,45 @@ export function runFromRow(row: Record<string, unknown>): RunEntity {
   };
 }
 
+/** A step's columns, in the order `steps` is read and a run's first steps are inserted. */
+const STEP_COLUMNS = [
+  'id',
+  'runId',
+  'position',
+  'stepKey',
+  'stepId',
+  'action',
+  'connectionTarget',
+  'status',
+  'attempts',
+  'input',
+  'output',
+  'error',
+  'startedAt',
+  'endedAt',
+] as const satisfies readonly (keyof StepEntity)[];
+const STEP_JSON = new Set<string>(['input', 'output', 'error']);
+export const STEPS_OF_RUN_SQL = `SELECT ${STEP_COLUMNS.map((c) => `"${c}"`).join(', ')} FROM steps WHERE "runId" = $1 ORDER BY position ASC`;
+export const INSERT_STEP_SQL = `INSERT INTO steps (${STEP_COLUMNS.map((c) => `"${c}"`).join(', ')})
+  VALUES (${STEP_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`;
+
+/** A step row's values for INSERT_STEP_SQL (JSON as text). */
+export function stepParams(row: StepEntity): (string | number | null)[] {
+  return STEP_COLUMNS.map((c) => (STEP_JSON.has(c) ? json(row[c]) : (row[c] as string | number | null)));
+}
+
+/** A row of `steps` read with plain SQL, as TypeORM would give it. */
+export function stepFromRow(row: Record<string, unknown>): StepEntity {
+  return {
+    ...(row as unknown as StepEntity),
+    position: Number(row.position),
+    attempts: Number(row.attempts),
+    input: parsed(row.input),
+    output: parsed(row.output),
+    error: parsed(row.error),
+  };
+}
+
 /** The row of a step a run is created with (a simple response's steps are known up front). */
 export function newStepRow(runId: string, step: NewStep, position: number): StepEntity {
   return {

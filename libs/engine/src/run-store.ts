@@ -25,6 +25,10 @@ import {
   newStepRow,
   runFromRow,
   SELECT_RUN_SQL,
+  INSERT_STEP_SQL,
+  STEPS_OF_RUN_SQL,
+  stepFromRow,
+  stepParams,
 } from './run-rows.js';
 import { listRuns, type RunQuery } from './run-list.js';
 import { toStepView, toSummary } from './run-views.js';
@@ -240,8 +244,8 @@ export class RunStore {
         INSERT_RUN_SQL,
         RUN_COLUMNS.map((c) => (c === 'input' || c === 'output' || c === 'error' ? json(row[c]) : row[c])),
       );
-      if (steps.length)
-        await tx.insert(StepEntity, steps.map((s, position) => newStepRow(row.id, s, position)) as never);
+      for (const [position, step] of steps.entries())
+        await this.db.run(tx, INSERT_STEP_SQL, stepParams(newStepRow(row.id, step, position)));
       return row;
     };
     return m ? write(m) : this.db.transaction(write);
@@ -253,7 +257,7 @@ export class RunStore {
   }
 
   async steps(runId: string): Promise<StepEntity[]> {
-    return this.db.reader.find(StepEntity, { where: { runId }, order: { position: 'ASC' } });
+    return (await this.db.all(this.db.reader, STEPS_OF_RUN_SQL, [runId])).map(stepFromRow);
   }
 
   async view(id: string): Promise<RunView | null> {

@@ -108,13 +108,19 @@ export class RunsService {
   async waitFor(id: string, timeoutMs: number, options: { orWaiting?: boolean } = {}): Promise<RunView> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const run = await this.get(id);
-      const left = deadline - Date.now();
-      if (!UNFINISHED_RUN_STATUSES.includes(run.status) || left <= 0) return run;
-      // Waiting for a person (a hold, an approval) answers now; parked until a due time (a retry, the next look at a machine action) is held on.
-      if (options.orWaiting && run.status === 'waiting' && !(await this.store.find(id))?.wakeAt) return run;
-      // The event comes from this process; polling covers runs driven elsewhere.
-      await this.events.waitForEnd(id, Math.min(left, WAIT_POLL_MS));
+      // Listening before reading: a run that ends while it is read is not waited for until the next poll.
+      const stop = new AbortController();
+      const ended = this.events.waitForEnd(id, Math.max(0, Math.min(deadline - Date.now(), WAIT_POLL_MS)), stop.signal);
+      try {
+        const run = await this.get(id);
+        if (!UNFINISHED_RUN_STATUSES.includes(run.status) || deadline - Date.now() <= 0) return run;
+        // Waiting for a person (a hold, an approval) answers now; parked until a due time (a retry, the next look at a machine action) is held on.
+        if (options.orWaiting && run.status === 'waiting' && !(await this.store.find(id))?.wakeAt) return run;
+        // The event comes from this process; polling covers runs driven elsewhere.
+        await ended;
+      } finally {
+        stop.abort();
+      }
     }
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { LoopStepRecord, RunContext, StepState } from '@riposte/playbooks';
 import type { EntityManager } from 'typeorm';
 import { Database, nowIso, RunEventEntity, RunInboxEntity, type SqlParam, StepEntity } from '@riposte/persistence';
-import { json } from '../run-rows.js';
+import { json, STEPS_OF_RUN_SQL, stepFromRow } from '../run-rows.js';
 import { type RunLease, type RunStore, StaleRun } from '../run-store.js';
 import { redactor } from '@riposte/observability';
 import { snapshotText } from './run-snapshot.js';
@@ -49,7 +49,7 @@ export class RunJournal {
 
   /** `fresh`: the run has never been driven, so it has no step rows to read. */
   async open(context: RunContext | undefined, fresh: boolean): Promise<void> {
-    const rows = fresh ? [] : await this.db.all(this.db.reader, 'SELECT * FROM steps WHERE "runId" = $1', [this.runId]);
+    const rows = fresh ? [] : await this.db.all(this.db.reader, STEPS_OF_RUN_SQL, [this.runId]);
     this.written = new Map(rows.map((r) => [r.stepKey as string, stepFromRow(r)]));
     this.positions = rows.length;
     this.lastSteps = context?.steps ?? {};
@@ -318,19 +318,6 @@ const STEP_VALUES = [
   'endedAt',
 ] as const;
 const JSON_COLUMNS = new Set<string>(['input', 'output', 'error']);
-
-/** A row of `steps` read with plain SQL, as TypeORM would give it. */
-function stepFromRow(row: Record<string, unknown>): StepEntity {
-  const parse = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : (value ?? null));
-  return {
-    ...(row as unknown as StepEntity),
-    position: Number(row.position),
-    attempts: Number(row.attempts),
-    input: parse(row.input),
-    output: parse(row.output),
-    error: parse(row.error),
-  };
-}
 
 function stepValues(row: StepEntity): SqlParam[] {
   return STEP_VALUES.map((c) => (JSON_COLUMNS.has(c) ? json(row[c]) : (row[c] as SqlParam)));
