@@ -181,6 +181,17 @@ export class RunStore {
    * time already set (the first start).
    */
   async fenced(m: EntityManager, lease: RunLease, set: RunSet, release = false): Promise<void> {
+    const { sql, params } = this.fencedWrite(lease, set, release);
+    if ((await this.db.run(m, sql, params)) !== 1) throw new StaleRun(lease.runId);
+  }
+
+  /** `fenced` as a transaction by itself (a journal write with nothing else to write beside it). */
+  async fencedAlone(lease: RunLease, set: RunSet): Promise<void> {
+    const { sql, params } = this.fencedWrite(lease, set, false);
+    if ((await this.db.runAlone(sql, params)) !== 1) throw new StaleRun(lease.runId);
+  }
+
+  private fencedWrite(lease: RunLease, set: RunSet, release: boolean): { sql: string; params: SqlParam[] } {
     const columns = Object.keys(set) as (keyof RunSet)[];
     const params: SqlParam[] = [];
     const assignments = columns.map((column) => {
@@ -204,7 +215,7 @@ export class RunStore {
       params.push(new Date(Date.now() + lease.marginMs).toISOString());
       sql += ` AND "leaseUntil" > $${params.length}`;
     }
-    if ((await this.db.run(m, sql, params)) !== 1) throw new StaleRun(lease.runId);
+    return { sql, params };
   }
 
   async create(run: NewRun, steps: NewStep[], m?: EntityManager): Promise<RunEntity> {

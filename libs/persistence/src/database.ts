@@ -69,19 +69,41 @@ export class Database {
   }
 
   /**
-   * One statement that is a transaction by itself: on SQLite it joins the group commit like any
-   * transaction; on PostgreSQL it is sent alone (autocommit), without the BEGIN and COMMIT round
-   * trips around it. Returns the rows changed.
+   * One statement that is a transaction by itself, sent without BEGIN and COMMIT around it
+   * (autocommit): on PostgreSQL always; on SQLite when the writer is idle, else it joins the group
+   * commit like any transaction. Returns the rows changed.
    */
   runAlone(sql: string, params: readonly SqlParam[]): Promise<number> {
-    if (this.batching) return this.transaction((m) => this.run(m, sql, params));
-    return this.run(this.dataSource.manager, sql, params);
+    if (!this.batching) return this.run(this.dataSource.manager, sql, params);
+    if (this.idle()) return this.direct(() => this.run(this.dataSource.manager, sql, params));
+    return this.transaction((m) => this.run(m, sql, params));
   }
 
   /** Like `runAlone`, for a write with RETURNING. */
   allAlone<T = Record<string, unknown>>(sql: string, params: readonly SqlParam[]): Promise<T[]> {
-    if (this.batching) return this.transaction((m) => this.all<T>(m, sql, params));
-    return this.all<T>(this.dataSource.manager, sql, params);
+    if (!this.batching) return this.all<T>(this.dataSource.manager, sql, params);
+    if (this.idle()) return this.direct(() => this.all<T>(this.dataSource.manager, sql, params));
+    return this.transaction((m) => this.all<T>(m, sql, params));
+  }
+
+  /** SQLite: nothing is being written and nothing waits to be. */
+  private idle(): boolean {
+    return !this.flushing && this.queue.length === 0;
+  }
+
+  /**
+   * SQLite, with the writer idle: one statement is its own transaction (autocommit), as atomic and
+   * durable as BEGIN, the statement and COMMIT, in one call to the driver instead of three. What
+   * is asked for meanwhile waits, and is group-committed right after.
+   */
+  private async direct<T>(statement: () => Promise<T>): Promise<T> {
+    this.flushing = true;
+    try {
+      return await statement();
+    } finally {
+      this.flushing = false;
+      if (this.queue.length) void this.flush();
+    }
   }
 
   async close(): Promise<void> {

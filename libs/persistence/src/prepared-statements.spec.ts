@@ -68,6 +68,36 @@ describe('Database.run / Database.all (prepared once per connection)', () => {
     expect(await db.all(db.reader, 'SELECT COUNT(*) AS n FROM settings WHERE key = $1', ['k1'])).toEqual([{ n: 1 }]);
   });
 
+  it('runs a statement alone as its own transaction, in order with the transactions around it', async () => {
+    const now = '2026-12-05T00:00:00.000Z';
+    const value = async () =>
+      (await db.all<{ value: string }>(db.reader, 'SELECT value FROM settings WHERE key = $1', ['o']))[0]?.value;
+    // The writer idle: the statement goes straight to the driver, and is committed when it resolves.
+    expect(await db.runAlone(INSERT, ['o', '"1"', now])).toBe(1);
+    expect(await value()).toBe('"1"');
+    // Asked for while a transaction is being written: it waits its turn, and so does what comes after it.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const first = db.transaction(async (m) => {
+      await held;
+      return db.run(m, INSERT, ['o', '"2"', now]);
+    });
+    const alone = db.runAlone(INSERT, ['o', '"3"', now]);
+    const last = db.transaction((m) => db.run(m, INSERT, ['o', '"4"', now]));
+    release();
+    expect(await Promise.all([first, alone, last])).toEqual([1, 1, 1]);
+    expect(await value()).toBe('"4"');
+    // A transaction asked for while a statement runs alone comes right after it.
+    const direct = db.runAlone(INSERT, ['o', '"5"', now]);
+    const after = db.transaction((m) => db.run(m, INSERT, ['o', '"6"', now]));
+    expect(await Promise.all([direct, after])).toEqual([1, 1]);
+    expect(await value()).toBe('"6"');
+    // A statement that fails alone fails alone.
+    await expect(db.runAlone('INSERT INTO settings (key) VALUES ($1)', ['o'])).rejects.toThrow(/constraint/i);
+    expect(await db.runAlone(INSERT, ['o', '"7"', now])).toBe(1);
+    expect(await value()).toBe('"7"');
+  });
+
   it('lets the connection close with its statements prepared (they are finalized first)', async () => {
     await dataSource.destroy();
     expect(dataSource.isInitialized).toBe(false);

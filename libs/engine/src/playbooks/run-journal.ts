@@ -209,12 +209,14 @@ export class RunJournal {
         : {};
     const written: JournalWrite =
       latest && keepSnapshot ? { ...journal, snapshot: snapshotText(latest.snapshot) } : journal;
-    await this.db.transaction(async (m) => {
-      if (inbox.length) await m.delete(RunInboxEntity, inbox);
-      // Fenced: counts only while this driver still holds the run (rolled back otherwise).
-      if (transition) await transition(m, written, this.anyUnfinished(upserts));
-      else await this.store.fenced(m, this.lease, written);
-    });
+    // Fenced: counts only while this driver still holds the run (rolled back otherwise).
+    if (!transition && inbox.length === 0) await this.store.fencedAlone(this.lease, written);
+    else
+      await this.db.transaction(async (m) => {
+        if (inbox.length) await m.delete(RunInboxEntity, inbox);
+        if (transition) await transition(m, written, this.anyUnfinished(upserts));
+        else await this.store.fenced(m, this.lease, written);
+      });
     for (const row of upserts) this.written.set(row.stepKey, row);
   }
 
