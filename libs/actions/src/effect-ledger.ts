@@ -124,6 +124,13 @@ export class EffectLedger {
       intendedAt: nowIso(),
       settledAt: null,
     };
+    // SQLite: the new intent's statement checks the limits and the claim itself, so it is a
+    // transaction by itself (sent without BEGIN and COMMIT when the writer is idle). A refusal
+    // goes the transactional way below, which counts again and says which limit it was.
+    if (!previous && !this.postgres) {
+      const { row, sql, params } = this.newIntent(intent, effect, limits, claim);
+      if ((await this.db.runAlone(sql, params)) === 1) return { effect: row };
+    }
     return this.db.transaction(async (m) => {
       if (previous) {
         const over = await this.overLimit(m, effect, limits);
@@ -132,37 +139,46 @@ export class EffectLedger {
         await m.update(EffectEntity, { id: previous.id }, intent);
         return { effect: { ...previous, ...intent } };
       }
-      const row: EffectEntity = { id: randomUUID(), ...intent };
-      const budget = limits.budget && !limits.exempt.budget ? limits.budget : null;
-      const blastRadius = !limits.exempt.blastRadius;
       // The locks first, as overLimit takes them: the counts and the insert are not interleaved.
       await this.lockLimits(m, effect, limits);
       // The claim: on SQLite checked in the INSERT itself (one statement on the hot path); on
       // PostgreSQL just before it, leaving the run's row share-locked until commit.
-      const inInsert = claim && !this.postgres ? claim : undefined;
-      if (claim && !inInsert) await assertClaimHeld(m, claim, (tx, sql, params) => this.db.all(tx, sql, params));
-      const params: SqlParam[] = [
-        row.id,
-        row.runId,
-        row.stepKey,
-        row.action,
-        row.connectionTarget,
-        row.entity,
-        row.status,
-        row.intendedAt,
-        ...intendParams(effect, budget, blastRadius ? limits.maxEntities : null),
-      ];
-      const sql = intendSql(budget !== null, blastRadius);
-      const fenced = inInsert
-        ? `${sql}${sql.includes('\n  WHERE ') ? ' AND ' : ' WHERE '}${claimHeld(false, inInsert, params)}`
-        : sql;
-      if ((await this.db.run(m, fenced, params)) === 1) return { effect: row };
+      if (claim && this.postgres) await assertClaimHeld(m, claim, (tx, sql, params) => this.db.all(tx, sql, params));
+      const { row, sql, params } = this.newIntent(intent, effect, limits, claim);
+      if ((await this.db.run(m, sql, params)) === 1) return { effect: row };
       // Refused by a limit (which one, counted again under the same locks), or else by the claim.
       const over = await this.overLimit(m, effect, limits, false);
       if (over) return over;
-      if (inInsert) throw new ClaimLost(inInsert.runId);
+      if (claim && !this.postgres) throw new ClaimLost(claim.runId);
       throw new Error(`The intent of ${row.runId}/${row.stepKey} was refused, yet no limit is over.`);
     });
+  }
+
+  /** A new intent's row and its INSERT with the limit checks (and, on SQLite, the claim's). */
+  private newIntent(
+    intent: Omit<EffectEntity, 'id'>,
+    effect: EffectKey,
+    limits: IntentLimits,
+    claim: RunClaim | undefined,
+  ): { row: EffectEntity; sql: string; params: SqlParam[] } {
+    const row: EffectEntity = { id: randomUUID(), ...intent };
+    const budget = limits.budget && !limits.exempt.budget ? limits.budget : null;
+    const blastRadius = !limits.exempt.blastRadius;
+    const params: SqlParam[] = [
+      row.id,
+      row.runId,
+      row.stepKey,
+      row.action,
+      row.connectionTarget,
+      row.entity,
+      row.status,
+      row.intendedAt,
+      ...intendParams(effect, budget, blastRadius ? limits.maxEntities : null),
+    ];
+    const sql = intendSql(budget !== null, blastRadius);
+    if (!claim || this.postgres) return { row, sql, params };
+    const where = sql.includes('\n  WHERE ') ? ' AND ' : ' WHERE ';
+    return { row, sql: `${sql}${where}${claimHeld(false, claim, params)}`, params };
   }
 
   /**
