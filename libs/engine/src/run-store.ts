@@ -399,9 +399,8 @@ export class RunStore {
     params.push(lease.runId, stepKey);
     const where = `"runId" = $${params.length - 1} AND "stepKey" = $${params.length}`;
     const sql = `UPDATE steps SET ${assignments.join(', ')} WHERE ${where} AND ${claimHeld(this.postgres, lease, params)}`;
-    // One UPDATE, no read: counters and first-start times are computed by the database; fenced in the same statement.
-    await this.db.transaction(async (m) => {
-      if ((await this.db.run(m, sql, params)) === 0) throw new StaleRun(lease.runId);
-    });
+    // One UPDATE, no read: counters and first-start times are computed by the database; fenced in
+    // the same statement, so it is a transaction by itself.
+    if ((await this.db.runAlone(sql, params)) === 0) throw new StaleRun(lease.runId);
   }
 }
