@@ -7,12 +7,34 @@ import { ENTITIES } from './entities/index.js';
 import { MIGRATIONS } from './migrations/index.js';
 
 /*
- * TypeORM calls `sqlite3.verbose()`, which makes the driver build an Error and format the SQL
- * on every statement (for long stack traces): about a seventh of the service's CPU under load.
- * The driver is handed over with `verbose()` returning it as it is.
+ * The sqlite3 driver as TypeORM gets it:
+ * - TypeORM calls `sqlite3.verbose()`, which makes the driver build an Error and format the SQL
+ *   on every statement (for long stack traces): about a seventh of the service's CPU under load.
+ *   `verbose()` returns the driver as it is.
+ * - TypeORM opens its transactions with `BEGIN TRANSACTION`, which takes the write lock only at
+ *   the first write. A transaction that reads first (the audit chain's head) and then writes,
+ *   while another process (the CLI) committed in between, then fails at once with SQLITE_BUSY:
+ *   SQLite cannot upgrade a read snapshot that is out of date, and does not wait for it. Begun
+ *   IMMEDIATE, a transaction takes the write lock first, waiting for it up to the busy timeout.
+ *   The service has one writing connection: within it, nothing waits more than before.
  */
-const sqlite3 = createRequire(import.meta.url)('sqlite3') as { verbose(): unknown };
-const QUIET_SQLITE3 = Object.assign(Object.create(sqlite3) as object, { verbose: () => sqlite3 });
+type Sqlite3 = { verbose(): unknown; Database: new (...args: never[]) => SqliteConnectionLike };
+type SqliteConnectionLike = {
+  all(sql: string, ...rest: unknown[]): unknown;
+  run(sql: string, ...rest: unknown[]): unknown;
+};
+const sqlite3 = createRequire(import.meta.url)('sqlite3') as Sqlite3;
+const immediate = (sql: string) => (sql === 'BEGIN TRANSACTION' ? 'BEGIN IMMEDIATE TRANSACTION' : sql);
+class ImmediateDatabase extends sqlite3.Database {
+  override all(sql: string, ...rest: unknown[]): unknown {
+    return super.all(immediate(sql), ...rest);
+  }
+  override run(sql: string, ...rest: unknown[]): unknown {
+    return super.run(immediate(sql), ...rest);
+  }
+}
+const DRIVER = Object.assign(Object.create(sqlite3) as object, { Database: ImmediateDatabase });
+const QUIET_SQLITE3 = Object.assign(Object.create(sqlite3) as object, { verbose: () => DRIVER });
 
 export function dataSourceOptions(database: AppConfig['database']): DataSourceOptions {
   const common = {
