@@ -361,22 +361,30 @@ export class ActionRunner {
         ...(result.status === 'succeeded' && result.reconciled ? { reconciled: true } : {}),
       },
     };
-    await this.db.transaction(async (m) => {
-      // A driver that lost the run records nothing: the settle (or, with an effect left open, a
-      // check) is fenced by its claim and rolls the audit record back with it. Last in the
-      // transaction: on PostgreSQL the run's row stays share-locked only until the commit.
-      const settled = safe.status === 'succeeded' || safe.status === 'failed' ? safe : null;
-      if (effect && ledger === 'settle' && settled) {
-        // The settle carries the audit record: one statement.
-        const detail = settled.status === 'succeeded' ? { output: settled.output } : { error: settled.error };
-        await this.audit.recordWith(entry, m, (record) =>
-          this.ledger.settle(m, effect.id, settled.status, detail, claim, record),
-        );
-        return;
-      }
-      await this.audit.record(entry, m);
-      if (effect && claim) await assertClaimHeld(m, claim, (tx, sql, params) => this.db.all(tx, sql, params));
-    });
+    const settled = safe.status === 'succeeded' || safe.status === 'failed' ? safe : null;
+    const detail = settled?.status === 'succeeded' ? { output: settled.output } : { error: settled?.error };
+    // The settle carries the audit record: one statement, a transaction by itself when the
+    // writer is idle (SQLite). Otherwise, or when it wrote nothing, the transaction below.
+    const alone =
+      effect && ledger === 'settle' && settled
+        ? await this.audit.appendAlone(entry, (record, headIs) =>
+            this.ledger.settleAlone(effect.id, settled.status, detail, claim, JSON.stringify(record), headIs),
+          )
+        : false;
+    if (!alone)
+      await this.db.transaction(async (m) => {
+        // A driver that lost the run records nothing: the settle (or, with an effect left open, a
+        // check) is fenced by its claim and rolls the audit record back with it. Last in the
+        // transaction: on PostgreSQL the run's row stays share-locked only until the commit.
+        if (effect && ledger === 'settle' && settled) {
+          await this.audit.recordWith(entry, m, (record) =>
+            this.ledger.settle(m, effect.id, settled.status, detail, claim, record),
+          );
+          return;
+        }
+        await this.audit.record(entry, m);
+        if (effect && claim) await assertClaimHeld(m, claim, (tx, sql, params) => this.db.all(tx, sql, params));
+      });
     this.metrics.actions.inc({
       action: request.action,
       result: result.status === 'failed' ? result.error.code : result.status,

@@ -234,6 +234,25 @@ export class EffectLedger {
   }
 
   /**
+   * Settles an effect with its audit record as a transaction by itself (see AuditLog.appendAlone):
+   * the rows changed, 0 when the claim or the chain's head (`headIs`) no longer holds.
+   */
+  settleAlone(
+    id: string,
+    status: 'succeeded' | 'failed',
+    detail: Record<string, unknown>,
+    claim: RunClaim | undefined,
+    audit: string,
+    headIs: (params: SqlParam[]) => string,
+  ): Promise<number> {
+    const params: SqlParam[] = [status, JSON.stringify(detail), nowIso(), id, audit];
+    let sql = SETTLE_AUDITED_SQL;
+    if (claim) sql += ` AND ${claimHeld(this.postgres, claim, params)}`;
+    sql += ` AND ${headIs(params)}`;
+    return this.db.runAlone(sql, params);
+  }
+
+  /**
    * Settles an effect, inside the caller's transaction; `audit`: its audit record, written by the
    * same statement (see AuditLog.recordWith).
    */

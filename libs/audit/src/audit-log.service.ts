@@ -48,6 +48,21 @@ const GENESIS = '0'.repeat(64);
 const HEAD_SQL = 'SELECT hash FROM audit_records ORDER BY seq DESC LIMIT 1';
 const INSERT_SQL = `INSERT INTO audit_records (id, at, actor, "actorRole", action, result, "targetEntity",
   "connectionTarget", "runId", "requestId", detail, "prevHash", hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`;
+/** The same link, written only if the chain's head is still the one it links to (`headIs`). */
+const INSERT_IF_HEAD_SQL = `INSERT INTO audit_records (id, at, actor, "actorRole", action, result, "targetEntity",
+  "connectionTarget", "runId", "requestId", detail, "prevHash", hash) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
+  WHERE ${headIsSql('$14')}`;
+
+function headIsSql(param: string): string {
+  return `COALESCE((SELECT hash FROM audit_records ORDER BY seq DESC LIMIT 1), '${GENESIS}') = ${param}`;
+}
+
+/**
+ * For a statement that appends a record without a transaction around it: SQL true while the
+ * chain's head is `head` (its parameter pushed onto `params`). Checked and written in one
+ * statement, so the link is right whatever else appends (another process, the CLI).
+ */
+export type HeadIs = (params: SqlParam[]) => string;
 
 /**
  * The audit trail. Each record carries the hash of the one before it, so a deleted or edited
@@ -61,13 +76,52 @@ export class AuditLog {
    * insert; a rolled-back transaction's manager is never used again.
    */
   private readonly written = new WeakMap<EntityManager, string>();
+  /**
+   * SQLite: the last hash this process wrote, so that a record alone (the writer idle) is one
+   * statement checking it is still the head, instead of a transaction that reads the head first.
+   * Only a hint: when it is wrong (another process appended, a transaction rolled back) the
+   * statement writes nothing and the record takes the transactional way.
+   */
+  private head: string | undefined;
+  private readonly postgres: boolean;
 
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database) {
+    this.postgres = db.dataSource.options.type === 'postgres';
+  }
 
   /** Appends a record; inside `manager`'s transaction when given, so it commits with the change it describes. */
   async record(entry: AuditEntry, manager?: EntityManager): Promise<void> {
     if (manager) return this.append(entry, manager);
+    const alone = await this.appendAlone(entry, (record, headIs) => {
+      const params = [...record];
+      headIs(params); // the 14th parameter, as INSERT_IF_HEAD_SQL has it
+      return this.db.runAlone(INSERT_IF_HEAD_SQL, params);
+    });
+    if (alone) return;
     await this.db.transaction((m) => this.append(entry, m));
+  }
+
+  /**
+   * SQLite, with the writer idle and the head known: the record written by one statement of the
+   * caller's, without a transaction: `write` gets the record's values (INSERT_SQL's order) and
+   * `headIs` for its WHERE, and returns the rows it changed. False when nothing was written
+   * (not idle, the head unknown or moved, or the caller's own condition refused): the caller
+   * then takes its transactional way.
+   */
+  async appendAlone(
+    entry: AuditEntry,
+    write: (record: SqlParam[], headIs: HeadIs) => Promise<number>,
+  ): Promise<boolean> {
+    const head = this.head;
+    if (this.postgres || head === undefined || !this.db.writerIdle) return false;
+    const { values, hash } = this.link(entry, head);
+    const headIs: HeadIs = (params) => {
+      params.push(head);
+      return headIsSql(`$${params.length}`);
+    };
+    if ((await write(values, headIs)) !== 1) return false;
+    this.head = hash;
+    return true;
   }
 
   /**
@@ -154,6 +208,14 @@ export class AuditLog {
       await Database.lock(m, 'audit-chain-head');
       prevHash = (await this.db.all<{ hash: string }>(m, HEAD_SQL, []))[0]?.hash ?? GENESIS;
     }
+    const { values, hash } = this.link(entry, prevHash);
+    await write(values);
+    this.written.set(m, hash);
+    if (!this.postgres) this.head = hash;
+  }
+
+  /** A record linked to `prevHash`: its values in INSERT_SQL's order (and SettleAudit1765010100000's), and its hash. */
+  private link(entry: AuditEntry, prevHash: string): { values: SqlParam[]; hash: string } {
     const row = {
       id: randomUUID(),
       at: nowIso(),
@@ -169,8 +231,7 @@ export class AuditLog {
       prevHash,
     };
     const hash = hashOf(row);
-    // In INSERT_SQL's order (and SettleAudit1765010100000's).
-    await write([
+    const values = [
       row.id,
       row.at,
       row.actor,
@@ -184,8 +245,8 @@ export class AuditLog {
       row.detail === null ? null : JSON.stringify(row.detail),
       row.prevHash,
       hash,
-    ]);
-    this.written.set(m, hash);
+    ];
+    return { values, hash };
   }
 }
 

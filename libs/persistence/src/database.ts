@@ -86,7 +86,11 @@ export class Database {
     return this.transaction((m) => this.all<T>(m, sql, params));
   }
 
-  /** SQLite: nothing is being written and nothing waits to be. */
+  /** SQLite: nothing is being written and nothing waits to be (a `runAlone` now goes straight to the driver). */
+  get writerIdle(): boolean {
+    return this.batching && this.idle();
+  }
+
   private idle(): boolean {
     return !this.flushing && this.queue.length === 0;
   }
