@@ -14,7 +14,7 @@ import {
   type Page,
 } from '@riposte/persistence';
 import type { RunKind, RunStatus, RunSummary, RunView, StepStatus, TriggerType } from './run-model.js';
-import { isFinishedStep } from '@riposte/vocabulary';
+import { FINISHED_RUN_STATUSES, isFinishedStep } from '@riposte/vocabulary';
 import {
   CLAIM_SQL,
   CLAIM_TO_DRIVE_SQL,
@@ -185,9 +185,9 @@ export class RunStore {
     if ((await this.db.run(m, sql, params)) !== 1) throw new StaleRun(lease.runId);
   }
 
-  /** `fenced` as a transaction by itself (a journal write with nothing else to write beside it). */
-  async fencedAlone(lease: RunLease, set: RunSet): Promise<void> {
-    const { sql, params } = this.fencedWrite(lease, set, false);
+  /** `fenced` as a transaction by itself (a journal write or a transition with nothing else to write beside it). */
+  async fencedAlone(lease: RunLease, set: RunSet, release = false): Promise<void> {
+    const { sql, params } = this.fencedWrite(lease, set, release);
     if ((await this.db.runAlone(sql, params)) !== 1) throw new StaleRun(lease.runId);
   }
 
@@ -305,6 +305,9 @@ export class RunStore {
     fields: Partial<Pick<RunEntity, 'output' | 'error' | 'snapshot'>> = {},
     options: { parentRunId?: string | null } = {},
   ): Promise<void> {
+    const ended = isEnd(status);
+    // Nothing to write beside the run's own row: one fenced statement, a transaction by itself.
+    if (!(ended && options.parentRunId)) return this.fencedAlone(lease, transitionSet(status, fields), ended);
     await this.db.transaction((m) => this.transition(m, lease, status, fields, options));
   }
 
@@ -316,19 +319,8 @@ export class RunStore {
     fields: Partial<Pick<RunEntity, 'output' | 'error' | 'snapshot'>> & { journal?: string } = {},
     options: { parentRunId?: string | null } = {},
   ): Promise<void> {
-    const ended = status === 'succeeded' || status === 'failed' || status === 'cancelled';
-    // The first start is kept (FIRST_TIME), so a resumed run needs no read first.
-    await this.fenced(
-      m,
-      lease,
-      {
-        status,
-        ...fields,
-        ...(status === 'running' ? { startedAt: FIRST_TIME } : {}),
-        ...(ended ? { endedAt: nowIso(), wakeAt: null, waits: null } : {}),
-      },
-      ended,
-    );
+    const ended = isEnd(status);
+    await this.fenced(m, lease, transitionSet(status, fields), ended);
     if (ended && options.parentRunId)
       await this.deliver(
         m,
@@ -351,7 +343,7 @@ export class RunStore {
 
   /** The run waits: until `wakeAt`, or until an event arrives in its inbox. `waits`: what its parked steps wait for (JSON). The claim is let go. */
   async park(lease: RunLease, wakeAt: string | null, waits: string | null): Promise<void> {
-    await this.db.transaction((m) => this.parkIn(m, lease, wakeAt, waits));
+    await this.fencedAlone(lease, { status: 'waiting', wakeAt, waits }, true);
   }
 
   /**
@@ -403,4 +395,21 @@ export class RunStore {
     // the same statement, so it is a transaction by itself.
     if ((await this.db.runAlone(sql, params)) === 0) throw new StaleRun(lease.runId);
   }
+}
+
+function isEnd(status: RunStatus): boolean {
+  return FINISHED_RUN_STATUSES.includes(status);
+}
+
+/** A transition's columns; the first start is kept (FIRST_TIME), so a resumed run needs no read first. */
+function transitionSet(
+  status: RunStatus,
+  fields: Partial<Pick<RunEntity, 'output' | 'error' | 'snapshot'>> & { journal?: string },
+): RunSet {
+  return {
+    status,
+    ...fields,
+    ...(status === 'running' ? { startedAt: FIRST_TIME } : {}),
+    ...(isEnd(status) ? { endedAt: nowIso(), wakeAt: null, waits: null } : {}),
+  };
 }
