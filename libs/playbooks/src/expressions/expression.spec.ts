@@ -54,8 +54,8 @@ describe('compileExpression', () => {
   });
 
   it('reads the same data objects again and again without changing them', async () => {
-    // The run's inputs and alert keep their identity across transitions: their inert copy is
-    // reused, so no evaluation may change it (functions that reorder or extend make new values).
+    // The run's inputs and alert keep their identity across transitions and are read by every
+    // expression: no evaluation may change them (functions that reorder or extend make new values).
     const alert = { users: [{ upn: 'b@x' }, { upn: 'a@x' }], tags: ['t2', 't1', 't2'] };
     const inputs = { n: 1 };
     const data = () => ({ alert, inputs, steps: {} });

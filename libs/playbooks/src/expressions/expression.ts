@@ -218,29 +218,18 @@ function inspect(
   }
 }
 
-/**
- * A deep copy of plain JSON with null prototypes: nothing in it leads anywhere but data. Frozen,
- * and kept per source object: a run's inputs, alert and step outputs keep their identity from one
- * transition to the next (the context is replaced, not changed in place), so each is copied once
- * per run rather than once per expression evaluated.
- */
+/** A deep copy of plain JSON with null prototypes: nothing in it leads anywhere but data. */
 export function toInertData(value: unknown, depth = 0): unknown {
   if (depth > 64) return null;
-  if (!value || typeof value !== 'object') return typeof value === 'function' ? undefined : value;
-  const known = inertCopies.get(value);
-  if (known && known.depth === depth) return known.copy;
-  let copy: unknown;
-  if (Array.isArray(value)) copy = Object.freeze(value.map((v) => toInertData(v, depth + 1)));
-  else {
+  if (Array.isArray(value)) return value.map((v) => toInertData(v, depth + 1));
+  if (value && typeof value === 'object') {
     const out = Object.create(null) as Record<string, unknown>;
     for (const [key, item] of Object.entries(value))
       if (item !== undefined && typeof item !== 'function') out[key] = toInertData(item, depth + 1);
-    copy = Object.freeze(out);
+    return out;
   }
-  inertCopies.set(value, { depth, copy });
-  return copy;
+  return typeof value === 'function' ? undefined : value;
 }
-const inertCopies = new WeakMap<object, { depth: number; copy: unknown }>();
 
 /** JSONata results as plain JSON (sequences become arrays, null-prototype objects plain ones). */
 function normalize(value: unknown): unknown {
