@@ -77,7 +77,7 @@ export function runFromRow(row: Record<string, unknown>): RunEntity {
 }
 
 /** A step's columns, in the order `steps` is read and a run's first steps are inserted. */
-const STEP_COLUMNS = [
+export const STEP_COLUMNS = [
   'id',
   'runId',
   'position',
@@ -93,7 +93,7 @@ const STEP_COLUMNS = [
   'startedAt',
   'endedAt',
 ] as const satisfies readonly (keyof StepEntity)[];
-const STEP_JSON = new Set<string>(['input', 'output', 'error']);
+export const STEP_JSON = new Set<string>(['input', 'output', 'error']);
 export const STEPS_OF_RUN_SQL = `SELECT ${STEP_COLUMNS.map((c) => `"${c}"`).join(', ')} FROM steps WHERE "runId" = $1 ORDER BY position ASC`;
 export const INSERT_STEP_SQL = `INSERT INTO steps (${STEP_COLUMNS.map((c) => `"${c}"`).join(', ')})
   VALUES (${STEP_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`;

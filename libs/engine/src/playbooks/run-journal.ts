@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { LoopStepRecord, RunContext, StepState } from '@riposte/playbooks';
 import type { EntityManager } from 'typeorm';
 import { Database, nowIso, RunEventEntity, RunInboxEntity, type SqlParam, StepEntity } from '@riposte/persistence';
-import { json, STEPS_OF_RUN_SQL, stepFromRow } from '../run-rows.js';
+import { json, STEP_COLUMNS, STEP_JSON, STEPS_OF_RUN_SQL, stepFromRow } from '../run-rows.js';
 import { type RunLease, type RunStore, StaleRun } from '../run-store.js';
 import { redactor } from '@riposte/observability';
 import { snapshotText } from './run-snapshot.js';
@@ -303,26 +303,14 @@ export class RunJournal {
 export type Transition = (m: EntityManager, written: JournalWrite, unfinished: boolean) => Promise<void>;
 export type JournalWrite = { journal?: string; snapshot?: string };
 
-/** A step row and an event as the journal column carries them (the order is RunJournal1765010000000's). JSON columns go as text. */
-const STEP_VALUES = [
-  'id',
-  'position',
-  'stepKey',
-  'stepId',
-  'action',
-  'connectionTarget',
-  'status',
-  'attempts',
-  'input',
-  'output',
-  'error',
-  'startedAt',
-  'endedAt',
-] as const;
-const JSON_COLUMNS = new Set<string>(['input', 'output', 'error']);
+/**
+ * A step row and an event as the journal column carries them (the order is RunJournal1765010000000's:
+ * a step's columns without its run's id). JSON columns go as text.
+ */
+const STEP_VALUES = STEP_COLUMNS.filter((c) => c !== 'runId');
 
 function stepValues(row: StepEntity): SqlParam[] {
-  return STEP_VALUES.map((c) => (JSON_COLUMNS.has(c) ? json(row[c]) : (row[c] as SqlParam)));
+  return STEP_VALUES.map((c) => (STEP_JSON.has(c) ? json(row[c]) : (row[c] as SqlParam)));
 }
 
 function eventValues(event: Omit<RunEventEntity, 'seq'>): SqlParam[] {
