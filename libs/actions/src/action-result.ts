@@ -1,3 +1,4 @@
+import type { AuditEntry } from '@riposte/audit';
 import { AzureError } from '@riposte/azure';
 import { type ErrorCode, RiposteError } from '@riposte/errors';
 import type { HoldKind } from '@riposte/guardrails';
@@ -66,4 +67,30 @@ export function toFailure(error: unknown): StepFailure {
     return { code: error.code, message: redactor.scrub(error.message) };
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'internal_error', message: redactor.scrub(message) };
+}
+
+/** What the audit trail says of an action's outcome (`safe`: the result as redacted). */
+export function auditEntryOf(
+  request: ActionRequest,
+  result: ActionResult,
+  safe: ActionResult,
+  entity: string,
+  auditResult?: 'denied',
+): AuditEntry {
+  return {
+    actor: request.actor.name,
+    actorRole: request.actor.role,
+    action: `action.${request.action}`,
+    result:
+      auditResult ?? (result.status === 'planned' ? 'planned' : result.status === 'succeeded' ? 'success' : 'failure'),
+    targetEntity: entity,
+    connectionTarget: request.connectionTarget,
+    runId: request.runId,
+    requestId: request.requestId ?? null,
+    detail: {
+      stepKey: request.stepKey,
+      ...(result.status === 'failed' ? { error: safe.status === 'failed' ? safe.error : null } : {}),
+      ...(result.status === 'succeeded' && result.reconciled ? { reconciled: true } : {}),
+    },
+  };
 }

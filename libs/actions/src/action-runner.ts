@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { type AuditEntry, AuditLog } from '@riposte/audit';
+import { AuditLog } from '@riposte/audit';
 import { AppConfig } from '@riposte/config';
 import {
   AzureError,
@@ -18,7 +18,14 @@ import { assertClaimHeld, ClaimLost, Database, EffectEntity } from '@riposte/per
 import type { ActionContext, ActionDefinition } from './action-definition.js';
 import { ActionCatalogue } from './action-catalogue.js';
 import { EffectLedger } from './effect-ledger.js';
-import { type ActionRequest, type ActionResult, refused, type StepFailure, toFailure } from './action-result.js';
+import {
+  type ActionRequest,
+  type ActionResult,
+  auditEntryOf,
+  refused,
+  type StepFailure,
+  toFailure,
+} from './action-result.js';
 import { NOT_APPLIED, reconcileThenRun } from './reconcile-effect.js';
 
 /** Failures after which the effect may or may not have happened: reconcile before anything else. */
@@ -344,23 +351,7 @@ export class ActionRunner {
   ): Promise<ActionResult> {
     const safe = redactor.redact(result);
     const claim = request.claim;
-    const entry: AuditEntry = {
-      actor: request.actor.name,
-      actorRole: request.actor.role,
-      action: `action.${request.action}`,
-      result:
-        auditResult ??
-        (result.status === 'planned' ? 'planned' : result.status === 'succeeded' ? 'success' : 'failure'),
-      targetEntity: entity,
-      connectionTarget: request.connectionTarget,
-      runId: request.runId,
-      requestId: request.requestId ?? null,
-      detail: {
-        stepKey: request.stepKey,
-        ...(result.status === 'failed' ? { error: safe.status === 'failed' ? safe.error : null } : {}),
-        ...(result.status === 'succeeded' && result.reconciled ? { reconciled: true } : {}),
-      },
-    };
+    const entry = auditEntryOf(request, result, safe, entity, auditResult);
     const settled = safe.status === 'succeeded' || safe.status === 'failed' ? safe : null;
     const detail = settled?.status === 'succeeded' ? { output: settled.output } : { error: settled?.error };
     // The settle carries the audit record: one statement, a transaction by itself when the

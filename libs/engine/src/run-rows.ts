@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { RunEntity, StepEntity } from '@riposte/persistence';
+import { nowIso, type RunClaim, type RunEntity, type SqlParam, type StepEntity } from '@riposte/persistence';
+import type { RunStatus } from './run-model.js';
 import type { NewStep } from './run-store.js';
-import { UNFINISHED_RUN_STATUSES } from '@riposte/vocabulary';
+import { FINISHED_RUN_STATUSES, UNFINISHED_RUN_STATUSES } from '@riposte/vocabulary';
 
 /*
  * How runs are kept as rows: the hot path's SQL text (fixed, prepared once per connection by
@@ -132,5 +133,75 @@ export function newStepRow(runId: string, step: NewStep, position: number): Step
     error: null,
     startedAt: null,
     endedAt: null,
+  };
+}
+
+/** In a fenced write: the column keeps the time it has, or gets now (a run's first start). */
+export const FIRST_TIME = Symbol('first time');
+
+/** The columns a fenced write may set. */
+export type RunSet = Partial<{
+  status: RunStatus;
+  output: Record<string, unknown> | null;
+  error: { code: string; message: string } | null;
+  snapshot: string | null;
+  /** A journal write's step rows and events, written into `steps` and `run_events` by the database (RunJournal1765010000000). */
+  journal: string;
+  wakeAt: string | null;
+  waits: string | null;
+  endedAt: string;
+  startedAt: typeof FIRST_TIME;
+}>;
+
+/**
+ * The fenced write of a run (see RunStore.fenced): `set`'s columns, the lease extended by `leaseMs`
+ * (or let go with `release`), counted only while `lease` holds the run.
+ */
+export function fencedRunWrite(
+  lease: RunClaim,
+  set: RunSet,
+  release: boolean,
+  leaseMs: number,
+): { sql: string; params: SqlParam[] } {
+  const columns = Object.keys(set) as (keyof RunSet)[];
+  const params: SqlParam[] = [];
+  const assignments = columns.map((column) => {
+    const value = set[column];
+    if (value === FIRST_TIME) {
+      params.push(nowIso());
+      return `"${column}" = COALESCE("${column}", $${params.length})`;
+    }
+    params.push(column === 'output' || column === 'error' ? json(value) : ((value ?? null) as SqlParam));
+    return `"${column}" = $${params.length}`;
+  });
+  if (release) assignments.push('"leaseOwner" = NULL', '"leaseUntil" = NULL');
+  else {
+    params.push(new Date(Date.now() + leaseMs).toISOString());
+    assignments.push(`"leaseUntil" = $${params.length}`);
+  }
+  params.push(lease.runId, lease.token);
+  let sql = `UPDATE runs SET ${assignments.join(', ')}, "version" = "version" + 1 WHERE id = $${params.length - 1} AND "leaseOwner" = $${params.length}`;
+  // Queue mode: a claim about to run out (or run out, the run not taken yet) is stale too.
+  if (lease.marginMs !== undefined) {
+    params.push(new Date(Date.now() + lease.marginMs).toISOString());
+    sql += ` AND "leaseUntil" > $${params.length}`;
+  }
+  return { sql, params };
+}
+
+export function isEnd(status: RunStatus): boolean {
+  return FINISHED_RUN_STATUSES.includes(status);
+}
+
+/** A transition's columns; the first start is kept (FIRST_TIME), so a resumed run needs no read first. */
+export function transitionSet(
+  status: RunStatus,
+  fields: Partial<Pick<RunEntity, 'output' | 'error' | 'snapshot'>> & { journal?: string },
+): RunSet {
+  return {
+    status,
+    ...fields,
+    ...(status === 'running' ? { startedAt: FIRST_TIME } : {}),
+    ...(isEnd(status) ? { endedAt: nowIso(), wakeAt: null, waits: null } : {}),
   };
 }

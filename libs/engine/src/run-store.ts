@@ -14,7 +14,7 @@ import {
   type Page,
 } from '@riposte/persistence';
 import type { RunKind, RunStatus, RunSummary, RunView, StepStatus, TriggerType } from './run-model.js';
-import { FINISHED_RUN_STATUSES, isFinishedStep } from '@riposte/vocabulary';
+import { isFinishedStep } from '@riposte/vocabulary';
 import {
   CLAIM_SQL,
   CLAIM_TO_DRIVE_SQL,
@@ -29,6 +29,10 @@ import {
   STEPS_OF_RUN_SQL,
   stepFromRow,
   stepParams,
+  fencedRunWrite,
+  isEnd,
+  transitionSet,
+  type RunSet,
 } from './run-rows.js';
 import { listRuns, type RunQuery } from './run-list.js';
 import { toStepView, toSummary } from './run-views.js';
@@ -75,23 +79,6 @@ export type RunLease = RunClaim;
 
 /** How long a claim holds without a write; every fenced write extends it. */
 export const LEASE_MS = 60_000;
-
-/** In a fenced write: the column keeps the time it has, or gets now (a run's first start). */
-export const FIRST_TIME = Symbol('first time');
-
-/** The columns a fenced write may set. */
-export type RunSet = Partial<{
-  status: RunStatus;
-  output: Record<string, unknown> | null;
-  error: { code: string; message: string } | null;
-  snapshot: string | null;
-  /** A journal write's step rows and events, written into `steps` and `run_events` by the database (RunJournal1765010000000). */
-  journal: string;
-  wakeAt: string | null;
-  waits: string | null;
-  endedAt: string;
-  startedAt: typeof FIRST_TIME;
-}>;
 
 /**
  * A run claimed by `claimToDrive` that no driver ever claimed before: nothing of it has run.
@@ -181,41 +168,14 @@ export class RunStore {
    * time already set (the first start).
    */
   async fenced(m: EntityManager, lease: RunLease, set: RunSet, release = false): Promise<void> {
-    const { sql, params } = this.fencedWrite(lease, set, release);
+    const { sql, params } = fencedRunWrite(lease, set, release, this.leaseMs);
     if ((await this.db.run(m, sql, params)) !== 1) throw new StaleRun(lease.runId);
   }
 
   /** `fenced` as a transaction by itself (a journal write or a transition with nothing else to write beside it). */
   async fencedAlone(lease: RunLease, set: RunSet, release = false): Promise<void> {
-    const { sql, params } = this.fencedWrite(lease, set, release);
+    const { sql, params } = fencedRunWrite(lease, set, release, this.leaseMs);
     if ((await this.db.runAlone(sql, params)) !== 1) throw new StaleRun(lease.runId);
-  }
-
-  private fencedWrite(lease: RunLease, set: RunSet, release: boolean): { sql: string; params: SqlParam[] } {
-    const columns = Object.keys(set) as (keyof RunSet)[];
-    const params: SqlParam[] = [];
-    const assignments = columns.map((column) => {
-      const value = set[column];
-      if (value === FIRST_TIME) {
-        params.push(nowIso());
-        return `"${column}" = COALESCE("${column}", $${params.length})`;
-      }
-      params.push(column === 'output' || column === 'error' ? json(value) : ((value ?? null) as SqlParam));
-      return `"${column}" = $${params.length}`;
-    });
-    if (release) assignments.push('"leaseOwner" = NULL', '"leaseUntil" = NULL');
-    else {
-      params.push(new Date(Date.now() + this.leaseMs).toISOString());
-      assignments.push(`"leaseUntil" = $${params.length}`);
-    }
-    params.push(lease.runId, lease.token);
-    let sql = `UPDATE runs SET ${assignments.join(', ')}, "version" = "version" + 1 WHERE id = $${params.length - 1} AND "leaseOwner" = $${params.length}`;
-    // Queue mode: a claim about to run out (or run out, the run not taken yet) is stale too.
-    if (lease.marginMs !== undefined) {
-      params.push(new Date(Date.now() + lease.marginMs).toISOString());
-      sql += ` AND "leaseUntil" > $${params.length}`;
-    }
-    return { sql, params };
   }
 
   async create(run: NewRun, steps: NewStep[], m?: EntityManager): Promise<RunEntity> {
@@ -395,21 +355,4 @@ export class RunStore {
     // the same statement, so it is a transaction by itself.
     if ((await this.db.runAlone(sql, params)) === 0) throw new StaleRun(lease.runId);
   }
-}
-
-function isEnd(status: RunStatus): boolean {
-  return FINISHED_RUN_STATUSES.includes(status);
-}
-
-/** A transition's columns; the first start is kept (FIRST_TIME), so a resumed run needs no read first. */
-function transitionSet(
-  status: RunStatus,
-  fields: Partial<Pick<RunEntity, 'output' | 'error' | 'snapshot'>> & { journal?: string },
-): RunSet {
-  return {
-    status,
-    ...fields,
-    ...(status === 'running' ? { startedAt: FIRST_TIME } : {}),
-    ...(isEnd(status) ? { endedAt: nowIso(), wakeAt: null, waits: null } : {}),
-  };
 }
