@@ -8,6 +8,7 @@ import {
   claimHeld,
   Database,
   EffectEntity,
+  fromJsonColumn,
   nowIso,
   type RunClaim,
   type SqlParam,
@@ -101,7 +102,7 @@ export class EffectLedger {
 
   async find(runId: string, stepKey: string): Promise<EffectEntity | null> {
     const row = (await this.db.all<EffectEntity>(this.db.reader, FIND_SQL, [runId, stepKey]))[0];
-    return row ? { ...row, detail: typeof row.detail === 'string' ? JSON.parse(row.detail) : row.detail } : null;
+    return row ? { ...row, detail: fromJsonColumn(row.detail) } : null;
   }
 
   /**

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { nowIso, type RunClaim, type RunEntity, type SqlParam, type StepEntity } from '@riposte/persistence';
+import {
+  fromBooleanColumn,
+  fromJsonColumn,
+  nowIso,
+  type RunClaim,
+  type RunEntity,
+  type SqlParam,
+  type StepEntity,
+} from '@riposte/persistence';
 import type { RunStatus } from './run-model.js';
 import type { NewStep } from './run-store.js';
 import { FINISHED_RUN_STATUSES, UNFINISHED_RUN_STATUSES } from '@riposte/vocabulary';
@@ -60,20 +68,16 @@ export function json(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);
 }
 
-function parsed<T>(value: unknown): T | null {
-  return typeof value === 'string' ? (JSON.parse(value) as T) : ((value ?? null) as T | null);
-}
-
 /** A row of `runs` read with plain SQL, as TypeORM would give it. */
 export function runFromRow(row: Record<string, unknown>): RunEntity {
   return {
     ...(row as unknown as RunEntity),
     playbookVersion: row.playbookVersion === null ? null : Number(row.playbookVersion),
     version: Number(row.version),
-    dryRun: row.dryRun === true || row.dryRun === 1,
-    input: parsed(row.input),
-    output: parsed(row.output),
-    error: parsed(row.error),
+    dryRun: fromBooleanColumn(row.dryRun),
+    input: fromJsonColumn(row.input),
+    output: fromJsonColumn(row.output),
+    error: fromJsonColumn(row.error),
   };
 }
 
@@ -110,9 +114,9 @@ export function stepFromRow(row: Record<string, unknown>): StepEntity {
     ...(row as unknown as StepEntity),
     position: Number(row.position),
     attempts: Number(row.attempts),
-    input: parsed(row.input),
-    output: parsed(row.output),
-    error: parsed(row.error),
+    input: fromJsonColumn(row.input),
+    output: fromJsonColumn(row.output),
+    error: fromJsonColumn(row.error),
   };
 }
 

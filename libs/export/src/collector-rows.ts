@@ -1,4 +1,11 @@
-import type { AlertEntity, AuditRecordEntity, EffectEntity, RunEntity } from '@riposte/persistence';
+import {
+  type AlertEntity,
+  type AuditRecordEntity,
+  type EffectEntity,
+  fromBooleanColumn,
+  fromJsonColumn,
+  type RunEntity,
+} from '@riposte/persistence';
 
 /*
  * The export collector's statements: fixed SQL prepared once per connection (Database.all/run),
@@ -87,30 +94,26 @@ export function collectorSql(postgres: boolean): CollectorSql {
 /* A row read by these statements as the event builders take it (JSON parsed, 0/1 as booleans). */
 
 export function decodeAlert(row: Record<string, unknown>): AlertEntity {
-  return { ...(row as unknown as AlertEntity), isUpdate: bool(row.isUpdate), normalized: parsed(row.normalized) ?? {} };
+  return {
+    ...(row as unknown as AlertEntity),
+    isUpdate: fromBooleanColumn(row.isUpdate),
+    normalized: fromJsonColumn(row.normalized) ?? {},
+  };
 }
 
 export function decodeEffect(row: Record<string, unknown>): EffectEntity {
-  return { ...(row as unknown as EffectEntity), detail: parsed(row.detail) };
+  return { ...(row as unknown as EffectEntity), detail: fromJsonColumn(row.detail) };
 }
 
 export function decodeAudit(row: Record<string, unknown>): AuditRecordEntity {
-  return { ...(row as unknown as AuditRecordEntity), seq: Number(row.seq), detail: parsed(row.detail) };
+  return { ...(row as unknown as AuditRecordEntity), seq: Number(row.seq), detail: fromJsonColumn(row.detail) };
 }
 
 export function decodeRun(row: Record<string, unknown>): RunEntity {
   return {
     ...(row as unknown as RunEntity),
     playbookVersion: row.playbookVersion === null ? null : Number(row.playbookVersion),
-    dryRun: bool(row.dryRun),
-    error: parsed(row.error),
+    dryRun: fromBooleanColumn(row.dryRun),
+    error: fromJsonColumn(row.error),
   };
-}
-
-function bool(value: unknown): boolean {
-  return value === true || value === 1 || value === '1';
-}
-
-function parsed<T>(value: unknown): T | null {
-  return typeof value === 'string' ? (JSON.parse(value) as T) : ((value ?? null) as T | null);
 }

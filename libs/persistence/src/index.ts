@@ -8,3 +8,4 @@ export { nowIso } from './time.js';
 export { RecentRead } from './recent-read.js';
 export { type Page, encodeCursor, decodeCursor } from './pagination.js';
 export { type RunClaim, ClaimLost, claimHeld, assertClaimHeld } from './run-claim.js';
+export { fromBooleanColumn, fromJsonColumn } from './row-values.js';
