@@ -1,7 +1,7 @@
 /*
  * Soak test (not part of npm test): alerts posted at a steady rate for a set time against the
  * fake cloud, each about a different user, firing the four-step response playbook. Reports the
- * service's memory over time, and checks by count that every accepted alert reached a final run
+ * service's memory over time (and at rest once the last run ended), and checks by count that every accepted alert reached a final run
  * state and that no destructive call reached Azure twice.
  *
  *   npm run soak                                   # 20 alerts/s for 5 min
@@ -18,6 +18,8 @@ const SECONDS = env.int('SOAK_SECONDS', 300);
 const SAMPLE_SECONDS = env.int('SOAK_SAMPLE_SECONDS', 10);
 const LATENCY_MS = env.int('SOAK_LATENCY_MS', 20);
 const DRAIN_SECONDS = env.int('SOAK_DRAIN_SECONDS', 180);
+/** Samples taken at rest once every run has ended (a sample right at the end may catch work still in hand). */
+const REST_SAMPLES = env.int('SOAK_REST_SAMPLES', 3);
 const TITLE = 'Soak: suspicious sign-in';
 const FINAL = ['succeeded', 'failed', 'cancelled'];
 const MB = 1024 * 1024;
@@ -76,6 +78,11 @@ async function main(): Promise<void> {
     }
     sampler.stop();
     samples.push(await sample(bench, start, total, finished));
+    const drainedAt = (samples.at(-1) as Sample).at;
+    for (let i = 0; i < REST_SAMPLES; i++) {
+      await sleep(SAMPLE_SECONDS * 1000);
+      samples.push(await sample(bench, start, total, finished));
+    }
 
     const succeeded = await countRuns(bench, 'status=succeeded');
     const repeated = [...destructive].filter(([, n]) => n > 1);
@@ -85,6 +92,7 @@ async function main(): Promise<void> {
     printSamples(samples);
     const first = samples[0] as Sample;
     const last = samples.at(-1) as Sample;
+    const drained = samples.find((x) => x.at >= drainedAt) as Sample;
     const secondHalf = samples.filter((s) => s.at >= SECONDS / 2 && s.at <= SECONDS);
     const slope =
       secondHalf.length > 1
@@ -96,7 +104,7 @@ async function main(): Promise<void> {
     );
     process.stdout.write(`Runs in a final state: ${finished} (${succeeded} succeeded).\n`);
     process.stdout.write(
-      `Memory: RSS ${first.rssMb} MB at the start, ${last.rssMb} MB at the end; heap after GC ${first.heapMb} → ${last.heapMb} MB, ${round(slope, 2)} MB/min over the second half of the posting.\n`,
+      `Memory: RSS ${first.rssMb} MB at the start, ${drained.rssMb} MB when the last run ended, ${last.rssMb} MB ${round(last.at - drainedAt)} s later at rest; heap after GC ${first.heapMb} → ${drained.heapMb} → ${last.heapMb} MB, ${round(slope, 2)} MB/min over the second half of the posting.\n`,
     );
     process.stdout.write(
       `Changing calls that reached the fake: ${[...destructive.values()].reduce((a, b) => a + b, 0)} (expected ${expectedCalls} for ${succeeded} succeeded runs); repeated: ${repeated.length}.\n`,
