@@ -149,6 +149,16 @@ describe('the shipped playbooks', () => {
     ).toMatchObject({ decision: 'approve', by: 'second-analyst', comment: 'confirmed with the user' });
     expect(fake.getMachine(DEMO.machines.adeleDesktop.id)?.isolationState).toBe('Full');
     expect(fake.getMachine(DEMO.machines.meganLaptop.id)?.isolationState).toBe('Full');
+    // Every change settled (with the journal's writes) and audited, the chain unbroken.
+    const changes = await service.request('GET', `/api/v1/changes?run=${started.body.runId}`);
+    const settled = changes.body.items.map((c: { status: string }) => c.status);
+    expect(settled).toEqual(Array(settled.length).fill('succeeded'));
+    expect(settled.length).toBeGreaterThanOrEqual(4);
+    const audited = await service.request('GET', `/api/v1/audit?runId=${started.body.runId}`);
+    expect(
+      audited.body.items.filter((r: { action: string }) => r.action.startsWith('action.')).length,
+    ).toBeGreaterThanOrEqual(settled.length);
+    expect((await service.request('GET', '/api/v1/audit/verify')).body).toMatchObject({ ok: true });
     expect(fake.getAlert(DEMO.alerts.powershell)).toMatchObject({
       status: 'resolved',
       classification: 'truePositive',

@@ -35,6 +35,23 @@ export interface ActionRequest {
    * with ClaimLost, records nothing, and the driver stops (whoever took the run reconciles).
    */
   claim?: RunClaim;
+  /**
+   * A playbook run's journal: an effect's settle and its audit record are handed to it to go with
+   * its next write, which records the step's end anyway (one statement instead of two). Until
+   * then the effect reads as unsettled, as after a crash right after the call: whoever finds it
+   * so reconciles with Azure, never resends blindly. Without it the runner settles at once.
+   */
+  carrySettle?: (settle: CarriedSettle) => void;
+}
+
+/** An effect's settle and its audit record, as RunJournal writes them (see JournalSettles1765010200000). */
+export interface CarriedSettle {
+  effectId: string;
+  stepKey: string;
+  status: 'succeeded' | 'failed';
+  detail: Record<string, unknown>;
+  settledAt: string;
+  audit: AuditEntry;
 }
 
 export interface StepFailure {

@@ -14,7 +14,7 @@ import { ConnectionTargetsService } from '@riposte/connection-targets';
 import { AwaitingDecision, Guardrails, type IntentLimits } from '@riposte/guardrails';
 import { Notifier } from '@riposte/notifications';
 import { Metrics, REDACTED, redactor } from '@riposte/observability';
-import { assertClaimHeld, ClaimLost, Database, EffectEntity } from '@riposte/persistence';
+import { assertClaimHeld, ClaimLost, Database, EffectEntity, nowIso } from '@riposte/persistence';
 import type { ActionContext, ActionDefinition } from './action-definition.js';
 import { ActionCatalogue } from './action-catalogue.js';
 import { EffectLedger } from './effect-ledger.js';
@@ -354,14 +354,25 @@ export class ActionRunner {
     const entry = auditEntryOf(request, result, safe, entity, auditResult);
     const settled = safe.status === 'succeeded' || safe.status === 'failed' ? safe : null;
     const detail = settled?.status === 'succeeded' ? { output: settled.output } : { error: settled?.error };
+    const carried = effect && ledger === 'settle' && settled && request.carrySettle;
+    if (carried)
+      carried({
+        effectId: effect.id,
+        stepKey: request.stepKey,
+        status: settled.status,
+        detail,
+        settledAt: nowIso(),
+        audit: entry,
+      });
     // The settle carries the audit record: one statement, a transaction by itself when the
     // writer is idle (SQLite). Otherwise, or when it wrote nothing, the transaction below.
     const alone =
-      effect && ledger === 'settle' && settled
+      carried ||
+      (effect && ledger === 'settle' && settled
         ? await this.audit.appendAlone(entry, (record, headIs) =>
             this.ledger.settleAlone(effect.id, settled.status, detail, claim, JSON.stringify(record), headIs),
           )
-        : false;
+        : false);
     if (!alone)
       await this.db.transaction(async (m) => {
         // A driver that lost the run records nothing: the settle (or, with an effect left open, a

@@ -8,7 +8,13 @@ export type {
 } from './action-definition.js';
 export { ActionCatalogue } from './action-catalogue.js';
 export { ActionRunner } from './action-runner.js';
-export { toFailure, type ActionRequest, type ActionResult, type StepFailure } from './action-result.js';
+export {
+  toFailure,
+  type ActionRequest,
+  type ActionResult,
+  type CarriedSettle,
+  type StepFailure,
+} from './action-result.js';
 export {
   ConnectionTester,
   type ConnectionTestReport,

@@ -112,15 +112,23 @@ export class AuditLog {
     entry: AuditEntry,
     write: (record: SqlParam[], headIs: HeadIs) => Promise<number>,
   ): Promise<boolean> {
+    return this.appendAllAlone([entry], (records, headIs) => write(records[0] as SqlParam[], headIs));
+  }
+
+  /** `appendAlone` for several records, chained in the order given and written by one statement. */
+  async appendAllAlone(
+    entries: AuditEntry[],
+    write: (records: SqlParam[][], headIs: HeadIs) => Promise<number>,
+  ): Promise<boolean> {
     const head = this.head;
     if (this.postgres || head === undefined || !this.db.writerIdle) return false;
-    const { values, hash } = this.link(entry, head);
+    const { records, last } = this.chain(entries, head);
     const headIs: HeadIs = (params) => {
       params.push(head);
       return headIsSql(`$${params.length}`);
     };
-    if ((await write(values, headIs)) !== 1) return false;
-    this.head = hash;
+    if ((await write(records, headIs)) !== 1) return false;
+    this.head = last;
     return true;
   }
 
@@ -131,6 +139,17 @@ export class AuditLog {
    */
   async recordWith(entry: AuditEntry, m: EntityManager, write: (record: string) => Promise<void>): Promise<void> {
     await this.append(entry, m, (values) => write(JSON.stringify(values)));
+  }
+
+  /**
+   * Records linked inside `m`'s transaction, for a write of the caller's that appends them in the
+   * order given (the journal's, see JournalSettles1765010200000): their values in INSERT_SQL's
+   * order. The caller's write must follow in the same transaction.
+   */
+  async linkWithin(entries: AuditEntry[], m: EntityManager): Promise<SqlParam[][]> {
+    const { records, last } = this.chain(entries, await this.headWithin(m));
+    this.linked(m, last);
+    return records;
   }
 
   async list(query: AuditQuery): Promise<Page<AuditView>> {
@@ -201,17 +220,35 @@ export class AuditLog {
     m: EntityManager,
     write: (values: SqlParam[]) => Promise<unknown> = (values) => this.db.run(m, INSERT_SQL, values),
   ): Promise<void> {
+    const { values, hash } = this.link(entry, await this.headWithin(m));
+    await write(values);
+    this.linked(m, hash);
+  }
+
+  /** The chain's head as `m`'s transaction sees it. */
+  private async headWithin(m: EntityManager): Promise<string> {
     // Read inside the writing transaction, never across transactions: the CLI, or another node of
     // a cluster, may append at the same time. The lock makes that read and this insert one step.
-    let prevHash = this.written.get(m);
-    if (prevHash === undefined) {
-      await Database.lock(m, 'audit-chain-head');
-      prevHash = (await this.db.all<{ hash: string }>(m, HEAD_SQL, []))[0]?.hash ?? GENESIS;
-    }
-    const { values, hash } = this.link(entry, prevHash);
-    await write(values);
+    const written = this.written.get(m);
+    if (written !== undefined) return written;
+    await Database.lock(m, 'audit-chain-head');
+    return (await this.db.all<{ hash: string }>(m, HEAD_SQL, []))[0]?.hash ?? GENESIS;
+  }
+
+  private linked(m: EntityManager, hash: string): void {
     this.written.set(m, hash);
     if (!this.postgres) this.head = hash;
+  }
+
+  private chain(entries: AuditEntry[], head: string): { records: SqlParam[][]; last: string } {
+    const records: SqlParam[][] = [];
+    let last = head;
+    for (const entry of entries) {
+      const { values, hash } = this.link(entry, last);
+      records.push(values);
+      last = hash;
+    }
+    return { records, last };
   }
 
   /** A record linked to `prevHash`: its values in INSERT_SQL's order (and SettleAudit1765010100000's), and its hash. */

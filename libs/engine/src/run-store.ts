@@ -178,6 +178,15 @@ export class RunStore {
     if ((await this.db.runAlone(sql, params)) !== 1) throw new StaleRun(lease.runId);
   }
 
+  /**
+   * `fencedAlone` with one more condition of the caller's (`also`: its SQL, its parameters pushed
+   * onto the write's): the rows changed, 0 when the fence or the condition refused the write.
+   */
+  async fencedAloneIf(lease: RunLease, set: RunSet, also: (params: SqlParam[]) => string): Promise<number> {
+    const { sql, params } = fencedRunWrite(lease, set, false, this.leaseMs);
+    return this.db.runAlone(`${sql} AND ${also(params)}`, params);
+  }
+
   async create(run: NewRun, steps: NewStep[], m?: EntityManager): Promise<RunEntity> {
     const row: RunEntity = {
       id: randomUUID(),

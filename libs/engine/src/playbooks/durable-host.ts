@@ -94,6 +94,8 @@ export class DurableHost implements RunHost {
     // Never settles: the actor is stopped, and the step is invoked again when the run is driven next.
     if (this.parking) return new Promise(() => undefined);
     const connectionTarget = call.connection ?? this.run.connectionTarget ?? '';
+    // An earlier attempt's settle not written yet: written first, so this attempt finds it.
+    if (this.journal.settling(call.stepKey)) await this.journal.flush().catch(() => undefined);
     this.journal.recordAttempt(call.stepKey, {
       action: call.action,
       input: call.input,
@@ -113,6 +115,7 @@ export class DurableHost implements RunHost {
       firstAttempt: this.fresh && call.attempt === 1,
       fanOut: call.fanOut,
       claim: this.journal.lease,
+      carrySettle: this.journal.carry,
     });
     this.inFlight.add(running);
     const result = await running

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { type AnyActorRef, createActor } from 'xstate';
 import { ActionRunner } from '@riposte/actions';
+import { AuditLog } from '@riposte/audit';
 import { Metrics } from '@riposte/observability';
 import {
   compileInSteps,
@@ -45,6 +46,7 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     private readonly wakeups: RunWakeups,
     private readonly events: RunEvents,
     private readonly metrics: Metrics,
+    private readonly audit: AuditLog,
   ) {}
 
   onModuleInit(): void {
@@ -90,7 +92,7 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     // A version is compiled once (kept with it), by its first run: in steps, not in one long turn.
     const compiled = await compileInSteps(loaded);
     const stepIndex = compiled.index.steps;
-    const journal = new RunJournal(this.db, this.store, lease, run.dryRun, (stepId) => {
+    const journal = new RunJournal(this.db, this.store, this.audit, lease, run.dryRun, (stepId) => {
       const step = stepIndex.get(stepId);
       return step && 'action' in step.def ? step.def.action : null;
     });

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { CarriedSettle } from '@riposte/actions';
+import type { AuditLog } from '@riposte/audit';
 import type { LoopStepRecord, RunContext, StepState } from '@riposte/playbooks';
 import type { EntityManager } from 'typeorm';
 import { Database, nowIso, RunEventEntity, RunInboxEntity, type SqlParam, StepEntity } from '@riposte/persistence';
@@ -12,8 +14,9 @@ type StepRow = Partial<Omit<StepEntity, 'id' | 'runId' | 'stepKey' | 'position'>
 
 /**
  * Writes a playbook run as it goes: after every transition of its machine, the persisted
- * snapshot, the steps whose state changed and the timeline events they imply, in one
- * transaction. Changes in the same tick are written together.
+ * snapshot, the steps whose state changed, the timeline events they imply and the settles of the
+ * effects whose calls returned (with their audit records), in one statement. Changes in the same
+ * tick are written together.
  */
 export class RunJournal {
   private lastSteps: Record<string, StepState> = {};
@@ -23,6 +26,7 @@ export class RunJournal {
   private pendingRows = new Map<string, StepRow>();
   private pendingEvents: Omit<RunEventEntity, 'seq'>[] = [];
   private consumedInbox: number[] = [];
+  private pendingSettles: CarriedSettle[] = [];
   private latest: { snapshot: unknown } | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private scheduled = false;
@@ -39,6 +43,7 @@ export class RunJournal {
   constructor(
     private readonly db: Database,
     private readonly store: RunStore,
+    private readonly audit: AuditLog,
     /** The driver's claim: every write of the journal is fenced by it. */
     readonly lease: RunLease,
     private readonly dryRun: boolean,
@@ -125,6 +130,17 @@ export class RunJournal {
     this.event(type, stepKey, detail);
   }
 
+  /** An effect's settle, written with the step's end (see ActionRequest.carrySettle). */
+  readonly carry = (settle: CarriedSettle): void => {
+    this.pendingSettles.push(settle);
+    this.schedule();
+  };
+
+  /** Whether a settle of the step is still to be written (a next attempt must find it written). */
+  settling(stepKey: string): boolean {
+    return this.pendingSettles.some((settle) => settle.stepKey === stepKey);
+  }
+
   consumed(inboxSeqs: number[]): void {
     this.consumedInbox.push(...inboxSeqs);
   }
@@ -135,6 +151,7 @@ export class RunJournal {
     this.pendingRows.clear();
     this.pendingEvents = [];
     this.consumedInbox = [];
+    this.pendingSettles = [];
     this.latest = undefined;
   }
 
@@ -183,15 +200,18 @@ export class RunJournal {
       !latest &&
       this.pendingRows.size === 0 &&
       this.pendingEvents.length === 0 &&
-      this.consumedInbox.length === 0
+      this.consumedInbox.length === 0 &&
+      this.pendingSettles.length === 0
     )
       return;
     const rows = this.pendingRows;
     const events = this.pendingEvents;
     const inbox = this.consumedInbox;
+    const settles = this.pendingSettles;
     this.pendingRows = new Map();
     this.pendingEvents = [];
     this.consumedInbox = [];
+    this.pendingSettles = [];
     // Decided before the transaction, which may be run again (see Database): it only writes.
     // Whole rows, new or changed, in one upsert: nothing else writes a run's step rows while it
     // is claimed, so the row as last written plus the change is the row.
@@ -201,21 +221,34 @@ export class RunJournal {
         const before = this.written.get(stepKey);
         return before ? { ...before, ...row } : this.newRow(stepKey, row);
       });
-    // The rows and events go with the fenced write of the run, in the same statement (a trigger
-    // writes them into `steps` and `run_events`: see RunJournal1765010000000).
-    const journal =
-      upserts.length || events.length
-        ? { journal: JSON.stringify([upserts.map(stepValues), events.map(eventValues)]) }
-        : {};
-    const written: JournalWrite =
-      latest && keepSnapshot ? { ...journal, snapshot: snapshotText(latest.snapshot) } : journal;
+    const snapshot = latest && keepSnapshot ? { snapshot: snapshotText(latest.snapshot) } : {};
+    // The rows, events and settles go with the fenced write of the run, in the same statement (a
+    // trigger writes them into their tables: see JournalSettles1765010200000). The settles' audit
+    // records are linked to the chain where they are written: `audits`.
+    const written = (audits: SqlParam[][]): JournalWrite => {
+      const carried: unknown[] = [upserts.map(stepValues), events.map(eventValues)];
+      if (settles.length) carried.push(settles.map(settleValues), audits);
+      return upserts.length || events.length || settles.length
+        ? { journal: JSON.stringify(carried), ...snapshot }
+        : snapshot;
+    };
+    const entries = settles.map((settle) => settle.audit);
+    const within = async (m: EntityManager) => written(entries.length ? await this.audit.linkWithin(entries, m) : []);
     // Fenced: counts only while this driver still holds the run (rolled back otherwise).
-    if (!transition && inbox.length === 0) await this.store.fencedAlone(this.lease, written);
-    else
+    if (!transition && inbox.length === 0) {
+      if (entries.length === 0) await this.store.fencedAlone(this.lease, written([]));
+      else if (
+        !(await this.audit.appendAllAlone(entries, (audits, headIs) =>
+          this.store.fencedAloneIf(this.lease, written(audits), headIs),
+        ))
+      )
+        // Not written alone (the writer busy, the chain's head moved, or the fence refused it).
+        await this.db.transaction(async (m) => this.store.fenced(m, this.lease, await within(m)));
+    } else
       await this.db.transaction(async (m) => {
         if (inbox.length) await m.delete(RunInboxEntity, inbox);
-        if (transition) await transition(m, written, this.anyUnfinished(upserts));
-        else await this.store.fenced(m, this.lease, written);
+        if (transition) await transition(m, await within(m), this.anyUnfinished(upserts));
+        else await this.store.fenced(m, this.lease, await within(m));
       });
     for (const row of upserts) this.written.set(row.stepKey, row);
   }
@@ -315,4 +348,8 @@ function stepValues(row: StepEntity): SqlParam[] {
 
 function eventValues(event: Omit<RunEventEntity, 'seq'>): SqlParam[] {
   return [event.at, event.type, event.stepKey, json(event.detail)];
+}
+
+function settleValues(settle: CarriedSettle): SqlParam[] {
+  return [settle.effectId, settle.status, JSON.stringify(settle.detail), settle.settledAt];
 }

@@ -32,7 +32,7 @@ const updates = STEP_VALUES.filter((c) => !KEPT.has(c))
   .map((c) => `"${c}" = excluded."${c}"`)
   .join(', ');
 
-function sqliteTrigger(): string {
+export function sqliteTrigger(): string {
   const step = STEP_VALUES.map((_, i) => `json_extract(s.value, '$[${i}]')`);
   const event = EVENT_VALUES.map((_, i) => `json_extract(e.value, '$[${i}]')`);
   return `CREATE TRIGGER run_journal_write AFTER UPDATE OF "journal" ON runs WHEN NEW."journal" IS NOT NULL BEGIN
@@ -45,7 +45,7 @@ function sqliteTrigger(): string {
 END`;
 }
 
-function postgresFunction(): string {
+export function postgresFunction(): string {
   const step = STEP_VALUES.map((c, i) => (INTEGER.has(c) ? `(s ->> ${i})::integer` : `s ->> ${i}`));
   const event = EVENT_VALUES.map((_, i) => `e ->> ${i}`);
   return `CREATE FUNCTION run_journal_write() RETURNS trigger LANGUAGE plpgsql AS $body$

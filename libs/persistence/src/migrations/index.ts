@@ -10,6 +10,7 @@ import { RunLeaseIndex1764979200000 } from './1764979200000-run-lease-index.js';
 import { StoredDefinition1764979300000 } from './1764979300000-stored-definition.js';
 import { RunJournal1765010000000 } from './1765010000000-run-journal.js';
 import { SettleAudit1765010100000 } from './1765010100000-settle-audit.js';
+import { JournalSettles1765010200000 } from './1765010200000-journal-settles.js';
 
 /** In order. A new migration is appended here, never edited once released. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   StoredDefinition1764979300000,
   RunJournal1765010000000,
   SettleAudit1765010100000,
+  JournalSettles1765010200000,
 ];
