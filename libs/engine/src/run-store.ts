@@ -344,6 +344,8 @@ export class RunStore {
       output?: unknown;
       error?: { code: string; message: string } | null;
       countAttempt?: boolean;
+      /** The first start's time, when the caller keeps it (else the database's clock at this write). */
+      startedAt?: string;
     },
   ): Promise<void> {
     const params: SqlParam[] = [change.status];
@@ -353,7 +355,7 @@ export class RunStore {
       assignments.push(sql.replace('?', `$${params.length}`));
     };
     if (change.countAttempt) assignments.push('attempts = attempts + 1');
-    if (change.status === 'running') add('"startedAt" = COALESCE("startedAt", ?)', nowIso());
+    if (change.status === 'running') add('"startedAt" = COALESCE("startedAt", ?)', change.startedAt ?? nowIso());
     if (change.output !== undefined) add('output = ?', json(change.output));
     if (change.error !== undefined) add('error = ?', json(change.error));
     if (isFinishedStep(change.status)) add('"endedAt" = ?', nowIso());

@@ -1,12 +1,14 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { ActionRunner } from '@riposte/actions';
+import { ActionRunner, type CarriedSettle } from '@riposte/actions';
+import { AuditLog } from '@riposte/audit';
 import { Metrics } from '@riposte/observability';
-import type { RunEntity } from '@riposte/persistence';
+import { Database, nowIso, type RunEntity, type SqlParam, type StepEntity } from '@riposte/persistence';
+import { journalStep, journalText, writeWithSettles } from './carried-writes.js';
 import { RunEvents } from './run-events.js';
 import { type RunDriver, RunScheduler, ShuttingDown } from './run-scheduler.js';
 import { type RunLease, RunStore } from './run-store.js';
 import { RunWakeups } from './run-wakeups.js';
-import { FINISHED_STEP_STATUSES } from '@riposte/vocabulary';
+import { FINISHED_STEP_STATUSES, type StepStatus } from '@riposte/vocabulary';
 
 const DONE = new Set<string>(FINISHED_STEP_STATUSES);
 
@@ -25,6 +27,8 @@ export class StepListDriver implements RunDriver, OnModuleInit {
     private readonly events: RunEvents,
     private readonly metrics: Metrics,
     private readonly wakeups: RunWakeups,
+    private readonly db: Database,
+    private readonly audit: AuditLog,
   ) {}
 
   onModuleInit(): void {
@@ -63,7 +67,11 @@ export class StepListDriver implements RunDriver, OnModuleInit {
         continue;
       }
       // A step held by a guardrail and now decided goes on: that is not another attempt.
-      await this.store.setStep(lease, step.stepKey, { status: 'running', countAttempt: step.status !== 'waiting' });
+      const countAttempt = step.status !== 'waiting';
+      const startedAt = step.startedAt ?? nowIso();
+      await this.store.setStep(lease, step.stepKey, { status: 'running', countAttempt, startedAt });
+      const running = { ...step, status: 'running', attempts: step.attempts + (countAttempt ? 1 : 0), startedAt };
+      const settles: CarriedSettle[] = [];
       const result = await this.runner.run({
         runId,
         stepKey: step.stepKey,
@@ -77,9 +85,11 @@ export class StepListDriver implements RunDriver, OnModuleInit {
         // Marked running (and committed) before its first attempt: `pending` means it never started.
         firstAttempt: step.status === 'pending',
         claim: lease,
+        // The settle goes with the step's end (one statement; see writeWithSettles).
+        carrySettle: (settle) => settles.push(settle),
       });
-      // Parked for shutdown: leave the step as it is; the next start reconciles and finishes it.
-      if (signal.reason instanceof ShuttingDown) return;
+      // Parked for shutdown: leave the step as it is; the next start finds its effect settled, or reconciles it.
+      if (signal.reason instanceof ShuttingDown) return this.endStep(lease, running, settles);
       if (result.status === 'waiting') {
         // Parked until an analyst decides (the decision drives the run again).
         await this.store.setStep(lease, step.stepKey, { status: 'waiting' });
@@ -95,13 +105,19 @@ export class StepListDriver implements RunDriver, OnModuleInit {
       }
       if (result.status === 'failed') {
         failure = result.error;
-        await this.store.setStep(lease, step.stepKey, {
+        await this.endStep(lease, running, settles, {
           status: result.cancelled ? 'cancelled' : 'failed',
           error: result.error,
+          endedAt: nowIso(),
         });
       } else {
         outputs[step.stepKey] = result.output;
-        await this.store.setStep(lease, step.stepKey, { status: result.status, output: result.output, error: null });
+        await this.endStep(lease, running, settles, {
+          status: result.status,
+          output: result.output,
+          error: null,
+          endedAt: nowIso(),
+        });
       }
     }
 
@@ -113,6 +129,35 @@ export class StepListDriver implements RunDriver, OnModuleInit {
     this.metrics.runs.inc({ kind: 'response', status });
     this.events.ended(runId);
   }
+
+  /** Writes a step's end (with `end` given) and the settles of its effects, if any. */
+  private async endStep(
+    lease: RunLease,
+    row: StepEntity,
+    settles: CarriedSettle[],
+    end?: Pick<StepEntity, 'status' | 'error' | 'endedAt'> & { output?: unknown },
+  ): Promise<void> {
+    if (settles.length)
+      return writeWithSettles(
+        { db: this.db, store: this.store, audit: this.audit },
+        lease,
+        settles,
+        endStepSet(row, settles, end),
+      );
+    if (end)
+      await this.store.setStep(lease, row.stepKey, {
+        status: end.status as StepStatus,
+        error: end.error,
+        ...(end.output !== undefined ? { output: end.output } : {}),
+      });
+  }
+}
+
+/** The step's row as it ends (`end`; none: as it is) with the settles of its effects, in one write. */
+function endStepSet(row: StepEntity, settles: CarriedSettle[], end: Partial<StepEntity> | undefined) {
+  return (audits: SqlParam[][]) => ({
+    journal: journalText(end ? [journalStep({ ...row, ...end })] : [], [], settles, audits),
+  });
 }
 
 export function actorOf(run: RunEntity): { name: string; role: string } {

@@ -4,7 +4,8 @@ import type { AuditLog } from '@riposte/audit';
 import type { LoopStepRecord, RunContext, StepState } from '@riposte/playbooks';
 import type { EntityManager } from 'typeorm';
 import { Database, nowIso, RunEventEntity, RunInboxEntity, type SqlParam, StepEntity } from '@riposte/persistence';
-import { json, STEP_COLUMNS, STEP_JSON, STEPS_OF_RUN_SQL, stepFromRow } from '../run-rows.js';
+import { json, STEPS_OF_RUN_SQL, stepFromRow } from '../run-rows.js';
+import { journalStep, journalText, writeWithSettles } from '../carried-writes.js';
 import { type RunLease, type RunStore, StaleRun } from '../run-store.js';
 import { redactor } from '@riposte/observability';
 import { snapshotText } from './run-snapshot.js';
@@ -223,32 +224,22 @@ export class RunJournal {
       });
     const snapshot = latest && keepSnapshot ? { snapshot: snapshotText(latest.snapshot) } : {};
     // The rows, events and settles go with the fenced write of the run, in the same statement (a
-    // trigger writes them into their tables: see JournalSettles1765010200000). The settles' audit
-    // records are linked to the chain where they are written: `audits`.
-    const written = (audits: SqlParam[][]): JournalWrite => {
-      const carried: unknown[] = [upserts.map(stepValues), events.map(eventValues)];
-      if (settles.length) carried.push(settles.map(settleValues), audits);
-      return upserts.length || events.length || settles.length
-        ? { journal: JSON.stringify(carried), ...snapshot }
+    // trigger writes them into their tables: see carried-writes.ts). The settles' audit records
+    // are linked to the chain where they are written: `audits`.
+    const written = (audits: SqlParam[][]): JournalWrite =>
+      upserts.length || events.length || settles.length
+        ? { journal: journalText(upserts.map(journalStep), events.map(eventValues), settles, audits), ...snapshot }
         : snapshot;
-    };
-    const entries = settles.map((settle) => settle.audit);
-    const within = async (m: EntityManager) => written(entries.length ? await this.audit.linkWithin(entries, m) : []);
     // Fenced: counts only while this driver still holds the run (rolled back otherwise).
-    if (!transition && inbox.length === 0) {
-      if (entries.length === 0) await this.store.fencedAlone(this.lease, written([]));
-      else if (
-        !(await this.audit.appendAllAlone(entries, (audits, headIs) =>
-          this.store.fencedAloneIf(this.lease, written(audits), headIs),
-        ))
-      )
-        // Not written alone (the writer busy, the chain's head moved, or the fence refused it).
-        await this.db.transaction(async (m) => this.store.fenced(m, this.lease, await within(m)));
-    } else
+    if (!transition && inbox.length === 0)
+      await writeWithSettles({ db: this.db, store: this.store, audit: this.audit }, this.lease, settles, written);
+    else
       await this.db.transaction(async (m) => {
         if (inbox.length) await m.delete(RunInboxEntity, inbox);
-        if (transition) await transition(m, await within(m), this.anyUnfinished(upserts));
-        else await this.store.fenced(m, this.lease, await within(m));
+        const entries = settles.map((settle) => settle.audit);
+        const done = written(entries.length ? await this.audit.linkWithin(entries, m) : []);
+        if (transition) await transition(m, done, this.anyUnfinished(upserts));
+        else await this.store.fenced(m, this.lease, done);
       });
     for (const row of upserts) this.written.set(row.stepKey, row);
   }
@@ -336,20 +327,7 @@ export class RunJournal {
 export type Transition = (m: EntityManager, written: JournalWrite, unfinished: boolean) => Promise<void>;
 export type JournalWrite = { journal?: string; snapshot?: string };
 
-/**
- * A step row and an event as the journal column carries them (the order is RunJournal1765010000000's:
- * a step's columns without its run's id). JSON columns go as text.
- */
-const STEP_VALUES = STEP_COLUMNS.filter((c) => c !== 'runId');
-
-function stepValues(row: StepEntity): SqlParam[] {
-  return STEP_VALUES.map((c) => (STEP_JSON.has(c) ? json(row[c]) : (row[c] as SqlParam)));
-}
-
+/** An event as the journal column carries it (RunJournal1765010000000's order). */
 function eventValues(event: Omit<RunEventEntity, 'seq'>): SqlParam[] {
   return [event.at, event.type, event.stepKey, json(event.detail)];
-}
-
-function settleValues(settle: CarriedSettle): SqlParam[] {
-  return [settle.effectId, settle.status, JSON.stringify(settle.detail), settle.settledAt];
 }
