@@ -1,5 +1,5 @@
 import type { CarriedSettle } from '@riposte/actions';
-import type { AuditLog } from '@riposte/audit';
+import type { AuditLog, HeadIs } from '@riposte/audit';
 import type { Database, SqlParam, StepEntity } from '@riposte/persistence';
 import { json, type RunSet, STEP_COLUMNS, STEP_JSON } from './run-rows.js';
 import type { RunLease, RunStore } from './run-store.js';
@@ -44,11 +44,14 @@ export async function writeWithSettles(
   lease: RunLease,
   settles: CarriedSettle[],
   set: (audits: SqlParam[][]) => RunSet,
+  /** The claim is let go with the write (the run's end). */
+  release = false,
 ): Promise<void> {
   const { db, store, audit } = parts;
   const entries = settles.map((settle) => settle.audit);
-  if (entries.length === 0) return store.fencedAlone(lease, set([]));
-  if (await audit.appendAllAlone(entries, (audits, headIs) => store.fencedAloneIf(lease, set(audits), headIs))) return;
+  if (entries.length === 0) return store.fencedAlone(lease, set([]), release);
+  const alone = (audits: SqlParam[][], headIs: HeadIs) => store.fencedAloneIf(lease, set(audits), headIs, release);
+  if (await audit.appendAllAlone(entries, alone)) return;
   // Not written alone (the writer busy, the chain's head moved, or the fence refused it).
-  await db.transaction(async (m) => store.fenced(m, lease, set(await audit.linkWithin(entries, m))));
+  await db.transaction(async (m) => store.fenced(m, lease, set(await audit.linkWithin(entries, m)), release));
 }

@@ -182,8 +182,13 @@ export class RunStore {
    * `fencedAlone` with one more condition of the caller's (`also`: its SQL, its parameters pushed
    * onto the write's): the rows changed, 0 when the fence or the condition refused the write.
    */
-  async fencedAloneIf(lease: RunLease, set: RunSet, also: (params: SqlParam[]) => string): Promise<number> {
-    const { sql, params } = fencedRunWrite(lease, set, false, this.leaseMs);
+  async fencedAloneIf(
+    lease: RunLease,
+    set: RunSet,
+    also: (params: SqlParam[]) => string,
+    release = false,
+  ): Promise<number> {
+    const { sql, params } = fencedRunWrite(lease, set, release, this.leaseMs);
     return this.db.runAlone(`${sql} AND ${also(params)}`, params);
   }
 

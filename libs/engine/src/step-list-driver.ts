@@ -4,11 +4,12 @@ import { AuditLog } from '@riposte/audit';
 import { Metrics } from '@riposte/observability';
 import { Database, nowIso, type RunEntity, type SqlParam, type StepEntity } from '@riposte/persistence';
 import { journalStep, journalText, writeWithSettles } from './carried-writes.js';
+import { transitionSet } from './run-rows.js';
 import { RunEvents } from './run-events.js';
 import { type RunDriver, RunScheduler, ShuttingDown } from './run-scheduler.js';
 import { type RunLease, RunStore } from './run-store.js';
 import { RunWakeups } from './run-wakeups.js';
-import { FINISHED_STEP_STATUSES, type StepStatus } from '@riposte/vocabulary';
+import { FINISHED_STEP_STATUSES } from '@riposte/vocabulary';
 
 const DONE = new Set<string>(FINISHED_STEP_STATUSES);
 
@@ -51,16 +52,25 @@ export class StepListDriver implements RunDriver, OnModuleInit {
 
   private async driveClaimed(lease: RunLease, run: RunEntity, signal: AbortSignal): Promise<void> {
     const runId = lease.runId;
+    const parts = { db: this.db, store: this.store, audit: this.audit };
 
     // A failure read back from the database keeps whatever code it was stored with.
     let failure: { code: string; message: string } | null = null;
     const outputs: Record<string, unknown> = {};
+    // A step's end and its effects' settles, written with the next write of the run (the next
+    // step's start, or the run's end): one statement fewer per step.
+    let ended: StepEnd | null = null;
+    const writeEnded = async () => {
+      if (ended) await writeWithSettles(parts, lease, ended.settles, stepEndSet(ended));
+      ended = null;
+    };
     for (const step of await this.store.steps(runId)) {
       if (DONE.has(step.status)) {
         if (step.status === 'failed') failure ??= step.error;
         else outputs[step.stepKey] = step.output;
         continue;
       }
+      await writeEnded();
       if (failure || signal.aborted) {
         if (signal.reason instanceof ShuttingDown) return;
         await this.store.setStep(lease, step.stepKey, { status: signal.aborted ? 'cancelled' : 'skipped' });
@@ -70,7 +80,7 @@ export class StepListDriver implements RunDriver, OnModuleInit {
       const countAttempt = step.status !== 'waiting';
       const startedAt = step.startedAt ?? nowIso();
       await this.store.setStep(lease, step.stepKey, { status: 'running', countAttempt, startedAt });
-      const running = { ...step, status: 'running', attempts: step.attempts + (countAttempt ? 1 : 0), startedAt };
+      const row = { ...step, status: 'running', attempts: step.attempts + (countAttempt ? 1 : 0), startedAt };
       const settles: CarriedSettle[] = [];
       const result = await this.runner.run({
         runId,
@@ -85,11 +95,14 @@ export class StepListDriver implements RunDriver, OnModuleInit {
         // Marked running (and committed) before its first attempt: `pending` means it never started.
         firstAttempt: step.status === 'pending',
         claim: lease,
-        // The settle goes with the step's end (one statement; see writeWithSettles).
+        // The settle goes with the step's end (see writeWithSettles).
         carrySettle: (settle) => settles.push(settle),
       });
       // Parked for shutdown: leave the step as it is; the next start finds its effect settled, or reconciles it.
-      if (signal.reason instanceof ShuttingDown) return this.endStep(lease, running, settles);
+      if (signal.reason instanceof ShuttingDown) {
+        if (settles.length) await writeWithSettles(parts, lease, settles, stepEndSet({ row: null, settles }));
+        return;
+      }
       if (result.status === 'waiting') {
         // Parked until an analyst decides (the decision drives the run again).
         await this.store.setStep(lease, step.stepKey, { status: 'waiting' });
@@ -103,60 +116,45 @@ export class StepListDriver implements RunDriver, OnModuleInit {
         this.wakeups.parked(runId, result.until);
         return;
       }
-      if (result.status === 'failed') {
-        failure = result.error;
-        await this.endStep(lease, running, settles, {
-          status: result.cancelled ? 'cancelled' : 'failed',
-          error: result.error,
+      if (result.status === 'failed') failure = result.error;
+      else outputs[step.stepKey] = result.output;
+      ended = {
+        row: {
+          ...row,
+          ...(result.status === 'failed'
+            ? { status: result.cancelled ? 'cancelled' : 'failed', error: result.error }
+            : { status: result.status, output: result.output, error: null }),
           endedAt: nowIso(),
-        });
-      } else {
-        outputs[step.stepKey] = result.output;
-        await this.endStep(lease, running, settles, {
-          status: result.status,
-          output: result.output,
-          error: null,
-          endedAt: nowIso(),
-        });
-      }
+        },
+        settles,
+      };
     }
 
     const status = signal.aborted ? 'cancelled' : failure ? 'failed' : 'succeeded';
-    await this.store.setRunStatus(lease, status, {
+    const fields = {
       output: outputs,
       error: status === 'cancelled' ? { code: 'cancelled', message: 'The run was cancelled.' } : failure,
-    });
+    };
+    // The last step's end goes with the run's.
+    const last: StepEnd | null = ended;
+    if (last) {
+      const set = (audits: SqlParam[][]) => transitionSet(status, { ...fields, ...stepEndSet(last)(audits) });
+      await writeWithSettles(parts, lease, last.settles, set, true);
+    } else await this.store.setRunStatus(lease, status, fields);
     this.metrics.runs.inc({ kind: 'response', status });
     this.events.ended(runId);
   }
-
-  /** Writes a step's end (with `end` given) and the settles of its effects, if any. */
-  private async endStep(
-    lease: RunLease,
-    row: StepEntity,
-    settles: CarriedSettle[],
-    end?: Pick<StepEntity, 'status' | 'error' | 'endedAt'> & { output?: unknown },
-  ): Promise<void> {
-    if (settles.length)
-      return writeWithSettles(
-        { db: this.db, store: this.store, audit: this.audit },
-        lease,
-        settles,
-        endStepSet(row, settles, end),
-      );
-    if (end)
-      await this.store.setStep(lease, row.stepKey, {
-        status: end.status as StepStatus,
-        error: end.error,
-        ...(end.output !== undefined ? { output: end.output } : {}),
-      });
-  }
 }
 
-/** The step's row as it ends (`end`; none: as it is) with the settles of its effects, in one write. */
-function endStepSet(row: StepEntity, settles: CarriedSettle[], end: Partial<StepEntity> | undefined) {
+/** A step's row as it ended (none: only the settles) and the settles of its effects. */
+interface StepEnd {
+  row: StepEntity | null;
+  settles: CarriedSettle[];
+}
+
+function stepEndSet(end: StepEnd) {
   return (audits: SqlParam[][]) => ({
-    journal: journalText(end ? [journalStep({ ...row, ...end })] : [], [], settles, audits),
+    journal: journalText(end.row ? [journalStep(end.row)] : [], [], end.settles, audits),
   });
 }
 
