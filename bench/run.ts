@@ -7,6 +7,7 @@ import { machineCpu } from './proc.js';
 import { measureCluster, type ClusterResult } from './scenarios/cluster.js';
 import { measureConsole, type ConsoleResult } from './scenarios/console.js';
 import { measureEngineOverhead, type EngineOverheadResult } from './scenarios/engine-overhead.js';
+import { floorPerRun, measureFloor, type FloorResult } from './scenarios/floor.js';
 import { measureFanout, type FanoutResult } from './scenarios/fanout.js';
 import { measureLatency, type LatencyPass, type LatencyResult } from './scenarios/latency.js';
 import { measureEdgeStall, type EdgeStallResult } from './scenarios/edge-stall.js';
@@ -26,6 +27,7 @@ import { measureWaiting, type WaitingResult } from './scenarios/waiting.js';
 const SCENARIOS = [
   'overhead',
   'throughput',
+  'floor',
   'latency',
   'engine',
   'waiting',
@@ -50,6 +52,7 @@ interface Results {
   throughput?: ThroughputResult;
   latency?: LatencyResult;
   engine?: EngineOverheadResult;
+  floor?: FloorResult;
   waiting?: WaitingResult;
   fanout?: FanoutResult;
   pending?: PendingIsolationsResult;
@@ -107,6 +110,7 @@ async function scenario<K extends Scenario & keyof Results>(
 
 await scenario('overhead', 'simple response overhead', measureResponseOverhead);
 await scenario('throughput', 'throughput (and storage, tokens)', measureThroughput);
+await scenario('floor', "the card's parts alone: a statement, an HTTPS call, a POST", measureFloor);
 await scenario('latency', 'latency at a steady rate', measureLatency);
 await scenario('engine', 'engine overhead per no-op step', measureEngineOverhead);
 await scenario('waiting', 'memory with waiting runs, and recovery', measureWaiting);
@@ -177,6 +181,20 @@ if (t) {
     notes.push(
       `throughput: today's code could not take ${int(t.setup.alerts)} alerts within the ${t.setup.maxPostSeconds} s window; the rate above is what it sustained (BENCH_TP_ALERTS / BENCH_TP_MAX_SECONDS change the size).`,
     );
+}
+const floor = results.floor;
+if (floor) {
+  const calls = t?.azureCallsPerRun ?? 3.2;
+  const statements = t?.storage.statementsPerRun ?? 12;
+  const perRun = floorPerRun(floor, calls, statements);
+  row(`   floor of the card's parts per run`, `${perRun} ms`, `${round(1000 / perRun)} runs/s on one core at most`);
+  row(
+    '   (a POST, an HTTPS call, a statement)',
+    `${int(floor.usPerPost)}, ${int(floor.usPerHttpsCall)}, ${int(floor.usPerStatement)} µs`,
+  );
+  notes.push(
+    `floor: NestJS on fastify answering an alert's POST with an empty route (${int(floor.setup.posts)} posts, 32 connections), axios over TLS with a kept-alive agent to the fake cloud (${int(floor.setup.httpsCalls)} calls), sqlite3 statements autocommitted on a WAL file in the hot path's shapes (${int(floor.setup.sqliteRuns)} runs of 12): each in a process of its own with nothing of Riposte; per run ${calls} calls and ${statements} statements (the throughput pass's counts${t ? '' : ': it did not run, so 3.2 and 12'}). A lower bound: the service's own work comes on top.`,
+  );
 }
 const l = results.latency;
 if (l) {
