@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { LessThan, MoreThanOrEqual, type FindOptionsWhere } from 'typeorm';
 import type { Principal } from '@riposte/auth';
 import { ConnectionTargetsService } from '@riposte/connection-targets';
-import { PlaybookStore, RunScheduler, RunStore } from '@riposte/engine';
+import { type ClaimedRun, PlaybookStore, RunScheduler, RunStore } from '@riposte/engine';
 import { NotFoundError } from '@riposte/errors';
 import { Metrics } from '@riposte/observability';
 import { checkRunInputs, resolveValue } from '@riposte/playbooks';
@@ -73,11 +73,11 @@ export class AlertsService {
       const id = randomUUID();
       const alert: NormalizedAlert = { ...normalized, id };
       const { planned, skipped } = await this.plan(alert, playbooks, origin, targets);
-      const stored = await this.store(alert, raw, origin, planned, skipped);
+      const { stored, claimed } = await this.store(alert, raw, origin, planned, skipped);
       result.alerts.push(stored);
       if (stored.duplicate) result.duplicates += 1;
       else result.accepted += 1;
-      for (const runId of stored.runs) this.scheduler.schedule(runId, 'playbook');
+      for (const runId of stored.runs) this.scheduler.schedule(runId, 'playbook', claimed.get(runId));
     }
     return result;
   }
@@ -185,13 +185,15 @@ export class AlertsService {
     origin: AlertOrigin,
     planned: PlannedRun[],
     skipped: IngestedAlert['skipped'],
-  ): Promise<IngestedAlert> {
+  ): Promise<{ stored: IngestedAlert; claimed: Map<string, ClaimedRun> }> {
     const id = alert.id as string;
     const base = { id, providerAlertId: alert.providerAlertId };
     try {
       // Only database work in here: a transaction may be run again (see Database).
       const stored = await this.db.transaction(async (m) => {
         const runs: string[] = [];
+        // Runs that start at once in this process are created claimed for their driver.
+        const claimed = new Map<string, ClaimedRun>();
         const throttled: IngestedAlert['skipped'] = [];
         // Copies of one alert arriving at once (two nodes, a webhook racing the poller) are taken
         // one after the other: the second sees the first as an update or, if the same, a duplicate.
@@ -233,6 +235,7 @@ export class AlertsService {
             });
             continue;
           }
+          const token = this.scheduler.startsNow() ? randomUUID() : undefined;
           const created = await this.runs.create(
             {
               kind: 'playbook',
@@ -250,23 +253,36 @@ export class AlertsService {
             },
             [],
             m,
+            token,
           );
           runs.push(created.id);
+          if (created.leaseOwner === token) claimed.set(created.id, this.runs.createdClaimed(created, token));
         }
-        return { update, runs, throttled };
+        return { update, runs, throttled, claimed };
       });
       this.metrics.alerts.inc({ source: origin.source, result: stored.update ? 'update' : 'new' });
       return {
-        ...base,
-        runs: stored.runs,
-        skipped: [...skipped, ...stored.throttled],
-        duplicate: false,
-        update: stored.update,
+        stored: {
+          ...base,
+          runs: stored.runs,
+          skipped: [...skipped, ...stored.throttled],
+          duplicate: false,
+          update: stored.update,
+        },
+        claimed: stored.claimed,
       };
     } catch (error) {
       if (!Database.isUniqueViolation(error)) throw error;
       this.metrics.alerts.inc({ source: origin.source, result: 'duplicate' });
-      return { ...base, id: await this.existingId(alert), runs: [], skipped: [], duplicate: true, update: false };
+      const duplicate = {
+        ...base,
+        id: await this.existingId(alert),
+        runs: [],
+        skipped: [],
+        duplicate: true,
+        update: false,
+      };
+      return { stored: duplicate, claimed: new Map() };
     }
   }
 

@@ -1,5 +1,13 @@
 export * from './run-model.js';
-export { RunStore, StaleRun, LEASE_MS, type RunLease, type NewRun, type NewStep } from './run-store.js';
+export {
+  RunStore,
+  StaleRun,
+  LEASE_MS,
+  type ClaimedRun,
+  type RunLease,
+  type NewRun,
+  type NewStep,
+} from './run-store.js';
 export type { RunQuery } from './run-list.js';
 export { RunScheduler, type RunDriver, CancelRequested, ShuttingDown, LeaseLost } from './run-scheduler.js';
 export { RunEvents } from './run-events.js';

@@ -4,6 +4,7 @@ import { AppConfig } from '@riposte/config';
 import type { RunKind } from './run-model.js';
 import { CancelRequested, type RunDriver, RunScheduler, ShuttingDown } from './run-scheduler.js';
 import { ClaimLost } from '@riposte/persistence';
+import type { ClaimedRun } from './run-store.js';
 
 /** Drives runs in this process, at most `RIPOSTE_RUN_CONCURRENCY` at a time. */
 @Injectable()
@@ -27,7 +28,11 @@ export class LocalRunScheduler extends RunScheduler {
     this.drivers.set(kind, driver);
   }
 
-  schedule(runId: string, kind: RunKind): void {
+  override startsNow(): boolean {
+    return !this.draining && this.limit.activeCount + this.limit.pendingCount < this.limit.concurrency;
+  }
+
+  schedule(runId: string, kind: RunKind, claimed?: ClaimedRun): void {
     if (this.draining) return;
     const running = this.active.get(runId);
     if (running) {
@@ -40,7 +45,7 @@ export class LocalRunScheduler extends RunScheduler {
     const controller = new AbortController();
     // Driven even if cancelled while still queued: the driver records the cancel.
     const entry = { controller, again: false, kind, done: Promise.resolve() };
-    entry.done = this.limit(() => driver.drive(runId, controller.signal))
+    entry.done = this.limit(() => driver.drive(runId, controller.signal, claimed))
       .catch((error: unknown) => {
         if (error instanceof ClaimLost) this.logger.warn({ runId }, error.message);
         else this.logger.error({ err: error, runId }, 'run driver failed');

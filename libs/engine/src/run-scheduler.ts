@@ -1,8 +1,10 @@
 import type { RunKind } from './run-model.js';
+import type { ClaimedRun } from './run-store.js';
 
 /** Drives one kind of run from where it stands to its end (or to its next wait). */
 export interface RunDriver {
-  drive(runId: string, signal: AbortSignal): Promise<void>;
+  /** `claimed`: the run was created claimed for this drive (else the driver claims it first). */
+  drive(runId: string, signal: AbortSignal, claimed?: ClaimedRun): Promise<void>;
 }
 
 /** Why a run's signal was aborted: the driver finalizes a cancel, but only parks on shutdown. */
@@ -39,8 +41,19 @@ export abstract class RunScheduler {
   /** True when this process is the only one driving runs of its database (the embedded mode): run claims left by a killed process are let go at start, not waited out. */
   abstract readonly exclusive: boolean;
   abstract register(kind: RunKind, driver: RunDriver): void;
-  /** Asks for the run to be driven. Asking again while it is already queued or running changes nothing. */
-  abstract schedule(runId: string, kind: RunKind): void;
+  /**
+   * Asks for the run to be driven. Asking again while it is already queued or running changes
+   * nothing. `claimed`: the run was created claimed for its driver here (see `startsNow`).
+   */
+  abstract schedule(runId: string, kind: RunKind, claimed?: ClaimedRun): void;
+  /**
+   * Whether a run scheduled now would start at once in this process (the embedded mode with a
+   * free slot): its creator may then create it claimed and running (RunStore.create's `claimFor`).
+   * Never in queue mode, where a worker claims it.
+   */
+  startsNow(): boolean {
+    return false;
+  }
   /** Aborts a run being driven here (its in-flight HTTP calls too). False if it is not. */
   abstract cancel(runId: string): boolean;
   /**

@@ -127,4 +127,46 @@ describe('RunStore claims and fenced writes', () => {
     expect(await store.claimToDrive(run.id)).toBeNull();
     expect(await store.find(run.id)).toMatchObject({ status: 'succeeded', output: { ok: true }, leaseOwner: null });
   });
+
+  it('creates a run already claimed for its driver, as claimToDrive leaves one: held, running, never driven', async () => {
+    const created = await store.create(
+      {
+        kind: 'response',
+        triggerType: 'api',
+        triggerBy: 'test',
+        triggerRole: 'analyst',
+        connectionTarget: null,
+        dryRun: false,
+      },
+      [{ stepKey: 'response', action: 'azure_ad.get_user', input: {} }],
+      undefined,
+      'token-1',
+    );
+    const { lease, run } = store.createdClaimed(created, 'token-1');
+    // The row as stored is the row the driver starts from.
+    const stored = (await store.find(run.id))!;
+    expect(stored).toMatchObject({ status: 'running', version: 1, leaseOwner: 'token-1', startedAt: run.startedAt });
+    expect(neverDriven(stored)).toBe(true);
+    expect(await store.claimToDrive(run.id)).toBeNull();
+    await store.setRunStatus(lease, 'succeeded', { output: {} });
+    expect(await store.find(run.id)).toMatchObject({ status: 'succeeded', leaseOwner: null });
+    // A restart lets go of such a claim like any other: the run is driven again, no longer "never driven".
+    const again = await store.create(
+      {
+        kind: 'response',
+        triggerType: 'api',
+        triggerBy: 'test',
+        triggerRole: 'analyst',
+        connectionTarget: null,
+        dryRun: false,
+      },
+      [],
+      undefined,
+      'token-2',
+    );
+    await store.releaseAll();
+    const resumed = (await store.claimToDrive(again.id))!;
+    expect(neverDriven(resumed.run)).toBe(false);
+    expect(resumed.run.startedAt).toBe(again.startedAt);
+  });
 });

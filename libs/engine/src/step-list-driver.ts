@@ -7,7 +7,7 @@ import { journalStep, journalText, writeWithSettles } from './carried-writes.js'
 import { transitionSet } from './run-rows.js';
 import { RunEvents } from './run-events.js';
 import { type RunDriver, RunScheduler, ShuttingDown } from './run-scheduler.js';
-import { type RunLease, RunStore } from './run-store.js';
+import { type ClaimedRun, type RunLease, RunStore } from './run-store.js';
 import { RunWakeups } from './run-wakeups.js';
 import { FINISHED_STEP_STATUSES } from '@riposte/vocabulary';
 
@@ -36,10 +36,10 @@ export class StepListDriver implements RunDriver, OnModuleInit {
     this.scheduler.register('response', this);
   }
 
-  async drive(runId: string, signal: AbortSignal): Promise<void> {
+  async drive(runId: string, signal: AbortSignal, given?: ClaimedRun): Promise<void> {
     // Claimed first: another driver (or an ended run) means there is nothing to do here.
     // Claimed, marked running and read in one statement.
-    const claimed = await this.store.claimToDrive(runId);
+    const claimed = given ?? (await this.store.claimToDrive(runId));
     if (!claimed) return;
     const { lease, run } = claimed;
     try {

@@ -18,7 +18,7 @@ import type { EntityManager } from 'typeorm';
 import { RunEvents } from '../run-events.js';
 import { RunWakeups } from '../run-wakeups.js';
 import { CancelRequested, LeaseLost, type RunDriver, RunScheduler, ShuttingDown } from '../run-scheduler.js';
-import { neverDriven, type RunLease, RunStore } from '../run-store.js';
+import { type ClaimedRun, neverDriven, type RunLease, RunStore } from '../run-store.js';
 import { type ChildRuns, DurableHost, type StepWait } from './durable-host.js';
 import { PlaybookStore } from './playbook-store.js';
 import { type JournalWrite, RunJournal } from './run-journal.js';
@@ -67,10 +67,10 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     this.children = children;
   }
 
-  async drive(runId: string, signal: AbortSignal): Promise<void> {
+  async drive(runId: string, signal: AbortSignal, given?: ClaimedRun): Promise<void> {
     // Claimed first: another driver (or an ended run) means there is nothing to do here.
     // Claimed, marked running and read in one statement.
-    const claimed = await this.store.claimToDrive(runId);
+    const claimed = given ?? (await this.store.claimToDrive(runId));
     if (!claimed) return;
     const { lease, run } = claimed;
     try {

@@ -8,7 +8,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * refuses matches no row, so the trigger does not fire. Rows are arrays in the order of
  * STEP_VALUES and EVENT_VALUES below; JSON columns travel as strings (their text kept as written).
  */
-const STEP_VALUES = [
+export const STEP_VALUES = [
   'id',
   'position',
   'stepKey',
@@ -23,12 +23,12 @@ const STEP_VALUES = [
   'startedAt',
   'endedAt',
 ];
-const EVENT_VALUES = ['at', 'type', 'stepKey', 'detail'];
-const INTEGER = new Set(['position', 'attempts']);
-const KEPT = new Set(['id', 'position', 'stepKey']);
+export const EVENT_VALUES = ['at', 'type', 'stepKey', 'detail'];
+export const INTEGER = new Set(['position', 'attempts']);
+export const KEPT = new Set(['id', 'position', 'stepKey']);
 
-const quoted = (columns: string[]) => columns.map((c) => `"${c}"`).join(', ');
-const updates = STEP_VALUES.filter((c) => !KEPT.has(c))
+export const quoted = (columns: string[]) => columns.map((c) => `"${c}"`).join(', ');
+export const updates = STEP_VALUES.filter((c) => !KEPT.has(c))
   .map((c) => `"${c}" = excluded."${c}"`)
   .join(', ');
 

@@ -6,7 +6,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * statement and clears the column. A settle its claim fence refuses matches no row: no record.
  * The record's content and hash chain are computed by the audit log as before.
  */
-const AUDIT_VALUES = [
+export const AUDIT_VALUES = [
   'id',
   'at',
   'actor',

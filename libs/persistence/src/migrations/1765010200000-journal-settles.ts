@@ -1,5 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import * as before from './1765010000000-run-journal.js';
+import { AUDIT_VALUES } from './1765010100000-settle-audit.js';
 
 /*
  * The journal's write also carries the settles of the effects whose calls returned since its last
@@ -11,45 +12,9 @@ import * as before from './1765010000000-run-journal.js';
  * statement for the run's transition, its rows, its settles and their records. A write the fence
  * refuses matches no row, so nothing of it is written.
  */
-const STEP_VALUES = [
-  'id',
-  'position',
-  'stepKey',
-  'stepId',
-  'action',
-  'connectionTarget',
-  'status',
-  'attempts',
-  'input',
-  'output',
-  'error',
-  'startedAt',
-  'endedAt',
-];
-const EVENT_VALUES = ['at', 'type', 'stepKey', 'detail'];
+// The row layouts of the migrations this one builds on (released, so they do not change).
+const { STEP_VALUES, EVENT_VALUES, INTEGER, quoted, updates } = before;
 const SETTLE_VALUES = ['status', 'detail', 'settledAt'];
-const AUDIT_VALUES = [
-  'id',
-  'at',
-  'actor',
-  'actorRole',
-  'action',
-  'result',
-  'targetEntity',
-  'connectionTarget',
-  'runId',
-  'requestId',
-  'detail',
-  'prevHash',
-  'hash',
-];
-const INTEGER = new Set(['position', 'attempts']);
-const KEPT = new Set(['id', 'position', 'stepKey']);
-
-const quoted = (columns: string[]) => columns.map((c) => `"${c}"`).join(', ');
-const updates = STEP_VALUES.filter((c) => !KEPT.has(c))
-  .map((c) => `"${c}" = excluded."${c}"`)
-  .join(', ');
 
 function sqliteTrigger(): string {
   const at = (alias: string, columns: string[]) => columns.map((_, i) => `json_extract(${alias}.value, '$[${i}]')`);
