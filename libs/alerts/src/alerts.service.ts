@@ -192,7 +192,7 @@ export class AlertsService {
       // Only database work in here: a transaction may be run again (see Database).
       const stored = await this.db.transaction(async (m) => {
         const runs: string[] = [];
-        // Runs that start at once in this process are created claimed for their driver.
+        // Runs this process drives are created claimed for their driver (one statement fewer).
         const claimed = new Map<string, ClaimedRun>();
         const throttled: IngestedAlert['skipped'] = [];
         // Copies of one alert arriving at once (two nodes, a webhook racing the poller) are taken
@@ -235,7 +235,7 @@ export class AlertsService {
             });
             continue;
           }
-          const token = this.scheduler.startsNow() ? randomUUID() : undefined;
+          const token = this.scheduler.drivesHere() ? randomUUID() : undefined;
           const created = await this.runs.create(
             {
               kind: 'playbook',

@@ -28,8 +28,8 @@ export class LocalRunScheduler extends RunScheduler {
     this.drivers.set(kind, driver);
   }
 
-  override startsNow(): boolean {
-    return !this.draining && this.limit.activeCount + this.limit.pendingCount < this.limit.concurrency;
+  override drivesHere(): boolean {
+    return !this.draining;
   }
 
   schedule(runId: string, kind: RunKind, claimed?: ClaimedRun): void {

@@ -200,7 +200,7 @@ export function isEnd(status: RunStatus): boolean {
 /** A transition's columns; the first start is kept (FIRST_TIME), so a resumed run needs no read first. */
 export function transitionSet(
   status: RunStatus,
-  fields: Partial<Pick<RunEntity, 'output' | 'error' | 'snapshot'>> & { journal?: string },
+  fields: Partial<Pick<RunEntity, 'output' | 'error' | 'snapshot'>> & Pick<RunSet, 'journal' | 'startedAt'>,
 ): RunSet {
   return {
     status,

@@ -43,15 +43,15 @@ export abstract class RunScheduler {
   abstract register(kind: RunKind, driver: RunDriver): void;
   /**
    * Asks for the run to be driven. Asking again while it is already queued or running changes
-   * nothing. `claimed`: the run was created claimed for its driver here (see `startsNow`).
+   * nothing. `claimed`: the run was created claimed for its driver here (see `drivesHere`).
    */
   abstract schedule(runId: string, kind: RunKind, claimed?: ClaimedRun): void;
   /**
-   * Whether a run scheduled now would start at once in this process (the embedded mode with a
-   * free slot): its creator may then create it claimed and running (RunStore.create's `claimFor`).
-   * Never in queue mode, where a worker claims it.
+   * Whether a run scheduled now is driven by this process (the embedded mode): its creator may
+   * then create it claimed for that driver (RunStore.create's `claimFor`). Never in queue mode,
+   * where a worker claims it.
    */
-  startsNow(): boolean {
+  drivesHere(): boolean {
     return false;
   }
   /** Aborts a run being driven here (its in-flight HTTP calls too). False if it is not. */

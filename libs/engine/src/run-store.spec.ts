@@ -128,7 +128,7 @@ describe('RunStore claims and fenced writes', () => {
     expect(await store.find(run.id)).toMatchObject({ status: 'succeeded', output: { ok: true }, leaseOwner: null });
   });
 
-  it('creates a run already claimed for its driver, as claimToDrive leaves one: held, running, never driven', async () => {
+  it('creates a run already claimed for its driver, as claimToDrive leaves one never driven: held, queued until it starts', async () => {
     const created = await store.create(
       {
         kind: 'response',
@@ -145,9 +145,10 @@ describe('RunStore claims and fenced writes', () => {
     const { lease, run } = store.createdClaimed(created, 'token-1');
     // The row as stored is the row the driver starts from.
     const stored = (await store.find(run.id))!;
-    expect(stored).toMatchObject({ status: 'running', version: 1, leaseOwner: 'token-1', startedAt: run.startedAt });
+    expect(stored).toMatchObject({ status: 'queued', version: 1, leaseOwner: 'token-1', startedAt: null });
     expect(neverDriven(stored)).toBe(true);
     expect(await store.claimToDrive(run.id)).toBeNull();
+    await store.setRunStatus(lease, 'running');
     await store.setRunStatus(lease, 'succeeded', { output: {} });
     expect(await store.find(run.id)).toMatchObject({ status: 'succeeded', leaseOwner: null });
     // A restart lets go of such a claim like any other: the run is driven again, no longer "never driven".
@@ -167,6 +168,6 @@ describe('RunStore claims and fenced writes', () => {
     await store.releaseAll();
     const resumed = (await store.claimToDrive(again.id))!;
     expect(neverDriven(resumed.run)).toBe(false);
-    expect(resumed.run.startedAt).toBe(again.startedAt);
+    expect(resumed.run).toMatchObject({ status: 'running', startedAt: expect.any(String) });
   });
 });

@@ -204,9 +204,10 @@ export class RunStore {
   }
 
   /**
-   * A new run, queued; `claimFor`: created already claimed under this token and running, as
-   * `claimToDrive` would leave it (version 1: never driven), for a driver about to start it in
-   * this process (see RunScheduler.startsNow): one statement fewer than a claim after.
+   * A new run, queued; `claimFor`: created already claimed under this token (version 1, as
+   * `claimToDrive` leaves a run never driven), for its driver in this process (see
+   * RunScheduler.drivesHere): one statement fewer than a claim after. It stays queued until its
+   * driver's first write marks it running.
    */
   async create(run: NewRun, steps: NewStep[], m?: EntityManager, claimFor?: string): Promise<RunEntity> {
     const now = nowIso();
@@ -214,7 +215,7 @@ export class RunStore {
     const row: RunEntity = {
       id: randomUUID(),
       kind: run.kind,
-      status: run.failure ? 'failed' : claimed ? 'running' : 'queued',
+      status: run.failure ? 'failed' : 'queued',
       playbookId: run.playbookId ?? null,
       playbookVersion: run.playbookVersion ?? null,
       triggerType: run.triggerType,
@@ -238,7 +239,7 @@ export class RunStore {
       error: run.failure ?? null,
       snapshot: null,
       createdAt: now,
-      startedAt: claimed ? now : null,
+      startedAt: null,
       endedAt: run.failure ? now : null,
     };
     const write = async (tx: EntityManager) => {
@@ -308,7 +309,7 @@ export class RunStore {
     m: EntityManager,
     lease: RunLease,
     status: RunStatus,
-    fields: Partial<Pick<RunEntity, 'output' | 'error' | 'snapshot'>> & { journal?: string } = {},
+    fields: Partial<Pick<RunEntity, 'output' | 'error' | 'snapshot'>> & Pick<RunSet, 'journal' | 'startedAt'> = {},
     options: { parentRunId?: string | null } = {},
   ): Promise<void> {
     const ended = isEnd(status);
@@ -328,7 +329,7 @@ export class RunStore {
     lease: RunLease,
     wakeAt: string | null,
     waits: string | null,
-    fields: { snapshot?: string; journal?: string } = {},
+    fields: Pick<RunSet, 'snapshot' | 'journal' | 'startedAt'> = {},
   ): Promise<void> {
     await this.fenced(m, lease, { ...fields, status: 'waiting', wakeAt, waits }, true);
   }

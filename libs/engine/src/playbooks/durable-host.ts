@@ -56,7 +56,7 @@ export class DurableHost implements RunHost {
     private readonly runner: ActionRunner,
     private readonly db: Database,
     private readonly children: ChildRuns,
-    /** The run is driven for the first time (queued, no snapshot; it is marked running before any step starts): no step of it has run before. */
+    /** The run is driven for the first time (claimed once, no snapshot): no step of it has run before. */
     private readonly fresh: boolean,
     /** What its steps waited for when it was parked, by step key. */
     private readonly waits: Map<string, StepWait> = new Map(),

@@ -69,7 +69,7 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
 
   async drive(runId: string, signal: AbortSignal, given?: ClaimedRun): Promise<void> {
     // Claimed first: another driver (or an ended run) means there is nothing to do here.
-    // Claimed, marked running and read in one statement.
+    // Claimed, marked running and read in one statement (unless it was created claimed for this drive).
     const claimed = given ?? (await this.store.claimToDrive(runId));
     if (!claimed) return;
     const { lease, run } = claimed;
@@ -100,6 +100,8 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     // Never claimed before this drive (a crash after a claim leaves a higher version): nothing of it has run yet.
     const fresh = !persisted && neverDriven(run);
     await journal.open(persisted?.context, fresh);
+    // Created claimed for this drive (see RunStore.create): still queued until the journal's first write.
+    if (run.status === 'queued') journal.markRunning();
     const waits = new Map(Object.entries(run.waits ? (JSON.parse(run.waits) as Record<string, StepWait>) : {}));
     const host = new DurableHost(run, journal, this.runner, this.db, this.requireChildren(), fresh, waits);
     const actor: AnyActorRef = persisted
@@ -269,7 +271,7 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
         m,
         lease,
         status,
-        { ...(written.journal ? { journal: written.journal } : {}), snapshot: null, output, error },
+        { ...written, snapshot: null, output, error },
         { parentRunId: run.parentRunId },
       );
       // A branch still in flight when another one failed the run was stopped with it (after the

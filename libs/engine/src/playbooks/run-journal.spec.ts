@@ -153,4 +153,42 @@ describe('RunJournal carrying settles', () => {
     expect(await recordsOf(run.id)).toEqual([]);
     expect((await audit.verify()).ok).toBe(true);
   });
+
+  it('marks a run created claimed running with its first write, or starts it with its first transition', async () => {
+    const create = () =>
+      store.create(
+        {
+          kind: 'playbook',
+          triggerType: 'alert',
+          triggerBy: 'test',
+          triggerRole: 'ingest',
+          connectionTarget: null,
+          dryRun: false,
+        },
+        [],
+        undefined,
+        randomUUID(),
+      );
+    const first = await create();
+    const journal = new RunJournal(
+      db,
+      store,
+      audit,
+      store.createdClaimed(first, first.leaseOwner!).lease,
+      false,
+      () => null,
+    );
+    await journal.open(undefined, true);
+    journal.markRunning();
+    await journal.flush();
+    expect(await store.find(first.id)).toMatchObject({ status: 'running', startedAt: expect.any(String) });
+
+    const second = await create();
+    const { lease } = store.createdClaimed(second, second.leaseOwner!);
+    const ending = new RunJournal(db, store, audit, lease, false, () => null);
+    await ending.open(undefined, true);
+    ending.markRunning();
+    await ending.close((m, written) => store.transition(m, lease, 'succeeded', written));
+    expect(await store.find(second.id)).toMatchObject({ status: 'succeeded', startedAt: expect.any(String) });
+  });
 });

@@ -4,7 +4,7 @@ import type { AuditLog } from '@riposte/audit';
 import type { LoopStepRecord, RunContext, StepState } from '@riposte/playbooks';
 import type { EntityManager } from 'typeorm';
 import { Database, nowIso, RunEventEntity, RunInboxEntity, type SqlParam, StepEntity } from '@riposte/persistence';
-import { json, STEPS_OF_RUN_SQL, stepFromRow } from '../run-rows.js';
+import { FIRST_TIME, json, STEPS_OF_RUN_SQL, stepFromRow } from '../run-rows.js';
 import { journalStep, journalText, writeWithSettles } from '../carried-writes.js';
 import { type RunLease, type RunStore, StaleRun } from '../run-store.js';
 import { redactor } from '@riposte/observability';
@@ -28,6 +28,8 @@ export class RunJournal {
   private pendingEvents: Omit<RunEventEntity, 'seq'>[] = [];
   private consumedInbox: number[] = [];
   private pendingSettles: CarriedSettle[] = [];
+  /** A run created claimed is still queued: its first write marks it running (see `markRunning`). */
+  private starting = false;
   private latest: { snapshot: unknown } | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private scheduled = false;
@@ -137,6 +139,12 @@ export class RunJournal {
     this.schedule();
   };
 
+  /** The run was created claimed for this driver and is still queued: the next write marks it running. */
+  markRunning(): void {
+    this.starting = true;
+    this.schedule();
+  }
+
   /** Whether a settle of the step is still to be written (a next attempt must find it written). */
   settling(stepKey: string): boolean {
     return this.pendingSettles.some((settle) => settle.stepKey === stepKey);
@@ -202,9 +210,14 @@ export class RunJournal {
       this.pendingRows.size === 0 &&
       this.pendingEvents.length === 0 &&
       this.consumedInbox.length === 0 &&
-      this.pendingSettles.length === 0
+      this.pendingSettles.length === 0 &&
+      !this.starting
     )
       return;
+    // Its first start goes with any write; marked running only by a write that is not a transition's.
+    const started: Pick<JournalWrite, 'startedAt'> = this.starting ? { startedAt: FIRST_TIME } : {};
+    const running = this.starting && !transition ? { status: 'running' as const } : {};
+    this.starting = false;
     const rows = this.pendingRows;
     const events = this.pendingEvents;
     const inbox = this.consumedInbox;
@@ -222,7 +235,10 @@ export class RunJournal {
         const before = this.written.get(stepKey);
         return before ? { ...before, ...row } : this.newRow(stepKey, row);
       });
-    const snapshot = latest && keepSnapshot ? { snapshot: snapshotText(latest.snapshot) } : {};
+    const snapshot = {
+      ...started,
+      ...(latest && keepSnapshot ? { snapshot: snapshotText(latest.snapshot) } : {}),
+    };
     // The rows, events and settles go with the fenced write of the run, in the same statement (a
     // trigger writes them into their tables: see carried-writes.ts). The settles' audit records
     // are linked to the chain where they are written: `audits`.
@@ -230,16 +246,17 @@ export class RunJournal {
       upserts.length || events.length || settles.length
         ? { journal: journalText(upserts.map(journalStep), events.map(eventValues), settles, audits), ...snapshot }
         : snapshot;
+    const alone = (audits: SqlParam[][]) => ({ ...written(audits), ...running });
     // Fenced: counts only while this driver still holds the run (rolled back otherwise).
     if (!transition && inbox.length === 0)
-      await writeWithSettles({ db: this.db, store: this.store, audit: this.audit }, this.lease, settles, written);
+      await writeWithSettles({ db: this.db, store: this.store, audit: this.audit }, this.lease, settles, alone);
     else
       await this.db.transaction(async (m) => {
         if (inbox.length) await m.delete(RunInboxEntity, inbox);
         const entries = settles.map((settle) => settle.audit);
         const done = written(entries.length ? await this.audit.linkWithin(entries, m) : []);
         if (transition) await transition(m, done, this.anyUnfinished(upserts));
-        else await this.store.fenced(m, this.lease, done);
+        else await this.store.fenced(m, this.lease, { ...done, ...running });
       });
     for (const row of upserts) this.written.set(row.stepKey, row);
   }
@@ -325,7 +342,7 @@ export class RunJournal {
  * `unfinished`: a step row is not finished.
  */
 export type Transition = (m: EntityManager, written: JournalWrite, unfinished: boolean) => Promise<void>;
-export type JournalWrite = { journal?: string; snapshot?: string };
+export type JournalWrite = { journal?: string; snapshot?: string; startedAt?: typeof FIRST_TIME };
 
 /** An event as the journal column carries it (RunJournal1765010000000's order). */
 function eventValues(event: Omit<RunEventEntity, 'seq'>): SqlParam[] {
