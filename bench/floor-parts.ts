@@ -9,6 +9,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import axios from 'axios';
 import sqlite3 from 'sqlite3';
+import { assign, createActor, fromPromise, setup } from 'xstate';
 
 /*
  * The fixed parts of a run, alone, in a process of their own so that its CPU is theirs (see
@@ -17,6 +18,7 @@ import sqlite3 from 'sqlite3';
  *   node dist/bench/floor-parts.js sqlite RUNS STATEMENTS   µs of process CPU per statement
  *   node dist/bench/floor-parts.js https URL CALLS          µs of process CPU per HTTPS call
  *   node dist/bench/floor-parts.js http                     a bare NestJS app on fastify; prints its port
+ *   node dist/bench/floor-parts.js xstate RUNS STEPS        µs of process CPU per step of an XState machine
  *
  * Each prints one JSON line. Nothing of Riposte runs here: these are lower bounds of what the
  * design card's parts (sqlite3, axios over TLS, NestJS on fastify) cost for one run's work.
@@ -139,7 +141,56 @@ async function http(): Promise<void> {
   print({ port: address.port });
 }
 
+/**
+ * A step as XState runs it, with nothing of Riposte: `runs` actors of a machine of `steps` states,
+ * each invoking a promise actor and going on when it resolves (its output assigned to the
+ * context), the persisted snapshot taken and serialized after each transition (what a durable
+ * journal needs); 32 actors at a time.
+ */
+async function xstate(runs: number, steps: number): Promise<void> {
+  const states: Record<string, object> = {};
+  for (let i = 0; i < steps; i++)
+    states[`s${i}`] = {
+      invoke: {
+        src: 'step',
+        input: { step: i },
+        onDone: {
+          target: i + 1 < steps ? `s${i + 1}` : 'done',
+          actions: assign({ outputs: ({ context, event }) => ({ ...context.outputs, [`s${i}`]: event.output }) }),
+        },
+      },
+    };
+  states.done = { type: 'final' };
+  const machine = setup({
+    types: { context: {} as { outputs: Record<string, unknown> } },
+    actors: { step: fromPromise(async ({ input }: { input: { step: number } }) => ({ ok: input.step })) },
+  }).createMachine({ id: 'floor', initial: 's0', context: { outputs: {} }, states } as never);
+  let written = 0;
+  const oneRun = () =>
+    new Promise<void>((resolve) => {
+      const actor = createActor(machine);
+      actor.subscribe((snapshot) => {
+        written += JSON.stringify(actor.getPersistedSnapshot()).length;
+        if (snapshot.status === 'done') resolve();
+      });
+      actor.start();
+    });
+  const batch = async (n: number) => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (next++ < n) await oneRun();
+      }),
+    );
+  };
+  await batch(200); // warm-up
+  const before = cpuUs();
+  await batch(runs);
+  print({ usPerStep: (cpuUs() - before) / (runs * steps), snapshotBytes: written });
+}
+
 if (part === 'sqlite') await sqlite(Number(args[0] ?? 3000), Number(args[1] ?? 12));
 else if (part === 'https') await https(args[0] ?? '', Number(args[1] ?? 3000));
 else if (part === 'http') await http();
-else throw new Error('usage: floor-parts.js sqlite RUNS STATEMENTS | https URL CALLS | http');
+else if (part === 'xstate') await xstate(Number(args[0] ?? 2000), Number(args[1] ?? 10));
+else throw new Error('usage: floor-parts.js sqlite RUNS STATEMENTS | https URL CALLS | http | xstate RUNS STEPS');

@@ -189,6 +189,11 @@ if (floor) {
   const perRun = floorPerRun(floor, calls, statements);
   row(`   floor of the card's parts per run`, `${perRun} ms`, `${round(1000 / perRun)} runs/s on one core at most`);
   row(
+    "   floor of a no-op step (XState's step + a statement)",
+    `${int(floor.usPerMachineStep + floor.usPerStatement)} µs`,
+    `${int(floor.usPerMachineStep)} + ${int(floor.usPerStatement)} µs`,
+  );
+  row(
     '   (a POST, an HTTPS call, a statement)',
     `${int(floor.usPerPost)}, ${int(floor.usPerHttpsCall)}, ${int(floor.usPerStatement)} µs`,
   );

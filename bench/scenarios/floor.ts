@@ -19,11 +19,15 @@ import { cpuTimeMs } from '../proc.js';
  * an alert's POST answered by an empty route. Each is a lower bound: the service's own work
  * (validation, the playbook's machine and expressions, redaction, the audit chain, the
  * triggers' extra rows) comes on top. Per run: one POST, `calls` HTTPS calls, `statements`
- * statements (the throughput scenario's counts when it ran, else 3.2 and 12).
+ * statements (the throughput scenario's counts when it ran, else 3.2 and 12). Per no-op step of
+ * the engine: a step of an XState machine (an invoked promise actor, the transition, the persisted
+ * snapshot serialized) and one statement (the journal's write).
  */
 
 export interface FloorResult {
   usPerStatement: number;
+  /** A step of an XState machine: the invoked actor, the transition, the persisted snapshot serialized. */
+  usPerMachineStep: number;
   usPerHttpsCall: number;
   usPerPost: number;
   setup: { sqliteRuns: number; httpsCalls: number; posts: number };
@@ -58,6 +62,9 @@ export async function measureFloor(): Promise<FloorResult> {
   const sqlite = part(['sqlite', String(sqliteRuns), '12']);
   const { usPerStatement } = await firstLine<{ usPerStatement: number }>(sqlite);
   await once(sqlite, 'exit');
+  const machine = part(['xstate', '2000', '10']);
+  const { usPerStep: usPerMachineStep } = await firstLine<{ usPerStep: number }>(machine);
+  await once(machine, 'exit');
 
   const dir = mkdtempSync(join(tmpdir(), 'riposte-bench-floor-'));
   const pki = await createPki(join(dir, 'pki'));
@@ -95,10 +102,14 @@ export async function measureFloor(): Promise<FloorResult> {
     await load(posts);
     usPerPost = ((cpuTimeMs(http.pid!) - before) * 1000) / posts;
   } finally {
+    // Waited for, so that its CPU counts as the scenario's children's, not as other processes'.
+    const exited = once(http, 'exit');
     http.kill();
+    await exited;
   }
   return {
     usPerStatement: round(usPerStatement),
+    usPerMachineStep: round(usPerMachineStep),
     usPerHttpsCall: round(usPerHttpsCall),
     usPerPost: round(usPerPost),
     setup: { sqliteRuns, httpsCalls, posts },
