@@ -25,6 +25,15 @@ import { assign, createActor, fromPromise, setup } from 'xstate';
  */
 const [part, ...args] = process.argv.slice(2);
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
+/** `n` runs of `one`, 32 at a time. */
+const inParallel = async (n: number, one: () => Promise<unknown>) => {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (next++ < n) await one();
+    }),
+  );
+};
 const cpuUs = () => {
   const { user, system } = process.cpuUsage();
   return user + system;
@@ -67,14 +76,7 @@ async function sqlite(runs: number, statements: number): Promise<void> {
       else await call(read, 'all', [id]);
     }
   };
-  const batch = async (n: number) => {
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 32 }, async () => {
-        while (next++ < n) await oneRun();
-      }),
-    );
-  };
+  const batch = (n: number) => inParallel(n, oneRun);
   await batch(200); // warm-up
   const before = cpuUs();
   await batch(runs);
@@ -95,21 +97,15 @@ async function https(url: string, calls: number): Promise<void> {
     validateStatus: () => true,
     timeout: 10_000,
   });
-  const batch = async (n: number) => {
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 32 }, async () => {
-        while (next++ < n)
-          await client.patch(
-            '/graph/v1.0/users/floor@contoso.com',
-            { accountEnabled: false },
-            {
-              headers: { Authorization: 'Bearer floor' },
-            },
-          );
-      }),
+  const call = () =>
+    client.patch(
+      '/graph/v1.0/users/floor@contoso.com',
+      { accountEnabled: false },
+      {
+        headers: { Authorization: 'Bearer floor' },
+      },
     );
-  };
+  const batch = (n: number) => inParallel(n, call);
   await batch(300); // warm-up: connections and TLS sessions made
   const before = cpuUs();
   await batch(calls);
@@ -175,14 +171,7 @@ async function xstate(runs: number, steps: number): Promise<void> {
       });
       actor.start();
     });
-  const batch = async (n: number) => {
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 32 }, async () => {
-        while (next++ < n) await oneRun();
-      }),
-    );
-  };
+  const batch = (n: number) => inParallel(n, oneRun);
   await batch(200); // warm-up
   const before = cpuUs();
   await batch(runs);

@@ -25,7 +25,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const newRun = () =>
+/** A simple response's run; `claimFor`: created claimed under this token. */
+const newRun = (claimFor?: string) =>
   store.create(
     {
       kind: 'response',
@@ -36,6 +37,8 @@ const newRun = () =>
       dryRun: false,
     },
     [{ stepKey: 'response', action: 'azure_ad.get_user', input: {} }],
+    undefined,
+    claimFor,
   );
 
 describe('RunStore claims and fenced writes', () => {
@@ -129,19 +132,7 @@ describe('RunStore claims and fenced writes', () => {
   });
 
   it('creates a run already claimed for its driver, as claimToDrive leaves one never driven: held, queued until it starts', async () => {
-    const created = await store.create(
-      {
-        kind: 'response',
-        triggerType: 'api',
-        triggerBy: 'test',
-        triggerRole: 'analyst',
-        connectionTarget: null,
-        dryRun: false,
-      },
-      [{ stepKey: 'response', action: 'azure_ad.get_user', input: {} }],
-      undefined,
-      'token-1',
-    );
+    const created = await newRun('token-1');
     const { lease, run } = store.createdClaimed(created, 'token-1');
     // The row as stored is the row the driver starts from.
     const stored = (await store.find(run.id))!;
@@ -152,19 +143,7 @@ describe('RunStore claims and fenced writes', () => {
     await store.setRunStatus(lease, 'succeeded', { output: {} });
     expect(await store.find(run.id)).toMatchObject({ status: 'succeeded', leaseOwner: null });
     // A restart lets go of such a claim like any other: the run is driven again, no longer "never driven".
-    const again = await store.create(
-      {
-        kind: 'response',
-        triggerType: 'api',
-        triggerBy: 'test',
-        triggerRole: 'analyst',
-        connectionTarget: null,
-        dryRun: false,
-      },
-      [],
-      undefined,
-      'token-2',
-    );
+    const again = await newRun('token-2');
     await store.releaseAll();
     const resumed = (await store.claimToDrive(again.id))!;
     expect(neverDriven(resumed.run)).toBe(false);
