@@ -14,7 +14,7 @@ import { ConnectionTargetsService } from '@riposte/connection-targets';
 import { AwaitingDecision, Guardrails, type IntentLimits } from '@riposte/guardrails';
 import { Notifier } from '@riposte/notifications';
 import { Metrics, REDACTED, redactor } from '@riposte/observability';
-import { assertClaimHeld, ClaimLost, Database, EffectEntity, nowIso } from '@riposte/persistence';
+import { ClaimLost, Database, EffectEntity } from '@riposte/persistence';
 import type { ActionContext, ActionDefinition } from './action-definition.js';
 import { ActionCatalogue } from './action-catalogue.js';
 import { EffectLedger } from './effect-ledger.js';
@@ -27,6 +27,7 @@ import {
   toFailure,
 } from './action-result.js';
 import { NOT_APPLIED, reconcileThenRun } from './reconcile-effect.js';
+import { recordOutcome } from './action-record.js';
 
 /** Failures after which the effect may or may not have happened: reconcile before anything else. */
 const AMBIGUOUS = new Set(['timeout', 'network_error', 'service_unavailable', 'cancelled']);
@@ -350,43 +351,16 @@ export class ActionRunner {
     auditResult?: 'denied',
   ): Promise<ActionResult> {
     const safe = redactor.redact(result);
-    const claim = request.claim;
     const entry = auditEntryOf(request, result, safe, entity, auditResult);
     const settled = safe.status === 'succeeded' || safe.status === 'failed' ? safe : null;
-    const detail = settled?.status === 'succeeded' ? { output: settled.output } : { error: settled?.error };
-    const carried = effect && ledger === 'settle' && settled && request.carrySettle;
-    if (carried)
-      carried({
-        effectId: effect.id,
-        stepKey: request.stepKey,
-        status: settled.status,
-        detail,
-        settledAt: nowIso(),
-        audit: entry,
-      });
-    // The settle carries the audit record: one statement, a transaction by itself when the
-    // writer is idle (SQLite). Otherwise, or when it wrote nothing, the transaction below.
-    const alone =
-      carried ||
-      (effect && ledger === 'settle' && settled
-        ? await this.audit.appendAlone(entry, (record, headIs) =>
-            this.ledger.settleAlone(effect.id, settled.status, detail, claim, JSON.stringify(record), headIs),
-          )
-        : false);
-    if (!alone)
-      await this.db.transaction(async (m) => {
-        // A driver that lost the run records nothing: the settle (or, with an effect left open, a
-        // check) is fenced by its claim and rolls the audit record back with it. Last in the
-        // transaction: on PostgreSQL the run's row stays share-locked only until the commit.
-        if (effect && ledger === 'settle' && settled) {
-          await this.audit.recordWith(entry, m, (record) =>
-            this.ledger.settle(m, effect.id, settled.status, detail, claim, record),
-          );
-          return;
-        }
-        await this.audit.record(entry, m);
-        if (effect && claim) await assertClaimHeld(m, claim, (tx, sql, params) => this.db.all(tx, sql, params));
-      });
+    await recordOutcome(
+      { db: this.db, audit: this.audit, ledger: this.ledger },
+      request,
+      effect && ledger === 'settle' && settled ? { effect, status: settled.status } : null,
+      settled?.status === 'succeeded' ? { output: settled.output } : { error: settled?.error },
+      entry,
+      effect !== null,
+    );
     this.metrics.actions.inc({
       action: request.action,
       result: result.status === 'failed' ? result.error.code : result.status,
