@@ -235,7 +235,7 @@ export class RunJournal {
         const before = this.written.get(stepKey);
         return before ? { ...before, ...row } : this.newRow(stepKey, row);
       });
-    const snapshot = {
+    const fields = {
       ...started,
       ...(latest && keepSnapshot ? { snapshot: snapshotText(latest.snapshot) } : {}),
     };
@@ -244,8 +244,8 @@ export class RunJournal {
     // are linked to the chain where they are written: `audits`.
     const written = (audits: SqlParam[][]): JournalWrite =>
       upserts.length || events.length || settles.length
-        ? { journal: journalText(upserts.map(journalStep), events.map(eventValues), settles, audits), ...snapshot }
-        : snapshot;
+        ? { journal: journalText(upserts.map(journalStep), events.map(eventValues), settles, audits), ...fields }
+        : fields;
     const alone = (audits: SqlParam[][]) => ({ ...written(audits), ...running });
     // Fenced: counts only while this driver still holds the run (rolled back otherwise).
     if (!transition && inbox.length === 0)
