@@ -19,17 +19,21 @@ export class LocalRunScheduler extends RunScheduler {
   private readonly limit: LimitFunction;
   private draining = false;
 
+  private readonly soleProcess: boolean;
+
   constructor(config: AppConfig) {
     super();
     this.limit = pLimit(config.runConcurrency);
+    this.soleProcess = config.database.type === 'sqlite';
   }
 
   register(kind: RunKind, driver: RunDriver): void {
     this.drivers.set(kind, driver);
   }
 
+  /** On SQLite only: a PostgreSQL database may have other processes of its own, which may cancel a queued run in place. */
   override drivesHere(): boolean {
-    return !this.draining;
+    return this.soleProcess && !this.draining;
   }
 
   schedule(runId: string, kind: RunKind, claimed?: ClaimedRun): void {
