@@ -61,11 +61,11 @@ export class LocalRunScheduler extends RunScheduler {
     this.active.set(runId, entry);
   }
 
-  cancel(runId: string): boolean {
+  cancel(runId: string): Promise<void> | null {
     const entry = this.active.get(runId);
-    if (!entry) return false;
+    if (!entry) return null;
     entry.controller.abort(new CancelRequested());
-    return true;
+    return entry.done;
   }
 
   isActive(runId: string): boolean {

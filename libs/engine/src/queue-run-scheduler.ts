@@ -140,11 +140,11 @@ export class QueueRunScheduler extends RunScheduler implements OnApplicationBoot
     );
   }
 
-  cancel(runId: string): boolean {
+  cancel(runId: string): Promise<void> | null {
     const entry = this.active.get(runId);
-    if (!entry) return false;
+    if (!entry) return null;
     entry.controller.abort(new CancelRequested());
-    return true;
+    return entry.done;
   }
 
   /**
@@ -259,16 +259,15 @@ export class QueueRunScheduler extends RunScheduler implements OnApplicationBoot
     const controller = new AbortController();
     // Its claim, made next, holds at least this long (runs given up after a stall no longer count).
     if (this.live().length === 0) this.claimsHoldUntil = Date.now() + QUEUE_LEASE_MS;
-    const done = driver.drive(runId, controller.signal).catch((error: unknown) => {
-      if (error instanceof ClaimLost) this.logger.warn({ runId }, error.message);
-      else this.logger.error({ err: error, runId }, 'run driver failed');
-    });
+    const done = driver
+      .drive(runId, controller.signal)
+      .catch((error: unknown) => {
+        if (error instanceof ClaimLost) this.logger.warn({ runId }, error.message);
+        else this.logger.error({ err: error, runId }, 'run driver failed');
+      })
+      .finally(() => this.active.delete(runId));
     this.active.set(runId, { controller, done });
-    try {
-      await done;
-    } finally {
-      this.active.delete(runId);
-    }
+    await done;
     return 'driven';
   }
 

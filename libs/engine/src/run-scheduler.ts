@@ -54,8 +54,11 @@ export abstract class RunScheduler {
   drivesHere(): boolean {
     return false;
   }
-  /** Aborts a run being driven here (its in-flight HTTP calls too). False if it is not. */
-  abstract cancel(runId: string): boolean;
+  /**
+   * Aborts a run being driven here (its in-flight HTTP calls too): the drive's end, or null if it
+   * is not driven here.
+   */
+  abstract cancel(runId: string): Promise<void> | null;
   /**
    * Asks whichever other process drives the run to cancel it (the driver records the cancel).
    * False when there is no other process to ask (the embedded mode).

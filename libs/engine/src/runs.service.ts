@@ -128,32 +128,42 @@ export class RunsService {
     const run = await this.get(id);
     if (!UNFINISHED_RUN_STATUSES.includes(run.status))
       throw new ConflictError(`Run ${id} has already ended (${run.status}).`, 'run_ended');
-    if (this.scheduler.cancel(id)) {
-      // The driver aborts its HTTP calls and records the cancel itself.
-      await this.events.waitForEnd(id, 5_000);
-    } else {
-      // Not in memory (queued, or parked waiting for an approval, a timer or Azure): claimed, then cancelled in place.
-      const lease = await this.store.claim(id);
-      if (!lease) {
-        // Queue mode: driven by a worker; it is asked to cancel it, and records the cancel itself.
-        if (await this.scheduler.cancelElsewhere(id)) {
-          const after = await this.waitFor(id, CANCEL_ELSEWHERE_MS);
-          if (!UNFINISHED_RUN_STATUSES.includes(after.status)) return after;
-        }
-        throw new ConflictError(`Run ${id} is being driven right now (or has just ended); try again.`, 'run_busy');
-      }
-      for (const step of run.steps)
-        if (step.status === 'pending' || step.status === 'waiting' || step.status === 'running')
-          await this.store.setStep(lease, step.id, { status: 'cancelled' });
-      await this.store.setRunStatus(
-        lease,
-        'cancelled',
-        { error: { code: 'cancelled', message: 'The run was cancelled.' } },
-        { parentRunId: run.trigger.parentRunId },
-      );
-      if (run.trigger.parentRunId) this.scheduler.schedule(run.trigger.parentRunId, 'playbook');
-      this.events.ended(id);
+    const driven = this.scheduler.cancel(id);
+    if (driven) {
+      // The driver aborts its HTTP calls and records the cancel itself, unless it had just parked
+      // the run when the cancel came (and so stopped looking): then the run is cancelled in place.
+      await Promise.race([driven, this.events.waitForEnd(id, 5_000)]);
+      const after = await this.get(id);
+      if (!UNFINISHED_RUN_STATUSES.includes(after.status) || this.scheduler.isActive(id)) return after;
     }
+    return this.cancelInPlace(id, true);
+  }
+
+  /** A run not driven here (queued, or parked waiting for an approval, a timer or Azure): claimed, then cancelled. */
+  private async cancelInPlace(id: string, askElsewhere: boolean): Promise<RunView> {
+    const lease = await this.store.claim(id);
+    if (!lease) {
+      // Queue mode: driven by a worker; it is asked to cancel it, and records the cancel itself
+      // (or, if it had just parked the run, lets it go to be cancelled in place).
+      if (askElsewhere && (await this.scheduler.cancelElsewhere(id))) {
+        const after = await this.waitFor(id, CANCEL_ELSEWHERE_MS);
+        if (!UNFINISHED_RUN_STATUSES.includes(after.status)) return after;
+        return this.cancelInPlace(id, false);
+      }
+      throw new ConflictError(`Run ${id} is being driven right now (or has just ended); try again.`, 'run_busy');
+    }
+    const run = await this.get(id);
+    for (const step of run.steps)
+      if (step.status === 'pending' || step.status === 'waiting' || step.status === 'running')
+        await this.store.setStep(lease, step.id, { status: 'cancelled' });
+    await this.store.setRunStatus(
+      lease,
+      'cancelled',
+      { error: { code: 'cancelled', message: 'The run was cancelled.' } },
+      { parentRunId: run.trigger.parentRunId },
+    );
+    if (run.trigger.parentRunId) this.scheduler.schedule(run.trigger.parentRunId, 'playbook');
+    this.events.ended(id);
     return this.get(id);
   }
 
