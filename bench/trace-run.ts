@@ -8,12 +8,21 @@ import { type BenchEnvironment, metricSum, onFakeArrival, sleep, startEnvironmen
  * Every SQL statement one run costs, in order, grouped by transaction, with the Riposte code that
  * issued it (the probe's trace mode). A diagnostic, not part of `npm run bench`:
  *
- *   npm run build && node dist/bench/trace-run.js [response|noop]
+ *   npm run build && node dist/bench/trace-run.js [response|noop|simple]
  *
  * `response`: one alert firing the four-step playbook of the throughput scenario (the alert's
  * POST included). `noop`: one run of a 3-step core.noop playbook started through the API.
+ * `simple`: one simple response (disable, then enable, a user) posted to /api/v1/responses.
  */
 const TITLE = 'Bench trace';
+/** Runs before the traced one (BENCH_TRACE_WARM_UPS): the first ones compile and cache what later ones reuse. */
+const WARM_UPS = Number(process.env.BENCH_TRACE_WARM_UPS ?? 3);
+
+const DESCRIBED = {
+  response: 'four-step alert-fired run (POST /api/v1/alerts included)',
+  noop: '3-step core.noop run (POST /playbooks/{id}/runs included)',
+  simple: 'simple response (POST /api/v1/responses included)',
+};
 
 interface Line {
   at: number;
@@ -22,7 +31,8 @@ interface Line {
 }
 
 const kind = process.argv[2] ?? 'response';
-if (kind !== 'response' && kind !== 'noop') throw new Error('usage: node dist/bench/trace-run.js [response|noop]');
+if (kind !== 'response' && kind !== 'noop' && kind !== 'simple')
+  throw new Error('usage: node dist/bench/trace-run.js [response|noop|simple]');
 
 const traceDir = mkdtempSync(join(tmpdir(), 'riposte-trace-'));
 const traceFile = join(traceDir, 'trace.jsonl');
@@ -53,15 +63,21 @@ try {
     const reply =
       kind === 'response'
         ? await bench.api('POST', '/api/v1/alerts', benchAlert(`bench-trace-${i}`, benchUpn(i), TITLE), ingestKey)
-        : await bench.api('POST', '/api/v1/playbooks/bench-noop-3/runs', { inputs: {} });
+        : kind === 'simple'
+          ? await bench.api('POST', '/api/v1/responses', {
+              action: i % 2 ? 'azure_ad.enable_user' : 'azure_ad.disable_user',
+              connectionTarget: 'bench',
+              input: { user: benchUpn(0) },
+            })
+          : await bench.api('POST', '/api/v1/playbooks/bench-noop-3/runs', { inputs: {} });
     if (reply.status !== 202) throw new Error(`${reply.status} ${JSON.stringify(reply.body)}`);
     await sleep(1500);
     const to = size(traceFile);
     if ((await finishedRuns()) < base + 1) throw new Error('The run did not end within 1.5 s: rerun.');
     return [from, to];
   };
-  for (let i = 0; i < 3; i++) await once(i); // warm-up: caches, token
-  const [from, to] = await once(3);
+  for (let i = 0; i < WARM_UPS; i++) await once(i); // warm-up: caches, token, the JIT
+  const [from, to] = await once(WARM_UPS);
   const lines = readFileSync(traceFile)
     .subarray(from, to)
     .toString('utf8')
@@ -119,7 +135,7 @@ function print(lines: Line[], azure: { at: number; call: string }[], env: BenchE
   for (const call of calls)
     out.push(`    ${(call.at - start).toFixed(1).padStart(7)} ms >>> Azure call reaches the fake cloud: ${call.call}`);
   process.stdout.write(
-    `SQL of one ${kind === 'response' ? 'four-step alert-fired run (POST /api/v1/alerts included)' : '3-step core.noop run (POST /playbooks/{id}/runs included)'}: ${lines.length} statements, ${transactions} transactions (service ${env.url}); times from the first statement, fake latency 0 ms\n\n`,
+    `SQL of one ${DESCRIBED[kind as keyof typeof DESCRIBED]}: ${lines.length} statements, ${transactions} transactions (service ${env.url}); times from the first statement, fake latency 0 ms\n\n`,
   );
   process.stdout.write(`${out.join('\n')}\n\nStatements by the Riposte function that issued them:\n`);
   for (const [where, n] of [...byOrigin.entries()].sort((a, b) => b[1] - a[1]))

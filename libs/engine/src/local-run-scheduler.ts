@@ -14,7 +14,7 @@ export class LocalRunScheduler extends RunScheduler {
   private readonly drivers = new Map<RunKind, RunDriver>();
   private readonly active = new Map<
     string,
-    { controller: AbortController; done: Promise<void>; again: boolean; kind: RunKind }
+    { controller: AbortController; done: Promise<void>; again: boolean; kind: RunKind; take: () => Promise<void> }
   >();
   private readonly limit: LimitFunction;
   private draining = false;
@@ -47,17 +47,19 @@ export class LocalRunScheduler extends RunScheduler {
     const driver = this.drivers.get(kind);
     if (!driver) throw new Error(`No driver for ${kind} runs.`);
     const controller = new AbortController();
-    // Driven even if cancelled while still queued: the driver records the cancel.
-    const entry = { controller, again: false, kind, done: Promise.resolve() };
-    entry.done = this.limit(() => driver.drive(runId, controller.signal, claimed))
-      .catch((error: unknown) => {
+    // The drive starts once: in its slot, or at once when the run is cancelled while it waits
+    // for one (then the driver only records the cancel, and the slot finds nothing left to do).
+    let driving: Promise<void> | undefined;
+    const take = () =>
+      (driving ??= driver.drive(runId, controller.signal, claimed).catch((error: unknown) => {
         if (error instanceof ClaimLost) this.logger.warn({ runId }, error.message);
         else this.logger.error({ err: error, runId }, 'run driver failed');
-      })
-      .finally(() => {
-        this.active.delete(runId);
-        if (entry.again && !controller.signal.aborted) this.schedule(runId, kind);
-      });
+      }));
+    const entry = { controller, again: false, kind, take, done: Promise.resolve() };
+    entry.done = this.limit(take).finally(() => {
+      this.active.delete(runId);
+      if (entry.again && !controller.signal.aborted) this.schedule(runId, kind);
+    });
     this.active.set(runId, entry);
   }
 
@@ -65,7 +67,7 @@ export class LocalRunScheduler extends RunScheduler {
     const entry = this.active.get(runId);
     if (!entry) return null;
     entry.controller.abort(new CancelRequested());
-    return entry.done;
+    return entry.take();
   }
 
   isActive(runId: string): boolean {

@@ -119,6 +119,8 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
       actor.stop();
     };
 
+    // Cancelled while it waited for a slot: recorded, and nothing of it starts.
+    if (signal.aborted) return await this.abort(run, lease, stop, journal, signal);
     journal.event(persisted ? 'run.resumed' : 'run.started', null);
     const stopped = new Promise<'aborted'>((resolve) =>
       signal.addEventListener('abort', () => resolve('aborted'), { once: true }),
