@@ -6,6 +6,8 @@ interface Unit {
   work: (manager: EntityManager) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+  /** One statement (`runAlone`): alone in its batch it needs no BEGIN and COMMIT around it. */
+  single: boolean;
 }
 
 /** Units committed together at most (a batch is one transaction). */
@@ -47,8 +49,12 @@ export class Database {
   /** Runs `work` in a transaction (shared with others asked for at the same time, on SQLite). Keep network calls out of it. */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (!this.batching) return this.dataSource.transaction(work);
+    return this.enqueue(work, false);
+  }
+
+  private enqueue<T>(work: (manager: EntityManager) => Promise<T>, single: boolean): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject, single });
       if (!this.flushing) void this.flush();
     });
   }
@@ -76,14 +82,14 @@ export class Database {
   runAlone(sql: string, params: readonly SqlParam[]): Promise<number> {
     if (!this.batching) return this.run(this.dataSource.manager, sql, params);
     if (this.idle()) return this.direct(() => this.run(this.dataSource.manager, sql, params));
-    return this.transaction((m) => this.run(m, sql, params));
+    return this.enqueue((m) => this.run(m, sql, params), true);
   }
 
   /** Like `runAlone`, for a write with RETURNING. */
   allAlone<T = Record<string, unknown>>(sql: string, params: readonly SqlParam[]): Promise<T[]> {
     if (!this.batching) return this.all<T>(this.dataSource.manager, sql, params);
     if (this.idle()) return this.direct(() => this.all<T>(this.dataSource.manager, sql, params));
-    return this.transaction((m) => this.all<T>(m, sql, params));
+    return this.enqueue((m) => this.all<T>(m, sql, params), true);
   }
 
   /** SQLite: nothing is being written and nothing waits to be (a `runAlone` now goes straight to the driver). */
@@ -119,6 +125,12 @@ export class Database {
     try {
       while (this.queue.length) {
         const batch = this.queue.splice(0, MAX_BATCH);
+        const only = batch.length === 1 ? batch[0] : undefined;
+        if (only?.single) {
+          // One statement waited alone: autocommitted, as `runAlone` sends it when the writer is idle.
+          await this.alone(only, this.dataSource.manager);
+          continue;
+        }
         const results: unknown[] = [];
         try {
           await this.dataSource.transaction(async (m) => {
@@ -135,9 +147,10 @@ export class Database {
     }
   }
 
-  private async alone(unit: Unit): Promise<void> {
+  /** A unit on its own: in a transaction of its own, or (`manager`) autocommitted. */
+  private async alone(unit: Unit, manager?: EntityManager): Promise<void> {
     try {
-      unit.resolve(await this.dataSource.transaction(unit.work));
+      unit.resolve(await (manager ? unit.work(manager) : this.dataSource.transaction(unit.work)));
     } catch (error) {
       unit.reject(error);
     }

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,6 +97,27 @@ describe('Database.run / Database.all (prepared once per connection)', () => {
     await expect(db.runAlone('INSERT INTO settings (key) VALUES ($1)', ['o'])).rejects.toThrow(/constraint/i);
     expect(await db.runAlone(INSERT, ['o', '"7"', now])).toBe(1);
     expect(await value()).toBe('"7"');
+  });
+
+  it('sends a statement that waited alone behind another write without BEGIN and COMMIT around it', async () => {
+    const now = '2026-12-05T00:00:00.000Z';
+    const connection = (dataSource.driver as unknown as { databaseConnection: EventEmitter }).databaseConnection;
+    const traced: string[] = [];
+    const listen = (sql: string) => traced.push(sql);
+    connection.on('trace', listen);
+    const direct = db.runAlone(INSERT, ['w', '"1"', now]);
+    const waited = db.runAlone(INSERT, ['w', '"2"', now]);
+    expect(await Promise.all([direct, waited])).toEqual([1, 1]);
+    // Of the next three, the first goes straight to the driver and the two others wait together.
+    const next = [INSERT, INSERT, INSERT].map((sql, i) => db.runAlone(sql, ['w', `"${i + 3}"`, now]));
+    expect(await Promise.all(next)).toEqual([1, 1, 1]);
+    connection.off('trace', listen);
+    expect(traced.filter((sql) => sql.startsWith('INSERT INTO settings'))).toHaveLength(5);
+    // Only the two that waited together needed a transaction.
+    expect(traced.filter((sql) => /^BEGIN/.test(sql))).toHaveLength(1);
+    expect(
+      (await db.all<{ value: string }>(db.reader, 'SELECT value FROM settings WHERE key = $1', ['w']))[0]?.value,
+    ).toBe('"5"');
   });
 
   it('lets the connection close with its statements prepared (they are finalized first)', async () => {
