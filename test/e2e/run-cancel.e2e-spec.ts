@@ -43,6 +43,10 @@ async function holdTheSlot(): Promise<string> {
   expect(blocker.status).toBe(202);
   await fake.waitForRequest({ service: 'graph', method: 'GET', afterSeq }, 10_000);
   fault.remove();
+  // Its step started, so the run reads running (created claimed, it was queued until then).
+  const run = (await service.request('GET', `/api/v1/runs/${blocker.body.runId}`)).body;
+  expect(run).toMatchObject({ status: 'running', steps: [{ status: 'running', attempts: 1 }] });
+  expect(run.startedAt).toEqual(expect.any(String));
   return blocker.body.runId as string;
 }
 

@@ -7,7 +7,7 @@ import { ValidationError } from '@riposte/errors';
 import { Slug } from '@riposte/schema';
 import type { RunStatus } from './run-model.js';
 import { RunScheduler } from './run-scheduler.js';
-import { RunStore } from './run-store.js';
+import { type NewRun, RunStore } from './run-store.js';
 
 export const StartResponseSchema = Type.Object(
   {
@@ -44,20 +44,25 @@ export class ResponsesService {
         checked.errors.map((e) => ({ ...e, path: `/input${e.path}` })),
       );
     await this.targets.get(request.connectionTarget);
-    const run = await this.store.create(
-      {
-        kind: 'response',
-        triggerType: 'api',
-        triggerBy: principal.name,
-        triggerRole: principal.role,
-        connectionTarget: request.connectionTarget,
-        dryRun: request.dryRun ?? false,
-        reason: request.reason ?? null,
-        input: { action: request.action, ...checked.input },
-      },
-      [{ stepKey: 'response', action: request.action, input: checked.input }],
-    );
-    this.scheduler.schedule(run.id, 'response');
-    return { runId: run.id, status: 'queued' };
+    const run: NewRun = {
+      kind: 'response',
+      triggerType: 'api',
+      triggerBy: principal.name,
+      triggerRole: principal.role,
+      connectionTarget: request.connectionTarget,
+      dryRun: request.dryRun ?? false,
+      reason: request.reason ?? null,
+      input: { action: request.action, ...checked.input },
+    };
+    const steps = [{ stepKey: 'response', action: request.action, input: checked.input }];
+    // Driven in this process: created claimed for its driver, which then neither claims nor reads it.
+    if (this.scheduler.drivesHere()) {
+      const claimed = await this.store.createClaimed(run, steps);
+      this.scheduler.schedule(claimed.run.id, 'response', claimed);
+      return { runId: claimed.run.id, status: 'queued' };
+    }
+    const created = await this.store.create(run, steps);
+    this.scheduler.schedule(created.id, 'response');
+    return { runId: created.id, status: 'queued' };
   }
 }

@@ -37,3 +37,33 @@ export interface RunView {
 }
 
 export type RunSummary = Omit<RunView, 'steps'>;
+
+/** A run to create (RunStore.create). */
+export interface NewRun {
+  kind: RunKind;
+  triggerType: TriggerType;
+  triggerBy: string | null;
+  triggerRole: string | null;
+  connectionTarget: string | null;
+  dryRun: boolean;
+  reason?: string | null;
+  input?: Record<string, unknown> | null;
+  playbookId?: string | null;
+  playbookVersion?: number | null;
+  alertId?: string | null;
+  revertOf?: string | null;
+  parentRunId?: string | null;
+  parentStepKey?: string | null;
+  throttleKey?: string | null;
+  /** Recorded as failed at once (an alert's trigger matched but the run could not start): visible, never silently dropped. */
+  failure?: { code: string; message: string };
+}
+
+/** A step of a run to create, in order. */
+export interface NewStep {
+  stepKey: string;
+  stepId?: string;
+  action: string | null;
+  connectionTarget?: string | null;
+  input: Record<string, unknown> | null;
+}

@@ -8,8 +8,7 @@ import {
   type SqlParam,
   type StepEntity,
 } from '@riposte/persistence';
-import type { RunStatus } from './run-model.js';
-import type { NewStep } from './run-store.js';
+import type { NewStep, RunStatus } from './run-model.js';
 import { FINISHED_RUN_STATUSES, UNFINISHED_RUN_STATUSES } from '@riposte/vocabulary';
 
 /*

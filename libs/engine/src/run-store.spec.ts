@@ -149,4 +149,32 @@ describe('RunStore claims and fenced writes', () => {
     expect(neverDriven(resumed.run)).toBe(false);
     expect(resumed.run).toMatchObject({ status: 'running', startedAt: expect.any(String) });
   });
+
+  it('creates a run claimed with its steps (createClaimed): the steps handed over are the ones stored', async () => {
+    const claimed = await store.createClaimed(
+      {
+        kind: 'response',
+        triggerType: 'api',
+        triggerBy: 'test',
+        triggerRole: 'analyst',
+        connectionTarget: null,
+        dryRun: false,
+      },
+      [
+        { stepKey: 'first', action: 'azure_ad.get_user', input: { user: 'a' } },
+        { stepKey: 'second', action: 'azure_ad.get_user', input: { user: 'b' } },
+      ],
+    );
+    expect(claimed.steps).toEqual(await store.steps(claimed.run.id));
+    expect(claimed.steps?.map((s) => [s.stepKey, s.position, s.status])).toEqual([
+      ['first', 0, 'pending'],
+      ['second', 1, 'pending'],
+    ]);
+    expect(await store.find(claimed.run.id)).toMatchObject({
+      status: 'queued',
+      version: 1,
+      leaseOwner: claimed.lease.token,
+    });
+    expect(await store.claim(claimed.run.id)).toBeNull();
+  });
 });

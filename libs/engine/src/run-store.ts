@@ -13,7 +13,7 @@ import {
   StepEntity,
   type Page,
 } from '@riposte/persistence';
-import type { RunKind, RunStatus, RunSummary, RunView, StepStatus, TriggerType } from './run-model.js';
+import type { NewRun, NewStep, RunStatus, RunSummary, RunView, StepStatus } from './run-model.js';
 import { isFinishedStep } from '@riposte/vocabulary';
 import {
   CLAIM_SQL,
@@ -37,33 +37,7 @@ import {
 import { listRuns, type RunQuery } from './run-list.js';
 import { toStepView, toSummary } from './run-views.js';
 
-export interface NewRun {
-  kind: RunKind;
-  triggerType: TriggerType;
-  triggerBy: string | null;
-  triggerRole: string | null;
-  connectionTarget: string | null;
-  dryRun: boolean;
-  reason?: string | null;
-  input?: Record<string, unknown> | null;
-  playbookId?: string | null;
-  playbookVersion?: number | null;
-  alertId?: string | null;
-  revertOf?: string | null;
-  parentRunId?: string | null;
-  parentStepKey?: string | null;
-  throttleKey?: string | null;
-  /** Recorded as failed at once (an alert's trigger matched but the run could not start): visible, never silently dropped. */
-  failure?: { code: string; message: string };
-}
-
-export interface NewStep {
-  stepKey: string;
-  stepId?: string;
-  action: string | null;
-  connectionTarget?: string | null;
-  input: Record<string, unknown> | null;
-}
+export type { NewRun, NewStep } from './run-model.js';
 
 /** A run write that found the run claimed by another driver (or released): the transition is stale and stops. */
 export class StaleRun extends ClaimLost {
@@ -81,6 +55,8 @@ export type RunLease = RunClaim;
 export interface ClaimedRun {
   lease: RunLease;
   run: RunEntity;
+  /** Its steps as created (a run created claimed with its steps): the driver need not read them. */
+  steps?: StepEntity[];
 }
 
 /** How long a claim holds without a write; every fenced write extends it. */
@@ -210,6 +186,22 @@ export class RunStore {
    * driver's first write marks it running.
    */
   async create(run: NewRun, steps: NewStep[], m?: EntityManager, claimFor?: string): Promise<RunEntity> {
+    return (await this.insert(run, steps, m, claimFor)).row;
+  }
+
+  /** `create` with `claimFor` a new token, for the driver in this process: the run, its claim and its steps. */
+  async createClaimed(run: NewRun, steps: NewStep[]): Promise<ClaimedRun> {
+    const token = randomUUID();
+    const { row, stepRows } = await this.insert(run, steps, undefined, token);
+    return { ...this.createdClaimed(row, token), steps: stepRows };
+  }
+
+  private async insert(
+    run: NewRun,
+    steps: NewStep[],
+    m: EntityManager | undefined,
+    claimFor: string | undefined,
+  ): Promise<{ row: RunEntity; stepRows: StepEntity[] }> {
     const now = nowIso();
     const claimed = claimFor !== undefined && !run.failure;
     const row: RunEntity = {
@@ -242,15 +234,15 @@ export class RunStore {
       startedAt: null,
       endedAt: run.failure ? now : null,
     };
+    const stepRows = steps.map((step, position) => newStepRow(row.id, step, position));
     const write = async (tx: EntityManager) => {
       await this.db.run(
         tx,
         INSERT_RUN_SQL,
         RUN_COLUMNS.map((c) => (c === 'input' || c === 'output' || c === 'error' ? json(row[c]) : row[c])),
       );
-      for (const [position, step] of steps.entries())
-        await this.db.run(tx, INSERT_STEP_SQL, stepParams(newStepRow(row.id, step, position)));
-      return row;
+      for (const step of stepRows) await this.db.run(tx, INSERT_STEP_SQL, stepParams(step));
+      return { row, stepRows };
     };
     return m ? write(m) : this.db.transaction(write);
   }

@@ -4,7 +4,7 @@ import { AuditLog } from '@riposte/audit';
 import { Metrics } from '@riposte/observability';
 import { Database, nowIso, type RunEntity, type SqlParam, type StepEntity } from '@riposte/persistence';
 import { journalStep, journalText, writeWithSettles } from './carried-writes.js';
-import { transitionSet } from './run-rows.js';
+import { type RunSet, transitionSet } from './run-rows.js';
 import { RunEvents } from './run-events.js';
 import { type RunDriver, RunScheduler, ShuttingDown } from './run-scheduler.js';
 import { type ClaimedRun, type RunLease, RunStore } from './run-store.js';
@@ -43,16 +43,23 @@ export class StepListDriver implements RunDriver, OnModuleInit {
     if (!claimed) return;
     const { lease, run } = claimed;
     try {
-      await this.driveClaimed(lease, run, signal);
+      await this.driveClaimed(lease, run, signal, claimed.steps);
     } catch (error) {
       await this.store.release(lease);
       throw error;
     }
   }
 
-  private async driveClaimed(lease: RunLease, run: RunEntity, signal: AbortSignal): Promise<void> {
+  private async driveClaimed(
+    lease: RunLease,
+    run: RunEntity,
+    signal: AbortSignal,
+    given: StepEntity[] | undefined,
+  ): Promise<void> {
     const runId = lease.runId;
     const parts = { db: this.db, store: this.store, audit: this.audit };
+    // Created claimed for this drive (see RunStore.createClaimed): queued until its first write.
+    let starting = run.status === 'queued';
 
     // A failure read back from the database keeps whatever code it was stored with.
     let failure: { code: string; message: string } | null = null;
@@ -64,23 +71,39 @@ export class StepListDriver implements RunDriver, OnModuleInit {
       if (ended) await writeWithSettles(parts, lease, ended.settles, stepEndSet(ended));
       ended = null;
     };
-    for (const step of await this.store.steps(runId)) {
+    // A step's start, with the end of the step before it and (a run created claimed) the run's
+    // own start: one fenced write, committed before the step's first attempt.
+    const writeStarted = async (row: StepEntity) => {
+      const end: StepEnd = { row: ended?.row ?? null, settles: ended?.settles ?? [] };
+      const runStart: RunSet = starting ? transitionSet('running', {}) : {};
+      await writeWithSettles(parts, lease, end.settles, (audits) => ({
+        journal: journalText([...(end.row ? [journalStep(end.row)] : []), journalStep(row)], [], end.settles, audits),
+        ...runStart,
+      }));
+      ended = null;
+      starting = false;
+    };
+    for (const step of given ?? (await this.store.steps(runId))) {
       if (DONE.has(step.status)) {
         if (step.status === 'failed') failure ??= step.error;
         else outputs[step.stepKey] = step.output;
         continue;
       }
-      await writeEnded();
       if (failure || signal.aborted) {
+        await writeEnded();
         if (signal.reason instanceof ShuttingDown) return;
         await this.store.setStep(lease, step.stepKey, { status: signal.aborted ? 'cancelled' : 'skipped' });
         continue;
       }
       // A step held by a guardrail and now decided goes on: that is not another attempt.
       const countAttempt = step.status !== 'waiting';
-      const startedAt = step.startedAt ?? nowIso();
-      await this.store.setStep(lease, step.stepKey, { status: 'running', countAttempt, startedAt });
-      const row = { ...step, status: 'running', attempts: step.attempts + (countAttempt ? 1 : 0), startedAt };
+      const row: StepEntity = {
+        ...step,
+        status: 'running',
+        attempts: step.attempts + (countAttempt ? 1 : 0),
+        startedAt: step.startedAt ?? nowIso(),
+      };
+      await writeStarted(row);
       const settles: CarriedSettle[] = [];
       const result = await this.runner.run({
         runId,
