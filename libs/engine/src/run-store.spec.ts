@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database, dataSourceOptions, RunEntity, RunInboxEntity } from '@riposte/persistence';
 import { neverDriven, RunStore, StaleRun } from './run-store.js';
+import { analystRun } from '../../../test/support/runs.js';
 
 /* The run repository against a real SQLite database (the migrations build its schema). */
 let dir: string;
@@ -28,14 +29,7 @@ afterAll(async () => {
 /** A simple response's run; `claimFor`: created claimed under this token. */
 const newRun = (claimFor?: string) =>
   store.create(
-    {
-      kind: 'response',
-      triggerType: 'api',
-      triggerBy: 'test',
-      triggerRole: 'analyst',
-      connectionTarget: null,
-      dryRun: false,
-    },
+    analystRun('response'),
     [{ stepKey: 'response', action: 'azure_ad.get_user', input: {} }],
     undefined,
     claimFor,
@@ -90,16 +84,7 @@ describe('RunStore claims and fenced writes', () => {
   it("writes a child's end to its parent's inbox with the end itself", async () => {
     const parent = await newRun();
     const child = await store.create(
-      {
-        kind: 'playbook',
-        triggerType: 'playbook',
-        triggerBy: 'test',
-        triggerRole: 'analyst',
-        connectionTarget: null,
-        dryRun: false,
-        parentRunId: parent.id,
-        parentStepKey: 'sub',
-      },
+      { ...analystRun('playbook'), triggerType: 'playbook', parentRunId: parent.id, parentStepKey: 'sub' },
       [],
     );
     const lease = (await store.claim(child.id))!;
@@ -151,20 +136,10 @@ describe('RunStore claims and fenced writes', () => {
   });
 
   it('creates a run claimed with its steps (createClaimed): the steps handed over are the ones stored', async () => {
-    const claimed = await store.createClaimed(
-      {
-        kind: 'response',
-        triggerType: 'api',
-        triggerBy: 'test',
-        triggerRole: 'analyst',
-        connectionTarget: null,
-        dryRun: false,
-      },
-      [
-        { stepKey: 'first', action: 'azure_ad.get_user', input: { user: 'a' } },
-        { stepKey: 'second', action: 'azure_ad.get_user', input: { user: 'b' } },
-      ],
-    );
+    const claimed = await store.createClaimed(analystRun('response'), [
+      { stepKey: 'first', action: 'azure_ad.get_user', input: { user: 'a' } },
+      { stepKey: 'second', action: 'azure_ad.get_user', input: { user: 'b' } },
+    ]);
     expect(claimed.steps).toEqual(await store.steps(claimed.run.id));
     expect(claimed.steps?.map((s) => [s.stepKey, s.position, s.status])).toEqual([
       ['first', 0, 'pending'],

@@ -10,6 +10,7 @@ import type { RunDriver } from './run-scheduler.js';
 import { RunEvents } from './run-events.js';
 import { RunStore } from './run-store.js';
 import { RunsService } from './runs.service.js';
+import { analystRun } from '../../../test/support/runs.js';
 
 /*
  * A cancel that comes while the run's driver is still finishing, but after it parked the run (it
@@ -57,17 +58,7 @@ describe('cancelling a run', () => {
   it('that its driver parked just before the cancel: cancelled in place once the driver lets go', async () => {
     const driver = new ParkThenLinger();
     scheduler.register('playbook', driver);
-    const run = await store.create(
-      {
-        kind: 'playbook',
-        triggerType: 'api',
-        triggerBy: 'test',
-        triggerRole: 'analyst',
-        connectionTarget: null,
-        dryRun: false,
-      },
-      [{ stepKey: 'approve', action: null, input: {} }],
-    );
+    const run = await store.create(analystRun('playbook'), [{ stepKey: 'approve', action: null, input: {} }]);
     scheduler.schedule(run.id, 'playbook');
     await driver.parked;
     expect(scheduler.isActive(run.id)).toBe(true);
@@ -80,17 +71,9 @@ describe('cancelling a run', () => {
   });
 
   it('that has already ended: refused with run_ended', async () => {
-    const run = await store.create(
-      {
-        kind: 'response',
-        triggerType: 'api',
-        triggerBy: 'test',
-        triggerRole: 'analyst',
-        connectionTarget: null,
-        dryRun: false,
-      },
-      [{ stepKey: 'response', action: 'azure_ad.get_user', input: {} }],
-    );
+    const run = await store.create(analystRun('response'), [
+      { stepKey: 'response', action: 'azure_ad.get_user', input: {} },
+    ]);
     const lease = (await store.claim(run.id))!;
     await store.setRunStatus(lease, 'succeeded');
     await expect(runs.cancel(run.id)).rejects.toMatchObject({ code: 'run_ended' });

@@ -9,6 +9,7 @@ import { AuditLog } from '@riposte/audit';
 import { Database, dataSourceOptions, nowIso } from '@riposte/persistence';
 import { RunStore, StaleRun } from '../run-store.js';
 import { RunJournal } from './run-journal.js';
+import { analystRun } from '../../../../test/support/runs.js';
 
 /*
  * The journal's writes carrying effects' settles and their audit records (JournalSettles1765010200000),
@@ -44,17 +45,7 @@ afterAll(async () => {
 });
 
 async function claimedRun() {
-  const run = await store.create(
-    {
-      kind: 'playbook',
-      triggerType: 'api',
-      triggerBy: 'test',
-      triggerRole: 'analyst',
-      connectionTarget: null,
-      dryRun: false,
-    },
-    [],
-  );
+  const run = await store.create(analystRun('playbook'), []);
   const lease = (await store.claim(run.id))!;
   const journal = new RunJournal(db, store, audit, lease, false, () => 'azure_ad.disable_user');
   await journal.open(undefined, true);
@@ -157,14 +148,7 @@ describe('RunJournal carrying settles', () => {
   it('marks a run created claimed running with its first write, or starts it with its first transition', async () => {
     const create = () =>
       store.create(
-        {
-          kind: 'playbook',
-          triggerType: 'alert',
-          triggerBy: 'test',
-          triggerRole: 'ingest',
-          connectionTarget: null,
-          dryRun: false,
-        },
+        { ...analystRun('playbook'), triggerType: 'alert', triggerRole: 'ingest' },
         [],
         undefined,
         randomUUID(),
