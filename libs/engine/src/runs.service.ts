@@ -146,9 +146,12 @@ export class RunsService {
       // Queue mode: driven by a worker; it is asked to cancel it, and records the cancel itself
       // (or, if it had just parked the run, lets it go to be cancelled in place).
       if (askElsewhere && (await this.scheduler.cancelElsewhere(id))) {
-        const after = await this.waitFor(id, CANCEL_ELSEWHERE_MS);
-        if (!UNFINISHED_RUN_STATUSES.includes(after.status)) return after;
-        return this.cancelInPlace(id, false);
+        const deadline = Date.now() + CANCEL_ELSEWHERE_MS;
+        while (Date.now() < deadline) {
+          const after = await this.waitFor(id, WAIT_POLL_MS);
+          if (!UNFINISHED_RUN_STATUSES.includes(after.status)) return after;
+          if (after.status !== 'running') return this.cancelInPlace(id, false);
+        }
       }
       throw new ConflictError(`Run ${id} is being driven right now (or has just ended); try again.`, 'run_busy');
     }

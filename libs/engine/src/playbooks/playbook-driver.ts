@@ -101,7 +101,7 @@ export class PlaybookDriver implements RunDriver, OnModuleInit {
     const fresh = !persisted && neverDriven(run);
     await journal.open(persisted?.context, fresh);
     // Created claimed for this drive (see RunStore.create): still queued until the journal's first write.
-    if (run.status === 'queued') journal.markRunning();
+    if (run.status === 'queued' && !signal.aborted) journal.markRunning();
     const waits = new Map(Object.entries(run.waits ? (JSON.parse(run.waits) as Record<string, StepWait>) : {}));
     const host = new DurableHost(run, journal, this.runner, this.db, this.requireChildren(), fresh, waits);
     const actor: AnyActorRef = persisted
