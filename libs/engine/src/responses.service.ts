@@ -5,9 +5,9 @@ import type { Principal } from '@riposte/auth';
 import { ConnectionTargetsService } from '@riposte/connection-targets';
 import { ValidationError } from '@riposte/errors';
 import { Slug } from '@riposte/schema';
-import type { RunStatus } from './run-model.js';
+import type { NewRun, RunStatus } from './run-model.js';
 import { RunScheduler } from './run-scheduler.js';
-import { type NewRun, RunStore } from './run-store.js';
+import { RunStore } from './run-store.js';
 
 export const StartResponseSchema = Type.Object(
   {
@@ -56,13 +56,9 @@ export class ResponsesService {
     };
     const steps = [{ stepKey: 'response', action: request.action, input: checked.input }];
     // Driven in this process: created claimed for its driver, which then neither claims nor reads it.
-    if (this.scheduler.drivesHere()) {
-      const claimed = await this.store.createClaimed(run, steps);
-      this.scheduler.schedule(claimed.run.id, 'response', claimed);
-      return { runId: claimed.run.id, status: 'queued' };
-    }
-    const created = await this.store.create(run, steps);
-    this.scheduler.schedule(created.id, 'response');
-    return { runId: created.id, status: 'queued' };
+    const claimed = this.scheduler.drivesHere() ? await this.store.createClaimed(run, steps) : undefined;
+    const runId = claimed?.run.id ?? (await this.store.create(run, steps)).id;
+    this.scheduler.schedule(runId, 'response', claimed);
+    return { runId, status: 'queued' };
   }
 }
